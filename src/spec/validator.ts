@@ -1,0 +1,110 @@
+/** Compiles request and response validators from a spec's bundled document (ajv, 3.0 and 3.1 dialects). */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import AjvDraft04Module from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { resolvePointer, unescapeSegment } from './pointer.js';
+import type { Spec } from './types.js';
+
+// Both packages ship CommonJS with a `default` export; under NodeNext the callable sits one level down.
+const AjvDraft04 = ((AjvDraft04Module as any).default ?? AjvDraft04Module) as new (options: object) => Ajv;
+const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+export type Direction = 'request' | 'response';
+
+/** One reason a value does not match its schema, with the path to the offending value. */
+export interface ValidationIssue {
+  path: (string | number)[];
+  keyword: string;
+  message: string;
+  params: Record<string, any>;
+}
+
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+
+function createAjv(spec: Spec): Ajv {
+  const options = {
+    strict: false,
+    allErrors: true,
+    verbose: true,
+    validateSchema: false,
+    // Schemas in real specs are often large; code generation is cached per pointer anyway.
+    code: { optimize: false },
+  };
+  const ajv = spec.version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options);
+  addFormats(ajv);
+  // OpenAPI's own data-type formats: ranges where they have one, accepted as-is otherwise.
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= INT32.min && n <= INT32.max });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  for (const name of ['float', 'double']) ajv.addFormat(name, { type: 'number', validate: () => true });
+  for (const name of ['byte', 'binary', 'password']) ajv.addFormat(name, true);
+  ajv.addSchema(spec.bundled, documentKey(spec));
+  return ajv;
+}
+
+function documentKey(spec: Spec): string {
+  return `parley:${encodeURIComponent(spec.name)}`;
+}
+
+/** Validates values against schemas named by their JSON pointer in one spec's bundled document. */
+export class SpecValidator {
+  private readonly ajv: Ajv;
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(private readonly spec: Spec) {
+    this.ajv = createAjv(spec);
+  }
+
+  validate(pointer: string, value: unknown, direction: Direction): ValidationIssue[] {
+    const validateFn = this.compile(pointer);
+    if (validateFn(value)) return [];
+    return (validateFn.errors ?? [])
+      .filter((error) => !isHiddenRequirement(error, direction, this.spec))
+      .map(toIssue);
+  }
+
+  /** Compiles (once) and returns the validate function for the schema at `pointer`. */
+  compile(pointer: string): ValidateFunction {
+    let validateFn = this.compiled.get(pointer);
+    if (!validateFn) {
+      validateFn = this.ajv.getSchema(`${documentKey(this.spec)}#${encodePointer(pointer)}`);
+      if (!validateFn) throw new Error(`${this.spec.file}: no schema at #${pointer}`);
+      this.compiled.set(pointer, validateFn);
+    }
+    return validateFn;
+  }
+}
+
+function encodePointer(pointer: string): string {
+  return pointer.split('/').map((segment) => encodeURIComponent(segment).replace(/%7E/gi, '~')).join('/');
+}
+
+/**
+ * readOnly properties are not sent by clients and writeOnly ones are not returned by servers,
+ * so a "required" failure for one of them in that direction is not a failure (OpenAPI 3.x).
+ */
+function isHiddenRequirement(error: ErrorObject, direction: Direction, spec: Spec): boolean {
+  if (error.keyword !== 'required') return false;
+  const property = derefSchema(spec, (error.parentSchema as any)?.properties?.[error.params.missingProperty]);
+  if (!property || typeof property !== 'object') return false;
+  return direction === 'request' ? property.readOnly === true : property.writeOnly === true;
+}
+
+function derefSchema(spec: Spec, schema: any): any {
+  for (let hops = 0; schema && typeof schema.$ref === 'string' && schema.$ref.startsWith('#') && hops < 32; hops++) {
+    schema = resolvePointer(spec.bundled, decodeURIComponent(schema.$ref.slice(1)));
+  }
+  return schema;
+}
+
+function toIssue(error: ErrorObject): ValidationIssue {
+  const path: (string | number)[] = error.instancePath
+    ? error.instancePath.slice(1).split('/').map((segment) => {
+        const name = unescapeSegment(segment);
+        return /^\d+$/.test(name) ? Number(name) : name;
+      })
+    : [];
+  if (error.keyword === 'required') path.push(error.params.missingProperty);
+  if (error.keyword === 'additionalProperties') path.push(error.params.additionalProperty);
+  return { path, keyword: error.keyword, message: error.message ?? 'is invalid', params: error.params };
+}
