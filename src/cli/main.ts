@@ -1,0 +1,56 @@
+/** The `parley` command line: dispatches to mock, test and validate. */
+import { SpecError } from '../spec/load.js';
+import { runMockCommand } from './mock-command.js';
+import { runTestCommand } from './test-command.js';
+import { UsageError } from './usage-error.js';
+import { runValidateCommand } from './validate-command.js';
+
+export const HELP = `parley: stateful mock server and property-based contract tests for OpenAPI 3.0/3.1
+
+Usage:
+  parley mock [spec files...] [--port 4010] [options]   serve specs as a stateful mock
+  parley test --target <url> [spec files...] [options]  check a server against the specs
+  parley validate <spec files...>                       check that files are valid OpenAPI
+
+Run "parley <command> --help" for a command's options. Without spec files, mock and test
+use the bundled Feather, Julep and ElizaOS specs.
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  mock: runMockCommand,
+  test: runTestCommand,
+  validate: runValidateCommand,
+};
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 contract failures, 2 bad usage or input. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`parley: unknown command "${command}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof SpecError || isParseArgsError(error) || isStartupError(error)) {
+      process.stderr.write(`parley ${command}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+}
+
+/** Port in use, missing fixtures file and the like: the user's to fix, not a crash. */
+function isStartupError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || /fixtures|no specs/.test((error as Error)?.message ?? '');
+}

@@ -1,0 +1,105 @@
+/** `parley mock [spec files...]`: serve specs as a stateful mock until interrupted. */
+import { parseArgs } from 'node:util';
+import { startMockServer, DEFAULT_LIMITS, type RunningMock } from '../mock/server.js';
+import { DEMO_AGENT } from '../mock/fixtures.js';
+import { ADMIN_PREFIX } from '../mock/admin.js';
+import { bundledSpecFiles } from './bundled-specs.js';
+import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
+
+export const MOCK_HELP = `Usage: parley mock [spec files...] [options]
+
+Serves every operation of the given OpenAPI 3.0/3.1 files (default: the bundled
+Feather, Julep and ElizaOS specs) as a stateful mock on one port.
+
+Options:
+  -p, --port <n>            port to listen on (default 4010; 0 picks a free one)
+      --host <addr>         address to bind (default 127.0.0.1)
+      --seed <n>            deterministic ids and clock (starts 2025-01-01T00:00:00Z)
+      --api-key <key>       accept only this key where a spec asks for one (repeatable)
+      --admin-token <t>     token for global admin calls (header x-parley-admin-token)
+      --fixtures <file>     JSON fixtures, e.g. {"agents": [{"id": "<uuid>", "name": "Ada"}]}
+      --latency <ms|a-b>    add a fixed or random delay to every answer
+      --error-rate <0..1>   answer this fraction of requests with an injected 500
+      --max-body <size>     request body limit (default 1mb), larger bodies get 413
+      --max-records <n>     records kept before the oldest are evicted (default ${DEFAULT_LIMITS.maxRecords})
+      --request-timeout <ms> cut off requests whose body has not arrived (default ${DEFAULT_LIMITS.requestTimeoutMs})
+      --state-file <file>   load state from this file on start, save it periodically and on exit
+  -h, --help                show this help
+`;
+
+export function parseLatency(value: string | undefined): number | [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const range = /^(\d+)\s*-\s*(\d+)$/.exec(value.trim());
+  if (range) {
+    const [min, max] = [Number(range[1]), Number(range[2])];
+    if (min > max) throw new UsageError(`--latency range "${value}" has its minimum above its maximum`);
+    return [min, max];
+  }
+  return parseNumberOption('latency', value, { min: 0 });
+}
+
+export async function runMockCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      'api-key': { type: 'string', multiple: true },
+      'admin-token': { type: 'string' },
+      fixtures: { type: 'string' },
+      latency: { type: 'string' },
+      'error-rate': { type: 'string' },
+      'max-body': { type: 'string' },
+      'max-records': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'state-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(MOCK_HELP);
+    return 0;
+  }
+  const specFiles = positionals.length > 0 ? positionals : bundledSpecFiles();
+  const mock = await startMockServer({
+    specFiles,
+    port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }) ?? 4010,
+    host: values.host,
+    seed: parseNumberOption('seed', values.seed, { integer: true }),
+    apiKeys: values['api-key'],
+    adminToken: values['admin-token'],
+    fixturesFile: values.fixtures,
+    latencyMs: parseLatency(values.latency),
+    errorRate: parseNumberOption('error-rate', values['error-rate'], { min: 0, max: 1 }),
+    maxBodyBytes: parseByteSize('max-body', values['max-body']),
+    maxRecords: parseNumberOption('max-records', values['max-records'], { min: 1, integer: true }),
+    requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
+  });
+  printBanner(mock);
+  await waitForSignal(mock);
+  return 0;
+}
+
+function printBanner(mock: RunningMock): void {
+  const lines = [`parley mock listening on ${mock.url}`];
+  for (const spec of mock.app.parts.specs) {
+    lines.push(`  ${spec.title || spec.name} (${spec.file})`);
+    for (const op of spec.operations) lines.push(`    ${op.method.toUpperCase().padEnd(6)} ${op.path}`);
+  }
+  lines.push(`  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock`);
+  lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function waitForSignal(mock: RunningMock): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`\n${signal}: finishing in-flight requests and stopping\n`);
+      mock.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,24 @@
+/** A mistake in how a command was called: reported as a one-line message with exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseNumberOption(name: string, value: string | undefined, { min = -Infinity, max = Infinity, integer = false } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max || (integer && !Number.isInteger(number))) {
+    const range = `${min === -Infinity ? '' : `from ${min} `}${max === Infinity ? '' : `to ${max}`}`.trim();
+    throw new UsageError(`--${name} expects ${integer ? 'a whole number' : 'a number'}${range ? ` ${range}` : ''}, got "${value}"`);
+  }
+  return number;
+}
+
+/** "1mb", "512kb", "2048" → bytes. */
+export function parseByteSize(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(value.trim());
+  if (!match) throw new UsageError(`--${name} expects a size such as 1048576, 512kb or 10mb, got "${value}"`);
+  const unit = (match[2] ?? 'b').toLowerCase()[0];
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  return Math.floor(Number(match[1]) * factor);
+}

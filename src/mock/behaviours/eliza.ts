@@ -1,0 +1,33 @@
+/** ElizaOS: messaging sessions with an agent, an inactivity timeout and a maximum duration. */
+import { applyDefaults } from '../../spec/defaults.js';
+import { apiError } from '../api-error.js';
+import type { Behaviour } from '../behaviour.js';
+
+const SESSIONS = 'eliza.sessions';
+const MINUTE = 60_000;
+
+export const createSession: Behaviour = (context) => {
+  const request = context.body as Record<string, any>;
+  const agent = context.fixtures.agent(request.agentId);
+  if (!agent) {
+    return { error: apiError(404, 'AGENT_NOT_FOUND', `Agent ${request.agentId} not found`) };
+  }
+  // The documented defaults (30 / true / 720 / 5) live in the spec; applyDefaults fills them in.
+  const timeoutConfig = applyDefaults(
+    (context.operation.requestBody?.content[0]?.schema as any)?.properties?.timeoutConfig,
+    request.timeoutConfig ?? {},
+  ) as { timeoutMinutes: number; autoRenew: boolean; maxDurationMinutes: number; warningThresholdMinutes: number };
+  // A session ends after the inactivity timeout, but never later than its maximum duration.
+  const lifetimeMinutes = Math.min(timeoutConfig.timeoutMinutes, timeoutConfig.maxDurationMinutes);
+  const session = {
+    sessionId: context.ids.uuid(),
+    agentId: request.agentId,
+    userId: request.userId,
+    createdAt: context.now.toISOString(),
+    metadata: request.metadata ?? {},
+    expiresAt: new Date(context.now.getTime() + lifetimeMinutes * MINUTE).toISOString(),
+    timeoutConfig,
+  };
+  context.state.put(SESSIONS, session.sessionId, session);
+  return { status: 201, body: session };
+};

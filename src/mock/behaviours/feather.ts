@@ -1,0 +1,137 @@
+/** Feather: Ask-Feather sessions and messages, and v2 get-or-create conversations. */
+import { applyDefaults } from '../../spec/defaults.js';
+import { apiError } from '../api-error.js';
+import type { Behaviour, RequestContext } from '../behaviour.js';
+import { uuidFromText } from '../ids.js';
+
+const SESSIONS = 'feather.sessions';
+const CONVERSATIONS = 'feather.conversations';
+
+/** Keeps a long chat from growing one session without bound; the oldest messages go first. */
+export const MAX_MESSAGES_PER_SESSION = 10_000;
+
+interface FeatherMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  workflow: string | null;
+  created_at: string;
+}
+
+interface FeatherSession {
+  id: string;
+  title: string | null;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  messages: FeatherMessage[];
+}
+
+const publicSession = ({ messages: _messages, ...session }: FeatherSession) => session;
+
+export const createSession: Behaviour = (context) => {
+  const timestamp = context.now.toISOString();
+  const session: FeatherSession = {
+    id: context.ids.uuid(),
+    title: context.body?.title ?? null,
+    status: 'active',
+    created_at: timestamp,
+    updated_at: timestamp,
+    messages: [],
+  };
+  context.state.put(SESSIONS, session.id, session as unknown as Record<string, unknown>);
+  return { status: 201, body: publicSession(session) };
+};
+
+export const sendMessage: Behaviour = (context) => {
+  const sessionId = String(context.params.path.session_id).toLowerCase();
+  const session = context.state.get(SESSIONS, sessionId) as FeatherSession | undefined;
+  if (!session) return { error: apiError(404, 'SESSION_NOT_FOUND', 'Session not found') };
+  const timestamp = context.now.toISOString();
+  const userMessage: FeatherMessage = {
+    id: context.ids.uuid(),
+    role: 'user',
+    content: context.body.content,
+    workflow: context.body.workflow ?? null,
+    created_at: timestamp,
+  };
+  const reply: FeatherMessage = {
+    id: context.ids.uuid(),
+    role: 'assistant',
+    content: cannedReply(userMessage.content),
+    workflow: userMessage.workflow,
+    created_at: timestamp,
+  };
+  session.messages.push(userMessage, reply);
+  if (session.messages.length > MAX_MESSAGES_PER_SESSION) session.messages.splice(0, session.messages.length - MAX_MESSAGES_PER_SESSION);
+  session.updated_at = timestamp;
+  return { status: 200, body: { session_id: session.id, message: userMessage, reply } };
+};
+
+function cannedReply(content: string): string {
+  const excerpt = content.length > 80 ? `${content.slice(0, 77)}...` : content;
+  return `This is a mock reply from Feather. You said: "${excerpt}"`;
+}
+
+type Binding = { assistant_id: string; assistant_revision_id: string } | { team_id: string; team_revision_id: string };
+
+/**
+ * Exactly one of an assistant, or a team with its revision (the `single_xor_team` rule).
+ * Returns the binding or a message saying what is wrong.
+ */
+function bindingOf(body: Record<string, any>): Binding | string {
+  const assistant = body.assistant_id ?? null;
+  const team = body.team_id ?? null;
+  const teamRevision = body.team_revision_id ?? null;
+  if (assistant !== null && (team !== null || teamRevision !== null)) {
+    return 'Bind to exactly one of assistant_id or team_id + team_revision_id, not both';
+  }
+  if (assistant !== null) {
+    // Omitted revisions resolve to the assistant's active revision, pinned at bind time.
+    return { assistant_id: assistant, assistant_revision_id: body.assistant_revision_id ?? uuidFromText(`revision:${assistant}`) };
+  }
+  if (body.assistant_revision_id != null) return 'assistant_revision_id requires assistant_id';
+  if (team !== null && teamRevision !== null) return { team_id: team, team_revision_id: teamRevision };
+  if (team !== null) return 'team_id requires team_revision_id';
+  if (teamRevision !== null) return 'team_revision_id requires team_id';
+  return 'Bind to exactly one of assistant_id or team_id + team_revision_id';
+}
+
+export const getOrCreateConversation: Behaviour = (context: RequestContext) => {
+  const request = applyDefaults(context.operation.requestBody?.content[0]?.schema, context.body) as Record<string, any>;
+  const binding = bindingOf(request);
+  if (typeof binding === 'string') return { error: apiError(400, 'INVALID_BINDING', binding) };
+  const organizationId = uuidFromText(`organization:${context.tenant}`);
+  const uniqueKey = JSON.stringify([
+    'conversation',
+    request.end_user_id.toLowerCase(),
+    request.channel,
+    'assistant_id' in binding ? ['assistant', binding.assistant_id.toLowerCase()] : ['team', binding.team_id.toLowerCase(), binding.team_revision_id.toLowerCase()],
+    request.external_id ?? null,
+  ]);
+  const { record } = context.state.getOrCreate(CONVERSATIONS, uniqueKey, () => {
+    const timestamp = context.now.toISOString();
+    const conversation = {
+      id: context.ids.uuid(),
+      organization_id: organizationId,
+      end_user_id: request.end_user_id,
+      channel: request.channel,
+      channel_subtype: request.channel_subtype ?? null,
+      origin: request.origin ?? null,
+      status: 'active',
+      session_type: request.session_type,
+      assistant_id: null,
+      assistant_revision_id: null,
+      team_id: null,
+      team_revision_id: null,
+      ...binding,
+      external_id: request.external_id ?? null,
+      subject: request.subject ?? null,
+      tool_input_overrides: request.tool_input_overrides ?? null,
+      created_at: timestamp,
+      updated_at: timestamp,
+    };
+    return { id: conversation.id, record: conversation };
+  });
+  return { status: 201, body: record };
+};

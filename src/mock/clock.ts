@@ -1,0 +1,31 @@
+/** The mock's notion of time: real, or fixed and stepping (with --seed), and shiftable for expiry testing. */
+
+export interface Clock {
+  now(): Date;
+  /** Moves time forward (or back) for everything the mock does from now on. */
+  advance(milliseconds: number): void;
+  offset(): number;
+}
+
+/** Wall-clock time plus an adjustable offset. */
+export function systemClock(offsetMs = 0): Clock {
+  let offset = offsetMs;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance: (ms) => void (offset += ms),
+    offset: () => offset,
+  };
+}
+
+/** Starts at a fixed instant and moves one millisecond per reading: the same requests give the same timestamps. */
+export function steppingClock(start: Date, offsetMs = 0): Clock {
+  let offset = offsetMs;
+  let ticks = 0;
+  return {
+    now: () => new Date(start.getTime() + offset + ticks++),
+    advance: (ms) => void (offset += ms),
+    offset: () => offset,
+  };
+}
+
+export const SEEDED_CLOCK_START = new Date('2025-01-01T00:00:00.000Z');

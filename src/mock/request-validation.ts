@@ -1,0 +1,94 @@
+/** Validates a request's parameters and JSON body against its operation, reporting FastAPI-style field issues. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Operation, Parameter } from '../spec/types.js';
+import type { SpecValidator } from '../spec/validator.js';
+import type { FieldIssue } from './api-error.js';
+import { toFieldIssues } from './field-issues.js';
+
+export interface RawParameters {
+  path: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+}
+
+export interface ParsedParameters {
+  path: Record<string, unknown>;
+  query: Record<string, unknown>;
+  header: Record<string, unknown>;
+}
+
+// OpenAPI says these header parameters are ignored: they are described by other fields.
+const RESERVED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
+export function validateParameters(
+  operation: Operation,
+  validator: SpecValidator,
+  raw: RawParameters,
+): { parameters: ParsedParameters; issues: FieldIssue[] } {
+  const parameters: ParsedParameters = { path: {}, query: {}, header: {} };
+  const issues: FieldIssue[] = [];
+  for (const parameter of operation.parameters) {
+    if (parameter.in === 'cookie') continue;
+    if (parameter.in === 'header' && RESERVED_HEADERS.has(parameter.name.toLowerCase())) continue;
+    const rawValue = readRaw(parameter, raw);
+    const location = [parameter.in, parameter.name];
+    if (rawValue === undefined) {
+      if (parameter.required) issues.push({ type: 'missing', loc: location, msg: 'Field required', input: null });
+      continue;
+    }
+    const value = coerce(rawValue, parameter.schema);
+    if (parameter.schemaPointer) {
+      issues.push(...toFieldIssues(location, validator.validate(parameter.schemaPointer, value, 'request'), value));
+    }
+    (parameter.in === 'header' ? parameters.header : parameters[parameter.in])[parameter.name] = value;
+  }
+  return { parameters, issues };
+}
+
+export function validateBody(operation: Operation, validator: SpecValidator, mediaType: string, body: unknown): FieldIssue[] {
+  const media = operation.requestBody?.content.find((m) => m.mediaType === mediaType) ?? operation.requestBody?.content[0];
+  if (!media?.schemaPointer) return [];
+  return toFieldIssues(['body'], validator.validate(media.schemaPointer, body, 'request'), body);
+}
+
+function readRaw(parameter: Parameter, raw: RawParameters): string | string[] | undefined {
+  switch (parameter.in) {
+    case 'path':
+      return raw.path[parameter.name];
+    case 'query': {
+      const values = raw.query.getAll(parameter.name);
+      return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+    }
+    case 'header': {
+      const value = raw.headers[parameter.name.toLowerCase()];
+      return Array.isArray(value) ? value.join(', ') : value;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function schemaTypes(schema: any): string[] {
+  if (!schema || typeof schema !== 'object') return [];
+  if (Array.isArray(schema.type)) return schema.type;
+  if (typeof schema.type === 'string') return [schema.type];
+  const union = schema.anyOf ?? schema.oneOf ?? schema.allOf;
+  return Array.isArray(union) ? union.flatMap(schemaTypes) : [];
+}
+
+/** Parameters arrive as text; give them the type their schema asks for so the validator can judge them. */
+function coerce(raw: string | string[], schema: any): unknown {
+  const types = schemaTypes(schema);
+  if (types.includes('array')) {
+    const items = Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',');
+    const itemSchema = schema.items ?? (schema.anyOf ?? schema.oneOf ?? []).find((b: any) => b?.items)?.items;
+    return items.map((item) => coerce(item, itemSchema));
+  }
+  const text = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if ((types.includes('integer') || types.includes('number')) && text.trim() !== '' && Number.isFinite(Number(text))) {
+    return Number(text);
+  }
+  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
+  if (types.includes('null') && text === 'null') return null;
+  return text;
+}

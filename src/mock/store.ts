@@ -1,0 +1,175 @@
+/**
+ * In-memory state, partitioned by tenant (the caller's API key) so one key never sees another's data.
+ * Records are capped: past `maxRecords` the oldest are evicted first, so the mock never grows without bound.
+ */
+
+export type StoredRecord = Record<string, unknown>;
+
+export interface StoreSnapshot {
+  version: 1;
+  /** tenant → collection → id → record, in insertion order. */
+  tenants: Record<string, Record<string, Record<string, StoredRecord>>>;
+  /** tenant → unique key → id, for get-or-create lookups. */
+  indexes: Record<string, Record<string, string>>;
+}
+
+const SEP = '\u0000';
+
+export class Store {
+  /** `${tenant}\0${collection}` → id → record. */
+  private readonly scopes = new Map<string, Map<string, StoredRecord>>();
+  /** `${tenant}\0${key}` → id. */
+  private readonly uniqueKeys = new Map<string, string>();
+  /** Insertion order across all scopes, for oldest-first eviction. Stale entries are skipped. */
+  private queue: [scope: string, id: string][] = [];
+  private queueHead = 0;
+  private total = 0;
+
+  constructor(readonly maxRecords = 1_000_000) {}
+
+  get size(): number {
+    return this.total;
+  }
+
+  forTenant(tenant: string): TenantState {
+    return new TenantState(this, tenant);
+  }
+
+  get(tenant: string, collection: string, id: string): StoredRecord | undefined {
+    return this.scopes.get(tenant + SEP + collection)?.get(id);
+  }
+
+  put(tenant: string, collection: string, id: string, record: StoredRecord): void {
+    const scopeKey = tenant + SEP + collection;
+    let scope = this.scopes.get(scopeKey);
+    if (!scope) this.scopes.set(scopeKey, (scope = new Map()));
+    if (!scope.has(id)) {
+      this.total++;
+      this.queue.push([scopeKey, id]);
+    }
+    scope.set(id, record);
+    while (this.total > this.maxRecords) this.evictOldest();
+  }
+
+  delete(tenant: string, collection: string, id: string): boolean {
+    const removed = this.scopes.get(tenant + SEP + collection)?.delete(id) ?? false;
+    if (removed) this.total--;
+    return removed;
+  }
+
+  list(tenant: string, collection: string): StoredRecord[] {
+    return [...(this.scopes.get(tenant + SEP + collection)?.values() ?? [])];
+  }
+
+  lookup(tenant: string, key: string): string | undefined {
+    return this.uniqueKeys.get(tenant + SEP + key);
+  }
+
+  remember(tenant: string, key: string, id: string): void {
+    this.uniqueKeys.set(tenant + SEP + key, id);
+  }
+
+  /** Forgets one tenant's state, or everything when no tenant is given. */
+  reset(tenant?: string): void {
+    if (tenant === undefined) {
+      this.scopes.clear();
+      this.uniqueKeys.clear();
+      this.queue = [];
+      this.queueHead = 0;
+      this.total = 0;
+      return;
+    }
+    for (const [scopeKey, scope] of this.scopes) {
+      if (scopeKey.startsWith(tenant + SEP)) {
+        this.total -= scope.size;
+        this.scopes.delete(scopeKey);
+      }
+    }
+    for (const key of this.uniqueKeys.keys()) if (key.startsWith(tenant + SEP)) this.uniqueKeys.delete(key);
+  }
+
+  /** A JSON-ready copy of one tenant's state, or of everything. */
+  snapshot(tenant?: string): StoreSnapshot {
+    const snapshot: StoreSnapshot = { version: 1, tenants: {}, indexes: {} };
+    for (const [scopeKey, scope] of this.scopes) {
+      const [owner, collection] = scopeKey.split(SEP);
+      if (tenant !== undefined && owner !== tenant) continue;
+      (snapshot.tenants[owner] ??= {})[collection] = Object.fromEntries(scope);
+    }
+    for (const [key, id] of this.uniqueKeys) {
+      const [owner, unique] = splitOnce(key);
+      if (tenant !== undefined && owner !== tenant) continue;
+      (snapshot.indexes[owner] ??= {})[unique] = id;
+    }
+    return snapshot;
+  }
+
+  /** Replaces all state with a snapshot's. */
+  restore(snapshot: StoreSnapshot): void {
+    this.reset();
+    for (const [tenant, collections] of Object.entries(snapshot.tenants)) {
+      for (const [collection, records] of Object.entries(collections)) {
+        for (const [id, record] of Object.entries(records)) this.put(tenant, collection, id, record);
+      }
+    }
+    for (const [tenant, keys] of Object.entries(snapshot.indexes)) {
+      for (const [key, id] of Object.entries(keys)) this.remember(tenant, key, id);
+    }
+  }
+
+  private evictOldest(): void {
+    while (this.queueHead < this.queue.length) {
+      const [scopeKey, id] = this.queue[this.queueHead++];
+      if (this.scopes.get(scopeKey)?.delete(id)) {
+        this.total--;
+        break;
+      }
+    }
+    // Drop the consumed prefix now and then, so the queue's memory follows the live records.
+    if (this.queueHead > 65_536 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+}
+
+function splitOnce(key: string): [string, string] {
+  const at = key.indexOf(SEP);
+  return [key.slice(0, at), key.slice(at + 1)];
+}
+
+/** One tenant's view of the store: what behaviours are given, so they cannot reach another tenant. */
+export class TenantState {
+  constructor(private readonly store: Store, readonly tenant: string) {}
+
+  get(collection: string, id: string): StoredRecord | undefined {
+    return this.store.get(this.tenant, collection, id);
+  }
+
+  put(collection: string, id: string, record: StoredRecord): void {
+    this.store.put(this.tenant, collection, id, record);
+  }
+
+  delete(collection: string, id: string): boolean {
+    return this.store.delete(this.tenant, collection, id);
+  }
+
+  list(collection: string): StoredRecord[] {
+    return this.store.list(this.tenant, collection);
+  }
+
+  /**
+   * Returns the record stored under a unique key, or stores the one `create` makes.
+   * Synchronous on purpose: with no await between look-up and insert, concurrent identical
+   * requests cannot both create.
+   */
+  getOrCreate(collection: string, uniqueKey: string, create: () => { id: string; record: StoredRecord }): { record: StoredRecord; created: boolean } {
+    const existingId = this.store.lookup(this.tenant, uniqueKey);
+    const existing = existingId === undefined ? undefined : this.get(collection, existingId);
+    if (existing) return { record: existing, created: false };
+    const { id, record } = create();
+    this.put(collection, id, record);
+    this.store.remember(this.tenant, uniqueKey, id);
+    return { record, created: true };
+  }
+}

@@ -1,0 +1,51 @@
+/** Fills in the `default` values a schema declares, as a server that honours its own spec would. */
+import type { JsonSchema } from './types.js';
+
+/**
+ * Returns a copy of `value` with missing properties set to their schema defaults, recursively.
+ * For a union (anyOf/oneOf) the defaults come from the first object branch whose `const`
+ * properties agree with the value, so `{mode: 'text'}` gets the text branch's defaults.
+ */
+export function applyDefaults(schema: JsonSchema | undefined, value: unknown, depth = 0): unknown {
+  if (!schema || typeof schema !== 'object' || depth > 16) return value;
+  const s = schema as Record<string, any>;
+  const union = s.anyOf ?? s.oneOf;
+  if (Array.isArray(union)) {
+    const branch = union.find((b: any) => branchAccepts(b, value));
+    return branch ? applyDefaults(branch, value, depth + 1) : value;
+  }
+  if (Array.isArray(s.allOf)) return s.allOf.reduce((acc: unknown, part: JsonSchema) => applyDefaults(part, acc, depth + 1), value);
+  if (Array.isArray(value) && s.items) return value.map((item) => applyDefaults(s.items, item, depth + 1));
+  if (!isPlainObject(value)) return value;
+  const properties: Record<string, any> = s.properties ?? {};
+  const out: Record<string, unknown> = { ...value };
+  for (const [name, property] of Object.entries(properties)) {
+    if (out[name] === undefined && property && typeof property === 'object' && property.default !== undefined) {
+      out[name] = structuredClone(property.default);
+    } else if (out[name] !== undefined) {
+      out[name] = applyDefaults(property, out[name], depth + 1);
+    }
+  }
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+    for (const name of Object.keys(out)) {
+      if (!(name in properties)) out[name] = applyDefaults(s.additionalProperties, out[name], depth + 1);
+    }
+  }
+  return out;
+}
+
+function branchAccepts(branch: any, value: unknown): boolean {
+  if (!branch || typeof branch !== 'object') return false;
+  if (value === null) return branch.type === 'null';
+  if (isPlainObject(value)) {
+    if (branch.type !== undefined && branch.type !== 'object') return false;
+    return Object.entries<any>(branch.properties ?? {}).every(
+      ([name, property]) => property?.const === undefined || value[name] === undefined || value[name] === property.const,
+    );
+  }
+  return branch.type !== 'object' && branch.type !== 'null';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
