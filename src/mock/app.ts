@@ -8,6 +8,7 @@ import { apiError, renderError, type ApiError } from './api-error.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { behaviourFor } from './behaviours/index.js';
 import type { Clock } from './clock.js';
+import { applyCors } from './cors.js';
 import { ANONYMOUS_TENANT, authenticate } from './credentials.js';
 import { isDocumented, pickStatus } from './error-style.js';
 import type { Fixtures } from './fixtures.js';
@@ -28,6 +29,8 @@ export interface MockSettings {
   latencyMs?: number | readonly [number, number];
   /** Fraction (0..1) of requests answered with an injected 500 in the API's error shape. */
   errorRate?: number;
+  /** Answer CORS preflights and allow any origin (default true). */
+  cors?: boolean;
   maxBodyBytes: number;
   seed?: number;
   logCapacity?: number;
@@ -72,6 +75,7 @@ export class MockApp {
     let tenant = ANONYMOUS_TENANT;
     let operation: Operation | undefined;
     try {
+      if (this.settings.cors !== false && applyCors(request, response)) return;
       if (url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX)) {
         await handleAdmin(this, request, response, url);
         return;
@@ -162,7 +166,9 @@ export class MockApp {
   private preferredAnswer(operation: Operation, prefer: ReturnType<typeof parsePrefer>, now: Date, seed: number): Outcome {
     const status = prefer.code ?? successStatusOf(operation);
     if (!isDocumented(operation, status) && !operation.responses.some((r) => r.status === 'default')) {
-      return { error: apiError(status >= 400 ? status : 500, 'PREFERRED_STATUS', `Prefer: code=${status} asked for a status this operation does not document`) };
+      // An undocumented error status is still useful to simulate (e.g. a 404 the docs leave out).
+      if (status >= 400) return { error: apiError(status, 'PREFERRED_STATUS', `Simulated ${status} (Prefer: code=${status})`) };
+      return { error: apiError(pickStatus(operation, VALIDATION_STATUSES), 'UNKNOWN_STATUS', `Prefer: code=${status} names a status this operation does not document`) };
     }
     const answer = specAnswer(operation, status, { example: prefer.example, dynamic: prefer.dynamic, now, seed });
     if (!answer.exampleFound) {

@@ -62,6 +62,7 @@ export async function createMockApp(options: MockServerOptions): Promise<MockApp
       adminToken: options.adminToken,
       latencyMs: options.latencyMs,
       errorRate: options.errorRate,
+      cors: options.cors,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
       seed: options.seed,
       logCapacity: options.logCapacity,
