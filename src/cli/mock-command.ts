@@ -23,6 +23,7 @@ Options:
       --max-body <size>     request body limit (default 1mb), larger bodies get 413
       --max-records <n>     records kept before the oldest are evicted (default ${DEFAULT_LIMITS.maxRecords})
       --request-timeout <ms> cut off requests whose body has not arrived (default ${DEFAULT_LIMITS.requestTimeoutMs})
+      --no-cors             do not answer CORS preflights or add CORS headers
       --state-file <file>   load state from this file on start, save it periodically and on exit
   -h, --help                show this help
 `;
@@ -55,6 +56,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
       'max-records': { type: 'string' },
       'request-timeout': { type: 'string' },
       'state-file': { type: 'string' },
+      'no-cors': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,6 +75,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     fixturesFile: values.fixtures,
     latencyMs: parseLatency(values.latency),
     errorRate: parseNumberOption('error-rate', values['error-rate'], { min: 0, max: 1 }),
+    cors: !values['no-cors'],
     maxBodyBytes: parseByteSize('max-body', values['max-body']),
     maxRecords: parseNumberOption('max-records', values['max-records'], { min: 1, integer: true }),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
