@@ -10,9 +10,9 @@ export type CredentialResult =
 
 export const ANONYMOUS_TENANT = 'anonymous';
 
-/** "Bearer abc" and "abc" are the same key: one key is one tenant across all APIs. */
+/** "Bearer abc" and "abc" are the same key: one key is one tenant across all APIs. A bare "Bearer" is no key. */
 export function normalizeCredential(value: string): string {
-  return value.replace(/^(bearer|token|apikey)\s+/i, '').trim();
+  return value.trim().replace(/^(bearer|token|apikey)(\s+|$)/i, '').trim();
 }
 
 function cookieValue(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -3,8 +3,9 @@ import type { JsonSchema } from './types.js';
 
 /**
  * Returns a copy of `value` with missing properties set to their schema defaults, recursively.
- * For a union (anyOf/oneOf) the defaults come from the first object branch whose `const`
- * properties agree with the value, so `{mode: 'text'}` gets the text branch's defaults.
+ * For a union (anyOf/oneOf) the defaults come from the first object branch whose properties'
+ * `const`, `enum` and numeric bounds agree with the value, so `{mode: 'text'}` gets the text
+ * branch's defaults, and a value only one branch accepts gets that branch's.
  */
 export function applyDefaults(schema: JsonSchema | undefined, value: unknown, depth = 0): unknown {
   if (!schema || typeof schema !== 'object' || depth > 16) return value;
@@ -39,11 +40,25 @@ function branchAccepts(branch: any, value: unknown): boolean {
   if (value === null) return branch.type === 'null';
   if (isPlainObject(value)) {
     if (branch.type !== undefined && branch.type !== 'object') return false;
-    return Object.entries<any>(branch.properties ?? {}).every(
-      ([name, property]) => property?.const === undefined || value[name] === undefined || value[name] === property.const,
-    );
+    return Object.entries<any>(branch.properties ?? {}).every(([name, property]) => value[name] === undefined || fitsScalarKeywords(property, value[name]));
   }
   return branch.type !== 'object' && branch.type !== 'null';
+}
+
+/** A cheap check of the scalar keywords a branch puts on a property: enough to tell union branches apart. */
+function fitsScalarKeywords(property: any, value: unknown): boolean {
+  if (!property || typeof property !== 'object') return true;
+  if (property.const !== undefined && value !== property.const) return false;
+  const primitive = value === null || typeof value !== 'object';
+  if (primitive && Array.isArray(property.enum) && !property.enum.includes(value)) return false;
+  if (typeof value !== 'number') return true;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = property;
+  return !(
+    (typeof minimum === 'number' && value < minimum) ||
+    (typeof maximum === 'number' && value > maximum) ||
+    (typeof exclusiveMinimum === 'number' && value <= exclusiveMinimum) ||
+    (typeof exclusiveMaximum === 'number' && value >= exclusiveMaximum)
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
