@@ -3,6 +3,7 @@
  * POST on a collection stores; GET/PUT/PATCH/DELETE on `collection/{id}` act on what was stored;
  * GET on a collection lists. Anything else answers from the spec's examples or schema.
  */
+import { applyDefaults } from '../../spec/defaults.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, Outcome, RequestContext } from '../behaviour.js';
 
@@ -35,10 +36,11 @@ function notFound(target: Target): Outcome {
   return { error: apiError(404, 'NOT_FOUND', `No resource with ${target.idName ?? 'id'} ${target.id} at ${target.collection}`) };
 }
 
-/** Merges what the client sent over the spec's answer, so created resources echo their input. */
+/** Merges what the client sent (with its schema's defaults) over the spec's answer, so created resources echo their input. */
 function shapeRecord(context: RequestContext, status: number, input: unknown, id: string): Record<string, unknown> {
   const template = context.specResponse(status);
-  return { ...(isObject(template) ? template : {}), ...(isObject(input) ? input : {}), id };
+  const withDefaults = applyDefaults(context.operation.requestBody?.content[0]?.schema, input);
+  return { ...(isObject(template) ? template : {}), ...(isObject(withDefaults) ? withDefaults : {}), id };
 }
 
 export function genericBehaviour(concretePath: string): Behaviour {
@@ -87,9 +89,13 @@ export function genericBehaviour(concretePath: string): Behaviour {
   };
 }
 
-/** A list answer: a bare array, or the spec's envelope with its first array property filled. */
+/**
+ * A list answer: a bare array, or the spec's envelope with its first array property filled.
+ * A GET whose documented answer is no list (e.g. GET /status) gets the spec's answer as is.
+ */
 function listBody(template: unknown, records: Record<string, unknown>[]): unknown {
-  if (Array.isArray(template) || !isObject(template)) return records;
+  if (Array.isArray(template) || template === undefined) return records;
+  if (!isObject(template)) return template;
   const arrayField = Object.keys(template).find((key) => Array.isArray(template[key]));
-  return arrayField ? { ...template, [arrayField]: records } : records;
+  return arrayField ? { ...template, [arrayField]: records } : template;
 }
