@@ -62,6 +62,8 @@ export const sendMessage: Behaviour = (context) => {
     workflow: userMessage.workflow,
     created_at: timestamp,
   };
+  // Sessions seeded through the admin API may come without a message list.
+  session.messages ??= [];
   session.messages.push(userMessage, reply);
   if (session.messages.length > MAX_MESSAGES_PER_SESSION) session.messages.splice(0, session.messages.length - MAX_MESSAGES_PER_SESSION);
   session.updated_at = timestamp;
