@@ -1,0 +1,102 @@
+/**
+ * Every 2xx/4xx body the mock returns for the bundled specs matches the schema the operation
+ * documents for that status, checked with the spec engine's validator across all behaviours.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningMock } from '../../src/mock/server.js';
+import { ResponseConformance } from '../helpers/conformance.js';
+import { send, type Headers } from '../helpers/http.js';
+import { DEMO_AGENT_ID, featherKey, julepKey, PATHS, startBundledMock } from '../helpers/mock.js';
+
+interface Exchange {
+  name: string;
+  method?: string;
+  path: string | ((context: { sessionId: string }) => string);
+  json?: unknown;
+  raw?: string;
+  headers?: Headers;
+  /** The status this exchange must produce, so a changed behaviour cannot pass unnoticed. */
+  status: number;
+}
+
+const F = featherKey('conformance');
+const J = julepKey('conformance');
+const uuid = () => randomUUID();
+
+const EXCHANGES: Exchange[] = [
+  // Feather sessions and messages.
+  { name: 'session with a title', path: PATHS.featherSessions, json: { title: 'Hi' }, headers: F, status: 201 },
+  { name: 'session without a title', path: PATHS.featherSessions, json: {}, headers: F, status: 201 },
+  { name: 'session with a bad title', path: PATHS.featherSessions, json: { title: [] }, headers: F, status: 422 },
+  { name: 'session from malformed JSON', path: PATHS.featherSessions, raw: '{', headers: { ...F, 'content-type': 'application/json' }, status: 422 },
+  { name: 'session as text/plain', path: PATHS.featherSessions, raw: '{}', headers: { ...F, 'content-type': 'text/plain' }, status: 422 },
+  { name: 'message', path: ({ sessionId }) => PATHS.featherMessages(sessionId), json: { content: 'hello', workflow: 'w' }, headers: F, status: 200 },
+  { name: 'empty message', path: ({ sessionId }) => PATHS.featherMessages(sessionId), json: { content: '' }, headers: F, status: 422 },
+  { name: 'message to a malformed id', path: PATHS.featherMessages('xyz'), json: { content: 'a' }, headers: F, status: 422 },
+  { name: 'Prefer code=422 on sessions', path: PATHS.featherSessions, json: {}, headers: { ...F, prefer: 'code=422' }, status: 422 },
+  { name: 'Prefer dynamic on sessions', path: PATHS.featherSessions, json: {}, headers: { ...F, prefer: 'dynamic=true' }, status: 201 },
+  // Feather v2 conversations.
+  { name: 'conversation with an assistant', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid(), origin: 'inbound', subject: 's' }, headers: F, status: 201 },
+  { name: 'conversation with a team', path: PATHS.featherConversations, json: { end_user_id: uuid(), team_id: uuid(), team_revision_id: uuid(), channel: 'voice', session_type: 'test' }, headers: F, status: 201 },
+  {
+    name: 'conversation with tool input overrides',
+    path: PATHS.featherConversations,
+    json: { end_user_id: uuid(), assistant_id: uuid(), tool_input_overrides: { search: { region: { value: 'eu', type: 'pinned' } } } },
+    headers: F,
+    status: 201,
+  },
+  { name: 'conversation without a binding', path: PATHS.featherConversations, json: { end_user_id: uuid() }, headers: F, status: 400 },
+  { name: 'conversation with both bindings', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid(), team_id: uuid(), team_revision_id: uuid() }, headers: F, status: 400 },
+  { name: 'conversation without a key', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid() }, status: 401 },
+  { name: 'conversation with a bad end_user_id', path: PATHS.featherConversations, json: { end_user_id: 7, assistant_id: uuid() }, headers: F, status: 422 },
+  { name: 'Prefer code=400 on conversations', path: PATHS.featherConversations, json: { end_user_id: uuid() }, headers: { ...F, prefer: 'code=400' }, status: 400 },
+  { name: 'Prefer dynamic on conversations', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid() }, headers: { ...F, prefer: 'dynamic=true' }, status: 201 },
+  // Julep.
+  { name: 'Julep session with defaults', path: PATHS.julepSessions, json: {}, headers: J, status: 201 },
+  ...(['vector', 'text', 'hybrid'] as const).map((mode) => ({ name: `Julep session, ${mode} recall`, path: PATHS.julepSessions, json: { recall_options: { mode } }, headers: J, status: 201 })),
+  { name: 'Julep session, recall without a mode', path: PATHS.julepSessions, json: { recall_options: { mmr_strength: 1, limit: 50 } }, headers: J, status: 201 },
+  { name: 'Julep session, everything set', path: PATHS.julepSessions, json: { agent: uuid(), users: [uuid()], situation: 's', system_template: 't', token_budget: 10, context_overflow: 'truncate', metadata: { a: 1 } }, headers: J, status: 201 },
+  { name: 'Julep session, limit out of bounds', path: PATHS.julepSessions, json: { recall_options: { mode: 'vector', limit: 51 } }, headers: J, status: 422 },
+  { name: 'Julep session from malformed JSON', path: PATHS.julepSessions, raw: '{"a":', headers: { ...J, 'content-type': 'application/json' }, status: 422 },
+  { name: 'Prefer dynamic on Julep sessions', path: PATHS.julepSessions, json: {}, headers: { ...J, prefer: 'dynamic=true' }, status: 201 },
+  // ElizaOS.
+  { name: 'Eliza session with defaults', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid() }, status: 201 },
+  { name: 'Eliza session, full timeoutConfig', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid(), metadata: { platform: 'discord', username: 'u' }, timeoutConfig: { timeoutMinutes: 1440, autoRenew: false, maxDurationMinutes: 60, warningThresholdMinutes: 1 } }, status: 201 },
+  { name: 'Eliza session, timeout out of bounds', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid(), timeoutConfig: { timeoutMinutes: 2 } }, status: 400 },
+  { name: 'Eliza session, unknown agent', path: PATHS.elizaSessions, json: { agentId: uuid(), userId: uuid() }, status: 404 },
+  { name: 'Eliza session from malformed JSON', path: PATHS.elizaSessions, raw: 'nope', headers: { 'content-type': 'application/json' }, status: 400 },
+  { name: 'Eliza session as text/plain', path: PATHS.elizaSessions, raw: '{}', headers: { 'content-type': 'text/plain' }, status: 400 },
+  { name: 'Prefer code=404 on Eliza sessions', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid() }, headers: { prefer: 'code=404' }, status: 404 },
+  { name: 'Prefer dynamic on Eliza sessions', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid() }, headers: { prefer: 'dynamic=true' }, status: 201 },
+];
+
+describe('responses for the bundled specs match their documented schemas', () => {
+  let mock: RunningMock;
+  let conformance: ResponseConformance;
+  let sessionId: string;
+  beforeAll(async () => {
+    mock = await startBundledMock();
+    conformance = new ResponseConformance(mock.app);
+    sessionId = (await send(mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: F })).body.id;
+  });
+  afterAll(() => mock?.close());
+
+  for (const exchange of EXCHANGES) {
+    it(`${exchange.name} → ${exchange.status}`, async () => {
+      const method = exchange.method ?? 'POST';
+      const path = typeof exchange.path === 'function' ? exchange.path({ sessionId }) : exchange.path;
+      const response = await send(mock.url, method, path, { json: exchange.json, raw: exchange.raw, headers: exchange.headers });
+      expect(response.status, response.text).toBe(exchange.status);
+      const verdict = conformance.check(method, path, response);
+      expect(verdict.issues, response.text).toEqual([]);
+    });
+  }
+
+  it('checked nearly every answer against a documented schema', () => {
+    // Only Feather's message 200 documents no body schema.
+    const unchecked = conformance.verdicts.filter((verdict) => !verdict.checked).map((verdict) => verdict.exchange);
+    expect(unchecked).toEqual([`POST ${PATHS.featherMessages(sessionId)} → 200`]);
+    expect(conformance.verdicts.length).toBe(EXCHANGES.length);
+  });
+});
