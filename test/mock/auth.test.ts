@@ -102,6 +102,14 @@ describe('state is scoped by key', () => {
     expect((await getJson(mock.url, '/__parley/state?tenant=tenant-c', featherKey('tenant-d'))).status).toBe(403);
   });
 
+  it('the request log shows a key only its own requests', async () => {
+    await postJson(mock.url, PATHS.featherSessions, {}, featherKey('tenant-log-a'));
+    await postJson(mock.url, PATHS.featherSessions, {}, featherKey('tenant-log-b'));
+    const log = await getJson(mock.url, '/__parley/requests', featherKey('tenant-log-a'));
+    expect(log.body.requests).toHaveLength(1);
+    expect(log.body.requests[0].tenant).toBe('tenant-log-a');
+  });
+
   it('the same key through x-api-key and a Bearer Authorization is one tenant', async () => {
     const session = (await postJson(mock.url, PATHS.julepSessions, {}, julepKey('tenant-e'))).body;
     const state = await getJson(mock.url, '/__parley/state', featherKey('tenant-e'));

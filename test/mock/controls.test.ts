@@ -267,3 +267,40 @@ describe('--seed makes ids and the clock deterministic', () => {
     }
   });
 });
+
+describe('CORS, so a browser app on another origin can call the mock', () => {
+  let mock: RunningMock;
+  beforeAll(async () => {
+    mock = await startBundledMock();
+  });
+  afterAll(() => mock?.close());
+
+  it('answers a preflight with 204 and the asked-for headers', async () => {
+    const response = await send(mock.url, 'OPTIONS', PATHS.featherSessions, {
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key, content-type' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(response.headers['access-control-allow-methods']).toMatch(/POST/);
+    expect(response.headers['access-control-allow-headers']).toBe('x-api-key, content-type');
+  });
+
+  it('marks answers, errors included, as readable by that origin', async () => {
+    const headers = { origin: 'http://localhost:5173' };
+    const created = await postJson(mock.url, PATHS.featherSessions, {}, { ...featherKey(), ...headers });
+    const unauthorized = await postJson(mock.url, PATHS.featherSessions, {}, headers);
+    for (const response of [created, unauthorized]) expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(unauthorized.status).toBe(401);
+  });
+
+  it('can be turned off', async () => {
+    const quiet = await startBundledMock({ cors: false });
+    try {
+      const response = await postJson(quiet.url, PATHS.elizaSessions, elizaBody(), { origin: 'http://localhost:5173' });
+      expect(response.status).toBe(201);
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await quiet.close();
+    }
+  });
+});

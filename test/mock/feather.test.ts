@@ -107,6 +107,11 @@ describe('Feather POST /v1/ask-feather/sessions/{session_id}/messages', () => {
     expect(Date.parse(stored.updated_at)).toBeGreaterThan(Date.parse(session.created_at));
   });
 
+  it('finds the session whatever the case of its id', async () => {
+    const session = (await createSession()).body;
+    expect((await sendMessage(session.id.toUpperCase(), { content: 'shouting' })).status).toBe(200);
+  });
+
   it('answers 404 in FastAPI shape for a session that does not exist', async () => {
     const response = await sendMessage(randomUUID(), { content: 'hello?' });
     expect(response.status).toBe(404);

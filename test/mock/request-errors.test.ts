@@ -57,6 +57,11 @@ for (const target of TARGETS) {
       expect(response.status, response.text).toBe(201);
     });
 
+    it('accepts JSON with a charset parameter', async () => {
+      const response = await post(JSON.stringify(target.validBody), 'application/json; charset=utf-8');
+      expect(response.status, response.text).toBe(201);
+    });
+
     it('malformed JSON', async () => {
       const response = await post('{"title": "unterminated', 'application/json');
       target.expectError(response, validationStatus(target));
