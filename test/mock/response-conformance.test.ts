@@ -3,6 +3,7 @@
  * documents for that status, checked with the spec engine's validator across all behaviours.
  */
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { ResponseConformance } from '../helpers/conformance.js';
@@ -98,5 +99,46 @@ describe('responses for the bundled specs match their documented schemas', () =>
     const unchecked = conformance.verdicts.filter((verdict) => !verdict.checked).map((verdict) => verdict.exchange);
     expect(unchecked).toEqual([`POST ${PATHS.featherMessages(sessionId)} → 200`]);
     expect(conformance.verdicts.length).toBe(EXCHANGES.length);
+  });
+});
+
+describe('whatever JSON a client sends, the answer is a documented, schema-valid 2xx/4xx', () => {
+  let mock: RunningMock;
+  let conformance: ResponseConformance;
+  let sessionId: string;
+  beforeAll(async () => {
+    mock = await startBundledMock();
+    conformance = new ResponseConformance(mock.app);
+    sessionId = (await send(mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: F })).body.id;
+  });
+  afterAll(() => mock?.close());
+
+  // Plausible objects (the operations' own field names) as well as arbitrary JSON and raw text.
+  const fieldNames = ['title', 'content', 'workflow', 'end_user_id', 'assistant_id', 'team_id', 'team_revision_id', 'channel', 'recall_options', 'agentId', 'userId', 'timeoutConfig', 'mode', 'limit'];
+  const body = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
+    fc.dictionary(fc.constantFrom(...fieldNames), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.uuid())).map((value) => JSON.stringify(value)),
+    fc.string({ maxLength: 40 }),
+  );
+  const targets = () => [
+    { path: PATHS.featherSessions, headers: F },
+    { path: PATHS.featherMessages(sessionId), headers: F },
+    { path: PATHS.featherConversations, headers: F },
+    { path: PATHS.julepSessions, headers: J },
+    { path: PATHS.elizaSessions, headers: {} },
+  ];
+
+  it('holds for generated bodies on every bundled operation', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: 4 }), body, async (index, raw) => {
+        const { path, headers } = targets()[index];
+        const response = await send(mock.url, 'POST', path, { raw, headers: { ...headers, 'content-type': 'application/json' } });
+        expect(response.status, `${path} ${raw} → ${response.text}`).toBeGreaterThanOrEqual(200);
+        expect(response.status, `${path} ${raw} → ${response.text}`).toBeLessThan(500);
+        expect(conformance.check('POST', path, response).issues, `${path} ${raw} → ${response.text}`).toEqual([]);
+      }),
+      { numRuns: 300, seed: 20_251_123 },
+    );
+    expect(conformance.verdicts.filter((verdict) => verdict.checked).length).toBeGreaterThan(200);
   });
 });
