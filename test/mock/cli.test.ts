@@ -163,6 +163,13 @@ describe('parley mock serves', () => {
     expect((await postJson(url, PATHS.featherSessions, {}, featherKey())).status).toBe(404);
   });
 
+  it('CORS by default, off with --no-cors', async () => {
+    const [withCors, without] = await Promise.all([startCli(), startCli('--no-cors')]);
+    const origin = { origin: 'http://localhost:3000' };
+    expect((await postJson(withCors, PATHS.featherSessions, {}, { ...featherKey(), ...origin })).headers['access-control-allow-origin']).toBe(origin.origin);
+    expect((await postJson(without, PATHS.featherSessions, {}, { ...featherKey(), ...origin })).headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('a port it was asked for', async () => {
     const port = await freePort();
     const { child, match } = await spawnUntil(process.execPath, [BIN, 'mock', '--port', String(port)], LISTENING, 20_000, ROOT);

@@ -162,6 +162,12 @@ describe('OpenAPI 3.1: test/fixtures/crud-3.1.yaml', () => {
     expectProblem(await call('POST', '/notebooks/Not_Valid/notes', { text: 't' }), 422);
   });
 
+  it('answers 415 for a body that is not JSON, as the spec documents no other status for it', async () => {
+    const response = await send(mock.url, 'POST', '/notebooks/t/notes', { raw: 'text=hi', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' } });
+    expectProblem(response, 415);
+    expect(response.body.detail).toMatch(/application\/json/);
+  });
+
   it('answers operations without state from the first example', async () => {
     const response = await call('GET', '/status');
     expect(response.status).toBe(200);
