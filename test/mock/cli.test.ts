@@ -15,34 +15,35 @@ const parley = (...args: string[]) => run(process.execPath, [BIN, ...args], 20_0
 
 beforeAll(() => ensureBuilt(), 120_000);
 
-describe('help and usage', () => {
-  it('--help prints the commands and exits 0', async () => {
+describe.concurrent('help and usage', () => {
+  it('--help prints the commands and exits 0', async ({ expect }) => {
     const result = await parley('--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/parley mock/);
     expect(result.stdout).toMatch(/parley validate/);
   });
 
-  it('no command prints the help and exits 2', async () => {
+  it('no command prints the help and exits 2', async ({ expect }) => {
     const result = await parley();
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/Usage/);
   });
 
-  it('an unknown command exits 2 naming it', async () => {
+  it('an unknown command exits 2 naming it', async ({ expect }) => {
     const result = await parley('frobnicate');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
-  it('mock --help lists its options and exits 0', async () => {
+  it('mock --help lists its options and exits 0', async ({ expect }) => {
     const result = await parley('mock', '--help');
     expect(result.code).toBe(0);
     for (const option of ['--port', '--seed', '--api-key', '--latency', '--error-rate', '--fixtures']) expect(result.stdout).toContain(option);
   });
 });
 
-describe('parley mock: bad usage exits 2 with a one-line reason', () => {
+// Each case is its own short-lived process; running them side by side keeps the file quick.
+describe.concurrent('parley mock: bad usage exits 2 with a one-line reason', () => {
   const cases: [string, string[], RegExp][] = [
     ['a port that is not a number', ['--port', 'abc'], /--port expects a whole number/],
     ['a port out of range', ['--port', '70000'], /--port/],
@@ -55,7 +56,7 @@ describe('parley mock: bad usage exits 2 with a one-line reason', () => {
     ['a missing fixtures file', ['--port', '0', '--fixtures', '/nonexistent/fixtures.json'], /fixtures/],
   ];
   for (const [name, args, message] of cases) {
-    it(name, async () => {
+    it(name, async ({ expect }) => {
       const result = await parley('mock', ...args);
       expect(result.code, result.stdout + result.stderr).toBe(2);
       expect(result.stderr).toMatch(message);
@@ -63,21 +64,21 @@ describe('parley mock: bad usage exits 2 with a one-line reason', () => {
     });
   }
 
-  it('a spec that is not valid OpenAPI', async () => {
+  it('a spec that is not valid OpenAPI', async ({ expect }) => {
     const bad = await tempJsonFile('bad.json', { openapi: '3.1.0', info: { title: 'x' }, paths: { '/a': { get: { responses: 7 } } } });
     const result = await parley('mock', '--port', '0', bad);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(bad);
   });
 
-  it('a Swagger 2.0 file', async () => {
+  it('a Swagger 2.0 file', async ({ expect }) => {
     const swagger = await tempJsonFile('swagger.json', { swagger: '2.0', info: { title: 'old', version: '1' }, paths: {} });
     const result = await parley('mock', '--port', '0', swagger);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/OpenAPI 3\.0 and 3\.1/);
   });
 
-  it('a port already in use', async () => {
+  it('a port already in use', async ({ expect }) => {
     const blocker = net.createServer();
     const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
     try {
