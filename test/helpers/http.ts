@@ -1,4 +1,5 @@
 /** A small JSON client over undici for talking to the mock as a browser or SDK would. */
+import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 
 export type Headers = Record<string, string>;
@@ -17,7 +18,7 @@ export interface SendOptions {
   /** Sent as JSON with `Content-Type: application/json`. */
   json?: unknown;
   /** Sent as is (e.g. malformed JSON), with whatever Content-Type `headers` give. */
-  raw?: string | Buffer | AsyncIterable<Buffer>;
+  raw?: string | Buffer | Readable;
   headers?: Headers;
   dispatcher?: Dispatcher;
 }
