@@ -1,0 +1,264 @@
+/**
+ * JSON Schema → fast-check arbitrary, for dereferenced OpenAPI 3.0/3.1 schemas (which may be cyclic).
+ * Shared by the contract suite (valid requests) and the mock (`Prefer: dynamic=true`).
+ * Every value it yields is meant to pass the spec's own validator; formats are double-checked
+ * against ajv-formats' definitions so the two can never disagree.
+ */
+import fc from 'fast-check';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+import type { JsonSchema } from './types.js';
+
+export interface ArbitraryOptions {
+  /** readOnly properties are left out of requests, writeOnly ones out of responses. */
+  direction?: 'request' | 'response';
+  /** Past this depth, objects keep only required properties and arrays their minimum length. */
+  maxDepth?: number;
+  /** Upper bound for arrays and maps whose schema sets none (keeps requests small). */
+  maxItems?: number;
+}
+
+type Schema = Record<string, any>;
+type Resolved = Required<ArbitraryOptions>;
+
+const DEFAULTS: Resolved = { direction: 'request', maxDepth: 6, maxItems: 4 };
+/** Range for numbers a schema leaves unbounded: wide enough to find overflow bugs, JSON-safe. */
+const UNBOUNDED = 1e9;
+
+export function schemaArbitrary(schema: JsonSchema, options: ArbitraryOptions = {}): fc.Arbitrary<unknown> {
+  return build(schema, { ...DEFAULTS, ...options }, 0);
+}
+
+function build(schema: JsonSchema | undefined, options: Resolved, depth: number): fc.Arbitrary<unknown> {
+  if (schema === undefined || schema === true) return anyJson();
+  if (schema === false) return fc.constant(null);
+  const s = schema as Schema;
+  if (s.const !== undefined) return fc.constant(s.const);
+  if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum);
+  if (Array.isArray(s.allOf) && s.allOf.length > 0) return build(mergeAllOf(s), options, depth);
+  const union: JsonSchema[] | undefined = s.anyOf ?? s.oneOf;
+  if (Array.isArray(union) && union.length > 0) {
+    const { anyOf: _a, oneOf: _o, ...siblings } = s;
+    const branches = union.map((branch) => build(hasKeywords(siblings) ? mergeAllOf({ allOf: [siblings, branch] }) : branch, options, depth + 1));
+    return fc.oneof(...branches);
+  }
+  const types = typesOf(s);
+  if (s.nullable === true && !types.includes('null')) types.push('null');
+  if (types.length > 1) return fc.oneof(...types.map((type) => forType(type, s, options, depth)));
+  return forType(types[0], s, options, depth);
+}
+
+function forType(type: string | undefined, s: Schema, options: Resolved, depth: number): fc.Arbitrary<unknown> {
+  switch (type) {
+    case 'null':
+      return fc.constant(null);
+    case 'boolean':
+      return fc.boolean();
+    case 'integer':
+      return integerArbitrary(s);
+    case 'number':
+      return numberArbitrary(s);
+    case 'string':
+      return stringArbitrary(s);
+    case 'array':
+      return arrayArbitrary(s, options, depth);
+    case 'object':
+      return objectArbitrary(s, options, depth);
+    default:
+      return anyJson();
+  }
+}
+
+function typesOf(s: Schema): string[] {
+  if (Array.isArray(s.type)) return [...s.type];
+  if (typeof s.type === 'string') return [s.type];
+  if (s.properties || s.additionalProperties !== undefined || s.required) return ['object'];
+  if (s.items || s.prefixItems) return ['array'];
+  if (s.minLength !== undefined || s.maxLength !== undefined || s.pattern || s.format) return ['string'];
+  if (s.minimum !== undefined || s.maximum !== undefined || s.multipleOf !== undefined) return ['number'];
+  return [];
+}
+
+function hasKeywords(s: Schema): boolean {
+  return ['type', 'properties', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'format', 'items'].some((k) => k in s);
+}
+
+/** Merges allOf parts into one schema: properties merged per name, required united, the rest layered. */
+function mergeAllOf(s: Schema): Schema {
+  const { allOf, ...rest } = s;
+  const parts: Schema[] = [rest, ...(allOf as Schema[]).map((part) => (part && typeof part === 'object' && Array.isArray(part.allOf) ? mergeAllOf(part) : part))];
+  const merged: Schema = {};
+  const properties: Record<string, JsonSchema[]> = {};
+  const required = new Set<string>();
+  for (const part of parts) {
+    if (!part || typeof part !== 'object') continue;
+    for (const [key, value] of Object.entries(part)) {
+      if (key === 'properties') {
+        for (const [name, property] of Object.entries<JsonSchema>(value)) (properties[name] ??= []).push(property);
+      } else if (key === 'required') {
+        for (const name of value as string[]) required.add(name);
+      } else if (key === 'type' && merged.type !== undefined) {
+        merged.type = intersectTypes(merged.type, value);
+      } else {
+        merged[key] = value;
+      }
+    }
+  }
+  if (Object.keys(properties).length > 0) {
+    merged.properties = Object.fromEntries(
+      Object.entries(properties).map(([name, list]) => [name, list.length === 1 ? list[0] : { allOf: list }]),
+    );
+  }
+  if (required.size > 0) merged.required = [...required];
+  return merged;
+}
+
+function intersectTypes(a: string | string[], b: string | string[]): string | string[] {
+  const left = Array.isArray(a) ? a : [a];
+  const right = Array.isArray(b) ? b : [b];
+  const both = left.filter((t) => right.includes(t) || (t === 'integer' && right.includes('number')));
+  return both.length === 1 ? both[0] : both;
+}
+
+interface Bounds {
+  min: number | undefined;
+  max: number | undefined;
+  minExcluded: boolean;
+  maxExcluded: boolean;
+}
+
+/** Reads bounds in both dialects: 3.1 numeric exclusive bounds and 3.0 boolean flags. */
+function boundsOf(s: Schema): Bounds {
+  let [min, max] = [s.minimum as number | undefined, s.maximum as number | undefined];
+  let [minExcluded, maxExcluded] = [s.exclusiveMinimum === true, s.exclusiveMaximum === true];
+  if (typeof s.exclusiveMinimum === 'number' && (min === undefined || s.exclusiveMinimum >= min)) [min, minExcluded] = [s.exclusiveMinimum, true];
+  if (typeof s.exclusiveMaximum === 'number' && (max === undefined || s.exclusiveMaximum <= max)) [max, maxExcluded] = [s.exclusiveMaximum, true];
+  return { min, max, minExcluded, maxExcluded };
+}
+
+function integerArbitrary(s: Schema): fc.Arbitrary<number> {
+  const b = boundsOf(s);
+  let min = b.min === undefined ? -UNBOUNDED : b.minExcluded ? Math.floor(b.min) + 1 : Math.ceil(b.min);
+  let max = b.max === undefined ? UNBOUNDED : b.maxExcluded ? Math.ceil(b.max) - 1 : Math.floor(b.max);
+  if (b.min !== undefined && b.max === undefined) max = min + UNBOUNDED;
+  if (b.max !== undefined && b.min === undefined) min = max - UNBOUNDED;
+  if (s.format === 'int32') [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
+  const step = typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
+  return fc.integer({ min: Math.ceil(min / step), max: Math.floor(max / step) }).map((k) => k * step || 0);
+}
+
+function numberArbitrary(s: Schema): fc.Arbitrary<number> {
+  const b = boundsOf(s);
+  let min = b.min ?? (b.max !== undefined ? b.max - UNBOUNDED : -UNBOUNDED);
+  let max = b.max ?? min + 2 * UNBOUNDED;
+  if (typeof s.multipleOf === 'number' && s.multipleOf > 0) {
+    const step = s.multipleOf;
+    const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 2);
+    const low = b.minExcluded ? Math.floor(min / step) + 1 : Math.ceil(min / step);
+    const high = b.maxExcluded ? Math.ceil(max / step) - 1 : Math.floor(max / step);
+    return fc.integer({ min: low, max: high }).map((k) => Number((k * step).toFixed(decimals)));
+  }
+  return fc
+    .double({ min, max, minExcluded: b.minExcluded, maxExcluded: b.maxExcluded, noNaN: true, noDefaultInfinity: true })
+    .map((n) => (Object.is(n, -0) ? 0 : n));
+}
+
+/** Generators for the formats the specs use and the usual rest. */
+const FORMAT_GENERATORS: Record<string, () => fc.Arbitrary<string>> = {
+  uuid: () => fc.uuid(),
+  'date-time': () => fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+  date: () => fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  time: () => fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 })).map(([h, m, sec]) => `${pad(h)}:${pad(m)}:${pad(sec)}Z`),
+  email: () => fc.emailAddress(),
+  uri: () => fc.webUrl(),
+  url: () => fc.webUrl(),
+  'uri-reference': () => fc.webUrl(),
+  hostname: () => fc.domain(),
+  ipv4: () => fc.ipV4(),
+  ipv6: () => fc.ipV6(),
+  byte: () => fc.base64String(),
+};
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function formatCheck(format: string): ((value: string) => boolean) | undefined {
+  const definition = (fullFormats as Record<string, unknown>)[format];
+  if (definition instanceof RegExp) return (value) => definition.test(value);
+  if (typeof definition === 'function') return definition as (value: string) => boolean;
+  if (definition && typeof definition === 'object' && 'validate' in definition) {
+    const validate = (definition as { validate: unknown }).validate;
+    if (validate instanceof RegExp) return (value) => validate.test(value);
+    if (typeof validate === 'function') return validate as (value: string) => boolean;
+  }
+  return undefined;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** ajv counts string length in code points, as `[...s].length` does. */
+const codePoints = (value: string) => [...value].length;
+
+function stringArbitrary(s: Schema): fc.Arbitrary<string> {
+  const minLength: number = s.minLength ?? 0;
+  const maxLength: number | undefined = s.maxLength;
+  let arbitrary: fc.Arbitrary<string>;
+  if (s.pattern) {
+    arbitrary = fc.stringMatching(new RegExp(s.pattern, 'u'));
+  } else if (s.format && FORMAT_GENERATORS[s.format]) {
+    arbitrary = FORMAT_GENERATORS[s.format]();
+  } else {
+    const limits = { minLength, maxLength: maxLength ?? Math.max(minLength, 24) };
+    arbitrary = fc.oneof(
+      { weight: 4, arbitrary: fc.string(limits) },
+      // Some non-ASCII text too (well-formed only: a lone surrogate is not valid UTF-8 on the wire).
+      { weight: 1, arbitrary: fc.string({ ...limits, unit: 'binary' }).filter((v) => !LONE_SURROGATE.test(v)) },
+    );
+  }
+  const checkFormat = s.format ? formatCheck(s.format) : undefined;
+  const needsLengthCheck = s.pattern || (s.format && FORMAT_GENERATORS[s.format]);
+  if (!checkFormat && !needsLengthCheck) return arbitrary;
+  return arbitrary.filter(
+    (value) => (!checkFormat || checkFormat(value)) && (!needsLengthCheck || (codePoints(value) >= minLength && (maxLength === undefined || codePoints(value) <= maxLength))),
+  );
+}
+
+function arrayArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitrary<unknown[]> {
+  const minLength: number = s.minItems ?? 0;
+  const deep = depth >= options.maxDepth;
+  const maxLength: number = deep ? minLength : Math.max(minLength, Math.min(s.maxItems ?? options.maxItems, minLength + options.maxItems));
+  const prefix: JsonSchema[] = Array.isArray(s.prefixItems) ? s.prefixItems : [];
+  const itemSchema: JsonSchema = s.items && typeof s.items === 'object' && !Array.isArray(s.items) ? s.items : s.items === false ? false : {};
+  const item = build(itemSchema, options, depth + 1);
+  const rest = s.uniqueItems
+    ? fc.uniqueArray(item, { minLength: Math.max(0, minLength - prefix.length), maxLength: Math.max(0, maxLength - prefix.length), selector: (v) => JSON.stringify(v) })
+    : fc.array(item, { minLength: Math.max(0, minLength - prefix.length), maxLength: Math.max(0, maxLength - prefix.length) });
+  if (prefix.length === 0) return rest;
+  return fc.tuple(fc.tuple(...prefix.map((p) => build(p, options, depth + 1))), rest).map(([head, tail]) => [...head, ...tail]);
+}
+
+function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitrary<Record<string, unknown>> {
+  const hidden = options.direction === 'request' ? 'readOnly' : 'writeOnly';
+  const required = new Set<string>(Array.isArray(s.required) ? s.required : []);
+  const deep = depth >= options.maxDepth;
+  const model: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const [name, property] of Object.entries<JsonSchema>(s.properties ?? {})) {
+    if (property && typeof property === 'object' && (property as Schema)[hidden] === true && !required.has(name)) continue;
+    if (deep && !required.has(name)) continue;
+    model[name] = build(property, options, depth + 1);
+  }
+  // Required names the schema does not describe still need a value.
+  for (const name of required) model[name] ??= anyJson();
+  const record = fc.record(model, { requiredKeys: [...required].filter((name) => name in model) });
+  const extra = s.additionalProperties ?? s.unevaluatedProperties;
+  const wantsMap = extra && typeof extra === 'object' && !deep;
+  const minExtra = Math.max(0, (s.minProperties ?? 0) - Object.keys(model).length);
+  if (!wantsMap && minExtra === 0) return record;
+  const known = new Set(Object.keys(s.properties ?? {}));
+  const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !known.has(k) && k !== '__proto__');
+  const value = wantsMap ? build(extra, options, depth + 1) : anyJson();
+  const map = fc.dictionary(key, value, { minKeys: minExtra, maxKeys: Math.max(minExtra, Math.min(s.maxProperties ?? options.maxItems, options.maxItems)) });
+  return fc.tuple(record, map).map(([fixed, more]) => ({ ...more, ...fixed }));
+}
+
+function anyJson(): fc.Arbitrary<unknown> {
+  return fc.jsonValue({ maxDepth: 2 }).map((v) => (Object.is(v, -0) ? 0 : v));
+}
