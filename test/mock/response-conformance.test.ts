@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
+import { schemaArbitrary } from '../../src/spec/arbitrary.js';
 import { ResponseConformance } from '../helpers/conformance.js';
 import { send, type Headers } from '../helpers/http.js';
 import { DEMO_AGENT_ID, featherKey, julepKey, PATHS, startBundledMock } from '../helpers/mock.js';
@@ -141,4 +142,57 @@ describe('whatever JSON a client sends, the answer is a documented, schema-valid
     );
     expect(conformance.verdicts.filter((verdict) => verdict.checked).length).toBeGreaterThan(200);
   });
+});
+
+describe('valid requests generated from the request schemas get the documented success answer', () => {
+  let mock: RunningMock;
+  let conformance: ResponseConformance;
+  let sessionId: string;
+  beforeAll(async () => {
+    mock = await startBundledMock();
+    conformance = new ResponseConformance(mock.app);
+    sessionId = (await send(mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: F })).body.id;
+  });
+  afterAll(() => mock?.close());
+
+  /** A valid body for the operation at `path`, from the same generator the contract suite uses. */
+  function validBodies(path: string): fc.Arbitrary<any> {
+    const routed = mock.app.router.route('POST', path);
+    if (routed.kind !== 'matched') throw new Error(`no operation at ${path}`);
+    const schema = routed.match.operation.requestBody!.content[0].schema!;
+    return schemaArbitrary(schema, { direction: 'request' });
+  }
+
+  const cases: { name: string; path: () => string; headers: Headers; statuses: number[]; adjust?: (body: any) => fc.Arbitrary<any> }[] = [
+    { name: 'Feather sessions', path: () => PATHS.featherSessions, headers: F, statuses: [201] },
+    { name: 'Feather messages', path: () => PATHS.featherMessages(sessionId), headers: F, statuses: [200] },
+    // A generated body binds to an assistant, a team, both or neither: 201 or the documented 400.
+    { name: 'Feather v2 conversations', path: () => PATHS.featherConversations, headers: F, statuses: [201, 400] },
+    { name: 'Julep sessions', path: () => PATHS.julepSessions, headers: J, statuses: [201] },
+    // Mostly the demo agent, so that both the 201 and the unknown-agent 404 are exercised.
+    {
+      name: 'ElizaOS sessions',
+      path: () => PATHS.elizaSessions,
+      headers: {},
+      statuses: [201, 404],
+      adjust: (body) => fc.constantFrom(DEMO_AGENT_ID, DEMO_AGENT_ID, body.agentId).map((agentId) => ({ ...body, agentId })),
+    },
+  ];
+
+  for (const { name, path, headers, statuses, adjust } of cases) {
+    it(name, async () => {
+      const seen = new Set<number>();
+      const bodies = adjust ? validBodies(path()).chain(adjust) : validBodies(path());
+      await fc.assert(
+        fc.asyncProperty(bodies, async (body) => {
+          const response = await send(mock.url, 'POST', path(), { json: body, headers });
+          seen.add(response.status);
+          expect(statuses, `${JSON.stringify(body)} → ${response.status} ${response.text}`).toContain(response.status);
+          expect(conformance.check('POST', path(), response).issues, `${JSON.stringify(body)} → ${response.text}`).toEqual([]);
+        }),
+        { numRuns: 60, seed: 7 },
+      );
+      expect([...seen].sort()).toEqual([...statuses].sort());
+    });
+  }
 });
