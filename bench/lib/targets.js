@@ -1,0 +1,32 @@
+/** The servers under test, each started in its own child process on a free loopback port. */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { freePort, startServer } from './processes.js';
+
+const require = createRequire(import.meta.url);
+const serverScript = (name) => fileURLToPath(new URL(`../servers/${name}.js`, import.meta.url));
+const prismCli = require.resolve('@stoplight/prism-cli/dist/index.js');
+
+/**
+ * @typedef {{ name: string, start(workload: import('./workloads.js').Workload, answers: object): Promise<{ child: import('node:child_process').ChildProcess, url: string }> }} Target
+ */
+
+/** @type {Record<'bare' | 'parley' | 'prism', Target>} */
+export const TARGETS = {
+  bare: {
+    name: 'bare node:http',
+    start: (_workload, answers) => startServer(process.execPath, [serverScript('bare'), JSON.stringify(answers)]),
+  },
+  parley: {
+    name: 'parley mock',
+    start: () => startServer(process.execPath, [serverScript('parley')]),
+  },
+  prism: {
+    name: 'Prism 5 mock',
+    // Logging at warn: Prism's per-request info logs would slow it, and the comparison should not rest on that.
+    start: async (workload) => {
+      const port = await freePort();
+      return startServer(process.execPath, [prismCli, 'mock', '-h', '127.0.0.1', '-p', String(port), '--verboseLevel', 'warn', workload.specFile], { port });
+    },
+  },
+};

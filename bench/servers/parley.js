@@ -1,0 +1,12 @@
+/** Bench child: the parley mock on the bundled specs, on a free loopback port. Prints `listening on <url>`. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startMockServer } from '../../dist/src/mock/server.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const specFiles = ['feather', 'julep', 'eliza'].map((name) => path.join(root, 'specs', `${name}.yaml`));
+const maxRecords = process.env.PARLEY_MAX_RECORDS ? Number(process.env.PARLEY_MAX_RECORDS) : undefined;
+
+const mock = await startMockServer({ specFiles, port: 0, host: '127.0.0.1', maxRecords });
+process.stdout.write(`listening on ${mock.url}\n`);
+process.once('SIGTERM', () => mock.close().then(() => process.exit(0)));
