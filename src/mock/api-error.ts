@@ -1,6 +1,7 @@
 /** An error the mock answers with, rendered in the calling API's own documented shape. */
 import type { Operation, Spec } from '../spec/types.js';
-import { documentedResponse, errorStyleFor, type ErrorStyle } from './error-style.js';
+import { documentedResponse } from '../spec/responses.js';
+import { errorStyleFor, type ErrorStyle } from './error-style.js';
 
 /** One validation failure, located FastAPI-style: `['body', 'recall_options', 'limit']`. */
 export interface FieldIssue {

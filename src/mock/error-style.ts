@@ -2,43 +2,10 @@
  * Each API answers errors in its own documented shape. The style for a status is read from the
  * schema the operation documents for it; where it documents none, from the shape the spec uses most.
  */
-import type { JsonSchema, Operation, ResponseSpec, Spec } from '../spec/types.js';
+import { classifyErrorSchema, documentedResponse, type ErrorStyle } from '../spec/responses.js';
+import type { Operation, Spec } from '../spec/types.js';
 
-export type ErrorStyle =
-  /** FastAPI: `{detail: [{loc, msg, type}]}` for validation, `{detail: "..."}` otherwise. */
-  | 'fastapi'
-  /** `{success: false, error: {code, message, details}}` (ElizaOS). */
-  | 'envelope'
-  /** `{error, message}` (Feather's ErrorResponse). */
-  | 'error-message'
-  /** RFC 9457 problem details: the fallback for specs that document no error shape. */
-  | 'problem';
-
-export function classifyErrorSchema(schema: JsonSchema | undefined): ErrorStyle | undefined {
-  if (!schema || typeof schema !== 'object') return undefined;
-  const properties = (schema.properties ?? {}) as Record<string, any>;
-  if (properties.detail && (properties.detail.type === 'array' || properties.detail.items)) return 'fastapi';
-  if (properties.success && properties.error && (properties.error.type === 'object' || properties.error.properties)) return 'envelope';
-  if (properties.error && properties.message) return 'error-message';
-  if (properties.title && (properties.status || properties.type)) return 'problem';
-  return undefined;
-}
-
-/** The documented response for a status: exact code, then its class ("4XX"), then default. */
-export function documentedResponse(operation: Operation, status: number): ResponseSpec | undefined {
-  const exact = String(status);
-  const range = `${exact[0]}XX`;
-  return (
-    operation.responses.find((r) => r.status === exact) ??
-    operation.responses.find((r) => r.status === range) ??
-    (status >= 400 ? operation.responses.find((r) => r.status === 'default') : undefined)
-  );
-}
-
-export function isDocumented(operation: Operation, status: number): boolean {
-  const exact = String(status);
-  return operation.responses.some((r) => r.status === exact || r.status === `${exact[0]}XX`);
-}
+export type { ErrorStyle };
 
 const specStyles = new WeakMap<Spec, ErrorStyle>();
 

@@ -3,7 +3,7 @@
  * operation documents for that status. Uses the spec engine's validator, as the contract suite does.
  */
 import type { MockApp } from '../../src/mock/app.js';
-import { documentedResponse } from '../../src/mock/error-style.js';
+import { documentedResponse } from '../../src/spec/responses.js';
 import type { Spec } from '../../src/spec/types.js';
 import { SpecValidator, type ValidationIssue } from '../../src/spec/validator.js';
 import type { HttpResponse } from './http.js';
