@@ -14,14 +14,21 @@ export interface StoreSnapshot {
 }
 
 const SEP = '\u0000';
+/** Queue entries tolerated beyond the live records before the queue is compacted. */
+const QUEUE_SLACK = 65_536;
 
 export class Store {
   /** `${tenant}\0${collection}` → id → record. */
   private readonly scopes = new Map<string, Map<string, StoredRecord>>();
   /** `${tenant}\0${key}` → id. */
   private readonly uniqueKeys = new Map<string, string>();
-  /** Insertion order across all scopes, for oldest-first eviction. Stale entries are skipped. */
-  private queue: [scope: string, id: string][] = [];
+  /**
+   * Insertion order across all scopes, for oldest-first eviction: entry i is `queueIds[i]` in
+   * `queueScopes[i]`. Two flat arrays rather than a pair per record, which would cost more memory
+   * than a small record itself. Entries for deleted records are stale and skipped.
+   */
+  private queueScopes: (Map<string, StoredRecord> | undefined)[] = [];
+  private queueIds: (string | undefined)[] = [];
   private queueHead = 0;
   private total = 0;
 
@@ -45,10 +52,12 @@ export class Store {
     if (!scope) this.scopes.set(scopeKey, (scope = new Map()));
     if (!scope.has(id)) {
       this.total++;
-      this.queue.push([scopeKey, id]);
+      this.queueScopes.push(scope);
+      this.queueIds.push(id);
     }
     scope.set(id, record);
     while (this.total > this.maxRecords) this.evictOldest();
+    if (this.queueIds.length - this.queueHead > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
   delete(tenant: string, collection: string, id: string): boolean {
@@ -74,7 +83,8 @@ export class Store {
     if (tenant === undefined) {
       this.scopes.clear();
       this.uniqueKeys.clear();
-      this.queue = [];
+      this.queueScopes = [];
+      this.queueIds = [];
       this.queueHead = 0;
       this.total = 0;
       return;
@@ -82,6 +92,8 @@ export class Store {
     for (const [scopeKey, scope] of this.scopes) {
       if (scopeKey.startsWith(tenant + SEP)) {
         this.total -= scope.size;
+        // Emptied, so the eviction queue's entries for it become stale.
+        scope.clear();
         this.scopes.delete(scopeKey);
       }
     }
@@ -118,18 +130,36 @@ export class Store {
   }
 
   private evictOldest(): void {
-    while (this.queueHead < this.queue.length) {
-      const [scopeKey, id] = this.queue[this.queueHead++];
-      if (this.scopes.get(scopeKey)?.delete(id)) {
+    while (this.queueHead < this.queueIds.length) {
+      const at = this.queueHead++;
+      const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
+      // Release the slot so the evicted id can be collected before the next compaction.
+      this.queueScopes[at] = this.queueIds[at] = undefined;
+      if (scope?.delete(id)) {
         this.total--;
         break;
       }
     }
     // Drop the consumed prefix now and then, so the queue's memory follows the live records.
-    if (this.queueHead > 65_536 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
+    if (this.queueHead > QUEUE_SLACK && this.queueHead * 2 > this.queueIds.length) {
+      this.queueScopes = this.queueScopes.slice(this.queueHead);
+      this.queueIds = this.queueIds.slice(this.queueHead);
       this.queueHead = 0;
     }
+  }
+
+  /** Deleted records leave stale entries behind; under create-then-delete traffic they would pile up without bound. */
+  private dropStaleEntries(): void {
+    const scopes: Map<string, StoredRecord>[] = [];
+    const ids: string[] = [];
+    for (let at = this.queueHead; at < this.queueIds.length; at++) {
+      const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
+      if (scope?.has(id)) {
+        scopes.push(scope);
+        ids.push(id);
+      }
+    }
+    [this.queueScopes, this.queueIds, this.queueHead] = [scopes, ids, 0];
   }
 }
 
