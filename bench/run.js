@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measureHarness } from './lib/harness.js';
-import { load } from './lib/load.js';
+import { loadSideBySide } from './lib/load.js';
 import { measureMemory } from './lib/memory.js';
 import { peakRssBytes, stopServer } from './lib/processes.js';
 import { formatNumber, mib, table, verdict } from './lib/report.js';
@@ -20,8 +20,11 @@ import { TARGETS } from './lib/targets.js';
 import { capture, WORKLOADS } from './lib/workloads.js';
 
 const quick = process.argv.includes('--quick');
-const LOAD = quick ? { connections: 64, durationSeconds: 4, warmupSeconds: 1 } : { connections: 64, durationSeconds: 10, warmupSeconds: 3 };
+const LOAD = quick
+  ? { connections: 64, durationSeconds: 4, warmupSeconds: 1, rounds: 2 }
+  : { connections: 64, durationSeconds: 10, warmupSeconds: 3, rounds: 5 };
 const TARGETS_PER_WORKLOAD = ['bare', 'parley', 'prism'];
+const only = argValue('--only');
 const outDir = fileURLToPath(new URL('out/', import.meta.url));
 
 const log = (line = '') => process.stderr.write(line + '\n');
@@ -29,29 +32,35 @@ const log = (line = '') => process.stderr.write(line + '\n');
 async function main() {
   const machine = describeMachine();
   log(`parley bench${quick ? ' (quick)' : ''}: ${machine.summary}`);
-  log(`load: ${LOAD.connections} connections, ${LOAD.warmupSeconds} s warm-up + ${LOAD.durationSeconds} s measured per target`);
+  log(`load: ${LOAD.connections} connections, ${LOAD.warmupSeconds} s warm-up + ${LOAD.durationSeconds} s measured per target in ${LOAD.rounds} rounds`);
 
   const answers = await captureParleyAnswers();
   const http = [];
-  for (const workload of WORKLOADS) {
-    for (const key of TARGETS_PER_WORKLOAD) {
-      const target = TARGETS[key];
-      const server = await target.start(workload, answers);
-      try {
-        const request = await workload.prepare(server.url);
-        const result = await load(server.url, request, LOAD);
-        http.push({ workload: workload.name, target: key, ...result, peakRssBytes: peakRssBytes(server.child.pid) });
-        log(`  ${workload.name.padEnd(24)} ${target.name.padEnd(15)} ${formatNumber(result.requestsPerSecond).padStart(7)} req/s  p99 ${result.p99Ms} ms`);
-      } finally {
-        await stopServer(server.child);
+  for (const workload of WORKLOADS.filter((w) => !only || w.name.includes(only))) {
+    const servers = [];
+    try {
+      for (const key of TARGETS_PER_WORKLOAD) servers.push({ key, ...(await TARGETS[key].start(workload, answers)) });
+      const targets = [];
+      for (const server of servers) targets.push({ key: server.key, url: server.url, request: await workload.prepare(server.url) });
+      const results = await loadSideBySide(targets, LOAD);
+      for (const server of servers) {
+        const result = results.get(server.key);
+        http.push({ workload: workload.name, target: server.key, ...result, peakRssBytes: peakRssBytes(server.child.pid) });
+        log(`  ${workload.name.padEnd(24)} ${TARGETS[server.key].name.padEnd(15)} ${formatNumber(result.requestsPerSecond).padStart(7)} req/s  p99 ${formatNumber(result.p99Ms, 2)} ms`);
       }
+    } finally {
+      await Promise.all(servers.map((server) => stopServer(server.child)));
     }
   }
 
-  log('memory: 1,000,000 Feather sessions, then 2,000,000 under a 1,000,000 cap');
-  const memory = await measureMemory();
-  log('harness: parley test against the mock');
-  const harness = await measureHarness(quick);
+  // --only <workload> is for working on the HTTP path: it skips the memory and harness parts.
+  let memory, harness;
+  if (!only) {
+    log('memory: 1,000,000 Feather sessions, then 2,000,000 under a 1,000,000 cap');
+    memory = await measureMemory();
+    log('harness: parley test against the mock');
+    harness = await measureHarness(quick);
+  }
 
   const results = { date: new Date().toISOString(), quick, machine, load: LOAD, http, memory, harness };
   const markdown = render(results);
@@ -76,6 +85,11 @@ async function captureParleyAnswers() {
   }
 }
 
+function argValue(name) {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
 function describeMachine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const nproc = Number(execFileSync('nproc').toString().trim());
@@ -87,20 +101,20 @@ function render({ date, quick, machine, load: settings, http, memory, harness })
   const find = (workload, target) => http.find((row) => row.workload === workload && row.target === target);
   const lines = [
     `Run ${date}${quick ? ' (--quick)' : ''} on ${machine.summary}.`,
-    `Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up then ${settings.durationSeconds} s measured, one target at a time; each server in its own child process.`,
+    `Load: autocannon, ${settings.connections} connections; per target ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s measured in ${settings.rounds} interleaved rounds; each server in its own child process.`,
     '',
     '### HTTP',
     '',
     table(
       ['Workload', 'Server', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'failed'],
-      http.map((row) => [row.workload, TARGETS[row.target].name, formatNumber(row.requestsPerSecond), row.p50Ms, row.p99Ms, formatNumber(mib(row.peakRssBytes)), row.failures]),
+      http.map((row) => [row.workload, TARGETS[row.target].name, formatNumber(row.requestsPerSecond), formatNumber(row.p50Ms, 2), formatNumber(row.p99Ms, 2), formatNumber(mib(row.peakRssBytes)), row.failures]),
     ),
     '',
     '### Ratios',
     '',
     table(
       ['Workload', 'parley / Prism req/s (≥ 10×)', 'parley / bare req/s (≥ 50%)', 'parley p99 (< 5 ms)'],
-      WORKLOADS.map(({ name }) => {
+      WORKLOADS.filter(({ name }) => find(name, 'parley')).map(({ name }) => {
         const [parley, prism, bare] = [find(name, 'parley'), find(name, 'prism'), find(name, 'bare')];
         const overPrism = parley.requestsPerSecond / prism.requestsPerSecond;
         const ofBare = parley.requestsPerSecond / bare.requestsPerSecond;
@@ -108,11 +122,19 @@ function render({ date, quick, machine, load: settings, http, memory, harness })
           name,
           `${formatNumber(overPrism, 1)}× ${verdict(overPrism >= 10)}`,
           `${formatNumber(ofBare * 100)}% ${verdict(ofBare >= 0.5)}`,
-          `${parley.p99Ms} ms ${verdict(parley.p99Ms < 5)}`,
+          `${formatNumber(parley.p99Ms, 2)} ms ${verdict(parley.p99Ms < 5)}`,
         ];
       }),
     ),
     '',
+    ...(memory ? renderMemory(memory) : []),
+    ...(harness ? renderHarness(harness) : []),
+  ];
+  return lines.join('\n');
+}
+
+function renderMemory(memory) {
+  return [
     '### Memory (store directly, no HTTP: sessions made by the create-session behaviour)',
     '',
     table(
@@ -123,6 +145,11 @@ function render({ date, quick, machine, load: settings, http, memory, harness })
     `RSS at 1,000,000 sessions: ${formatNumber(mib(memory[0].finalRssBytes))} MiB (< 1 GiB: ${verdict(memory[0].finalRssBytes < 1024 ** 3)}); ` +
       `with the cap, stored stays at ${formatNumber(memory[1].samples.at(-1).stored)} after ${formatNumber(memory[1].samples.at(-1).inserted)} inserts.`,
     '',
+  ];
+}
+
+function renderHarness(harness) {
+  return [
     '### Harness',
     '',
     harness.available
@@ -132,7 +159,6 @@ function render({ date, quick, machine, load: settings, http, memory, harness })
         )
       : `not measured: ${harness.reason}`,
   ];
-  return lines.join('\n');
 }
 
 main().catch((error) => {

@@ -1,27 +1,50 @@
-/** Loads one target with autocannon: a short warm-up, then the measured run with the same settings. */
+/**
+ * Loads several targets with autocannon, side by side: one warm-up each, then the measured time
+ * split into rounds that visit every target in turn. On a shared, noisy machine a slow patch then
+ * hits every target alike instead of whichever happened to be running.
+ */
 import autocannon from 'autocannon';
 
 /**
- * @param {string} url  base URL of the server
- * @param {{ method: string, path: string, headers: Record<string, string>, body?: string }} request
- * @param {{ connections: number, durationSeconds: number, warmupSeconds: number }} settings
+ * @typedef {{ method: string, path: string, headers: Record<string, string>, body?: string }} BenchRequest
+ * @typedef {{ key: string, url: string, request: BenchRequest }} LoadTarget
+ * @typedef {{ connections: number, durationSeconds: number, warmupSeconds: number, rounds: number }} LoadSettings
  */
-export async function load(url, request, { connections, durationSeconds, warmupSeconds }) {
-  const options = { url: url + request.path, method: request.method, headers: request.headers, body: request.body, connections };
-  if (warmupSeconds > 0) await run({ ...options, duration: warmupSeconds });
-  const result = await run({ ...options, duration: durationSeconds });
-  return {
-    requestsPerSecond: result.requests.total / durationSeconds,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    // Anything but the documented success is a broken workload, not a fast one.
-    failures: result.non2xx + result.errors + result.timeouts,
-    total: result.requests.total,
-  };
+
+/** @returns {Promise<Map<string, { requestsPerSecond: number, p50Ms: number, p99Ms: number, failures: number, total: number }>>} */
+export async function loadSideBySide(/** @type {LoadTarget[]} */ targets, /** @type {LoadSettings} */ settings) {
+  const sliceSeconds = settings.durationSeconds / settings.rounds;
+  const tallies = new Map(targets.map((target) => [target.key, { latencies: [], failures: 0, seconds: 0 }]));
+  if (settings.warmupSeconds > 0) for (const target of targets) await run(target, settings.connections, settings.warmupSeconds);
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const target of targets) {
+      const tally = tallies.get(target.key);
+      const result = await run(target, settings.connections, sliceSeconds, tally.latencies);
+      // Anything but the documented success is a broken workload, not a fast one.
+      tally.failures += result.non2xx + result.errors + result.timeouts;
+      tally.seconds += sliceSeconds;
+    }
+  }
+  return new Map(
+    [...tallies].map(([key, tally]) => {
+      const sorted = Float64Array.from(tally.latencies).sort();
+      return [key, { requestsPerSecond: sorted.length / tally.seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), failures: tally.failures, total: sorted.length }];
+    }),
+  );
 }
 
-function run(options) {
+/** Runs autocannon once; with `latencies`, appends every response time (ms, fractional) to it. */
+function run({ url, request }, connections, durationSeconds, latencies) {
   return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    const instance = autocannon(
+      { url: url + request.path, method: request.method, headers: request.headers, body: request.body, connections, duration: durationSeconds },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    if (latencies) instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
   });
+}
+
+function percentile(sorted, fraction) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
 }
