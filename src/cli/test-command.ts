@@ -1,0 +1,147 @@
+/** `parley test --target <url> [spec files...]`: the contract suite as a CLI, for CI gates and QA. */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { formatReport } from '../contract/report/console.js';
+import { toJUnit } from '../contract/report/junit.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, type Progress } from '../contract/runner.js';
+import { CHECKS } from '../contract/checks/index.js';
+import { bundledSpecFiles } from './bundled-specs.js';
+import { parseNumberOption, UsageError } from './usage-error.js';
+
+export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
+
+Generates valid and invalid requests from the specs (default: the bundled Feather, Julep and
+ElizaOS specs), sends them to the target and reports where it breaks the contract. Exit 0 when
+the target conforms, 1 on contract failures, 2 on bad usage or an unreachable target.
+
+Options:
+  -t, --target <url>        base URL of the server under test (required)
+      --api-key <key>       credential sent where a spec declares an API key or bearer scheme
+  -H, --header <k: v>       extra header on every request (repeatable)
+      --seed <n>            fast-check seed; failures print the seed that replays them
+      --runs <n>            valid requests per operation (default ${DEFAULT_RUNS}; invalid ones scale from it)
+      --max-time <t>        stop after this long (e.g. 90s, 5m, 30000ms; bare numbers are seconds)
+      --request-timeout <ms> deadline for one response (default ${DEFAULT_REQUEST_TIMEOUT_MS})
+      --concurrency <n>     operations tested at once (default 4)
+      --only <name>         only these operations (operationId or "METHOD /path") or checks (repeatable)
+      --skip <name>         skip these operations or checks (repeatable)
+      --fixture <k=v>       values the contracts need, e.g. eliza.agentId=<uuid> (repeatable)
+      --junit <file>        also write a JUnit XML report
+      --json <file>         also write the full report as JSON
+  -h, --help                show this help
+
+Checks: ${CHECKS.map((c) => c.name).join(', ')},
+        and the stateful sequences of contracts/ (feather.*, julep.*, eliza.*).
+`;
+
+function parseDuration(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
+  if (!match) throw new UsageError(`--max-time expects a duration such as 90s, 5m or 30000ms, got "${value}"`);
+  const factor = match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000;
+  return Number(match[1]) * factor;
+}
+
+function parseHeaders(values: string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const at = value.indexOf(':');
+    if (at <= 0) throw new UsageError(`--header expects "Name: value", got "${value}"`);
+    headers[value.slice(0, at).trim().toLowerCase()] = value.slice(at + 1).trim();
+  }
+  return headers;
+}
+
+function parseFixtures(values: string[] | undefined): Record<string, string> {
+  const fixtures: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new UsageError(`--fixture expects key=value, got "${value}"`);
+    fixtures[value.slice(0, at)] = value.slice(at + 1);
+  }
+  return fixtures;
+}
+
+function parseTarget(value: string | undefined): string {
+  if (!value) throw new UsageError('--target <url> is required, e.g. parley test --target http://127.0.0.1:4010');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--target "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be http:// or https://, got "${value}"`);
+  return url.toString();
+}
+
+/** One progress line: rewritten in place on a terminal, printed every few seconds otherwise. */
+function progressPrinter(): (progress: Progress) => void {
+  const interactive = process.stderr.isTTY;
+  let lastPrinted = 0;
+  return (p) => {
+    const line = `[${p.done}/${p.total}] ${p.requests} requests, ${p.failures} failure(s) — ${p.current}`;
+    if (interactive) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
+    else if (Date.now() - lastPrinted > 2000 || p.done === p.total) {
+      lastPrinted = Date.now();
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+export async function runTestCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      target: { type: 'string', short: 't' },
+      'api-key': { type: 'string' },
+      header: { type: 'string', short: 'H', multiple: true },
+      seed: { type: 'string' },
+      runs: { type: 'string' },
+      'max-time': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      concurrency: { type: 'string' },
+      only: { type: 'string', multiple: true },
+      skip: { type: 'string', multiple: true },
+      fixture: { type: 'string', multiple: true },
+      junit: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(TEST_HELP);
+    return 0;
+  }
+  const target = parseTarget(values.target);
+  const progress = progressPrinter();
+  let report;
+  try {
+    report = await runContract({
+      target,
+      specFiles: positionals.length > 0 ? positionals : bundledSpecFiles(),
+      contracts: [...BUNDLED_CONTRACTS],
+      apiKey: values['api-key'],
+      headers: parseHeaders(values.header),
+      seed: parseNumberOption('seed', values.seed, { integer: true }),
+      runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
+      maxTimeMs: parseDuration(values['max-time']),
+      requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
+      concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
+      only: values.only,
+      skip: values.skip,
+      fixtures: parseFixtures(values.fixture),
+      onProgress: progress,
+    });
+  } catch (error) {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    if (error instanceof TargetUnreachableError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  process.stdout.write(formatReport(report));
+  if (values.junit) await writeFile(values.junit, toJUnit(report));
+  if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2) + '\n');
+  return report.failures.length === 0 ? 0 : 1;
+}

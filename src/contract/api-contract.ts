@@ -1,0 +1,58 @@
+/**
+ * What an API's contract module (in contracts/) adds to the stateless checks: how to make generated
+ * requests succeed (real ids, known fixtures, rules the schema states only in prose), and stateful
+ * sequences that check behaviour across requests.
+ */
+import type fc from 'fast-check';
+import type { Operation, Spec } from '../spec/types.js';
+import type { ContractRequest, ContractResponse, Exchange, RequestKind } from './types.js';
+
+export interface ContractSession {
+  spec: Spec;
+  /** Named values from --fixture key=value (e.g. eliza.agentId). */
+  fixtures: Readonly<Record<string, string>>;
+  /** The operation at "METHOD /path" in this spec. */
+  operation(key: string): Operation;
+  /** Sends a request as is (credentials added unless `withoutCredentials`). */
+  send(request: ContractRequest, kind?: RequestKind): Promise<Exchange>;
+  /** A valid request for an operation, prepared by the contract like any generated one. */
+  prepare(request: ContractRequest): Promise<ContractRequest>;
+}
+
+export type SequenceOutcome =
+  | { ok: true }
+  | { ok: false; message: string; expected: string; exchange: Exchange };
+
+export interface Sequence<Input = any> {
+  /** Check name in reports, e.g. "feather.get_or_create_returns_same". */
+  name: string;
+  description: string;
+  /** "METHOD /path" keys it needs; it runs only where the spec has them all. */
+  operations: string[];
+  input(session: ContractSession): fc.Arbitrary<Input>;
+  run(session: ContractSession, input: Input): Promise<SequenceOutcome>;
+}
+
+export interface ApiContract {
+  name: string;
+  /** How to turn a schema-valid request into one the API can accept, per "METHOD /path". */
+  prepare?: Record<string, (request: ContractRequest, session: ContractSession) => Promise<ContractRequest> | ContractRequest>;
+  sequences: Sequence[];
+}
+
+export function operationKey(operation: Operation): string {
+  return `${operation.method.toUpperCase()} ${operation.path}`;
+}
+
+/** A failed step's outcome, for sequences. */
+export function fail(exchange: Exchange, message: string, expected: string): SequenceOutcome {
+  return { ok: false, message, expected, exchange };
+}
+
+export function statusOf(exchange: Exchange): number | undefined {
+  return exchange.response?.status;
+}
+
+export function jsonOf(exchange: Exchange): any {
+  return (exchange.response as ContractResponse | undefined)?.json;
+}

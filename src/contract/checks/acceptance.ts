@@ -1,0 +1,37 @@
+/** Valid requests are accepted, invalid ones rejected, and credentials are required where declared. */
+import type { Check } from '../types.js';
+
+export const validRequestAccepted: Check = {
+  name: 'valid_request_accepted',
+  description: 'a request that matches the spec gets a 2xx',
+  kinds: ['valid'],
+  run: ({ response }) => {
+    if (!response) return { outcome: 'skip' };
+    if (response.status >= 200 && response.status < 300) return { outcome: 'pass' };
+    if (response.status >= 500) return { outcome: 'skip' }; // reported by not_a_server_error
+    return { outcome: 'fail', message: `a valid request got ${response.status}: ${response.text.slice(0, 160)}`, expected: 'a 2xx status' };
+  },
+};
+
+export const invalidRequestRejected: Check = {
+  name: 'invalid_request_rejected',
+  description: 'a request with one known violation gets a 4xx',
+  kinds: ['invalid'],
+  run: ({ response, request }) => {
+    if (!response) return { outcome: 'skip' };
+    if (response.status >= 400 && response.status < 500) return { outcome: 'pass' };
+    if (response.status >= 500) return { outcome: 'skip' };
+    return { outcome: 'fail', message: `accepted with ${response.status} although ${request.violation?.description}`, expected: 'a 4xx status' };
+  },
+};
+
+export const missingCredentialsRejected: Check = {
+  name: 'missing_credentials_rejected',
+  description: 'an operation that declares security rejects a request without credentials (401/403)',
+  kinds: ['no-credentials'],
+  run: ({ response }) => {
+    if (!response) return { outcome: 'skip' };
+    if (response.status === 401 || response.status === 403) return { outcome: 'pass' };
+    return { outcome: 'fail', message: `answered ${response.status} without credentials`, expected: '401 or 403' };
+  },
+};

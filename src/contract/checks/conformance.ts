@@ -1,0 +1,87 @@
+/** The answer is one the spec documents: its status, its content type, and its body's schema. */
+import { classifyErrorSchema } from '../../spec/responses.js';
+import type { Check, Exchange, Verdict } from '../types.js';
+import { documentedResponse, isExactlyDocumented, mediaTypeMatches, mediaTypeOf, REASONABLE_UNDOCUMENTED } from './expectations.js';
+
+export const statusCodeConformance: Check = {
+  name: 'status_code_conformance',
+  description: 'the status code is one the operation documents',
+  kinds: ['valid', 'invalid', 'no-credentials'],
+  run: ({ response, request }) => {
+    if (!response) return { outcome: 'skip' };
+    if (isExactlyDocumented(request.operation, response.status)) return { outcome: 'pass' };
+    const listed = request.operation.responses.map((r) => r.status).join(', ');
+    if (REASONABLE_UNDOCUMENTED.has(response.status)) {
+      return { outcome: 'warn', message: `${response.status} is not documented (documented: ${listed}), though a reasonable answer` };
+    }
+    if (response.status >= 400 && request.operation.responses.some((r) => r.status === 'default')) return { outcome: 'pass' };
+    return { outcome: 'fail', message: `answered ${response.status}, which the operation does not document`, expected: `one of ${listed}` };
+  },
+};
+
+export const contentTypeConformance: Check = {
+  name: 'content_type_conformance',
+  description: 'the Content-Type is one documented for that status',
+  kinds: ['valid', 'invalid', 'no-credentials'],
+  run: ({ response, request }) => {
+    if (!response) return { outcome: 'skip' };
+    const documented = documentedResponse(request.operation, response.status);
+    if (!documented || documented.content.length === 0) return { outcome: 'skip' };
+    const actual = mediaTypeOf(response.headers['content-type']);
+    const expected = documented.content.map((m) => m.mediaType).join(' or ');
+    if (!actual) {
+      return response.text.length === 0
+        ? { outcome: 'fail', message: `empty ${response.status} answer`, expected: `a ${expected} body` }
+        : { outcome: 'fail', message: 'no Content-Type header', expected };
+    }
+    return documented.content.some((m) => mediaTypeMatches(m.mediaType, actual))
+      ? { outcome: 'pass' }
+      : { outcome: 'fail', message: `Content-Type ${actual}`, expected };
+  },
+};
+
+function schemaVerdict(exchange: Exchange, wantError: boolean): Verdict {
+  const { response, request, validator } = exchange;
+  if (!response || response.status >= 400 !== wantError) return { outcome: 'skip' };
+  const documented = documentedResponse(request.operation, response.status);
+  const media = documented?.content.find((m) => /json/i.test(m.mediaType));
+  if (!media?.schemaPointer) {
+    if (wantError && !documented) return undocumentedErrorShape(exchange);
+    return { outcome: 'skip' };
+  }
+  if (response.json === undefined) {
+    return { outcome: 'fail', message: `the ${response.status} body is not JSON: ${response.text.slice(0, 120)}`, expected: `JSON matching the documented ${response.status} schema` };
+  }
+  const issues = validator.validate(media.schemaPointer, response.json, 'response');
+  if (issues.length === 0) return { outcome: 'pass' };
+  const summary = issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
+  return { outcome: 'fail', message: `the ${response.status} body breaks its schema: ${summary}`, expected: `a body matching the documented ${response.status} schema` };
+}
+
+/** An error status the operation leaves out should still look like one of the API's documented errors. */
+function undocumentedErrorShape(exchange: Exchange): Verdict {
+  const { response, request, validator } = exchange;
+  const errorMedia = request.operation.spec.operations
+    .flatMap((op) => op.responses)
+    .filter((r) => /^[45]|default/.test(r.status))
+    .flatMap((r) => r.content.filter((m) => m.schemaPointer && classifyErrorSchema(m.schema)));
+  if (errorMedia.length === 0) return { outcome: 'skip' };
+  const matches = response!.json !== undefined && errorMedia.some((m) => validator.validate(m.schemaPointer!, response!.json, 'response').length === 0);
+  return matches
+    ? { outcome: 'pass' }
+    : { outcome: 'warn', message: `the undocumented ${response!.status} body matches none of the API's documented error shapes: ${response!.text.slice(0, 120)}` };
+}
+
+export const responseSchemaConformance: Check = {
+  name: 'response_schema_conformance',
+  description: 'a success body matches the schema documented for its status',
+  kinds: ['valid', 'invalid', 'no-credentials'],
+  run: (exchange) => schemaVerdict(exchange, false),
+};
+
+export const errorSchemaConformance: Check = {
+  name: 'error_schema_conformance',
+  description: 'an error body matches the error schema documented for its status',
+  kinds: ['valid', 'invalid', 'no-credentials'],
+  run: (exchange) => schemaVerdict(exchange, true),
+};

@@ -1,0 +1,123 @@
+/** Puts contract requests on the wire with undici: one keep-alive pool per target, a deadline per request. */
+import { Pool, errors as undiciErrors } from 'undici';
+import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
+
+export interface Credentials {
+  /** Sent in every header an operation's apiKey scheme names, and as a bearer token for http schemes. */
+  apiKey?: string;
+  /** Extra headers for every request (e.g. a sandbox's routing header). */
+  headers?: Record<string, string>;
+}
+
+export type SendResult = { response: ContractResponse } | { transportError: string };
+
+export class TargetClient {
+  private readonly pool: Pool;
+  private stoppedAt: number | undefined;
+  readonly base: URL;
+
+  constructor(target: string, private readonly timeoutMs: number, connections: number) {
+    this.base = new URL(target);
+    this.pool = new Pool(this.base.origin, {
+      connections,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connectTimeout: timeoutMs,
+      keepAliveTimeout: 10_000,
+      pipelining: 1,
+    });
+  }
+
+  async send(wire: WireRequest): Promise<SendResult> {
+    const started = performance.now();
+    const url = new URL(wire.url);
+    try {
+      const response = await this.pool.request({
+        method: wire.method as 'GET',
+        path: url.pathname + url.search,
+        headers: wire.headers,
+        body: wire.body,
+      });
+      const text = await response.body.text();
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return { response: { status: response.statusCode, headers, text, json: parseJson(text), durationMs: performance.now() - started } };
+    } catch (error) {
+      if (this.stoppedAt !== undefined) return { transportError: 'the run was stopped (--max-time)' };
+      return { transportError: describeTransportError(error, this.timeoutMs) };
+    }
+  }
+
+  /** Ends every request in flight and refuses new ones (the run's deadline passed). */
+  stop(): void {
+    this.stoppedAt ??= Date.now();
+    void this.pool.destroy().catch(() => undefined);
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroyed ? Promise.resolve() : this.pool.destroy();
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeTransportError(error: unknown, timeoutMs: number): string {
+  const e = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = e?.code ?? e?.cause?.code;
+  if (e?.name === 'TimeoutError' || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return `no complete response within ${timeoutMs} ms`;
+  }
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed before a complete response';
+  if (typeof code === 'string' && code.startsWith('HPE_')) return `the response is not valid HTTP (${code})`;
+  return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
+}
+
+/** Serialises a contract request: path and query parameters, credentials, headers and body. */
+export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
+  const { operation } = request;
+  let path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(request.pathParams[name] ?? '')));
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(request.query)) {
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) query.append(name, typeof item === 'string' ? item : JSON.stringify(item));
+  }
+  const search = query.toString();
+  const prefix = base.pathname.replace(/\/$/, '');
+  path = `${prefix}${path}${search ? `?${search}` : ''}`;
+  const headers: Record<string, string> = { accept: 'application/json', ...credentials.headers, ...request.headers };
+  if (!request.withoutCredentials && credentials.apiKey !== undefined) Object.assign(headers, credentialHeaders(request, credentials.apiKey));
+  let body: string | undefined;
+  if (request.rawBody !== undefined) body = request.rawBody;
+  else if (request.body !== undefined) body = JSON.stringify(request.body);
+  if (body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
+  return { method: operation.method.toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
+}
+
+function credentialHeaders(request: ContractRequest, apiKey: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const scheme of request.operation.security[0] ?? []) {
+    if (scheme.type === 'apiKey' && scheme.in === 'header') headers[scheme.name.toLowerCase()] = apiKey;
+    else if (scheme.type === 'http' && scheme.scheme.toLowerCase() === 'basic') headers.authorization = `Basic ${apiKey}`;
+    else if (scheme.type !== 'apiKey') headers.authorization = `Bearer ${apiKey}`;
+  }
+  return headers;
+}
+
+/** A copy-pasteable curl command for a wire request. */
+export function toCurl(wire: WireRequest): string {
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const parts = ['curl', '-i', '-X', wire.method, quote(wire.url)];
+  for (const [name, value] of Object.entries(wire.headers)) parts.push('-H', quote(`${name}: ${value}`));
+  if (wire.body !== undefined) parts.push('--data-raw', quote(wire.body));
+  return parts.join(' ');
+}

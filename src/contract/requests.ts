@@ -1,0 +1,47 @@
+/** Valid requests for an operation, generated from its parameter and body schemas. */
+import fc from 'fast-check';
+import { schemaArbitrary } from '../spec/arbitrary.js';
+import type { Operation, Parameter } from '../spec/types.js';
+import type { ContractRequest } from './types.js';
+
+const RESERVED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
+/** The JSON media type of an operation's request body, if it takes one. */
+export function jsonBodyOf(operation: Operation) {
+  return operation.requestBody?.content.find((media) => /json/i.test(media.mediaType));
+}
+
+/** A path segment value that survives the trip through a URL unchanged. */
+function pathSafe(value: unknown): boolean {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text !== '' && text !== '.' && text !== '..';
+}
+
+function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
+  const value = schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2 });
+  if (parameter.in === 'path') return value.filter(pathSafe);
+  // Headers and query strings carry text: keep values that read back as what was generated.
+  return value.filter((v) => v !== null && typeof v !== 'object' && (typeof v !== 'string' || /^[\x20-\x7e]*$/.test(v)));
+}
+
+export function validRequestArbitrary(operation: Operation): fc.Arbitrary<ContractRequest> {
+  const groups = { path: {}, query: {}, header: {} } as Record<'path' | 'query' | 'header', Record<string, fc.Arbitrary<unknown>>>;
+  const required = { path: [] as string[], query: [] as string[], header: [] as string[] };
+  for (const parameter of operation.parameters) {
+    if (parameter.in === 'cookie' || (parameter.in === 'header' && RESERVED_HEADERS.has(parameter.name.toLowerCase()))) continue;
+    groups[parameter.in][parameter.name] = parameterArbitrary(parameter);
+    if (parameter.required) required[parameter.in].push(parameter.name);
+  }
+  const record = (group: 'path' | 'query' | 'header') => fc.record(groups[group], { requiredKeys: required[group] });
+  const media = jsonBodyOf(operation);
+  const body: fc.Arbitrary<unknown> = media ? schemaArbitrary(media.schema ?? {}, { direction: 'request' }) : fc.constant(undefined);
+  return fc.record({ path: record('path'), query: record('query'), header: record('header'), body }).map(
+    ({ path, query, header, body: value }): ContractRequest => ({
+      operation,
+      pathParams: path,
+      query,
+      headers: Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), String(v)])),
+      body: value,
+    }),
+  );
+}
