@@ -17,6 +17,7 @@ import type { IdSource } from './ids.js';
 import { parsePrefer } from './prefer.js';
 import { isJsonMediaType, readBody } from './request-body.js';
 import { RequestLog } from './request-log.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { validateBody, validateParameters } from './request-validation.js';
 import { specAnswer } from './spec-response.js';
 import type { Store } from './store.js';
@@ -72,13 +73,13 @@ export class MockApp {
   /** Entry point for every request; never throws (a bug becomes a 500 in the API's shape). */
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(request.url ?? '/', 'http://mock.local');
+    const url = parseRequestTarget(request.url);
     let tenant = ANONYMOUS_TENANT;
     let operation: Operation | undefined;
     try {
       if (this.settings.cors !== false && applyCors(request, response)) return;
       if (url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX)) {
-        await handleAdmin(this, request, response, url);
+        await handleAdmin(this, request, response, new URL(request.url ?? '/', 'http://mock.local'));
         return;
       }
       const routed = this.router.route(request.method ?? 'GET', url.pathname);
@@ -95,7 +96,7 @@ export class MockApp {
       const auth = authenticate(operation, request.headers, url.searchParams, this.allowedKeys);
       if (auth.kind === 'ok') tenant = auth.credential;
       const outcome = await this.answer(request, url, operation, routed.match.pathParams, auth, tenant);
-      await this.delay();
+      if (this.settings.latencyMs) await this.delay();
       if (isErrorOutcome(outcome)) return this.sendError(response, outcome.error, operation, operation.spec);
       this.sendReply(response, operation, outcome.status, outcome.body, outcome.headers);
     } catch (error) {
@@ -116,7 +117,7 @@ export class MockApp {
 
   private async answer(
     request: IncomingMessage,
-    url: URL,
+    url: RequestTarget,
     operation: Operation,
     pathParams: Record<string, string>,
     auth: ReturnType<typeof authenticate>,
@@ -245,10 +246,9 @@ export class MockApp {
 export function writeJson(response: ServerResponse, status: number, body: unknown, contentType: string, headers?: Record<string, string>): void {
   if (response.headersSent || response.destroyed) return;
   const payload = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
-  response.writeHead(status, {
-    ...(payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 }),
-    ...headers,
-  });
+  const head: Record<string, string | number> = payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 };
+  if (headers) Object.assign(head, headers);
+  response.writeHead(status, head);
   response.end(payload);
 }
 

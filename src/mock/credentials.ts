@@ -61,15 +61,18 @@ export function authenticate(
   allowedKeys: ReadonlySet<string> | undefined,
 ): CredentialResult {
   if (operation.security.length === 0) return { kind: 'anonymous' };
-  const expected = operation.security.map((alternative) => alternative.map(describeScheme).join(' and ')).join(', or ');
   for (const alternative of operation.security) {
     const credentials = alternative.map((scheme) => credentialFor(scheme, headers, query));
     if (credentials.some((c) => c === undefined)) continue;
-    const credential = credentials.join('+');
-    if (allowedKeys && !credentials.every((c) => allowedKeys.has(c!))) return { kind: 'rejected', expected };
+    const credential = credentials.length === 1 ? credentials[0]! : credentials.join('+');
+    if (allowedKeys && !credentials.every((c) => allowedKeys.has(c!))) return { kind: 'rejected', expected: describeSecurity(operation) };
     return { kind: 'ok', credential };
   }
-  return { kind: 'missing', expected };
+  return { kind: 'missing', expected: describeSecurity(operation) };
+}
+
+function describeSecurity(operation: Operation): string {
+  return operation.security.map((alternative) => alternative.map(describeScheme).join(' and ')).join(', or ');
 }
 
 /** The tenant an admin call acts for: whatever credential it carries in a header the specs use. */

@@ -53,6 +53,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
 /** Accepts application/json and any +json type, parameters ignored. */
 export function isJsonMediaType(contentType: string | undefined): boolean {
   if (!contentType) return false;
+  if (contentType === 'application/json') return true;
   const type = contentType.split(';')[0].trim().toLowerCase();
   return type === 'application/json' || type.endsWith('+json');
 }

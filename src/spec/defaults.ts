@@ -20,9 +20,12 @@ export function applyDefaults(schema: JsonSchema | undefined, value: unknown, de
   if (!isPlainObject(value)) return value;
   const properties: Record<string, any> = s.properties ?? {};
   const out: Record<string, unknown> = { ...value };
-  for (const [name, property] of Object.entries(properties)) {
+  for (const name in properties) {
+    const property = properties[name];
     if (out[name] === undefined && property && typeof property === 'object' && property.default !== undefined) {
-      out[name] = structuredClone(property.default);
+      // Only objects need a copy: a request must not be able to change the spec's default.
+      const fallback = property.default;
+      out[name] = fallback !== null && typeof fallback === 'object' ? structuredClone(fallback) : fallback;
     } else if (out[name] !== undefined) {
       out[name] = applyDefaults(property, out[name], depth + 1);
     }
