@@ -1,4 +1,5 @@
 /** The `parley` command line: dispatches to mock, test and validate. */
+import { StateFileError } from '../mock/state-file.js';
 import { SpecError } from '../spec/load.js';
 import { runMockCommand } from './mock-command.js';
 import { runTestCommand } from './test-command.js';
@@ -37,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await run(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SpecError || isParseArgsError(error) || isStartupError(error)) {
+    if (error instanceof UsageError || error instanceof SpecError || error instanceof StateFileError || isParseArgsError(error) || isStartupError(error)) {
       process.stderr.write(`parley ${command}: ${(error as Error).message}\n`);
       return 2;
     }

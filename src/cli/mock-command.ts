@@ -25,6 +25,7 @@ Options:
       --request-timeout <ms> cut off requests whose body has not arrived (default ${DEFAULT_LIMITS.requestTimeoutMs})
       --no-cors             do not answer CORS preflights or add CORS headers
       --state-file <file>   load state from this file on start, save it periodically and on exit
+      --save-interval <s>   seconds between saves of a changed state (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
   -h, --help                show this help
 `;
 
@@ -56,6 +57,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
       'max-records': { type: 'string' },
       'request-timeout': { type: 'string' },
       'state-file': { type: 'string' },
+      'save-interval': { type: 'string' },
       'no-cors': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -79,11 +81,14 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     maxBodyBytes: parseByteSize('max-body', values['max-body']),
     maxRecords: parseNumberOption('max-records', values['max-records'], { min: 1, integer: true }),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
+    stateFile: values['state-file'],
+    saveIntervalMs: secondsToMs(parseNumberOption('save-interval', values['save-interval'], { min: 0.1 })),
   });
   printBanner(mock);
-  await waitForSignal(mock);
-  return 0;
+  return waitForSignal(mock);
 }
+
+const secondsToMs = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1000));
 
 function printBanner(mock: RunningMock): void {
   const lines = [`parley mock listening on ${mock.url}`];
@@ -93,14 +98,22 @@ function printBanner(mock: RunningMock): void {
   }
   lines.push(`  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock`);
   lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
+  if (mock.persistence) lines.push(`  state file: ${mock.persistence.file}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function waitForSignal(mock: RunningMock): Promise<void> {
+/** Resolves with the exit code once a signal has stopped the mock: 1 if the final state save failed. */
+function waitForSignal(mock: RunningMock): Promise<number> {
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`\n${signal}: finishing in-flight requests and stopping\n`);
-      mock.close().then(resolve, resolve);
+      mock.close().then(
+        () => resolve(0),
+        (error: Error) => {
+          process.stderr.write(`parley mock: ${error.message}\n`);
+          resolve(1);
+        },
+      );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

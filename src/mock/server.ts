@@ -7,6 +7,7 @@ import { MockApp, type MockSettings } from './app.js';
 import { SEEDED_CLOCK_START, steppingClock, systemClock, type Clock } from './clock.js';
 import { Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
+import { loadStateFile, StatePersistence, type PersistedState } from './state-file.js';
 import { Store } from './store.js';
 
 export interface MockServerOptions extends Partial<MockSettings> {
@@ -24,6 +25,11 @@ export interface MockServerOptions extends Partial<MockSettings> {
   keepAliveTimeoutMs?: number;
   /** Bound on how long close() waits for in-flight requests. */
   shutdownGraceMs?: number;
+  /** Load state from this file on start, save it every `saveIntervalMs` when it changed and on close(). */
+  stateFile?: string;
+  saveIntervalMs?: number;
+  /** Where failed periodic saves are reported (default: stderr); they are retried at the next interval. */
+  onStateError?: (error: Error) => void;
 }
 
 export interface RunningMock {
@@ -31,6 +37,9 @@ export interface RunningMock {
   port: number;
   app: MockApp;
   server: http.Server;
+  /** Present with `stateFile`: saves on demand (tests, tools) besides the periodic saves. */
+  persistence?: StatePersistence;
+  /** Stops accepting, finishes in-flight requests, then saves the state file; rejects if that save fails. */
   close(): Promise<void>;
 }
 
@@ -42,18 +51,26 @@ export const DEFAULT_LIMITS = {
   shutdownGraceMs: 5_000,
   maxRecords: 1_000_000,
   maxHeaderBytes: 16 * 1024,
+  saveIntervalMs: 5_000,
 } as const;
 
-export async function createMockApp(options: MockServerOptions): Promise<MockApp> {
+export async function createMockApp(options: MockServerOptions, persisted?: PersistedState): Promise<MockApp> {
   const specs = options.specs ?? (await loadSpecs(options.specFiles ?? []));
   if (specs.length === 0) throw new Error('no specs to serve');
   const seeded = options.seed !== undefined;
-  const clock: Clock = seeded ? steppingClock(SEEDED_CLOCK_START) : systemClock();
+  const offset = persisted?.clockOffsetMs ?? 0;
+  const clock: Clock = seeded ? steppingClock(SEEDED_CLOCK_START, offset) : systemClock(offset);
+  const store = new Store(options.maxRecords ?? DEFAULT_LIMITS.maxRecords);
+  const fixtures = await Fixtures.fromFile(options.fixturesFile);
+  if (persisted) {
+    store.restore(persisted.store);
+    fixtures.merge(persisted.fixtures);
+  }
   return new MockApp(
     {
       specs,
-      store: new Store(options.maxRecords ?? DEFAULT_LIMITS.maxRecords),
-      fixtures: await Fixtures.fromFile(options.fixturesFile),
+      store,
+      fixtures,
       clock,
       ids: seeded ? seededIds(options.seed!) : randomIds(),
     },
@@ -71,13 +88,19 @@ export async function createMockApp(options: MockServerOptions): Promise<MockApp
 }
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<RunningMock> {
-  const app = await createMockApp(options);
+  // Read before anything listens: a corrupt file stops the start with its error and is never overwritten.
+  const persisted = options.stateFile ? await loadStateFile(options.stateFile) : undefined;
+  const app = await createMockApp(options, persisted);
+  const persistence = options.stateFile ? await startPersistence(app, options.stateFile, persisted !== undefined, options) : undefined;
   const server = http.createServer(
     {
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
       headersTimeout: options.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_LIMITS.keepAliveTimeoutMs,
       maxHeaderSize: DEFAULT_LIMITS.maxHeaderBytes,
+      // Node checks the two timeouts above only this often (30 s by default), which would let a
+      // slowloris client hold its socket far longer than headersTimeout.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, (options.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs) / 4)),
     },
     (request, response) => void app.handle(request, response),
   );
@@ -89,9 +112,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error) => {
+      // Never listened (e.g. port in use): no periodic saves for a mock that did not start.
+      void persistence?.stop().catch(() => undefined);
+      reject(error);
+    };
+    server.once('error', failed);
     server.listen(options.port ?? 4010, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
@@ -102,8 +130,29 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     port,
     app,
     server,
-    close: () => closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_LIMITS.shutdownGraceMs),
+    persistence,
+    close: async () => {
+      await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_LIMITS.shutdownGraceMs);
+      await persistence?.stop();
+    },
   };
+}
+
+/** Saves a missing state file at once (an unwritable path fails the start, not the first save), then periodically. */
+async function startPersistence(app: MockApp, file: string, loaded: boolean, options: MockServerOptions): Promise<StatePersistence> {
+  const { store, fixtures, clock } = app.parts;
+  const persistence = new StatePersistence(
+    file,
+    {
+      capture: () => ({ store: store.snapshot(), fixtures: fixtures.toJSON(), clockOffsetMs: clock.offset() }),
+      fingerprint: () => `${store.revision}:${clock.offset()}:${JSON.stringify(fixtures.toJSON())}`,
+    },
+    loaded,
+  );
+  if (!loaded) await persistence.saveIfChanged();
+  const report = options.onStateError ?? ((error: Error) => process.stderr.write(`parley mock: ${error.message}\n`));
+  persistence.start(options.saveIntervalMs ?? DEFAULT_LIMITS.saveIntervalMs, report);
+  return persistence;
 }
 
 /** Stops accepting, lets in-flight requests finish, then cuts whatever is left after the grace period. */

@@ -31,11 +31,22 @@ export class Store {
   private queueIds: (string | undefined)[] = [];
   private queueHead = 0;
   private total = 0;
+  private changes = 0;
 
   constructor(readonly maxRecords = 1_000_000) {}
 
   get size(): number {
     return this.total;
+  }
+
+  /** Grows with every change, so a periodic save can tell whether there is anything new to write. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  /** Counts a change made in place to a stored record (e.g. a message appended to a session). */
+  touch(): void {
+    this.changes++;
   }
 
   forTenant(tenant: string): TenantState {
@@ -47,6 +58,7 @@ export class Store {
   }
 
   put(tenant: string, collection: string, id: string, record: StoredRecord): void {
+    this.changes++;
     const scopeKey = tenant + SEP + collection;
     let scope = this.scopes.get(scopeKey);
     if (!scope) this.scopes.set(scopeKey, (scope = new Map()));
@@ -62,7 +74,10 @@ export class Store {
 
   delete(tenant: string, collection: string, id: string): boolean {
     const removed = this.scopes.get(tenant + SEP + collection)?.delete(id) ?? false;
-    if (removed) this.total--;
+    if (removed) {
+      this.total--;
+      this.changes++;
+    }
     return removed;
   }
 
@@ -76,10 +91,12 @@ export class Store {
 
   remember(tenant: string, key: string, id: string): void {
     this.uniqueKeys.set(tenant + SEP + key, id);
+    this.changes++;
   }
 
   /** Forgets one tenant's state, or everything when no tenant is given. */
   reset(tenant?: string): void {
+    this.changes++;
     if (tenant === undefined) {
       this.scopes.clear();
       this.uniqueKeys.clear();
