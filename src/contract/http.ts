@@ -76,9 +76,12 @@ export function describeTransportError(error: unknown, timeoutMs: number): strin
   if (e?.name === 'TimeoutError' || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return `no complete response within ${timeoutMs} ms`;
   }
-  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name does not resolve (${code})`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed before a complete response';
-  if (typeof code === 'string' && code.startsWith('HPE_')) return `the response is not valid HTTP (${code})`;
+  if ((typeof code === 'string' && code.startsWith('HPE_')) || /does not match the HTTP|HTTP\/1\.1 protocol|parse error/i.test(e?.message ?? '')) {
+    return `the answer is not valid HTTP${code ? ` (${code})` : ''}`;
+  }
   return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
 }
 

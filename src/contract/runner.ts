@@ -9,6 +9,7 @@ import type { Operation, Spec } from '../spec/types.js';
 import { SpecValidator } from '../spec/validator.js';
 import { operationKey, type ApiContract, type ContractSession, type Sequence } from './api-contract.js';
 import { CHECKS } from './checks/index.js';
+import { responseReceived } from './checks/transport.js';
 import { TargetClient, toCurl, toWire, type Credentials } from './http.js';
 import { validRequestArbitrary } from './requests.js';
 import type { Check, ContractRequest, Exchange, Failure, Report, RequestKind, Tally, Verdict, ViolationKind, Warning } from './types.js';
@@ -76,7 +77,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
       }, deadline - Date.now())
     : undefined;
   try {
-    await assertReachable(client, options.target, timeoutMs);
+    await assertReachable(client, options.target);
     const jobs = specs.flatMap((spec) => jobsFor(spec, options, state, client, runs, deadline));
     let done = 0;
     const queue = [...jobs];
@@ -110,11 +111,10 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   };
 }
 
-async function assertReachable(client: TargetClient, target: string, timeoutMs: number): Promise<void> {
+/** One probe before the run: a target that is down, silent or not speaking HTTP is a usage problem (exit 2). */
+async function assertReachable(client: TargetClient, target: string): Promise<void> {
   const probe = await client.send({ method: 'GET', url: new URL('/', client.base).toString(), headers: {} });
-  if ('transportError' in probe && !/not valid HTTP/.test(probe.transportError)) {
-    throw new TargetUnreachableError(`cannot reach ${target}: ${probe.transportError} (timeout ${timeoutMs} ms)`);
-  }
+  if ('transportError' in probe) throw new TargetUnreachableError(`cannot test ${target}: ${probe.transportError}`);
 }
 
 /** Counters, failures and warnings of one run. */
@@ -230,9 +230,15 @@ interface PhaseInput {
   deadline: number;
 }
 
-/** The checks that judge this phase, after --only/--skip. */
+/**
+ * The checks that judge this phase, after --only/--skip. A request that gets no response at all is
+ * always reported (unless response_received is skipped by name): otherwise a target that died would
+ * pass every check that needs a response.
+ */
 function checksFor(input: PhaseInput): Check[] {
-  return CHECKS.filter((check) => check.kinds.includes(input.kind) && input.state.selected(check.name, input.operation));
+  const selected = CHECKS.filter((check) => check.kinds.includes(input.kind) && input.state.selected(check.name, input.operation));
+  const skippedByName = input.state.options.skip?.includes(responseReceived.name);
+  return selected.length > 0 && !selected.includes(responseReceived) && !skippedByName ? [responseReceived, ...selected] : selected;
 }
 
 async function runPhase(input: PhaseInput): Promise<void> {
@@ -280,12 +286,21 @@ async function runPhase(input: PhaseInput): Promise<void> {
     if (!result.failed) return;
     if (!lastFailure) return recordHarnessError(state, spec, operation, result.errorInstance);
     const [check, verdict] = lastFailure.failed[0];
-    recordFailure(state, spec, operation, check.name, verdict, lastFailure.exchange, result.counterexamplePath ?? undefined);
+    recordFailure(state, spec, operation, check.name, verdict, lastFailure.exchange, result.counterexamplePath ?? undefined, result.interrupted);
     remaining.splice(remaining.indexOf(check), 1);
   }
 }
 
-function recordFailure(state: RunState, spec: Spec, operation: Operation, check: string, verdict: { message: string; expected: string }, exchange: Exchange, path: string | undefined): void {
+function recordFailure(
+  state: RunState,
+  spec: Spec,
+  operation: Operation,
+  check: string,
+  verdict: { message: string; expected: string },
+  exchange: Exchange,
+  path: string | undefined,
+  shrinkingCut: boolean,
+): void {
   state.failures.push({
     spec: spec.name,
     operation: operation.id,
@@ -299,6 +314,7 @@ function recordFailure(state: RunState, spec: Spec, operation: Operation, check:
     violation: exchange.request.violation,
     seed: state.seed,
     path,
+    shrinkingCut,
     replay: `--seed ${state.seed} --only ${operation.id} --only ${check}`,
   });
 }
@@ -326,7 +342,7 @@ async function runSequence(spec: Spec, sequence: Sequence, session: ContractSess
   });
   if (result.interrupted) state.interrupted = true;
   if (result.failed && lastFailure) {
-    recordFailure(state, spec, operation, sequence.name, lastFailure, lastFailure.exchange, result.counterexamplePath ?? undefined);
+    recordFailure(state, spec, operation, sequence.name, lastFailure, lastFailure.exchange, result.counterexamplePath ?? undefined, result.interrupted);
   } else if (result.failed) {
     recordHarnessError(state, spec, operation, result.errorInstance);
   }

@@ -98,6 +98,8 @@ export interface Failure {
   seed: number;
   /** fast-check's counterexample path, for an exact replay. */
   path?: string;
+  /** True when --max-time stopped shrinking: the request shown may not be the smallest. */
+  shrinkingCut?: boolean;
   replay: string;
 }
 

@@ -153,7 +153,15 @@ function integerArbitrary(s: Schema): fc.Arbitrary<number> {
   if (b.max !== undefined && b.min === undefined) min = max - UNBOUNDED;
   if (s.format === 'int32') [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
   const step = typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
-  return fc.integer({ min: Math.ceil(min / step), max: Math.floor(max / step) }).map((k) => k * step || 0);
+  const [low, high] = [Math.ceil(min / step), Math.floor(max / step)];
+  const multiples = fc.integer({ min: low, max: high }).map((k) => k * step || 0);
+  return withEdges(multiples, [b.min !== undefined ? low * step : undefined, b.max !== undefined ? high * step : undefined]);
+}
+
+/** Documented bounds are where servers break: yield them exactly, often, not just by luck. */
+function withEdges<T>(arbitrary: fc.Arbitrary<T>, edges: (T | undefined)[]): fc.Arbitrary<T> {
+  const present = edges.filter((edge): edge is T => edge !== undefined);
+  return present.length === 0 ? arbitrary : fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: fc.constantFrom(...present) });
 }
 
 function numberArbitrary(s: Schema): fc.Arbitrary<number> {
@@ -167,9 +175,10 @@ function numberArbitrary(s: Schema): fc.Arbitrary<number> {
     const high = b.maxExcluded ? Math.ceil(max / step) - 1 : Math.floor(max / step);
     return fc.integer({ min: low, max: high }).map((k) => Number((k * step).toFixed(decimals)));
   }
-  return fc
+  const doubles = fc
     .double({ min, max, minExcluded: b.minExcluded, maxExcluded: b.maxExcluded, noNaN: true, noDefaultInfinity: true })
     .map((n) => (Object.is(n, -0) ? 0 : n));
+  return withEdges(doubles, [b.min !== undefined && !b.minExcluded ? b.min : undefined, b.max !== undefined && !b.maxExcluded ? b.max : undefined]);
 }
 
 /** Generators for the formats the specs use and the usual rest. */
@@ -224,6 +233,8 @@ function stringArbitrary(s: Schema): fc.Arbitrary<string> {
     const limits = { minLength, maxLength: maxLength ?? Math.max(minLength, 24) };
     arbitrary = fc.oneof(
       { weight: 4, arbitrary: fc.string(limits) },
+      // The exact documented lengths, where off-by-one bugs live.
+      { weight: 1, arbitrary: fc.constantFrom(...new Set([minLength, ...(maxLength !== undefined && maxLength <= 4096 ? [maxLength] : [])])).chain((length) => fc.string({ minLength: length, maxLength: length })) },
       // Some non-ASCII text too: accents, other scripts, emoji outside the BMP, control characters.
       { weight: 1, arbitrary: fc.string({ ...limits, unit: NON_ASCII_UNIT }) },
     );

@@ -42,7 +42,7 @@ export function formatFailure(failure: Failure, index: number): string {
     `   ${failure.message}`,
     `   expected: ${failure.expected}`,
     ...(failure.violation ? [`   violation: ${failure.violation.kind} at ${failure.violation.location} (${failure.violation.description})`] : []),
-    ...(failure.curl ? ['   smallest failing request:', `     ${failure.curl}`] : []),
+    ...(failure.curl ? [`   ${failure.shrinkingCut ? 'failing request (shrinking stopped by --max-time, may not be the smallest)' : 'smallest failing request'}:`, `     ${failure.curl}`] : []),
     '   response:',
     indent(formatResponse(failure.response, failure.transportError), '     '),
     `   replay: parley test ${failure.replay}`,
