@@ -1,0 +1,57 @@
+/**
+ * Issue #3: against the parley mock the whole suite (stateless checks and the bundled contracts'
+ * sequences) finds zero failures, and every check and sequence really ran.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { CHECKS } from '../../src/contract/checks/index.js';
+import { runContract } from '../../src/contract/runner.js';
+import type { Report } from '../../src/contract/types.js';
+import type { RunningMock } from '../../src/mock/server.js';
+import { BUNDLED_SPECS, startBundledMock } from '../helpers/mock.js';
+
+let mock: RunningMock;
+
+beforeAll(async () => {
+  mock = await startBundledMock();
+});
+
+afterAll(async () => {
+  await mock?.close();
+});
+
+const describeFailures = (report: Report) => report.failures.map((f) => `${f.spec} ${f.operation} ${f.check}: ${f.message}\n  ${f.curl}`).join('\n');
+
+const passedBy = (report: Report, check: string, operation?: string) =>
+  report.tallies.filter((t) => t.check === check && (operation === undefined || t.operation === operation)).reduce((sum, t) => sum + t.passed, 0);
+
+describe('the contract suite against the parley mock', () => {
+  for (const [seed, runs] of [
+    [1, undefined],
+    [7, 20],
+  ] as const) {
+    it(`finds zero failures, every check and sequence exercised (seed ${seed}, runs ${runs ?? 'default'})`, async () => {
+      const report = await runContract({ target: mock.url, specFiles: BUNDLED_SPECS, contracts: [...BUNDLED_CONTRACTS], apiKey: 'key-alpha', seed, runs });
+      expect(report.failures, describeFailures(report)).toEqual([]);
+      expect(report.interrupted).toBe(false);
+      expect(report.specs.map((s) => s.name)).toEqual(['feather', 'julep', 'eliza']);
+
+      for (const check of CHECKS) expect(passedBy(report, check.name), check.name).toBeGreaterThan(0);
+      const sequences = BUNDLED_CONTRACTS.flatMap((c) => c.sequences.map((s) => s.name));
+      expect(sequences).toHaveLength(5);
+      for (const sequence of sequences) expect(passedBy(report, sequence), sequence).toBeGreaterThan(0);
+
+      // Every operation got valid requests accepted, invalid ones rejected and, where it declares security, credentials enforced.
+      const operations = new Set(report.tallies.map((t) => t.operation));
+      expect(operations.size).toBe(5);
+      for (const operation of operations) {
+        expect(passedBy(report, 'valid_request_accepted', operation), operation).toBeGreaterThan(0);
+        expect(passedBy(report, 'invalid_request_rejected', operation), operation).toBeGreaterThan(0);
+        expect(passedBy(report, 'error_schema_conformance', operation), operation).toBeGreaterThan(0);
+      }
+      // Sequences and prepare hooks send requests of their own on top of the checked ones.
+      expect(report.requests).toBeGreaterThan(passedBy(report, 'response_received'));
+    });
+  }
+});
+
