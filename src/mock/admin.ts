@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { MockApp } from './app.js';
 import { writeJson } from './app.js';
 import { tenantFromHeaders } from './credentials.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { readBody } from './request-body.js';
 import type { StoreSnapshot } from './store.js';
 
@@ -30,6 +31,7 @@ async function readJson(request: IncomingMessage, limit: number): Promise<{ valu
   if (body.kind === 'empty') return { value: {} };
   if (body.kind === 'too-large') return fail(413, 'payload_too_large', `The request body is larger than the limit of ${limit} bytes`);
   if (body.kind !== 'ok') return fail(400, 'invalid_body', 'The request body could not be read as UTF-8');
+  if (exceedsJsonDepth(body.text)) return fail(400, 'nesting_too_deep', `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
   try {
     return { value: JSON.parse(body.text) };
   } catch (error) {

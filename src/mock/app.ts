@@ -9,13 +9,14 @@ import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.j
 import { behaviourFor } from './behaviours/index.js';
 import type { Clock } from './clock.js';
 import { applyCors } from './cors.js';
-import { ANONYMOUS_TENANT, authenticate } from './credentials.js';
+import { ANONYMOUS_TENANT, authenticate, tenantFromHeaders } from './credentials.js';
 import { isDocumented } from '../spec/responses.js';
 import { pickStatus } from './error-style.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
 import { parsePrefer } from './prefer.js';
 import { isJsonMediaType, readBody } from './request-body.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { RequestLog } from './request-log.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { validateBody, validateParameters } from './request-validation.js';
@@ -73,12 +74,21 @@ export class MockApp {
   /** Entry point for every request; never throws (a bug becomes a 500 in the API's shape). */
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = parseRequestTarget(request.url);
+    let url: RequestTarget;
+    try {
+      url = parseRequestTarget(request.url);
+    } catch {
+      // e.g. `GET http://[ HTTP/1.1`: Node's parser lets it through, but it names no path to route.
+      request.resume();
+      return writeJson(response, 400, { error: 'bad_request', message: 'The request target is not a valid URL' }, 'application/json');
+    }
     let tenant = ANONYMOUS_TENANT;
     let operation: Operation | undefined;
     try {
       if (this.settings.cors !== false && applyCors(request, response)) return;
       if (url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX)) {
+        // Logged under the caller's key, so the request log shows one key's admin calls to no other.
+        tenant = tenantFromHeaders(request.headers, this.credentialHeaders);
         await handleAdmin(this, request, response, new URL(request.url ?? '/', 'http://mock.local'));
         return;
       }
@@ -161,7 +171,10 @@ export class MockApp {
     if (this.settings.errorRate && this.random() < this.settings.errorRate) {
       return { error: apiError(500, 'INJECTED_ERROR', 'Injected failure (--error-rate)') };
     }
-    return behaviourFor(operation, url.pathname)(context);
+    const outcome = behaviourFor(operation, url.pathname)(context);
+    // Behaviours may change a stored record in place (a message appended to a session): count it, so the state file is saved.
+    if (!isErrorOutcome(outcome) && operation.method !== 'get') this.parts.store.touch();
+    return outcome;
   }
 
   /** `Prefer` asks for the spec's own answer, bypassing state, as Prism does. */
@@ -200,8 +213,13 @@ export class MockApp {
     if (!isJsonMediaType(contentType)) {
       return { error: apiError(pickStatus(operation, MEDIA_TYPE_STATUSES), 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${contentType ?? '(none)'} is not supported; send ${accepted.join(' or ')}`, [{ type: 'model_attributes_type', loc: ['body'], msg: `Input should be sent as ${accepted.join(' or ')}` }]) };
     }
+    const { text } = body as { text: string };
+    if (exceedsJsonDepth(text)) {
+      const message = `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
+      return { error: apiError(pickStatus(operation, VALIDATION_STATUSES), 'NESTING_TOO_DEEP', message, [{ type: 'json_invalid', loc: ['body'], msg: message }]) };
+    }
     try {
-      return { present: true, value: JSON.parse((body as { text: string }).text) };
+      return { present: true, value: JSON.parse(text) };
     } catch (error) {
       const message = (error as Error).message;
       const position = Number(/position (\d+)/.exec(message)?.[1] ?? 0);

@@ -1,0 +1,26 @@
+/**
+ * A cap on how deeply a request body may nest arrays and objects. JSON.parse copes with any depth,
+ * but a record nested thousands deep breaks everything recursive that touches it later
+ * (JSON.stringify of the answer, of GET /__parley/state, of the state file) with a stack overflow.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when JSON text nests deeper than `limit`; one pass over the text, brackets inside strings ignored. */
+export function exceedsJsonDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let at = 0; at < text.length; at++) {
+    const char = text.charCodeAt(at);
+    if (inString) {
+      if (char === 0x5c) at++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b || char === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x7d || char === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
