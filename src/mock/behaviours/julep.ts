@@ -28,6 +28,7 @@ export const createSession: Behaviour = (context) => {
     agents: [request.agent, ...(request.agents ?? [])].filter((id): id is string => typeof id === 'string'),
     users: [request.user, ...(request.users ?? [])].filter((id): id is string => typeof id === 'string'),
   };
-  context.state.put(SESSIONS, session.id as string, { ...session, ...participants });
+  // Object.assign rather than spread: several times faster on V8 for objects built key by key.
+  context.state.put(SESSIONS, session.id as string, Object.assign({}, session, participants));
   return { status: 201, body: session };
 };
