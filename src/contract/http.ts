@@ -37,6 +37,8 @@ export class TargetClient {
         path: url.pathname + url.search,
         headers: wire.headers,
         body: wire.body,
+        // undici's own header/body timeouts tick once a second; this holds the deadline to the millisecond.
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
       const text = await response.body.text();
       const headers: Record<string, string> = {};

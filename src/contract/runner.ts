@@ -262,6 +262,8 @@ async function runPhase(input: PhaseInput): Promise<void> {
     }
     let lastFailure: { exchange: Exchange; failed: [Check, Extract<Verdict, { outcome: 'fail' }>][] } | undefined;
     const property = fc.asyncProperty(arbitrary, async (generated) => {
+      // No shrinking past a lost response: every attempt would wait out the request timeout again.
+      if (lastFailure && !lastFailure.exchange.response) return true;
       const request = await buildRequest(generated);
       if (!request) return true;
       const exchange = await session.send(request, kind);
@@ -287,6 +289,8 @@ async function runPhase(input: PhaseInput): Promise<void> {
     if (!lastFailure) return recordHarnessError(state, spec, operation, result.errorInstance);
     const [check, verdict] = lastFailure.failed[0];
     recordFailure(state, spec, operation, check.name, verdict, lastFailure.exchange, result.counterexamplePath ?? undefined, result.interrupted);
+    // A target that stopped answering leaves the other checks nothing to judge but more timeouts.
+    if (!lastFailure.exchange.response) return;
     remaining.splice(remaining.indexOf(check), 1);
   }
 }
@@ -328,6 +332,8 @@ async function runSequence(spec: Spec, sequence: Sequence, session: ContractSess
   const operation = session.operation(sequence.operations[0]);
   let lastFailure: { message: string; expected: string; exchange: Exchange } | undefined;
   const property = fc.asyncProperty(sequence.input(session), async (value) => {
+    // No shrinking past a lost response: every attempt would wait out the request timeout again.
+    if (lastFailure && !lastFailure.exchange.response) return true;
     const outcome = await sequence.run(session, value);
     if (state.interrupted) return true;
     state.tally(spec, operation.id, sequence.name, outcome.ok ? { outcome: 'pass' } : { outcome: 'fail', message: outcome.message, expected: outcome.expected });

@@ -1,0 +1,97 @@
+/**
+ * Issue #5, the harness half: an unreachable, silent, slow or garbage-returning target gives a clear
+ * report, never a hang (per-request timeout, overall maxTimeMs).
+ */
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { runContract, TargetUnreachableError, type ContractOptions } from '../../src/contract/runner.js';
+import { startBrokenSocketServer } from '../faulty/server.js';
+import { SPEC_FILES } from '../helpers/mock.js';
+import { freePort } from '../helpers/processes.js';
+
+const options = (target: string, extra: Partial<ContractOptions> = {}): ContractOptions => ({
+  target,
+  specFiles: [SPEC_FILES.feather],
+  contracts: [...BUNDLED_CONTRACTS],
+  apiKey: 'key-alpha',
+  seed: 5,
+  runs: 10,
+  requestTimeoutMs: 200,
+  ...extra,
+});
+
+async function elapsed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+describe('harness robustness', () => {
+  it('an unreachable target is a TargetUnreachableError naming the target, at once', async () => {
+    const target = `http://127.0.0.1:${await freePort()}`;
+    const [error, ms] = await elapsed(() => runContract(options(target)).then(() => undefined, (e: unknown) => e));
+    expect(error).toBeInstanceOf(TargetUnreachableError);
+    expect((error as Error).message).toBe(`cannot test ${target}: connection refused (is the server running?)`);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  it('a target that accepts connections but never answers fails the probe within the request timeout', async () => {
+    const server = await startBrokenSocketServer('hang-all');
+    try {
+      const [error, ms] = await elapsed(() => runContract(options(server.url)).then(() => undefined, (e: unknown) => e));
+      expect(error).toBeInstanceOf(TargetUnreachableError);
+      expect((error as Error).message).toMatch(/no complete response within 200 ms/);
+      expect(ms).toBeLessThan(3000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a target answering garbage bytes is reported as not HTTP, not a crash', async () => {
+    const server = await startBrokenSocketServer('garbage');
+    try {
+      const error = await runContract(options(server.url)).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetUnreachableError);
+      expect((error as Error).message).toMatch(/the answer is not valid HTTP/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('requests that never get an answer are response_received failures, and the run ends', async () => {
+    // Answers the probe, then hangs on every API call.
+    const server = await startBrokenSocketServer('hang');
+    try {
+      const [report, ms] = await elapsed(() => runContract(options(server.url)));
+      expect(report.interrupted).toBe(false);
+      const checks = new Set(report.failures.map((f) => f.check));
+      expect(checks.has('response_received')).toBe(true);
+      for (const failure of report.failures.filter((f) => f.check === 'response_received')) {
+        expect(failure.transportError).toBe('no complete response within 200 ms');
+        expect(failure.response).toBeUndefined();
+      }
+      // Every operation is reported, and every sequence (which cannot even start) too.
+      expect(new Set(report.failures.map((f) => f.operation)).size).toBe(3);
+      for (const sequence of ['feather.session_messages', 'feather.unknown_session_rejected', 'feather.get_or_create_returns_same']) expect(checks).toContain(sequence);
+      // No shrinking through timeouts: about one timed-out request per phase, not hundreds.
+      expect(report.requests).toBeLessThan(100);
+      expect(ms).toBeLessThan(15_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('maxTimeMs stops a run against a stuck target in time, flagged as interrupted', async () => {
+    const server = await startBrokenSocketServer('hang');
+    try {
+      const [report, ms] = await elapsed(() => runContract(options(server.url, { requestTimeoutMs: 60_000, maxTimeMs: 1500 })));
+      expect(report.interrupted).toBe(true);
+      expect(ms).toBeGreaterThanOrEqual(1400);
+      expect(ms).toBeLessThan(4000);
+      // Requests cut off by the deadline are not blamed on the target.
+      expect(report.failures.filter((f) => f.check === 'response_received')).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
