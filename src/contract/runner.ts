@@ -285,7 +285,7 @@ async function runPhase(input: PhaseInput): Promise<void> {
       markInterruptAsFailure: false,
     });
     if (result.interrupted) state.interrupted = true;
-    if (!result.failed) return;
+    if (!result.failed || cutBeforeFirstRun(result)) return;
     if (!lastFailure) return recordHarnessError(state, spec, operation, result.errorInstance);
     const [check, verdict] = lastFailure.failed[0];
     recordFailure(state, spec, operation, check.name, verdict, lastFailure.exchange, result.counterexamplePath ?? undefined, result.interrupted);
@@ -349,9 +349,14 @@ async function runSequence(spec: Spec, sequence: Sequence, session: ContractSess
   if (result.interrupted) state.interrupted = true;
   if (result.failed && lastFailure) {
     recordFailure(state, spec, operation, sequence.name, lastFailure, lastFailure.exchange, result.counterexamplePath ?? undefined, result.interrupted);
-  } else if (result.failed) {
+  } else if (result.failed && !cutBeforeFirstRun(result)) {
     recordHarnessError(state, spec, operation, result.errorInstance);
   }
+}
+
+/** fast-check counts a run the deadline cut off before any success as failed, with no counterexample: not the target's fault. */
+function cutBeforeFirstRun(result: Pick<fc.RunDetails<unknown>, 'interrupted' | 'counterexample'>): boolean {
+  return result.interrupted && result.counterexample === null;
 }
 
 /** A step that threw instead of judging (e.g. a setup call the target refused): reported, not hidden. */

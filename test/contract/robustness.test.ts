@@ -88,8 +88,8 @@ describe('harness robustness', () => {
       expect(report.interrupted).toBe(true);
       expect(ms).toBeGreaterThanOrEqual(1400);
       expect(ms).toBeLessThan(4000);
-      // Requests cut off by the deadline are not blamed on the target.
-      expect(report.failures.filter((f) => f.check === 'response_received')).toEqual([]);
+      // Requests cut off by the deadline are blamed neither on the target nor on the harness ("setup").
+      expect(report.failures).toEqual([]);
     } finally {
       await server.close();
     }
