@@ -147,9 +147,21 @@ describe('parley test selection and replay', () => {
       const first = path.join(dir, 'seed-1.json');
       const second = path.join(dir, 'seed-2.json');
       const args = ['--target', faulty.url, '--api-key', 'key-alpha', '--runs', '20', '--seed', '77', 'specs/eliza.yaml'];
-      expect((await parley(...args, '--json', first)).code).toBe(1);
+      const junit = path.join(dir, 'seed-1.xml');
+      expect((await parley(...args, '--json', first, '--junit', junit)).code).toBe(1);
       expect((await parley(...args, '--json', second)).code).toBe(1);
       const [a, b] = [await readJson(first), await readJson(second)];
+      // The same operation × check failing in several phases (valid, each violation kind) is one
+      // JUnit testcase holding every failure, and the counts agree with the testcases.
+      const xml = await readFile(junit, 'utf8');
+      const edge = a.failures.filter((f) => f.operation === 'createSession' && f.check === 'not_a_server_error');
+      expect(edge.length).toBeGreaterThan(1);
+      expect(xml.match(/name="createSession not_a_server_error"/g)).toHaveLength(1);
+      const failingCases = xml.match(/<failure /g)!.length;
+      expect(/<testsuites [^>]*failures="(\d+)"/.exec(xml)![1]).toBe(String(failingCases));
+      expect(/<testsuite name="eliza" [^>]*failures="(\d+)"/.exec(xml)![1]).toBe(String(failingCases));
+      const body = /name="createSession not_a_server_error">\n\s*<failure [^>]*>([^<]*)<\/failure>/.exec(xml)![1];
+      for (const failure of edge) expect(body).toContain(failure.violation ? `violation: ${failure.violation.kind}` : failure.message);
       // Phases run concurrently, so failures may be listed in another order; each is the same.
       const shape = (r: Report) => r.failures.map((f) => JSON.stringify([f.operation, f.check, f.violation?.kind, f.path, f.wire.body])).sort();
       expect(a.failures.length).toBeGreaterThan(0);
