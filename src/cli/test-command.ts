@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, type Progress } from '../contract/runner.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseNumberOption, UsageError } from './usage-error.js';
@@ -136,7 +136,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (process.stderr.isTTY) process.stderr.write('\n');
-    if (error instanceof TargetUnreachableError) throw new UsageError(error.message);
+    if (error instanceof TargetUnreachableError || error instanceof UnknownSelectionError) throw new UsageError(error.message);
     throw error;
   }
   if (process.stderr.isTTY) process.stderr.write('\n');

@@ -49,6 +49,11 @@ export class TargetUnreachableError extends Error {
   override name = 'TargetUnreachableError';
 }
 
+/** An --only/--skip name that matches no operation, check or sequence. */
+export class UnknownSelectionError extends Error {
+  override name = 'UnknownSelectionError';
+}
+
 export const DEFAULT_RUNS = 50;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -62,6 +67,7 @@ interface Job {
 export async function runContract(options: ContractOptions): Promise<Report> {
   const started = performance.now();
   const specs = options.specs ?? (await loadSpecs(options.specFiles ?? []));
+  assertKnownNames(options, specs);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const runs = Math.max(1, options.runs ?? DEFAULT_RUNS);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -115,6 +121,18 @@ export async function runContract(options: ContractOptions): Promise<Report> {
 async function assertReachable(client: TargetClient, target: string): Promise<void> {
   const probe = await client.send({ method: 'GET', url: new URL('/', client.base).toString(), headers: {} });
   if ('transportError' in probe) throw new TargetUnreachableError(`cannot test ${target}: ${probe.transportError}`);
+}
+
+/** A misspelt --only would otherwise select nothing, and an empty run "conforms". */
+function assertKnownNames(options: ContractOptions, specs: Spec[]): void {
+  const operations = specs.flatMap((spec) => spec.operations.flatMap((op) => [op.id, operationKey(op)]));
+  const sequences = (options.contracts ?? []).flatMap((contract) => contract.sequences.map((sequence) => sequence.name));
+  const known = new Set([...CHECKS.map((check) => check.name), ...sequences, ...operations]);
+  const unknown = [...(options.only ?? []), ...(options.skip ?? [])].filter((name) => !known.has(name));
+  if (unknown.length === 0) return;
+  throw new UnknownSelectionError(
+    `--only/--skip ${unknown.map((name) => `"${name}"`).join(', ')}: no such operation, check or sequence (operations: ${specs.flatMap((spec) => spec.operations.map((op) => op.id)).join(', ')}; checks: see --help)`,
+  );
 }
 
 /** Counters, failures and warnings of one run. */

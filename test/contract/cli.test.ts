@@ -102,6 +102,8 @@ describe('parley test exit codes', () => {
     [['--target', 'http://127.0.0.1:9', '--max-time', 'soon'], /--max-time expects a duration/],
     [['--target', 'http://127.0.0.1:9', '--frobnicate'], /frobnicate/],
     [['--target', 'http://127.0.0.1:9', '--header', 'no-colon'], /--header expects "Name: value"/],
+    // A typo would otherwise select nothing, and an empty run would "conform".
+    [['--target', 'http://127.0.0.1:9', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
   ] as [string[], RegExp][]) {
     it(`exits 2 on bad usage: ${args.join(' ') || '(no flags)'}`, async () => {
       const result = await parley(...args);
