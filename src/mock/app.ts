@@ -114,7 +114,7 @@ export class MockApp {
       this.sendError(response, apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`), operation, spec);
     } finally {
       this.log.add({
-        time: new Date().toISOString(),
+        at: Date.now(),
         tenant,
         method: request.method ?? 'GET',
         path: url.pathname + url.search,
@@ -208,9 +208,9 @@ export class MockApp {
       return { present: false };
     }
     if (!declared) return { present: false };
-    const accepted = declared.content.map((m) => m.mediaType);
     const contentType = request.headers['content-type'];
     if (!isJsonMediaType(contentType)) {
+      const accepted = declared.content.map((m) => m.mediaType);
       return { error: apiError(pickStatus(operation, MEDIA_TYPE_STATUSES), 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${contentType ?? '(none)'} is not supported; send ${accepted.join(' or ')}`, [{ type: 'model_attributes_type', loc: ['body'], msg: `Input should be sent as ${accepted.join(' or ')}` }]) };
     }
     const { text } = body as { text: string };

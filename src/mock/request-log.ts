@@ -10,13 +10,16 @@ export interface LoggedRequest {
   durationMs: number;
 }
 
+/** An entry as recorded: the time in epoch ms, formatted only when the log is read (it is written far more often). */
+export type RequestLogEntry = Omit<LoggedRequest, 'time'> & { at: number };
+
 export class RequestLog {
-  private entries: LoggedRequest[] = [];
+  private entries: RequestLogEntry[] = [];
   private next = 0;
 
   constructor(private readonly capacity = 1000) {}
 
-  add(entry: LoggedRequest): void {
+  add(entry: RequestLogEntry): void {
     if (this.capacity <= 0) return;
     if (this.entries.length < this.capacity) this.entries.push(entry);
     else this.entries[this.next] = entry;
@@ -25,13 +28,17 @@ export class RequestLog {
 
   /** Oldest first; only the given tenant's entries unless none is given. */
   list(tenant?: string): LoggedRequest[] {
-    const ordered = this.entries.length < this.capacity ? this.entries : [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
-    return tenant === undefined ? [...ordered] : ordered.filter((entry) => entry.tenant === tenant);
+    const kept = tenant === undefined ? this.ordered() : this.ordered().filter((entry) => entry.tenant === tenant);
+    return kept.map(({ at, ...entry }) => ({ time: new Date(at).toISOString(), ...entry }));
   }
 
   clear(tenant?: string): void {
-    const kept = tenant === undefined ? [] : this.list().filter((entry) => entry.tenant !== tenant);
+    const kept = tenant === undefined ? [] : this.ordered().filter((entry) => entry.tenant !== tenant);
     this.entries = kept;
     this.next = kept.length % Math.max(1, this.capacity);
+  }
+
+  private ordered(): RequestLogEntry[] {
+    return this.entries.length < this.capacity ? [...this.entries] : [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
   }
 }

@@ -14,10 +14,22 @@ const BEHAVIOURS: Record<string, Behaviour> = {
   'POST /api/messaging/sessions': eliza.createSession,
 };
 
+/** Looked up once per operation rather than by building its key on every request. */
+const handWritten = new WeakMap<Operation, Behaviour | null>();
+
+function handWrittenBehaviour(operation: Operation): Behaviour | null {
+  let behaviour = handWritten.get(operation);
+  if (behaviour === undefined) {
+    behaviour = BEHAVIOURS[`${operation.method.toUpperCase()} ${operation.path}`] ?? null;
+    handWritten.set(operation, behaviour);
+  }
+  return behaviour;
+}
+
 export function behaviourFor(operation: Operation, concretePath: string): Behaviour {
-  return BEHAVIOURS[`${operation.method.toUpperCase()} ${operation.path}`] ?? genericBehaviour(concretePath);
+  return handWrittenBehaviour(operation) ?? genericBehaviour(concretePath);
 }
 
 export function hasHandWrittenBehaviour(operation: Operation): boolean {
-  return `${operation.method.toUpperCase()} ${operation.path}` in BEHAVIOURS;
+  return handWrittenBehaviour(operation) !== null;
 }
