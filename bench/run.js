@@ -121,7 +121,7 @@ function render({ date, quick, machine, load: settings, http, memory, harness })
         return [
           name,
           `${formatNumber(overPrism, 1)}× ${verdict(overPrism >= 10)}`,
-          `${formatNumber(ofBare * 100)}% ${verdict(ofBare >= 0.5)}`,
+          `${formatNumber(ofBare * 100, 1)}% ${verdict(ofBare >= 0.5)}`,
           `${formatNumber(parley.p99Ms, 2)} ms ${verdict(parley.p99Ms < 5)}`,
         ];
       }),
@@ -155,7 +155,7 @@ function renderHarness(harness) {
     '',
     table(
       ['Run', 'checked requests', 'checks', 'run s', 'wall s (spawn to exit)', 'checked req/s (run)', 'target'],
-      harness.runs.map((run) => [run.label, formatNumber(run.checkedRequests), formatNumber(run.checks), formatNumber(run.runSeconds, 2), formatNumber(run.wallSeconds, 2), formatNumber(run.checkedPerSecond), run.target]),
+      harness.runs.map((run) => [run.label, formatNumber(run.checkedRequests), formatNumber(run.checks), formatNumber(run.runSeconds, 2), formatNumber(run.wallSeconds, 2), formatNumber(run.checkedPerSecond), `${run.target}: ${verdict(run.met)}`]),
     ),
     '',
   ];
