@@ -85,7 +85,7 @@ describe('parley test exit codes', () => {
   });
 
   it('exits 2 when the target answers with bytes that are not HTTP', async () => {
-    const garbage = await startBrokenSocketServer('garbage');
+    const garbage = await startBrokenSocketServer('garbage-all');
     try {
       const result = await parley('--target', garbage.url);
       expect(result.code).toBe(2);

@@ -48,11 +48,25 @@ describe('harness robustness', () => {
   });
 
   it('a target answering garbage bytes is reported as not HTTP, not a crash', async () => {
-    const server = await startBrokenSocketServer('garbage');
+    const server = await startBrokenSocketServer('garbage-all');
     try {
       const error = await runContract(options(server.url)).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(TargetUnreachableError);
       expect((error as Error).message).toMatch(/the answer is not valid HTTP/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('API answers that are not HTTP are response_received failures, not a crash', async () => {
+    // Answers the probe, then garbage to every API call.
+    const server = await startBrokenSocketServer('garbage');
+    try {
+      const report = await runContract(options(server.url));
+      const lost = report.failures.filter((f) => f.check === 'response_received');
+      expect(new Set(lost.map((f) => f.operation)).size).toBe(3);
+      for (const failure of lost) expect(failure.message).toMatch(/^the answer is not valid HTTP/);
+      expect(report.failures.filter((f) => f.check === 'setup')).toEqual([]);
     } finally {
       await server.close();
     }

@@ -134,19 +134,20 @@ export async function startFaultyServer(upstreams: [string, string], fault: Faul
 }
 
 /**
- * A TCP server that misbehaves below HTTP. `hang` answers `GET /` (a health probe) with a 404 and
- * never answers anything else; `hang-all` never answers at all; `garbage` answers every request
- * with bytes that are not HTTP.
+ * A TCP server that misbehaves below HTTP: `hang` never answers, `garbage` answers bytes that are
+ * not HTTP. Both answer `GET /` (a health probe) with a 404 first; the `-all` variants do not even that.
  */
-export async function startBrokenSocketServer(behaviour: 'hang' | 'hang-all' | 'garbage'): Promise<{ url: string; close(): Promise<void> }> {
+export type SocketBehaviour = 'hang' | 'hang-all' | 'garbage' | 'garbage-all';
+
+export async function startBrokenSocketServer(behaviour: SocketBehaviour): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
-      if (behaviour === 'garbage') socket.end('\u0000\u00ffthis is not HTTP at all\r\n\r\n\u0001\u0002');
-      else if (behaviour === 'hang' && chunk.toString('latin1').startsWith('GET / ')) socket.write('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+      if (!behaviour.endsWith('-all') && chunk.toString('latin1').startsWith('GET / ')) socket.write('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+      else if (behaviour.startsWith('garbage')) socket.end('\u0000\u00ffthis is not HTTP at all\r\n\r\n\u0001\u0002');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
