@@ -13,7 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { measureHarness } from './lib/harness.js';
 import { loadSideBySide } from './lib/load.js';
-import { measureMemory } from './lib/memory.js';
+import { measureCapOverHttp, measureMemory } from './lib/memory.js';
 import { peakRssBytes, stopServer } from './lib/processes.js';
 import { formatNumber, mib, table, verdict } from './lib/report.js';
 import { TARGETS } from './lib/targets.js';
@@ -57,7 +57,7 @@ async function main() {
   let memory, harness;
   if (!only) {
     log('memory: 1,000,000 Feather sessions, then 2,000,000 under a 1,000,000 cap');
-    memory = await measureMemory();
+    memory = { store: await measureMemory(), http: await measureCapOverHttp(quick ? 3 : 6) };
     log('harness: parley test against the mock');
     harness = await measureHarness(quick);
   }
@@ -133,7 +133,7 @@ function render({ date, quick, machine, load: settings, http, memory, harness })
   return lines.join('\n');
 }
 
-function renderMemory(memory) {
+function renderMemory({ store: memory, http }) {
   return [
     '### Memory (store directly, no HTTP: sessions made by the create-session behaviour)',
     '',
@@ -144,6 +144,9 @@ function renderMemory(memory) {
     '',
     `RSS at 1,000,000 sessions: ${formatNumber(mib(memory[0].finalRssBytes))} MiB (< 1 GiB: ${verdict(memory[0].finalRssBytes < 1024 ** 3)}); ` +
       `with the cap, stored stays at ${formatNumber(memory[1].samples.at(-1).stored)} after ${formatNumber(memory[1].samples.at(-1).inserted)} inserts.`,
+    '',
+    `Through HTTP, a mock started with --max-records ${formatNumber(http.maxRecords)}: ${formatNumber(http.created)} create-session requests answered, ` +
+      `${formatNumber(http.stored)} records held afterwards (${verdict(http.stored <= http.maxRecords)}), peak RSS ${formatNumber(mib(http.peakRssBytes))} MiB.`,
     '',
   ];
 }

@@ -1,6 +1,13 @@
-/** Runs bench/memory.js in fresh children: 1,000,000 sessions, then twice that under a 1,000,000 cap. */
+/**
+ * Memory: bench/memory.js in fresh children (1,000,000 sessions, then twice that under a 1,000,000
+ * cap), and the same cap seen through HTTP on a mock started with a small --max-records.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadSideBySide } from './load.js';
+import { peakRssBytes, stopServer } from './processes.js';
+import { TARGETS } from './targets.js';
+import { WORKLOADS } from './workloads.js';
 
 const script = fileURLToPath(new URL('../memory.js', import.meta.url));
 
@@ -29,4 +36,20 @@ function sample({ sessions, maxRecords, samples }) {
       resolve(output.trim().split('\n').map((line) => JSON.parse(line)));
     });
   });
+}
+
+const HTTP_CAP = 5_000;
+const ADMIN_TOKEN = 'bench-admin';
+
+/** Loads create-session into a mock capped at HTTP_CAP records, then asks it how many it holds. */
+export async function measureCapOverHttp(durationSeconds) {
+  const mock = await TARGETS.parley.start(undefined, undefined, { PARLEY_MAX_RECORDS: String(HTTP_CAP), PARLEY_ADMIN_TOKEN: ADMIN_TOKEN });
+  try {
+    const request = await WORKLOADS[0].prepare(mock.url);
+    const result = (await loadSideBySide([{ key: 'parley', url: mock.url, request }], { connections: 64, durationSeconds, warmupSeconds: 0, rounds: 1 })).get('parley');
+    const health = await (await fetch(`${mock.url}/__parley/health`, { headers: { 'x-parley-admin-token': ADMIN_TOKEN } })).json();
+    return { maxRecords: HTTP_CAP, created: result.total, stored: health.records, peakRssBytes: peakRssBytes(mock.child.pid) };
+  } finally {
+    await stopServer(mock.child);
+  }
 }

@@ -19,7 +19,7 @@ export const TARGETS = {
   },
   parley: {
     name: 'parley mock',
-    start: () => startServer(process.execPath, [serverScript('parley')]),
+    start: (_workload, _answers, env = {}) => startServer(process.execPath, [serverScript('parley')], { env }),
   },
   prism: {
     name: 'Prism 5 mock',

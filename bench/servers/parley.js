@@ -1,4 +1,7 @@
-/** Bench child: the parley mock on the bundled specs, on a free loopback port. Prints `listening on <url>`. */
+/**
+ * Bench child: the parley mock on the bundled specs, on a free loopback port. Prints `listening on <url>`.
+ * PARLEY_MAX_RECORDS and PARLEY_ADMIN_TOKEN set --max-records and --admin-token.
+ */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMockServer } from '../../dist/src/mock/server.js';
@@ -6,7 +9,8 @@ import { startMockServer } from '../../dist/src/mock/server.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const specFiles = ['feather', 'julep', 'eliza'].map((name) => path.join(root, 'specs', `${name}.yaml`));
 const maxRecords = process.env.PARLEY_MAX_RECORDS ? Number(process.env.PARLEY_MAX_RECORDS) : undefined;
+const adminToken = process.env.PARLEY_ADMIN_TOKEN || undefined;
 
-const mock = await startMockServer({ specFiles, port: 0, host: '127.0.0.1', maxRecords });
+const mock = await startMockServer({ specFiles, port: 0, host: '127.0.0.1', maxRecords, adminToken });
 process.stdout.write(`listening on ${mock.url}\n`);
 process.once('SIGTERM', () => mock.close().then(() => process.exit(0)));
