@@ -62,9 +62,10 @@ describe('harness robustness', () => {
     // Answers the probe, then garbage to every API call.
     const server = await startBrokenSocketServer('garbage');
     try {
-      const report = await runContract(options(server.url));
+      // Garbage comes back at once: a generous timeout keeps a busy machine from turning it into a timeout.
+      const report = await runContract(options(server.url, { requestTimeoutMs: 10_000 }));
       const lost = report.failures.filter((f) => f.check === 'response_received');
-      expect(new Set(lost.map((f) => f.operation)).size).toBe(3);
+      expect(new Set(lost.map((f) => f.operation)).size, JSON.stringify(report.failures.map((f) => [f.check, f.message]))).toBe(3);
       for (const failure of lost) expect(failure.message).toMatch(/^the answer is not valid HTTP/);
       expect(report.failures.filter((f) => f.check === 'setup')).toEqual([]);
     } finally {
@@ -101,7 +102,8 @@ describe('harness robustness', () => {
       const [report, ms] = await elapsed(() => runContract(options(server.url, { requestTimeoutMs: 60_000, maxTimeMs: 1500 })));
       expect(report.interrupted).toBe(true);
       expect(ms).toBeGreaterThanOrEqual(1400);
-      expect(ms).toBeLessThan(4000);
+      // The deadline counts from the end of spec loading; allow for a busy machine around it.
+      expect(ms).toBeLessThan(6000);
       // Requests cut off by the deadline are blamed neither on the target nor on the harness ("setup").
       expect(report.failures).toEqual([]);
     } finally {
