@@ -13,7 +13,7 @@ import { responseReceived } from './checks/transport.js';
 import { TargetClient, toCurl, toWire, type Credentials } from './http.js';
 import { validRequestArbitrary } from './requests.js';
 import type { Check, ContractRequest, Exchange, Failure, Report, RequestKind, Tally, Verdict, ViolationKind, Warning } from './types.js';
-import { applicableKinds, violationsOf } from './violations.js';
+import { applicableKinds, VIOLATION_KINDS, violationsOf } from './violations.js';
 
 export interface ContractOptions extends Credentials {
   /** Base URL of the server under test. */
@@ -109,7 +109,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
     seed,
     specs: specs.map(({ name, title, file }) => ({ name, title, file })),
     tallies: [...state.tallies.values()],
-    failures: state.failures,
+    failures: inRunOrder(state.failures, specs),
     warnings: state.warnings,
     requests: state.requests,
     durationMs: Math.round(performance.now() - started),
@@ -133,6 +133,32 @@ function assertKnownNames(options: ContractOptions, specs: Spec[]): void {
   throw new UnknownSelectionError(
     `--only/--skip ${unknown.map((name) => `"${name}"`).join(', ')}: no such operation, check or sequence (operations: ${specs.flatMap((spec) => spec.operations.map((op) => op.id)).join(', ')}; checks: see --help)`,
   );
+}
+
+/**
+ * Failures in the order the jobs are listed (spec, operation, check, violation kind, then request), not the order
+ * concurrent jobs happened to finish: the same seed gives the same report.
+ */
+function inRunOrder(failures: Failure[], specs: Spec[]): Failure[] {
+  const rank = (f: Failure): number[] => {
+    const spec = specs.findIndex((s) => s.name === f.spec);
+    const check = CHECKS.findIndex((c) => c.name === f.check);
+    return [
+      spec,
+      specs[spec]?.operations.findIndex((op) => op.id === f.operation) ?? -1,
+      check === -1 ? CHECKS.length : check,
+      f.violation ? VIOLATION_KINDS.indexOf(f.violation.kind) + 1 : 0,
+    ];
+  };
+  return failures
+    .map((failure) => ({ failure, rank: rank(failure) }))
+    .sort((a, b) => compareRanks(a.rank, b.rank) || a.failure.check.localeCompare(b.failure.check) || a.failure.curl.localeCompare(b.failure.curl))
+    .map(({ failure }) => failure);
+}
+
+function compareRanks(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
 }
 
 /** Counters, failures and warnings of one run. */
