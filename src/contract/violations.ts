@@ -163,8 +163,10 @@ function pathViolations(request: ContractRequest, validator: SpecValidator): Con
   for (const parameter of request.operation.parameters) {
     if (parameter.in !== 'path' || !parameter.schemaPointer) continue;
     for (const bad of ['not-a-valid-value', '-1', '0.5']) {
-      const coerced = /^-?\d+(\.\d+)?$/.test(bad) ? Number(bad) : bad;
-      if (validator.validate(parameter.schemaPointer, coerced, 'request').length === 0) continue;
+      // Path text reaches a server as a string, or as a number where the schema wants one:
+      // "-1" is a fine string id, so it is bad only if neither reading passes.
+      const readings: unknown[] = /^-?\d+(\.\d+)?$/.test(bad) ? [bad, Number(bad)] : [bad];
+      if (readings.some((reading) => validator.validate(parameter.schemaPointer!, reading, 'request').length === 0)) continue;
       out.push({
         ...request,
         pathParams: { ...request.pathParams, [parameter.name]: bad },
