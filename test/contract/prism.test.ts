@@ -2,7 +2,7 @@
  * Issue #3: the suite against Stoplight Prism's mock (`prism mock`, started here on each bundled
  * spec). The stateless checks run; every failure must be a known Prism shortcoming (it keeps no
  * state, answers fixed examples, has its own invalid-JSON body), none a harness error.
- * The findings are written up in contracts/PRISM-FINDINGS.md.
+ * The findings are written up in the README ("What it finds in Stoplight Prism").
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
