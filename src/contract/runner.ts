@@ -256,7 +256,7 @@ function createSession(spec: Spec, options: ContractOptions, state: RunState, cl
     },
     async prepare(request) {
       const hook = contract?.prepare?.[operationKey(request.operation)];
-      return hook ? hook(request, session) : request;
+      return hook ? { ...(await hook(request, session)), prepared: true } : request;
     },
   };
   return session;

@@ -15,6 +15,8 @@ export interface ContractRequest {
   contentType?: string;
   /** Leave out the credentials the run was given. */
   withoutCredentials?: boolean;
+  /** An API contract's prepare hook made it (e.g. real ids in the path), not generation alone. */
+  prepared?: boolean;
   /** For invalid requests: the one thing made wrong on purpose. */
   violation?: Violation;
 }

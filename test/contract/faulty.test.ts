@@ -79,6 +79,11 @@ describe('faulty servers', () => {
     expect(messages.message).toMatch(/a message to the session just created answered 404/);
     const same = report.failures.find((f) => f.check === 'feather.get_or_create_returns_same')!;
     expect(same.message).toMatch(/the repeated request returned conversation/);
+
+    // The stateless check sees it too: the contract creates a real session for each message, which then 404s.
+    const sendMessage = 'send_message_v1_ask_feather_sessions__session_id__messages_post';
+    const messages404 = await runAgainst('forgets_state', { concurrency: 1, only: [sendMessage, 'valid_request_accepted'] });
+    expect(messages404.failures.map((f) => [f.operation, f.check, f.response?.status])).toEqual([[sendMessage, 'valid_request_accepted', 404]]);
   });
 
   it('server_error_on_edge_value is caught by not_a_server_error, shrunk to the smallest request', async () => {
