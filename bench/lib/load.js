@@ -11,15 +11,21 @@ import autocannon from 'autocannon';
  * @typedef {{ connections: number, durationSeconds: number, warmupSeconds: number, rounds: number }} LoadSettings
  */
 
-/** @returns {Promise<Map<string, { requestsPerSecond: number, p50Ms: number, p99Ms: number, failures: number, total: number }>>} */
+/**
+ * `roundRates` are req/s per round: targets measured seconds apart, so per-round ratios between
+ * them are the least disturbed by the machine's other load.
+ * @returns {Promise<Map<string, { requestsPerSecond: number, roundRates: number[], p50Ms: number, p99Ms: number, failures: number, total: number }>>}
+ */
 export async function loadSideBySide(/** @type {LoadTarget[]} */ targets, /** @type {LoadSettings} */ settings) {
   const sliceSeconds = settings.durationSeconds / settings.rounds;
-  const tallies = new Map(targets.map((target) => [target.key, { latencies: [], failures: 0, seconds: 0 }]));
+  const tallies = new Map(targets.map((target) => [target.key, { latencies: [], failures: 0, seconds: 0, roundRates: [] }]));
   if (settings.warmupSeconds > 0) for (const target of targets) await run(target, settings.connections, settings.warmupSeconds);
   for (let round = 0; round < settings.rounds; round++) {
     for (const target of targets) {
       const tally = tallies.get(target.key);
+      const before = tally.latencies.length;
       const result = await run(target, settings.connections, sliceSeconds, tally.latencies);
+      tally.roundRates.push((tally.latencies.length - before) / sliceSeconds);
       // Anything but the documented success is a broken workload, not a fast one.
       tally.failures += result.non2xx + result.errors + result.timeouts;
       tally.seconds += sliceSeconds;
@@ -28,7 +34,10 @@ export async function loadSideBySide(/** @type {LoadTarget[]} */ targets, /** @t
   return new Map(
     [...tallies].map(([key, tally]) => {
       const sorted = Float64Array.from(tally.latencies).sort();
-      return [key, { requestsPerSecond: sorted.length / tally.seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), failures: tally.failures, total: sorted.length }];
+      return [
+        key,
+        { requestsPerSecond: sorted.length / tally.seconds, roundRates: tally.roundRates, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), failures: tally.failures, total: sorted.length },
+      ];
     }),
   );
 }
