@@ -94,7 +94,10 @@ describe('parley test exit codes', () => {
       await garbage.close();
     }
   });
+});
 
+// Usage errors stop before any request: run them side by side.
+describe.concurrent('parley test usage errors', () => {
   for (const [args, message] of [
     [[], /--target <url> is required/],
     [['--target', 'not a url'], /is not a URL/],
@@ -105,7 +108,7 @@ describe('parley test exit codes', () => {
     // A typo would otherwise select nothing, and an empty run would "conform".
     [['--target', 'http://127.0.0.1:9', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
   ] as [string[], RegExp][]) {
-    it(`exits 2 on bad usage: ${args.join(' ') || '(no flags)'}`, async () => {
+    it(`exits 2 on bad usage: ${args.join(' ') || '(no flags)'}`, async ({ expect }) => {
       const result = await parley(...args);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
