@@ -9,7 +9,7 @@ import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.j
 import { behaviourFor } from './behaviours/index.js';
 import type { Clock } from './clock.js';
 import { applyCors } from './cors.js';
-import { ANONYMOUS_TENANT, authenticate, tenantFromHeaders } from './credentials.js';
+import { ANONYMOUS_TENANT, authenticate } from './credentials.js';
 import { isDocumented } from '../spec/responses.js';
 import { pickStatus } from './error-style.js';
 import type { Fixtures } from './fixtures.js';
@@ -82,16 +82,20 @@ export class MockApp {
       request.resume();
       return writeJson(response, 400, { error: 'bad_request', message: 'The request target is not a valid URL' }, 'application/json');
     }
+    if (url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX)) {
+      // Admin calls stay out of the request log: it shows the API traffic of the app under development.
+      if (this.settings.cors !== false && applyCors(request, response)) return;
+      try {
+        await handleAdmin(this, request, response, new URL(request.url ?? '/', 'http://mock.local'));
+      } catch (error) {
+        writeJson(response, 500, { error: 'internal_error', message: `The mock failed: ${(error as Error).message}` }, 'application/json');
+      }
+      return;
+    }
     let tenant = ANONYMOUS_TENANT;
     let operation: Operation | undefined;
     try {
       if (this.settings.cors !== false && applyCors(request, response)) return;
-      if (url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX)) {
-        // Logged under the caller's key, so the request log shows one key's admin calls to no other.
-        tenant = tenantFromHeaders(request.headers, this.credentialHeaders);
-        await handleAdmin(this, request, response, new URL(request.url ?? '/', 'http://mock.local'));
-        return;
-      }
       const routed = this.router.route(request.method ?? 'GET', url.pathname);
       if (routed.kind !== 'matched') {
         request.resume();
