@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick]`: the mock and the harness, measured side by side on this machine.
+ * `npm run bench [-- --quick] [-- --only <workload>]`: the mock and the harness, measured side by
+ * side on this machine.
  *
  * For each workload, a bare node:http server (the ceiling), the parley mock and the Prism 5 mock
  * each run in their own child process and get the same autocannon load. Ratios between them are
@@ -10,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHarness } from './lib/harness.js';
 import { loadSideBySide } from './lib/load.js';
@@ -65,8 +67,8 @@ async function main() {
   const results = { date: new Date().toISOString(), quick, machine, load: LOAD, http, memory, harness };
   const markdown = render(results);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(new URL('results.json', `file://${outDir}`), JSON.stringify(results, null, 2));
-  writeFileSync(new URL('results.md', `file://${outDir}`), markdown);
+  writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(path.join(outDir, 'results.md'), markdown);
   process.stdout.write(`\n${markdown}\n`);
 }
 
