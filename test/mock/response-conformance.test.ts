@@ -73,46 +73,42 @@ const EXCHANGES: Exchange[] = [
   { name: 'Prefer dynamic on Eliza sessions', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid() }, headers: { prefer: 'dynamic=true' }, status: 201 },
 ];
 
-describe('responses for the bundled specs match their documented schemas', () => {
-  let mock: RunningMock;
-  let conformance: ResponseConformance;
-  let sessionId: string;
+/** A bundled mock with one Feather session, and a recorder of every answer's conformance. */
+function useMockWithSession() {
+  const fixture = {} as { mock: RunningMock; conformance: ResponseConformance; sessionId: string };
   beforeAll(async () => {
-    mock = await startBundledMock();
-    conformance = new ResponseConformance(mock.app);
-    sessionId = (await send(mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: F })).body.id;
+    fixture.mock = await startBundledMock();
+    fixture.conformance = new ResponseConformance(fixture.mock.app);
+    fixture.sessionId = (await send(fixture.mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: F })).body.id;
   });
-  afterAll(() => mock?.close());
+  afterAll(() => fixture.mock?.close());
+  return fixture;
+}
+
+describe('responses for the bundled specs match their documented schemas', () => {
+  const fixture = useMockWithSession();
 
   for (const exchange of EXCHANGES) {
     it(`${exchange.name} → ${exchange.status}`, async () => {
       const method = exchange.method ?? 'POST';
-      const path = typeof exchange.path === 'function' ? exchange.path({ sessionId }) : exchange.path;
-      const response = await send(mock.url, method, path, { json: exchange.json, raw: exchange.raw, headers: exchange.headers });
+      const path = typeof exchange.path === 'function' ? exchange.path({ sessionId: fixture.sessionId }) : exchange.path;
+      const response = await send(fixture.mock.url, method, path, { json: exchange.json, raw: exchange.raw, headers: exchange.headers });
       expect(response.status, response.text).toBe(exchange.status);
-      const verdict = conformance.check(method, path, response);
+      const verdict = fixture.conformance.check(method, path, response);
       expect(verdict.issues, response.text).toEqual([]);
     });
   }
 
   it('checked nearly every answer against a documented schema', () => {
     // Only Feather's message 200 documents no body schema.
-    const unchecked = conformance.verdicts.filter((verdict) => !verdict.checked).map((verdict) => verdict.exchange);
-    expect(unchecked).toEqual([`POST ${PATHS.featherMessages(sessionId)} → 200`]);
-    expect(conformance.verdicts.length).toBe(EXCHANGES.length);
+    const unchecked = fixture.conformance.verdicts.filter((verdict) => !verdict.checked).map((verdict) => verdict.exchange);
+    expect(unchecked).toEqual([`POST ${PATHS.featherMessages(fixture.sessionId)} → 200`]);
+    expect(fixture.conformance.verdicts.length).toBe(EXCHANGES.length);
   });
 });
 
 describe('whatever JSON a client sends, the answer is a documented, schema-valid 2xx/4xx', () => {
-  let mock: RunningMock;
-  let conformance: ResponseConformance;
-  let sessionId: string;
-  beforeAll(async () => {
-    mock = await startBundledMock();
-    conformance = new ResponseConformance(mock.app);
-    sessionId = (await send(mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: F })).body.id;
-  });
-  afterAll(() => mock?.close());
+  const fixture = useMockWithSession();
 
   // Plausible objects (the operations' own field names) as well as arbitrary JSON and raw text.
   const fieldNames = ['title', 'content', 'workflow', 'end_user_id', 'assistant_id', 'team_id', 'team_revision_id', 'channel', 'recall_options', 'agentId', 'userId', 'timeoutConfig', 'mode', 'limit'];
@@ -123,7 +119,7 @@ describe('whatever JSON a client sends, the answer is a documented, schema-valid
   );
   const targets = () => [
     { path: PATHS.featherSessions, headers: F },
-    { path: PATHS.featherMessages(sessionId), headers: F },
+    { path: PATHS.featherMessages(fixture.sessionId), headers: F },
     { path: PATHS.featherConversations, headers: F },
     { path: PATHS.julepSessions, headers: J },
     { path: PATHS.elizaSessions, headers: {} },
@@ -133,31 +129,23 @@ describe('whatever JSON a client sends, the answer is a documented, schema-valid
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: 4 }), body, async (index, raw) => {
         const { path, headers } = targets()[index];
-        const response = await send(mock.url, 'POST', path, { raw, headers: { ...headers, 'content-type': 'application/json' } });
+        const response = await send(fixture.mock.url, 'POST', path, { raw, headers: { ...headers, 'content-type': 'application/json' } });
         expect(response.status, `${path} ${raw} → ${response.text}`).toBeGreaterThanOrEqual(200);
         expect(response.status, `${path} ${raw} → ${response.text}`).toBeLessThan(500);
-        expect(conformance.check('POST', path, response).issues, `${path} ${raw} → ${response.text}`).toEqual([]);
+        expect(fixture.conformance.check('POST', path, response).issues, `${path} ${raw} → ${response.text}`).toEqual([]);
       }),
       { numRuns: 300, seed: 20_251_123 },
     );
-    expect(conformance.verdicts.filter((verdict) => verdict.checked).length).toBeGreaterThan(200);
+    expect(fixture.conformance.verdicts.filter((verdict) => verdict.checked).length).toBeGreaterThan(200);
   });
 });
 
 describe('valid requests generated from the request schemas get the documented success answer', () => {
-  let mock: RunningMock;
-  let conformance: ResponseConformance;
-  let sessionId: string;
-  beforeAll(async () => {
-    mock = await startBundledMock();
-    conformance = new ResponseConformance(mock.app);
-    sessionId = (await send(mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: F })).body.id;
-  });
-  afterAll(() => mock?.close());
+  const fixture = useMockWithSession();
 
   /** A valid body for the operation at `path`, from the same generator the contract suite uses. */
   function validBodies(path: string): fc.Arbitrary<any> {
-    const routed = mock.app.router.route('POST', path);
+    const routed = fixture.mock.app.router.route('POST', path);
     if (routed.kind !== 'matched') throw new Error(`no operation at ${path}`);
     const schema = routed.match.operation.requestBody!.content[0].schema!;
     return schemaArbitrary(schema, { direction: 'request' });
@@ -165,7 +153,7 @@ describe('valid requests generated from the request schemas get the documented s
 
   const cases: { name: string; path: () => string; headers: Headers; statuses: number[]; adjust?: (body: any) => fc.Arbitrary<any> }[] = [
     { name: 'Feather sessions', path: () => PATHS.featherSessions, headers: F, statuses: [201] },
-    { name: 'Feather messages', path: () => PATHS.featherMessages(sessionId), headers: F, statuses: [200] },
+    { name: 'Feather messages', path: () => PATHS.featherMessages(fixture.sessionId), headers: F, statuses: [200] },
     // A generated body binds to an assistant, a team, both or neither: 201 or the documented 400.
     { name: 'Feather v2 conversations', path: () => PATHS.featherConversations, headers: F, statuses: [201, 400] },
     { name: 'Julep sessions', path: () => PATHS.julepSessions, headers: J, statuses: [201] },
@@ -185,10 +173,10 @@ describe('valid requests generated from the request schemas get the documented s
       const bodies = adjust ? validBodies(path()).chain(adjust) : validBodies(path());
       await fc.assert(
         fc.asyncProperty(bodies, async (body) => {
-          const response = await send(mock.url, 'POST', path(), { json: body, headers });
+          const response = await send(fixture.mock.url, 'POST', path(), { json: body, headers });
           seen.add(response.status);
           expect(statuses, `${JSON.stringify(body)} → ${response.status} ${response.text}`).toContain(response.status);
-          expect(conformance.check('POST', path(), response).issues, `${JSON.stringify(body)} → ${response.text}`).toEqual([]);
+          expect(fixture.conformance.check('POST', path(), response).issues, `${JSON.stringify(body)} → ${response.text}`).toEqual([]);
         }),
         { numRuns: 60, seed: 7 },
       );
