@@ -4,7 +4,6 @@ import { schemaArbitrary } from '../spec/arbitrary.js';
 import type { Operation, Parameter } from '../spec/types.js';
 import type { ContractRequest } from './types.js';
 
-const RESERVED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 /** The JSON media type of an operation's request body, if it takes one. */
 export function jsonBodyOf(operation: Operation) {
@@ -28,7 +27,7 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
   const groups = { path: {}, query: {}, header: {} } as Record<'path' | 'query' | 'header', Record<string, fc.Arbitrary<unknown>>>;
   const required = { path: [] as string[], query: [] as string[], header: [] as string[] };
   for (const parameter of operation.parameters) {
-    if (parameter.in === 'cookie' || (parameter.in === 'header' && RESERVED_HEADERS.has(parameter.name.toLowerCase()))) continue;
+    if (parameter.in === 'cookie') continue;
     groups[parameter.in][parameter.name] = parameterArbitrary(parameter);
     if (parameter.required) required[parameter.in].push(parameter.name);
   }

@@ -190,10 +190,7 @@ class RunState {
     if (!tally) this.tallies.set(key, (tally = { spec: spec.name, operation, check, passed: 0, failed: 0, warned: 0 }));
     if (verdict.outcome === 'pass') tally.passed++;
     else if (verdict.outcome === 'fail') tally.failed++;
-    else if (verdict.outcome === 'warn') {
-      tally.warned++;
-      return;
-    }
+    else if (verdict.outcome === 'warn') tally.warned++;
   }
 
   warn(spec: Spec, operation: string, check: string, message: string, exchange: Exchange): void {

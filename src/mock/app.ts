@@ -10,7 +10,7 @@ import { behaviourFor } from './behaviours/index.js';
 import type { Clock } from './clock.js';
 import { applyCors } from './cors.js';
 import { ANONYMOUS_TENANT, authenticate } from './credentials.js';
-import { isDocumented } from '../spec/responses.js';
+import { documentedSuccessStatuses, isDocumented } from '../spec/responses.js';
 import { pickStatus } from './error-style.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
@@ -158,6 +158,12 @@ export class MockApp {
     const now = this.parts.clock.now();
     const prefer = parsePrefer(request.headers.prefer);
     const specSeed = (this.settings.seed ?? 0) * 1_000_003 + requestNumber;
+    if (prefer.code !== undefined || prefer.example !== undefined || prefer.dynamic) {
+      return this.preferredAnswer(operation, prefer, now, specSeed);
+    }
+    if (this.settings.errorRate && this.random() < this.settings.errorRate) {
+      return { error: apiError(500, 'INJECTED_ERROR', 'Injected failure (--error-rate)') };
+    }
     const context: RequestContext = {
       operation,
       params: parameters,
@@ -169,12 +175,6 @@ export class MockApp {
       fixtures: this.parts.fixtures,
       specResponse: (status) => specAnswer(operation, status, { now, seed: specSeed }).body,
     };
-    if (prefer.code !== undefined || prefer.example !== undefined || prefer.dynamic) {
-      return this.preferredAnswer(operation, prefer, now, specSeed);
-    }
-    if (this.settings.errorRate && this.random() < this.settings.errorRate) {
-      return { error: apiError(500, 'INJECTED_ERROR', 'Injected failure (--error-rate)') };
-    }
     const outcome = behaviourFor(operation, url.pathname)(context);
     // Behaviours may change a stored record in place (a message appended to a session): count it, so the state file is saved.
     if (!isErrorOutcome(outcome) && operation.method !== 'get') this.parts.store.touch();
@@ -183,7 +183,7 @@ export class MockApp {
 
   /** `Prefer` asks for the spec's own answer, bypassing state, as Prism does. */
   private preferredAnswer(operation: Operation, prefer: ReturnType<typeof parsePrefer>, now: Date, seed: number): Outcome {
-    const status = prefer.code ?? successStatusOf(operation);
+    const status = prefer.code ?? documentedSuccessStatuses(operation)[0] ?? 200;
     if (!isDocumented(operation, status) && !operation.responses.some((r) => r.status === 'default')) {
       // An undocumented error status is still useful to simulate (e.g. a 404 the docs leave out).
       if (status >= 400) return { error: apiError(status, 'PREFERRED_STATUS', `Simulated ${status} (Prefer: code=${status})`) };
@@ -272,11 +272,6 @@ export function writeJson(response: ServerResponse, status: number, body: unknow
   if (headers) Object.assign(head, headers);
   response.writeHead(status, head);
   response.end(payload);
-}
-
-function successStatusOf(operation: Operation): number {
-  const codes = operation.responses.map((r) => Number(r.status)).filter((s) => s >= 200 && s < 300).sort((a, b) => a - b);
-  return codes[0] ?? 200;
 }
 
 function credentialHeaderNames(specs: Spec[]): string[] {

@@ -17,8 +17,6 @@ export interface ParsedParameters {
   header: Record<string, unknown>;
 }
 
-// OpenAPI says these header parameters are ignored: they are described by other fields.
-const RESERVED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 export function validateParameters(
   operation: Operation,
@@ -29,7 +27,6 @@ export function validateParameters(
   const issues: FieldIssue[] = [];
   for (const parameter of operation.parameters) {
     if (parameter.in === 'cookie') continue;
-    if (parameter.in === 'header' && RESERVED_HEADERS.has(parameter.name.toLowerCase())) continue;
     const rawValue = readRaw(parameter, raw);
     const location = [parameter.in, parameter.name];
     if (rawValue === undefined) {

@@ -91,10 +91,14 @@ function collectOperations(spec: Spec): Operation[] {
   return operations;
 }
 
+// OpenAPI says header parameters with these names are ignored: other fields describe them.
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
 function collectParameters(spec: Spec, base: Segments, pathItem: any, method: HttpMethod): Parameter[] {
   const byKey = new Map<string, Parameter>();
   const add = (list: any[] | undefined, owner: Segments) =>
     (list ?? []).forEach((parameter, index) => {
+      if (parameter.in === 'header' && IGNORED_HEADERS.has(String(parameter.name).toLowerCase())) return;
       byKey.set(`${parameter.in}:${parameter.name}`, {
         name: parameter.name,
         in: parameter.in,

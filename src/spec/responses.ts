@@ -32,6 +32,14 @@ export function documentedResponse(operation: Operation, status: number): Respon
   );
 }
 
+/** The 2xx statuses an operation documents, lowest first. */
+export function documentedSuccessStatuses(operation: Operation): number[] {
+  return operation.responses
+    .map((r) => Number(r.status))
+    .filter((status) => status >= 200 && status < 300)
+    .sort((a, b) => a - b);
+}
+
 export function isDocumented(operation: Operation, status: number): boolean {
   const exact = String(status);
   return operation.responses.some((r) => r.status === exact || r.status === `${exact[0]}XX`);

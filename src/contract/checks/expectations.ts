@@ -1,13 +1,4 @@
-/** Shared reading of the spec for checks: documented responses and their media types. */
-import { documentedResponse } from '../../spec/responses.js';
-import type { Operation, ResponseSpec } from '../../spec/types.js';
-
-export { documentedResponse };
-
-export function isExactlyDocumented(operation: Operation, status: number): ResponseSpec | undefined {
-  const exact = String(status);
-  return operation.responses.find((r) => r.status === exact || r.status === `${exact[0]}XX`);
-}
+/** Shared reading of responses for checks: media types, and the statuses a server may add. */
 
 export function mediaTypeOf(contentType: string | undefined): string | undefined {
   return contentType?.split(';')[0].trim().toLowerCase() || undefined;

@@ -4,6 +4,7 @@
  * GET on a collection lists. Anything else answers from the spec's examples or schema.
  */
 import { applyDefaults } from '../../spec/defaults.js';
+import { documentedSuccessStatuses } from '../../spec/responses.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, Outcome, RequestContext } from '../behaviour.js';
 
@@ -24,9 +25,10 @@ function targetOf(context: RequestContext, concretePath: string): Target {
   return { collection: concrete.slice(0, cut), id: String(context.params.path[trailing[1]]), idName: trailing[1] };
 }
 
+/** The first of `preferred` the operation documents, else its lowest documented 2xx. */
 function successStatus(context: RequestContext, preferred: number[]): number {
-  const documented = context.operation.responses.map((r) => Number(r.status)).filter((s) => s >= 200 && s < 300);
-  return preferred.find((s) => documented.includes(s)) ?? documented.sort((a, b) => a - b)[0] ?? preferred[0];
+  const documented = documentedSuccessStatuses(context.operation);
+  return preferred.find((s) => documented.includes(s)) ?? documented[0] ?? preferred[0];
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
