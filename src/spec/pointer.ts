@@ -8,10 +8,6 @@ export function unescapeSegment(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-export function toPointer(segments: readonly (string | number)[]): string {
-  return segments.map((s) => '/' + escapeSegment(s)).join('');
-}
-
 function segmentsOf(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map(unescapeSegment);
 }

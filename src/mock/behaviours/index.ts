@@ -29,7 +29,3 @@ function handWrittenBehaviour(operation: Operation): Behaviour | null {
 export function behaviourFor(operation: Operation, concretePath: string): Behaviour {
   return handWrittenBehaviour(operation) ?? genericBehaviour(concretePath);
 }
-
-export function hasHandWrittenBehaviour(operation: Operation): boolean {
-  return handWrittenBehaviour(operation) !== null;
-}
