@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { MockApp } from './app.js';
-import { writeJson } from './app.js';
+import { writeJson } from './json-reply.js';
+import type { HeaderFields } from './cors.js';
 import { tenantFromHeaders } from './credentials.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { readBody } from './request-body.js';
@@ -39,9 +40,9 @@ async function readJson(request: IncomingMessage, limit: number): Promise<{ valu
   }
 }
 
-export async function handleAdmin(app: MockApp, request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+export async function handleAdmin(app: MockApp, request: IncomingMessage, response: ServerResponse, url: URL, cors?: HeaderFields): Promise<void> {
   const reply = await route(app, request, url);
-  writeJson(response, reply.status, reply.body, 'application/json', reply.headers);
+  writeJson(response, reply.status, reply.body, 'application/json', reply.headers, cors);
 }
 
 async function route(app: MockApp, request: IncomingMessage, url: URL): Promise<AdminReply> {

@@ -289,8 +289,25 @@ describe('CORS, so a browser app on another origin can call the mock', () => {
     const headers = { origin: 'http://localhost:5173' };
     const created = await postJson(mock.url, PATHS.featherSessions, {}, { ...featherKey(), ...headers });
     const unauthorized = await postJson(mock.url, PATHS.featherSessions, {}, headers);
-    for (const response of [created, unauthorized]) expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    for (const response of [created, unauthorized]) {
+      expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+      expect(response.headers['access-control-allow-credentials']).toBe('true');
+      expect(response.headers.vary).toBe('Origin');
+    }
     expect(unauthorized.status).toBe(401);
+  });
+
+  it('allows any origin, without credentials, for callers that send no Origin', async () => {
+    const [created, notFound] = await Promise.all([
+      postJson(mock.url, PATHS.featherSessions, {}, featherKey()),
+      postJson(mock.url, '/v1/ask-feather/nowhere', {}, featherKey()),
+    ]);
+    expect([created.status, notFound.status]).toEqual([201, 404]);
+    for (const response of [created, notFound]) {
+      expect(response.headers['access-control-allow-origin']).toBe('*');
+      expect(response.headers['access-control-expose-headers']).toBe('*');
+      expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+    }
   });
 
   it('can be turned off', async () => {

@@ -3,7 +3,6 @@ import type { Operation } from '../../spec/types.js';
 import type { Behaviour } from '../behaviour.js';
 import * as eliza from './eliza.js';
 import * as feather from './feather.js';
-import { genericBehaviour } from './generic.js';
 import * as julep from './julep.js';
 
 const BEHAVIOURS: Record<string, Behaviour> = {
@@ -14,18 +13,9 @@ const BEHAVIOURS: Record<string, Behaviour> = {
   'POST /api/messaging/sessions': eliza.createSession,
 };
 
-/** Looked up once per operation rather than by building its key on every request. */
-const handWritten = new WeakMap<Operation, Behaviour | null>();
-
-function handWrittenBehaviour(operation: Operation): Behaviour | null {
-  let behaviour = handWritten.get(operation);
-  if (behaviour === undefined) {
-    behaviour = BEHAVIOURS[`${operation.method.toUpperCase()} ${operation.path}`] ?? null;
-    handWritten.set(operation, behaviour);
-  }
-  return behaviour;
+/** The operation's hand-written behaviour, if it has one (looked up once per operation, at start-up). */
+export function handWrittenBehaviour(operation: Operation): Behaviour | undefined {
+  return BEHAVIOURS[`${operation.method.toUpperCase()} ${operation.path}`];
 }
 
-export function behaviourFor(operation: Operation, concretePath: string): Behaviour {
-  return handWrittenBehaviour(operation) ?? genericBehaviour(concretePath);
-}
+export { genericBehaviour } from './generic.js';

@@ -1,0 +1,69 @@
+/**
+ * Writes JSON answers. The body is serialised at once (so a serialisation error still reaches the
+ * caller's error handling), but the bytes go out together with every other answer made in the same
+ * event-loop turn, just before the loop waits for I/O again.
+ *
+ * Why: on loopback, each answer written while the client sleeps costs the kernel a cross-CPU wake-up
+ * of the client (an expensive VM exit on a virtual machine), and the mock's own work between writes
+ * lets the client fall asleep again before the next one. Written back to back, one wake-up serves
+ * the whole turn's answers: measured, this halved the mock's CPU time per request.
+ */
+import type { ServerResponse } from 'node:http';
+import type { HeaderFields } from './cors.js';
+
+const QUEUED = Symbol('parley.queued');
+
+type QueuedResponse = ServerResponse & { [QUEUED]?: true };
+
+interface PendingReply {
+  response: QueuedResponse;
+  status: number;
+  head: Record<string, string | number>;
+  payload: string;
+}
+
+let pending: PendingReply[] = [];
+
+/**
+ * Queues a JSON answer; the first answer for a response wins. `response.statusCode` is set at once,
+ * so whoever logs the request sees the status before the bytes are out.
+ */
+export function writeJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers?: HeaderFields,
+  cors?: HeaderFields,
+): void {
+  const target = response as QueuedResponse;
+  if (target[QUEUED] || response.headersSent || response.destroyed) return;
+  const payload = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
+  const head: Record<string, string | number> = payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 };
+  if (cors) Object.assign(head, cors);
+  if (headers) Object.assign(head, headers);
+  target[QUEUED] = true;
+  response.statusCode = status;
+  if (pending.length === 0) setImmediate(flushPending);
+  pending.push({ response: target, status, head, payload });
+}
+
+function flushPending(): void {
+  const replies = pending;
+  pending = [];
+  for (const reply of replies) send(reply);
+}
+
+function send({ response, status, head, payload }: PendingReply): void {
+  if (response.headersSent || response.destroyed) return;
+  try {
+    response.writeHead(status, head);
+    response.end(payload);
+  } catch (error) {
+    // Only a header value Node refuses (say, an echoed Origin it will not write) gets here.
+    const message = JSON.stringify({ error: 'internal_error', message: `The mock could not write its answer: ${(error as Error).message}` });
+    if (response.headersSent) return void response.destroy();
+    response.writeHead(500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(message) });
+    response.end(message);
+  }
+}

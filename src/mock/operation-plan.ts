@@ -1,0 +1,50 @@
+/**
+ * What the mock needs to know about an operation, worked out once when it starts: the request
+ * pipeline then makes no spec lookups per request (which compiled validator to use, which behaviour
+ * answers, which status a validation error takes, which content type a 201 carries).
+ */
+import type { Operation, Spec } from '../spec/types.js';
+import type { SpecValidator } from '../spec/validator.js';
+import type { Behaviour } from './behaviour.js';
+import { handWrittenBehaviour } from './behaviours/index.js';
+import { pickStatus } from './error-style.js';
+
+// Statuses for each kind of client error, best first: the first the operation documents is used.
+const VALIDATION_STATUSES = [422, 400];
+const MEDIA_TYPE_STATUSES = [415, 422, 400];
+const AUTH_STATUSES = [401, 403];
+
+export interface OperationPlan {
+  readonly operation: Operation;
+  readonly spec: Spec;
+  readonly validator: SpecValidator;
+  /** The hand-written behaviour; undefined where the generic one answers (it needs the concrete path). */
+  readonly behaviour: Behaviour | undefined;
+  /** The status each kind of client error takes for this operation. */
+  readonly statuses: { readonly validation: number; readonly mediaType: number; readonly auth: number };
+  /** The request body media types, for the message of a 415. */
+  readonly acceptedMediaTypes: string;
+  /** The JSON content type documented for a status; application/json where none (or no JSON one) is. */
+  contentTypeFor(status: number): string;
+}
+
+export function planOperation(operation: Operation, validator: SpecValidator): OperationPlan {
+  const contentTypes = new Map<number, string>();
+  for (const response of operation.responses) {
+    const documented = response.content[0]?.mediaType;
+    if (/^\d+$/.test(response.status) && documented && /json/i.test(documented)) contentTypes.set(Number(response.status), documented);
+  }
+  return {
+    operation,
+    spec: operation.spec,
+    validator,
+    behaviour: handWrittenBehaviour(operation),
+    statuses: {
+      validation: pickStatus(operation, VALIDATION_STATUSES),
+      mediaType: pickStatus(operation, MEDIA_TYPE_STATUSES),
+      auth: pickStatus(operation, AUTH_STATUSES),
+    },
+    acceptedMediaTypes: (operation.requestBody?.content ?? []).map((media) => media.mediaType).join(' or '),
+    contentTypeFor: (status) => contentTypes.get(status) ?? 'application/json',
+  };
+}
