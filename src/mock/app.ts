@@ -10,7 +10,7 @@ import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.j
 import { genericBehaviour } from './behaviours/index.js';
 import type { Clock } from './clock.js';
 import { answerPreflight, corsHeaders, type HeaderFields } from './cors.js';
-import { ANONYMOUS_TENANT, authenticate, type CredentialResult } from './credentials.js';
+import { ANONYMOUS_TENANT, type CredentialResult } from './credentials.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
@@ -51,7 +51,6 @@ export interface MockParts {
 export class MockApp {
   readonly router: Router;
   readonly log: RequestLog;
-  readonly allowedKeys: ReadonlySet<string> | undefined;
   /** Header names that carry credentials in any loaded spec, for admin calls. */
   readonly credentialHeaders: string[];
   private readonly plans = new Map<Operation, OperationPlan>();
@@ -61,10 +60,10 @@ export class MockApp {
   constructor(readonly parts: MockParts, readonly settings: MockSettings) {
     this.router = new Router(parts.specs.flatMap((spec) => spec.operations));
     this.log = new RequestLog(settings.logCapacity ?? 1000);
-    this.allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
+    const allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
     for (const spec of parts.specs) {
       const validator = new SpecValidator(spec);
-      for (const operation of spec.operations) this.plans.set(operation, planOperation(operation, validator));
+      for (const operation of spec.operations) this.plans.set(operation, planOperation(operation, validator, allowedKeys));
     }
     this.credentialHeaders = credentialHeaderNames(parts.specs);
     this.random = seededRandom(settings.seed ?? Date.now());
@@ -105,9 +104,10 @@ export class MockApp {
         return this.sendError(response, error, undefined, this.specNearest(url.pathname), cors);
       }
       plan = this.plans.get(routed.match.operation)!;
-      const auth = authenticate(plan.operation, request.headers, url.searchParams, this.allowedKeys);
+      const auth = plan.authenticate(request.headers, url.searchParams);
       if (auth.kind === 'ok') tenant = auth.credential;
-      const outcome = await this.answer(request, url, plan, routed.match.pathParams, auth, tenant);
+      const body = await readBody(request, this.settings.maxBodyBytes);
+      const outcome = this.answer(request, url, plan, routed.match.pathParams, auth, tenant, body);
       if (this.settings.latencyMs) await this.delay();
       if (isErrorOutcome(outcome)) return this.sendError(response, outcome.error, plan.operation, plan.spec, cors);
       writeJson(response, outcome.status, outcome.body, plan.contentTypeFor(outcome.status), outcome.headers, cors);
@@ -127,16 +127,17 @@ export class MockApp {
     }
   }
 
-  private async answer(
+  /** Everything after the body has arrived, synchronously: no await between a look-up and the insert it decides. */
+  private answer(
     request: IncomingMessage,
     url: RequestTarget,
     plan: OperationPlan,
     pathParams: Record<string, string>,
     auth: CredentialResult,
     tenant: string,
-  ): Promise<Outcome> {
+    body: BodyResult,
+  ): Outcome {
     const { operation, statuses } = plan;
-    const body = await readBody(request, this.settings.maxBodyBytes);
     if (body.kind === 'aborted') return { error: apiError(400, 'ABORTED', 'The request body was not received completely') };
     if (body.kind === 'too-large') {
       return { error: { ...apiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${body.limit} bytes`), headers: { Connection: 'close' } } };

@@ -10,9 +10,12 @@ export type CredentialResult =
 
 export const ANONYMOUS_TENANT = 'anonymous';
 
+const SCHEME_PREFIX = /^(bearer|token|apikey)(\s+|$)/i;
+
 /** "Bearer abc" and "abc" are the same key: one key is one tenant across all APIs. A bare "Bearer" is no key. */
 export function normalizeCredential(value: string): string {
-  return value.trim().replace(/^(bearer|token|apikey)(\s+|$)/i, '').trim();
+  const trimmed = value.trim();
+  return SCHEME_PREFIX.test(trimmed) ? trimmed.replace(SCHEME_PREFIX, '').trim() : trimmed;
 }
 
 function cookieValue(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -23,25 +26,30 @@ function cookieValue(headers: IncomingHttpHeaders, name: string): string | undef
   return undefined;
 }
 
-function credentialFor(scheme: SecurityScheme, headers: IncomingHttpHeaders, query: URLSearchParams): string | undefined {
-  let value: string | undefined;
+/** Reads one scheme's credential from a request: undefined when it is absent or empty. */
+type CredentialReader = (headers: IncomingHttpHeaders, query: URLSearchParams) => string | undefined;
+
+const normalized = (value: string | undefined): string | undefined => (value ? normalizeCredential(value) || undefined : undefined);
+
+function credentialReader(scheme: SecurityScheme): CredentialReader {
   if (scheme.type === 'apiKey') {
+    const { name } = scheme;
     if (scheme.in === 'header') {
-      const header = headers[scheme.name.toLowerCase()];
-      value = Array.isArray(header) ? header[0] : header;
-    } else if (scheme.in === 'query') value = query.get(scheme.name) ?? undefined;
-    else value = cookieValue(headers, scheme.name);
-  } else if (scheme.type === 'http') {
-    const authorization = headers.authorization ?? '';
-    const prefix = `${scheme.scheme.toLowerCase()} `;
-    if (authorization.toLowerCase().startsWith(prefix)) value = authorization.slice(prefix.length);
-  } else {
-    // OAuth2 / OpenID Connect: a bearer token stands in for the flow.
-    const authorization = headers.authorization ?? '';
-    if (/^bearer /i.test(authorization)) value = authorization.slice(7);
+      const header = name.toLowerCase();
+      return (headers) => {
+        const value = headers[header];
+        return normalized(Array.isArray(value) ? value[0] : value);
+      };
+    }
+    if (scheme.in === 'query') return (_headers, query) => normalized(query.get(name) ?? undefined);
+    return (headers) => normalized(cookieValue(headers, name));
   }
-  value = value && normalizeCredential(value);
-  return value ? value : undefined;
+  // HTTP schemes need their own scheme word; OAuth2 / OpenID Connect take a bearer token in place of the flow.
+  const prefix = `${scheme.type === 'http' ? scheme.scheme.toLowerCase() : 'bearer'} `;
+  return (headers) => {
+    const authorization = headers.authorization ?? '';
+    return authorization.slice(0, prefix.length).toLowerCase() === prefix ? normalized(authorization.slice(prefix.length)) : undefined;
+  };
 }
 
 export function describeScheme(scheme: SecurityScheme): string {
@@ -50,29 +58,34 @@ export function describeScheme(scheme: SecurityScheme): string {
   return 'a bearer token in the Authorization header';
 }
 
-/**
- * Checks the operation's security alternatives in order; the first fully satisfied one wins.
- * With `allowedKeys`, a credential outside the list is rejected.
- */
-export function authenticate(
-  operation: Operation,
-  headers: IncomingHttpHeaders,
-  query: URLSearchParams,
-  allowedKeys: ReadonlySet<string> | undefined,
-): CredentialResult {
-  if (operation.security.length === 0) return { kind: 'anonymous' };
-  for (const alternative of operation.security) {
-    const credentials = alternative.map((scheme) => credentialFor(scheme, headers, query));
-    if (credentials.some((c) => c === undefined)) continue;
-    const credential = credentials.length === 1 ? credentials[0]! : credentials.join('+');
-    if (allowedKeys && !credentials.every((c) => allowedKeys.has(c!))) return { kind: 'rejected', expected: describeSecurity(operation) };
-    return { kind: 'ok', credential };
-  }
-  return { kind: 'missing', expected: describeSecurity(operation) };
-}
+export type Authenticator = (headers: IncomingHttpHeaders, query: URLSearchParams) => CredentialResult;
 
-function describeSecurity(operation: Operation): string {
-  return operation.security.map((alternative) => alternative.map(describeScheme).join(' and ')).join(', or ');
+const ANONYMOUS: CredentialResult = { kind: 'anonymous' };
+
+/**
+ * Builds, once per operation, the check of its security alternatives in order: the first fully
+ * satisfied one wins. With `allowedKeys`, a credential outside the list is rejected.
+ */
+export function authenticatorFor(operation: Operation, allowedKeys: ReadonlySet<string> | undefined): Authenticator {
+  if (operation.security.length === 0) return () => ANONYMOUS;
+  const expected = operation.security.map((alternative) => alternative.map(describeScheme).join(' and ')).join(', or ');
+  const missing: CredentialResult = { kind: 'missing', expected };
+  const rejected: CredentialResult = { kind: 'rejected', expected };
+  const alternatives = operation.security.map((alternative) => alternative.map(credentialReader));
+  return (headers, query) => {
+    for (const readers of alternatives) {
+      if (readers.length === 1) {
+        const credential = readers[0](headers, query);
+        if (credential === undefined) continue;
+        return allowedKeys && !allowedKeys.has(credential) ? rejected : { kind: 'ok', credential };
+      }
+      const credentials = readers.map((read) => read(headers, query));
+      if (credentials.some((c) => c === undefined)) continue;
+      if (allowedKeys && !credentials.every((c) => allowedKeys.has(c!))) return rejected;
+      return { kind: 'ok', credential: credentials.join('+') };
+    }
+    return missing;
+  };
 }
 
 /** The tenant an admin call acts for: whatever credential it carries in a header the specs use. */

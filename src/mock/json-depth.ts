@@ -7,6 +7,8 @@ export const MAX_JSON_DEPTH = 128;
 
 /** True when JSON text nests deeper than `limit`; one pass over the text, brackets inside strings ignored. */
 export function exceedsJsonDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
+  // Each level opens with a bracket of its own, so text this short cannot nest too deep.
+  if (text.length <= limit) return false;
   let depth = 0;
   let inString = false;
   for (let at = 0; at < text.length; at++) {

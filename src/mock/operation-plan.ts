@@ -7,6 +7,7 @@ import type { Operation, Spec } from '../spec/types.js';
 import type { SpecValidator } from '../spec/validator.js';
 import type { Behaviour } from './behaviour.js';
 import { handWrittenBehaviour } from './behaviours/index.js';
+import { authenticatorFor, type Authenticator } from './credentials.js';
 import { pickStatus } from './error-style.js';
 
 // Statuses for each kind of client error, best first: the first the operation documents is used.
@@ -18,6 +19,8 @@ export interface OperationPlan {
   readonly operation: Operation;
   readonly spec: Spec;
   readonly validator: SpecValidator;
+  /** Finds the caller's credential (the tenant) or says which is missing. */
+  readonly authenticate: Authenticator;
   /** The hand-written behaviour; undefined where the generic one answers (it needs the concrete path). */
   readonly behaviour: Behaviour | undefined;
   /** The status each kind of client error takes for this operation. */
@@ -28,7 +31,7 @@ export interface OperationPlan {
   contentTypeFor(status: number): string;
 }
 
-export function planOperation(operation: Operation, validator: SpecValidator): OperationPlan {
+export function planOperation(operation: Operation, validator: SpecValidator, allowedKeys: ReadonlySet<string> | undefined): OperationPlan {
   const contentTypes = new Map<number, string>();
   for (const response of operation.responses) {
     const documented = response.content[0]?.mediaType;
@@ -38,6 +41,7 @@ export function planOperation(operation: Operation, validator: SpecValidator): O
     operation,
     spec: operation.spec,
     validator,
+    authenticate: authenticatorFor(operation, allowedKeys),
     behaviour: handWrittenBehaviour(operation),
     statuses: {
       validation: pickStatus(operation, VALIDATION_STATUSES),

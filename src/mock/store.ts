@@ -17,9 +17,11 @@ const SEP = '\u0000';
 /** Queue entries tolerated beyond the live records before the queue is compacted. */
 const QUEUE_SLACK = 65_536;
 
+type Scope = Map<string, StoredRecord>;
+
 export class Store {
-  /** `${tenant}\0${collection}` → id → record. */
-  private readonly scopes = new Map<string, Map<string, StoredRecord>>();
+  /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
+  private readonly tenants = new Map<string, Map<string, Scope>>();
   /** `${tenant}\0${key}` → id. */
   private readonly uniqueKeys = new Map<string, string>();
   /**
@@ -27,7 +29,7 @@ export class Store {
    * `queueScopes[i]`. Two flat arrays rather than a pair per record, which would cost more memory
    * than a small record itself. Entries for deleted records are stale and skipped.
    */
-  private queueScopes: (Map<string, StoredRecord> | undefined)[] = [];
+  private queueScopes: (Scope | undefined)[] = [];
   private queueIds: (string | undefined)[] = [];
   private queueHead = 0;
   private total = 0;
@@ -54,14 +56,15 @@ export class Store {
   }
 
   get(tenant: string, collection: string, id: string): StoredRecord | undefined {
-    return this.scopes.get(tenant + SEP + collection)?.get(id);
+    return this.tenants.get(tenant)?.get(collection)?.get(id);
   }
 
   put(tenant: string, collection: string, id: string, record: StoredRecord): void {
     this.changes++;
-    const scopeKey = tenant + SEP + collection;
-    let scope = this.scopes.get(scopeKey);
-    if (!scope) this.scopes.set(scopeKey, (scope = new Map()));
+    let collections = this.tenants.get(tenant);
+    if (!collections) this.tenants.set(tenant, (collections = new Map()));
+    let scope = collections.get(collection);
+    if (!scope) collections.set(collection, (scope = new Map()));
     if (!scope.has(id)) {
       this.total++;
       this.queueScopes.push(scope);
@@ -73,7 +76,7 @@ export class Store {
   }
 
   delete(tenant: string, collection: string, id: string): boolean {
-    const removed = this.scopes.get(tenant + SEP + collection)?.delete(id) ?? false;
+    const removed = this.tenants.get(tenant)?.get(collection)?.delete(id) ?? false;
     if (removed) {
       this.total--;
       this.changes++;
@@ -82,7 +85,7 @@ export class Store {
   }
 
   list(tenant: string, collection: string): StoredRecord[] {
-    return [...(this.scopes.get(tenant + SEP + collection)?.values() ?? [])];
+    return [...(this.tenants.get(tenant)?.get(collection)?.values() ?? [])];
   }
 
   lookup(tenant: string, key: string): string | undefined {
@@ -98,7 +101,7 @@ export class Store {
   reset(tenant?: string): void {
     this.changes++;
     if (tenant === undefined) {
-      this.scopes.clear();
+      this.tenants.clear();
       this.uniqueKeys.clear();
       this.queueScopes = [];
       this.queueIds = [];
@@ -106,24 +109,21 @@ export class Store {
       this.total = 0;
       return;
     }
-    for (const [scopeKey, scope] of this.scopes) {
-      if (scopeKey.startsWith(tenant + SEP)) {
-        this.total -= scope.size;
-        // Emptied, so the eviction queue's entries for it become stale.
-        scope.clear();
-        this.scopes.delete(scopeKey);
-      }
+    for (const scope of this.tenants.get(tenant)?.values() ?? []) {
+      this.total -= scope.size;
+      // Emptied, so the eviction queue's entries for it become stale.
+      scope.clear();
     }
+    this.tenants.delete(tenant);
     for (const key of this.uniqueKeys.keys()) if (key.startsWith(tenant + SEP)) this.uniqueKeys.delete(key);
   }
 
   /** A JSON-ready copy of one tenant's state, or of everything. */
   snapshot(tenant?: string): StoreSnapshot {
     const snapshot: StoreSnapshot = { version: 1, tenants: {}, indexes: {} };
-    for (const [scopeKey, scope] of this.scopes) {
-      const [owner, collection] = scopeKey.split(SEP);
+    for (const [owner, collections] of this.tenants) {
       if (tenant !== undefined && owner !== tenant) continue;
-      (snapshot.tenants[owner] ??= {})[collection] = Object.fromEntries(scope);
+      for (const [collection, scope] of collections) (snapshot.tenants[owner] ??= {})[collection] = Object.fromEntries(scope);
     }
     for (const [key, id] of this.uniqueKeys) {
       const [owner, unique] = splitOnce(key);
@@ -167,7 +167,7 @@ export class Store {
 
   /** Deleted records leave stale entries behind; under create-then-delete traffic they would pile up without bound. */
   private dropStaleEntries(): void {
-    const scopes: Map<string, StoredRecord>[] = [];
+    const scopes: Scope[] = [];
     const ids: string[] = [];
     for (let at = this.queueHead; at < this.queueIds.length; at++) {
       const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];

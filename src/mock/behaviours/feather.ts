@@ -27,7 +27,14 @@ interface FeatherSession {
   messages: FeatherMessage[];
 }
 
-const publicSession = ({ messages: _messages, ...session }: FeatherSession) => session;
+/** The session as the API shows it: everything but its messages (spelt out: faster than a rest pattern). */
+const publicSession = (session: FeatherSession) => ({
+  id: session.id,
+  title: session.title,
+  status: session.status,
+  created_at: session.created_at,
+  updated_at: session.updated_at,
+});
 
 export const createSession: Behaviour = (context) => {
   const timestamp = context.now.toISOString();
