@@ -8,7 +8,7 @@ import type { JsonSchema } from './types.js';
  * branch's defaults, and a value only one branch accepts gets that branch's.
  */
 export function applyDefaults(schema: JsonSchema | undefined, value: unknown, depth = 0): unknown {
-  if (!schema || typeof schema !== 'object' || depth > 16) return value;
+  if (!schema || typeof schema !== 'object' || depth > 16 || !declaresDefaults(schema)) return value;
   const s = schema as Record<string, any>;
   const union = s.anyOf ?? s.oneOf;
   if (Array.isArray(union)) {
@@ -21,9 +21,8 @@ export function applyDefaults(schema: JsonSchema | undefined, value: unknown, de
   const properties: Record<string, any> = s.properties ?? {};
   // Not `{ ...value }`: V8 makes adding the defaults to a spread copy ~10x slower (measured).
   const out: Record<string, unknown> = Object.assign({}, value);
-  for (const name in properties) {
-    const property = properties[name];
-    if (out[name] === undefined && property && typeof property === 'object' && property.default !== undefined) {
+  for (const [name, property] of propertiesWithDefaults(s)) {
+    if (out[name] === undefined && property.default !== undefined) {
       // Only objects need a copy: a request must not be able to change the spec's default.
       const fallback = property.default;
       out[name] = fallback !== null && typeof fallback === 'object' ? structuredClone(fallback) : fallback;
@@ -31,12 +30,49 @@ export function applyDefaults(schema: JsonSchema | undefined, value: unknown, de
       out[name] = applyDefaults(property, out[name], depth + 1);
     }
   }
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+  if (s.additionalProperties && typeof s.additionalProperties === 'object' && declaresDefaults(s.additionalProperties)) {
     for (const name of Object.keys(out)) {
       if (!(name in properties)) out[name] = applyDefaults(s.additionalProperties, out[name], depth + 1);
     }
   }
   return out;
+}
+
+const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const;
+const SUBSCHEMAS = ['items', 'additionalProperties', 'not', 'if', 'then', 'else'] as const;
+
+const declaring = new WeakMap<object, boolean>();
+
+/**
+ * Whether a `default` is declared anywhere under a schema, worked out once per schema object: a
+ * request body is then walked only where defaults can be filled in. A reference cycle counts as
+ * declaring one (walking is always correct, merely slower).
+ */
+function declaresDefaults(schema: object, visiting = new Set<object>()): boolean {
+  const known = declaring.get(schema);
+  if (known !== undefined) return known;
+  if (visiting.has(schema)) return true;
+  visiting.add(schema);
+  const s = schema as Record<string, any>;
+  const children: unknown[] = [...Object.values(s.properties ?? {})];
+  for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) children.push(...s[key]);
+  for (const key of SUBSCHEMAS) children.push(s[key]);
+  const found = s.default !== undefined || children.some((child) => child !== null && typeof child === 'object' && declaresDefaults(child, visiting));
+  visiting.delete(schema);
+  declaring.set(schema, found);
+  return found;
+}
+
+const defaultedProperties = new WeakMap<object, [string, Record<string, any>][]>();
+
+/** The properties of an object schema under which a default is declared. */
+function propertiesWithDefaults(schema: Record<string, any>): [string, Record<string, any>][] {
+  let found = defaultedProperties.get(schema);
+  if (!found) {
+    found = Object.entries<any>(schema.properties ?? {}).filter(([, property]) => property !== null && typeof property === 'object' && declaresDefaults(property));
+    defaultedProperties.set(schema, found);
+  }
+  return found;
 }
 
 function branchAccepts(branch: any, value: unknown): boolean {
