@@ -8,7 +8,7 @@ import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import { apiError, renderError, type ApiError } from './api-error.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { genericBehaviour } from './behaviours/index.js';
-import type { Clock } from './clock.js';
+import { isoTimestamp, type Clock } from './clock.js';
 import { answerPreflight, corsHeaders, type HeaderFields } from './cors.js';
 import { ANONYMOUS_TENANT, type CredentialResult } from './credentials.js';
 import type { Fixtures } from './fixtures.js';
@@ -170,6 +170,7 @@ export class MockApp {
       tenant,
       state: this.parts.store.forTenant(tenant),
       now,
+      timestamp: isoTimestamp(now),
       ids: this.parts.ids,
       fixtures: this.parts.fixtures,
       specResponse: (status) => specAnswer(operation, status, { now, seed: specSeed }).body,

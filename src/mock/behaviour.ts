@@ -16,6 +16,8 @@ export interface RequestContext {
   state: TenantState;
   /** One reading of the mock's clock for the whole request. */
   now: Date;
+  /** `now` as an ISO 8601 string, the form every API here stores and answers. */
+  timestamp: string;
   ids: IdSource;
   fixtures: Fixtures;
   /** A static or generated answer from the spec for a status (used by behaviours with no fixed body). */

@@ -29,3 +29,19 @@ export function steppingClock(start: Date, offsetMs = 0): Clock {
 }
 
 export const SEEDED_CLOCK_START = new Date('2025-01-01T00:00:00.000Z');
+
+let formattedAt = Number.NaN;
+let formatted = '';
+
+/**
+ * `date.toISOString()`, remembered for the last instant formatted: under load many requests share a
+ * millisecond, and formatting a date costs more than the rest of building a typical record.
+ */
+export function isoTimestamp(date: Date): string {
+  const at = date.getTime();
+  if (at !== formattedAt) {
+    formatted = date.toISOString();
+    formattedAt = at;
+  }
+  return formatted;
+}

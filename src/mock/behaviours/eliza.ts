@@ -23,7 +23,7 @@ export const createSession: Behaviour = (context) => {
     sessionId: context.ids.uuid(),
     agentId: request.agentId,
     userId: request.userId,
-    createdAt: context.now.toISOString(),
+    createdAt: context.timestamp,
     metadata: request.metadata ?? {},
     expiresAt: new Date(context.now.getTime() + lifetimeMinutes * MINUTE).toISOString(),
     timeoutConfig,

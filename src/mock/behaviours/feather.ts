@@ -37,7 +37,7 @@ const publicSession = (session: FeatherSession) => ({
 });
 
 export const createSession: Behaviour = (context) => {
-  const timestamp = context.now.toISOString();
+  const timestamp = context.timestamp;
   const session: FeatherSession = {
     id: context.ids.uuid(),
     title: context.body?.title ?? null,
@@ -54,7 +54,7 @@ export const sendMessage: Behaviour = (context) => {
   const sessionId = String(context.params.path.session_id).toLowerCase();
   const session = context.state.get(SESSIONS, sessionId) as FeatherSession | undefined;
   if (!session) return { error: apiError(404, 'SESSION_NOT_FOUND', 'Session not found') };
-  const timestamp = context.now.toISOString();
+  const timestamp = context.timestamp;
   const userMessage: FeatherMessage = {
     id: context.ids.uuid(),
     role: 'user',
@@ -120,7 +120,7 @@ export const getOrCreateConversation: Behaviour = (context: RequestContext) => {
     request.external_id ?? null,
   ]);
   const { record } = context.state.getOrCreate(CONVERSATIONS, uniqueKey, () => {
-    const timestamp = context.now.toISOString();
+    const timestamp = context.timestamp;
     const conversation = {
       id: context.ids.uuid(),
       organization_id: organizationId,
