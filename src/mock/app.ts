@@ -107,7 +107,7 @@ export class MockApp {
       const auth = plan.authenticate(request.headers, url.searchParams);
       if (auth.kind === 'ok') tenant = auth.credential;
       const body = await readBody(request, this.settings.maxBodyBytes);
-      const outcome = this.answer(request, url, plan, routed.match.pathParams, auth, tenant, body);
+      const outcome = this.answer(request, url, plan, routed.match.pathParams, auth, body);
       if (this.settings.latencyMs) await this.delay();
       if (isErrorOutcome(outcome)) return this.sendError(response, outcome.error, plan.operation, plan.spec, cors);
       writeJson(response, outcome.status, outcome.body, plan.contentTypeFor(outcome.status), outcome.headers, cors);
@@ -134,10 +134,10 @@ export class MockApp {
     plan: OperationPlan,
     pathParams: Record<string, string>,
     auth: CredentialResult,
-    tenant: string,
     body: BodyResult,
   ): Outcome {
     const { operation, statuses } = plan;
+    const tenant = auth.kind === 'ok' ? auth.credential : ANONYMOUS_TENANT;
     if (body.kind === 'aborted') return { error: apiError(400, 'ABORTED', 'The request body was not received completely') };
     if (body.kind === 'too-large') {
       return { error: { ...apiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${body.limit} bytes`), headers: { Connection: 'close' } } };
