@@ -14,12 +14,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHarness } from './lib/harness.js';
-import { loadSideBySide } from './lib/load.js';
+import { loadSideBySide, roundRatios } from './lib/load.js';
 import { measureCapOverHttp, measureMemory } from './lib/memory.js';
 import { peakRssBytes, stopServer } from './lib/processes.js';
 import { formatNumber, mib, table, verdict } from './lib/report.js';
-import { TARGETS } from './lib/targets.js';
-import { capture, WORKLOADS } from './lib/workloads.js';
+import { captureParleyAnswers, TARGETS } from './lib/targets.js';
+import { WORKLOADS } from './lib/workloads.js';
 
 const quick = process.argv.includes('--quick');
 const LOAD = quick
@@ -70,29 +70,6 @@ async function main() {
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   writeFileSync(path.join(outDir, 'results.md'), markdown);
   process.stdout.write(`\n${markdown}\n`);
-}
-
-/** The mock's own answers, so the bare server returns byte-for-byte the same bodies. */
-async function captureParleyAnswers() {
-  const server = await TARGETS.parley.start();
-  try {
-    const answers = {};
-    for (const workload of WORKLOADS) {
-      const request = await workload.prepare(server.url);
-      answers[request.path] = await capture(server.url, request);
-    }
-    return answers;
-  } finally {
-    await stopServer(server.child);
-  }
-}
-
-/** Ratios of a's req/s to b's, round by round. */
-function roundRatios(a, b) {
-  const ratios = a.roundRates.map((rate, round) => rate / b.roundRates[round]).sort((x, y) => x - y);
-  const middle = ratios.length >> 1;
-  const median = ratios.length % 2 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
-  return { median, min: ratios[0], max: ratios.at(-1) };
 }
 
 function argValue(name) {

@@ -53,6 +53,14 @@ function run({ url, request }, connections, durationSeconds, latencies) {
   });
 }
 
+/** Ratios of a's req/s to b's, round by round. */
+export function roundRatios(a, b) {
+  const ratios = a.roundRates.map((rate, round) => rate / b.roundRates[round]).sort((x, y) => x - y);
+  const middle = ratios.length >> 1;
+  const median = ratios.length % 2 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
+  return { median, min: ratios[0], max: ratios.at(-1) };
+}
+
 function percentile(sorted, fraction) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];

@@ -1,7 +1,8 @@
 /** The servers under test, each started in its own child process on a free loopback port. */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { freePort, startServer } from './processes.js';
+import { freePort, startServer, stopServer } from './processes.js';
+import { capture, WORKLOADS } from './workloads.js';
 
 const require = createRequire(import.meta.url);
 const serverScript = (name) => fileURLToPath(new URL(`../servers/${name}.js`, import.meta.url));
@@ -19,6 +20,7 @@ export const TARGETS = {
   },
   parley: {
     name: 'parley mock',
+    // env.PARLEY_DIST runs another build of the mock (bench/compare.js).
     start: (_workload, _answers, env = {}) => startServer(process.execPath, [serverScript('parley')], { env }),
   },
   prism: {
@@ -30,3 +32,19 @@ export const TARGETS = {
     },
   },
 };
+
+/** The mock's own answers, so the bare server returns byte-for-byte the same bodies. */
+export async function captureParleyAnswers() {
+  const server = await TARGETS.parley.start();
+  try {
+    const answers = {};
+    for (const workload of WORKLOADS) {
+      const request = await workload.prepare(server.url);
+      answers[request.path] = await capture(server.url, request);
+    }
+    return answers;
+  } finally {
+    await stopServer(server.child);
+  }
+}
+

@@ -1,12 +1,14 @@
 /**
  * Bench child: the parley mock on the bundled specs, on a free loopback port. Prints `listening on <url>`.
- * PARLEY_MAX_RECORDS and PARLEY_ADMIN_TOKEN set --max-records and --admin-token.
+ * PARLEY_MAX_RECORDS and PARLEY_ADMIN_TOKEN set --max-records and --admin-token; PARLEY_DIST runs
+ * the build in another dist/ directory (another commit's, for bench/compare.js).
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startMockServer } from '../../dist/src/mock/server.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const dist = process.env.PARLEY_DIST || path.join(root, 'dist');
+const { startMockServer } = await import(pathToFileURL(path.join(dist, 'src/mock/server.js')).href);
 const specFiles = ['feather', 'julep', 'eliza'].map((name) => path.join(root, 'specs', `${name}.yaml`));
 const maxRecords = process.env.PARLEY_MAX_RECORDS ? Number(process.env.PARLEY_MAX_RECORDS) : undefined;
 const adminToken = process.env.PARLEY_ADMIN_TOKEN || undefined;
