@@ -297,6 +297,16 @@ describe('CORS, so a browser app on another origin can call the mock', () => {
     expect(unauthorized.status).toBe(401);
   });
 
+  it('lets a browser tool read the admin endpoints too', async () => {
+    const origin = 'http://localhost:5173';
+    const health = await send(mock.url, 'GET', '/__parley/health', { headers: { origin } });
+    expect(health.status).toBe(200);
+    expect(health.headers['access-control-allow-origin']).toBe(origin);
+    const preflight = await send(mock.url, 'OPTIONS', '/__parley/state', { headers: { origin, 'access-control-request-method': 'DELETE' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toMatch(/DELETE/);
+  });
+
   it('allows any origin, without credentials, for callers that send no Origin', async () => {
     const [created, notFound] = await Promise.all([
       postJson(mock.url, PATHS.featherSessions, {}, featherKey()),
