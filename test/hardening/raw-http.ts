@@ -60,6 +60,21 @@ export function rawRequest(port: number, request: RawRequest, timeoutMs = 10_000
 
 /** A complete response with a Content-Length body (all the mock sends), or undefined. */
 export function parseResponse(data: Buffer): RawResponse | undefined {
+  return readResponse(data)?.response;
+}
+
+/** Every complete response in `data`, in order: the answers to pipelined requests. */
+export function parseResponses(data: Buffer): RawResponse[] {
+  const responses: RawResponse[] = [];
+  let rest = data;
+  for (let next = readResponse(rest); next; next = readResponse(rest)) {
+    responses.push(next.response);
+    rest = rest.subarray(next.length);
+  }
+  return responses;
+}
+
+function readResponse(data: Buffer): { response: RawResponse; length: number } | undefined {
   const end = data.indexOf(CRLF2);
   if (end < 0) return undefined;
   const [statusLine, ...lines] = data.subarray(0, end).toString('latin1').split('\r\n');
@@ -79,7 +94,7 @@ export function parseResponse(data: Buffer): RawResponse | undefined {
   } catch {
     body = undefined;
   }
-  return { status, headers, text, body };
+  return { response: { status, headers, text, body }, length: end + 4 + length };
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; results in task order. */
