@@ -296,11 +296,8 @@ async function runPhase(input: PhaseInput): Promise<void> {
   };
   // Each round finds (and shrinks) one failing check; it is then set aside so the next round can find another.
   while (remaining.length > 0) {
-    const timeLeft = input.deadline - Date.now();
-    if (timeLeft <= 0) {
-      state.interrupted = true;
-      return;
-    }
+    const timeLeft = timeLeftBefore(input.deadline, state);
+    if (timeLeft === undefined) return;
     let lastFailure: { exchange: Exchange; failed: [Check, Extract<Verdict, { outcome: 'fail' }>][] } | undefined;
     const property = fc.asyncProperty(arbitrary, async (generated) => {
       // No shrinking past a lost response: every attempt would wait out the request timeout again.
@@ -319,13 +316,7 @@ async function runPhase(input: PhaseInput): Promise<void> {
       if (failed.length > 0) lastFailure = { exchange, failed };
       return failed.length === 0;
     });
-    const result = await fc.check(property, {
-      numRuns: input.numRuns,
-      seed: state.seed,
-      interruptAfterTimeLimit: Number.isFinite(timeLeft) ? timeLeft : undefined,
-      markInterruptAsFailure: false,
-    });
-    if (result.interrupted) state.interrupted = true;
+    const result = await checkWithin(property, input.numRuns, state, timeLeft);
     if (!result.failed || cutBeforeFirstRun(result)) return;
     if (!lastFailure) return recordHarnessError(state, spec, operation, result.errorInstance);
     const [check, verdict] = lastFailure.failed[0];
@@ -365,11 +356,8 @@ function recordFailure(
 }
 
 async function runSequence(spec: Spec, sequence: Sequence, session: ContractSession, state: RunState, numRuns: number, deadline: number): Promise<void> {
-  const timeLeft = deadline - Date.now();
-  if (timeLeft <= 0) {
-    state.interrupted = true;
-    return;
-  }
+  const timeLeft = timeLeftBefore(deadline, state);
+  if (timeLeft === undefined) return;
   const operation = session.operation(sequence.operations[0]);
   let lastFailure: { message: string; expected: string; exchange: Exchange } | undefined;
   const property = fc.asyncProperty(sequence.input(session), async (value) => {
@@ -381,6 +369,24 @@ async function runSequence(spec: Spec, sequence: Sequence, session: ContractSess
     if (!outcome.ok) lastFailure = outcome;
     return outcome.ok;
   });
+  const result = await checkWithin(property, numRuns, state, timeLeft);
+  if (result.failed && lastFailure) {
+    recordFailure(state, spec, operation, sequence.name, lastFailure, lastFailure.exchange, result.counterexamplePath ?? undefined, result.interrupted);
+  } else if (result.failed && !cutBeforeFirstRun(result)) {
+    recordHarnessError(state, spec, operation, result.errorInstance);
+  }
+}
+
+/** Milliseconds left before the run's deadline (Infinity without one); undefined, and the run marked interrupted, once it has passed. */
+function timeLeftBefore(deadline: number, state: RunState): number | undefined {
+  const timeLeft = deadline - Date.now();
+  if (timeLeft > 0) return timeLeft;
+  state.interrupted = true;
+  return undefined;
+}
+
+/** Runs a property with the run's seed, cut off at the deadline; an interruption is recorded on the run. */
+async function checkWithin<T>(property: fc.IAsyncProperty<T>, numRuns: number, state: RunState, timeLeft: number): Promise<fc.RunDetails<T>> {
   const result = await fc.check(property, {
     numRuns,
     seed: state.seed,
@@ -388,11 +394,7 @@ async function runSequence(spec: Spec, sequence: Sequence, session: ContractSess
     markInterruptAsFailure: false,
   });
   if (result.interrupted) state.interrupted = true;
-  if (result.failed && lastFailure) {
-    recordFailure(state, spec, operation, sequence.name, lastFailure, lastFailure.exchange, result.counterexamplePath ?? undefined, result.interrupted);
-  } else if (result.failed && !cutBeforeFirstRun(result)) {
-    recordHarnessError(state, spec, operation, result.errorInstance);
-  }
+  return result;
 }
 
 /** fast-check counts a run the deadline cut off before any success as failed, with no counterexample: not the target's fault. */

@@ -6,9 +6,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { MockApp } from './app.js';
 import { writeJson } from './json-reply.js';
+import { isPlainObject } from '../spec/json-value.js';
 import type { HeaderFields } from './cors.js';
 import { tenantFromHeaders } from './credentials.js';
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
+import { parseJsonBody } from './json-body.js';
 import { readBody } from './request-body.js';
 import type { StoreSnapshot } from './store.js';
 
@@ -32,12 +33,9 @@ async function readJson(request: IncomingMessage, limit: number): Promise<{ valu
   if (body.kind === 'empty') return { value: {} };
   if (body.kind === 'too-large') return fail(413, 'payload_too_large', `The request body is larger than the limit of ${limit} bytes`);
   if (body.kind !== 'ok') return fail(400, 'invalid_body', 'The request body could not be read as UTF-8');
-  if (exceedsJsonDepth(body.text)) return fail(400, 'nesting_too_deep', `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`);
-  try {
-    return { value: JSON.parse(body.text) };
-  } catch (error) {
-    return fail(400, 'invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJsonBody(body.text);
+  if (parsed.ok) return { value: parsed.value };
+  return fail(400, parsed.problem === 'too-deep' ? 'nesting_too_deep' : 'invalid_json', parsed.message);
 }
 
 export async function handleAdmin(app: MockApp, request: IncomingMessage, response: ServerResponse, url: URL, cors?: HeaderFields): Promise<void> {
@@ -109,11 +107,11 @@ async function route(app: MockApp, request: IncomingMessage, url: URL): Promise<
 
 /** Adds records to one tenant: `{"collection": {"id": {...record}}}`. Returns the count, or a message. */
 function seedState(app: MockApp, tenant: string, value: unknown): number | string {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'Send {"<collection>": {"<id>": {...record}}}';
+  if (!isPlainObject(value)) return 'Send {"<collection>": {"<id>": {...record}}}';
   let count = 0;
   const collections = value as StoreSnapshot['tenants'][string];
   for (const [collection, records] of Object.entries(collections)) {
-    if (!records || typeof records !== 'object' || Array.isArray(records)) return `"${collection}" must map ids to records`;
+    if (!isPlainObject(records)) return `"${collection}" must map ids to records`;
     for (const [id, record] of Object.entries(records)) {
       if (!record || typeof record !== 'object') return `"${collection}"."${id}" must be an object`;
       app.parts.store.put(tenant, collection, id, record);

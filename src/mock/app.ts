@@ -10,10 +10,10 @@ import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.j
 import { genericBehaviour } from './behaviours/index.js';
 import { isoTimestamp, type Clock } from './clock.js';
 import { answerPreflight, corsHeaders, type HeaderFields } from './cors.js';
-import { ANONYMOUS_TENANT, type CredentialResult } from './credentials.js';
+import { ANONYMOUS_TENANT, credentialHeaderNames, type CredentialResult } from './credentials.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
-import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
+import { parseJsonBody } from './json-body.js';
 import { writeJson } from './json-reply.js';
 import { planOperation, type OperationPlan } from './operation-plan.js';
 import { parsePrefer } from './prefer.js';
@@ -149,7 +149,7 @@ export class MockApp {
     const { parameters, issues } = validateParameters(operation, plan.validator, { path: pathParams, query: url.searchParams, headers: request.headers });
     const parsedBody = parseBody(plan, request, body);
     if ('error' in parsedBody) return parsedBody;
-    const bodyIssues = parsedBody.present ? validateBody(operation, plan.validator, 'application/json', parsedBody.value) : [];
+    const bodyIssues = parsedBody.present ? validateBody(plan.validator, plan.bodySchemaPointer, parsedBody.value) : [];
     if (issues.length + bodyIssues.length > 0) {
       return { error: apiError(statuses.validation, 'VALIDATION_ERROR', 'Request validation failed', [...issues, ...bodyIssues]) };
     }
@@ -244,27 +244,12 @@ function parseBody(plan: OperationPlan, request: IncomingMessage, body: BodyResu
     const accepted = plan.acceptedMediaTypes;
     return { error: apiError(statuses.mediaType, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${contentType ?? '(none)'} is not supported; send ${accepted}`, [{ type: 'model_attributes_type', loc: ['body'], msg: `Input should be sent as ${accepted}` }]) };
   }
-  const { text } = body as { text: string };
-  if (exceedsJsonDepth(text)) {
-    const message = `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
-    return { error: apiError(statuses.validation, 'NESTING_TOO_DEEP', message, [{ type: 'json_invalid', loc: ['body'], msg: message }]) };
+  const parsed = parseJsonBody((body as { text: string }).text);
+  if (parsed.ok) return { present: true, value: parsed.value };
+  if (parsed.problem === 'too-deep') {
+    return { error: apiError(statuses.validation, 'NESTING_TOO_DEEP', parsed.message, [{ type: 'json_invalid', loc: ['body'], msg: parsed.message }]) };
   }
-  try {
-    return { present: true, value: JSON.parse(text) };
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = Number(/position (\d+)/.exec(message)?.[1] ?? 0);
-    return { error: apiError(statuses.validation, 'INVALID_JSON', `The request body is not valid JSON: ${message}`, [{ type: 'json_invalid', loc: ['body', position], msg: 'JSON decode error', input: {}, ctx: { error: message } }]) };
-  }
-}
-
-function credentialHeaderNames(specs: Spec[]): string[] {
-  const names = new Set<string>();
-  for (const scheme of specs.flatMap((spec) => spec.operations.flatMap((op) => op.security.flat()))) {
-    if (scheme.type === 'apiKey' && scheme.in === 'header') names.add(scheme.name.toLowerCase());
-    else names.add('authorization');
-  }
-  return [...names];
+  return { error: apiError(statuses.validation, 'INVALID_JSON', parsed.message, [{ type: 'json_invalid', loc: ['body', parsed.position], msg: 'JSON decode error', input: {}, ctx: { error: parsed.reason } }]) };
 }
 
 /** mulberry32: small, fast, seedable; enough for latency jitter and error injection. */

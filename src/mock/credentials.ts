@@ -1,6 +1,6 @@
 /** Finds the caller's credential for an operation's security, which also names the caller's tenant. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Operation, SecurityScheme } from '../spec/types.js';
+import type { Operation, SecurityScheme, Spec } from '../spec/types.js';
 
 export type CredentialResult =
   | { kind: 'anonymous' }
@@ -88,12 +88,22 @@ export function authenticatorFor(operation: Operation, allowedKeys: ReadonlySet<
   };
 }
 
-/** The tenant an admin call acts for: whatever credential it carries in a header the specs use. */
+/** Header names that carry credentials in any of the specs, lowercased: where admin calls find their tenant. */
+export function credentialHeaderNames(specs: readonly Spec[]): string[] {
+  const names = new Set<string>();
+  for (const scheme of specs.flatMap((spec) => spec.operations.flatMap((op) => op.security.flat()))) {
+    if (scheme.type === 'apiKey' && scheme.in === 'header') names.add(scheme.name.toLowerCase());
+    else names.add('authorization');
+  }
+  return [...names];
+}
+
+/** The tenant an admin call acts for: whatever credential it carries in one of `headerNames` (lowercased). */
 export function tenantFromHeaders(headers: IncomingHttpHeaders, headerNames: Iterable<string>): string {
   for (const name of headerNames) {
-    const value = headers[name.toLowerCase()];
-    const text = Array.isArray(value) ? value[0] : value;
-    if (text && normalizeCredential(text)) return normalizeCredential(text);
+    const value = headers[name];
+    const credential = normalized(Array.isArray(value) ? value[0] : value);
+    if (credential) return credential;
   }
   return ANONYMOUS_TENANT;
 }

@@ -1,4 +1,5 @@
 /** Turns schema validation issues into FastAPI-style field issues (`loc`, `msg`, `type`), as the APIs report them. */
+import { valueAtPath } from '../spec/pointer.js';
 import type { ValidationIssue } from '../spec/validator.js';
 import type { FieldIssue } from './api-error.js';
 
@@ -86,17 +87,8 @@ export function toFieldIssues(location: (string | number)[], issues: ValidationI
     const key = `${loc.join('\u0000')}|${type}|${msg}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const value = issue.keyword === 'required' ? valueAt(input, issue.path.slice(0, -1)) : valueAt(input, issue.path);
+    const value = valueAtPath(input, issue.keyword === 'required' ? issue.path.slice(0, -1) : issue.path);
     result.push({ type, loc, msg, input: value, ...(ctx ? { ctx } : {}) });
   }
   return result;
-}
-
-function valueAt(root: unknown, path: (string | number)[]): unknown {
-  let node = root;
-  for (const segment of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[segment as string];
-  }
-  return node;
 }

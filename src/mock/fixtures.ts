@@ -1,5 +1,6 @@
 /** Reference data the APIs assume exists (ElizaOS agents), from a fixtures file and the admin API. */
 import { readFile } from 'node:fs/promises';
+import { isPlainObject } from '../spec/json-value.js';
 
 export interface Agent {
   id: string;
@@ -56,7 +57,7 @@ export class Fixtures {
 }
 
 export function parseFixtures(data: unknown): FixtureData {
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error('fixtures must be a JSON object like {"agents": [...]}');
+  if (!isPlainObject(data)) throw new Error('fixtures must be a JSON object like {"agents": [...]}');
   const agents = (data as { agents?: unknown }).agents;
   if (agents === undefined) return {};
   if (!Array.isArray(agents)) throw new Error('"agents" must be an array');

@@ -27,6 +27,8 @@ export interface OperationPlan {
   readonly statuses: { readonly validation: number; readonly mediaType: number; readonly auth: number };
   /** The request body media types, for the message of a 415. */
   readonly acceptedMediaTypes: string;
+  /** The schema a JSON request body is checked against: the application/json one, else the first. */
+  readonly bodySchemaPointer: string | undefined;
   /** The JSON content type documented for a status; application/json where none (or no JSON one) is. */
   contentTypeFor(status: number): string;
 }
@@ -37,6 +39,7 @@ export function planOperation(operation: Operation, validator: SpecValidator, al
     const documented = response.content[0]?.mediaType;
     if (/^\d+$/.test(response.status) && documented && /json/i.test(documented)) contentTypes.set(Number(response.status), documented);
   }
+  const bodyMedia = operation.requestBody?.content;
   return {
     operation,
     spec: operation.spec,
@@ -48,7 +51,8 @@ export function planOperation(operation: Operation, validator: SpecValidator, al
       mediaType: pickStatus(operation, MEDIA_TYPE_STATUSES),
       auth: pickStatus(operation, AUTH_STATUSES),
     },
-    acceptedMediaTypes: (operation.requestBody?.content ?? []).map((media) => media.mediaType).join(' or '),
+    acceptedMediaTypes: (bodyMedia ?? []).map((media) => media.mediaType).join(' or '),
+    bodySchemaPointer: (bodyMedia?.find((media) => media.mediaType === 'application/json') ?? bodyMedia?.[0])?.schemaPointer,
     contentTypeFor: (status) => contentTypes.get(status) ?? 'application/json',
   };
 }

@@ -42,10 +42,10 @@ export function validateParameters(
   return { parameters, issues };
 }
 
-export function validateBody(operation: Operation, validator: SpecValidator, mediaType: string, body: unknown): FieldIssue[] {
-  const media = operation.requestBody?.content.find((m) => m.mediaType === mediaType) ?? operation.requestBody?.content[0];
-  if (!media?.schemaPointer) return [];
-  return toFieldIssues(['body'], validator.validate(media.schemaPointer, body, 'request'), body);
+/** Checks a parsed JSON body against the schema at `schemaPointer` (none: anything goes). */
+export function validateBody(validator: SpecValidator, schemaPointer: string | undefined, body: unknown): FieldIssue[] {
+  if (!schemaPointer) return [];
+  return toFieldIssues(['body'], validator.validate(schemaPointer, body, 'request'), body);
 }
 
 function readRaw(parameter: Parameter, raw: RawParameters): string | string[] | undefined {

@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
+import { isPlainObject } from '../spec/json-value.js';
 import { parseFixtures, type FixtureData } from './fixtures.js';
 import type { StoreSnapshot, StoredRecord } from './store.js';
 
@@ -124,22 +125,21 @@ function readHeader(file: string, line: unknown): Omit<PersistedState, 'store'> 
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const areStrings = (values: unknown[]) => values.every((value) => typeof value === 'string');
 
 function isRecordLine(line: unknown): line is RecordLine {
-  const entry = isObject(line) ? line.record : undefined;
-  return Array.isArray(entry) && entry.length === 4 && areStrings(entry.slice(0, 3)) && isObject(entry[3]);
+  const entry = isPlainObject(line) ? line.record : undefined;
+  return Array.isArray(entry) && entry.length === 4 && areStrings(entry.slice(0, 3)) && isPlainObject(entry[3]);
 }
 
 function isIndexLine(line: unknown): line is IndexLine {
-  const entry = isObject(line) ? line.index : undefined;
+  const entry = isPlainObject(line) ? line.index : undefined;
   return Array.isArray(entry) && entry.length === 3 && areStrings(entry);
 }
 
 function isEndLine(line: unknown): line is EndLine {
-  const end = isObject(line) ? line.end : undefined;
-  return isObject(end) && typeof end.records === 'number' && typeof end.indexes === 'number';
+  const end = isPlainObject(line) ? line.end : undefined;
+  return isPlainObject(end) && typeof end.records === 'number' && typeof end.indexes === 'number';
 }
 
 /** Writes the state to a temporary file next to `file`, fsyncs it and renames it into place. */

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { typesOf } from './schema-types.js';
 import type { JsonSchema } from './types.js';
 
 export interface ArbitraryOptions {
@@ -76,16 +77,6 @@ function forType(type: string | undefined, s: Schema, options: Resolved, depth: 
     default:
       return anyJson();
   }
-}
-
-function typesOf(s: Schema): string[] {
-  if (Array.isArray(s.type)) return [...s.type];
-  if (typeof s.type === 'string') return [s.type];
-  if (s.properties || s.additionalProperties !== undefined || s.required) return ['object'];
-  if (s.items || s.prefixItems) return ['array'];
-  if (s.minLength !== undefined || s.maxLength !== undefined || s.pattern || s.format) return ['string'];
-  if (s.minimum !== undefined || s.maximum !== undefined || s.multipleOf !== undefined) return ['number'];
-  return [];
 }
 
 function hasKeywords(s: Schema): boolean {

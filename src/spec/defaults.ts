@@ -1,4 +1,5 @@
 /** Fills in the `default` values a schema declares, as a server that honours its own spec would. */
+import { isPlainObject } from './json-value.js';
 import type { JsonSchema } from './types.js';
 
 /**
@@ -99,8 +100,4 @@ function fitsScalarKeywords(property: any, value: unknown): boolean {
     (typeof exclusiveMinimum === 'number' && value <= exclusiveMinimum) ||
     (typeof exclusiveMaximum === 'number' && value >= exclusiveMaximum)
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -2,6 +2,8 @@
  * A deterministic example value built from a dereferenced schema: the "static" answer a mock gives
  * when the spec has no example (Prism's static mode). Random data comes from `arbitrary.ts` instead.
  */
+import { isPlainObject } from './json-value.js';
+import { typesOf } from './schema-types.js';
 import type { JsonSchema } from './types.js';
 
 export interface ExampleOptions {
@@ -76,15 +78,10 @@ function objectFor(s: Record<string, any>, options: ExampleOptions, depth: numbe
   return out;
 }
 
+/** The type to build an example of: the first non-null one the schema admits, an object when it says nothing. */
 function primaryType(s: Record<string, any>): string {
-  const types: string[] = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
-  const type = types.find((t) => t !== 'null') ?? types[0];
-  if (type) return type;
-  if (s.properties || s.additionalProperties) return 'object';
-  if (s.items) return 'array';
-  if (s.minLength !== undefined || s.pattern || s.format) return 'string';
-  if (s.minimum !== undefined || s.maximum !== undefined) return 'number';
-  return 'object';
+  const types = typesOf(s);
+  return types.find((t) => t !== 'null') ?? types[0] ?? 'object';
 }
 
 function isNullSchema(schema: any): boolean {
@@ -108,6 +105,6 @@ function stringFor(s: Record<string, any>, options: ExampleOptions): string {
 }
 
 function mergeAll(parts: unknown[]): unknown {
-  if (parts.every((p) => p && typeof p === 'object' && !Array.isArray(p))) return Object.assign({}, ...parts);
+  if (parts.every(isPlainObject)) return Object.assign({}, ...parts);
   return parts[0];
 }

@@ -43,10 +43,15 @@ export function locate(document: unknown, segments: readonly (string | number)[]
 }
 
 export function resolvePointer(document: unknown, pointer: string): unknown {
-  let node: unknown = document;
-  for (const segment of segmentsOf(pointer)) {
+  return valueAtPath(document, segmentsOf(pointer));
+}
+
+/** The value at a path of keys and indexes inside a JSON value, or undefined where the path leads nowhere. */
+export function valueAtPath(root: unknown, path: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const segment of path) {
     if (!node || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[segment];
+    node = (node as Record<string, unknown>)[segment as string];
   }
   return node;
 }

@@ -1,7 +1,6 @@
 /** The answer is one the spec documents: its status, its content type, and its body's schema. */
-import { classifyErrorSchema } from '../../spec/responses.js';
+import { classifyErrorSchema, documentedResponse, isDocumented } from '../../spec/responses.js';
 import type { Check, Exchange, Verdict } from '../types.js';
-import { documentedResponse, isDocumented } from '../../spec/responses.js';
 import { mediaTypeMatches, mediaTypeOf, REASONABLE_UNDOCUMENTED } from './expectations.js';
 
 export const statusCodeConformance: Check = {

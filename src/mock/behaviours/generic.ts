@@ -4,6 +4,7 @@
  * GET on a collection lists. Anything else answers from the spec's examples or schema.
  */
 import { applyDefaults } from '../../spec/defaults.js';
+import { isPlainObject } from '../../spec/json-value.js';
 import { documentedSuccessStatuses } from '../../spec/responses.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, Outcome, RequestContext } from '../behaviour.js';
@@ -31,9 +32,6 @@ function successStatus(context: RequestContext, preferred: number[]): number {
   return preferred.find((s) => documented.includes(s)) ?? documented[0] ?? preferred[0];
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 function notFound(target: Target): Outcome {
   return { error: apiError(404, 'NOT_FOUND', `No resource with ${target.idName ?? 'id'} ${target.id} at ${target.collection}`) };
 }
@@ -42,7 +40,7 @@ function notFound(target: Target): Outcome {
 function shapeRecord(context: RequestContext, status: number, input: unknown, id: string): Record<string, unknown> {
   const template = context.specResponse(status);
   const withDefaults = applyDefaults(context.operation.requestBody?.content[0]?.schema, input);
-  return { ...(isObject(template) ? template : {}), ...(isObject(withDefaults) ? withDefaults : {}), id };
+  return { ...(isPlainObject(template) ? template : {}), ...(isPlainObject(withDefaults) ? withDefaults : {}), id };
 }
 
 export function genericBehaviour(concretePath: string): Behaviour {
@@ -53,7 +51,7 @@ export function genericBehaviour(concretePath: string): Behaviour {
     if (target.id === undefined) {
       if (method === 'post') {
         const status = successStatus(context, [201, 200]);
-        const id = isObject(context.body) && typeof context.body.id === 'string' ? context.body.id : context.ids.uuid();
+        const id = isPlainObject(context.body) && typeof context.body.id === 'string' ? context.body.id : context.ids.uuid();
         const record = shapeRecord(context, status, context.body, id);
         state.put(target.collection, id, record);
         return { status, body: record };
@@ -75,7 +73,7 @@ export function genericBehaviour(concretePath: string): Behaviour {
         }
         case 'patch': {
           if (!existing) return notFound(target);
-          const record = { ...existing, ...(isObject(context.body) ? context.body : {}), id: target.id };
+          const record = { ...existing, ...(isPlainObject(context.body) ? context.body : {}), id: target.id };
           state.put(target.collection, target.id, record);
           return { status: successStatus(context, [200]), body: record };
         }
@@ -97,7 +95,7 @@ export function genericBehaviour(concretePath: string): Behaviour {
  */
 function listBody(template: unknown, records: Record<string, unknown>[]): unknown {
   if (Array.isArray(template) || template === undefined) return records;
-  if (!isObject(template)) return template;
+  if (!isPlainObject(template)) return template;
   const arrayField = Object.keys(template).find((key) => Array.isArray(template[key]));
   return arrayField ? { ...template, [arrayField]: records } : template;
 }

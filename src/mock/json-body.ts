@@ -1,0 +1,50 @@
+/**
+ * Parses a request body's JSON, for the API routes and the admin routes alike.
+ *
+ * It caps how deeply a body may nest arrays and objects. JSON.parse copes with any depth,
+ * but a record nested thousands deep breaks everything recursive that touches it later
+ * (JSON.stringify of the answer, of GET /__parley/state, of the state file) with a stack overflow.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when JSON text nests deeper than `limit`; one pass over the text, brackets inside strings ignored. */
+function exceedsJsonDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
+  // Each level opens with a bracket of its own, so text this short cannot nest too deep.
+  if (text.length <= limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let at = 0; at < text.length; at++) {
+    const char = text.charCodeAt(at);
+    if (inString) {
+      if (char === 0x5c) at++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x7b || char === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x7d || char === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+export type ParsedJson =
+  | { ok: true; value: unknown }
+  | { ok: false; problem: 'too-deep'; message: string }
+  /** `reason` is JSON.parse's own words; `position` where it stopped. */
+  | { ok: false; problem: 'invalid'; message: string; reason: string; position: number };
+
+/** The parsed value, or why the text is refused, with the message both the API and admin routes answer. */
+export function parseJsonBody(text: string): ParsedJson {
+  if (exceedsJsonDepth(text)) {
+    return { ok: false, problem: 'too-deep', message: `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    const reason = (error as Error).message;
+    const position = Number(/position (\d+)/.exec(reason)?.[1] ?? 0);
+    return { ok: false, problem: 'invalid', message: `The request body is not valid JSON: ${reason}`, reason, position };
+  }
+}
