@@ -1,0 +1,36 @@
+/**
+ * Debian's Chromium driven by playwright-core, for tests that look at what a person sees.
+ * `.ci/run` installs the `chromium` package; a machine without it fails these tests loudly
+ * rather than skipping them.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Flags that keep a headless Chromium off the (closed) network and quiet as root. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium package (bash .ci/run does) or set PARLEY_CHROMIUM`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A fresh temporary directory for a test's screenshots. */
+export function screenshotDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'parley-screens-'));
+}
