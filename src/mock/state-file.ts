@@ -14,7 +14,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { isPlainObject } from '../spec/json-value.js';
 import { parseFixtures, type FixtureData } from './fixtures.js';
-import type { StoreSnapshot, StoredRecord } from './store.js';
+import { addSnapshotIndex, addSnapshotRecord, emptySnapshot, type StoreSnapshot, type StoredRecord } from './store.js';
 
 export interface PersistedState {
   store: StoreSnapshot;
@@ -68,7 +68,7 @@ export async function loadStateFile(file: string): Promise<PersistedState | unde
 async function parseLines(file: string, lines: AsyncIterable<string>): Promise<PersistedState> {
   const corrupt = (line: number, problem: string) =>
     new StateFileError(file, `is corrupt at line ${line}: ${problem}; fix or remove the file (it is left as it is)`);
-  const state: PersistedState = { store: { version: 1, tenants: {}, indexes: {} }, fixtures: {}, clockOffsetMs: 0 };
+  const state: PersistedState = { store: emptySnapshot(), fixtures: {}, clockOffsetMs: 0 };
   let number = 0;
   let records = 0;
   let indexes = 0;
@@ -87,11 +87,11 @@ async function parseLines(file: string, lines: AsyncIterable<string>): Promise<P
       Object.assign(state, readHeader(file, line));
     } else if (isRecordLine(line)) {
       const [tenant, collection, id, record] = line.record;
-      ((state.store.tenants[tenant] ??= {})[collection] ??= {})[id] = record;
+      addSnapshotRecord(state.store, tenant, collection, id, record);
       records++;
     } else if (isIndexLine(line)) {
       const [tenant, key, id] = line.index;
-      (state.store.indexes[tenant] ??= {})[key] = id;
+      addSnapshotIndex(state.store, tenant, key, id);
       indexes++;
     } else if (isEndLine(line)) {
       if (line.end.records !== records || line.end.indexes !== indexes) {

@@ -5,12 +5,35 @@
 
 export type StoredRecord = Record<string, unknown>;
 
+/**
+ * Every level of a snapshot is keyed by names from outside (API keys, collection names, record ids),
+ * so each is a null-prototype object: a tenant called `__proto__` or `constructor` is data like any other.
+ * Build snapshots with `emptySnapshot`, `addSnapshotRecord` and `addSnapshotIndex`, never with `{}`.
+ */
 export interface StoreSnapshot {
   version: 1;
   /** tenant → collection → id → record, in insertion order. */
   tenants: Record<string, Record<string, Record<string, StoredRecord>>>;
   /** tenant → unique key → id, for get-or-create lookups. */
   indexes: Record<string, Record<string, string>>;
+}
+
+/** An object for keys from outside: no prototype, so no key can reach or shadow Object.prototype. */
+export function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+export function emptySnapshot(): StoreSnapshot {
+  return { version: 1, tenants: dictionary(), indexes: dictionary() };
+}
+
+export function addSnapshotRecord(snapshot: StoreSnapshot, tenant: string, collection: string, id: string, record: StoredRecord): void {
+  const collections = (snapshot.tenants[tenant] ??= dictionary());
+  (collections[collection] ??= dictionary())[id] = record;
+}
+
+export function addSnapshotIndex(snapshot: StoreSnapshot, tenant: string, key: string, id: string): void {
+  (snapshot.indexes[tenant] ??= dictionary())[key] = id;
 }
 
 const SEP = '\u0000';
@@ -120,15 +143,17 @@ export class Store {
 
   /** A JSON-ready copy of one tenant's state, or of everything. */
   snapshot(tenant?: string): StoreSnapshot {
-    const snapshot: StoreSnapshot = { version: 1, tenants: {}, indexes: {} };
+    const snapshot = emptySnapshot();
     for (const [owner, collections] of this.tenants) {
       if (tenant !== undefined && owner !== tenant) continue;
-      for (const [collection, scope] of collections) (snapshot.tenants[owner] ??= {})[collection] = Object.fromEntries(scope);
+      for (const [collection, scope] of collections) {
+        for (const [id, record] of scope) addSnapshotRecord(snapshot, owner, collection, id, record);
+      }
     }
     for (const [key, id] of this.uniqueKeys) {
       const [owner, unique] = splitOnce(key);
       if (tenant !== undefined && owner !== tenant) continue;
-      (snapshot.indexes[owner] ??= {})[unique] = id;
+      addSnapshotIndex(snapshot, owner, unique, id);
     }
     return snapshot;
   }

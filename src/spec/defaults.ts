@@ -20,23 +20,33 @@ export function applyDefaults(schema: JsonSchema | undefined, value: unknown, de
   if (Array.isArray(value) && s.items) return value.map((item) => applyDefaults(s.items, item, depth + 1));
   if (!isPlainObject(value)) return value;
   const properties: Record<string, any> = s.properties ?? {};
-  // Not `{ ...value }`: V8 makes adding the defaults to a spread copy ~10x slower (measured).
-  const out: Record<string, unknown> = Object.assign({}, value);
+  const out = copyOwn(value);
   for (const [name, property] of propertiesWithDefaults(s)) {
-    if (out[name] === undefined && property.default !== undefined) {
+    if (!Object.hasOwn(out, name) || out[name] === undefined) {
+      if (property.default === undefined) continue;
       // Only objects need a copy: a request must not be able to change the spec's default.
       const fallback = property.default;
       out[name] = fallback !== null && typeof fallback === 'object' ? structuredClone(fallback) : fallback;
-    } else if (out[name] !== undefined) {
+    } else {
       out[name] = applyDefaults(property, out[name], depth + 1);
     }
   }
   if (s.additionalProperties && typeof s.additionalProperties === 'object' && declaresDefaults(s.additionalProperties)) {
     for (const name of Object.keys(out)) {
-      if (!(name in properties)) out[name] = applyDefaults(s.additionalProperties, out[name], depth + 1);
+      if (!Object.hasOwn(properties, name)) out[name] = applyDefaults(s.additionalProperties, out[name], depth + 1);
     }
   }
   return out;
+}
+
+/**
+ * A shallow copy of a request's object. `Object.assign` would *set* an own `__proto__` key (which
+ * JSON.parse keeps as plain data) and so replace the copy's prototype with attacker data; a spread
+ * defines it as an ordinary property instead. Not always a spread: V8 makes adding the defaults to a
+ * spread copy ~10x slower (measured), and bodies with that key are rare.
+ */
+function copyOwn(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.hasOwn(value, '__proto__') ? { ...value } : Object.assign({}, value);
 }
 
 const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const;
@@ -81,7 +91,7 @@ function branchAccepts(branch: any, value: unknown): boolean {
   if (value === null) return branch.type === 'null';
   if (isPlainObject(value)) {
     if (branch.type !== undefined && branch.type !== 'object') return false;
-    return Object.entries<any>(branch.properties ?? {}).every(([name, property]) => value[name] === undefined || fitsScalarKeywords(property, value[name]));
+    return Object.entries<any>(branch.properties ?? {}).every(([name, property]) => !Object.hasOwn(value, name) || value[name] === undefined || fitsScalarKeywords(property, value[name]));
   }
   return branch.type !== 'object' && branch.type !== 'null';
 }
