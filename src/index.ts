@@ -3,7 +3,8 @@ export { startMockServer, createMockApp, DEFAULT_LIMITS, type MockServerOptions,
 export { runContract, conforms, TargetUnreachableError, type ContractOptions, type Progress } from './contract/runner.js';
 export { formatReport } from './contract/report/console.js';
 export { toJUnit } from './contract/report/junit.js';
-export type { ApiContract, ContractSession, Sequence, SequenceOutcome } from './contract/api-contract.js';
+export { fail, jsonOf, statusOf, operationKey, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './contract/api-contract.js';
+export type { ContractRequest, ContractResponse, Exchange, RequestKind } from './contract/types.js';
 export type { Report, Failure, Warning, Tally, Check, Verdict } from './contract/types.js';
 export { BUNDLED_CONTRACTS } from '../contracts/index.js';
 export { loadSpec, loadSpecs, SpecError } from './spec/load.js';
