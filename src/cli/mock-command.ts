@@ -24,6 +24,8 @@ Options:
       --max-records <n>     records kept before the oldest are evicted (default ${DEFAULT_LIMITS.maxRecords})
       --request-timeout <ms> cut off requests whose body has not arrived (default ${DEFAULT_LIMITS.requestTimeoutMs})
       --no-cors             do not answer CORS preflights or add CORS headers
+      --cors-admin          CORS on the /__parley/ admin endpoints too (off: browser pages cannot call them)
+      --allowed-host <name> a host name besides loopback that admin calls may come to (repeatable)
       --state-file <file>   load state from this file on start, save it periodically and on exit
       --save-interval <s>   seconds between saves of a changed state (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
   -h, --help                show this help
@@ -59,6 +61,8 @@ export async function runMockCommand(argv: string[]): Promise<number> {
       'state-file': { type: 'string' },
       'save-interval': { type: 'string' },
       'no-cors': { type: 'boolean' },
+      'cors-admin': { type: 'boolean' },
+      'allowed-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +82,8 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     latencyMs: parseLatency(values.latency),
     errorRate: parseNumberOption('error-rate', values['error-rate'], { min: 0, max: 1 }),
     cors: !values['no-cors'],
+    corsAdmin: values['cors-admin'],
+    allowedHosts: values['allowed-host'],
     maxBodyBytes: parseByteSize('max-body', values['max-body']),
     maxRecords: parseNumberOption('max-records', values['max-records'], { min: 1, integer: true }),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),

@@ -8,10 +8,13 @@ import type { MockApp } from './app.js';
 import { writeJson } from './json-reply.js';
 import { isPlainObject } from '../spec/json-value.js';
 import type { HeaderFields } from './cors.js';
-import { tenantFromHeaders } from './credentials.js';
+import { refuseAdminCall } from './admin-guard.js';
+import { CLOCK_RANGE_TEXT, isWithinClockRange } from './clock.js';
+import { ANONYMOUS_TENANT, tenantFromHeaders } from './credentials.js';
 import { parseJsonBody } from './json-body.js';
 import { readBody } from './request-body.js';
 import type { StoreSnapshot } from './store.js';
+import { checkSeededRecord } from './behaviours/index.js';
 
 export const ADMIN_PREFIX = '/__parley/';
 export const ADMIN_TOKEN_HEADER = 'x-parley-admin-token';
@@ -35,7 +38,7 @@ async function readJson(request: IncomingMessage, limit: number): Promise<{ valu
   if (body.kind !== 'ok') return fail(400, 'invalid_body', 'The request body could not be read as UTF-8');
   const parsed = parseJsonBody(body.text);
   if (parsed.ok) return { value: parsed.value };
-  return fail(400, parsed.problem === 'too-deep' ? 'nesting_too_deep' : 'invalid_json', parsed.message);
+  return fail(400, parsed.problem === 'too-deep' ? 'nesting_too_deep' : parsed.problem === 'out-of-range' ? 'number_out_of_range' : 'invalid_json', parsed.message);
 }
 
 export async function handleAdmin(app: MockApp, request: IncomingMessage, response: ServerResponse, url: URL, cors?: HeaderFields): Promise<void> {
@@ -47,9 +50,19 @@ async function route(app: MockApp, request: IncomingMessage, url: URL): Promise<
   const { store, fixtures, clock, specs } = app.parts;
   const admin = isAdmin(app, request);
   const tenant = tenantFromHeaders(request.headers, app.credentialHeaders);
-  const scope = admin && url.searchParams.get('tenant') === null ? undefined : url.searchParams.get('tenant') ?? tenant;
-  if (!admin && scope !== tenant) return fail(403, 'forbidden', `Reading another tenant's state needs the ${ADMIN_TOKEN_HEADER} header`);
   const action = `${request.method} ${url.pathname.slice(ADMIN_PREFIX.length)}`;
+  // Health tells only which specs are served: readiness probes call it without a key.
+  const refused = refuseAdminCall(request, app.adminGuard, { admin, tenant, keyless: action === 'GET health' });
+  if (refused) {
+    request.resume();
+    return fail(refused.status, refused.code, refused.message);
+  }
+  const requested = url.searchParams.get('tenant');
+  const scope = admin && requested === null ? undefined : requested ?? tenant;
+  // The anonymous tenant holds what keyless APIs (ElizaOS) stored: it belongs to no one, so any caller may act on it.
+  if (!admin && scope !== tenant && scope !== ANONYMOUS_TENANT) {
+    return fail(403, 'forbidden', `Reading another tenant's state needs the ${ADMIN_TOKEN_HEADER} header`);
+  }
   const requireAdmin = () =>
     app.settings.adminToken && !admin ? fail(403, 'forbidden', `This call needs the ${ADMIN_TOKEN_HEADER} header`) : undefined;
 
@@ -97,6 +110,10 @@ async function route(app: MockApp, request: IncomingMessage, url: URL): Promise<
       const { advanceMs, advanceMinutes } = (parsed.value ?? {}) as { advanceMs?: unknown; advanceMinutes?: unknown };
       const ms = typeof advanceMs === 'number' ? advanceMs : typeof advanceMinutes === 'number' ? advanceMinutes * 60_000 : NaN;
       if (!Number.isFinite(ms)) return fail(400, 'invalid_clock', 'Send {"advanceMinutes": N} or {"advanceMs": N}');
+      const target = clock.now().getTime() + ms;
+      if (!isWithinClockRange(target)) {
+        return fail(400, 'clock_out_of_range', `Moving the clock by ${ms} ms would leave ${CLOCK_RANGE_TEXT}; the clock stays at ${clock.now().toISOString()}`);
+      }
       clock.advance(ms);
       return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offset() } };
     }
@@ -113,10 +130,15 @@ function seedState(app: MockApp, tenant: string, value: unknown): number | strin
   for (const [collection, records] of Object.entries(collections)) {
     if (!isPlainObject(records)) return `"${collection}" must map ids to records`;
     for (const [id, record] of Object.entries(records)) {
-      if (!record || typeof record !== 'object') return `"${collection}"."${id}" must be an object`;
-      app.parts.store.put(tenant, collection, id, record);
-      count++;
+      if (!isPlainObject(record)) return `"${collection}"."${id}" must be an object`;
+      const problem = checkSeededRecord(collection, record);
+      if (problem) return `"${collection}"."${id}": ${problem}`;
     }
+  }
+  // Checked in full first: a refused seed stores nothing.
+  for (const [collection, records] of Object.entries(collections)) {
+    for (const [id, record] of Object.entries(records)) app.parts.store.put(tenant, collection, id, record);
+    count += Object.keys(records).length;
   }
   return count;
 }

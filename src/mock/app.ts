@@ -5,12 +5,13 @@ import { documentedSuccessStatuses, isDocumented } from '../spec/responses.js';
 import type { Operation, Spec } from '../spec/types.js';
 import { SpecValidator } from '../spec/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
+import type { AdminGuardSettings } from './admin-guard.js';
 import { apiError, renderError, type ApiError } from './api-error.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { genericBehaviour } from './behaviours/index.js';
 import { isoTimestamp, type Clock } from './clock.js';
 import { answerPreflight, corsHeaders, type HeaderFields } from './cors.js';
-import { ANONYMOUS_TENANT, credentialHeaderNames, type CredentialResult } from './credentials.js';
+import { ANONYMOUS_TENANT, credentialHeaderNames, tenantFromHeaders, type CredentialResult } from './credentials.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
 import { parseJsonBody } from './json-body.js';
@@ -33,8 +34,12 @@ export interface MockSettings {
   latencyMs?: number | readonly [number, number];
   /** Fraction (0..1) of requests answered with an injected 500 in the API's error shape. */
   errorRate?: number;
-  /** Answer CORS preflights and allow any origin (default true). */
+  /** Answer CORS preflights and allow any origin on the API routes (default true). */
   cors?: boolean;
+  /** CORS on the admin endpoints too, and no Origin check there (default false). */
+  corsAdmin?: boolean;
+  /** Host names besides loopback that admin calls may name in Host and Origin. */
+  allowedHosts?: readonly string[];
   maxBodyBytes: number;
   seed?: number;
   logCapacity?: number;
@@ -53,6 +58,7 @@ export class MockApp {
   readonly log: RequestLog;
   /** Header names that carry credentials in any loaded spec, for admin calls. */
   readonly credentialHeaders: string[];
+  readonly adminGuard: AdminGuardSettings;
   private readonly plans = new Map<Operation, OperationPlan>();
   private readonly random: () => number;
   private requestCount = 0;
@@ -61,6 +67,11 @@ export class MockApp {
     this.router = new Router(parts.specs.flatMap((spec) => spec.operations));
     this.log = new RequestLog(settings.logCapacity ?? 1000);
     const allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
+    this.adminGuard = {
+      allowedHosts: new Set((settings.allowedHosts ?? []).map((host) => host.toLowerCase())),
+      apiKeys: allowedKeys,
+      corsAdmin: settings.corsAdmin === true,
+    };
     for (const spec of parts.specs) {
       const validator = new SpecValidator(spec);
       for (const operation of spec.operations) this.plans.set(operation, planOperation(operation, validator, allowedKeys));
@@ -72,17 +83,19 @@ export class MockApp {
   /** Entry point for every request; never throws (a bug becomes a 500 in the API's shape). */
   async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
-    const cors = this.settings.cors === false ? undefined : corsHeaders(request.headers);
     let url: RequestTarget;
     try {
       url = parseRequestTarget(request.url);
     } catch {
       // e.g. `GET http://[ HTTP/1.1`: Node's parser lets it through, but it names no path to route.
       request.resume();
-      return writeJson(response, 400, { error: 'bad_request', message: 'The request target is not a valid URL' }, 'application/json', undefined, cors);
+      return writeJson(response, 400, { error: 'bad_request', message: 'The request target is not a valid URL' }, 'application/json');
     }
+    const adminCall = url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX);
+    // Admin endpoints carry no CORS headers unless asked for: a page on another origin must not read or drive them.
+    const cors = this.settings.cors === false || (adminCall && !this.settings.corsAdmin) ? undefined : corsHeaders(request.headers);
     if (cors && answerPreflight(request, response, cors)) return;
-    if (url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX)) {
+    if (adminCall) {
       // Admin calls stay out of the request log: it shows the API traffic of the app under development.
       try {
         await handleAdmin(this, request, response, new URL(request.url ?? '/', 'http://mock.local'), cors);
@@ -91,7 +104,8 @@ export class MockApp {
       }
       return;
     }
-    let tenant = ANONYMOUS_TENANT;
+    /** Whose request log the request goes to: set once authentication has settled it. */
+    let tenant: string | undefined;
     let plan: OperationPlan | undefined;
     try {
       const routed = this.router.route(request.method ?? 'GET', url.pathname);
@@ -106,6 +120,7 @@ export class MockApp {
       plan = this.plans.get(routed.match.operation)!;
       const auth = plan.authenticate(request.headers, url.searchParams);
       if (auth.kind === 'ok') tenant = auth.credential;
+      else if (auth.kind === 'anonymous') tenant = ANONYMOUS_TENANT;
       const body = await readBody(request, this.settings.maxBodyBytes);
       const outcome = this.answer(request, url, plan, routed.match.pathParams, auth, body);
       if (this.settings.latencyMs) await this.delay();
@@ -117,7 +132,8 @@ export class MockApp {
     } finally {
       this.log.add({
         at: Date.now(),
-        tenant,
+        // Unrouted or unauthenticated requests go to the log of the key they carried, not to the shared anonymous one.
+        tenant: tenant ?? tenantFromHeaders(request.headers, this.credentialHeaders),
         method: request.method ?? 'GET',
         path: url.pathname + url.search,
         operationId: plan?.operation.id,
@@ -246,6 +262,9 @@ function parseBody(plan: OperationPlan, request: IncomingMessage, body: BodyResu
   }
   const parsed = parseJsonBody((body as { text: string }).text);
   if (parsed.ok) return { present: true, value: parsed.value };
+  if (parsed.problem === 'out-of-range') {
+    return { error: apiError(statuses.validation, 'VALIDATION_ERROR', parsed.message, [{ type: 'finite_number', loc: ['body', ...parsed.path], msg: 'Input should be a finite number' }]) };
+  }
   if (parsed.problem === 'too-deep') {
     return { error: apiError(statuses.validation, 'NESTING_TOO_DEEP', parsed.message, [{ type: 'json_invalid', loc: ['body'], msg: parsed.message }]) };
   }

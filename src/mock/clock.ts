@@ -28,6 +28,19 @@ export function steppingClock(start: Date, offsetMs = 0): Clock {
   };
 }
 
+/**
+ * The instants the mock's clock may show: four-digit years, as ISO 8601 timestamps without an
+ * expanded year have. Timestamps are formatted on every create, so a clock moved past Date's range
+ * (±8.64e15 ms) would make every create fail.
+ */
+const CLOCK_RANGE = { min: Date.parse('0001-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') };
+
+export function isWithinClockRange(epochMs: number): boolean {
+  return epochMs >= CLOCK_RANGE.min && epochMs <= CLOCK_RANGE.max;
+}
+
+export const CLOCK_RANGE_TEXT = 'the dates the mock can represent (0001-01-01 to 9999-12-31)';
+
 export const SEEDED_CLOCK_START = new Date('2025-01-01T00:00:00.000Z');
 
 let formattedAt = Number.NaN;

@@ -29,9 +29,35 @@ function exceedsJsonDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
+/** A number literal that may overflow a double: an exponent of three digits, or 309 digits in a row. */
+const MAYBE_OVERFLOWING = /\d[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * Where a parsed value holds a number JSON.parse turned into ±Infinity (e.g. `1e309`): schemas
+ * accept it as an integer, but no date, JSON answer or state file can hold it. Walked with a stack,
+ * not recursion; only bodies whose text has such a literal are walked at all.
+ */
+function nonFiniteNumberAt(text: string, value: unknown): (string | number)[] | undefined {
+  if (!MAYBE_OVERFLOWING.test(text)) return undefined;
+  const stack: [unknown, (string | number)[]][] = [[value, []]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) return path;
+    } else if (Array.isArray(node)) {
+      node.forEach((item, index) => stack.push([item, [...path, index]]));
+    } else if (node !== null && typeof node === 'object') {
+      for (const [key, item] of Object.entries(node)) stack.push([item, [...path, key]]);
+    }
+  }
+  return undefined;
+}
+
 export type ParsedJson =
   | { ok: true; value: unknown }
   | { ok: false; problem: 'too-deep'; message: string }
+  /** `path` leads to the number, from the body's root. */
+  | { ok: false; problem: 'out-of-range'; message: string; path: (string | number)[] }
   /** `reason` is JSON.parse's own words; `position` where it stopped. */
   | { ok: false; problem: 'invalid'; message: string; reason: string; position: number };
 
@@ -40,11 +66,18 @@ export function parseJsonBody(text: string): ParsedJson {
   if (exceedsJsonDepth(text)) {
     return { ok: false, problem: 'too-deep', message: `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     const reason = (error as Error).message;
     const position = Number(/position (\d+)/.exec(reason)?.[1] ?? 0);
     return { ok: false, problem: 'invalid', message: `The request body is not valid JSON: ${reason}`, reason, position };
   }
+  const path = nonFiniteNumberAt(text, value);
+  if (path) {
+    const where = path.length > 0 ? ` at ${path.join('.')}` : '';
+    return { ok: false, problem: 'out-of-range', message: `The request body has a number${where} beyond the range of a double (about ±1.8e308)`, path };
+  }
+  return { ok: true, value };
 }

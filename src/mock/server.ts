@@ -1,10 +1,10 @@
 /** Starts the mock on a port: one HTTP server for all loaded specs, with timeouts and graceful close. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { loadSpecs } from '../spec/load.js';
 import type { Spec } from '../spec/types.js';
 import { MockApp, type MockSettings } from './app.js';
-import { SEEDED_CLOCK_START, steppingClock, systemClock, type Clock } from './clock.js';
+import { CLOCK_RANGE_TEXT, isWithinClockRange, SEEDED_CLOCK_START, steppingClock, systemClock, type Clock } from './clock.js';
 import { Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
 import { loadStateFile, StatePersistence, type PersistedState } from './state-file.js';
@@ -54,11 +54,16 @@ export const DEFAULT_LIMITS = {
   saveIntervalMs: 5_000,
 } as const;
 
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
 export async function createMockApp(options: MockServerOptions, persisted?: PersistedState): Promise<MockApp> {
   const specs = options.specs ?? (await loadSpecs(options.specFiles ?? []));
   if (specs.length === 0) throw new Error('no specs to serve');
   const seeded = options.seed !== undefined;
   const offset = persisted?.clockOffsetMs ?? 0;
+  if (!isWithinClockRange((seeded ? SEEDED_CLOCK_START.getTime() : Date.now()) + offset)) {
+    throw new Error(`the saved clock offset of ${offset} ms puts the clock outside ${CLOCK_RANGE_TEXT}`);
+  }
   const clock: Clock = seeded ? steppingClock(SEEDED_CLOCK_START, offset) : systemClock(offset);
   const store = new Store(options.maxRecords ?? DEFAULT_LIMITS.maxRecords);
   const fixtures = await Fixtures.fromFile(options.fixturesFile);
@@ -80,6 +85,9 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
       latencyMs: options.latencyMs,
       errorRate: options.errorRate,
       cors: options.cors,
+      corsAdmin: options.corsAdmin,
+      // A mock bound to one named address is called by that name.
+      allowedHosts: [...(options.allowedHosts ?? []), ...(options.host && !WILDCARD_HOSTS.has(options.host) ? [options.host] : [])],
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
       seed: options.seed,
       logCapacity: options.logCapacity,
@@ -105,11 +113,15 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     (request, response) => void app.handle(request, response),
   );
   // A malformed request line or oversized headers: answer 400/431 instead of dropping the socket silently.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const body = JSON.stringify({ error: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request', message: error.message });
-    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // Requests pipelined before the malformed one are answered first, in order.
+    afterPendingAnswers(socket, () => {
+      if (!socket.writable) return socket.destroy();
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => {
@@ -124,7 +136,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     });
   });
   const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const host = options.host && !WILDCARD_HOSTS.has(options.host) ? options.host : '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
@@ -153,6 +165,21 @@ async function startPersistence(app: MockApp, file: string, loaded: boolean, opt
   const report = options.onStateError ?? ((error: Error) => process.stderr.write(`parley mock: ${error.message}\n`));
   persistence.start(options.saveIntervalMs ?? DEFAULT_LIMITS.saveIntervalMs, report);
   return persistence;
+}
+
+/**
+ * Runs `then` once every answer already owed on this socket has gone out. Node attaches the answer
+ * being written to `socket._httpMessage` (and the next pipelined one when it finishes), as its own
+ * clientError default does; an answer still queued would be cut off by ending the socket now.
+ */
+function afterPendingAnswers(socket: Socket, then: () => void): void {
+  const current = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+  if (!current || current.writableFinished || socket.destroyed) return then();
+  const next = () => {
+    current.off('finish', next).off('close', next);
+    setImmediate(() => afterPendingAnswers(socket, then));
+  };
+  current.once('finish', next).once('close', next);
 }
 
 /** Stops accepting, lets in-flight requests finish, then cuts whatever is left after the grace period. */

@@ -69,8 +69,8 @@ describe('another key, through the admin endpoints without the token', () => {
   });
 
   it("POST /__parley/reset resets only the caller's records, and not another key's on request", async () => {
-    expect((await send(mock.url, 'POST', '/__parley/reset', { headers: beta })).status).toBe(200);
-    expect((await send(mock.url, 'POST', '/__parley/reset?tenant=alpha', { headers: beta })).status).toBe(403);
+    expect((await postJson(mock.url, '/__parley/reset', {}, beta)).status).toBe(200);
+    expect((await postJson(mock.url, '/__parley/reset?tenant=alpha', {}, beta)).status).toBe(403);
     expect(await stateOf('alpha')).toBe(alphaState);
   });
 
@@ -101,7 +101,7 @@ describe('with the admin token', () => {
     const all = await getJson(mock.url, '/__parley/state', ADMIN);
     expect(Object.keys(all.body.tenants).sort()).toEqual(['alpha', 'beta']);
     expect((await getJson(mock.url, '/__parley/requests?tenant=alpha', ADMIN)).body.requests.length).toBeGreaterThan(0);
-    expect((await send(mock.url, 'POST', '/__parley/reset?tenant=beta', { headers: ADMIN })).status).toBe(200);
+    expect((await postJson(mock.url, '/__parley/reset?tenant=beta', {}, ADMIN)).status).toBe(200);
     expect(mock.app.parts.store.list('beta', 'feather.sessions')).toEqual([]);
     expect(await stateOf('alpha')).toBe(alphaState);
   });

@@ -44,7 +44,7 @@ describe('pipelined requests on one connection', () => {
       ...titles.map((title) => post(PATHS.featherSessions, JSON.stringify({ title }))),
       post(PATHS.featherSessions, '{"title": '),
       post('/v1/ask-feather/nowhere', '{}'),
-      'GET /__parley/health HTTP/1.1\r\nHost: mock\r\n\r\n',
+      'GET /__parley/health HTTP/1.1\r\nHost: localhost\r\n\r\n',
       post(PATHS.featherSessions, JSON.stringify({ title: 'last' })),
     ];
     const responses = await pipeline(requests);
@@ -54,5 +54,19 @@ describe('pipelined requests on one connection', () => {
     expect(responses[22].body.status).toBe('ok');
     expect(responses[23].body.title).toBe('last');
     expect(mock.app.parts.store.list('pipeline-key', 'feather.sessions')).toHaveLength(21);
+  });
+
+  it('answer a valid request before the malformed line that follows it in the same packet', async () => {
+    const key = 'pipeline-malformed';
+    const responses = await pipeline([post(PATHS.featherSessions, JSON.stringify({ title: 'before the garbage' }), key), 'GARBAGE LINE\r\n\r\n']);
+    expect(responses.map((response) => response.status)).toEqual([201, 400]);
+    expect(responses[0].body.title).toBe('before the garbage');
+    expect(responses[1].body.error).toBe('bad_request');
+    expect(mock.app.parts.store.list(key, 'feather.sessions')).toHaveLength(1);
+    // Several valid ones, then the malformed line: every answer still comes, in order.
+    const titles = ['one', 'two', 'three'];
+    const more = await pipeline([...titles.map((title) => post(PATHS.featherSessions, JSON.stringify({ title }), key)), 'POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n']);
+    expect(more.map((response) => response.status)).toEqual([201, 201, 201, 400]);
+    expect(more.slice(0, 3).map((response) => response.body.title)).toEqual(titles);
   });
 });

@@ -194,7 +194,7 @@ describe('admin endpoints under /__parley/', () => {
 
   it('rejects malformed seed data with 400', async () => {
     expect((await postJson(mock.url, '/__parley/state', { 'feather.sessions': ['not', 'a', 'map'] }, featherKey('admin-b'))).status).toBe(400);
-    expect((await send(mock.url, 'POST', '/__parley/state', { raw: '{oops', headers: featherKey('admin-b') })).status).toBe(400);
+    expect((await send(mock.url, 'POST', '/__parley/state', { raw: '{oops', headers: { ...featherKey('admin-b'), 'content-type': 'application/json' } })).status).toBe(400);
   });
 
   it('the request log lists the caller’s requests, oldest first', async () => {
@@ -210,7 +210,7 @@ describe('admin endpoints under /__parley/', () => {
   it("reset forgets the caller's state and log, and only the caller's", async () => {
     const mine = (await postJson(mock.url, PATHS.featherSessions, {}, featherKey('reset-me'))).body;
     const theirs = (await postJson(mock.url, PATHS.featherSessions, {}, featherKey('keep-me'))).body;
-    expect((await postJson(mock.url, '/__parley/reset', undefined, featherKey('reset-me'))).status).toBe(200);
+    expect((await postJson(mock.url, '/__parley/reset', {}, featherKey('reset-me'))).status).toBe(200);
     expect((await postJson(mock.url, PATHS.featherMessages(mine.id), { content: 'x' }, featherKey('reset-me'))).status).toBe(404);
     expect((await postJson(mock.url, PATHS.featherMessages(theirs.id), { content: 'x' }, featherKey('keep-me'))).status).toBe(200);
     const log = await getJson(mock.url, '/__parley/requests', featherKey('reset-me'));
@@ -297,14 +297,23 @@ describe('CORS, so a browser app on another origin can call the mock', () => {
     expect(unauthorized.status).toBe(401);
   });
 
-  it('lets a browser tool read the admin endpoints too', async () => {
+  it('leaves the admin endpoints without CORS unless --cors-admin asks for it', async () => {
     const origin = 'http://localhost:5173';
     const health = await send(mock.url, 'GET', '/__parley/health', { headers: { origin } });
     expect(health.status).toBe(200);
-    expect(health.headers['access-control-allow-origin']).toBe(origin);
-    const preflight = await send(mock.url, 'OPTIONS', '/__parley/state', { headers: { origin, 'access-control-request-method': 'DELETE' } });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers['access-control-allow-methods']).toMatch(/DELETE/);
+    expect(health.headers['access-control-allow-origin']).toBeUndefined();
+    const refused = await send(mock.url, 'OPTIONS', '/__parley/state', { headers: { origin, 'access-control-request-method': 'DELETE' } });
+    expect(refused.status).toBe(403);
+    const tool = await startBundledMock({ corsAdmin: true });
+    try {
+      const read = await send(tool.url, 'GET', '/__parley/health', { headers: { origin } });
+      expect(read.headers['access-control-allow-origin']).toBe(origin);
+      const preflight = await send(tool.url, 'OPTIONS', '/__parley/state', { headers: { origin, 'access-control-request-method': 'DELETE' } });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-methods']).toMatch(/DELETE/);
+    } finally {
+      await tool.close();
+    }
   });
 
   it('allows any origin, without credentials, for callers that send no Origin', async () => {

@@ -2,6 +2,7 @@
 import { applyDefaults } from '../../spec/defaults.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour } from '../behaviour.js';
+import { CLOCK_RANGE_TEXT, isWithinClockRange } from '../clock.js';
 
 const SESSIONS = 'eliza.sessions';
 const MINUTE = 60_000;
@@ -19,13 +20,23 @@ export const createSession: Behaviour = (context) => {
   ) as { timeoutMinutes: number; autoRenew: boolean; maxDurationMinutes: number; warningThresholdMinutes: number };
   // A session ends after the inactivity timeout, but never later than its maximum duration.
   const lifetimeMinutes = Math.min(timeoutConfig.timeoutMinutes, timeoutConfig.maxDurationMinutes);
+  const expiresAt = context.now.getTime() + lifetimeMinutes * MINUTE;
+  // maxDurationMinutes has no bounds in the spec: -1e12 is schema-valid but no date.
+  if (!isWithinClockRange(expiresAt)) {
+    const field = timeoutConfig.maxDurationMinutes < timeoutConfig.timeoutMinutes ? 'maxDurationMinutes' : 'timeoutMinutes';
+    return {
+      error: apiError(400, 'VALIDATION_ERROR', 'Request validation failed', [
+        { type: 'value_error', loc: ['body', 'timeoutConfig', field], msg: `The session would expire outside ${CLOCK_RANGE_TEXT}` },
+      ]),
+    };
+  }
   const session = {
     sessionId: context.ids.uuid(),
     agentId: request.agentId,
     userId: request.userId,
     createdAt: context.timestamp,
     metadata: request.metadata ?? {},
-    expiresAt: new Date(context.now.getTime() + lifetimeMinutes * MINUTE).toISOString(),
+    expiresAt: new Date(expiresAt).toISOString(),
     timeoutConfig,
   };
   context.state.put(SESSIONS, session.sessionId, session);

@@ -69,14 +69,23 @@ export const sendMessage: Behaviour = (context) => {
     workflow: userMessage.workflow,
     created_at: timestamp,
   };
-  // Sessions seeded through the admin API may come without a message list.
-  session.messages ??= [];
+  // Sessions seeded through the admin API or a hand-edited state file may come without a message list.
+  if (!Array.isArray(session.messages)) session.messages = [];
   session.messages.push(userMessage, reply);
   // shift() trims the front in place; splice(0, n) copies the whole list, ~70 µs at the cap.
   while (session.messages.length > MAX_MESSAGES_PER_SESSION) session.messages.shift();
   session.updated_at = timestamp;
   return { status: 200, body: { session_id: session.id, message: userMessage, reply } };
 };
+
+/** What a seeded session must be for the API to serve it; the mock fills in the rest. */
+export function checkSeededSession(record: Record<string, unknown>): string | undefined {
+  if (record.messages !== undefined && !Array.isArray(record.messages)) return '"messages" must be an array of messages';
+  if (Array.isArray(record.messages) && record.messages.some((message) => message === null || typeof message !== 'object' || Array.isArray(message))) {
+    return '"messages" must hold message objects';
+  }
+  return undefined;
+}
 
 function cannedReply(content: string): string {
   const excerpt = content.length > 80 ? `${content.slice(0, 77)}...` : content;

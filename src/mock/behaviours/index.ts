@@ -18,4 +18,11 @@ export function handWrittenBehaviour(operation: Operation): Behaviour | undefine
   return BEHAVIOURS[`${operation.method.toUpperCase()} ${operation.path}`];
 }
 
+/** Checks of records seeded into a hand-written behaviour's collection: a message naming what is wrong, or undefined. */
+const SEED_CHECKS = new Map<string, (record: Record<string, unknown>) => string | undefined>([['feather.sessions', feather.checkSeededSession]]);
+
+export function checkSeededRecord(collection: string, record: Record<string, unknown>): string | undefined {
+  return SEED_CHECKS.get(collection)?.(record);
+}
+
 export { genericBehaviour } from './generic.js';
