@@ -171,10 +171,12 @@ async function startPersistence(app: MockApp, file: string, loaded: boolean, opt
  * Runs `then` once every answer already owed on this socket has gone out. Node attaches the answer
  * being written to `socket._httpMessage` (and the next pipelined one when it finishes), as its own
  * clientError default does; an answer still queued would be cut off by ending the socket now.
+ * Only requests that arrived complete are owed one: a request whose body is the one that broke or
+ * timed out gets the error instead.
  */
 function afterPendingAnswers(socket: Socket, then: () => void): void {
   const current = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
-  if (!current || current.writableFinished || socket.destroyed) return then();
+  if (!current || current.writableFinished || socket.destroyed || !current.req.complete) return then();
   const next = () => {
     current.off('finish', next).off('close', next);
     setImmediate(() => afterPendingAnswers(socket, then));
