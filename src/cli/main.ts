@@ -1,10 +1,7 @@
-/** The `parley` command line: dispatches to mock, test and validate. */
+/** The `parley` command line: dispatches to mock, test, validate and diff. */
 import { StateFileError } from '../mock/state-file.js';
 import { SpecError } from '../spec/load.js';
-import { runMockCommand } from './mock-command.js';
-import { runTestCommand } from './test-command.js';
 import { UsageError } from './usage-error.js';
-import { runValidateCommand } from './validate-command.js';
 
 export const HELP = `parley: stateful mock server and property-based contract tests for OpenAPI 3.0/3.1
 
@@ -12,16 +9,21 @@ Usage:
   parley mock [spec files...] [--port 4010] [options]   serve specs as a stateful mock
   parley test --target <url> [spec files...] [options]  check a server against the specs
   parley validate <spec files...>                       check that files are valid OpenAPI
+  parley diff <old spec> <new spec> [options]           breaking changes between two versions
 
 Run "parley <command> --help" for a command's options. Without spec files, mock and test
 use the bundled Feather, Julep and ElizaOS specs.
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  mock: runMockCommand,
-  test: runTestCommand,
-  validate: runValidateCommand,
-};
+type Command = (argv: string[]) => Promise<number>;
+
+// Loaded on demand: each command pulls in only the modules it uses, so a CLI call starts quickly.
+const COMMANDS = new Map<string, () => Promise<Command>>([
+  ['mock', async () => (await import('./mock-command.js')).runMockCommand],
+  ['test', async () => (await import('./test-command.js')).runTestCommand],
+  ['validate', async () => (await import('./validate-command.js')).runValidateCommand],
+  ['diff', async () => (await import('./diff-command.js')).runDiffCommand],
+]);
 
 /** Runs the CLI and returns its exit code: 0 ok, 1 contract failures, 2 bad usage or input. */
 export async function main(argv: string[]): Promise<number> {
@@ -30,13 +32,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS.get(command);
+  if (!load) {
     process.stderr.write(`parley: unknown command "${command}"\n\n${HELP}`);
     return 2;
   }
   try {
-    return await run(rest);
+    return await (await load())(rest);
   } catch (error) {
     if (error instanceof UsageError || error instanceof SpecError || error instanceof StateFileError || isParseArgsError(error) || isStartupError(error)) {
       process.stderr.write(`parley ${command}: ${(error as Error).message}\n`);

@@ -1,9 +1,7 @@
 /** JUnit XML for CI dashboards: a testsuite per spec, a testcase per operation × check. */
 import type { Failure, Report } from '../types.js';
+import { escapeXml } from '../../report/escape.js';
 import { formatFailure } from './console.js';
-
-const escapeXml = (text: string) =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /** A testcase is an operation × check; it may hold several failures, one per phase that found one (valid, each violation kind...). */
 const caseKey = (f: { spec: string; operation: string; check: string }) => `${f.spec}\u0000${f.operation}\u0000${f.check}`;

@@ -1,0 +1,47 @@
+/** `parley diff <old> <new>`: breaking changes between two versions of a spec, for CI gates on a change. */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { diffToJUnit, formatDiff } from '../diff/report.js';
+import { diffSpecFiles } from '../diff/spec-diff.js';
+import { UsageError } from './usage-error.js';
+
+export const DIFF_HELP = `Usage: parley diff <old spec> <new spec> [options]
+
+Lists what changed between two versions of an OpenAPI file, breaking changes for the API's
+clients apart from the rest: removed operations, statuses or response fields, new required
+parameters or request fields, narrower bounds, patterns or enums in requests, wider ones in
+responses, changed types, new required credentials. Exit 0 when nothing breaks, 1 on any
+breaking change, 2 on bad usage or an unreadable spec.
+
+Options:
+      --format <f>       what stdout gets: text (default) or json
+      --json <file>      also write the changes as JSON
+      --junit <file>     also write a JUnit XML report (a failing testcase per broken operation)
+  -h, --help             show this help
+`;
+
+export async function runDiffCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string' },
+      json: { type: 'string' },
+      junit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(DIFF_HELP);
+    return 0;
+  }
+  if (positionals.length !== 2) throw new UsageError(`expects two spec files, the old one and the new one (got ${positionals.length})`);
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format expects text or json, got "${format}"`);
+  const report = await diffSpecFiles(positionals[0], positionals[1]);
+  const json = JSON.stringify(report, null, 2) + '\n';
+  process.stdout.write(format === 'json' ? json : formatDiff(report));
+  if (values.json) await writeFile(values.json, json);
+  if (values.junit) await writeFile(values.junit, diffToJUnit(report));
+  return report.breaking > 0 ? 1 : 0;
+}
