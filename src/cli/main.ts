@@ -1,4 +1,4 @@
-/** The `parley` command line: dispatches to mock, test, validate and diff. */
+/** The `parley` command line: dispatches to mock, test, validate, proxy and diff. */
 import { StateFileError } from '../mock/state-file.js';
 import { SpecError } from '../spec/load.js';
 import { UsageError } from './usage-error.js';
@@ -9,6 +9,7 @@ Usage:
   parley mock [spec files...] [--port 4010] [options]   serve specs as a stateful mock
   parley test --target <url> [spec files...] [options]  check a server against the specs
   parley validate <spec files...>                       check that files are valid OpenAPI
+  parley proxy --upstream <url> [spec files...]         validating, recording proxy in front of a server
   parley diff <old spec> <new spec> [options]           breaking changes between two versions
 
 Run "parley <command> --help" for a command's options. Without spec files, mock and test
@@ -23,6 +24,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['test', async () => (await import('./test-command.js')).runTestCommand],
   ['validate', async () => (await import('./validate-command.js')).runValidateCommand],
   ['diff', async () => (await import('./diff-command.js')).runDiffCommand],
+  ['proxy', async () => (await import('./proxy-command.js')).runProxyCommand],
 ]);
 
 /** Runs the CLI and returns its exit code: 0 ok, 1 contract failures, 2 bad usage or input. */

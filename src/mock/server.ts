@@ -185,7 +185,7 @@ function afterPendingAnswers(socket: Socket, then: () => void): void {
 }
 
 /** Stops accepting, lets in-flight requests finish, then cuts whatever is left after the grace period. */
-function closeGracefully(server: http.Server, graceMs: number): Promise<void> {
+export function closeGracefully(server: http.Server, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();

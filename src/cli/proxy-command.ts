@@ -1,0 +1,96 @@
+/** `parley proxy --upstream <url> [spec files...]`: a validating, recording proxy in front of a real server. */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { proxyToJUnit, formatProxySummary } from '../proxy/report.js';
+import { Recorder } from '../proxy/recorder.js';
+import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
+import { bundledSpecFiles } from './bundled-specs.js';
+import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
+
+export const PROXY_HELP = `Usage: parley proxy --upstream <url> [spec files...] [options]
+
+Forwards every request to the upstream unchanged and checks each request and answer against the
+operation it matches in the specs (default: the bundled Feather, Julep and ElizaOS specs).
+Violations are listed at GET ${VIOLATIONS_PATH} and counted in a ${VIOLATIONS_HEADER} header on
+every answer. Stop it with Ctrl-C (SIGINT) or SIGTERM: it writes the reports and exits 1 when it
+saw any violation, 0 when it saw none, 2 on bad usage.
+
+Options:
+  -u, --upstream <url>      the real server (http:// or https://), required
+  -p, --port <n>            port to listen on (default 4020; 0 picks a free one)
+      --host <addr>         address to bind (default 127.0.0.1)
+      --record <dir>        keep each distinct answer: <dir>/<spec>.json (the spec with them as
+                            named examples, for parley mock) and <dir>/records.json (records seen,
+                            for POST /__parley/state)
+      --fallback mock       answer operations the upstream lacks (404/405/501 it does not
+                            document) with the stateful mock
+      --max-body <size>     bytes of each body kept for checks and reports (default 1mb); longer
+                            bodies are still forwarded whole
+      --upstream-timeout <ms> deadline for the upstream's answer (default 30000)
+      --junit <file>        write a JUnit XML report on exit
+      --json <file>         write the full report as JSON on exit
+  -h, --help                show this help
+`;
+
+function parseUpstream(value: string | undefined): string {
+  if (!value) throw new UsageError('--upstream <url> is required, e.g. parley proxy --upstream https://sandbox.example.com');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--upstream "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--upstream must be http:// or https://, got "${value}"`);
+  return url.toString();
+}
+
+export async function runProxyCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      upstream: { type: 'string', short: 'u' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      record: { type: 'string' },
+      fallback: { type: 'string' },
+      'max-body': { type: 'string' },
+      'upstream-timeout': { type: 'string' },
+      junit: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(PROXY_HELP);
+    return 0;
+  }
+  const upstream = parseUpstream(values.upstream);
+  if (values.fallback !== undefined && values.fallback !== 'mock') throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
+  const recorder = values.record ? new Recorder(values.record) : undefined;
+  const proxy = await startProxy({
+    upstream,
+    specFiles: positionals.length > 0 ? positionals : bundledSpecFiles(),
+    port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }),
+    host: values.host,
+    fallback: values.fallback === 'mock' ? 'mock' : undefined,
+    recorder,
+    captureBytes: parseByteSize('max-body', values['max-body']) ?? DEFAULT_CAPTURE_BYTES,
+    upstreamTimeoutMs: parseNumberOption('upstream-timeout', values['upstream-timeout'], { min: 1, integer: true }),
+  });
+  process.stdout.write(`parley proxy listening on ${proxy.url} → ${upstream}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await proxy.close();
+  const report = proxy.log.report();
+  process.stdout.write(formatProxySummary(report));
+  if (values.junit) await writeFile(values.junit, proxyToJUnit(report));
+  if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2) + '\n');
+  if (recorder) {
+    const summary = await recorder.write();
+    process.stdout.write(`recorded ${summary.examples.length} example(s) and ${summary.records} record(s) in ${values.record}\n`);
+  }
+  return report.violations > 0 ? 1 : 0;
+}
