@@ -5,7 +5,7 @@ import { proxyToJUnit, formatProxySummary } from '../proxy/report.js';
 import { Recorder } from '../proxy/recorder.js';
 import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
 import { bundledSpecFiles } from './bundled-specs.js';
-import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
+import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 
 export const PROXY_HELP = `Usage: parley proxy --upstream <url> [spec files...] [options]
 
@@ -32,18 +32,6 @@ Options:
   -h, --help                show this help
 `;
 
-function parseUpstream(value: string | undefined): string {
-  if (!value) throw new UsageError('--upstream <url> is required, e.g. parley proxy --upstream https://sandbox.example.com');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--upstream "${value}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--upstream must be http:// or https://, got "${value}"`);
-  return url.toString();
-}
-
 export async function runProxyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -65,7 +53,7 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
     process.stdout.write(PROXY_HELP);
     return 0;
   }
-  const upstream = parseUpstream(values.upstream);
+  const upstream = parseHttpUrl('upstream', values.upstream, 'parley proxy --upstream https://sandbox.example.com');
   if (values.fallback !== undefined && values.fallback !== 'mock') throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
   const recorder = values.record ? new Recorder(values.record) : undefined;
   const proxy = await startProxy({

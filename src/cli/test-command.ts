@@ -7,7 +7,7 @@ import { toJUnit } from '../contract/report/junit.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
 import { bundledSpecFiles } from './bundled-specs.js';
-import { parseNumberOption, UsageError } from './usage-error.js';
+import { parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
@@ -63,18 +63,6 @@ function parseFixtures(values: string[] | undefined): Record<string, string> {
   return fixtures;
 }
 
-function parseTarget(value: string | undefined): string {
-  if (!value) throw new UsageError('--target <url> is required, e.g. parley test --target http://127.0.0.1:4010');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`--target "${value}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be http:// or https://, got "${value}"`);
-  return url.toString();
-}
-
 /** One progress line: rewritten in place on a terminal, printed every few seconds otherwise. */
 function progressPrinter(): (progress: Progress) => void {
   const interactive = process.stderr.isTTY;
@@ -114,7 +102,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     process.stdout.write(TEST_HELP);
     return 0;
   }
-  const target = parseTarget(values.target);
+  const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
   const progress = progressPrinter();
   let report;
   try {

@@ -22,3 +22,16 @@ export function parseByteSize(name: string, value: string | undefined): number |
   const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
   return Math.floor(Number(match[1]) * factor);
 }
+
+/** An http:// or https:// URL given to a flag such as --target or --upstream. */
+export function parseHttpUrl(name: string, value: string | undefined, example: string): string {
+  if (!value) throw new UsageError(`--${name} <url> is required, e.g. ${example}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${name} "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${name} must be http:// or https://, got "${value}"`);
+  return url.toString();
+}

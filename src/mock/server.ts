@@ -123,22 +123,13 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error) => {
-      // Never listened (e.g. port in use): no periodic saves for a mock that did not start.
-      void persistence?.stop().catch(() => undefined);
-      reject(error);
-    };
-    server.once('error', failed);
-    server.listen(options.port ?? 4010, options.host ?? '127.0.0.1', () => {
-      server.off('error', failed);
-      resolve();
-    });
+  const { url, port } = await listen(server, options.port ?? 4010, options.host).catch((error) => {
+    // Never listened (e.g. port in use): no periodic saves for a mock that did not start.
+    void persistence?.stop().catch(() => undefined);
+    throw error;
   });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host && !WILDCARD_HOSTS.has(options.host) ? options.host : '127.0.0.1';
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     app,
     server,
@@ -148,6 +139,19 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       await persistence?.stop();
     },
   };
+}
+
+/** Listens on `host` (default loopback) and gives the URL a client on this machine reaches it at. */
+export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<{ url: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const bound = (server.address() as AddressInfo).port;
+      const reachable = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
+      resolve({ url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${bound}`, port: bound });
+    });
+  });
 }
 
 /** Saves a missing state file at once (an unwritable path fails the start, not the first save), then periodically. */

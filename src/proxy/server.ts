@@ -3,10 +3,9 @@
  * keep-alive pool, TLS through undici) and judges each exchange against the operation it matches.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { finished, pipeline } from 'node:stream/promises';
 import { Agent, errors as undiciErrors } from 'undici';
-import { closeGracefully, startMockServer, type RunningMock } from '../mock/server.js';
+import { closeGracefully, listen, startMockServer, type RunningMock } from '../mock/server.js';
 import { isDocumented } from '../spec/responses.js';
 import { loadSpecs } from '../spec/load.js';
 import { Router, type RouteMatch } from '../spec/router.js';
@@ -96,17 +95,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       else response.destroy(error as Error);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 4020, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const { url, port } = await listen(server, options.port ?? 4020, options.host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     log,
     close: async () => {
