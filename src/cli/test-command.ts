@@ -6,6 +6,9 @@ import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
+import { parseRate } from '../contract/rate.js';
+import { credentialsFromEnvironment, redactSecrets, type Secret } from '../report/secrets.js';
+import { USER_AGENT } from '../version.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 
@@ -18,7 +21,9 @@ the target conforms, 1 on contract failures, 2 on bad usage or an unreachable ta
 Options:
   -t, --target <url>        base URL of the server under test (required)
       --api-key <key>       credential sent where a spec declares an API key or bearer scheme
-  -H, --header <k: v>       extra header on every request (repeatable)
+                            (default: $PARLEY_API_KEY)
+  -H, --header <k: v>       extra header on every request (repeatable); PARLEY_HEADER_<NAME>=v
+                            in the environment adds "<name>: v" (underscores become dashes)
       --seed <n>            fast-check seed; failures print the seed that replays them
       --runs <n>            valid requests per operation (default ${DEFAULT_RUNS}; invalid ones scale from it)
       --max-time <t>        stop after this long (e.g. 90s, 5m, 30000ms; bare numbers are seconds)
@@ -27,9 +32,15 @@ Options:
       --only <name>         only these operations (operationId or "METHOD /path") or checks (repeatable)
       --skip <name>         skip these operations or checks (repeatable)
       --fixture <k=v>       values the contracts need, e.g. eliza.agentId=<uuid> (repeatable)
+      --rate <n/s>          at most this many requests per second (e.g. 20/s, 600/m), for a shared sandbox
+      --cleanup             afterwards, delete what the run created where the spec documents a DELETE
       --junit <file>        also write a JUnit XML report
       --json <file>         also write the full report as JSON
   -h, --help                show this help
+
+Credentials never appear in a report: the key is shown as $PARLEY_API_KEY, a credential
+header as $PARLEY_HEADER_<NAME>, so a printed curl replays once they are exported.
+Requests carry "User-Agent: ${USER_AGENT}" unless a header sets another.
 
 Checks: ${CHECKS.map((c) => c.name).join(', ')},
         and the stateful sequences of contracts/ (feather.*, julep.*, eliza.*).
@@ -63,6 +74,15 @@ function parseFixtures(values: string[] | undefined): Record<string, string> {
   return fixtures;
 }
 
+/** Headers that carry credentials whatever the spec: their values are secrets too. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key']);
+
+function credentialHeaderSecrets(headers: Record<string, string>): Secret[] {
+  return Object.entries(headers)
+    .filter(([name]) => CREDENTIAL_HEADERS.has(name))
+    .map(([name, value]) => ({ value, variable: `PARLEY_HEADER_${name.toUpperCase().replace(/-/g, '_')}` }));
+}
+
 /** One progress line: rewritten in place on a terminal, printed every few seconds otherwise. */
 function progressPrinter(): (progress: Progress) => void {
   const interactive = process.stderr.isTTY;
@@ -93,6 +113,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       only: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
       fixture: { type: 'string', multiple: true },
+      rate: { type: 'string' },
+      cleanup: { type: 'boolean' },
       junit: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -103,6 +125,13 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
+  const environment = credentialsFromEnvironment(process.env);
+  const apiKey = values['api-key'] ?? environment.apiKey;
+  const headers = { ...Object.fromEntries(environment.headers), ...parseHeaders(values.header) };
+  const secrets = [...environment.secrets, ...credentialHeaderSecrets(headers)];
+  if (apiKey) secrets.push({ value: apiKey, variable: 'PARLEY_API_KEY' });
+  const ratePerSecond = values.rate === undefined ? undefined : parseRate(values.rate);
+  if (values.rate !== undefined && ratePerSecond === undefined) throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
   const progress = progressPrinter();
   let report;
   try {
@@ -110,8 +139,10 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       target,
       specFiles: positionals.length > 0 ? positionals : bundledSpecFiles(),
       contracts: [...BUNDLED_CONTRACTS],
-      apiKey: values['api-key'],
-      headers: parseHeaders(values.header),
+      apiKey,
+      headers,
+      ratePerSecond,
+      cleanup: values.cleanup === true,
       seed: parseNumberOption('seed', values.seed, { integer: true }),
       runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
       maxTimeMs: parseDuration(values['max-time']),
@@ -128,8 +159,9 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     throw error;
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
-  process.stdout.write(formatReport(report));
-  if (values.junit) await writeFile(values.junit, toJUnit(report));
-  if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2) + '\n');
+  const shown = redactSecrets(report, secrets);
+  process.stdout.write(formatReport(shown));
+  if (values.junit) await writeFile(values.junit, toJUnit(shown));
+  if (values.json) await writeFile(values.json, JSON.stringify(shown, null, 2) + '\n');
   return report.failures.length === 0 ? 0 : 1;
 }

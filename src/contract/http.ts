@@ -1,5 +1,7 @@
 /** Puts contract requests on the wire with undici: one keep-alive pool per target, a deadline per request. */
 import { Pool, errors as undiciErrors } from 'undici';
+import { USER_AGENT } from '../version.js';
+import { RateLimiter } from './rate.js';
 import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
 
 export interface Credentials {
@@ -16,8 +18,11 @@ export class TargetClient {
   private stoppedAt: number | undefined;
   readonly base: URL;
 
-  constructor(target: string, private readonly timeoutMs: number, connections: number) {
+  private readonly limiter: RateLimiter | undefined;
+
+  constructor(target: string, private readonly timeoutMs: number, connections: number, options: { ratePerSecond?: number } = {}) {
     this.base = new URL(target);
+    this.limiter = options.ratePerSecond ? new RateLimiter(options.ratePerSecond) : undefined;
     this.pool = new Pool(this.base.origin, {
       connections,
       headersTimeout: timeoutMs,
@@ -29,13 +34,15 @@ export class TargetClient {
   }
 
   async send(wire: WireRequest): Promise<SendResult> {
+    await this.limiter?.take();
+    if (this.stoppedAt !== undefined) return { transportError: 'the run was stopped (--max-time)' };
     const started = performance.now();
     const url = new URL(wire.url);
     try {
       const response = await this.pool.request({
         method: wire.method as 'GET',
         path: url.pathname + url.search,
-        headers: wire.headers,
+        headers: withUserAgent(wire.headers),
         body: wire.body,
         // undici's own header/body timeouts tick once a second; this holds the deadline to the millisecond.
         signal: AbortSignal.timeout(this.timeoutMs),
@@ -70,6 +77,11 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Names parley and its version to the server, unless the run set its own User-Agent. */
+function withUserAgent(headers: Record<string, string>): Record<string, string> {
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent') ? headers : { 'user-agent': USER_AGENT, ...headers };
 }
 
 export function describeTransportError(error: unknown, timeoutMs: number): string {

@@ -12,7 +12,8 @@ import { CHECKS } from './checks/index.js';
 import { responseReceived } from './checks/transport.js';
 import { TargetClient, toCurl, toWire, type Credentials } from './http.js';
 import { validRequestArbitrary } from './requests.js';
-import type { Check, ContractRequest, Exchange, Failure, Report, RequestKind, Tally, Verdict, ViolationKind, Warning } from './types.js';
+import type { Check, ContractRequest, Exchange, Failure, OperationTiming, Report, RequestKind, Tally, Verdict, ViolationKind, Warning } from './types.js';
+import { CreatedResources, type CleanupReport } from './cleanup.js';
 import { applicableKinds, VIOLATION_KINDS, violationsOf } from './violations.js';
 
 export interface ContractOptions extends Credentials {
@@ -35,6 +36,10 @@ export interface ContractOptions extends Credentials {
   skip?: string[];
   fixtures?: Record<string, string>;
   onProgress?: (progress: Progress) => void;
+  /** Cap on requests per second (a shared sandbox). */
+  ratePerSecond?: number;
+  /** Delete what the run created, where the spec documents a DELETE. */
+  cleanup?: boolean;
 }
 
 export interface Progress {
@@ -72,9 +77,9 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   const runs = Math.max(1, options.runs ?? DEFAULT_RUNS);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const client = new TargetClient(options.target, timeoutMs, concurrency * 2);
+  const client = new TargetClient(options.target, timeoutMs, concurrency * 2, { ratePerSecond: options.ratePerSecond });
   const deadline = options.maxTimeMs === undefined ? Infinity : Date.now() + options.maxTimeMs;
-  const state = new RunState(options, seed);
+  const state = new RunState(options, seed, options.cleanup ? new CreatedResources(specs) : undefined);
   // Past the deadline, requests in flight are cut off rather than awaited: a stuck target cannot hold the run.
   const stopTimer = Number.isFinite(deadline)
     ? setTimeout(() => {
@@ -100,6 +105,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+    if (state.created) state.cleanup = await state.created.deleteAll(client);
   } finally {
     clearTimeout(stopTimer);
     await client.close();
@@ -114,6 +120,8 @@ export async function runContract(options: ContractOptions): Promise<Report> {
     requests: state.requests,
     durationMs: Math.round(performance.now() - started),
     interrupted: state.interrupted,
+    timings: [...state.timings.values()],
+    ...(state.cleanup ? { cleanup: state.cleanup } : {}),
   };
 }
 
@@ -167,10 +175,25 @@ class RunState {
   readonly failures: Failure[] = [];
   readonly warnings: Warning[] = [];
   private readonly warned = new Set<string>();
+  readonly timings = new Map<string, OperationTiming>();
+  cleanup: CleanupReport | undefined;
   requests = 0;
   interrupted = false;
 
-  constructor(readonly options: ContractOptions, readonly seed: number) {}
+  constructor(readonly options: ContractOptions, readonly seed: number, readonly created: CreatedResources | undefined) {}
+
+  /** Every exchange passes here: timings per operation, and what --cleanup will delete. */
+  observe(spec: Spec, exchange: Exchange): void {
+    this.requests++;
+    this.created?.observe(exchange);
+    if (!exchange.response) return;
+    const key = `${spec.name}\u0000${exchange.request.operation.id}`;
+    let timing = this.timings.get(key);
+    if (!timing) this.timings.set(key, (timing = { spec: spec.name, operation: exchange.request.operation.id, requests: 0, totalMs: 0, maxMs: 0 }));
+    timing.requests++;
+    timing.totalMs += exchange.response.durationMs;
+    timing.maxMs = Math.max(timing.maxMs, exchange.response.durationMs);
+  }
 
   selected(name: string, operation?: Operation): boolean {
     const names = [name, ...(operation ? [operation.id, operationKey(operation)] : [])];
@@ -248,8 +271,9 @@ function createSession(spec: Spec, options: ContractOptions, state: RunState, cl
     async send(request, kind = 'valid') {
       const wire = toWire(request, client.base, credentials);
       const sent = await client.send(wire);
-      state.requests++;
-      return { kind, request, wire, validator, ...('response' in sent ? { response: sent.response } : { response: undefined, transportError: sent.transportError }) };
+      const exchange: Exchange = { kind, request, wire, validator, ...('response' in sent ? { response: sent.response } : { response: undefined, transportError: sent.transportError }) };
+      state.observe(spec, exchange);
+      return exchange;
     },
     async prepare(request) {
       const hook = contract?.prepare?.[operationKey(request.operation)];

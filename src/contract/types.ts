@@ -1,6 +1,7 @@
 /** The contract suite's vocabulary: requests it sends, responses it sees, and what checks say of them. */
 import type { Operation, Spec } from '../spec/types.js';
 import type { SpecValidator } from '../spec/validator.js';
+import type { CleanupReport } from './cleanup.js';
 
 /** A request before it is put on the wire. */
 export interface ContractRequest {
@@ -123,6 +124,15 @@ export interface Tally {
   warned: number;
 }
 
+/** Response times of one operation over the run. */
+export interface OperationTiming {
+  spec: string;
+  operation: string;
+  requests: number;
+  totalMs: number;
+  maxMs: number;
+}
+
 export interface Report {
   target: string;
   seed: number;
@@ -134,4 +144,7 @@ export interface Report {
   durationMs: number;
   /** True when --max-time cut the run short. */
   interrupted: boolean;
+  timings: OperationTiming[];
+  /** With --cleanup: what was deleted of what the run created. */
+  cleanup?: CleanupReport;
 }

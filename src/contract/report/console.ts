@@ -57,6 +57,10 @@ export function formatReport(report: Report): string {
     parts.push(`Warnings (${report.warnings.length}): undocumented but reasonable answers\n` + report.warnings.map((w) => `  - ${w.spec} ${w.operation} ${w.check}: ${w.message}\n      ${w.curl}`).join('\n'));
   }
   if (report.failures.length > 0) parts.push(`Failures (${report.failures.length}):\n\n` + report.failures.map(formatFailure).join('\n\n'));
+  if (report.cleanup) {
+    const { deleted, alreadyGone, failed } = report.cleanup;
+    parts.push(`Cleanup: ${deleted} deleted, ${alreadyGone} already gone, ${failed.length} not deleted${failed.map((f) => `\n  - ${f.url}: ${f.outcome}`).join('')}`);
+  }
   const verdict = report.failures.length === 0 ? 'the target conforms' : `${report.failures.length} contract failure(s)`;
   parts.push(
     `${report.requests} requests, ${checks} checks in ${seconds}s against ${report.target} (seed ${report.seed})${report.interrupted ? ', stopped early by --max-time' : ''}: ${verdict}`,

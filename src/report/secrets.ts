@@ -1,0 +1,45 @@
+/**
+ * Secrets never reach a report: every occurrence of a credential's value is replaced by the name of
+ * the environment variable that carries it, so a curl from a report replays once that is exported.
+ */
+
+export interface Secret {
+  value: string;
+  /** The environment variable it is shown as, e.g. "PARLEY_API_KEY". */
+  variable: string;
+}
+
+/** A deep copy of a JSON-like value with every secret replaced: `$NAME` in text, `'"$NAME"'` inside a single-quoted curl. */
+export function redactSecrets<T>(value: T, secrets: readonly Secret[]): T {
+  // Longest first: a key that contains another key is replaced whole.
+  const ordered = secrets.filter((s) => s.value.length > 0).sort((a, b) => b.value.length - a.value.length);
+  if (ordered.length === 0) return value;
+  const replace = (text: string, inCurl: boolean) =>
+    ordered.reduce((out, secret) => out.split(secret.value).join(inCurl ? `'"$${secret.variable}"'` : `$${secret.variable}`), text);
+  const walk = (node: unknown, key: string | undefined): unknown => {
+    if (typeof node === 'string') return replace(node, key === 'curl');
+    if (Array.isArray(node)) return node.map((item) => walk(item, undefined));
+    if (node && typeof node === 'object') {
+      const copy: Record<string, unknown> = Object.create(null);
+      for (const [name, child] of Object.entries(node)) copy[replace(name, false)] = walk(child, name);
+      return copy;
+    }
+    return node;
+  };
+  return walk(value, undefined) as T;
+}
+
+/** Credentials from the environment: PARLEY_API_KEY, and a header for each PARLEY_HEADER_<NAME> (underscores become dashes). */
+export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): { apiKey: string | undefined; headers: Map<string, string>; secrets: Secret[] } {
+  const headers = new Map<string, string>();
+  const secrets: Secret[] = [];
+  const apiKey = env.PARLEY_API_KEY || undefined;
+  if (apiKey) secrets.push({ value: apiKey, variable: 'PARLEY_API_KEY' });
+  for (const [variable, value] of Object.entries(env)) {
+    const match = /^PARLEY_HEADER_([A-Za-z0-9_]+)$/.exec(variable);
+    if (!match || !value) continue;
+    headers.set(match[1].toLowerCase().replace(/_/g, '-'), value);
+    secrets.push({ value, variable });
+  }
+  return { apiKey, headers, secrets };
+}
