@@ -9,10 +9,13 @@ export interface Secret {
   variable: string;
 }
 
+export const MIN_SECRET_LENGTH = 4;
+
 /** A deep copy of a JSON-like value with every secret replaced: `$NAME` in text, `'"$NAME"'` inside a single-quoted curl. */
 export function redactSecrets<T>(value: T, secrets: readonly Secret[]): T {
-  // Longest first: a key that contains another key is replaced whole.
-  const ordered = secrets.filter((s) => s.value.length > 0).sort((a, b) => b.value.length - a.value.length);
+  // Longest first: a key that contains another key is replaced whole. A value shorter than
+  // MIN_SECRET_LENGTH cannot be hidden without mangling ordinary text (a key "k"), so it is not.
+  const ordered = secrets.filter((s) => s.value.length >= MIN_SECRET_LENGTH).sort((a, b) => b.value.length - a.value.length);
   if (ordered.length === 0) return value;
   const replace = (text: string, inCurl: boolean) =>
     ordered.reduce((out, secret) => out.split(secret.value).join(inCurl ? `'"$${secret.variable}"'` : `$${secret.variable}`), text);
@@ -21,7 +24,7 @@ export function redactSecrets<T>(value: T, secrets: readonly Secret[]): T {
     if (Array.isArray(node)) return node.map((item) => walk(item, undefined));
     if (node && typeof node === 'object') {
       const copy: Record<string, unknown> = Object.create(null);
-      for (const [name, child] of Object.entries(node)) copy[replace(name, false)] = walk(child, name);
+      for (const [name, child] of Object.entries(node)) copy[name] = walk(child, name);
       return copy;
     }
     return node;
