@@ -2,19 +2,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export class RateLimiter {
-  private nextSlot = 0;
+  private lastSent = -Infinity;
+  private queue: Promise<void> = Promise.resolve();
   private readonly intervalMs: number;
 
   constructor(perSecond: number) {
     this.intervalMs = 1000 / perSecond;
   }
 
-  /** Resolves when the caller may send: each call takes the next free slot. */
-  async take(): Promise<void> {
-    const now = performance.now();
-    const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + this.intervalMs;
-    if (slot > now) await sleep(slot - now);
+  /**
+   * Resolves when the caller may send. Callers go one at a time, each at least one interval after
+   * the previous one actually went: a timer that fires late delays the rest instead of letting a
+   * burst catch up.
+   */
+  take(): Promise<void> {
+    const turn = this.queue.then(async () => {
+      const wait = this.lastSent + this.intervalMs - performance.now();
+      if (wait > 0) await sleep(wait);
+      this.lastSent = performance.now();
+    });
+    this.queue = turn;
+    return turn;
   }
 }
 
