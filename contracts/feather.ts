@@ -1,6 +1,6 @@
 /** Feather's contract: sessions take messages, unknown sessions are refused, get-or-create is idempotent. */
 import fc from 'fast-check';
-import { fail, jsonOf, statusOf, type ApiContract, type ContractSession, type Sequence } from '../src/contract/api-contract.js';
+import { fail, jsonOf, precondition, statusOf, type ApiContract, type ContractSession, type Sequence } from '../src/contract/api-contract.js';
 import type { ContractRequest } from '../src/contract/types.js';
 
 const CREATE_SESSION = 'POST /v1/ask-feather/sessions';
@@ -15,11 +15,12 @@ const request = (session: ContractSession, key: string, body: unknown, pathParam
   body,
 });
 
-/** Creates a session to send messages to; undefined when the target would not. */
-async function newSessionId(session: ContractSession, title: string | null = null): Promise<string | undefined> {
+/** Creates a session to send messages to; a failed precondition (blamed on session creation) when the target would not. */
+async function newSessionId(session: ContractSession, title: string | null = null): Promise<string> {
   const exchange = await session.send(request(session, CREATE_SESSION, { title }));
   const id = jsonOf(exchange)?.id;
-  return statusOf(exchange) === 201 && typeof id === 'string' ? id : undefined;
+  if (statusOf(exchange) === 201 && typeof id === 'string') return id;
+  return precondition(exchange, `creating a session for the message answered ${statusOf(exchange) ?? 'nothing'}`, '201 with the new session id');
 }
 
 /**
@@ -119,7 +120,7 @@ export const feather: ApiContract = {
   prepare: {
     async [SEND_MESSAGE](generated, session) {
       const id = await newSessionId(session);
-      return id ? { ...generated, pathParams: { ...generated.pathParams, session_id: id } } : generated;
+      return { ...generated, pathParams: { ...generated.pathParams, session_id: id } };
     },
     [GET_OR_CREATE]: (generated) => ({ ...generated, body: withOneBinding(generated.body as Record<string, any>) }),
   },
