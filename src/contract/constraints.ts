@@ -30,6 +30,12 @@ export interface Probe {
   path: Segment[];
   value: unknown;
   description: string;
+  /**
+   * What makes two probes the same test: the constraint, the side and the value at the constrained
+   * place. A probe of an anyOf/oneOf branch carries the whole branch value, but is the same test as
+   * the probe of that place in the request's own branch.
+   */
+  identity: string;
 }
 
 /** One sample value of each JSON type, to put where the schema wants another. */
@@ -173,9 +179,28 @@ function walk(schema: Schema | undefined, value: unknown, path: Segment[], root:
       path: probePath,
       value: probeValue,
       description: `${where}${probeValue === REMOVE ? '' : ` = ${(JSON.stringify(probeValue) ?? 'undefined').slice(0, 40)}`}: ${why}`,
+      identity: identityOf(`${where} ${constraint}`, expect, probeValue),
     });
   if (path.length > 0 || root !== 'body') nodeProbes(schema, value, path, add);
-  if (value === null || typeof value !== 'object') return;
+  if (value !== null && typeof value === 'object') childProbes(schema, value, path, root, out, direction, depth);
+  // After the value's own branch, so a probe of the same place is kept in its smallest form.
+  branchProbes(schema, value, path, root, out, direction, depth);
+}
+
+/** Required fields left out, an extra property where none is allowed, and the walk into each child present. */
+function childProbes(schema: Schema, value: object, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+  const addExtra = (constraint: string, probePath: Segment[], probeValue: unknown, why: string) => {
+    const where = label(root, path);
+    out.push({
+      constraint: `${where} ${constraint}`,
+      expect: 'invalid',
+      kind: 'additional_property',
+      path: probePath,
+      value: probeValue,
+      description: `${where}: ${why}`,
+      identity: identityOf(`${where} ${constraint}`, 'invalid', probeValue),
+    });
+  };
   const hidden = direction === 'request' ? 'readOnly' : 'writeOnly';
   for (const branch of branches(schema)) {
     if (Array.isArray(value)) {
@@ -186,15 +211,47 @@ function walk(schema: Schema | undefined, value: unknown, path: Segment[], root:
     for (const name of Array.isArray(branch.required) ? branch.required : []) {
       if (!present(name) || branch.properties?.[name]?.[hidden] === true) continue;
       const field = label(root, [...path, name]);
-      out.push({ constraint: `${field} required`, expect: 'invalid', kind: 'missing_required_field', path: [...path, name], value: REMOVE, description: `required ${field} left out` });
+      out.push({
+        constraint: `${field} required`,
+        expect: 'invalid',
+        kind: 'missing_required_field',
+        path: [...path, name],
+        value: REMOVE,
+        description: `required ${field} left out`,
+        identity: identityOf(`${field} required`, 'invalid', REMOVE),
+      });
     }
     if (branch.additionalProperties === false && branch.properties) {
       let extra = 'unexpected_property';
       while (present(extra) || extra in branch.properties) extra += '_';
-      add('additionalProperties', 'invalid', 'additional_property', [...path, extra], true, `${extra} is not a documented property`);
+      addExtra('additionalProperties', [...path, extra], true, `${extra} is not a documented property`);
     }
     for (const [name, property] of Object.entries<Schema>(branch.properties ?? {})) {
       if (present(name)) walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, direction, depth + 1);
+    }
+  }
+}
+
+function identityOf(constraint: string, expect: Probe['expect'], value: unknown): string {
+  return `${constraint}\u0000${expect}\u0000${value === REMOVE ? '(removed)' : JSON.stringify(value)}`;
+}
+
+/**
+ * The constraints of every anyOf/oneOf branch, not only of the one the value happens to take: each
+ * branch's own example is walked, and its probes lifted to replace the whole value at this place.
+ */
+function branchProbes(schema: Schema, value: unknown, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+  const union = schema.anyOf ?? schema.oneOf;
+  if (!Array.isArray(union)) return;
+  for (const branch of union as Schema[]) {
+    if (!branch || typeof branch !== 'object') continue;
+    const example = exampleFromSchema(branch, { direction });
+    if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
+    const inner: Probe[] = [];
+    walk(branch, example, path, root, inner, direction, depth + 1);
+    for (const probe of inner) {
+      if (probe.path.length === path.length) continue; // the node's own keywords are probed above
+      out.push({ ...probe, path, value: applyProbe(example, probe.path.slice(path.length), probe.value) });
     }
   }
 }

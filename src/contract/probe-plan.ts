@@ -61,8 +61,8 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
   const constraints: string[] = [];
   const seen = new Set<string>();
   const byConstraint = new Map<string, PlannedProbe[]>();
-  const keep = (probe: PlannedProbe) => {
-    const key = `${probe.root}\u0000${JSON.stringify(probe.path)}\u0000${probe.value === REMOVE ? '(removed)' : JSON.stringify(probe.value)}`;
+  const keep = (probe: PlannedProbe, identity: string) => {
+    const key = `${probe.root}\u0000${identity}`;
     if (seen.has(key)) return;
     seen.add(key);
     byConstraint.get(probe.constraint)?.push(probe) ?? byConstraint.set(probe.constraint, [probe]);
@@ -87,7 +87,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
     // A path parameter cannot be left out (the URL would name another route); a query or header one can.
     if (parameter.required && parameter.in !== 'path') {
       note(`${root} required`);
-      keep({ constraint: `${root} required`, kind: 'invalid', root, path: [], value: REMOVE, request: withValue(REMOVE) });
+      keep({ constraint: `${root} required`, kind: 'invalid', root, path: [], value: REMOVE, request: withValue(REMOVE) }, 'required');
     }
     if (!isScalar(current)) continue;
     for (const probe of probesOf(parameter.schema as Record<string, unknown>, current, root)) {
@@ -100,7 +100,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       // Parameters travel as text: judge the value as the server will read it back.
       const valid = validator.validate(pointer, asServerReads(text, parameter.schema), 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
-      keep({ constraint: probe.constraint, kind: probe.expect, root, path: [], value: probe.value, request: withValue(probe.value) });
+      keep({ constraint: probe.constraint, kind: probe.expect, root, path: [], value: probe.value, request: withValue(probe.value) }, probe.identity);
     }
   }
 
@@ -113,7 +113,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       const valid = validator.validate(pointer, body, 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
       const violation = probe.expect === 'invalid' && probe.kind ? { violation: { kind: probe.kind, location: ['body', ...probe.path].join('.'), description: probe.description } } : {};
-      keep({ constraint: probe.constraint, kind: probe.expect, root: 'body', path: probe.path, value: probe.value, request: { ...base, body, ...violation } });
+      keep({ constraint: probe.constraint, kind: probe.expect, root: 'body', path: probe.path, value: probe.value, request: { ...base, body, ...violation } }, probe.identity);
     }
   }
   return { probes: roundRobin([...byConstraint.values()]), constraints };
