@@ -27,6 +27,7 @@ main { max-width: 1200px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 12px; }
 h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 0 0 6px; }
+h4 { font-size: 13px; margin: 4px 0; color: var(--muted); }
 .verdict { padding: 12px 16px; border-radius: 6px; color: #fff; margin-bottom: 16px; }
 .verdict.passed { background: var(--ok); }
 .verdict.failed { background: var(--bad); }
@@ -125,8 +126,8 @@ export interface HttpMessage {
 export function exchange(request: HttpMessage, response: HttpMessage | string): Markup {
   const message = (title: string, m: HttpMessage | string, className: string) =>
     typeof m === 'string'
-      ? html`<div class="${className}"><h3>${title}</h3><pre>${m}</pre></div>`
-      : html`<div class="${className}"><h3>${title}</h3><pre>${[m.startLine, ...Object.entries(m.headers).map(([name, value]) => `${name}: ${value}`)].join('\n')}${
+      ? html`<div class="${className}"><h4>${title}</h4><pre>${m}</pre></div>`
+      : html`<div class="${className}"><h4>${title}</h4><pre>${[m.startLine, ...Object.entries(m.headers).map(([name, value]) => `${name}: ${value}`)].join('\n')}${
           m.body ? `\n\n${clipBody(m.body)}` : ''
         }</pre>${m.note ? html`<p class="label">${m.note}</p>` : ''}</div>`;
   return html`<div class="exchange">${message('Request', request, 'request')}${message('Response', response, 'response')}</div>`;
