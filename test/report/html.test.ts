@@ -3,6 +3,8 @@
  * (no markup, no script, nothing that could load), and long bodies are cut at a byte bound.
  */
 import { describe, expect, it } from 'vitest';
+import { testReportHtml } from '../../src/contract/report/html.js';
+import type { Report } from '../../src/contract/types.js';
 import { diffReportHtml } from '../../src/diff/html.js';
 import type { DiffReport } from '../../src/diff/change.js';
 import { proxyReportHtml } from '../../src/proxy/html.js';
@@ -76,6 +78,34 @@ describe('reports with hostile data', () => {
 });
 
 const zero = { covered: 0, total: 0, percent: null };
+
+describe('the verdict of a test report', () => {
+  const report = (changes: Partial<Report> = {}): Report => ({
+    target: 'http://127.0.0.1:1/',
+    seed: 1,
+    specs: [],
+    tallies: [],
+    failures: [],
+    warnings: [],
+    requests: 10,
+    durationMs: 5,
+    interrupted: false,
+    timings: [],
+    coverage: { operations: [], totals: { statuses: zero, contentTypes: zero, parameters: zero, constraints: zero, overall: zero }, phases: [] },
+    ...changes,
+  });
+  const verdict = (page: string) => /<div class="verdict (passed|failed)"[^>]*>\n<p class="headline">([^<]*)<\/p>/.exec(page)!.slice(1);
+
+  it('passes only a complete run with no failure that met its gate', () => {
+    expect(verdict(testReportHtml(report()))).toEqual(['passed', 'The target conforms']);
+    expect(verdict(testReportHtml(report({ interrupted: true })))).toEqual(['failed', 'No contract failures in what was tested, but the run was cut short']);
+    expect(verdict(testReportHtml(report(), { coverageShortfall: 'coverage 12% is below --min-coverage 80%' }))).toEqual([
+      'failed',
+      'The target conforms, but coverage is below the gate',
+    ]);
+    expect(testReportHtml(report({ interrupted: true }))).toContain('<li>stopped early by --max-time: not everything selected was tested</li>');
+  });
+});
 
 describe('clipBody', () => {
   it('keeps short bodies whole and cuts long ones to the bound in bytes', () => {
