@@ -15,7 +15,8 @@ import { validRequestArbitrary } from './requests.js';
 import type { Check, ContractRequest, Exchange, Failure, OperationTiming, Report, RequestKind, Tally, Verdict, ViolationKind, Warning } from './types.js';
 import { CreatedResources, type CleanupReport } from './cleanup.js';
 import { applicableKinds, VIOLATION_KINDS, violationsOf } from './violations.js';
-import { CoverageModel, parametersPresent, type Phase } from '../coverage/model.js';
+import { observeContractExchange } from '../coverage/contract-exchange.js';
+import { CoverageModel, type Phase } from '../coverage/model.js';
 
 export interface ContractOptions extends Credentials {
   /** Base URL of the server under test. */
@@ -189,12 +190,7 @@ class RunState {
   observe(spec: Spec, exchange: Exchange, phase: Phase): void {
     this.requests++;
     this.created?.observe(exchange);
-    const { request, response } = exchange;
-    this.coverage.observeExchange(request.operation, phase, response?.status, response?.headers['content-type'], parametersPresent(request.operation, {
-      path: Object.keys(request.pathParams),
-      query: Object.keys(request.query).filter((name) => request.query[name] !== undefined),
-      headers: Object.keys(request.headers),
-    }));
+    observeContractExchange(this.coverage, exchange, phase);
     if (!exchange.response) return;
     const key = `${spec.name}\u0000${exchange.request.operation.id}`;
     let timing = this.timings.get(key);
