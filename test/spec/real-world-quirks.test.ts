@@ -6,6 +6,7 @@
  * contract suite against the mock of the same spec (one engine: any failure is a bug of one half).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { runContract } from '../../src/contract/runner.js';
 import type { RunningMock } from '../../src/mock/server.js';
 import { loadSpec } from '../../src/spec/load.js';
@@ -16,6 +17,7 @@ import { ROOT, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 
 const QUIRKS = `${ROOT}test/fixtures/real-world-defects/quirks-3.0.yaml`;
 const KEYS = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
+const LOOKALIKE = `${ROOT}test/fixtures/real-world-defects/sessions-lookalike.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -90,8 +92,43 @@ describe('spec engine on real-world quirks', () => {
     });
   });
 
+  describe("a user's spec with Julep's POST /sessions is served and tested as itself", () => {
+    let mock: RunningMock;
+    beforeAll(async () => {
+      mock = await startSpecMock([LOOKALIKE]);
+    });
+    afterAll(() => mock?.close());
+
+    it('the mock answers its own Session schema and finds the id it returned', async () => {
+      const created = await send(mock.url, 'POST', '/sessions', { json: { device: 'phone' } });
+      expect(created.status, created.text).toBe(201);
+      expect(created.body.device).toBe('phone');
+      // Its own schema (additionalProperties: false), none of Julep's Session fields
+      for (const key of Object.keys(created.body)) expect(['device', 'id', 'metadata']).toContain(key);
+      const read = await send(mock.url, 'GET', `/sessions/${created.body.id}`);
+      expect(read.status, read.text).toBe(200);
+      expect(read.body).toEqual(created.body);
+    });
+
+    it('no bundled contract runs against it, even when all are offered', async () => {
+      const report = await runContract({ target: mock.url, specFiles: [LOOKALIKE], contracts: [...BUNDLED_CONTRACTS], seed: 4, runs: 10, requestTimeoutMs: 5000 });
+      expect(report.tallies.filter((t) => t.check.includes('.')).map((t) => t.check)).toEqual([]);
+      expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
+    });
+
+    it('the bundled specs are still recognised: their contracts run', async () => {
+      const bundled = await startSpecMock([`${ROOT}specs/julep.yaml`]);
+      try {
+        const report = await runContract({ target: bundled.url, specFiles: [`${ROOT}specs/julep.yaml`], contracts: [...BUNDLED_CONTRACTS], apiKey: 'k', seed: 4, runs: 5, requestTimeoutMs: 5000 });
+        expect(report.tallies.some((t) => t.check === 'julep.defaults_echo' && t.passed > 0)).toBe(true);
+      } finally {
+        await bundled.close();
+      }
+    });
+  });
+
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS]) {
+    for (const file of [QUIRKS, KEYS, LOOKALIKE]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
