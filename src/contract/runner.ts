@@ -261,6 +261,7 @@ function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: 
 }
 
 function contractFits(contract: ApiContract, spec: Spec): boolean {
+  if (contract.matches) return contract.matches(spec);
   const keys = new Set(spec.operations.map(operationKey));
   return [...Object.keys(contract.prepare ?? {}), ...contract.sequences.flatMap((s) => s.operations)].some((key) => keys.has(key));
 }
