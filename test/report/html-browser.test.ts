@@ -86,6 +86,7 @@ describe('parley test --html', () => {
       // The exchange: the request as sent, and the 200 the faulty server gave in place of a 201.
       expect(await first.locator('.exchange .request pre').textContent()).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/notebooks\//);
       expect(await first.locator('.exchange .response pre').textContent()).toMatch(/^200\n/);
+      expect(await first.locator('code.replay').textContent()).toBe('parley test --seed 4 --only createNote --only status_code_conformance');
       expect(await page.locator('#failures article.failure').count()).toBe(failures);
       expect(await page.locator('#coverage tr.total td').first().textContent()).toBe('total');
       expect(await page.locator('#timings tbody tr').count()).toBeGreaterThan(0);

@@ -7,7 +7,11 @@ import type { Failure, Report, Warning } from '../types.js';
 export interface TestHtmlOptions {
   /** The --min-coverage gate's failure line, when the run fell short of it. */
   coverageShortfall?: string;
+  /** The command line that replays a failure (default: `parley test` with the failure's replay flags). */
+  replayCommand?: (failure: Failure) => string;
 }
+
+const defaultReplay = (failure: Failure) => `parley test ${failure.replay}`;
 
 function verdictOf(report: Report, options: TestHtmlOptions): PageVerdict {
   const notes: string[] = [];
@@ -23,7 +27,7 @@ function requestOf(failure: Failure): HttpMessage {
   return { startLine: `${failure.wire.method} ${failure.wire.url}`, headers: failure.wire.headers, body: failure.wire.body };
 }
 
-function failureBlock(failure: Failure, index: number): Markup {
+function failureBlock(failure: Failure, index: number, replayCommand: (failure: Failure) => string): Markup {
   const response: HttpMessage | string = failure.response
     ? { startLine: String(failure.response.status), headers: failure.response.headers, body: failure.response.text }
     : `no response: ${failure.transportError ?? 'unknown error'}`;
@@ -38,7 +42,7 @@ ${
     : ''
 }
 ${exchange(requestOf(failure), response)}
-<p><span class="label">replay:</span> <code class="replay">parley test ${failure.replay}</code></p>
+<p><span class="label">replay:</span> <code class="replay">${replayCommand(failure)}</code></p>
 </article>`;
 }
 
@@ -52,7 +56,7 @@ export function testReportHtml(report: Report, options: TestHtmlOptions = {}): s
     section(
       'failures',
       `Failures (${report.failures.length})`,
-      report.failures.length > 0 ? report.failures.map(failureBlock) : emptyNote('No contract failures.'),
+      report.failures.length > 0 ? report.failures.map((failure, index) => failureBlock(failure, index, options.replayCommand ?? defaultReplay)) : emptyNote('No contract failures.'),
     ),
     section(
       'warnings',
