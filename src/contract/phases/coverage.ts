@@ -59,6 +59,7 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
         return state.interrupted ? cutOutcome(state, false) : { done: false, reason: 'precondition', started: false };
       }
       const planned = planProbes(base, validator);
+      for (const [id, sides] of planned.sides) state.coverage.declareConstraints(operation, [id], [...sides]);
       plan = { probes: planned.probes, record: new Map(planned.constraints.map((id) => [id, { id, valid: 0, invalid: 0, unsent: 0 }])) };
     }
     const last = Math.min(plan.probes.length, input.budget);
@@ -88,6 +89,7 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
       if (state.interrupted) return finish(cutOutcome(state, sent > 0));
       sent++;
       counts[probe.kind]++;
+      state.coverage.probe(operation, probe.constraint, probe.kind, 'coverage');
       lost = exchange.response === undefined;
       for (const [check, verdict] of judge(context, exchange, checks[probe.kind])) {
         // One report per check and constraint: a server that ignores a bound fails each probe past it.
