@@ -81,6 +81,16 @@ describe('parley test exit codes', () => {
     expect(Number(/<testsuites [^>]*failures="(\d+)"/.exec(xml)![1])).toBe(failing.size);
     for (const name of failing) expect(xml).toContain(`name="${name}">\n      <failure message="`);
     expect(xml).not.toMatch(/&(?!(lt|gt|amp|apos|quot);)/);
+    // The coverage phase's constraint table, per spec: numbers as properties, the table as system-out.
+    for (const entry of report.constraints) {
+      const probed = entry.constraints.filter((c) => c.valid + c.invalid > 0).length;
+      expect(xml).toContain(`<property name="coverage.${entry.operation}.constraints" value="${probed}/${entry.constraints.length}"/>`);
+      expect(xml).toContain(`<property name="coverage.${entry.operation}.probes" value="${entry.sent}/${entry.planned}"/>`);
+    }
+    expect(report.constraints.map((c) => c.operation).sort()).toEqual(['createSession', 'create_session_sessions_post', 'create_session_v1_ask_feather_sessions_post', 'getOrCreateV2Conversation']);
+    // Messages need a session the faulty create will not give (200, not 201): not probed, and said so.
+    expect(report.untested).toContainEqual(expect.objectContaining({ operation: 'send_message_v1_ask_feather_sessions__session_id__messages_post', phase: 'coverage', reason: 'precondition' }));
+    expect(xml.match(/<system-out>Coverage phase: constraints probed/g)).toHaveLength(3);
   });
 
   it('exits 2 with a clear message when the target is unreachable', async () => {
