@@ -260,7 +260,7 @@ function contractFits(contract: ApiContract, spec: Spec): boolean {
 }
 
 function createSession(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, validator: SpecValidator, contract: ApiContract | undefined): ContractSession {
-  const credentials: Credentials = { apiKey: options.apiKey, headers: options.headers };
+  const credentials: Credentials = { apiKey: options.apiKey, basic: options.basic, headers: options.headers };
   const session: ContractSession = {
     spec,
     fixtures: options.fixtures ?? {},
