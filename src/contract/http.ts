@@ -2,6 +2,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { parsePathKey } from '../spec/path-key.js';
 import { USER_AGENT } from '../version.js';
+import { encodeBody } from './body-encoding.js';
 import { placeCredentials, type Credentials } from './credentials.js';
 import { RateLimiter } from './rate.js';
 import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
@@ -120,9 +121,14 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
   const prefix = base.pathname.replace(/\/$/, '');
   path = `${prefix}${path}${search ? `?${search}` : ''}`;
   let body: string | undefined;
-  if (request.rawBody !== undefined) body = request.rawBody;
-  else if (request.body !== undefined) body = JSON.stringify(request.body);
-  if (body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
+  if (request.rawBody !== undefined) {
+    body = request.rawBody;
+    headers['content-type'] = request.contentType ?? 'application/json';
+  } else if (request.body !== undefined) {
+    const encoded = encodeBody(request.body, request.contentType ?? 'application/json');
+    body = encoded.text;
+    headers['content-type'] = encoded.contentType;
+  }
   return { method: operation.method.toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
 }
 

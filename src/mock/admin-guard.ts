@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { isJsonMediaType } from './request-body.js';
+import { isJsonType } from '../spec/media-type.js';
 
 export interface AdminGuardSettings {
   /** Host names besides loopback that may call admin endpoints (lowercase, no port). */
@@ -52,7 +52,7 @@ export function refuseAdminCall(request: IncomingMessage, settings: AdminGuardSe
   if (request.method === 'OPTIONS') {
     return { status: 403, code: 'cors_disabled', message: 'Admin endpoints answer no cross-origin calls; start the mock with --cors-admin to allow them' };
   }
-  if (request.method === 'POST' && !isJsonMediaType(request.headers['content-type'])) {
+  if (request.method === 'POST' && !isJsonType(request.headers['content-type'] ?? '')) {
     return { status: 415, code: 'unsupported_media_type', message: 'Admin POSTs need Content-Type: application/json' };
   }
   if (settings.apiKeys && !caller.admin && !caller.keyless && !settings.apiKeys.has(caller.tenant)) {

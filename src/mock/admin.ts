@@ -35,7 +35,7 @@ async function readJson(request: IncomingMessage, limit: number): Promise<{ valu
   const body = await readBody(request, limit);
   if (body.kind === 'empty') return { value: {} };
   if (body.kind === 'too-large') return fail(413, 'payload_too_large', `The request body is larger than the limit of ${limit} bytes`);
-  if (body.kind !== 'ok') return fail(400, 'invalid_body', 'The request body could not be read as UTF-8');
+  if (body.kind !== 'ok') return fail(400, 'invalid_body', 'The request body could not be read as UTF-8 JSON');
   const parsed = parseJsonBody(body.text);
   if (parsed.ok) return { value: parsed.value };
   return fail(400, parsed.problem === 'too-deep' ? 'nesting_too_deep' : parsed.problem === 'out-of-range' ? 'number_out_of_range' : 'invalid_json', parsed.message);

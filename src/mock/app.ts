@@ -7,6 +7,7 @@ import { SpecValidator } from '../spec/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import type { AdminGuardSettings } from './admin-guard.js';
 import { apiError, renderError, type ApiError } from './api-error.js';
+import { decodeRequestBody } from './body-decoders.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { genericBehaviour } from './behaviours/index.js';
 import { isoTimestamp, type Clock } from './clock.js';
@@ -14,11 +15,10 @@ import { answerPreflight, corsHeaders, type HeaderFields } from './cors.js';
 import { ANONYMOUS_TENANT, credentialHeaderNames, tenantFromHeaders, type CredentialResult } from './credentials.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
-import { parseJsonBody } from './json-body.js';
 import { writeJson } from './json-reply.js';
 import { planOperation, type OperationPlan } from './operation-plan.js';
 import { parsePrefer } from './prefer.js';
-import { isJsonMediaType, readBody, type BodyResult } from './request-body.js';
+import { readBody, type BodyResult } from './request-body.js';
 import { RequestLog } from './request-log.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { validateBody, validateParameters } from './request-validation.js';
@@ -163,9 +163,9 @@ export class MockApp {
       return { error: apiError(statuses.auth, auth.kind === 'missing' ? 'NOT_AUTHENTICATED' : 'INVALID_API_KEY', message) };
     }
     const { parameters, issues } = validateParameters(operation, plan.validator, { path: pathParams, query: url.searchParams, headers: request.headers });
-    const parsedBody = parseBody(plan, request, body);
+    const parsedBody = decodeRequestBody(plan, request.headers['content-type'], body);
     if ('error' in parsedBody) return parsedBody;
-    const bodyIssues = parsedBody.present ? validateBody(plan.validator, plan.bodySchemaPointer, parsedBody.value) : [];
+    const bodyIssues = parsedBody.present ? validateBody(plan.validator, parsedBody.schemaPointer, parsedBody.value) : [];
     if (issues.length + bodyIssues.length > 0) {
       return { error: apiError(statuses.validation, 'VALIDATION_ERROR', 'Request validation failed', [...issues, ...bodyIssues]) };
     }
@@ -239,36 +239,6 @@ export class MockApp {
     }
     return best;
   }
-}
-
-/** The request body as the operation's behaviour receives it, or the client error it amounts to. */
-function parseBody(plan: OperationPlan, request: IncomingMessage, body: BodyResult): { present: boolean; value?: unknown } | { error: ApiError } {
-  const { operation, statuses } = plan;
-  const declared = operation.requestBody;
-  if (body.kind === 'invalid-utf8') {
-    return { error: apiError(statuses.validation, 'INVALID_ENCODING', 'The request body is not valid UTF-8', [{ type: 'json_invalid', loc: ['body'], msg: 'Invalid UTF-8 in request body' }]) };
-  }
-  if (body.kind === 'empty') {
-    if (declared?.required) {
-      return { error: apiError(statuses.validation, 'VALIDATION_ERROR', 'A request body is required', [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]) };
-    }
-    return { present: false };
-  }
-  if (!declared) return { present: false };
-  const contentType = request.headers['content-type'];
-  if (!isJsonMediaType(contentType)) {
-    const accepted = plan.acceptedMediaTypes;
-    return { error: apiError(statuses.mediaType, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${contentType ?? '(none)'} is not supported; send ${accepted}`, [{ type: 'model_attributes_type', loc: ['body'], msg: `Input should be sent as ${accepted}` }]) };
-  }
-  const parsed = parseJsonBody((body as { text: string }).text);
-  if (parsed.ok) return { present: true, value: parsed.value };
-  if (parsed.problem === 'out-of-range') {
-    return { error: apiError(statuses.validation, 'VALIDATION_ERROR', parsed.message, [{ type: 'finite_number', loc: ['body', ...parsed.path], msg: 'Input should be a finite number' }]) };
-  }
-  if (parsed.problem === 'too-deep') {
-    return { error: apiError(statuses.validation, 'NESTING_TOO_DEEP', parsed.message, [{ type: 'json_invalid', loc: ['body'], msg: parsed.message }]) };
-  }
-  return { error: apiError(statuses.validation, 'INVALID_JSON', parsed.message, [{ type: 'json_invalid', loc: ['body', parsed.position], msg: 'JSON decode error', input: {}, ctx: { error: parsed.reason } }]) };
 }
 
 /** mulberry32: small, fast, seedable; enough for latency jitter and error injection. */

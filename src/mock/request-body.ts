@@ -1,9 +1,22 @@
-/** Reads a request body with a size limit and decodes it as strict UTF-8 JSON. */
+/**
+ * Reads a request body with a size limit: decoded as strict UTF-8 text, or, for multipart/form-data,
+ * split into its parts (by undici's FormData parser, the one Fetch uses).
+ */
 import type { IncomingMessage } from 'node:http';
+import { Response } from 'undici';
+
+/** A file part of a multipart body: its name and size, not its bytes. */
+export interface FilePart {
+  filename: string;
+  size: number;
+  type: string;
+}
 
 export type BodyResult =
   | { kind: 'empty' }
   | { kind: 'ok'; text: string }
+  | { kind: 'multipart'; parts: [string, string | FilePart][] }
+  | { kind: 'malformed-multipart'; message: string }
   | { kind: 'too-large'; limit: number }
   | { kind: 'invalid-utf8' }
   | { kind: 'aborted' };
@@ -37,24 +50,39 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
       }
       chunks.push(chunk);
     });
+    let ended = false;
     request.on('end', () => {
+      ended = true;
       if (size === 0) return settle({ kind: 'empty' });
+      // A small body arrives as one chunk: decode it without copying.
+      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      const contentType = request.headers['content-type'];
+      if (contentType !== undefined && /^\s*multipart\/form-data/i.test(contentType)) {
+        return void multipartParts(bytes, contentType).then(settle);
+      }
       try {
-        // A small body arrives as one chunk: decode it without copying.
-        settle({ kind: 'ok', text: decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) });
+        settle({ kind: 'ok', text: decoder.decode(bytes) });
       } catch {
         settle({ kind: 'invalid-utf8' });
       }
     });
     request.on('error', () => settle({ kind: 'aborted' }));
-    request.on('close', () => settle({ kind: 'aborted' }));
+    // 'close' follows 'end' at once; only a close before the end is an abort (a multipart body is still being parsed then).
+    request.on('close', () => {
+      if (!ended) settle({ kind: 'aborted' });
+    });
   });
 }
 
-/** Accepts application/json and any +json type, parameters ignored. */
-export function isJsonMediaType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  if (contentType === 'application/json') return true;
-  const type = contentType.split(';')[0].trim().toLowerCase();
-  return type === 'application/json' || type.endsWith('+json');
+async function multipartParts(bytes: Buffer, contentType: string): Promise<BodyResult> {
+  try {
+    const form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+    const parts: [string, string | FilePart][] = [];
+    for (const [name, value] of form) {
+      parts.push([name, typeof value === 'string' ? value : { filename: value.name, size: value.size, type: value.type }]);
+    }
+    return { kind: 'multipart', parts };
+  } catch (error) {
+    return { kind: 'malformed-multipart', message: `The multipart body could not be read: ${(error as Error).message}` };
+  }
 }

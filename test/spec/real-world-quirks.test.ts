@@ -19,6 +19,7 @@ const QUIRKS = `${ROOT}test/fixtures/real-world-defects/quirks-3.0.yaml`;
 const KEYS = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
 const LOOKALIKE = `${ROOT}test/fixtures/real-world-defects/sessions-lookalike.yaml`;
 const ERROR_SHAPES = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.yaml`;
+const FORMS = `${ROOT}test/fixtures/real-world-defects/forms-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -129,7 +130,7 @@ describe('spec engine on real-world quirks', () => {
   });
 
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES]) {
+    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
@@ -139,6 +140,12 @@ describe('spec engine on real-world quirks', () => {
             expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
             expect(report.interrupted).toBe(false);
             expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(new Set((await loadSpec(file)).operations.map((op) => op.id)).size);
+            if (file === FORMS) {
+              // Bodies went out as forms, multipart and text, and were accepted as such
+              for (const operation of ['createCustomer', 'upload', 'addNote']) {
+                expect(report.tallies.find((t) => t.operation === operation && t.check === 'valid_request_accepted')?.passed, operation).toBeGreaterThan(0);
+              }
+            }
           } finally {
             await mock.close();
           }
