@@ -268,7 +268,7 @@ function contractFits(contract: ApiContract, spec: Spec): boolean {
 
 /** A session whose exchanges count for coverage under `phase`. */
 function createSession(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, validator: SpecValidator, contract: ApiContract | undefined, phase: Phase): ContractSession {
-  const credentials: Credentials = { apiKey: options.apiKey, headers: options.headers };
+  const credentials: Credentials = { apiKey: options.apiKey, basic: options.basic, headers: options.headers };
   const session: ContractSession = {
     spec,
     fixtures: options.fixtures ?? {},

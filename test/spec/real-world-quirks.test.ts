@@ -18,6 +18,7 @@ import { ROOT, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 const QUIRKS = `${ROOT}test/fixtures/real-world-defects/quirks-3.0.yaml`;
 const KEYS = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
 const LOOKALIKE = `${ROOT}test/fixtures/real-world-defects/sessions-lookalike.yaml`;
+const ERROR_SHAPES = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -128,13 +129,13 @@ describe('spec engine on real-world quirks', () => {
   });
 
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS, LOOKALIKE]) {
+    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
           const mock = await startSpecMock([file]);
           try {
-            const report = await runContract({ target: mock.url, specFiles: [file], seed, runs: 20, requestTimeoutMs: 5000 });
+            const report = await runContract({ target: mock.url, specFiles: [file], apiKey: 'key-alpha', seed, runs: 20, requestTimeoutMs: 5000 });
             expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
             expect(report.interrupted).toBe(false);
             expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(new Set((await loadSpec(file)).operations.map((op) => op.id)).size);
