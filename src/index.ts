@@ -3,6 +3,19 @@ export { startMockServer, createMockApp, DEFAULT_LIMITS, type MockServerOptions,
 export { runContract, conforms, TargetUnreachableError, type ContractOptions, type Progress } from './contract/runner.js';
 export { formatReport } from './contract/report/console.js';
 export { toJUnit } from './contract/report/junit.js';
+export { testReportHtml, type TestHtmlOptions } from './contract/report/html.js';
+export {
+  CoverageModel,
+  coverageShortfall,
+  formatCoverage,
+  parametersPresent,
+  type CoverageItem,
+  type CoverageSummary,
+  type OperationCoverage,
+  type Phase,
+  type ProbeSide,
+  type Ratio,
+} from './coverage/index.js';
 export { fail, jsonOf, statusOf, operationKey, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './contract/api-contract.js';
 export type { ContractRequest, ContractResponse, Exchange, RequestKind } from './contract/types.js';
 export type { Report, Failure, Warning, Tally, Check, Verdict } from './contract/types.js';

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
+import { testReportHtml } from '../contract/report/html.js';
+import { coverageShortfall } from '../coverage/format.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
 import { parseRate } from '../contract/rate.js';
@@ -19,8 +21,9 @@ import { parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
 Generates valid and invalid requests from the specs (default: the bundled Feather, Julep and
-ElizaOS specs), sends them to the target and reports where it breaks the contract. Exit 0 when
-the target conforms, 1 on contract failures, 2 on bad usage or an unreachable target.
+ElizaOS specs), sends them to the target and reports where it breaks the contract, and how much
+of what the specs document it exercised. Exit 0 when the target conforms, 1 on contract failures
+(or coverage below --min-coverage), 2 on bad usage or an unreachable target.
 
 Options:
   -t, --target <url>        base URL of the server under test (required)
@@ -40,8 +43,12 @@ Options:
       --fixture <k=v>       values the contracts need, e.g. eliza.agentId=<uuid> (repeatable)
       --rate <n/s>          at most this many requests per second (e.g. 20/s, 600/m), for a shared sandbox
       --cleanup             afterwards, delete what the run created where the spec documents a DELETE
+      --min-coverage <pct>  exit 1 when less than this share of what the specs document (statuses,
+                            response content types, parameters, probed constraints) was exercised
       --junit <file>        also write a JUnit XML report
-      --json <file>         also write the full report as JSON
+      --json <file>         also write the full report as JSON (coverage included)
+      --html <file>         also write one self-contained HTML page: verdict, failures with curl and
+                            exchange, warnings, coverage, response times
   -h, --help                show this help
 
 Credentials never appear in a report: the key is shown as $PARLEY_API_KEY, a credential
@@ -137,6 +144,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       cleanup: { type: 'boolean' },
       junit: { type: 'string' },
       json: { type: 'string' },
+      html: { type: 'string' },
+      'min-coverage': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -155,6 +164,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   else if (apiKey) secrets.push({ value: basicToken(apiKey), variable: 'PARLEY_BASIC_B64' });
   const ratePerSecond = values.rate === undefined ? undefined : parseRate(values.rate);
   if (values.rate !== undefined && ratePerSecond === undefined) throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
+  const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
   const tuning = {
     seed: parseNumberOption('seed', values.seed, { integer: true }),
     runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
@@ -191,8 +201,11 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
   const shown = redactSecrets(report, secrets);
+  const shortfall = minCoverage === undefined ? undefined : coverageShortfall(report.coverage, minCoverage);
   process.stdout.write(formatReport(shown));
+  if (shortfall) process.stdout.write(`FAILED: ${shortfall}\n`);
   if (values.junit) await writeFile(values.junit, toJUnit(shown));
   if (values.json) await writeFile(values.json, JSON.stringify(shown, null, 2) + '\n');
-  return report.failures.length === 0 ? 0 : 1;
+  if (values.html) await writeFile(values.html, testReportHtml(shown, { coverageShortfall: shortfall }));
+  return report.failures.length === 0 && !shortfall ? 0 : 1;
 }

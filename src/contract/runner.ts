@@ -15,6 +15,8 @@ import { validRequestArbitrary } from './requests.js';
 import type { Check, ContractRequest, Exchange, Failure, OperationTiming, Report, RequestKind, Tally, Verdict, ViolationKind, Warning } from './types.js';
 import { CreatedResources, type CleanupReport } from './cleanup.js';
 import { applicableKinds, VIOLATION_KINDS, violationsOf } from './violations.js';
+import { observeContractExchange } from '../coverage/contract-exchange.js';
+import { CoverageModel, type Phase } from '../coverage/model.js';
 
 export interface ContractOptions extends Credentials {
   /** Base URL of the server under test. */
@@ -121,6 +123,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
     durationMs: Math.round(performance.now() - started),
     interrupted: state.interrupted,
     timings: [...state.timings.values()],
+    coverage: state.coverage.summary(),
     ...(state.cleanup ? { cleanup: state.cleanup } : {}),
   };
 }
@@ -176,16 +179,18 @@ class RunState {
   readonly warnings: Warning[] = [];
   private readonly warned = new Set<string>();
   readonly timings = new Map<string, OperationTiming>();
+  readonly coverage = new CoverageModel();
   cleanup: CleanupReport | undefined;
   requests = 0;
   interrupted = false;
 
   constructor(readonly options: ContractOptions, readonly seed: number, readonly created: CreatedResources | undefined) {}
 
-  /** Every exchange passes here: timings per operation, and what --cleanup will delete. */
-  observe(spec: Spec, exchange: Exchange): void {
+  /** Every exchange passes here: timings per operation, coverage, and what --cleanup will delete. */
+  observe(spec: Spec, exchange: Exchange, phase: Phase): void {
     this.requests++;
     this.created?.observe(exchange);
+    observeContractExchange(this.coverage, exchange, phase);
     if (!exchange.response) return;
     const key = `${spec.name}\u0000${exchange.request.operation.id}`;
     let timing = this.timings.get(key);
@@ -231,10 +236,12 @@ function isCheckName(name: string): boolean {
 function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, runs: number, deadline: number): Job[] {
   const validator = new SpecValidator(spec);
   const contract = (options.contracts ?? []).find((c) => contractFits(c, spec));
-  const session = createSession(spec, options, state, client, validator, contract);
+  const session = createSession(spec, options, state, client, validator, contract, 'fuzz');
+  const statefulSession = createSession(spec, options, state, client, validator, contract, 'stateful');
   const jobs: Job[] = [];
   for (const operation of spec.operations) {
     if (!CHECKS.some((check) => state.selected(check.name, operation))) continue;
+    state.coverage.register(operation);
     const label = `${spec.name} ${operationKey(operation)}`;
     const phase = (kind: RequestKind, numRuns: number, violation?: ViolationKind): Job => ({
       spec,
@@ -248,7 +255,7 @@ function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: 
   for (const sequence of contract?.sequences ?? []) {
     if (!sequence.operations.every((key) => spec.operations.some((op) => operationKey(op) === key))) continue;
     if (!state.selected(sequence.name, session.operation(sequence.operations[0]))) continue;
-    jobs.push({ spec, label: `${spec.name} ${sequence.name}`, run: () => runSequence(spec, sequence, session, state, Math.max(3, Math.ceil(runs / 5)), deadline) });
+    jobs.push({ spec, label: `${spec.name} ${sequence.name}`, run: () => runSequence(spec, sequence, statefulSession, state, Math.max(3, Math.ceil(runs / 5)), deadline) });
   }
   return jobs;
 }
@@ -259,7 +266,8 @@ function contractFits(contract: ApiContract, spec: Spec): boolean {
   return [...Object.keys(contract.prepare ?? {}), ...contract.sequences.flatMap((s) => s.operations)].some((key) => keys.has(key));
 }
 
-function createSession(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, validator: SpecValidator, contract: ApiContract | undefined): ContractSession {
+/** A session whose exchanges count for coverage under `phase`. */
+function createSession(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, validator: SpecValidator, contract: ApiContract | undefined, phase: Phase): ContractSession {
   const credentials: Credentials = { apiKey: options.apiKey, basic: options.basic, headers: options.headers };
   const session: ContractSession = {
     spec,
@@ -273,7 +281,7 @@ function createSession(spec: Spec, options: ContractOptions, state: RunState, cl
       const wire = toWire(request, client.base, credentials);
       const sent = await client.send(wire);
       const exchange: Exchange = { kind, request, wire, validator, ...('response' in sent ? { response: sent.response } : { response: undefined, transportError: sent.transportError }) };
-      state.observe(spec, exchange);
+      state.observe(spec, exchange, phase);
       return exchange;
     },
     async prepare(request) {

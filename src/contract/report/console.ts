@@ -1,4 +1,5 @@
 /** The human report: a table per operation × check, then every failure with its curl, response and replay. */
+import { formatCoverage } from '../../coverage/format.js';
 import type { ContractResponse, Failure, Report, Tally } from '../types.js';
 
 const cell = (tally: Tally | undefined) => {
@@ -57,6 +58,7 @@ export function formatReport(report: Report): string {
     parts.push(`Warnings (${report.warnings.length}): undocumented but reasonable answers\n` + report.warnings.map((w) => `  - ${w.spec} ${w.operation} ${w.check}: ${w.message}\n      ${w.curl}`).join('\n'));
   }
   if (report.failures.length > 0) parts.push(`Failures (${report.failures.length}):\n\n` + report.failures.map(formatFailure).join('\n\n'));
+  if (report.coverage.operations.length > 0) parts.push(formatCoverage(report.coverage).trimEnd());
   if (report.cleanup) {
     const { deleted, alreadyGone, failed } = report.cleanup;
     parts.push(`Cleanup: ${deleted} deleted, ${alreadyGone} already gone, ${failed.length} not deleted${failed.map((f) => `\n  - ${f.url}: ${f.outcome}`).join('')}`);
