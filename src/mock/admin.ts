@@ -2,17 +2,16 @@
  * Admin endpoints under /__parley/: health, state, reset, request log, fixtures and clock.
  * Without the admin token a call acts only on the caller's own tenant (its API key); with it, on everything.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { MockApp } from './app.js';
-import { writeJson } from './json-reply.js';
+import type { MockExchange } from './exchange.js';
 import { isPlainObject } from '../spec/json-value.js';
 import type { HeaderFields } from './cors.js';
 import { refuseAdminCall } from './admin-guard.js';
 import { CLOCK_RANGE_TEXT, isWithinClockRange } from './clock.js';
 import { ANONYMOUS_TENANT, tenantFromHeaders } from './credentials.js';
 import { parseJsonBody } from './json-body.js';
-import { readBody } from './request-body.js';
+import { sessionOf, sessionTenant } from './session.js';
 import type { StoreSnapshot } from './store.js';
 import { checkSeededRecord } from './behaviours/index.js';
 
@@ -23,7 +22,7 @@ type AdminReply = { status: number; body: unknown; headers?: Record<string, stri
 
 const fail = (status: number, code: string, message: string): AdminReply => ({ status, body: { error: code, message } });
 
-function isAdmin(app: MockApp, request: IncomingMessage): boolean {
+function isAdmin(app: MockApp, request: MockExchange): boolean {
   const expected = app.settings.adminToken;
   const given = request.headers[ADMIN_TOKEN_HEADER];
   if (!expected || typeof given !== 'string') return false;
@@ -31,8 +30,8 @@ function isAdmin(app: MockApp, request: IncomingMessage): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readJson(request: IncomingMessage, limit: number): Promise<{ value: unknown } | AdminReply> {
-  const body = await readBody(request, limit);
+async function readJson(request: MockExchange, limit: number): Promise<{ value: unknown } | AdminReply> {
+  const body = await request.readBody(limit);
   if (body.kind === 'empty') return { value: {} };
   if (body.kind === 'too-large') return fail(413, 'payload_too_large', `The request body is larger than the limit of ${limit} bytes`);
   if (body.kind !== 'ok') return fail(400, 'invalid_body', 'The request body could not be read as UTF-8');
@@ -41,20 +40,25 @@ async function readJson(request: IncomingMessage, limit: number): Promise<{ valu
   return fail(400, parsed.problem === 'too-deep' ? 'nesting_too_deep' : parsed.problem === 'out-of-range' ? 'number_out_of_range' : 'invalid_json', parsed.message);
 }
 
-export async function handleAdmin(app: MockApp, request: IncomingMessage, response: ServerResponse, url: URL, cors?: HeaderFields): Promise<void> {
+export async function handleAdmin(app: MockApp, request: MockExchange, url: URL, cors?: HeaderFields): Promise<void> {
   const reply = await route(app, request, url);
-  writeJson(response, reply.status, reply.body, 'application/json', reply.headers, cors);
+  request.json(reply.status, reply.body, 'application/json', reply.headers, cors);
 }
 
-async function route(app: MockApp, request: IncomingMessage, url: URL): Promise<AdminReply> {
+async function route(app: MockApp, request: MockExchange, url: URL): Promise<AdminReply> {
   const { store, fixtures, clock, specs } = app.parts;
   const admin = isAdmin(app, request);
-  const tenant = tenantFromHeaders(request.headers, app.credentialHeaders);
+  const session = sessionOf(request.headers, url.searchParams);
+  if (session.kind === 'invalid') {
+    request.discardBody();
+    return fail(400, 'invalid_session', session.message);
+  }
+  const tenant = sessionTenant(tenantFromHeaders(request.headers, app.credentialHeaders), session);
   const action = `${request.method} ${url.pathname.slice(ADMIN_PREFIX.length)}`;
   // Health tells only which specs are served: readiness probes call it without a key.
   const refused = refuseAdminCall(request, app.adminGuard, { admin, tenant, keyless: action === 'GET health' });
   if (refused) {
-    request.resume();
+    request.discardBody();
     return fail(refused.status, refused.code, refused.message);
   }
   const requested = url.searchParams.get('tenant');

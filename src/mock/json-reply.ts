@@ -10,6 +10,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { HeaderFields } from './cors.js';
+import type { RenderedReply } from './exchange.js';
 
 const QUEUED = Symbol('parley.queued');
 
@@ -24,6 +25,15 @@ interface PendingReply {
 
 let pending: PendingReply[] = [];
 
+/** Serialises a JSON answer with its headers: every transport sends exactly this. */
+export function renderJson(status: number, body: unknown, contentType: string, headers?: HeaderFields, cors?: HeaderFields): RenderedReply {
+  const payload = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
+  const head: Record<string, string | number> = payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 };
+  if (cors) Object.assign(head, cors);
+  if (headers) Object.assign(head, headers);
+  return { status, head, payload };
+}
+
 /**
  * Queues a JSON answer; the first answer for a response wins. `response.statusCode` is set at once,
  * so whoever logs the request sees the status before the bytes are out.
@@ -36,16 +46,21 @@ export function writeJson(
   headers?: HeaderFields,
   cors?: HeaderFields,
 ): void {
+  if (!isAnswered(response)) queueReply(response, renderJson(status, body, contentType, headers, cors));
+}
+
+/** True once an answer has been queued or written for this response (or it is gone). */
+export function isAnswered(response: ServerResponse): boolean {
+  return (response as QueuedResponse)[QUEUED] === true || response.headersSent || response.destroyed;
+}
+
+/** Queues an answer already rendered, to go out with the rest of this event-loop turn's answers. */
+export function queueReply(response: ServerResponse, reply: RenderedReply): void {
   const target = response as QueuedResponse;
-  if (target[QUEUED] || response.headersSent || response.destroyed) return;
-  const payload = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
-  const head: Record<string, string | number> = payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 };
-  if (cors) Object.assign(head, cors);
-  if (headers) Object.assign(head, headers);
   target[QUEUED] = true;
-  response.statusCode = status;
+  response.statusCode = reply.status;
   if (pending.length === 0) setImmediate(flushPending);
-  pending.push({ response: target, status, head, payload });
+  pending.push({ response: target, status: reply.status, head: reply.head, payload: reply.payload });
 }
 
 function flushPending(): void {

@@ -38,17 +38,46 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
       chunks.push(chunk);
     });
     request.on('end', () => {
-      if (size === 0) return settle({ kind: 'empty' });
-      try {
-        // A small body arrives as one chunk: decode it without copying.
-        settle({ kind: 'ok', text: decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) });
-      } catch {
-        settle({ kind: 'invalid-utf8' });
-      }
+      if (!settled) settle(decodeBody(chunks, size));
     });
     request.on('error', () => settle({ kind: 'aborted' }));
     request.on('close', () => settle({ kind: 'aborted' }));
   });
+}
+
+/** The Fetch twin of `readBody`: reads a `Request`'s stream up to `limit` bytes. */
+export async function readFetchBody(request: Request, limit: number): Promise<BodyResult> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return { kind: 'too-large', limit };
+  if (!request.body) return { kind: 'empty' };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return { kind: 'too-large', limit };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { kind: 'aborted' };
+  }
+  return decodeBody(chunks, size);
+}
+
+function decodeBody(chunks: Uint8Array[], size: number): BodyResult {
+  if (size === 0) return { kind: 'empty' };
+  try {
+    // A small body arrives as one chunk: decode it without copying.
+    return { kind: 'ok', text: decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) };
+  } catch {
+    return { kind: 'invalid-utf8' };
+  }
 }
 
 /** Accepts application/json and any +json type, parameters ignored. */
