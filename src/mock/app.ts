@@ -15,6 +15,7 @@ import { ANONYMOUS_TENANT, credentialHeaderNames, tenantFromHeaders, type Creden
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
 import { parseJsonBody } from './json-body.js';
+import { DashboardFeed } from './dashboard/feed.js';
 import type { MockExchange } from './exchange.js';
 import { NodeExchange } from './node-exchange.js';
 import { planOperation, type OperationPlan } from './operation-plan.js';
@@ -61,6 +62,10 @@ export class MockApp {
   /** Header names that carry credentials in any loaded spec, for admin calls. */
   readonly credentialHeaders: string[];
   readonly adminGuard: AdminGuardSettings;
+  /** The dashboards watching, fed over Server-Sent Events. */
+  readonly feed: DashboardFeed;
+  /** When the specs were last loaded, and why the last edit was not (with --watch). */
+  reloadStatus: { at: string; error?: string } = { at: new Date().toISOString() };
   private readonly plans = new Map<Operation, OperationPlan>();
   private readonly random: () => number;
   private requestCount = 0;
@@ -68,6 +73,7 @@ export class MockApp {
   constructor(readonly parts: MockParts, readonly settings: MockSettings) {
     this.router = new Router(parts.specs.flatMap((spec) => spec.operations));
     this.log = new RequestLog(settings.logCapacity ?? 1000);
+    this.feed = new DashboardFeed(this.log);
     const allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
     this.adminGuard = {
       allowedHosts: new Set((settings.allowedHosts ?? []).map((host) => host.toLowerCase())),

@@ -38,7 +38,7 @@ export class RequestLog {
   private lastId = 0;
   private readonly listeners = new Set<(entry: LoggedRequest) => void>();
 
-  constructor(private readonly capacity = 1000) {}
+  constructor(readonly capacity = 1000) {}
 
   add(entry: RequestLogEntry): void {
     if (this.capacity <= 0) return;

@@ -135,6 +135,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     server,
     persistence,
     close: async () => {
+      // Open dashboards hold their event streams until told: end them, or close would wait out the grace period.
+      app.feed.closeAll();
       await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_LIMITS.shutdownGraceMs);
       await persistence?.stop();
     },
