@@ -57,21 +57,21 @@ export interface MockParts {
 }
 
 export class MockApp {
-  readonly router: Router;
+  /** Replaced as a whole when the specs are reloaded (--watch), never changed in place. */
+  router: Router;
   readonly log: RequestLog;
   /** Header names that carry credentials in any loaded spec, for admin calls. */
-  readonly credentialHeaders: string[];
+  credentialHeaders: string[];
   readonly adminGuard: AdminGuardSettings;
   /** The dashboards watching, fed over Server-Sent Events. */
   readonly feed: DashboardFeed;
   /** When the specs were last loaded, and why the last edit was not (with --watch). */
   reloadStatus: { at: string; error?: string } = { at: new Date().toISOString() };
-  private readonly plans = new Map<Operation, OperationPlan>();
+  private plans = new Map<Operation, OperationPlan>();
   private readonly random: () => number;
   private requestCount = 0;
 
   constructor(readonly parts: MockParts, readonly settings: MockSettings) {
-    this.router = new Router(parts.specs.flatMap((spec) => spec.operations));
     this.log = new RequestLog(settings.logCapacity ?? 1000);
     this.feed = new DashboardFeed(this.log);
     const allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
@@ -80,12 +80,28 @@ export class MockApp {
       apiKeys: allowedKeys,
       corsAdmin: settings.corsAdmin === true,
     };
-    for (const spec of parts.specs) {
-      const validator = new SpecValidator(spec);
-      for (const operation of spec.operations) this.plans.set(operation, planOperation(operation, validator, allowedKeys));
-    }
-    this.credentialHeaders = credentialHeaderNames(parts.specs);
+    [this.router, this.plans, this.credentialHeaders] = this.plan(parts.specs);
     this.random = seededRandom(settings.seed ?? Date.now());
+  }
+
+  /**
+   * Serves new specs from the next request on (--watch). The store is kept as it is: records of
+   * operations that still exist stay reachable. Everything is built before anything is swapped.
+   */
+  replaceSpecs(specs: Spec[]): void {
+    const [router, plans, credentialHeaders] = this.plan(specs);
+    this.parts.specs = specs;
+    [this.router, this.plans, this.credentialHeaders] = [router, plans, credentialHeaders];
+    this.reloadStatus = { at: new Date().toISOString() };
+  }
+
+  private plan(specs: readonly Spec[]): [Router, Map<Operation, OperationPlan>, string[]] {
+    const plans = new Map<Operation, OperationPlan>();
+    for (const spec of specs) {
+      const validator = new SpecValidator(spec);
+      for (const operation of spec.operations) plans.set(operation, planOperation(operation, validator, this.adminGuard.apiKeys));
+    }
+    return [new Router(specs.flatMap((spec) => spec.operations)), plans, credentialHeaderNames(specs)];
   }
 
   /** The node:http entry point: a thin adapter over `serve`. */
