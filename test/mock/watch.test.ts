@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
-import { fixtureFile, startSpecMock } from '../helpers/mock.js';
+import { ensureBuilt } from '../helpers/build.js';
+import { fixtureFile, ROOT, startSpecMock } from '../helpers/mock.js';
+import { spawnUntil, stopProcess } from '../helpers/processes.js';
 
 const AUTH = { authorization: 'Bearer key-watch' };
 /** Generous: a reload takes well under a second, but the machine is shared. */
@@ -97,4 +99,24 @@ describe('parley mock --watch', () => {
     expect(await noteStillThere()).toBe(true);
     expect((await send(mock.url, 'GET', '/labels')).status).toBe(404);
   });
+});
+
+describe('parley mock --watch (the CLI)', () => {
+  it('prints the dashboard and watch lines, reloads an edit and says why a broken one was not loaded', async () => {
+    ensureBuilt();
+    const specFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-watch-cli-')), 'notes.yaml');
+    await copyFile(fixtureFile('crud-3.1.yaml'), specFile);
+    const { child, match, output } = await spawnUntil(process.execPath, [path.join(ROOT, 'bin/parley.js'), 'mock', specFile, '--port', '0', '--watch'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000, ROOT);
+    try {
+      const url = match[1];
+      await eventually(async () => output().includes('watching the spec'), 'the banner');
+      expect(output()).toContain(`dashboard: ${url}/__parley/`);
+      await writeFile(specFile, (await readFile(specFile, 'utf8')).replace('paths:\n', 'paths: [\n'));
+      await eventually(async () => output().includes('the edit was not loaded'), 'the console message');
+      expect(output()).toMatch(/the edit was not loaded, still serving the previous specs: .*notes\.yaml/);
+      expect((await getJson(url, '/status')).status).toBe(200);
+    } finally {
+      expect(await stopProcess(child)).toBe(0);
+    }
+  }, 60_000);
 });
