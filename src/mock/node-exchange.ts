@@ -5,6 +5,9 @@ import { SSE_HEAD, sseFrame, type EventChannel, type MockExchange, type Rendered
 import { isAnswered, queueReply, renderJson } from './json-reply.js';
 import { readBody, type BodyResult } from './request-body.js';
 
+/** Bytes of events a client may leave unread before its stream is closed. */
+const MAX_UNSENT_EVENT_BYTES = 1024 * 1024;
+
 export class NodeExchange implements MockExchange {
   sent: RenderedReply | undefined;
 
@@ -53,7 +56,12 @@ export class NodeExchange implements MockExchange {
     // A comment line at once, so the client sees the stream open before the first event.
     response.write(': open\n\n');
     return {
-      send: (event, data) => void (response.writableEnded || response.write(sseFrame(event, data))),
+      send: (event, data) => {
+        if (response.writableEnded) return;
+        // A dashboard that stopped reading is dropped rather than buffered without bound; it reconnects.
+        if (response.writableLength > MAX_UNSENT_EVENT_BYTES) return void response.end();
+        response.write(sseFrame(event, data));
+      },
       close: () => response.end(),
       onClose: (listener) => void response.once('close', listener),
     };

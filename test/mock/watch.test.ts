@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
 import { ensureBuilt } from '../helpers/build.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { fixtureFile, ROOT, startSpecMock } from '../helpers/mock.js';
 import { spawnUntil, stopProcess } from '../helpers/processes.js';
 
@@ -82,6 +83,19 @@ describe('parley mock --watch', () => {
     expect(reports.failures[0]).toMatch(/notes\.yaml/);
     const specs = await getJson(mock.url, '/__parley/specs', AUTH);
     expect(specs.body.reload.error).toBe(reports.failures[0]);
+    // The dashboard shows it as a banner.
+    ensureBuilt();
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${mock.url}/__parley/`);
+      const banner = page.locator('#reload-error');
+      await banner.waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await banner.innerText()).toContain('still serving the previous one');
+      expect(await banner.innerText()).toContain('notes.yaml');
+    } finally {
+      await browser.close();
+    }
     // Still the last good spec: its operations, its state.
     expect((await getJson(mock.url, '/labels')).status).toBe(200);
     expect(await noteStillThere()).toBe(true);

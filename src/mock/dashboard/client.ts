@@ -373,7 +373,9 @@ setInterval(tick, 1000);
 
 async function start(): Promise<void> {
   try {
-    credentialHeaders = (await admin<Catalogue>('specs')).credentialHeaders;
+    const served = await admin<Catalogue>('specs');
+    credentialHeaders = served.credentialHeaders;
+    showReload(served.reload);
     showClock(await admin('clock'));
   } catch {
     // connect() reports why.
