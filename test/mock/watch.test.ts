@@ -7,7 +7,7 @@ import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { fixtureFile, ROOT, startSpecMock } from '../helpers/mock.js';
+import { fixtureFile, PATHS, ROOT, SPEC_FILES, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 import { spawnUntil, stopProcess } from '../helpers/processes.js';
 
 const AUTH = { authorization: 'Bearer key-watch' };
@@ -133,4 +133,27 @@ describe('parley mock --watch (the CLI)', () => {
       expect(await stopProcess(child)).toBe(0);
     }
   }, 60_000);
+});
+
+describe('parley mock --watch on a fixtures file', () => {
+  it('an agent added to the fixtures is known from the next request; a broken fixtures file changes nothing', async () => {
+    const known = '10000000-0000-4000-8000-000000000001';
+    const added = '10000000-0000-4000-8000-000000000002';
+    const fixtures = await tempJsonFile('agents.json', { agents: [{ id: known, name: 'Known' }] });
+    const failures: string[] = [];
+    const mock = await startSpecMock([SPEC_FILES.eliza], { fixturesFile: fixtures, watch: true, watchReport: { reloaded: () => undefined, failed: (m) => void failures.push(m) } });
+    const createSession = (agentId: string) => postJson(mock.url, PATHS.elizaSessions, { agentId, userId: known });
+    try {
+      expect((await createSession(known)).status).toBe(201);
+      expect((await createSession(added)).status).toBe(404);
+      await writeFile(fixtures, JSON.stringify({ agents: [{ id: known, name: 'Known' }, { id: added, name: 'Added' }] }));
+      await eventually(async () => (await createSession(added)).status === 201, 'the added agent');
+      await writeFile(fixtures, '{"agents": "not a list"}');
+      await eventually(async () => failures.length > 0, 'the broken fixtures reported');
+      expect(failures[0]).toMatch(/agents\.json/);
+      expect((await createSession(added)).status).toBe(201);
+    } finally {
+      await mock.close();
+    }
+  });
 });
