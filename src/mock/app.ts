@@ -180,14 +180,12 @@ export class MockApp {
         operationId: plan?.operation.id,
         status: sent?.status ?? 500,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        // References to what exists anyway; only a body past the bound is copied (cut).
-        detail: {
-          requestHeaders: headers,
-          requestBody: body?.kind === 'ok' ? clipBody(body.text) : undefined,
-          responseHeaders: sent?.head ?? {},
-          responseBody: sent ? clipBody(sent.payload) : '',
-          issues,
-        },
+        // For the dashboard: references to what exists anyway; only a body past the bound is copied (cut).
+        requestHeaders: headers,
+        requestBody: body?.kind === 'ok' ? clipBody(body.text) : undefined,
+        responseHeaders: sent?.head ?? {},
+        responseBody: sent ? clipBody(sent.payload) : '',
+        issues,
       });
     }
   }

@@ -16,14 +16,9 @@ const QUEUED = Symbol('parley.queued');
 
 type QueuedResponse = ServerResponse & { [QUEUED]?: true };
 
-interface PendingReply {
-  response: QueuedResponse;
-  status: number;
-  head: Record<string, string | number>;
-  payload: string;
-}
-
-let pending: PendingReply[] = [];
+/** The turn's answers and their responses, side by side: no wrapper object per answer. */
+let pendingResponses: QueuedResponse[] = [];
+let pendingReplies: RenderedReply[] = [];
 
 /** Serialises a JSON answer with its headers: every transport sends exactly this. */
 export function renderJson(status: number, body: unknown, contentType: string, headers?: HeaderFields, cors?: HeaderFields): RenderedReply {
@@ -59,17 +54,20 @@ export function queueReply(response: ServerResponse, reply: RenderedReply): void
   const target = response as QueuedResponse;
   target[QUEUED] = true;
   response.statusCode = reply.status;
-  if (pending.length === 0) setImmediate(flushPending);
-  pending.push({ response: target, status: reply.status, head: reply.head, payload: reply.payload });
+  if (pendingResponses.length === 0) setImmediate(flushPending);
+  pendingResponses.push(target);
+  pendingReplies.push(reply);
 }
 
 function flushPending(): void {
-  const replies = pending;
-  pending = [];
-  for (const reply of replies) send(reply);
+  const responses = pendingResponses;
+  const replies = pendingReplies;
+  pendingResponses = [];
+  pendingReplies = [];
+  for (let i = 0; i < responses.length; i++) send(responses[i], replies[i]);
 }
 
-function send({ response, status, head, payload }: PendingReply): void {
+function send(response: ServerResponse, { status, head, payload }: RenderedReply): void {
   if (response.headersSent || response.destroyed) return;
   try {
     response.writeHead(status, head);

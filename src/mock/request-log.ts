@@ -28,8 +28,11 @@ export const MAX_LOGGED_BODY_CHARS = 8 * 1024;
 
 export const clipBody = (text: string): string => (text.length > MAX_LOGGED_BODY_CHARS ? `${text.slice(0, MAX_LOGGED_BODY_CHARS)}… (cut at ${MAX_LOGGED_BODY_CHARS} characters)` : text);
 
-/** An entry as recorded: the time in epoch ms, formatted only when the log is read (it is written far more often). */
-export type RequestLogEntry = Omit<LoggedRequest, 'time' | 'id'> & { at: number; detail?: RequestDetail };
+/**
+ * An entry as recorded: the time in epoch ms, formatted only when the log is read (it is written far
+ * more often), and the detail's fields flat in the entry (one object per request, not two).
+ */
+export type RequestLogEntry = Omit<LoggedRequest, 'time' | 'id'> & { at: number } & Partial<RequestDetail>;
 type StoredEntry = RequestLogEntry & { id: number };
 
 export class RequestLog {
@@ -69,7 +72,9 @@ export class RequestLog {
   find(id: number, tenant?: string): (LoggedRequest & { detail?: RequestDetail }) | undefined {
     const entry = this.entries.find((candidate) => candidate.id === id);
     if (!entry || (tenant !== undefined && entry.tenant !== tenant)) return undefined;
-    return { ...present(entry), detail: entry.detail };
+    const { requestHeaders, requestBody, responseHeaders, responseBody, issues } = entry;
+    const detail = requestHeaders && responseHeaders ? { requestHeaders, requestBody, responseHeaders, responseBody: responseBody ?? '', issues } : undefined;
+    return { ...present(entry), detail };
   }
 
   clear(tenant?: string): void {
@@ -83,6 +88,7 @@ export class RequestLog {
   }
 }
 
-function present({ at, detail: _detail, ...entry }: StoredEntry): LoggedRequest {
-  return { ...entry, time: new Date(at).toISOString() };
+function present(entry: StoredEntry): LoggedRequest {
+  const { id, tenant, method, path, operationId, status, durationMs } = entry;
+  return { id, time: new Date(entry.at).toISOString(), tenant, method, path, operationId, status, durationMs };
 }

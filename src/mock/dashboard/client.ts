@@ -78,9 +78,14 @@ function showPanel(name: string): void {
 }
 
 // ---- requests ----
+/** The newest entry shown: the list and the stream overlap, and each entry is shown once. */
+let lastShownId = 0;
+
 function addRequests(entries: LoggedRequest[]): void {
   const body = byId<HTMLTableElement>('requests').tBodies[0];
   for (const entry of entries) {
+    if (entry.id <= lastShownId) continue;
+    lastShownId = entry.id;
     const row = el('tr', { 'data-id': String(entry.id) },
       el('td', {}, new Date(entry.time).toLocaleTimeString()),
       el('td', {}, entry.method),
@@ -121,9 +126,14 @@ async function showRequest(id: number, row: HTMLElement): Promise<void> {
 type Snapshot = { tenants: Record<string, Record<string, Record<string, unknown>>> };
 let snapshot: Snapshot = { tenants: {} };
 
-async function loadState(): Promise<void> {
+/** True while the person is reading or editing a record: a refresh would close it under them. */
+const editingState = () => document.querySelector('#tenants details[open]') !== null || document.activeElement instanceof HTMLTextAreaElement;
+
+async function loadState(quietly = false): Promise<void> {
   try {
-    snapshot = await admin<Snapshot>('state');
+    const loaded = await admin<Snapshot>('state');
+    if (quietly && editingState()) return;
+    snapshot = loaded;
     renderState();
   } catch (error) {
     say('state-message', (error as Error).message, true);
@@ -304,9 +314,7 @@ let stateRefresh: number | undefined;
 async function connect(): Promise<void> {
   feed?.abort();
   const controller = (feed = new AbortController());
-  byId('requests').querySelector('tbody')!.replaceChildren();
   try {
-    addRequests((await admin<{ requests: LoggedRequest[] }>('requests')).requests);
     const response = await fetch('/__parley/events', { headers: adminHeaders(), signal: controller.signal });
     if (!response.ok || !response.body) throw new Error(((await response.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${response.status}`);
     setLive(true);
@@ -335,18 +343,38 @@ function onFrame(frame: string): void {
   const data = /^data: (.*)$/m.exec(frame)?.[1];
   if (!event || data === undefined) return;
   const value = JSON.parse(data);
-  if (event === 'requests') {
-    addRequests(value as LoggedRequest[]);
-    // The state follows the traffic while its panel is open, unless an edit is under way.
-    if (!byId('panel-state').hidden && !(document.activeElement instanceof HTMLTextAreaElement)) {
+  if (event === 'hello') void showLog();
+  else if (event === 'requests') {
+    if (queuedEntries) queuedEntries.push(...(value as LoggedRequest[]));
+    else addRequests(value as LoggedRequest[]);
+    // The state follows the traffic while its panel is open, unless a record is open.
+    if (!byId('panel-state').hidden && !editingState()) {
       clearTimeout(stateRefresh);
-      stateRefresh = window.setTimeout(() => void loadState(), 500);
+      stateRefresh = window.setTimeout(() => void loadState(true), 500);
     }
   } else if (event === 'controls') showControls(value);
   else if (event === 'clock') showClock(value);
   else if (event === 'reload') {
     showReload(value);
     if (!byId('panel-specs').hidden) void loadSpecs();
+  }
+}
+
+/** Entries streamed while the log is being read: shown after it, so the newest stay on top. */
+let queuedEntries: LoggedRequest[] | undefined;
+
+/** Reads the log once the stream is open (so nothing falls between the two), then shows what streamed meanwhile. */
+async function showLog(): Promise<void> {
+  queuedEntries = [];
+  try {
+    const { requests } = await admin<{ requests: LoggedRequest[] }>('requests');
+    byId('requests').querySelector('tbody')!.replaceChildren();
+    lastShownId = 0;
+    addRequests(requests);
+  } finally {
+    const streamed = queuedEntries;
+    queuedEntries = undefined;
+    addRequests(streamed);
   }
 }
 
