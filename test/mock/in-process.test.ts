@@ -54,6 +54,33 @@ describe('createMockHandler', () => {
   });
 });
 
+describe('createMockHandler: the dashboard feed in-process', () => {
+  it('streams Server-Sent Events as a Response body: hello, then the requests answered', async () => {
+    const mock = await createMockHandler([SPEC_FILES.feather]);
+    const events = await mock(new Request(`${BASE}/__parley/events`, { headers: { 'x-api-key': 'key-feed' } }));
+    expect(events.status).toBe(200);
+    expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    const readUntil = async (pattern: RegExp) => {
+      while (!pattern.test(received)) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`stream ended before ${pattern}: ${received}`);
+        received += value;
+      }
+    };
+    await readUntil(/event: hello\ndata: \{"tenant":"key-feed"\}/);
+    await mock(new Request(`${BASE}${PATHS.featherSessions}`, { method: 'POST', headers: { 'x-api-key': 'key-feed', 'content-type': 'application/json' }, body: '{}' }));
+    // Another key's request is not in this tenant's feed.
+    await mock(new Request(`${BASE}${PATHS.featherSessions}`, { method: 'POST', headers: { 'x-api-key': 'key-else', 'content-type': 'application/json' }, body: '{}' }));
+    await readUntil(/event: requests\ndata: .*\n\n/);
+    const batch = JSON.parse(/event: requests\ndata: (.*)\n/.exec(received)![1]) as { tenant: string; status: number }[];
+    expect(batch).toEqual([expect.objectContaining({ tenant: 'key-feed', status: 201, method: 'POST', path: PATHS.featherSessions })]);
+    mock.app.feed.closeAll();
+    expect((await reader.read()).done).toBe(true);
+  });
+});
+
 describe('parley/msw: the Feather flow through fetch, no server', () => {
   let mock: MockHandler;
   const server = setupServer();
