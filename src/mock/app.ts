@@ -144,7 +144,7 @@ export class MockApp {
     let body: BodyResult | undefined;
     let issues: FieldIssue[] | undefined;
     try {
-      const routed = this.router.route(method, url.pathname);
+      const routed = this.router.route(method, url.pathname, url.searchParams);
       if (routed.kind !== 'matched') {
         exchange.discardBody();
         const error =
