@@ -230,7 +230,7 @@ async function tryOperation(operation: CatalogueOperation, prefer: string): Prom
   const credential = operation.credential;
   if (credential && settings.key) {
     if ('query' in credential) path += `${path.includes('?') ? '&' : '?'}${encodeURIComponent(credential.query)}=${encodeURIComponent(settings.key)}`;
-    else headers[credential.header] = `${credential.prefix}${settings.key}`;
+    else headers[credential.header] = `${credential.prefix}${credential.prefix === 'Basic ' ? basicToken(settings.key) : settings.key}`;
   }
   if (settings.session) headers['x-parley-session'] = settings.session;
   const init: RequestInit = { method: operation.method, headers };
@@ -246,6 +246,12 @@ async function tryOperation(operation: CatalogueOperation, prefer: string): Prom
   } catch (error) {
     result.textContent = (error as Error).message;
   }
+}
+
+/** HTTP Basic wants base64 of user:password: a key typed as `user:password` (or a bare user) is encoded. */
+function basicToken(key: string): string {
+  const pair = key.includes(':') ? key : `${key}:`;
+  return btoa(String.fromCharCode(...new TextEncoder().encode(pair)));
 }
 
 function showReload(reload: { error?: string } | undefined): void {
