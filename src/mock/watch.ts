@@ -19,8 +19,6 @@ export interface WatchReport {
 
 export interface SpecWatcher {
   close(): void;
-  /** Resolves once no reload is pending or running (for tests and tools). */
-  idle(): Promise<void>;
 }
 
 export function watchSpecs(app: MockApp, specFiles: readonly string[], fixturesFile: string | undefined, report: WatchReport): SpecWatcher {
@@ -78,9 +76,6 @@ export function watchSpecs(app: MockApp, specFiles: readonly string[], fixturesF
     close: () => {
       for (const watcher of watchers) watcher.close();
       if (timer) clearTimeout(timer);
-    },
-    idle: async () => {
-      while (timer || running) await (running ?? new Promise((resolve) => setTimeout(resolve, SETTLE_MS)));
     },
   };
 }
