@@ -6,7 +6,7 @@
  * - POSTs must be JSON (a browser sends `text/plain` cross-site without a preflight);
  * - with `--api-key`, only those keys (or the admin token) reach the admin endpoints, health aside.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { isJsonType } from '../spec/media-type.js';
 
@@ -40,7 +40,7 @@ function isAllowedHost(name: string | undefined, settings: AdminGuardSettings): 
 }
 
 /** Why this admin call is refused, or undefined when it may go ahead (the admin token is checked by the caller). */
-export function refuseAdminCall(request: IncomingMessage, settings: AdminGuardSettings, caller: { admin: boolean; tenant: string; keyless: boolean }): AdminRefusal | undefined {
+export function refuseAdminCall(request: { method?: string; headers: IncomingHttpHeaders }, settings: AdminGuardSettings, caller: { admin: boolean; tenant: string; keyless: boolean }): AdminRefusal | undefined {
   const host = request.headers.host;
   if (host !== undefined && !isAllowedHost(hostName(host), settings)) {
     return { status: 403, code: 'host_not_allowed', message: `Admin calls are answered for loopback hosts only; start the mock with --allowed-host ${hostName(host) ?? '<name>'} to allow Host ${host}` };

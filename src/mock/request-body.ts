@@ -53,18 +53,10 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
     let ended = false;
     request.on('end', () => {
       ended = true;
-      if (size === 0) return settle({ kind: 'empty' });
-      // A small body arrives as one chunk: decode it without copying.
-      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      const contentType = request.headers['content-type'];
-      if (contentType !== undefined && /^\s*multipart\/form-data/i.test(contentType)) {
-        return void multipartParts(bytes, contentType).then(settle);
-      }
-      try {
-        settle({ kind: 'ok', text: decoder.decode(bytes) });
-      } catch {
-        settle({ kind: 'invalid-utf8' });
-      }
+      if (settled) return;
+      const decoded = decodeBody(chunks, size, request.headers['content-type']);
+      if (decoded instanceof Promise) void decoded.then(settle);
+      else settle(decoded);
     });
     request.on('error', () => settle({ kind: 'aborted' }));
     // 'close' follows 'end' at once; only a close before the end is an abort (a multipart body is still being parsed then).
@@ -74,7 +66,46 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
   });
 }
 
-async function multipartParts(bytes: Buffer, contentType: string): Promise<BodyResult> {
+/** The Fetch twin of `readBody`: reads a `Request`'s stream up to `limit` bytes. */
+export async function readFetchBody(request: Request, limit: number): Promise<BodyResult> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return { kind: 'too-large', limit };
+  if (!request.body) return { kind: 'empty' };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return { kind: 'too-large', limit };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { kind: 'aborted' };
+  }
+  return decodeBody(chunks, size, request.headers.get('content-type') ?? undefined);
+}
+
+/** Text for every body but multipart/form-data, which is split into its parts (asynchronously: undici's parser). */
+function decodeBody(chunks: Uint8Array[], size: number, contentType: string | undefined): BodyResult | Promise<BodyResult> {
+  if (size === 0) return { kind: 'empty' };
+  if (contentType !== undefined && /^\s*multipart\/form-data/i.test(contentType)) {
+    return multipartParts(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), contentType);
+  }
+  try {
+    // A small body arrives as one chunk: decode it without copying.
+    return { kind: 'ok', text: decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) };
+  } catch {
+    return { kind: 'invalid-utf8' };
+  }
+}
+
+async function multipartParts(bytes: Uint8Array, contentType: string): Promise<BodyResult> {
   try {
     const form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
     const parts: [string, string | FilePart][] = [];
