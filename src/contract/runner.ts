@@ -86,7 +86,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   // Coverage is measured against what was selected: a run limited with --only is judged on that.
   for (const operation of specs.flatMap((spec) => spec.operations)) if (selection.operation(operation)) state.coverage.register(operation);
   const client = new TargetClient(options.target, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, concurrency * 2, { ratePerSecond: options.ratePerSecond });
-  const credentials: Credentials = { apiKey: options.apiKey, headers: options.headers };
+  const credentials: Credentials = { apiKey: options.apiKey, basic: options.basic, headers: options.headers };
 
   const jobs = planJobs(
     specs.map((spec) => {
