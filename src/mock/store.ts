@@ -41,6 +41,8 @@ export function addSnapshotIndex(snapshot: StoreSnapshot, tenant: string, key: s
 const SEP = '\u0000';
 /** Queue entries tolerated beyond the live records before the queue is compacted. */
 const QUEUE_SLACK = 65_536;
+/** Records of small tenants passed over per eviction, at most: eviction stays O(1). */
+const MAX_PASSED_OVER = 16;
 /** What a record costs besides its JSON: map entries, its queue slot, its id string. */
 const RECORD_OVERHEAD_BYTES = 128;
 
@@ -83,6 +85,7 @@ interface Entry {
 interface Tenant {
   name: string;
   collections: Map<string, Scope>;
+  bytes: number;
 }
 
 /** One tenant's collection; entries in insertion order, so the first is the oldest. */
@@ -162,12 +165,12 @@ export class Store {
     this.changes++;
     const scope = this.scopeFor(tenant, collection);
     if (existing) {
-      this.totalBytes += bytes - existing.bytes;
+      this.addBytes(scope.tenant, bytes - existing.bytes);
       existing.record = record;
       existing.bytes = bytes;
     } else {
       this.total++;
-      this.totalBytes += bytes;
+      this.addBytes(scope.tenant, bytes);
       scope.entries.set(id, { record, bytes, seq: this.nextSeq++ });
       this.queueScopes.push(scope);
       this.queueIds.push(id);
@@ -185,7 +188,7 @@ export class Store {
     const entry = scope?.entries.get(id);
     if (!scope || !entry) return;
     entry.bytes += deltaBytes;
-    this.totalBytes += deltaBytes;
+    this.addBytes(scope.tenant, deltaBytes);
     this.changes++;
     this.enforceLimits(scope, id);
   }
@@ -215,7 +218,7 @@ export class Store {
     this.uniqueKeys.set(fullKey, id);
     (found.entry.uniqueKeys ??= []).push(fullKey);
     found.entry.bytes += fullKey.length;
-    this.totalBytes += fullKey.length;
+    this.addBytes(found.scope.tenant, fullKey.length);
     this.changes++;
     this.enforceLimits(found.scope, id);
   }
@@ -271,10 +274,15 @@ export class Store {
 
   private scopeFor(tenantName: string, collection: string): Scope {
     let tenant = this.tenants.get(tenantName);
-    if (!tenant) this.tenants.set(tenantName, (tenant = { name: tenantName, collections: new Map() }));
+    if (!tenant) this.tenants.set(tenantName, (tenant = { name: tenantName, collections: new Map(), bytes: 0 }));
     let scope = tenant.collections.get(collection);
     if (!scope) tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new Map() }));
     return scope;
+  }
+
+  private addBytes(tenant: Tenant, delta: number): void {
+    tenant.bytes += delta;
+    this.totalBytes += delta;
   }
 
   /** A tenant's record by id alone: get-or-create keys name no collection. */
@@ -291,7 +299,7 @@ export class Store {
     const entry = scope.entries.get(id)!;
     scope.entries.delete(id);
     this.total--;
-    this.totalBytes -= entry.bytes;
+    this.addBytes(scope.tenant, -entry.bytes);
     for (const key of entry.uniqueKeys ?? []) {
       // The key may have been pointed at a newer record since.
       if (this.uniqueKeys.get(key) === id) this.uniqueKeys.delete(key);
@@ -304,12 +312,17 @@ export class Store {
   /**
    * Evicts while over the record or byte limit, never the record `keptId` just written. A tenant that
    * pushed the store over pays first, with its own oldest records; only when it holds nothing else
-   * do the oldest records of any tenant go, so one key flooding the mock cannot wipe out the others.
+   * do the oldest records of other tenants go, those of tenants holding less than the average passed
+   * over. So one key, or many keys, flooding the mock do not wipe out a tenant that holds little.
    */
   private enforceLimits(written: Scope, keptId: string): void {
     while (this.total > this.maxRecords || this.totalBytes > this.maxBytes) {
       if (!(this.evictOldestOf(written.tenant, written, keptId) || this.evictOldest(written, keptId))) break;
     }
+  }
+
+  private holdsLessThanAverage(tenant: Tenant): boolean {
+    return tenant.bytes * this.tenants.size < this.totalBytes;
   }
 
   private evictOldestOf(tenant: Tenant, keptScope: Scope, keptId: string): boolean {
@@ -328,6 +341,7 @@ export class Store {
   private evictOldest(keptScope: Scope, keptId: string): boolean {
     let evicted = false;
     let keptSeen = false;
+    let passedOver = 0;
     while (!evicted && this.queueHead < this.queueIds.length) {
       const at = this.queueHead++;
       const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
@@ -335,8 +349,15 @@ export class Store {
       this.queueScopes[at] = this.queueIds[at] = undefined;
       if (scope === keptScope && id === keptId) keptSeen = true;
       else if (scope?.entries.has(id)) {
-        this.remove(scope, id);
-        evicted = true;
+        if (passedOver < MAX_PASSED_OVER && this.holdsLessThanAverage(scope.tenant)) {
+          // A small tenant's record goes to the back: many keys flooding the mock evict each other first.
+          passedOver++;
+          this.queueScopes.push(scope);
+          this.queueIds.push(id);
+        } else {
+          this.remove(scope, id);
+          evicted = true;
+        }
       }
     }
     // The record just written stays live: queued again at the back, as the newest write.

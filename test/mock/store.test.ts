@@ -85,6 +85,16 @@ describe('Store byte budget', () => {
     expect(store.usage()).toMatchObject({ records: 0, bytes: 0, tenants: 0, indexEntries: 0 });
   });
 
+  it('many keys flooding it evict each other, not a key that holds little', () => {
+    const store = new Store({ maxRecords: 1000, maxBytes: 1024 * 1024 });
+    store.put('bystander', 'things', 'small', { note: 'mine' });
+    for (let i = 0; i < 20_000; i++) store.put(`flood-${i}`, 'things', 'x', record(15));
+    expect(store.get('bystander', 'things', 'small')).toEqual({ note: 'mine' });
+    const usage = store.usage();
+    expect(usage.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(usage.tenants).toBe(usage.records);
+  });
+
   it('refuses a record over the per-record limit, storing nothing', () => {
     const store = new Store({ maxBytes: 1024 * 1024, maxRecordBytes: 4 * 1024 });
     store.put('key', 'things', 'a', record(1));
