@@ -3,6 +3,8 @@
  * HTTP. After each, the mock answers, stays under its budget (peak RSS of the mock process where it
  * runs as one) and every other tenant's state is as it was.
  */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,9 +63,10 @@ async function expectServing(url: string): Promise<void> {
 beforeAll(() => ensureBuilt(), 120_000);
 
 describe('1 MB messages to one session', () => {
-  it('with the default budget sized from a 256 MB heap: every message answered, the session trimmed, RSS bounded', async () => {
-    // 300 MB of messages: kept whole, they would not fit in this heap.
-    const mock = await startMockProcess(['--max-old-space-size=256']);
+  it('with the default budget sized from a 256 MB heap: every message answered, the session trimmed, RSS bounded, the state saved', async () => {
+    // 300 MB of messages: kept whole, they would not fit in this heap (nor in one saved line).
+    const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-budget-')), 'state.jsonl');
+    const mock = await startMockProcess(['--max-old-space-size=256'], '--state-file', stateFile);
     const pool = new Pool(mock.url, { connections: 4 });
     try {
       const before = await seedBystander(mock.url);
@@ -91,8 +94,20 @@ describe('1 MB messages to one session', () => {
       expect(await stateOf(mock.url, 'bystander')).toEqual(before);
       await expectServing(mock.url);
       expect(mock.peakRss(), `peak RSS ${Math.round(mock.peakRss() / MB)} MB`).toBeLessThan(350 * MB);
-    } finally {
+
+      // The trimmed session is saved on shutdown and comes back whole.
       await pool.close();
+      expect(await stopProcess(mock.child, 20_000)).toBe(0);
+      const restarted = await startMockProcess(['--max-old-space-size=256'], '--state-file', stateFile);
+      try {
+        const reloaded = (await stateOf(restarted.url, 'flooder')) as typeof flooded;
+        expect(reloaded.tenants.flooder['feather.sessions'][session.body.id].messages).toEqual(messages);
+        expect(await stateOf(restarted.url, 'bystander')).toEqual(before);
+      } finally {
+        await stopProcess(restarted.child);
+      }
+    } finally {
+      if (!pool.closed) await pool.close();
       await stopProcess(mock.child);
     }
   }, 180_000);
