@@ -95,9 +95,12 @@ async function startTarget(mode: Mode): Promise<Target> {
 
 /** Runs `test` against a fresh target, closed afterwards whatever happens. */
 async function withTarget(mode: Mode, test: (target: Target) => Promise<void>): Promise<void> {
-  await withTarget(mode, async (target) => {
+  const target = await startTarget(mode);
+  try {
     await test(target);
-  });
+  } finally {
+    await target.close();
+  }
 }
 
 let specFile: string;
