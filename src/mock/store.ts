@@ -5,6 +5,8 @@
  * emptied collection or tenant) goes with it, so the mock never grows without bound.
  */
 
+import { estimateJsonLength } from '../spec/json-value.js';
+
 export type StoredRecord = Record<string, unknown>;
 
 /**
@@ -389,9 +391,9 @@ export class Store {
   }
 }
 
-/** A record's estimated size in memory: its JSON length (UTF-16 units, as V8 holds strings) plus a fixed overhead. */
+/** A record's estimated size in memory: about its JSON length (as V8 holds strings, a character a byte) plus a fixed overhead. */
 export function estimateRecordBytes(id: string, record: StoredRecord): number {
-  return (JSON.stringify(record)?.length ?? 0) + id.length + RECORD_OVERHEAD_BYTES;
+  return estimateJsonLength(record) + id.length + RECORD_OVERHEAD_BYTES;
 }
 
 function splitOnce(key: string): [string, string] {
