@@ -150,6 +150,18 @@ export function describeTransportError(error: unknown, timeoutMs: number): strin
   return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
 }
 
+const accepts = new WeakMap<ContractRequest['operation'], string>();
+
+/** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
+function acceptFor(operation: ContractRequest['operation']): string {
+  let accept = accepts.get(operation);
+  if (accept === undefined) {
+    const types = [...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType)))];
+    accepts.set(operation, (accept = types.length > 0 ? types.join(', ') : '*/*'));
+  }
+  return accept;
+}
+
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
@@ -160,7 +172,7 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) query.append(name, typeof item === 'string' ? item : JSON.stringify(item));
   }
-  const headers: Record<string, string> = { accept: 'application/json', ...credentials.headers, ...request.headers };
+  const headers: Record<string, string> = { accept: acceptFor(operation), ...credentials.headers, ...request.headers };
   if (!request.withoutCredentials) {
     const placed = placeCredentials(operation.security, credentials);
     Object.assign(headers, placed.headers);

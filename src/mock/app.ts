@@ -8,6 +8,8 @@ import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import type { AdminGuardSettings } from './admin-guard.js';
 import { apiError, renderError, type ApiError, type FieldIssue } from './api-error.js';
 import { decodeRequestBody } from './body-decoders.js';
+import { nonJsonPayload } from './media-body.js';
+import { isJsonType } from '../spec/media-type.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { genericBehaviour } from './behaviours/index.js';
 import { isoTimestamp, type Clock } from './clock.js';
@@ -165,7 +167,9 @@ export class MockApp {
         issues = outcome.error.issues;
         return this.sendError(exchange, outcome.error, plan.operation, plan.spec, cors);
       }
-      exchange.json(outcome.status, outcome.body, plan.contentTypeFor(outcome.status), outcome.headers, cors);
+      const contentType = plan.contentTypeFor(outcome.status);
+      if (isJsonType(contentType)) exchange.json(outcome.status, outcome.body, contentType, outcome.headers, cors);
+      else exchange.raw(outcome.status, { ...cors, ...outcome.headers, 'Content-Type': contentType }, nonJsonPayload(outcome.body, contentType));
     } catch (error) {
       const spec = plan?.spec ?? this.specNearest(url.pathname);
       this.sendError(exchange, apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`), plan?.operation, spec, cors);

@@ -26,7 +26,7 @@ export interface RequestDetail {
 /** Bounds what the log holds per entry: 1000 entries of two bodies stay within a few tens of MB. */
 export const MAX_LOGGED_BODY_CHARS = 8 * 1024;
 
-export const clipBody = (text: string): string => (text.length > MAX_LOGGED_BODY_CHARS ? `${detachedSlice(text, MAX_LOGGED_BODY_CHARS)}… (cut at ${MAX_LOGGED_BODY_CHARS} characters)` : text);
+export const clipBody = (text: string | Uint8Array): string => typeof text !== 'string' ? `(${text.byteLength} bytes)` : (text.length > MAX_LOGGED_BODY_CHARS ? `${detachedSlice(text, MAX_LOGGED_BODY_CHARS)}… (cut at ${MAX_LOGGED_BODY_CHARS} characters)` : text);
 
 /**
  * The first `length` characters as a string of their own. V8's `slice` shares the original's memory:
