@@ -103,6 +103,12 @@ describe('spec engine on real-world quirks', () => {
       expect((await send(mock.url, 'GET', '/responses')).status).toBe(404);
     });
 
+    it("serves each operation under its servers' base path too, server variables at their defaults", async () => {
+      const based = await send(mock.url, 'GET', '/v2/responses?beta=true');
+      expect(based.status, based.text).toBe(200);
+      expect((await send(mock.url, 'GET', '/v3/responses?beta=true')).status).toBe(404);
+    });
+
     it('answers a typeless nullable field sent as null, and a patterned path parameter', async () => {
       const completion = await send(mock.url, 'POST', '/completions', { json: { prompt: 'hi', stop: null } });
       expect(completion.status, completion.text).toBe(200);
