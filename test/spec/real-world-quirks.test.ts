@@ -156,6 +156,18 @@ describe('spec engine on real-world quirks', () => {
     });
   });
 
+  it('an operation that documents no responses is warned about, not failed with an empty "one of"', async () => {
+    const file = await tempJsonFile('no-responses.json', { openapi: '3.1.0', info: { title: 'bare', version: '1' }, paths: { '/ping': { get: { operationId: 'ping' } } } });
+    const mock = await startSpecMock([file]);
+    try {
+      const report = await runContract({ target: mock.url, specFiles: [file], seed: 1, runs: 5, requestTimeoutMs: 5000 });
+      expect(report.failures).toEqual([]);
+      expect(report.warnings.map((w) => w.message)).toContainEqual(expect.stringContaining('documents no responses'));
+    } finally {
+      await mock.close();
+    }
+  });
+
   describe('parley test against parley mock of the same spec conforms', () => {
     for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR]) {
       const name = file.split('/').pop();
