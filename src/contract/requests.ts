@@ -31,24 +31,29 @@ function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
   return value.filter((v) => v !== null && typeof v !== 'object' && (typeof v !== 'string' || /^[\x20-\x7e]*$/.test(v)));
 }
 
+/** Cookie parameters travel in one Cookie header, each value percent-encoded. */
+function withCookies(headers: Record<string, string>, cookies: Record<string, unknown>): Record<string, string> {
+  const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
+  return pairs.length === 0 ? headers : { ...headers, cookie: pairs.join('; ') };
+}
+
 export function validRequestArbitrary(operation: Operation): fc.Arbitrary<ContractRequest> {
-  const groups = { path: {}, query: {}, header: {} } as Record<'path' | 'query' | 'header', Record<string, fc.Arbitrary<unknown>>>;
-  const required = { path: [] as string[], query: [] as string[], header: [] as string[] };
+  const groups = { path: {}, query: {}, header: {}, cookie: {} } as Record<Parameter['in'], Record<string, fc.Arbitrary<unknown>>>;
+  const required = { path: [] as string[], query: [] as string[], header: [] as string[], cookie: [] as string[] };
   for (const parameter of operation.parameters) {
-    if (parameter.in === 'cookie') continue;
     groups[parameter.in][parameter.name] = parameterArbitrary(parameter);
     if (parameter.required) required[parameter.in].push(parameter.name);
   }
-  const record = (group: 'path' | 'query' | 'header') => fc.record(groups[group], { requiredKeys: required[group] });
+  const record = (group: Parameter['in']) => fc.record(groups[group], { requiredKeys: required[group] });
   const media = bodyMediaOf(operation);
   const body: fc.Arbitrary<unknown> = media ? schemaArbitrary(media.schema ?? {}, { direction: 'request' }) : fc.constant(undefined);
   const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
-  return fc.record({ path: record('path'), query: record('query'), header: record('header'), body }).map(
-    ({ path, query, header, body: value }): ContractRequest => ({
+  return fc.record({ path: record('path'), query: record('query'), header: record('header'), cookie: record('cookie'), body }).map(
+    ({ path, query, header, cookie, body: value }): ContractRequest => ({
       operation,
       pathParams: path,
       query,
-      headers: Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), String(v)])),
+      headers: withCookies(Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), String(v)])), cookie),
       body: value,
       ...(contentType ? { contentType } : {}),
     }),
