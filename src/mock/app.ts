@@ -192,8 +192,8 @@ export class MockApp {
       specResponse: (status) => specAnswer(operation, status, { now, seed: specSeed }).body,
     };
     const outcome = (plan.behaviour ?? genericBehaviour(url.pathname))(context);
-    // Behaviours may change a stored record in place (a message appended to a session): count it, so the state file is saved.
-    if (!isErrorOutcome(outcome) && operation.method !== 'get') this.parts.store.touch();
+    // Behaviours may change a stored record in place (a message appended to a session): report it, so the state file saves it.
+    if (!isErrorOutcome(outcome) && operation.method !== 'get') context.state.markReadRecordsChanged();
     return outcome;
   }
 

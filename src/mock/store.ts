@@ -40,7 +40,25 @@ const SEP = '\u0000';
 /** Queue entries tolerated beyond the live records before the queue is compacted. */
 const QUEUE_SLACK = 65_536;
 
-type Scope = Map<string, StoredRecord>;
+/** One tenant's records of one collection; it knows its names so a change can be reported by them. */
+export class Scope extends Map<string, StoredRecord> {
+  constructor(readonly tenant: string, readonly collection: string) {
+    super();
+  }
+}
+
+/**
+ * Told of every change, as it happens, so the state file can write only what changed since its last
+ * save. Each call names what may now differ; the observer reads the current value when it writes.
+ */
+export interface StoreObserver {
+  /** A record was stored, replaced, changed in place, deleted or evicted. */
+  recordChanged(scope: Scope, id: string): void;
+  /** A get-or-create index entry was set. */
+  indexChanged(tenant: string, key: string): void;
+  /** One tenant's state, or everything (no tenant), was forgotten. */
+  wasReset(tenant?: string): void;
+}
 
 export class Store {
   /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
@@ -56,7 +74,7 @@ export class Store {
   private queueIds: (string | undefined)[] = [];
   private queueHead = 0;
   private total = 0;
-  private changes = 0;
+  private observer: StoreObserver | undefined;
 
   constructor(readonly maxRecords = 1_000_000) {}
 
@@ -64,14 +82,25 @@ export class Store {
     return this.total;
   }
 
-  /** Grows with every change, so a periodic save can tell whether there is anything new to write. */
-  get revision(): number {
-    return this.changes;
+  /** Reports every later change to `observer` (the state file's journal); one observer at a time. */
+  observe(observer: StoreObserver | undefined): void {
+    this.observer = observer;
   }
 
-  /** Counts a change made in place to a stored record (e.g. a message appended to a session). */
-  touch(): void {
-    this.changes++;
+  /** Reports a change made in place to a stored record (e.g. a message appended to a session). */
+  changedInPlace(tenant: string, collection: string, id: string): void {
+    const scope = this.tenants.get(tenant)?.get(collection);
+    if (scope?.has(id)) this.observer?.recordChanged(scope, id);
+  }
+
+  /** Every tenant, collection and record, in insertion order; a live view, read lazily. */
+  *scopes(): Generator<Scope> {
+    for (const collections of this.tenants.values()) yield* collections.values();
+  }
+
+  /** Every get-or-create index entry as [tenant, key, id]. */
+  *indexEntries(): Generator<[tenant: string, key: string, id: string]> {
+    for (const [joined, id] of this.uniqueKeys) yield [...splitOnce(joined), id];
   }
 
   forTenant(tenant: string): TenantState {
@@ -83,26 +112,27 @@ export class Store {
   }
 
   put(tenant: string, collection: string, id: string, record: StoredRecord): void {
-    this.changes++;
     let collections = this.tenants.get(tenant);
     if (!collections) this.tenants.set(tenant, (collections = new Map()));
     let scope = collections.get(collection);
-    if (!scope) collections.set(collection, (scope = new Map()));
+    if (!scope) collections.set(collection, (scope = new Scope(tenant, collection)));
     if (!scope.has(id)) {
       this.total++;
       this.queueScopes.push(scope);
       this.queueIds.push(id);
     }
     scope.set(id, record);
+    this.observer?.recordChanged(scope, id);
     while (this.total > this.maxRecords) this.evictOldest();
     if (this.queueIds.length - this.queueHead > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
   delete(tenant: string, collection: string, id: string): boolean {
-    const removed = this.tenants.get(tenant)?.get(collection)?.delete(id) ?? false;
+    const scope = this.tenants.get(tenant)?.get(collection);
+    const removed = scope?.delete(id) ?? false;
     if (removed) {
       this.total--;
-      this.changes++;
+      this.observer?.recordChanged(scope!, id);
     }
     return removed;
   }
@@ -117,12 +147,17 @@ export class Store {
 
   remember(tenant: string, key: string, id: string): void {
     this.uniqueKeys.set(tenant + SEP + key, id);
-    this.changes++;
+    this.observer?.indexChanged(tenant, key);
+  }
+
+  /** Drops one get-or-create index entry. */
+  forget(tenant: string, key: string): void {
+    if (this.uniqueKeys.delete(tenant + SEP + key)) this.observer?.indexChanged(tenant, key);
   }
 
   /** Forgets one tenant's state, or everything when no tenant is given. */
   reset(tenant?: string): void {
-    this.changes++;
+    this.observer?.wasReset(tenant);
     if (tenant === undefined) {
       this.tenants.clear();
       this.uniqueKeys.clear();
@@ -179,6 +214,7 @@ export class Store {
       this.queueScopes[at] = this.queueIds[at] = undefined;
       if (scope?.delete(id)) {
         this.total--;
+        this.observer?.recordChanged(scope, id);
         break;
       }
     }
@@ -212,10 +248,21 @@ function splitOnce(key: string): [string, string] {
 
 /** One tenant's view of the store: what behaviours are given, so they cannot reach another tenant. */
 export class TenantState {
+  /** Records handed out by get(): a behaviour may change them in place (a message appended to a session). */
+  private handedOut: [collection: string, id: string][] | undefined;
+
   constructor(private readonly store: Store, readonly tenant: string) {}
 
   get(collection: string, id: string): StoredRecord | undefined {
-    return this.store.get(this.tenant, collection, id);
+    const record = this.store.get(this.tenant, collection, id);
+    if (record) (this.handedOut ??= []).push([collection, id]);
+    return record;
+  }
+
+  /** Called once a change request succeeded: every record it read counts as changed, so none is left out of the next save. */
+  markReadRecordsChanged(): void {
+    for (const [collection, id] of this.handedOut ?? []) this.store.changedInPlace(this.tenant, collection, id);
+    this.handedOut = undefined;
   }
 
   put(collection: string, id: string, record: StoredRecord): void {
