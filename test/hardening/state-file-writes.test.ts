@@ -1,0 +1,162 @@
+/**
+ * The state file under a failing disk and under load, in process (an injected file system stands in
+ * for a full disk): every failed write is reported, the file keeps the last completed save and
+ * loads, the final save's failure rejects close() (the CLI exits 1); saves, appends and compactions
+ * never hold answers back for long; what the journal and compaction write loads back exactly.
+ */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunningMock } from '../../src/mock/server.js';
+import { nodeFileSystem, type StateFileHandle, type StateFileSystem } from '../../src/mock/state-io.js';
+import { getJson, postJson } from '../helpers/http.js';
+import { featherKey, PATHS, startBundledMock } from '../helpers/mock.js';
+
+const ADMIN = { 'x-parley-admin-token': 'writes-admin' };
+const tempFile = async () => path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-writes-')), 'state.jsonl');
+
+/** A disk that fills up on demand: once full, a write gets part of its bytes through (a short write), then ENOSPC. */
+function fillingDisk() {
+  const disk = { full: false, failedWrites: 0, truncates: 0 };
+  const wrap = (handle: StateFileHandle): StateFileHandle => ({
+    async write(buffer, offset, length, position) {
+      if (!disk.full) return handle.write(buffer, offset, length, position);
+      disk.failedWrites++;
+      if (length > 1) return handle.write(buffer, offset, Math.floor(length / 2), position);
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    },
+    datasync: () => handle.datasync(),
+    truncate: (length) => (disk.truncates++, handle.truncate(length)),
+    close: () => handle.close(),
+  });
+  const fs: StateFileSystem = { ...nodeFileSystem, open: async (file, flags, mode) => wrap(await nodeFileSystem.open(file, flags, mode)) };
+  return { disk, fs };
+}
+
+async function sessionIds(mock: RunningMock, key: string): Promise<string[]> {
+  const state = (await getJson(mock.url, `/__parley/state?tenant=${key}`, ADMIN)).body;
+  return Object.keys(state.tenants?.[key]?.['feather.sessions'] ?? {});
+}
+
+describe('a disk that fills up', () => {
+  it('a failed append is reported, the file keeps the last save and loads, and the final save rejects close()', async () => {
+    const file = await tempFile();
+    const { disk, fs } = fillingDisk();
+    const errors: Error[] = [];
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], stateFileSystem: fs, onStateError: (e) => errors.push(e), saveIntervalMs: 60_000 });
+    const kept = await postJson(mock.url, PATHS.featherSessions, { title: 'saved before the disk filled' }, featherKey('k'));
+    expect(await mock.persistence!.saveIfChanged()).toBe(true);
+    const before = await readFile(file, 'utf8');
+
+    disk.full = true;
+    const lost = await postJson(mock.url, PATHS.featherSessions, { title: 'x'.repeat(5_000) }, featherKey('k'));
+    expect(lost.status).toBe(201);
+    await expect(mock.persistence!.saveIfChanged()).rejects.toThrow(/state file .*state\.jsonl: could not be saved \((short write|ENOSPC)/);
+    expect(disk.failedWrites).toBeGreaterThan(0);
+    // The partial batch was cut off again: the file is exactly the last completed save.
+    expect(await readFile(file, 'utf8')).toBe(before);
+    // A compaction on a full disk fails the same way and leaves no temporary file behind.
+    await mock.persistence!.compact();
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/could not be saved/);
+    expect(await readdir(path.dirname(file))).toEqual(['state.jsonl', 'state.jsonl.lock']);
+    expect(await readFile(file, 'utf8')).toBe(before);
+
+    // Still full at shutdown: close() rejects (the CLI turns that into exit code 1) and releases the lock.
+    await expect(mock.close()).rejects.toThrow(/could not be saved/);
+    expect(await readdir(path.dirname(file))).toEqual(['state.jsonl']);
+    expect(await readFile(file, 'utf8')).toBe(before);
+
+    const again = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
+    try {
+      expect(await sessionIds(again, 'k')).toEqual([kept.body.id]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('once space is back, the next save writes everything the failed one missed', async () => {
+    const file = await tempFile();
+    const { disk, fs } = fillingDisk();
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], stateFileSystem: fs, onStateError: () => undefined, saveIntervalMs: 60_000 });
+    disk.full = true;
+    const first = await postJson(mock.url, PATHS.featherSessions, { title: 'during' }, featherKey('k'));
+    await expect(mock.persistence!.saveIfChanged()).rejects.toThrow(/could not be saved/);
+    disk.full = false;
+    const second = await postJson(mock.url, PATHS.featherSessions, { title: 'after' }, featherKey('k'));
+    await mock.close();
+
+    const again = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
+    try {
+      expect((await sessionIds(again, 'k')).sort()).toEqual([first.body.id, second.body.id].sort());
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+describe('the journal and compaction', () => {
+  it('appends, deletes, resets, in-place changes, clock and fixtures survive a compaction and a restart exactly', async () => {
+    const file = await tempFile();
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 });
+    const a = await postJson(mock.url, PATHS.featherSessions, { title: 'a' }, featherKey('k'));
+    await postJson(mock.url, PATHS.featherSessions, { title: 'gone with the reset' }, featherKey('other'));
+    await mock.persistence!.saveIfChanged();
+    await postJson(mock.url, PATHS.featherMessages(a.body.id), { content: 'in place' }, featherKey('k'));
+    await postJson(mock.url, '/__parley/reset', {}, { ...featherKey('other'), ...ADMIN });
+    await postJson(mock.url, '/__parley/clock', { advanceMinutes: 5 }, ADMIN);
+    await mock.persistence!.saveIfChanged();
+    await mock.persistence!.compact();
+    await postJson(mock.url, PATHS.featherMessages(a.body.id), { content: 'after the compaction' }, featherKey('k'));
+    const expected = (await getJson(mock.url, '/__parley/state', ADMIN)).body;
+    await mock.close();
+
+    const text = await readFile(file, 'utf8');
+    // The compaction folded the journal into a new snapshot; only the last change follows it.
+    expect(text.split('\n').filter((line) => line.startsWith('{"commit"'))).toHaveLength(1);
+    const again = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
+    try {
+      expect((await getJson(again.url, '/__parley/state', ADMIN)).body).toEqual(expected);
+      expect((await getJson(again.url, '/__parley/clock', ADMIN)).body.offsetMs).toBe(5 * 60_000);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('a save of 100,000 records never holds answers back for long (a guard, not a timing claim)', async () => {
+    const file = await tempFile();
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 });
+    try {
+      const { store } = mock.app.parts;
+      const stamp = new Date().toISOString();
+      for (let i = 0; i < 100_000; i++) {
+        const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+        store.put('bulk', 'feather.sessions', id, { id, title: `session ${i}`, status: 'active', created_at: stamp, updated_at: stamp, messages: [] });
+      }
+      for (const save of [() => mock.persistence!.saveIfChanged(), () => mock.persistence!.compact()]) {
+        let saving = true;
+        const started = performance.now();
+        const done = save().finally(() => (saving = false));
+        const waits: number[] = [];
+        while (saving) {
+          const sent = performance.now();
+          expect((await postJson(mock.url, PATHS.featherSessions, { title: 'while saving' }, featherKey('k'))).status).toBe(201);
+          waits.push(performance.now() - sent);
+        }
+        await done;
+        const took = performance.now() - started;
+        // Written in one piece on the event loop, this save would hold every answer for all of `took`.
+        expect(waits.length).toBeGreaterThan(3);
+        expect(Math.max(...waits), `save took ${took.toFixed(0)} ms; waits ${waits.map((w) => w.toFixed(0)).join(' ')}`).toBeLessThan(Math.max(250, took / 3));
+      }
+    } finally {
+      await mock.close();
+    }
+    const again = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
+    try {
+      expect(again.app.parts.store.size).toBeGreaterThan(100_000);
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
+});
