@@ -242,11 +242,12 @@ export class StatePersistence {
     batch.absorb(carried);
     const now = this.current();
     const snapshotBytes = snapshot.writer.position;
+    const extra = {
+      clockOffsetMs: now.clockOffsetMs !== header.clockOffsetMs ? now.clockOffsetMs : undefined,
+      fixturesJson: now.fixturesJson !== header.fixturesJson ? now.fixturesJson : undefined,
+    };
     try {
-      await batch.write(snapshot.writer, this.parts!.store, {
-        clockOffsetMs: now.clockOffsetMs !== header.clockOffsetMs ? now.clockOffsetMs : undefined,
-        fixturesJson: now.fixturesJson !== header.fixturesJson ? now.fixturesJson : undefined,
-      });
+      if (batch.size > 0 || extra.clockOffsetMs !== undefined || extra.fixturesJson !== undefined) await batch.write(snapshot.writer, this.parts!.store, extra);
       const size = await snapshot.install();
       const handle = await this.fs.open(this.path, 'r+');
       await this.handle?.close().catch(() => undefined);

@@ -103,12 +103,14 @@ describe('the journal and compaction', () => {
     await postJson(mock.url, PATHS.featherSessions, { title: 'gone with the reset' }, featherKey('other'));
     await mock.persistence!.saveIfChanged();
     await postJson(mock.url, PATHS.featherMessages(a.body.id), { content: 'in place' }, featherKey('k'));
-    await postJson(mock.url, '/__parley/reset', {}, { ...featherKey('other'), ...ADMIN });
+    expect((await postJson(mock.url, '/__parley/reset?tenant=other', {}, ADMIN)).status).toBe(200);
     await postJson(mock.url, '/__parley/clock', { advanceMinutes: 5 }, ADMIN);
     await mock.persistence!.saveIfChanged();
     await mock.persistence!.compact();
     await postJson(mock.url, PATHS.featherMessages(a.body.id), { content: 'after the compaction' }, featherKey('k'));
     const expected = (await getJson(mock.url, '/__parley/state', ADMIN)).body;
+    expect(Object.keys(expected.tenants)).toEqual(['k']);
+    expect(expected.tenants.k['feather.sessions'][a.body.id].messages).toHaveLength(4);
     await mock.close();
 
     const text = await readFile(file, 'utf8');
