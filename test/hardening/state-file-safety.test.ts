@@ -3,7 +3,7 @@
  * one's lock is taken over), temporary files of a save that died are removed at start, a symbolic
  * link is followed, and `kill -9` in the middle of saves never leaves a file that does not load.
  */
-import { lstat, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,7 @@ describe('files around the state file', () => {
     const link = path.join(dir, 'link.jsonl');
     await symlink(target, link);
     const mock = await startMock(link);
+    expect(mock.output()).toContain(`state file: ${link} (follows the link to ${await realpath(target).catch(() => target)})`);
     const session = await postJson(mock.url, PATHS.featherSessions, { title: 'through the link' }, featherKey('k'));
     const viaTarget = await run(process.execPath, [BIN, 'mock', '--port', '0', '--state-file', target], 20_000, ROOT);
     expect(viaTarget.code, viaTarget.stderr).toBe(2);
