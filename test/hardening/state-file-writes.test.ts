@@ -4,7 +4,7 @@
  * loads, the final save's failure rejects close() (the CLI exits 1); saves, appends and compactions
  * never hold answers back for long; what the journal and compaction write loads back exactly.
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -91,6 +91,39 @@ describe('a disk that fills up', () => {
       expect((await sessionIds(again, 'k')).sort()).toEqual([first.body.id, second.body.id].sort());
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe('files from elsewhere', () => {
+  const header = (version: number) => JSON.stringify({ format: 'parley-state', version, savedAt: new Date().toISOString(), clockOffsetMs: 0, fixtures: {} });
+  const record = (id: string) => JSON.stringify({ record: ['k', 'feather.sessions', id, { id, title: id, status: 'active', messages: [] }] });
+  const ID = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'];
+
+  it('a batch cut short by a crash is left out with a warning and cut off the file; the batches before it count', async () => {
+    const file = await tempFile();
+    const complete = [header(2), record(ID[0]), '{"end":{"records":1,"indexes":0}}', record(ID[1]), '{"commit":{"lines":1}}'].join('\n') + '\n';
+    await writeFile(file, complete + record(ID[2]) + '\n{"deleted":["k","feather.sess');
+    const warnings: string[] = [];
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], onStateError: (e) => warnings.push(e.message) });
+    try {
+      expect((await sessionIds(mock, 'k')).sort()).toEqual([ID[0], ID[1]]);
+      expect(warnings.join('\n')).toMatch(/the last \d+ bytes are a save that did not finish/);
+      expect(await readFile(file, 'utf8')).toBe(complete);
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('a version 1 file (snapshot only) is loaded and rewritten in the current format', async () => {
+    const file = await tempFile();
+    await writeFile(file, [header(1), record(ID[0]), '{"end":{"records":1,"indexes":0}}'].join('\n') + '\n');
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
+    try {
+      expect(await sessionIds(mock, 'k')).toEqual([ID[0]]);
+      expect(JSON.parse((await readFile(file, 'utf8')).split('\n')[0]).version).toBe(2);
+    } finally {
+      await mock.close();
     }
   });
 });
