@@ -10,20 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { featherKey, PATHS, ROOT } from '../helpers/mock.js';
-import { run, spawnUntil, stopProcess, type Started } from '../helpers/processes.js';
+import { run, stopProcess } from '../helpers/processes.js';
+import { BIN, startStateMock, type MockProcess } from '../helpers/state-mock.js';
 
-const BIN = path.join(ROOT, 'bin/parley.js');
-const LISTENING = /parley mock listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const ADMIN = { 'x-parley-admin-token': 'safety-admin' };
 
-interface Mock extends Started {
-  url: string;
-}
-
-async function startMock(stateFile: string, ...extra: string[]): Promise<Mock> {
-  const started = await spawnUntil(process.execPath, [BIN, 'mock', '--port', '0', '--state-file', stateFile, '--admin-token', ADMIN['x-parley-admin-token'], ...extra], LISTENING, 20_000, ROOT);
-  return { ...started, url: started.match[1] };
-}
+type Mock = MockProcess;
+const startMock = (stateFile: string, ...extra: string[]) => startStateMock(stateFile, ADMIN['x-parley-admin-token'], ...extra);
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'parley-safety-'));
 const killed = (mock: Mock) =>
