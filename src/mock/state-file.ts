@@ -275,7 +275,7 @@ const areStrings = (values: unknown[], count: number) => values.length === count
 
 function isRecordLine(line: unknown): line is { record: [string, string, string, StoredRecord] } {
   const entry = isPlainObject(line) ? line.record : undefined;
-  return Array.isArray(entry) && entry.length === 4 && areStrings(entry.slice(0, 3), 3) && isPlainObject(entry[3]);
+  return Array.isArray(entry) && entry.length === 4 && typeof entry[0] === 'string' && typeof entry[1] === 'string' && typeof entry[2] === 'string' && isPlainObject(entry[3]);
 }
 
 function isIndexLine(line: unknown): line is { index: [string, string, string] } {

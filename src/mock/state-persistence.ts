@@ -40,7 +40,7 @@ interface Written {
 export class StatePersistence {
   private changes = new ChangeSet();
   /** While a compaction runs: every batch appended to the old file since it began, to be appended to the new one too. */
-  private carried: ChangeSet | undefined;
+  private carried: ChangeSet[] | undefined;
   private handle: StateFileHandle | undefined;
   private parts: PersistenceParts | undefined;
   /** Bytes up to the end of the last complete batch. */
@@ -176,7 +176,7 @@ export class StatePersistence {
     const fixturesChanged = now.fixturesJson !== this.written.fixturesJson;
     if (this.changes.size === 0 && !clockChanged && !fixturesChanged) return false;
     const batch = this.takeChanges();
-    this.carried?.absorb(batch);
+    this.carried?.push(batch);
     const writer = new SlicedWriter(this.handle!, this.length);
     try {
       await batch.write(writer, this.parts!.store, {
@@ -210,7 +210,7 @@ export class StatePersistence {
    * changed meanwhile to the new file, renames it into place and appends to it from then on.
    */
   private async compactInBackground(): Promise<void> {
-    this.carried = new ChangeSet();
+    this.carried = [];
     const header = this.current();
     const snapshot = await PendingSnapshot.create(this.fs, this.path, () => this.stopping);
     try {
@@ -230,16 +230,15 @@ export class StatePersistence {
     const snapshot = await PendingSnapshot.create(this.fs, this.path);
     try {
       await snapshot.writeState({ store: this.parts!.store, ...header });
-      await this.install(snapshot, new ChangeSet(), header);
+      await this.install(snapshot, [], header);
     } catch (error) {
       await snapshot.abandon();
       throw this.writeError(error);
     }
   }
 
-  private async install(snapshot: PendingSnapshot, carried: ChangeSet, header: Written): Promise<void> {
+  private async install(snapshot: PendingSnapshot, carried: ChangeSet[], header: Written): Promise<void> {
     const batch = this.takeChanges();
-    batch.absorb(carried);
     const now = this.current();
     const snapshotBytes = snapshot.writer.position;
     const extra = {
@@ -247,6 +246,8 @@ export class StatePersistence {
       fixturesJson: now.fixturesJson !== header.fixturesJson ? now.fixturesJson : undefined,
     };
     try {
+      // Batches appended to the old file meanwhile, as they are now (a name in two batches is written twice, to the same effect).
+      for (const earlier of carried) await earlier.write(snapshot.writer, this.parts!.store);
       if (batch.size > 0 || extra.clockOffsetMs !== undefined || extra.fixturesJson !== undefined) await batch.write(snapshot.writer, this.parts!.store, extra);
       const size = await snapshot.install();
       const handle = await this.fs.open(this.path, 'r+');
