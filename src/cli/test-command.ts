@@ -10,7 +10,7 @@ import { parseRate } from '../contract/rate.js';
 import { credentialsFromEnvironment, redactSecrets, type Secret } from '../report/secrets.js';
 import { USER_AGENT } from '../version.js';
 import { bundledSpecFiles } from './bundled-specs.js';
-import { parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
+import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
@@ -28,6 +28,8 @@ Options:
       --runs <n>            valid requests per operation (default ${DEFAULT_RUNS}; invalid ones scale from it)
       --max-time <t>        stop after this long (e.g. 90s, 5m, 30000ms; bare numbers are seconds)
       --request-timeout <ms> deadline for one response (default ${DEFAULT_REQUEST_TIMEOUT_MS})
+      --max-response-size <size> bytes of one response read (default 4mb); a longer body is a
+                            failure naming the cap and its connection is dropped
       --concurrency <n>     operations tested at once (default 4)
       --only <name>         only these operations (operationId or "METHOD /path") or checks (repeatable)
       --skip <name>         skip these operations or checks (repeatable)
@@ -109,6 +111,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       runs: { type: 'string' },
       'max-time': { type: 'string' },
       'request-timeout': { type: 'string' },
+      'max-response-size': { type: 'string' },
       concurrency: { type: 'string' },
       only: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
@@ -147,6 +150,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
       maxTimeMs: parseDuration(values['max-time']),
       requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
+      maxResponseBytes: parseByteSize('max-response-size', values['max-response-size']),
       concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
       only: values.only,
       skip: values.skip,

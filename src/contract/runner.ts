@@ -29,6 +29,8 @@ export interface ContractOptions extends Credentials {
   /** Overall deadline for the run. */
   maxTimeMs?: number;
   requestTimeoutMs?: number;
+  /** Bytes of one response read before it is a transport failure (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** Properties running at once (each sends one request at a time). */
   concurrency?: number;
   /** Operation ids, "METHOD /path" keys or check names to include / exclude. */
@@ -77,7 +79,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   const runs = Math.max(1, options.runs ?? DEFAULT_RUNS);
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const client = new TargetClient(options.target, timeoutMs, concurrency * 2, { ratePerSecond: options.ratePerSecond });
+  const client = new TargetClient(options.target, timeoutMs, concurrency * 2, { ratePerSecond: options.ratePerSecond, maxResponseBytes: options.maxResponseBytes });
   const deadline = options.maxTimeMs === undefined ? Infinity : Date.now() + options.maxTimeMs;
   const state = new RunState(options, seed, options.cleanup ? new CreatedResources(specs) : undefined);
   // Past the deadline, requests in flight are cut off rather than awaited: a stuck target cannot hold the run.

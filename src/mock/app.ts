@@ -23,7 +23,7 @@ import { RequestLog } from './request-log.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { validateBody, validateParameters } from './request-validation.js';
 import { specAnswer } from './spec-response.js';
-import type { Store } from './store.js';
+import { RecordTooLargeError, type Store } from './store.js';
 
 export interface MockSettings {
   /** Only these keys are accepted where a spec asks for one (any non-empty key otherwise). */
@@ -143,6 +143,23 @@ export class MockApp {
     }
   }
 
+  /**
+   * Answers a connection over the cap (`--max-connections`): a 503 in the API's error shape, then the
+   * connection closes. The body is drained, never kept: holding it is the memory the cap protects.
+   */
+  refuseConnection(request: IncomingMessage, response: ServerResponse, maxConnections: number): void {
+    request.resume();
+    let pathname = '/';
+    try {
+      pathname = parseRequestTarget(request.url).pathname;
+    } catch {
+      // Unparsable target: answered in the first spec's shape.
+    }
+    const message = `The mock is serving its limit of ${maxConnections} connections; retry once one closes (--max-connections)`;
+    const error = { ...apiError(503, 'TOO_MANY_CONNECTIONS', message), headers: { Connection: 'close', 'Retry-After': '1' } };
+    this.sendError(response, error, undefined, this.specNearest(pathname), undefined);
+  }
+
   /** Everything after the body has arrived, synchronously: no await between a look-up and the insert it decides. */
   private answer(
     request: IncomingMessage,
@@ -191,7 +208,14 @@ export class MockApp {
       fixtures: this.parts.fixtures,
       specResponse: (status) => specAnswer(operation, status, { now, seed: specSeed }).body,
     };
-    const outcome = (plan.behaviour ?? genericBehaviour(url.pathname))(context);
+    let outcome: Outcome;
+    try {
+      outcome = (plan.behaviour ?? genericBehaviour(url.pathname))(context);
+    } catch (error) {
+      // Thrown by the store before it keeps anything: the state is as it was.
+      if (!(error instanceof RecordTooLargeError)) throw error;
+      return { error: apiError(413, 'RECORD_TOO_LARGE', `${error.message} (--max-record-size)`) };
+    }
     // Behaviours may change a stored record in place (a message appended to a session): report it, so the state file saves it.
     if (!isErrorOutcome(outcome) && operation.method !== 'get') context.state.markReadRecordsChanged();
     return outcome;

@@ -10,6 +10,8 @@ import { randomIds, seededIds } from './ids.js';
 import type { PersistedState } from './state-file.js';
 import type { StateFileSystem } from './state-io.js';
 import { StatePersistence } from './state-persistence.js';
+import { ConnectionCap } from './connection-cap.js';
+import { defaultMemoryBudget } from './memory-budget.js';
 import { Store } from './store.js';
 
 export interface MockServerOptions extends Partial<MockSettings> {
@@ -20,6 +22,12 @@ export interface MockServerOptions extends Partial<MockSettings> {
   host?: string;
   fixturesFile?: string;
   maxRecords?: number;
+  /** Bytes of stored records (JSON length) before the oldest are evicted; default from the heap limit (see defaultMemoryBudget). */
+  maxMemoryBytes?: number;
+  /** Bytes one stored record may take (a Feather session with its messages included); larger ones get 413. */
+  maxRecordBytes?: number;
+  /** Connections served at once; those past it get a 503 and are closed. */
+  maxConnections?: number;
   /** Whole-request deadline: a client that never finishes its body is cut off after this. */
   requestTimeoutMs?: number;
   /** Deadline for the request head (slowloris protection). */
@@ -54,11 +62,22 @@ export const DEFAULT_LIMITS = {
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 5_000,
   maxRecords: 1_000_000,
+  maxRecordBytes: 8 * 1024 * 1024,
+  maxConnections: 256,
   maxHeaderBytes: 16 * 1024,
   saveIntervalMs: 5_000,
 } as const;
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/** An empty store with the limits the options ask for. */
+function storeFor(options: MockServerOptions): Store {
+  return new Store({
+    maxRecords: options.maxRecords ?? DEFAULT_LIMITS.maxRecords,
+    maxBytes: options.maxMemoryBytes ?? defaultMemoryBudget(),
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes,
+  });
+}
 
 export async function createMockApp(options: MockServerOptions, persisted?: PersistedState): Promise<MockApp> {
   const specs = options.specs ?? (await loadSpecs(options.specFiles ?? []));
@@ -69,7 +88,7 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
     throw new Error(`the saved clock offset of ${offset} ms puts the clock outside ${CLOCK_RANGE_TEXT}`);
   }
   const clock: Clock = seeded ? steppingClock(SEEDED_CLOCK_START, offset) : systemClock(offset);
-  const store = persisted?.store ?? new Store(options.maxRecords ?? DEFAULT_LIMITS.maxRecords);
+  const store = persisted?.store ?? storeFor(options);
   const fixtures = await Fixtures.fromFile(options.fixturesFile);
   if (persisted) fixtures.merge(persisted.fixtures);
   return new MockApp(
@@ -100,7 +119,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const report = options.onStateError ?? ((error: Error) => process.stderr.write(`parley mock: ${error.message}\n`));
   // Locked and read before anything listens: a second mock on the file, or a corrupt file, stops the start, and the file is left as it is.
   const persistence = options.stateFile
-    ? await StatePersistence.open(options.stateFile, new Store(options.maxRecords ?? DEFAULT_LIMITS.maxRecords), {
+    ? await StatePersistence.open(options.stateFile, storeFor(options), {
         fs: options.stateFileSystem,
         warn: (message) => report(new Error(message)),
       })
@@ -124,8 +143,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       // slowloris client hold its socket far longer than headersTimeout.
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, (options.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs) / 4)),
     },
-    (request, response) => void app.handle(request, response),
+    (request, response) => {
+      if (connections.isRefused(request.socket)) app.refuseConnection(request, response, connections.max);
+      else void app.handle(request, response);
+    },
   );
+  const connections = new ConnectionCap(server, options.maxConnections ?? DEFAULT_LIMITS.maxConnections);
   // A malformed request line or oversized headers: answer 400/431 instead of dropping the socket silently.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();

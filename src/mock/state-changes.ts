@@ -5,12 +5,13 @@
  */
 import { clockLine, commitLine, deletedLine, fixturesLine, indexLine, recordLine, resetLine, unindexedLine } from './state-file.js';
 import type { SlicedWriter } from './state-io.js';
-import type { Scope, Store, StoreObserver } from './store.js';
+import type { Store, StoreObserver } from './store.js';
 
 export class ChangeSet implements StoreObserver {
   private resetAll = false;
   private readonly resetTenants = new Set<string>();
-  private readonly records = new Map<Scope, Set<string>>();
+  /** tenant → collection → ids. */
+  private readonly records = new Map<string, Map<string, Set<string>>>();
   private readonly indexes = new Map<string, Set<string>>();
   private count = 0;
 
@@ -19,9 +20,11 @@ export class ChangeSet implements StoreObserver {
     return this.count;
   }
 
-  recordChanged(scope: Scope, id: string): void {
-    let ids = this.records.get(scope);
-    if (!ids) this.records.set(scope, (ids = new Set()));
+  recordChanged(tenant: string, collection: string, id: string): void {
+    let collections = this.records.get(tenant);
+    if (!collections) this.records.set(tenant, (collections = new Map()));
+    let ids = collections.get(collection);
+    if (!ids) collections.set(collection, (ids = new Set()));
     if (ids.size !== ids.add(id).size) this.count++;
   }
 
@@ -42,12 +45,8 @@ export class ChangeSet implements StoreObserver {
       return;
     }
     this.resetTenants.add(tenant);
-    for (const [scope, ids] of this.records) {
-      if (scope.tenant === tenant) {
-        this.count -= ids.size;
-        this.records.delete(scope);
-      }
-    }
+    for (const ids of this.records.get(tenant)?.values() ?? []) this.count -= ids.size;
+    this.records.delete(tenant);
     this.count -= this.indexes.get(tenant)?.size ?? 0;
     this.indexes.delete(tenant);
     this.count++;
@@ -57,7 +56,9 @@ export class ChangeSet implements StoreObserver {
   absorb(other: ChangeSet): void {
     if (other.resetAll) this.resetAll = true;
     for (const tenant of other.resetTenants) this.resetTenants.add(tenant);
-    for (const [scope, ids] of other.records) for (const id of ids) this.recordChanged(scope, id);
+    for (const [tenant, collections] of other.records) {
+      for (const [collection, ids] of collections) for (const id of ids) this.recordChanged(tenant, collection, id);
+    }
     for (const [tenant, keys] of other.indexes) for (const key of keys) this.indexChanged(tenant, key);
     this.count += other.resetTenants.size + (other.resetAll ? 1 : 0);
   }
@@ -75,12 +76,13 @@ export class ChangeSet implements StoreObserver {
     };
     if (this.resetAll) await add(resetLine(undefined));
     for (const tenant of this.resetTenants) await add(resetLine(tenant));
-    for (const [scope, ids] of this.records) {
-      const { tenant, collection } = scope;
-      for (const id of ids) {
-        const record = store.get(tenant, collection, id);
-        const full = add(record ? recordLine(tenant, collection, id, record) : deletedLine(tenant, collection, id));
-        if (full) await full;
+    for (const [tenant, collections] of this.records) {
+      for (const [collection, ids] of collections) {
+        for (const id of ids) {
+          const record = store.get(tenant, collection, id);
+          const full = add(record ? recordLine(tenant, collection, id, record) : deletedLine(tenant, collection, id));
+          if (full) await full;
+        }
       }
     }
     for (const [tenant, keys] of this.indexes) {

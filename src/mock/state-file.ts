@@ -25,7 +25,7 @@ import path from 'node:path';
 import { isPlainObject } from '../spec/json-value.js';
 import { parseFixtures, type FixtureData } from './fixtures.js';
 import { SlicedWriter, type StateFileHandle, type StateFileSystem } from './state-io.js';
-import type { Store, StoredRecord } from './store.js';
+import { RecordTooLargeError, type Store, type StoredRecord } from './store.js';
 
 export interface PersistedState {
   /** The store the file was read into. */
@@ -157,6 +157,15 @@ class StateFileParser {
   line(text: string, end: number): void {
     this.number++;
     this.lastLineEnd = end;
+    try {
+      this.parse(text, end);
+    } catch (error) {
+      if (!(error instanceof RecordTooLargeError)) throw error;
+      throw new StateFileError(this.file, `line ${this.number} holds a record of ${error.bytes} bytes, over the limit of ${error.limit} bytes per record; start with a larger --max-record-size`);
+    }
+  }
+
+  private parse(text: string, end: number): void {
     let line: unknown;
     try {
       line = JSON.parse(text);
@@ -353,12 +362,10 @@ export class PendingSnapshot {
     await writer.line(`{"format":"${FORMAT}","version":${VERSION},"savedAt":"${new Date().toISOString()}","clockOffsetMs":${JSON.stringify(clockOffsetMs)},"fixtures":${fixturesJson}}`);
     let records = 0;
     let indexes = 0;
-    for (const scope of store.scopes()) {
-      for (const [id, record] of scope) {
-        records++;
-        const full = writer.line(recordLine(scope.tenant, scope.collection, id, record));
-        if (full) await full;
-      }
+    for (const [tenant, collection, id, record] of store.records()) {
+      records++;
+      const full = writer.line(recordLine(tenant, collection, id, record));
+      if (full) await full;
     }
     for (const [tenant, key, id] of store.indexEntries()) {
       indexes++;

@@ -1,6 +1,8 @@
 /**
  * In-memory state, partitioned by tenant (the caller's API key) so one key never sees another's data.
- * Records are capped: past `maxRecords` the oldest are evicted first, so the mock never grows without bound.
+ * Records are capped in count and in bytes: past a limit the oldest are evicted first (the writing
+ * tenant's own before anyone else's), and everything keyed to a record (get-or-create keys, an
+ * emptied collection or tenant) goes with it, so the mock never grows without bound.
  */
 
 export type StoredRecord = Record<string, unknown>;
@@ -39,30 +41,76 @@ export function addSnapshotIndex(snapshot: StoreSnapshot, tenant: string, key: s
 const SEP = '\u0000';
 /** Queue entries tolerated beyond the live records before the queue is compacted. */
 const QUEUE_SLACK = 65_536;
+/** Records of small tenants passed over per eviction, at most: eviction stays O(1). */
+const MAX_PASSED_OVER = 16;
+/** What a record costs besides its JSON: map entries, its queue slot, its id string. */
+const RECORD_OVERHEAD_BYTES = 128;
 
-/** One tenant's records of one collection; it knows its names so a change can be reported by them. */
-export class Scope extends Map<string, StoredRecord> {
-  constructor(readonly tenant: string, readonly collection: string) {
-    super();
+/** A record past the per-record limit: refused before anything is stored. */
+export class RecordTooLargeError extends Error {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`The record would take ${bytes} bytes, over the limit of ${limit} bytes per record`);
   }
 }
 
+export interface StoreLimits {
+  /** Records kept before the oldest are evicted. */
+  maxRecords?: number;
+  /** Bytes of records kept (their JSON length plus a fixed overhead each) before the oldest are evicted. */
+  maxBytes?: number;
+  /** Bytes one record may take; a larger one is refused with RecordTooLargeError. */
+  maxRecordBytes?: number;
+}
+
+export interface StoreUsage {
+  records: number;
+  bytes: number;
+  tenants: number;
+  indexEntries: number;
+  maxRecords: number;
+  maxBytes: number;
+  maxRecordBytes: number;
+}
+
 /**
- * Told of every change, as it happens, so the state file can write only what changed since its last
+ * Told of every change as it happens, so the state file can write only what changed since its last
  * save. Each call names what may now differ; the observer reads the current value when it writes.
  */
 export interface StoreObserver {
   /** A record was stored, replaced, changed in place, deleted or evicted. */
-  recordChanged(scope: Scope, id: string): void;
-  /** A get-or-create index entry was set. */
+  recordChanged(tenant: string, collection: string, id: string): void;
+  /** A get-or-create index entry was set or dropped. */
   indexChanged(tenant: string, key: string): void;
   /** One tenant's state, or everything (no tenant), was forgotten. */
   wasReset(tenant?: string): void;
 }
 
+interface Entry {
+  record: StoredRecord;
+  /** The estimated size: JSON length, overhead and the unique keys that lead to it. */
+  bytes: number;
+  /** Insertion order across the store: which of a tenant's records is its oldest. */
+  seq: number;
+  /** Get-or-create keys (`${tenant}\0${key}`) that point here: they go when the record goes. */
+  uniqueKeys?: string[];
+}
+
+interface Tenant {
+  name: string;
+  collections: Map<string, Scope>;
+  bytes: number;
+}
+
+/** One tenant's collection; entries in insertion order, so the first is the oldest. */
+interface Scope {
+  tenant: Tenant;
+  name: string;
+  entries: Map<string, Entry>;
+}
+
 export class Store {
   /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
-  private readonly tenants = new Map<string, Map<string, Scope>>();
+  private readonly tenants = new Map<string, Tenant>();
   /** `${tenant}\0${key}` → id. */
   private readonly uniqueKeys = new Map<string, string>();
   /**
@@ -74,12 +122,33 @@ export class Store {
   private queueIds: (string | undefined)[] = [];
   private queueHead = 0;
   private total = 0;
+  private totalBytes = 0;
+  private nextSeq = 0;
   private observer: StoreObserver | undefined;
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly maxRecordBytes: number;
 
-  constructor(readonly maxRecords = 1_000_000) {}
+  constructor(limits: number | StoreLimits = {}) {
+    const given = typeof limits === 'number' ? { maxRecords: limits } : limits;
+    this.maxRecords = given.maxRecords ?? 1_000_000;
+    this.maxBytes = given.maxBytes ?? Number.POSITIVE_INFINITY;
+    // One record can never take more than the whole budget.
+    this.maxRecordBytes = Math.min(given.maxRecordBytes ?? Number.POSITIVE_INFINITY, this.maxBytes);
+  }
 
   get size(): number {
     return this.total;
+  }
+
+  /** Estimated bytes held by records (see `estimateRecordBytes`). */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  usage(): StoreUsage {
+    const { maxRecords, maxBytes, maxRecordBytes } = this;
+    return { records: this.total, bytes: this.totalBytes, tenants: this.tenants.size, indexEntries: this.uniqueKeys.size, maxRecords, maxBytes, maxRecordBytes };
   }
 
   /** Reports every later change to `observer` (the state file's journal); one observer at a time. */
@@ -87,15 +156,18 @@ export class Store {
     this.observer = observer;
   }
 
-  /** Reports a change made in place to a stored record (e.g. a message appended to a session). */
+  /** Reports a change made in place to a stored record whose size did not need accounting for. */
   changedInPlace(tenant: string, collection: string, id: string): void {
-    const scope = this.tenants.get(tenant)?.get(collection);
-    if (scope?.has(id)) this.observer?.recordChanged(scope, id);
+    if (this.tenants.get(tenant)?.collections.get(collection)?.entries.has(id)) this.observer?.recordChanged(tenant, collection, id);
   }
 
-  /** Every tenant, collection and record, in insertion order; a live view, read lazily. */
-  *scopes(): Generator<Scope> {
-    for (const collections of this.tenants.values()) yield* collections.values();
+  /** Every record as [tenant, collection, id, record], in insertion order per collection; a live view, read lazily. */
+  *records(): Generator<[tenant: string, collection: string, id: string, record: StoredRecord]> {
+    for (const [tenant, { collections }] of this.tenants) {
+      for (const [collection, scope] of collections) {
+        for (const [id, entry] of scope.entries) yield [tenant, collection, id, entry.record];
+      }
+    }
   }
 
   /** Every get-or-create index entry as [tenant, key, id]. */
@@ -108,58 +180,77 @@ export class Store {
   }
 
   get(tenant: string, collection: string, id: string): StoredRecord | undefined {
-    return this.tenants.get(tenant)?.get(collection)?.get(id);
+    return this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id)?.record;
   }
 
+  /** Stores a record, then evicts the oldest records while over a limit. Throws RecordTooLargeError, storing nothing, for a record over the per-record limit. */
   put(tenant: string, collection: string, id: string, record: StoredRecord): void {
-    let collections = this.tenants.get(tenant);
-    if (!collections) this.tenants.set(tenant, (collections = new Map()));
-    let scope = collections.get(collection);
-    if (!scope) collections.set(collection, (scope = new Scope(tenant, collection)));
-    // One hash lookup rather than has() then set(): a load of a million records is mostly this.
-    const sizeBefore = scope.size;
-    scope.set(id, record);
-    if (scope.size !== sizeBefore) {
+    const existing = this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id);
+    const keyBytes = existing?.uniqueKeys?.reduce((sum, key) => sum + key.length, 0) ?? 0;
+    const bytes = estimateRecordBytes(id, record) + keyBytes;
+    if (bytes > this.maxRecordBytes) throw new RecordTooLargeError(bytes, this.maxRecordBytes);
+    const scope = this.scopeFor(tenant, collection);
+    if (existing) {
+      this.addBytes(scope.tenant, bytes - existing.bytes);
+      existing.record = record;
+      existing.bytes = bytes;
+    } else {
       this.total++;
+      this.addBytes(scope.tenant, bytes);
+      scope.entries.set(id, { record, bytes, seq: this.nextSeq++ });
       this.queueScopes.push(scope);
       this.queueIds.push(id);
     }
-    this.observer?.recordChanged(scope, id);
-    while (this.total > this.maxRecords) this.evictOldest();
+    this.observer?.recordChanged(tenant, collection, id);
+    this.enforceLimits(scope, id);
     if (this.queueIds.length - this.queueHead > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
+  /**
+   * Accounts for a record changed in place that grew or shrank by `deltaBytes` (a message appended
+   * to a session), then evicts other records while over a limit.
+   */
+  resize(tenant: string, collection: string, id: string, deltaBytes: number): void {
+    const scope = this.tenants.get(tenant)?.collections.get(collection);
+    const entry = scope?.entries.get(id);
+    if (!scope || !entry) return;
+    entry.bytes += deltaBytes;
+    this.addBytes(scope.tenant, deltaBytes);
+    this.observer?.recordChanged(tenant, collection, id);
+    this.enforceLimits(scope, id);
+  }
+
   delete(tenant: string, collection: string, id: string): boolean {
-    const scope = this.tenants.get(tenant)?.get(collection);
-    const removed = scope?.delete(id) ?? false;
-    if (removed) {
-      this.total--;
-      this.observer?.recordChanged(scope!, id);
-    }
-    return removed;
+    const scope = this.tenants.get(tenant)?.collections.get(collection);
+    if (!scope?.entries.has(id)) return false;
+    this.remove(scope, id);
+    return true;
   }
 
   list(tenant: string, collection: string): StoredRecord[] {
-    return [...(this.tenants.get(tenant)?.get(collection)?.values() ?? [])];
+    const entries = this.tenants.get(tenant)?.collections.get(collection)?.entries;
+    return entries ? Array.from(entries.values(), (entry) => entry.record) : [];
   }
 
   lookup(tenant: string, key: string): string | undefined {
     return this.uniqueKeys.get(tenant + SEP + key);
   }
 
+  /** Points a get-or-create key at a stored record; a key whose record is not stored is not kept. */
   remember(tenant: string, key: string, id: string): void {
-    this.uniqueKeys.set(tenant + SEP + key, id);
+    const found = this.findEntry(tenant, id);
+    if (!found) return;
+    const fullKey = tenant + SEP + key;
+    this.uniqueKeys.set(fullKey, id);
+    (found.entry.uniqueKeys ??= []).push(fullKey);
+    found.entry.bytes += fullKey.length;
+    this.addBytes(found.scope.tenant, fullKey.length);
     this.observer?.indexChanged(tenant, key);
-  }
-
-  /** Drops one get-or-create index entry. */
-  forget(tenant: string, key: string): void {
-    if (this.uniqueKeys.delete(tenant + SEP + key)) this.observer?.indexChanged(tenant, key);
+    this.enforceLimits(found.scope, id);
   }
 
   /** Forgets one tenant's state, or everything when no tenant is given. */
   reset(tenant?: string): void {
-    this.observer?.wasReset(tenant);
     if (tenant === undefined) {
       this.tenants.clear();
       this.uniqueKeys.clear();
@@ -167,24 +258,29 @@ export class Store {
       this.queueIds = [];
       this.queueHead = 0;
       this.total = 0;
-      return;
-    }
-    for (const scope of this.tenants.get(tenant)?.values() ?? []) {
-      this.total -= scope.size;
+      this.totalBytes = 0;
+    } else {
       // Emptied, so the eviction queue's entries for it become stale.
-      scope.clear();
+      for (const scope of [...(this.tenants.get(tenant)?.collections.values() ?? [])]) {
+        for (const id of [...scope.entries.keys()]) this.remove(scope, id);
+      }
     }
-    this.tenants.delete(tenant);
-    for (const key of this.uniqueKeys.keys()) if (key.startsWith(tenant + SEP)) this.uniqueKeys.delete(key);
+    // Last: the reset stands for every removal just reported.
+    this.observer?.wasReset(tenant);
+  }
+
+  /** Drops one get-or-create index entry. */
+  forget(tenant: string, key: string): void {
+    if (this.uniqueKeys.delete(tenant + SEP + key)) this.observer?.indexChanged(tenant, key);
   }
 
   /** A JSON-ready copy of one tenant's state, or of everything. */
   snapshot(tenant?: string): StoreSnapshot {
     const snapshot = emptySnapshot();
-    for (const [owner, collections] of this.tenants) {
+    for (const [owner, { collections }] of this.tenants) {
       if (tenant !== undefined && owner !== tenant) continue;
       for (const [collection, scope] of collections) {
-        for (const [id, record] of scope) addSnapshotRecord(snapshot, owner, collection, id, record);
+        for (const [id, entry] of scope.entries) addSnapshotRecord(snapshot, owner, collection, id, entry.record);
       }
     }
     for (const [key, id] of this.uniqueKeys) {
@@ -208,17 +304,102 @@ export class Store {
     }
   }
 
-  private evictOldest(): void {
-    while (this.queueHead < this.queueIds.length) {
+  private scopeFor(tenantName: string, collection: string): Scope {
+    let tenant = this.tenants.get(tenantName);
+    if (!tenant) this.tenants.set(tenantName, (tenant = { name: tenantName, collections: new Map(), bytes: 0 }));
+    let scope = tenant.collections.get(collection);
+    if (!scope) tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new Map() }));
+    return scope;
+  }
+
+  private addBytes(tenant: Tenant, delta: number): void {
+    tenant.bytes += delta;
+    this.totalBytes += delta;
+  }
+
+  /** A tenant's record by id alone: get-or-create keys name no collection. */
+  private findEntry(tenant: string, id: string): { scope: Scope; entry: Entry } | undefined {
+    for (const scope of this.tenants.get(tenant)?.collections.values() ?? []) {
+      const entry = scope.entries.get(id);
+      if (entry) return { scope, entry };
+    }
+    return undefined;
+  }
+
+  /** Takes a record out with everything that belongs to it: its unique keys, an emptied collection, an emptied tenant. */
+  private remove(scope: Scope, id: string): void {
+    const entry = scope.entries.get(id)!;
+    scope.entries.delete(id);
+    this.total--;
+    this.addBytes(scope.tenant, -entry.bytes);
+    this.observer?.recordChanged(scope.tenant.name, scope.name, id);
+    for (const key of entry.uniqueKeys ?? []) {
+      // The key may have been pointed at a newer record since.
+      if (this.uniqueKeys.get(key) === id) {
+        this.uniqueKeys.delete(key);
+        if (this.observer) this.observer.indexChanged(...splitOnce(key));
+      }
+    }
+    const { tenant } = scope;
+    if (scope.entries.size === 0 && tenant.collections.get(scope.name) === scope) tenant.collections.delete(scope.name);
+    if (tenant.collections.size === 0 && this.tenants.get(tenant.name) === tenant) this.tenants.delete(tenant.name);
+  }
+
+  /**
+   * Evicts while over the record or byte limit, never the record `keptId` just written. A tenant that
+   * pushed the store over pays first, with its own oldest records; only when it holds nothing else
+   * do the oldest records of other tenants go, those of tenants holding less than the average passed
+   * over. So one key, or many keys, flooding the mock do not wipe out a tenant that holds little.
+   */
+  private enforceLimits(written: Scope, keptId: string): void {
+    while (this.total > this.maxRecords || this.totalBytes > this.maxBytes) {
+      if (!(this.evictOldestOf(written.tenant, written, keptId) || this.evictOldest(written, keptId))) break;
+    }
+  }
+
+  private holdsLessThanAverage(tenant: Tenant): boolean {
+    return tenant.bytes * this.tenants.size < this.totalBytes;
+  }
+
+  private evictOldestOf(tenant: Tenant, keptScope: Scope, keptId: string): boolean {
+    let oldest: { scope: Scope; id: string; seq: number } | undefined;
+    for (const scope of tenant.collections.values()) {
+      for (const [id, entry] of scope.entries) {
+        if (scope === keptScope && id === keptId) continue;
+        if (!oldest || entry.seq < oldest.seq) oldest = { scope, id, seq: entry.seq };
+        break;
+      }
+    }
+    if (oldest) this.remove(oldest.scope, oldest.id);
+    return oldest !== undefined;
+  }
+
+  private evictOldest(keptScope: Scope, keptId: string): boolean {
+    let evicted = false;
+    let keptSeen = false;
+    let passedOver = 0;
+    while (!evicted && this.queueHead < this.queueIds.length) {
       const at = this.queueHead++;
       const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
       // Release the slot so the evicted id can be collected before the next compaction.
       this.queueScopes[at] = this.queueIds[at] = undefined;
-      if (scope?.delete(id)) {
-        this.total--;
-        this.observer?.recordChanged(scope, id);
-        break;
+      if (scope === keptScope && id === keptId) keptSeen = true;
+      else if (scope?.entries.has(id)) {
+        if (passedOver < MAX_PASSED_OVER && this.holdsLessThanAverage(scope.tenant)) {
+          // A small tenant's record goes to the back: many keys flooding the mock evict each other first.
+          passedOver++;
+          this.queueScopes.push(scope);
+          this.queueIds.push(id);
+        } else {
+          this.remove(scope, id);
+          evicted = true;
+        }
       }
+    }
+    // The record just written stays live: queued again at the back, as the newest write.
+    if (keptSeen) {
+      this.queueScopes.push(keptScope);
+      this.queueIds.push(keptId);
     }
     // Drop the consumed prefix now and then, so the queue's memory follows the live records.
     if (this.queueHead > QUEUE_SLACK && this.queueHead * 2 > this.queueIds.length) {
@@ -226,6 +407,7 @@ export class Store {
       this.queueIds = this.queueIds.slice(this.queueHead);
       this.queueHead = 0;
     }
+    return evicted;
   }
 
   /** Deleted records leave stale entries behind; under create-then-delete traffic they would pile up without bound. */
@@ -234,13 +416,18 @@ export class Store {
     const ids: string[] = [];
     for (let at = this.queueHead; at < this.queueIds.length; at++) {
       const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
-      if (scope?.has(id)) {
+      if (scope?.entries.has(id)) {
         scopes.push(scope);
         ids.push(id);
       }
     }
     [this.queueScopes, this.queueIds, this.queueHead] = [scopes, ids, 0];
   }
+}
+
+/** A record's estimated size in memory: its JSON length (UTF-16 units, as V8 holds strings) plus a fixed overhead. */
+export function estimateRecordBytes(id: string, record: StoredRecord): number {
+  return (JSON.stringify(record)?.length ?? 0) + id.length + RECORD_OVERHEAD_BYTES;
 }
 
 function splitOnce(key: string): [string, string] {
@@ -269,6 +456,16 @@ export class TenantState {
 
   put(collection: string, id: string, record: StoredRecord): void {
     this.store.put(this.tenant, collection, id, record);
+  }
+
+  /** See Store.resize: for a record changed in place. */
+  resize(collection: string, id: string, deltaBytes: number): void {
+    this.store.resize(this.tenant, collection, id, deltaBytes);
+  }
+
+  /** The most one record may take, for behaviours that grow a record in place. */
+  get maxRecordBytes(): number {
+    return this.store.maxRecordBytes;
   }
 
   delete(collection: string, id: string): boolean {
