@@ -177,7 +177,7 @@ class StateFileParser {
       this.readHeader(line);
       this.phase = 'snapshot';
     } else if (this.phase === 'snapshot') {
-      this.snapshotLine(line, end);
+      this.snapshotLine(line, end, text.length);
     } else {
       this.journalLine(line, end);
     }
@@ -213,10 +213,10 @@ class StateFileParser {
     this.fixtures = this.checkFixtures(header.fixtures ?? {});
   }
 
-  private snapshotLine(line: unknown, end: number): void {
+  private snapshotLine(line: unknown, end: number, length: number): void {
     if (isRecordLine(line)) {
       const [tenant, collection, id, record] = line.record;
-      this.store.put(tenant, collection, id, record);
+      this.store.put(tenant, collection, id, record, recordJsonLength(length, tenant, collection, id));
       this.records++;
     } else if (isIndexLine(line)) {
       const [tenant, key, id] = line.index;
@@ -278,6 +278,11 @@ class StateFileParser {
   private corrupt(problem: string): StateFileError {
     return new StateFileError(this.file, `is corrupt at line ${this.number}: ${problem}; fix or remove the file (it is left as it is)`);
   }
+}
+
+/** The length of the record's own JSON within a record line, `{"record":["t","c","id",{…}]}`, without serialising it again (escapes aside). */
+function recordJsonLength(lineLength: number, tenant: string, collection: string, id: string): number {
+  return Math.max(2, lineLength - tenant.length - collection.length - id.length - 22);
 }
 
 const areStrings = (values: unknown[], count: number) => values.length === count && values.every((value) => typeof value === 'string');

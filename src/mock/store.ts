@@ -183,11 +183,11 @@ export class Store {
     return this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id)?.record;
   }
 
-  /** Stores a record, then evicts the oldest records while over a limit. Throws RecordTooLargeError, storing nothing, for a record over the per-record limit. */
-  put(tenant: string, collection: string, id: string, record: StoredRecord): void {
+  /** Stores a record (`jsonLength`: the length of its JSON, when the caller read it as text), then evicts the oldest records while over a limit. Throws RecordTooLargeError, storing nothing, for a record over the per-record limit. */
+  put(tenant: string, collection: string, id: string, record: StoredRecord, jsonLength?: number): void {
     const existing = this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id);
     const keyBytes = existing?.uniqueKeys?.reduce((sum, key) => sum + key.length, 0) ?? 0;
-    const bytes = estimateRecordBytes(id, record) + keyBytes;
+    const bytes = estimateRecordBytes(id, record, jsonLength) + keyBytes;
     if (bytes > this.maxRecordBytes) throw new RecordTooLargeError(bytes, this.maxRecordBytes);
     const scope = this.scopeFor(tenant, collection);
     if (existing) {
@@ -426,8 +426,8 @@ export class Store {
 }
 
 /** A record's estimated size in memory: its JSON length (UTF-16 units, as V8 holds strings) plus a fixed overhead. */
-export function estimateRecordBytes(id: string, record: StoredRecord): number {
-  return (JSON.stringify(record)?.length ?? 0) + id.length + RECORD_OVERHEAD_BYTES;
+export function estimateRecordBytes(id: string, record: StoredRecord, jsonLength?: number): number {
+  return (jsonLength ?? JSON.stringify(record)?.length ?? 0) + id.length + RECORD_OVERHEAD_BYTES;
 }
 
 function splitOnce(key: string): [string, string] {
