@@ -212,12 +212,13 @@ export class StatePersistence {
   private async compactInBackground(): Promise<void> {
     this.carried = [];
     const header = this.current();
-    const snapshot = await PendingSnapshot.create(this.fs, this.path, () => this.stopping);
+    let snapshot: PendingSnapshot | undefined;
     try {
+      snapshot = await PendingSnapshot.create(this.fs, this.path, () => this.stopping);
       await snapshot.writeState({ store: this.parts!.store, ...header });
-      await this.exclusive(() => this.install(snapshot, this.carried!, header));
+      await this.exclusive(() => this.install(snapshot!, this.carried!, header));
     } catch (error) {
-      await snapshot.abandon();
+      await snapshot?.abandon();
       throw error;
     } finally {
       this.carried = undefined;
@@ -250,9 +251,12 @@ export class StatePersistence {
       for (const earlier of carried) await earlier.write(snapshot.writer, this.parts!.store);
       if (batch.size > 0 || extra.clockOffsetMs !== undefined || extra.fixturesJson !== undefined) await batch.write(snapshot.writer, this.parts!.store, extra);
       const size = await snapshot.install();
-      const handle = await this.fs.open(this.path, 'r+');
       await this.handle?.close().catch(() => undefined);
-      [this.handle, this.length, this.snapshotBytes, this.written, this.needsSnapshot] = [handle, size, snapshotBytes, now, false];
+      this.handle = undefined;
+      // From here the new file is in place: until it is open, only another snapshot may save.
+      this.needsSnapshot = true;
+      this.handle = await this.fs.open(this.path, 'r+');
+      [this.length, this.snapshotBytes, this.written, this.needsSnapshot] = [size, snapshotBytes, now, false];
     } catch (error) {
       this.changes.absorb(batch);
       throw error;
