@@ -67,9 +67,11 @@ export class ChangeSet implements StoreObserver {
    * Writes the batch: resets first, then the current value of every name (a record line, or a
    * deletion when it is gone), the clock and fixtures when given, and the commit line that makes
    * the batch count. Yields between slices; a change made meanwhile is the next batch's.
+   * Resolves with the number of record and deletion lines written.
    */
-  async write(writer: SlicedWriter, store: Store, extra: { clockOffsetMs?: number; fixturesJson?: string } = {}): Promise<void> {
+  async write(writer: SlicedWriter, store: Store, extra: { clockOffsetMs?: number; fixturesJson?: string } = {}): Promise<number> {
     let lines = 0;
+    let recordLines = 0;
     const add = (text: string) => {
       lines++;
       return writer.line(text);
@@ -79,6 +81,7 @@ export class ChangeSet implements StoreObserver {
     for (const [tenant, collections] of this.records) {
       for (const [collection, ids] of collections) {
         for (const id of ids) {
+          recordLines++;
           const record = store.get(tenant, collection, id);
           const full = add(record ? recordLine(tenant, collection, id, record) : deletedLine(tenant, collection, id));
           if (full) await full;
@@ -96,5 +99,6 @@ export class ChangeSet implements StoreObserver {
     if (extra.fixturesJson !== undefined) await add(fixturesLine(extra.fixturesJson));
     await writer.line(commitLine(lines));
     await writer.flush();
+    return recordLines;
   }
 }

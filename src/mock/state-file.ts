@@ -37,8 +37,8 @@ export interface PersistedState {
 /** Where the file stands after loading: what the journal appends to and when it is worth compacting. */
 export interface LoadedFile {
   state: PersistedState;
-  /** Bytes of the snapshot part (header to end marker). */
-  snapshotBytes: number;
+  /** Record and deletion lines in the file: compared with the records held, how much of it is outdated. */
+  recordLines: number;
   /** Bytes up to the last complete journal batch; anything after is an unfinished save. */
   validBytes: number;
   /** Bytes of an unfinished last batch that were left out. */
@@ -146,11 +146,12 @@ class StateFileParser {
   private indexes = 0;
   private fixtures: FixtureData = {};
   private clockOffsetMs = 0;
-  private snapshotBytes = 0;
+  private recordLines = 0;
   private validBytes = 0;
   private lastLineEnd = 0;
-  /** The journal batch being read, applied only once its commit line is seen. */
+  /** The journal batch being read, applied only once its commit line is seen, with each line's length. */
   private batch: JournalLine[] = [];
+  private batchLengths: number[] = [];
 
   constructor(private readonly file: string, private readonly store: Store) {}
 
@@ -179,7 +180,7 @@ class StateFileParser {
     } else if (this.phase === 'snapshot') {
       this.snapshotLine(line, end, text.length);
     } else {
-      this.journalLine(line, end);
+      this.journalLine(line, end, text.length);
     }
   }
 
@@ -193,7 +194,7 @@ class StateFileParser {
     }
     return {
       state: { store: this.store, fixtures: this.fixtures, clockOffsetMs: this.clockOffsetMs },
-      snapshotBytes: this.snapshotBytes,
+      recordLines: this.recordLines,
       validBytes: this.validBytes,
       unfinishedBytes: this.lastLineEnd + unfinishedLineBytes - this.validBytes,
       version: this.version,
@@ -227,35 +228,43 @@ class StateFileParser {
         throw this.corrupt(`the end marker counts ${line.end.records} records and ${line.end.indexes} index entries, the file has ${this.records} and ${this.indexes}`);
       }
       this.phase = 'journal';
-      this.snapshotBytes = this.validBytes = end;
+      this.recordLines = this.records;
+      this.validBytes = end;
     } else {
       throw this.corrupt('not a record, an index entry or the end marker');
     }
   }
 
-  private journalLine(line: unknown, end: number): void {
+  private journalLine(line: unknown, end: number, length: number): void {
     if (this.version === 1) throw this.corrupt('there is data after the end marker');
     if (isPlainObject(line) && isPlainObject(line.commit)) {
       if (line.commit.lines !== this.batch.length) {
         throw this.corrupt(`the commit counts ${JSON.stringify(line.commit.lines)} lines, its batch has ${this.batch.length}`);
       }
-      for (const change of this.batch) this.apply(change);
+      this.batch.forEach((change, at) => this.apply(change, this.batchLengths[at]));
       this.batch = [];
+      this.batchLengths = [];
       this.validBytes = end;
     } else if (isJournalLine(line)) {
       if ('clock' in line) this.checkClock(line.clock);
       if ('fixtures' in line) this.checkFixtures(line.fixtures);
       this.batch.push(line);
+      this.batchLengths.push(length);
     } else {
       throw this.corrupt('not a journal entry');
     }
   }
 
-  private apply(change: JournalLine): void {
+  private apply(change: JournalLine, length: number): void {
     const store = this.store;
-    if ('record' in change) store.put(...change.record);
-    else if ('deleted' in change) store.delete(...change.deleted);
-    else if ('index' in change) store.remember(...change.index);
+    if ('record' in change) {
+      const [tenant, collection, id, record] = change.record;
+      store.put(tenant, collection, id, record, recordJsonLength(length, tenant, collection, id));
+      this.recordLines++;
+    } else if ('deleted' in change) {
+      store.delete(...change.deleted);
+      this.recordLines++;
+    } else if ('index' in change) store.remember(...change.index);
     else if ('unindexed' in change) store.forget(...change.unindexed);
     else if ('reset' in change) store.reset(change.reset ?? undefined);
     else if ('clock' in change) this.clockOffsetMs = change.clock;
@@ -361,8 +370,8 @@ export class PendingSnapshot {
     return new PendingSnapshot(fs, file, temporary, handle, new SlicedWriter(handle, 0, shouldStop));
   }
 
-  /** Header, every record and index entry as they are when reached, and the end marker. */
-  async writeState({ store, clockOffsetMs, fixturesJson }: SnapshotSource): Promise<void> {
+  /** Header, every record and index entry as they are when reached, and the end marker; resolves with the number of records. */
+  async writeState({ store, clockOffsetMs, fixturesJson }: SnapshotSource): Promise<number> {
     const writer = this.writer;
     await writer.line(`{"format":"${FORMAT}","version":${VERSION},"savedAt":"${new Date().toISOString()}","clockOffsetMs":${JSON.stringify(clockOffsetMs)},"fixtures":${fixturesJson}}`);
     let records = 0;
@@ -379,6 +388,7 @@ export class PendingSnapshot {
     }
     await writer.line(JSON.stringify({ end: { records, indexes } }));
     await writer.flush();
+    return records;
   }
 
   /** Syncs, closes and renames the file into place; resolves with its size. */
@@ -397,12 +407,12 @@ export class PendingSnapshot {
   }
 }
 
-/** Writes a whole snapshot and renames it into place; on failure the old file is left as it was. */
-export async function writeSnapshot(fs: StateFileSystem, file: string, source: SnapshotSource): Promise<number> {
+/** Writes a whole snapshot and renames it into place; resolves with its size and record count. On failure the old file is left as it was. */
+export async function writeSnapshot(fs: StateFileSystem, file: string, source: SnapshotSource): Promise<{ bytes: number; records: number }> {
   const snapshot = await PendingSnapshot.create(fs, file);
   try {
-    await snapshot.writeState(source);
-    return await snapshot.install();
+    const records = await snapshot.writeState(source);
+    return { bytes: await snapshot.install(), records };
   } catch (error) {
     await snapshot.abandon();
     throw error;

@@ -16,8 +16,13 @@ import { nodeFileSystem, SaveStopped, SlicedWriter, type StateFileHandle, type S
 import { removeOrphanTemporaries, resolveStateFile, StateFileLock } from './state-lock.js';
 import type { Store } from './store.js';
 
-/** The journal is compacted once it is larger than the snapshot before it, and at least this large. */
+/**
+ * The file is compacted once most of its record lines are outdated (more outdated lines than
+ * records held: a record rewritten, deleted or evicted leaves its earlier lines behind), and it is
+ * at least this large. Inserts alone never call for it: a mock being filled writes each record once.
+ */
 export const COMPACT_MIN_BYTES = 8 * 1024 * 1024;
+const COMPACT_MIN_OUTDATED_LINES = 10_000;
 
 export interface PersistenceParts {
   store: Store;
@@ -45,7 +50,8 @@ export class StatePersistence {
   private parts: PersistenceParts | undefined;
   /** Bytes up to the end of the last complete batch. */
   private length = 0;
-  private snapshotBytes = 0;
+  /** Record and deletion lines in the file; those beyond the records held are outdated. */
+  private recordLines = 0;
   private written: Written = { clockOffsetMs: 0, fixturesJson: '' };
   /** Appends and the switch to a new snapshot, one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -64,7 +70,7 @@ export class StatePersistence {
     private readonly lock: StateFileLock,
     private readonly fs: StateFileSystem,
     /** What the file held, if it existed. */
-    readonly restored: (PersistedState & { snapshotBytes: number; validBytes: number; unfinishedBytes: number; version: number }) | undefined,
+    readonly restored: (PersistedState & { recordLines: number; validBytes: number; unfinishedBytes: number; version: number }) | undefined,
   ) {}
 
   /**
@@ -78,7 +84,7 @@ export class StatePersistence {
       const orphans = await removeOrphanTemporaries(resolved);
       if (orphans.length > 0) options.warn?.(`state file ${file}: removed ${orphans.length} temporary file(s) of a save that did not finish: ${orphans.join(', ')}`);
       const loaded = await loadStateFile(resolved, store);
-      const restored = loaded && { ...loaded.state, snapshotBytes: loaded.snapshotBytes, validBytes: loaded.validBytes, unfinishedBytes: loaded.unfinishedBytes, version: loaded.version };
+      const restored = loaded && { ...loaded.state, recordLines: loaded.recordLines, validBytes: loaded.validBytes, unfinishedBytes: loaded.unfinishedBytes, version: loaded.version };
       if (restored && restored.unfinishedBytes > 0) {
         options.warn?.(`state file ${file}: the last ${restored.unfinishedBytes} bytes are a save that did not finish (the process stopped during it); they are left out`);
       }
@@ -98,9 +104,9 @@ export class StatePersistence {
     const restored = this.restored;
     try {
       if (!restored || restored.version !== VERSION) {
-        this.snapshotBytes = this.length = await writeSnapshot(this.fs, this.path, this.source());
+        ({ bytes: this.length, records: this.recordLines } = await writeSnapshot(this.fs, this.path, this.source()));
       } else {
-        this.snapshotBytes = restored.snapshotBytes;
+        this.recordLines = restored.recordLines;
         this.length = restored.validBytes;
       }
       this.handle = await this.fs.open(this.path, 'r+');
@@ -178,8 +184,9 @@ export class StatePersistence {
     const batch = this.takeChanges();
     this.carried?.push(batch);
     const writer = new SlicedWriter(this.handle!, this.length);
+    let recordLines: number;
     try {
-      await batch.write(writer, this.parts!.store, {
+      recordLines = await batch.write(writer, this.parts!.store, {
         clockOffsetMs: clockChanged ? now.clockOffsetMs : undefined,
         fixturesJson: fixturesChanged ? now.fixturesJson : undefined,
       });
@@ -191,9 +198,15 @@ export class StatePersistence {
       throw this.writeError(error);
     }
     this.length = writer.position;
+    this.recordLines += recordLines;
     this.written = now;
-    if (this.length - this.snapshotBytes > Math.max(this.snapshotBytes, COMPACT_MIN_BYTES)) this.startCompaction();
+    if (this.isMostlyOutdated()) this.startCompaction();
     return true;
+  }
+
+  private isMostlyOutdated(): boolean {
+    const held = this.parts!.store.size;
+    return this.length >= COMPACT_MIN_BYTES && this.recordLines - held > Math.max(held, COMPACT_MIN_OUTDATED_LINES);
   }
 
   private startCompaction(): void {
@@ -215,8 +228,8 @@ export class StatePersistence {
     let snapshot: PendingSnapshot | undefined;
     try {
       snapshot = await PendingSnapshot.create(this.fs, this.path, () => this.stopping);
-      await snapshot.writeState({ store: this.parts!.store, ...header });
-      await this.exclusive(() => this.install(snapshot!, this.carried!, header));
+      const records = await snapshot.writeState({ store: this.parts!.store, ...header });
+      await this.exclusive(() => this.install(snapshot!, records, this.carried!, header));
     } catch (error) {
       await snapshot?.abandon();
       throw error;
@@ -230,33 +243,33 @@ export class StatePersistence {
     const header = this.current();
     const snapshot = await PendingSnapshot.create(this.fs, this.path);
     try {
-      await snapshot.writeState({ store: this.parts!.store, ...header });
-      await this.install(snapshot, [], header);
+      const records = await snapshot.writeState({ store: this.parts!.store, ...header });
+      await this.install(snapshot, records, [], header);
     } catch (error) {
       await snapshot.abandon();
       throw this.writeError(error);
     }
   }
 
-  private async install(snapshot: PendingSnapshot, carried: ChangeSet[], header: Written): Promise<void> {
+  private async install(snapshot: PendingSnapshot, records: number, carried: ChangeSet[], header: Written): Promise<void> {
     const batch = this.takeChanges();
     const now = this.current();
-    const snapshotBytes = snapshot.writer.position;
+    let recordLines = records;
     const extra = {
       clockOffsetMs: now.clockOffsetMs !== header.clockOffsetMs ? now.clockOffsetMs : undefined,
       fixturesJson: now.fixturesJson !== header.fixturesJson ? now.fixturesJson : undefined,
     };
     try {
       // Batches appended to the old file meanwhile, as they are now (a name in two batches is written twice, to the same effect).
-      for (const earlier of carried) await earlier.write(snapshot.writer, this.parts!.store);
-      if (batch.size > 0 || extra.clockOffsetMs !== undefined || extra.fixturesJson !== undefined) await batch.write(snapshot.writer, this.parts!.store, extra);
+      for (const earlier of carried) recordLines += await earlier.write(snapshot.writer, this.parts!.store);
+      if (batch.size > 0 || extra.clockOffsetMs !== undefined || extra.fixturesJson !== undefined) recordLines += await batch.write(snapshot.writer, this.parts!.store, extra);
       const size = await snapshot.install();
       await this.handle?.close().catch(() => undefined);
       this.handle = undefined;
       // From here the new file is in place: until it is open, only another snapshot may save.
       this.needsSnapshot = true;
       this.handle = await this.fs.open(this.path, 'r+');
-      [this.length, this.snapshotBytes, this.written, this.needsSnapshot] = [size, snapshotBytes, now, false];
+      [this.length, this.recordLines, this.written, this.needsSnapshot] = [size, recordLines, now, false];
     } catch (error) {
       this.changes.absorb(batch);
       throw error;

@@ -158,6 +158,42 @@ describe('the journal and compaction', () => {
     }
   });
 
+  it('compacts once most record lines are outdated, and never for inserts alone', async () => {
+    const file = await tempFile();
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 });
+    try {
+      const { store } = mock.app.parts;
+      const fill = (round: number, from: number, count: number) => {
+        for (let i = from; i < from + count; i++) {
+          const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+          store.put('bulk', 'feather.sessions', id, { id, title: `round ${round} ${'x'.repeat(400)}`, status: 'active', messages: [] });
+        }
+      };
+      const lines = async () => (await readFile(file, 'utf8')).split('\n');
+      // Inserts only, 10 MiB in four saves: each record written once, no new snapshot.
+      for (let batch = 0; batch < 4; batch++) {
+        fill(0, batch * 5_000, 5_000);
+        await mock.persistence!.saveIfChanged();
+      }
+      expect((await lines()).filter((line) => line.startsWith('{"commit"'))).toHaveLength(4);
+      // Every record rewritten twice: two thirds of the record lines are outdated, so a compaction follows the save.
+      fill(1, 0, 20_000);
+      await mock.persistence!.saveIfChanged();
+      fill(2, 0, 20_000);
+      await mock.persistence!.saveIfChanged();
+      const deadline = Date.now() + 30_000;
+      let text = await lines();
+      while (text.filter((line) => line.startsWith('{"record"')).length > 20_000 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        text = await lines();
+      }
+      expect(text.filter((line) => line.startsWith('{"record"'))).toHaveLength(20_000);
+      expect(text.filter((line) => line.includes('round 2'))).toHaveLength(20_000);
+    } finally {
+      await mock.close();
+    }
+  }, 60_000);
+
   it('a save of 100,000 records never holds answers back for long (a guard, not a timing claim), and what changed meanwhile is kept', async () => {
     const file = await tempFile();
     const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 });
