@@ -82,7 +82,9 @@ export async function loadStateFile(file: string, store: Store): Promise<LoadedF
   const parser = new StateFileParser(file, store);
   let unfinished: number;
   try {
-    unfinished = await readLines(file, (text, end) => parser.line(text, end));
+    // Everything after the last complete batch is an unfinished save: found first, so batches can be applied as they are read.
+    const { size, complete } = await completeLength(file);
+    unfinished = (await readLines(file, complete, (text, end) => parser.line(text, end))) + size - complete;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (error instanceof StateFileError) throw error;
@@ -91,12 +93,49 @@ export async function loadStateFile(file: string, store: Store): Promise<LoadedF
   return parser.finish(unfinished);
 }
 
+const BOUNDARIES = [Buffer.from('\n{"commit":'), Buffer.from('\n{"end":')];
+/** Commit lines and end markers are shorter than this. */
+const BOUNDARY_LINE_BYTES = 256;
+
 /**
- * Calls `onLine` with each complete line and the byte offset just past its newline; resolves with
- * the length of an unterminated last line. Chunks are split by hand: readline costs twice as much.
+ * The file's size, and where its last complete commit line (or, with no batch after it, the
+ * snapshot's end marker) ends: read backwards from the end, so only an unfinished batch is scanned.
+ * A newline inside a JSON string is escaped, so `\n{"commit":` can only start a line. Without either,
+ * the whole file (a damaged one: the parser says how).
  */
-async function readLines(file: string, onLine: (text: string, end: number) => void): Promise<number> {
-  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+async function completeLength(file: string): Promise<{ size: number; complete: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(READ_CHUNK_BYTES + BOUNDARY_LINE_BYTES);
+    for (let to = size; to > 0; ) {
+      // Boundaries starting before `to`, read with the line that follows them.
+      const from = Math.max(0, to - READ_CHUNK_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(size, to + BOUNDARY_LINE_BYTES) - from, from);
+      const window = buffer.subarray(0, bytesRead);
+      for (let before = to - from - 1; before >= 0; ) {
+        const at = Math.max(...BOUNDARIES.map((boundary) => window.lastIndexOf(boundary, before)));
+        if (at === -1) break;
+        const lineEnd = window.indexOf(10, at + 1);
+        if (lineEnd !== -1) return { size, complete: from + lineEnd + 1 };
+        // That line is itself unfinished: look before it.
+        before = at - 1;
+      }
+      to = from;
+    }
+    return { size, complete: size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Calls `onLine` with each complete line of the first `limit` bytes and the byte offset just past
+ * its newline; resolves with the length of an unterminated last line. Chunks are split by hand: readline costs twice as much.
+ */
+async function readLines(file: string, limit: number, onLine: (text: string, end: number) => void): Promise<number> {
+  if (limit === 0) return 0;
+  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, end: limit - 1 });
   let consumed = 0;
   let partial: Buffer[] = [];
   let partialBytes = 0;
@@ -149,9 +188,8 @@ class StateFileParser {
   private recordLines = 0;
   private validBytes = 0;
   private lastLineEnd = 0;
-  /** The journal batch being read, applied only once its commit line is seen, with each line's length. */
-  private batch: JournalLine[] = [];
-  private batchLengths: number[] = [];
+  /** Lines of the journal batch being read, to check against its commit line. */
+  private batchLines = 0;
 
   constructor(private readonly file: string, private readonly store: Store) {}
 
@@ -235,40 +273,38 @@ class StateFileParser {
     }
   }
 
+  /** Only complete batches are read (see `completeLength`), so each line is applied as it comes. */
   private journalLine(line: unknown, end: number, length: number): void {
     if (this.version === 1) throw this.corrupt('there is data after the end marker');
-    if (isPlainObject(line) && isPlainObject(line.commit)) {
-      if (line.commit.lines !== this.batch.length) {
-        throw this.corrupt(`the commit counts ${JSON.stringify(line.commit.lines)} lines, its batch has ${this.batch.length}`);
+    if (isRecordLine(line)) {
+      const [tenant, collection, id, record] = line.record;
+      this.store.put(tenant, collection, id, record, recordJsonLength(length, tenant, collection, id));
+      this.recordLines++;
+    } else if (isPlainObject(line) && isPlainObject(line.commit)) {
+      if (line.commit.lines !== this.batchLines) {
+        throw this.corrupt(`the commit counts ${JSON.stringify(line.commit.lines)} lines, its batch has ${this.batchLines}`);
       }
-      this.batch.forEach((change, at) => this.apply(change, this.batchLengths[at]));
-      this.batch = [];
-      this.batchLengths = [];
+      this.batchLines = 0;
       this.validBytes = end;
+      return;
     } else if (isJournalLine(line)) {
-      if ('clock' in line) this.checkClock(line.clock);
-      if ('fixtures' in line) this.checkFixtures(line.fixtures);
-      this.batch.push(line);
-      this.batchLengths.push(length);
+      this.apply(line as Exclude<JournalLine, { record: unknown }>);
     } else {
       throw this.corrupt('not a journal entry');
     }
+    this.batchLines++;
   }
 
-  private apply(change: JournalLine, length: number): void {
+  private apply(change: Exclude<JournalLine, { record: unknown }>): void {
     const store = this.store;
-    if ('record' in change) {
-      const [tenant, collection, id, record] = change.record;
-      store.put(tenant, collection, id, record, recordJsonLength(length, tenant, collection, id));
-      this.recordLines++;
-    } else if ('deleted' in change) {
+    if ('deleted' in change) {
       store.delete(...change.deleted);
       this.recordLines++;
     } else if ('index' in change) store.remember(...change.index);
     else if ('unindexed' in change) store.forget(...change.unindexed);
     else if ('reset' in change) store.reset(change.reset ?? undefined);
-    else if ('clock' in change) this.clockOffsetMs = change.clock;
-    else this.fixtures = parseFixtures(change.fixtures);
+    else if ('clock' in change) this.clockOffsetMs = this.checkClock(change.clock);
+    else this.fixtures = this.checkFixtures(change.fixtures);
   }
 
   private checkClock(value: unknown): number {

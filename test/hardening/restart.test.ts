@@ -93,6 +93,7 @@ describe('a state file that cannot be loaded', () => {
     ['cut short', (valid) => valid.slice(0, valid.lastIndexOf('{"end"')), /cut short/],
     ['a damaged line', (valid) => valid.replace('"record":[', '"record":[[['), /corrupt at line \d+: not valid JSON/],
     ['empty', () => '', /is empty/],
+    ['a journal batch that does not match its commit line', (valid) => valid.replace('{"commit":{"lines":1}}', '{"commit":{"lines":2}}'), /the commit counts 2 lines, its batch has 1/],
   ];
 
   let valid: string;
