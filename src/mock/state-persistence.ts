@@ -1,8 +1,9 @@
 /**
  * Keeps `--state-file` up to date without stalling answers: every interval, the records, index
  * entries, clock and fixtures that changed since the last save are appended to the file as one
- * journal batch; once the journal outgrows the snapshot before it, a new snapshot is written in the
- * background and renamed into place (compaction). Both are written in small slices between requests.
+ * journal batch; once most of the file is outdated (records rewritten, deleted or evicted), a new
+ * snapshot is written in the background and renamed into place (compaction). Both are written in
+ * small slices between requests.
  *
  * A kill -9 loses at most what changed since the last completed batch: one interval plus the time
  * that batch took to write. Nothing ever waits for a whole-state save but a start from a missing,
@@ -59,6 +60,8 @@ export class StatePersistence {
   private compaction: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Where saves that fail in the background are reported. */
+  private onError: (error: Error) => void = () => undefined;
   /** A failed append whose partial bytes could not be cut off: only a new snapshot may write to the file again. */
   private needsSnapshot = false;
 
@@ -126,8 +129,6 @@ export class StatePersistence {
     }, intervalMs);
     this.timer.unref();
   }
-
-  private onError: (error: Error) => void = () => undefined;
 
   /** Appends what changed since the last save, if anything did; resolves true when it wrote. */
   saveIfChanged(): Promise<boolean> {
