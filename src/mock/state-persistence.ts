@@ -121,13 +121,25 @@ export class StatePersistence {
     parts.store.observe(this.changes);
   }
 
-  /** Starts periodic saves; a failed one is reported to `onError` and retried at the next tick. */
+  /**
+   * Starts periodic saves, each `intervalMs` after the previous one began (at once after one that
+   * took longer), so a kill -9 loses at most an interval and a save. A failed save is reported to
+   * `onError` and retried at the next tick.
+   */
   start(intervalMs: number, onError: (error: Error) => void): void {
     this.onError = onError;
-    this.timer = setInterval(() => {
-      if (this.queued === 0) this.saveIfChanged().catch(onError);
-    }, intervalMs);
-    this.timer.unref();
+    const next = (delayMs: number) => {
+      this.timer = setTimeout(() => {
+        const began = performance.now();
+        this.saveIfChanged()
+          .catch(onError)
+          .finally(() => {
+            if (!this.stopping) next(Math.max(0, intervalMs - (performance.now() - began)));
+          });
+      }, delayMs);
+      this.timer.unref();
+    };
+    next(intervalMs);
   }
 
   /** Appends what changed since the last save, if anything did; resolves true when it wrote. */
@@ -144,7 +156,7 @@ export class StatePersistence {
   /** Stops periodic saves, gives up a compaction in progress, and appends what changed since the last save. */
   async stop(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     try {
       await this.compaction;
       // The partial bytes of a failed batch are still in the file: the last save has to be a whole snapshot.
@@ -160,7 +172,7 @@ export class StatePersistence {
   /** Releases the file without saving (the mock never started). */
   async abandon(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.parts?.store.observe(undefined);
     await this.handle?.close().catch(() => undefined);
     this.lock.release();
