@@ -56,7 +56,6 @@ export class StatePersistence {
   private written: Written = { clockOffsetMs: 0, fixturesJson: '' };
   /** Appends and the switch to a new snapshot, one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
-  private queued = 0;
   private compaction: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -179,8 +178,7 @@ export class StatePersistence {
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    this.queued++;
-    const run = this.queue.then(task).finally(() => this.queued--);
+    const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
   }
