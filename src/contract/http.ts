@@ -1,16 +1,13 @@
 /** Puts contract requests on the wire with undici: one keep-alive pool per target, a deadline per request. */
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { exceedsJsonDepth } from '../spec/json-value.js';
+import { parsePathKey } from '../spec/path-key.js';
 import { USER_AGENT } from '../version.js';
+import { placeCredentials, type Credentials } from './credentials.js';
 import { RateLimiter } from './rate.js';
 import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
 
-export interface Credentials {
-  /** Sent in every header an operation's apiKey scheme names, and as a bearer token for http schemes. */
-  apiKey?: string;
-  /** Extra headers for every request (e.g. a sandbox's routing header). */
-  headers?: Record<string, string>;
-}
+export type { Credentials } from './credentials.js';
 
 export type SendResult = { response: ContractResponse } | { transportError: string };
 
@@ -155,32 +152,31 @@ export function describeTransportError(error: unknown, timeoutMs: number): strin
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
-  let path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(request.pathParams[name] ?? '')));
-  const query = new URLSearchParams();
+  const { template, fixedQuery } = parsePathKey(operation.path);
+  let path = template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(request.pathParams[name] ?? '')));
+  const query = new URLSearchParams(fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
     for (const item of Array.isArray(value) ? value : [value]) query.append(name, typeof item === 'string' ? item : JSON.stringify(item));
   }
+  const headers: Record<string, string> = { accept: 'application/json', ...credentials.headers, ...request.headers };
+  if (!request.withoutCredentials) {
+    const placed = placeCredentials(operation.security, credentials);
+    Object.assign(headers, placed.headers);
+    for (const [name, value] of placed.query) query.set(name, value);
+    if (placed.cookies.length > 0) {
+      const cookies = placed.cookies.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; ');
+      headers.cookie = headers.cookie ? `${headers.cookie}; ${cookies}` : cookies;
+    }
+  }
   const search = query.toString();
   const prefix = base.pathname.replace(/\/$/, '');
   path = `${prefix}${path}${search ? `?${search}` : ''}`;
-  const headers: Record<string, string> = { accept: 'application/json', ...credentials.headers, ...request.headers };
-  if (!request.withoutCredentials && credentials.apiKey !== undefined) Object.assign(headers, credentialHeaders(request, credentials.apiKey));
   let body: string | undefined;
   if (request.rawBody !== undefined) body = request.rawBody;
   else if (request.body !== undefined) body = JSON.stringify(request.body);
   if (body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
   return { method: operation.method.toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
-}
-
-function credentialHeaders(request: ContractRequest, apiKey: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const scheme of request.operation.security[0] ?? []) {
-    if (scheme.type === 'apiKey' && scheme.in === 'header') headers[scheme.name.toLowerCase()] = apiKey;
-    else if (scheme.type === 'http' && scheme.scheme.toLowerCase() === 'basic') headers.authorization = `Basic ${apiKey}`;
-    else if (scheme.type !== 'apiKey') headers.authorization = `Bearer ${apiKey}`;
-  }
-  return headers;
 }
 
 /** A copy-pasteable curl command for a wire request. */

@@ -256,12 +256,13 @@ function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: 
 }
 
 function contractFits(contract: ApiContract, spec: Spec): boolean {
+  if (contract.matches) return contract.matches(spec);
   const keys = new Set(spec.operations.map(operationKey));
   return [...Object.keys(contract.prepare ?? {}), ...contract.sequences.flatMap((s) => s.operations)].some((key) => keys.has(key));
 }
 
 function createSession(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, validator: SpecValidator, contract: ApiContract | undefined): ContractSession {
-  const credentials: Credentials = { apiKey: options.apiKey, headers: options.headers };
+  const credentials: Credentials = { apiKey: options.apiKey, basic: options.basic, headers: options.headers };
   const session: ContractSession = {
     spec,
     fixtures: options.fixtures ?? {},

@@ -108,7 +108,7 @@ export class MockApp {
     let tenant: string | undefined;
     let plan: OperationPlan | undefined;
     try {
-      const routed = this.router.route(request.method ?? 'GET', url.pathname);
+      const routed = this.router.route(request.method ?? 'GET', url.pathname, url.searchParams);
       if (routed.kind !== 'matched') {
         request.resume();
         const error =
@@ -144,8 +144,10 @@ export class MockApp {
   }
 
   /**
-   * Answers a connection over the cap (`--max-connections`): a 503 in the API's error shape, then the
-   * connection closes. The body is drained, never kept: holding it is the memory the cap protects.
+   * Answers a request on a connection over the cap (`--max-connections`) at once: a 503 in the API's
+   * error shape. Its body is drained, never kept: holding it is the memory the cap protects. The
+   * connection is not closed under the client while it still sends (which could lose the answer);
+   * every later request on it is refused too, and the keep-alive and request timeouts end it.
    */
   refuseConnection(request: IncomingMessage, response: ServerResponse, maxConnections: number): void {
     request.resume();
@@ -156,7 +158,7 @@ export class MockApp {
       // Unparsable target: answered in the first spec's shape.
     }
     const message = `The mock is serving its limit of ${maxConnections} connections; retry once one closes (--max-connections)`;
-    const error = { ...apiError(503, 'TOO_MANY_CONNECTIONS', message), headers: { Connection: 'close', 'Retry-After': '1' } };
+    const error = { ...apiError(503, 'TOO_MANY_CONNECTIONS', message), headers: { 'Retry-After': '1' } };
     this.sendError(response, error, undefined, this.specNearest(pathname), undefined);
   }
 

@@ -1,7 +1,7 @@
 /**
  * A cap on open connections. Each may hold a request body up to the body limit while it arrives,
- * so the cap bounds that memory: connections past it get a 503 to their first request, without
- * their body being kept, and are closed. Far past it, Node drops new sockets outright.
+ * so the cap bounds that memory: requests on connections past it get a 503 at once, their bodies
+ * drained without being kept. Far past it, Node drops new sockets outright.
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';

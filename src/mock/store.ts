@@ -5,6 +5,8 @@
  * emptied collection or tenant) goes with it, so the mock never grows without bound.
  */
 
+import { estimateJsonLength } from '../spec/json-value.js';
+
 export type StoredRecord = Record<string, unknown>;
 
 /**
@@ -425,9 +427,12 @@ export class Store {
   }
 }
 
-/** A record's estimated size in memory: its JSON length (UTF-16 units, as V8 holds strings) plus a fixed overhead. */
+/**
+ * A record's estimated size in memory: about its JSON length (as V8 holds strings, a character a
+ * byte) plus a fixed overhead. `jsonLength`, when the caller has the record as JSON text already.
+ */
 export function estimateRecordBytes(id: string, record: StoredRecord, jsonLength?: number): number {
-  return (jsonLength ?? JSON.stringify(record)?.length ?? 0) + id.length + RECORD_OVERHEAD_BYTES;
+  return (jsonLength ?? estimateJsonLength(record)) + id.length + RECORD_OVERHEAD_BYTES;
 }
 
 function splitOnce(key: string): [string, string] {

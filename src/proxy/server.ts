@@ -139,7 +139,7 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
     if (method !== 'GET') return sendError(response, 405, 'method_not_allowed', `${VIOLATIONS_PATH} answers GET only`, context.log.violations);
     return sendJson(response, 200, context.log.report(), context.log.violations);
   }
-  const route = context.router.route(method, url.pathname);
+  const route = context.router.route(method, url.pathname, url.searchParams);
   const match = route.kind === 'matched' ? route.match : undefined;
   const requestCapture = new Capture(context.captureBytes);
   const hasBody = method !== 'GET' && method !== 'HEAD' && (request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined);

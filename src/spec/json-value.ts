@@ -26,3 +26,42 @@ export function exceedsJsonDepth(text: string, limit: number): boolean {
   }
   return false;
 }
+
+/**
+ * About how many characters a value takes as JSON, without building the string: strings by their
+ * length (escapes aside), numbers as 8. Walked with a stack, so any depth is safe; a large string
+ * costs nothing to measure.
+ */
+export function estimateJsonLength(value: unknown): number {
+  let length = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    switch (typeof node) {
+      case 'string':
+        length += node.length + 2;
+        break;
+      case 'number':
+        length += 8;
+        break;
+      case 'boolean':
+        length += 5;
+        break;
+      case 'object':
+        if (node === null) length += 4;
+        else if (Array.isArray(node)) {
+          length += 2 + node.length;
+          for (const item of node) stack.push(item);
+        } else {
+          length += 2;
+          // Records are JSON data: no enumerable inherited keys to pick up.
+          for (const key in node) {
+            length += key.length + 4;
+            stack.push((node as Record<string, unknown>)[key]);
+          }
+        }
+        break;
+    }
+  }
+  return length;
+}

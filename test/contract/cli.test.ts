@@ -79,7 +79,7 @@ describe('parley test exit codes', () => {
 
   it('exits 2 with a clear message when the target is unreachable', async () => {
     const port = await freePort();
-    const result = await parley('--target', `http://127.0.0.1:${port}`);
+    const result = await parley('--target', `http://127.0.0.1:${port}`, '--api-key', 'key-alpha');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`parley test: cannot test http://127\\.0\\.0\\.1:${port}.*connection refused`));
   });
@@ -87,7 +87,7 @@ describe('parley test exit codes', () => {
   it('exits 2 when the target answers with bytes that are not HTTP', async () => {
     const garbage = await startBrokenSocketServer('garbage-all');
     try {
-      const result = await parley('--target', garbage.url);
+      const result = await parley('--target', garbage.url, '--api-key', 'key-alpha');
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/the answer is not valid HTTP/);
     } finally {
@@ -105,8 +105,10 @@ describe.concurrent('parley test usage errors', () => {
     [['--target', 'http://127.0.0.1:9', '--max-time', 'soon'], /--max-time expects a duration/],
     [['--target', 'http://127.0.0.1:9', '--frobnicate'], /frobnicate/],
     [['--target', 'http://127.0.0.1:9', '--header', 'no-colon'], /--header expects "Name: value"/],
+    // Without credentials every valid request to a secured operation would be refused, and the target blamed.
+    [['--target', 'http://127.0.0.1:9'], /need credentials; pass --api-key.*\n  feather create_session_v1_ask_feather_sessions_post: an API key in the x-api-key header/],
     // A typo would otherwise select nothing, and an empty run would "conform".
-    [['--target', 'http://127.0.0.1:9', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
   ] as [string[], RegExp][]) {
     it(`exits 2 on bad usage: ${args.join(' ') || '(no flags)'}`, async ({ expect }) => {
       const result = await parley(...args);
@@ -191,7 +193,7 @@ describe('parley test selection and replay', () => {
     const stuck = await startBrokenSocketServer('hang');
     try {
       const started = performance.now();
-      const result = await parley('--target', stuck.url, SPEC_FILES.feather, '--max-time', '2s', '--request-timeout', '60000');
+      const result = await parley('--target', stuck.url, SPEC_FILES.feather, '--api-key', 'key-alpha', '--max-time', '2s', '--request-timeout', '60000');
       const seconds = (performance.now() - started) / 1000;
       expect(result.stdout).toMatch(/stopped early by --max-time/);
       expect(seconds).toBeLessThan(8);

@@ -93,6 +93,16 @@ async function startTarget(mode: Mode): Promise<Target> {
   };
 }
 
+/** Runs `test` against a fresh target, closed afterwards whatever happens. */
+async function withTarget(mode: Mode, test: (target: Target) => Promise<void>): Promise<void> {
+  const target = await startTarget(mode);
+  try {
+    await test(target);
+  } finally {
+    await target.close();
+  }
+}
+
 let specFile: string;
 let workDir: string;
 
@@ -109,8 +119,7 @@ const run = (target: Target, seed: number, extra: { maxResponseBytes?: number } 
 describe('harness limits on what a target sends', () => {
   for (const mode of ['endless', 'declared-gigabyte'] as const) {
     it(`a ${mode} body is a response_received failure naming the cap, in every seed`, async () => {
-      const target = await startTarget(mode);
-      try {
+      await withTarget(mode, async (target) => {
         for (const seed of SEEDS) {
           const report = await run(target, seed);
           const failures = report.failures.filter((f) => f.operation === 'listItems');
@@ -120,39 +129,30 @@ describe('harness limits on what a target sends', () => {
             expect(failure.message).toBe('the response body is larger than 4194304 bytes (--max-response-size); the connection was dropped');
           }
         }
-      } finally {
-        await target.close();
-      }
+      });
     }, 120_000);
   }
 
   it('the cap follows maxResponseBytes', async () => {
-    const target = await startTarget('large-valid');
-    try {
+    await withTarget('large-valid', async (target) => {
       const report = await run(target, 1, { maxResponseBytes: MB });
       expect(report.failures.length).toBeGreaterThan(0);
       expect(report.failures[0].message).toMatch(/larger than 1048576 bytes \(--max-response-size\)/);
-    } finally {
-      await target.close();
-    }
+    });
   }, 60_000);
 
   it('a large answer under the cap that conforms gives no failure, in every seed', async () => {
-    const target = await startTarget('large-valid');
-    try {
+    await withTarget('large-valid', async (target) => {
       for (const seed of SEEDS) {
         const report = await run(target, seed);
         expect(report.failures.map((f) => `${f.check}: ${f.message}`), `seed ${seed}`).toEqual([]);
         expect(report.tallies.some((t) => t.check === 'response_schema_conformance' && t.passed > 0)).toBe(true);
       }
-    } finally {
-      await target.close();
-    }
+    });
   }, 120_000);
 
   it('asks for identity encoding and judges a gzip answer as its bytes, never inflated', async () => {
-    const target = await startTarget('gzip');
-    try {
+    await withTarget('gzip', async (target) => {
       for (const seed of SEEDS) {
         const report = await run(target, seed);
         const schema = report.failures.filter((f) => f.check === 'response_schema_conformance');
@@ -163,17 +163,14 @@ describe('harness limits on what a target sends', () => {
       }
       expect(target.acceptEncodings.length).toBeGreaterThan(0);
       expect(new Set(target.acceptEncodings)).toEqual(new Set(['identity']));
-    } finally {
-      await target.close();
-    }
+    });
   }, 120_000);
 });
 
 describe('parley test as a process', () => {
   it('a 5,000-deep JSON body is judged as text and the JSON and JUnit reports are written', async () => {
-    const target = await startTarget('deep');
     const [jsonFile, junitFile] = [path.join(workDir, 'deep.json'), path.join(workDir, 'deep.xml')];
-    try {
+    await withTarget('deep', async (target) => {
       const result = await runCli(['test', '--target', target.url, specFile, '--seed', '4', '--runs', '5', '--json', jsonFile, '--junit', junitFile]);
       expect(result.code, result.output).toBe(1);
       const report = JSON.parse(await readFile(jsonFile, 'utf8'));
@@ -182,22 +179,17 @@ describe('parley test as a process', () => {
       expect(failure.response.text).toHaveLength(10_000);
       expect(failure.response.json).toBeUndefined();
       expect(await readFile(junitFile, 'utf8')).toMatch(/<failure message="the 200 body cannot be checked/);
-    } finally {
-      await target.close();
-    }
+    });
   }, 120_000);
 
   it('stays under 300 MB of RSS against a target sending an endless body, and says why it failed', async () => {
-    const target = await startTarget('endless');
-    try {
+    await withTarget('endless', async (target) => {
       const result = await runCli(['test', '--target', target.url, specFile, '--seed', '2', '--runs', '10']);
       expect(result.code, result.output).toBe(1);
       expect(result.output).toContain('the response body is larger than 4194304 bytes (--max-response-size)');
       expect(result.peakRss, `peak RSS ${Math.round(result.peakRss / MB)} MB`).toBeGreaterThan(0);
       expect(result.peakRss, `peak RSS ${Math.round(result.peakRss / MB)} MB`).toBeLessThan(300 * MB);
-    } finally {
-      await target.close();
-    }
+    });
   }, 120_000);
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomIds, seededIds } from '../../src/mock/ids.js';
 import { RecordTooLargeError, Store } from '../../src/mock/store.js';
+import { estimateJsonLength } from '../../src/spec/json-value.js';
 import { UUID } from '../helpers/mock.js';
 
 describe('Store cap', () => {
@@ -135,6 +136,17 @@ describe('Store byte budget', () => {
     store.delete('gone', 'things', 'a');
     expect(store.usage().tenants).toBe(0);
     expect(Object.keys(store.snapshot().tenants)).toEqual([]);
+  });
+});
+
+describe('estimateJsonLength', () => {
+  it('comes within a few percent of the JSON length, without recursion at any depth', () => {
+    const session = { id: 'a1', title: null, ok: true, n: 12.5, messages: Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, role: 'user', content: 'hello '.repeat(30) })) };
+    const actual = JSON.stringify(session).length;
+    expect(Math.abs(estimateJsonLength(session) - actual) / actual).toBeLessThan(0.03);
+    let deep: unknown = 'leaf';
+    for (let depth = 0; depth < 100_000; depth++) deep = [deep];
+    expect(estimateJsonLength(deep)).toBe(6 + 3 * 100_000);
   });
 });
 

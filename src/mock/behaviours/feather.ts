@@ -1,5 +1,6 @@
 /** Feather: Ask-Feather sessions and messages, and v2 get-or-create conversations. */
 import { applyDefaults } from '../../spec/defaults.js';
+import { estimateJsonLength } from '../../spec/json-value.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, RequestContext } from '../behaviour.js';
 import { uuidFromText } from '../ids.js';
@@ -74,7 +75,7 @@ export const sendMessage: Behaviour = (context) => {
   // Sessions seeded through the admin API or a hand-edited state file may come without a message list.
   if (!Array.isArray(session.messages)) session.messages = [];
   // A session is one record: its messages share the per-record byte limit (--max-record-size).
-  const budget = context.state.maxRecordBytes - (JSON.stringify(publicSession(session)).length + SESSION_SLACK_BYTES);
+  const budget = context.state.maxRecordBytes - (estimateJsonLength(publicSession(session)) + SESSION_SLACK_BYTES);
   const added = messageBytes(userMessage) + messageBytes(reply);
   if (added > budget) {
     const limit = context.state.maxRecordBytes;
@@ -99,7 +100,7 @@ export const sendMessage: Behaviour = (context) => {
 const sessionMessageBytes = new WeakMap<FeatherSession, number>();
 
 /** A message's JSON length, as the store counts records, and its separating comma. */
-const messageBytes = (message: unknown) => JSON.stringify(message).length + 1;
+const messageBytes = (message: unknown) => estimateJsonLength(message) + 1;
 
 /** Counted once per session object: after a restart or a seed, on its first new message. */
 function heldBytes(session: FeatherSession): number {
