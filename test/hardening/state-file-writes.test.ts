@@ -59,7 +59,7 @@ describe('a disk that fills up', () => {
     // A compaction on a full disk fails the same way and leaves no temporary file behind.
     await mock.persistence!.compact();
     expect(errors.map((e) => e.message).join('\n')).toMatch(/could not be saved/);
-    expect(await readdir(path.dirname(file))).toEqual(['state.jsonl', 'state.jsonl.lock']);
+    expect((await readdir(path.dirname(file))).sort()).toEqual(['state.jsonl', 'state.jsonl.lock']);
     expect(await readFile(file, 'utf8')).toBe(before);
 
     // Still full at shutdown: close() rejects (the CLI turns that into exit code 1) and releases the lock.
