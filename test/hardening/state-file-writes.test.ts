@@ -100,20 +100,29 @@ describe('files from elsewhere', () => {
   const record = (id: string) => JSON.stringify({ record: ['k', 'feather.sessions', id, { id, title: id, status: 'active', messages: [] }] });
   const ID = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'];
 
-  it('a batch cut short by a crash is left out with a warning and cut off the file; the batches before it count', async () => {
-    const file = await tempFile();
-    const complete = [header(2), record(ID[0]), '{"end":{"records":1,"indexes":0}}', record(ID[1]), '{"commit":{"lines":1}}'].join('\n') + '\n';
-    await writeFile(file, complete + record(ID[2]) + '\n{"deleted":["k","feather.sess');
-    const warnings: string[] = [];
-    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], onStateError: (e) => warnings.push(e.message) });
-    try {
-      expect((await sessionIds(mock, 'k')).sort()).toEqual([ID[0], ID[1]]);
-      expect(warnings.join('\n')).toMatch(/the last \d+ bytes are a save that did not finish/);
-      expect(await readFile(file, 'utf8')).toBe(complete);
-    } finally {
-      await mock.close();
-    }
-  });
+  const complete = [header(2), record(ID[0]), '{"end":{"records":1,"indexes":0}}', record(ID[1]), '{"commit":{"lines":1}}'].join('\n') + '\n';
+  const cutShort: [string, string][] = [
+    ['in a line', record(ID[2]) + '\n{"deleted":["k","feather.sess'],
+    ['in its commit line', record(ID[2]) + '\n{"commit":{"li'],
+    ['after its last line, before the commit', record(ID[2]) + '\n'],
+    ['in the first batch after the snapshot', ''],
+  ];
+  for (const [where, tail] of cutShort) {
+    it(`a batch cut short ${where} by a crash is left out with a warning and cut off the file; what came before counts`, async () => {
+      const file = await tempFile();
+      const kept = tail === '' ? complete.slice(0, complete.indexOf(record(ID[1]))) : complete;
+      await writeFile(file, kept + (tail === '' ? record(ID[1]) + '\n{"rec' : tail));
+      const warnings: string[] = [];
+      const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], onStateError: (e) => warnings.push(e.message) });
+      try {
+        expect((await sessionIds(mock, 'k')).sort()).toEqual(tail === '' ? [ID[0]] : [ID[0], ID[1]]);
+        expect(warnings.join('\n')).toMatch(/the last \d+ bytes are a save that did not finish/);
+        expect(await readFile(file, 'utf8')).toBe(kept);
+      } finally {
+        await mock.close();
+      }
+    });
+  }
 
   it('a version 1 file (snapshot only) is loaded and rewritten in the current format', async () => {
     const file = await tempFile();
