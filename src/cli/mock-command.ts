@@ -96,8 +96,9 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     allowedHosts: values['allowed-host'],
     maxBodyBytes: parseByteSize('max-body', values['max-body']),
     maxRecords: parseNumberOption('max-records', values['max-records'], { min: 1, integer: true }),
-    maxMemoryBytes: parseByteSize('max-memory', values['max-memory']),
-    maxRecordBytes: parseByteSize('max-record-size', values['max-record-size']),
+    // Below a kilobyte not even an empty session fits.
+    maxMemoryBytes: parseByteSize('max-memory', values['max-memory'], { min: 1024 }),
+    maxRecordBytes: parseByteSize('max-record-size', values['max-record-size'], { min: 1024 }),
     maxConnections: parseNumberOption('max-connections', values['max-connections'], { min: 1, integer: true }),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
     stateFile: values['state-file'],

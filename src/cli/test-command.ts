@@ -163,7 +163,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
     maxTimeMs: parseDuration(values['max-time']),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
-    maxResponseBytes: parseByteSize('max-response-size', values['max-response-size']),
+    maxResponseBytes: parseByteSize('max-response-size', values['max-response-size'], { min: 1 }),
     concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
   };
   const fixtures = parseFixtures(values.fixture);
