@@ -6,9 +6,9 @@
  *
  * PARLEY_BENCH_STATE_SESSIONS sets N (default 1,000,000; `--quick` 200,000), PARLEY_BENCH_IDLE_SECONDS
  * the idle time after the fill (default 20). Prints a table and the verdicts against issue #15's
- * targets; `measureStateFile()` is what bench/run.js calls.
+ * targets (and writes bench/out/state-file.json); `measureStateFile()` is what bench/run.js calls.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,5 +153,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sessions = Number(process.env.PARLEY_BENCH_STATE_SESSIONS ?? (quick ? 200_000 : 1_000_000));
   const idleSeconds = Number(process.env.PARLEY_BENCH_IDLE_SECONDS ?? (quick ? 5 : 20));
   const result = await measureStateFile({ sessions, idleSeconds });
+  const outDir = fileURLToPath(new URL('out/', import.meta.url));
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'state-file.json'), JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
   process.stdout.write(renderStateFile(result).join('\n') + '\n');
 }
