@@ -1,5 +1,7 @@
 /** parley's library API: the mock, the contract suite and the spec engine they share. */
 export { startMockServer, createMockApp, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from './mock/server.js';
+export { StateFileError } from './mock/state-file.js';
+export type { StateFileSystem, StateFileHandle } from './mock/state-io.js';
 export { runContract, conforms, TargetUnreachableError, type ContractOptions, type Progress } from './contract/runner.js';
 export { formatReport } from './contract/report/console.js';
 export { toJUnit } from './contract/report/junit.js';
