@@ -5,7 +5,8 @@
  * For each workload, a bare node:http server (the ceiling), the parley mock and the Prism 5 mock
  * each run in their own child process and get the same autocannon load. Ratios between them are
  * the figures that matter: on a shared machine absolute numbers drift, side-by-side ratios much less.
- * Then: memory of 1,000,000 stored sessions, the --max-records cap, and the contract harness.
+ * Then: memory of 1,000,000 stored sessions, the --max-records cap, the contract harness, and
+ * --state-file at scale (bench/state-file.js).
  * Writes bench/out/results.json and bench/out/results.md.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { measureHarness } from './lib/harness.js';
 import { loadSideBySide, roundRatios } from './lib/load.js';
 import { measureCapOverHttp, measureMemory } from './lib/memory.js';
 import { peakRssBytes, stopServer } from './lib/processes.js';
+import { measureStateFile, renderStateFile } from './state-file.js';
 import { formatNumber, mib, table, verdict } from './lib/report.js';
 import { captureParleyAnswers, TARGETS } from './lib/targets.js';
 import { WORKLOADS } from './lib/workloads.js';
@@ -56,15 +58,19 @@ async function main() {
   }
 
   // --only <workload> is for working on the HTTP path: it skips the memory and harness parts.
-  let memory, harness;
+  let memory, harness, stateFile;
   if (!only) {
     log('memory: 1,000,000 Feather sessions, then 2,000,000 under a 1,000,000 cap');
     memory = { store: await measureMemory(), http: await measureCapOverHttp(quick ? 3 : 6) };
     log('harness: parley test against the mock');
     harness = await measureHarness(quick);
+    stateFile = await measureStateFile({
+      sessions: Number(process.env.PARLEY_BENCH_STATE_SESSIONS ?? (quick ? 200_000 : 1_000_000)),
+      idleSeconds: Number(process.env.PARLEY_BENCH_IDLE_SECONDS ?? (quick ? 5 : 20)),
+    });
   }
 
-  const results = { date: new Date().toISOString(), quick, machine, load: LOAD, http, memory, harness };
+  const results = { date: new Date().toISOString(), quick, machine, load: LOAD, http, memory, harness, stateFile };
   const markdown = render(results);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
@@ -84,7 +90,7 @@ function describeMachine() {
   return { nproc, cpu, node: process.version, memoryGiB, summary: `${nproc} cores (${cpu}), ${memoryGiB.toFixed(1)} GiB, Node ${process.version}` };
 }
 
-function render({ date, quick, machine, load: settings, http, memory, harness }) {
+function render({ date, quick, machine, load: settings, http, memory, harness, stateFile }) {
   const find = (workload, target) => http.find((row) => row.workload === workload && row.target === target);
   const lines = [
     `Run ${date}${quick ? ' (--quick)' : ''} on ${machine.summary}.`,
@@ -119,6 +125,7 @@ function render({ date, quick, machine, load: settings, http, memory, harness })
     '',
     ...(memory ? renderMemory(memory) : []),
     ...(harness ? renderHarness(harness) : []),
+    ...(stateFile ? renderStateFile(stateFile) : []),
   ];
   return lines.join('\n');
 }

@@ -5,6 +5,8 @@ export { SESSION_HEADER } from './mock/session.js';
 export { runContract, conforms, TargetUnreachableError, UnknownSelectionError, EmptySelectionError, type ContractOptions, type Progress } from './contract/runner.js';
 export { CheckRegistry, defaultCheckRegistry } from './contract/checks/registry.js';
 export { verdictOf, untestedOperations, type RunVerdict } from './contract/collect.js';
+export { StateFileError } from './mock/state-file.js';
+export type { StateFileSystem, StateFileHandle } from './mock/state-io.js';
 export { formatReport } from './contract/report/console.js';
 export { toJUnit } from './contract/report/junit.js';
 export { testReportHtml, type TestHtmlOptions } from './contract/report/html.js';

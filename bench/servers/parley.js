@@ -1,7 +1,7 @@
 /**
  * Bench child: the parley mock on the bundled specs, on a free loopback port. Prints `listening on <url>`.
- * PARLEY_MAX_RECORDS and PARLEY_ADMIN_TOKEN set --max-records and --admin-token; PARLEY_DIST runs
- * the build in another dist/ directory (another commit's, for bench/compare.js).
+ * PARLEY_MAX_RECORDS, PARLEY_ADMIN_TOKEN and PARLEY_STATE_FILE set --max-records, --admin-token and
+ * --state-file; PARLEY_DIST runs the build in another dist/ directory (another commit's, for bench/compare.js).
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,7 +12,16 @@ const { startMockServer } = await import(pathToFileURL(path.join(dist, 'src/mock
 const specFiles = ['feather', 'julep', 'eliza'].map((name) => path.join(root, 'specs', `${name}.yaml`));
 const maxRecords = process.env.PARLEY_MAX_RECORDS ? Number(process.env.PARLEY_MAX_RECORDS) : undefined;
 const adminToken = process.env.PARLEY_ADMIN_TOKEN || undefined;
+const stateFile = process.env.PARLEY_STATE_FILE || undefined;
 
-const mock = await startMockServer({ specFiles, port: 0, host: '127.0.0.1', maxRecords, adminToken });
+const mock = await startMockServer({ specFiles, port: 0, host: '127.0.0.1', maxRecords, adminToken, stateFile });
 process.stdout.write(`listening on ${mock.url}\n`);
-process.once('SIGTERM', () => mock.close().then(() => process.exit(0)));
+process.once('SIGTERM', () =>
+  mock.close().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    },
+  ),
+);

@@ -1,4 +1,5 @@
 /** `parley mock [spec files...]`: serve specs as a stateful mock until interrupted. */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMockServer, DEFAULT_LIMITS, type RunningMock } from '../mock/server.js';
 import { DEMO_AGENT } from '../mock/fixtures.js';
@@ -31,8 +32,9 @@ Options:
       --no-cors             do not answer CORS preflights or add CORS headers
       --cors-admin          CORS on the /__parley/ admin endpoints too (off: browser pages cannot call them)
       --allowed-host <name> a host name besides loopback that admin calls may come to (repeatable)
-      --state-file <file>   load state from this file on start, save it periodically and on exit
-      --save-interval <s>   seconds between saves of a changed state (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
+      --state-file <file>   load state from this file on start and append changes to it
+                            periodically and on exit; one mock per file (a second exits 2)
+      --save-interval <s>   seconds between saves of what changed (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
       --watch               reload the spec and fixtures files when they change, keeping the state
                             (an edit that does not load is reported and the previous specs stay served)
   -h, --help                show this help
@@ -123,7 +125,10 @@ function printBanner(mock: RunningMock): void {
   lines.push(`  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock, controls, specs, events`);
   if (mock.watcher) lines.push('  watching the spec and fixtures files for changes');
   lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
-  if (mock.persistence) lines.push(`  state file: ${mock.persistence.file}`);
+  if (mock.persistence) {
+    const { file, path: written } = mock.persistence;
+    lines.push(`  state file: ${file}${written === path.resolve(file) ? '' : ` (follows the link to ${written})`}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
 }
 

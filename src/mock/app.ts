@@ -272,8 +272,8 @@ export class MockApp {
       if (!(error instanceof RecordTooLargeError)) throw error;
       return { error: apiError(413, 'RECORD_TOO_LARGE', `${error.message} (--max-record-size)`) };
     }
-    // Behaviours may change a stored record in place (a message appended to a session): count it, so the state file is saved.
-    if (!isErrorOutcome(outcome) && operation.method !== 'get') this.parts.store.touch();
+    // Behaviours may change a stored record in place (a message appended to a session): report it, so the state file saves it.
+    if (!isErrorOutcome(outcome) && operation.method !== 'get') context.state.markReadRecordsChanged();
     return outcome;
   }
 

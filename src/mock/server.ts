@@ -7,10 +7,12 @@ import { MockApp, type MockSettings } from './app.js';
 import { CLOCK_RANGE_TEXT, isWithinClockRange, SEEDED_CLOCK_START, steppingClock, systemClock, type Clock } from './clock.js';
 import { Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
-import { loadStateFile, StatePersistence, type PersistedState } from './state-file.js';
+import type { PersistedState } from './state-file.js';
+import type { StateFileSystem } from './state-io.js';
+import { StatePersistence } from './state-persistence.js';
 import { ConnectionCap } from './connection-cap.js';
 import { defaultMemoryBudget } from './memory-budget.js';
-import { RecordTooLargeError, Store } from './store.js';
+import { Store } from './store.js';
 import { watchSpecs, type SpecWatcher, type WatchReport } from './watch.js';
 
 export interface MockServerOptions extends Partial<MockSettings> {
@@ -37,12 +39,14 @@ export interface MockServerOptions extends Partial<MockSettings> {
   /** Load state from this file on start, save it every `saveIntervalMs` when it changed and on close(). */
   stateFile?: string;
   saveIntervalMs?: number;
-  /** Where failed periodic saves are reported (default: stderr); they are retried at the next interval. */
+  /** Where failed periodic saves and state file warnings are reported (default: stderr); saves are retried at the next interval. */
   onStateError?: (error: Error) => void;
   /** Reload `specFiles` and `fixturesFile` when they change on disk, keeping the state. */
   watch?: boolean;
   /** Where reloads are reported with `watch` (default: stdout and stderr). */
   watchReport?: WatchReport;
+  /** The file operations state file saves use; tests pass a failing disk. */
+  stateFileSystem?: StateFileSystem;
 }
 
 export interface RunningMock {
@@ -73,6 +77,15 @@ export const DEFAULT_LIMITS = {
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 
+/** An empty store with the limits the options ask for. */
+function storeFor(options: MockServerOptions): Store {
+  return new Store({
+    maxRecords: options.maxRecords ?? DEFAULT_LIMITS.maxRecords,
+    maxBytes: options.maxMemoryBytes ?? defaultMemoryBudget(),
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes,
+  });
+}
+
 export async function createMockApp(options: MockServerOptions, persisted?: PersistedState): Promise<MockApp> {
   const specs = options.specs ?? (await loadSpecs(options.specFiles ?? []));
   if (specs.length === 0) throw new Error('no specs to serve');
@@ -82,21 +95,9 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
     throw new Error(`the saved clock offset of ${offset} ms puts the clock outside ${CLOCK_RANGE_TEXT}`);
   }
   const clock: Clock = seeded ? steppingClock(SEEDED_CLOCK_START, offset) : systemClock(offset);
-  const store = new Store({
-    maxRecords: options.maxRecords ?? DEFAULT_LIMITS.maxRecords,
-    maxBytes: options.maxMemoryBytes ?? defaultMemoryBudget(),
-    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes,
-  });
+  const store = persisted?.store ?? storeFor(options);
   const fixtures = await Fixtures.fromFile(options.fixturesFile);
-  if (persisted) {
-    try {
-      store.restore(persisted.store);
-    } catch (error) {
-      if (!(error instanceof RecordTooLargeError)) throw error;
-      throw new Error(`the state file holds a record of ${error.bytes} bytes, over the limit of ${error.limit} bytes per record (--max-record-size)`);
-    }
-    fixtures.merge(persisted.fixtures);
-  }
+  if (persisted) fixtures.merge(persisted.fixtures);
   return new MockApp(
     {
       specs,
@@ -122,10 +123,23 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
 }
 
 export async function startMockServer(options: MockServerOptions = {}): Promise<RunningMock> {
-  // Read before anything listens: a corrupt file stops the start with its error and is never overwritten.
-  const persisted = options.stateFile ? await loadStateFile(options.stateFile) : undefined;
-  const app = await createMockApp(options, persisted);
-  const persistence = options.stateFile ? await startPersistence(app, options.stateFile, persisted !== undefined, options) : undefined;
+  const report = options.onStateError ?? ((error: Error) => process.stderr.write(`parley mock: ${error.message}\n`));
+  // Locked and read before anything listens: a second mock on the file, or a corrupt file, stops the start, and the file is left as it is.
+  const persistence = options.stateFile
+    ? await StatePersistence.open(options.stateFile, storeFor(options), {
+        fs: options.stateFileSystem,
+        warn: (message) => report(new Error(message)),
+      })
+    : undefined;
+  let app: MockApp;
+  try {
+    app = await createMockApp(options, persistence?.restored);
+    // A missing file is written at once, so an unwritable path fails the start rather than the first save.
+    await persistence?.begin(app.parts);
+  } catch (error) {
+    await persistence?.abandon();
+    throw error;
+  }
   const server = http.createServer(
     {
       requestTimeout: options.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
@@ -153,11 +167,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
   });
-  const { url, port } = await listen(server, options.port ?? 4010, options.host).catch((error) => {
-    // Never listened (e.g. port in use): no periodic saves for a mock that did not start.
-    void persistence?.stop().catch(() => undefined);
+  const { url, port } = await listen(server, options.port ?? 4010, options.host).catch(async (error) => {
+    // Never listened (e.g. port in use): the lock is released and nothing more is saved.
+    await persistence?.abandon();
     throw error;
   });
+  persistence?.start(options.saveIntervalMs ?? DEFAULT_LIMITS.saveIntervalMs, report);
   const watcher = options.watch ? watchSpecs(app, options.specFiles ?? [], options.fixturesFile, options.watchReport ?? CONSOLE_WATCH_REPORT) : undefined;
   return {
     url,
@@ -192,23 +207,6 @@ export function listen(server: http.Server, port: number, host = '127.0.0.1'): P
       resolve({ url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${bound}`, port: bound });
     });
   });
-}
-
-/** Saves a missing state file at once (an unwritable path fails the start, not the first save), then periodically. */
-async function startPersistence(app: MockApp, file: string, loaded: boolean, options: MockServerOptions): Promise<StatePersistence> {
-  const { store, fixtures, clock } = app.parts;
-  const persistence = new StatePersistence(
-    file,
-    {
-      capture: () => ({ store: store.snapshot(), fixtures: fixtures.toJSON(), clockOffsetMs: clock.offset() }),
-      fingerprint: () => `${store.revision}:${clock.offset()}:${JSON.stringify(fixtures.toJSON())}`,
-    },
-    loaded,
-  );
-  if (!loaded) await persistence.saveIfChanged();
-  const report = options.onStateError ?? ((error: Error) => process.stderr.write(`parley mock: ${error.message}\n`));
-  persistence.start(options.saveIntervalMs ?? DEFAULT_LIMITS.saveIntervalMs, report);
-  return persistence;
 }
 
 /**

@@ -1,31 +1,59 @@
 /**
- * The mock's state on disk (`--state-file`): loaded on start, saved periodically when something
- * changed and once more on shutdown. A save never leaves a half-written file behind: it writes a
- * temporary file in the same directory, fsyncs it and renames it over the old one.
+ * The state file's format (`--state-file`): reading it into a store, writing a snapshot of one, and
+ * the journal batches appended between snapshots. `state-persistence.ts` decides when each happens.
  *
- * The format is JSON Lines, written and read one record at a time, so a store near its record cap
- * never has to become a single string (V8 caps strings near 512 MiB). A header comes first and an
- * end marker with the counts last: a file cut short is reported as corrupt instead of half loaded.
+ * JSON Lines, written and read one line at a time, so a store near its record cap never has to
+ * become a single string. The file is a snapshot followed by journal batches:
+ *
+ *   {"format":"parley-state","version":2,…}     header: clock offset and fixtures
+ *   {"record":[tenant,collection,id,{…}]}       one line per record…
+ *   {"index":[tenant,key,id]}                   …and per get-or-create index entry
+ *   {"end":{"records":n,"indexes":m}}           the snapshot is complete
+ *   {"reset":tenant|null} {"record":…} {"deleted":[tenant,collection,id]} {"index":…}
+ *   {"unindexed":[tenant,key]} {"clock":ms} {"fixtures":{…}}
+ *   {"commit":{"lines":k}}                      a journal batch is complete
+ *
+ * A snapshot is only ever written to a temporary file and renamed into place, so one without its end
+ * marker is damage (reported, never loaded). A batch is appended in place; the process may die in
+ * the middle of one, so a last batch without its commit line is an unfinished save: it is dropped
+ * and the file is cut back to the last commit. Everything else unexpected is reported as corruption.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
-import readline from 'node:readline';
 import { isPlainObject } from '../spec/json-value.js';
 import { parseFixtures, type FixtureData } from './fixtures.js';
-import { addSnapshotIndex, addSnapshotRecord, emptySnapshot, type StoreSnapshot, type StoredRecord } from './store.js';
+import { SlicedWriter, type StateFileHandle, type StateFileSystem } from './state-io.js';
+import { RecordTooLargeError, type Store, type StoredRecord } from './store.js';
 
 export interface PersistedState {
-  store: StoreSnapshot;
+  /** The store the file was read into. */
+  store: Store;
   fixtures: FixtureData;
   clockOffsetMs: number;
 }
 
+/** Where the file stands after loading: what the journal appends to and when it is worth compacting. */
+export interface LoadedFile {
+  state: PersistedState;
+  /** Record and deletion lines in the file: compared with the records held, how much of it is outdated. */
+  recordLines: number;
+  /** Bytes up to the last complete journal batch; anything after is an unfinished save. */
+  validBytes: number;
+  /** Bytes of an unfinished last batch that were left out. */
+  unfinishedBytes: number;
+  /** The format version it was written in; only the current one is appended to. */
+  version: number;
+}
+
 const FORMAT = 'parley-state';
-const VERSION = 1;
-/** Lines are gathered into writes of about this size. */
-const WRITE_BATCH_CHARS = 1 << 20;
+/** Version 1 files (a snapshot, no journal) are still read. */
+export const VERSION = 2;
+const READABLE_VERSIONS = new Set([1, 2]);
+/** A longer line is damage, not a record: V8 strings top out near 512 MiB. */
+const MAX_LINE_BYTES = 256 * 1024 * 1024;
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 interface Header {
   format: typeof FORMAT;
@@ -34,9 +62,6 @@ interface Header {
   clockOffsetMs: number;
   fixtures: FixtureData;
 }
-type RecordLine = { record: [tenant: string, collection: string, id: string, record: StoredRecord] };
-type IndexLine = { index: [tenant: string, key: string, id: string] };
-type EndLine = { end: { records: number; indexes: number } };
 
 /** A state file that cannot be read or written; the message names the file and the problem. */
 export class StateFileError extends Error {
@@ -46,124 +71,391 @@ export class StateFileError extends Error {
   }
 }
 
-/** Reads a state file; a missing file is no state yet (undefined), anything unreadable throws a StateFileError. */
-export async function loadStateFile(file: string): Promise<PersistedState | undefined> {
-  const stream = createReadStream(file, { encoding: 'utf8' });
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/**
+ * Reads a state file into `store` (empty before); a missing file is no state yet (undefined),
+ * anything unreadable throws a StateFileError.
+ */
+export async function loadStateFile(file: string, store: Store): Promise<LoadedFile | undefined> {
+  const parser = new StateFileParser(file, store);
+  let unfinished: number;
   try {
-    await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+    // Everything after the last complete batch is an unfinished save: found first, so batches can be applied as they are read.
+    const { size, complete } = await completeLength(file);
+    unfinished = (await readLines(file, complete, (text, end) => parser.line(text, end))) + size - complete;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StateFileError(file, `cannot be read (${(error as Error).message})`, { cause: error });
-  }
-  try {
-    return await parseLines(file, readline.createInterface({ input: stream, crlfDelay: Infinity }));
-  } catch (error) {
     if (error instanceof StateFileError) throw error;
     throw new StateFileError(file, `cannot be read (${(error as Error).message})`, { cause: error });
+  }
+  return parser.finish(unfinished);
+}
+
+const BOUNDARIES = [Buffer.from('\n{"commit":'), Buffer.from('\n{"end":')];
+/** Commit lines and end markers are shorter than this. */
+const BOUNDARY_LINE_BYTES = 256;
+
+/**
+ * The file's size, and where its last complete commit line (or, with no batch after it, the
+ * snapshot's end marker) ends: read backwards from the end, so only an unfinished batch is scanned.
+ * A newline inside a JSON string is escaped, so `\n{"commit":` can only start a line. Without either,
+ * the whole file (a damaged one: the parser says how).
+ */
+async function completeLength(file: string): Promise<{ size: number; complete: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(READ_CHUNK_BYTES + BOUNDARY_LINE_BYTES);
+    for (let to = size; to > 0; ) {
+      // Boundaries starting before `to`, read with the line that follows them.
+      const from = Math.max(0, to - READ_CHUNK_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(size, to + BOUNDARY_LINE_BYTES) - from, from);
+      const window = buffer.subarray(0, bytesRead);
+      for (let before = to - from - 1; before >= 0; ) {
+        const at = Math.max(...BOUNDARIES.map((boundary) => window.lastIndexOf(boundary, before)));
+        if (at === -1) break;
+        const lineEnd = window.indexOf(10, at + 1);
+        if (lineEnd !== -1) return { size, complete: from + lineEnd + 1 };
+        // That line is itself unfinished: look before it.
+        before = at - 1;
+      }
+      to = from;
+    }
+    return { size, complete: size };
   } finally {
-    stream.destroy();
+    await handle.close();
   }
 }
 
-async function parseLines(file: string, lines: AsyncIterable<string>): Promise<PersistedState> {
-  const corrupt = (line: number, problem: string) =>
-    new StateFileError(file, `is corrupt at line ${line}: ${problem}; fix or remove the file (it is left as it is)`);
-  const state: PersistedState = { store: emptySnapshot(), fixtures: {}, clockOffsetMs: 0 };
-  let number = 0;
-  let records = 0;
-  let indexes = 0;
-  let ended = false;
-  for await (const text of lines) {
-    number++;
-    if (ended) throw corrupt(number, 'there is data after the end marker');
+/**
+ * Calls `onLine` with each complete line of the first `limit` bytes and the byte offset just past
+ * its newline; resolves with the length of an unterminated last line. Chunks are split by hand: readline costs twice as much.
+ */
+async function readLines(file: string, limit: number, onLine: (text: string, end: number) => void): Promise<number> {
+  if (limit === 0) return 0;
+  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, end: limit - 1 });
+  let consumed = 0;
+  let partial: Buffer[] = [];
+  let partialBytes = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      let newline = chunk.indexOf(10);
+      if (newline !== -1 && partialBytes > 0) {
+        const whole = Buffer.concat([...partial, chunk.subarray(0, newline)]);
+        consumed += whole.length + 1;
+        onLine(whole.toString('utf8'), consumed);
+        [partial, partialBytes, start] = [[], 0, newline + 1];
+        newline = chunk.indexOf(10, start);
+      }
+      while (newline !== -1) {
+        consumed += newline + 1 - start;
+        onLine(chunk.toString('utf8', start, newline), consumed);
+        start = newline + 1;
+        newline = chunk.indexOf(10, start);
+      }
+      if (start < chunk.length) {
+        partial.push(chunk.subarray(start));
+        partialBytes += chunk.length - start;
+        if (partialBytes > MAX_LINE_BYTES) throw new StateFileError(file, `has a line longer than ${MAX_LINE_BYTES} bytes after byte ${consumed}; it is damaged`);
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
+  return partialBytes;
+}
+
+type JournalLine =
+  | { reset: string | null }
+  | { record: [string, string, string, StoredRecord] }
+  | { deleted: [string, string, string] }
+  | { index: [string, string, string] }
+  | { unindexed: [string, string] }
+  | { clock: number }
+  | { fixtures: unknown };
+
+class StateFileParser {
+  private number = 0;
+  private phase: 'header' | 'snapshot' | 'journal' = 'header';
+  private version = VERSION;
+  private records = 0;
+  private indexes = 0;
+  private fixtures: FixtureData = {};
+  private clockOffsetMs = 0;
+  private recordLines = 0;
+  private validBytes = 0;
+  private lastLineEnd = 0;
+  /** Lines of the journal batch being read, to check against its commit line. */
+  private batchLines = 0;
+
+  constructor(private readonly file: string, private readonly store: Store) {}
+
+  line(text: string, end: number): void {
+    this.number++;
+    this.lastLineEnd = end;
+    try {
+      this.parse(text, end);
+    } catch (error) {
+      if (!(error instanceof RecordTooLargeError)) throw error;
+      throw new StateFileError(this.file, `line ${this.number} holds a record of ${error.bytes} bytes, over the limit of ${error.limit} bytes per record; start with a larger --max-record-size`);
+    }
+  }
+
+  private parse(text: string, end: number): void {
     let line: unknown;
     try {
       line = JSON.parse(text);
     } catch (error) {
-      if (number === 1) throw new StateFileError(file, `is not a parley state file (line 1 is not JSON: ${(error as Error).message})`);
-      throw corrupt(number, `not valid JSON (${(error as Error).message})`);
+      if (this.phase === 'header') throw new StateFileError(this.file, `is not a parley state file (line 1 is not JSON: ${(error as Error).message})`);
+      throw this.corrupt(`not valid JSON (${(error as Error).message})`);
     }
-    if (number === 1) {
-      Object.assign(state, readHeader(file, line));
-    } else if (isRecordLine(line)) {
+    if (this.phase === 'header') {
+      this.readHeader(line);
+      this.phase = 'snapshot';
+    } else if (this.phase === 'snapshot') {
+      this.snapshotLine(line, end, text.length);
+    } else {
+      this.journalLine(line, end, text.length);
+    }
+  }
+
+  finish(unfinishedLineBytes: number): LoadedFile {
+    if (this.number === 0 && unfinishedLineBytes === 0) {
+      throw new StateFileError(this.file, 'is empty; a parley state file starts with a header line (fix or remove the file)');
+    }
+    if (this.phase !== 'journal') {
+      if (this.number === 0) throw new StateFileError(this.file, 'is not a parley state file (it has no complete first line)');
+      throw this.corrupt('the file ends without its end marker, so it was cut short');
+    }
+    return {
+      state: { store: this.store, fixtures: this.fixtures, clockOffsetMs: this.clockOffsetMs },
+      recordLines: this.recordLines,
+      validBytes: this.validBytes,
+      unfinishedBytes: this.lastLineEnd + unfinishedLineBytes - this.validBytes,
+      version: this.version,
+    };
+  }
+
+  private readHeader(line: unknown): void {
+    const header = line as Partial<Header> | null;
+    if (!isPlainObject(header) || header.format !== FORMAT) {
+      throw new StateFileError(this.file, `is not a parley state file (its first line has no "format": "${FORMAT}")`);
+    }
+    if (typeof header.version !== 'number' || !READABLE_VERSIONS.has(header.version)) {
+      throw new StateFileError(this.file, `has format version ${JSON.stringify(header.version)}; this parley reads versions ${[...READABLE_VERSIONS].join(' and ')}`);
+    }
+    this.version = header.version;
+    this.clockOffsetMs = this.checkClock(header.clockOffsetMs);
+    this.fixtures = this.checkFixtures(header.fixtures ?? {});
+  }
+
+  private snapshotLine(line: unknown, end: number, length: number): void {
+    if (isRecordLine(line)) {
       const [tenant, collection, id, record] = line.record;
-      addSnapshotRecord(state.store, tenant, collection, id, record);
-      records++;
+      this.store.put(tenant, collection, id, record, recordJsonLength(length, tenant, collection, id));
+      this.records++;
     } else if (isIndexLine(line)) {
       const [tenant, key, id] = line.index;
-      addSnapshotIndex(state.store, tenant, key, id);
-      indexes++;
+      this.store.remember(tenant, key, id);
+      this.indexes++;
     } else if (isEndLine(line)) {
-      if (line.end.records !== records || line.end.indexes !== indexes) {
-        throw corrupt(number, `the end marker counts ${line.end.records} records and ${line.end.indexes} index entries, the file has ${records} and ${indexes}`);
+      if (line.end.records !== this.records || line.end.indexes !== this.indexes) {
+        throw this.corrupt(`the end marker counts ${line.end.records} records and ${line.end.indexes} index entries, the file has ${this.records} and ${this.indexes}`);
       }
-      ended = true;
+      this.phase = 'journal';
+      this.recordLines = this.records;
+      this.validBytes = end;
     } else {
-      throw corrupt(number, 'not a record, an index entry or the end marker');
+      throw this.corrupt('not a record, an index entry or the end marker');
     }
   }
-  if (number === 0) throw new StateFileError(file, 'is empty; a parley state file starts with a header line (fix or remove the file)');
-  if (!ended) throw corrupt(number, 'the file ends without its end marker, so it was cut short');
-  return state;
+
+  /** Only complete batches are read (see `completeLength`), so each line is applied as it comes. */
+  private journalLine(line: unknown, end: number, length: number): void {
+    if (this.version === 1) throw this.corrupt('there is data after the end marker');
+    if (isRecordLine(line)) {
+      const [tenant, collection, id, record] = line.record;
+      this.store.put(tenant, collection, id, record, recordJsonLength(length, tenant, collection, id));
+      this.recordLines++;
+    } else if (isPlainObject(line) && isPlainObject(line.commit)) {
+      if (line.commit.lines !== this.batchLines) {
+        throw this.corrupt(`the commit counts ${JSON.stringify(line.commit.lines)} lines, its batch has ${this.batchLines}`);
+      }
+      this.batchLines = 0;
+      this.validBytes = end;
+      return;
+    } else if (isJournalLine(line)) {
+      this.apply(line as Exclude<JournalLine, { record: unknown }>);
+    } else {
+      throw this.corrupt('not a journal entry');
+    }
+    this.batchLines++;
+  }
+
+  private apply(change: Exclude<JournalLine, { record: unknown }>): void {
+    const store = this.store;
+    if ('deleted' in change) {
+      store.delete(...change.deleted);
+      this.recordLines++;
+    } else if ('index' in change) store.remember(...change.index);
+    else if ('unindexed' in change) store.forget(...change.unindexed);
+    else if ('reset' in change) store.reset(change.reset ?? undefined);
+    else if ('clock' in change) this.clockOffsetMs = this.checkClock(change.clock);
+    else this.fixtures = this.checkFixtures(change.fixtures);
+  }
+
+  private checkClock(value: unknown): number {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw this.corrupt('the clock offset is not a number');
+    return value;
+  }
+
+  private checkFixtures(value: unknown): FixtureData {
+    try {
+      return parseFixtures(value);
+    } catch (error) {
+      throw this.corrupt(`fixtures: ${(error as Error).message}`);
+    }
+  }
+
+  private corrupt(problem: string): StateFileError {
+    return new StateFileError(this.file, `is corrupt at line ${this.number}: ${problem}; fix or remove the file (it is left as it is)`);
+  }
 }
 
-function readHeader(file: string, line: unknown): Omit<PersistedState, 'store'> {
-  const header = line as Partial<Header> | null;
-  if (!header || typeof header !== 'object' || header.format !== FORMAT) {
-    throw new StateFileError(file, `is not a parley state file (its first line has no "format": "${FORMAT}")`);
-  }
-  if (header.version !== VERSION) {
-    throw new StateFileError(file, `has format version ${JSON.stringify(header.version)}; this parley reads version ${VERSION}`);
-  }
-  if (typeof header.clockOffsetMs !== 'number' || !Number.isFinite(header.clockOffsetMs)) {
-    throw new StateFileError(file, 'is corrupt at line 1: "clockOffsetMs" is not a number');
-  }
-  try {
-    return { fixtures: parseFixtures(header.fixtures ?? {}), clockOffsetMs: header.clockOffsetMs };
-  } catch (error) {
-    throw new StateFileError(file, `is corrupt at line 1: fixtures: ${(error as Error).message}`);
-  }
+/** The length of the record's own JSON within a record line, `{"record":["t","c","id",{…}]}`, without serialising it again (escapes aside). */
+function recordJsonLength(lineLength: number, tenant: string, collection: string, id: string): number {
+  return Math.max(2, lineLength - tenant.length - collection.length - id.length - 22);
 }
 
-const areStrings = (values: unknown[]) => values.every((value) => typeof value === 'string');
+const areStrings = (values: unknown[], count: number) => values.length === count && values.every((value) => typeof value === 'string');
 
-function isRecordLine(line: unknown): line is RecordLine {
+function isRecordLine(line: unknown): line is { record: [string, string, string, StoredRecord] } {
   const entry = isPlainObject(line) ? line.record : undefined;
-  return Array.isArray(entry) && entry.length === 4 && areStrings(entry.slice(0, 3)) && isPlainObject(entry[3]);
+  return Array.isArray(entry) && entry.length === 4 && typeof entry[0] === 'string' && typeof entry[1] === 'string' && typeof entry[2] === 'string' && isPlainObject(entry[3]);
 }
 
-function isIndexLine(line: unknown): line is IndexLine {
+function isIndexLine(line: unknown): line is { index: [string, string, string] } {
   const entry = isPlainObject(line) ? line.index : undefined;
-  return Array.isArray(entry) && entry.length === 3 && areStrings(entry);
+  return Array.isArray(entry) && areStrings(entry, 3);
 }
 
-function isEndLine(line: unknown): line is EndLine {
+function isEndLine(line: unknown): line is { end: { records: number; indexes: number } } {
   const end = isPlainObject(line) ? line.end : undefined;
   return isPlainObject(end) && typeof end.records === 'number' && typeof end.indexes === 'number';
 }
 
-/** Writes the state to a temporary file next to `file`, fsyncs it and renames it into place. */
-export async function saveStateFile(file: string, state: PersistedState): Promise<void> {
-  const directory = path.dirname(path.resolve(file));
-  const temporary = path.join(directory, `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    // 0600: tenants are API keys.
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      for (const chunk of serialize(state)) await handle.write(chunk);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw new StateFileError(file, `cannot be written (${(error as Error).message})`, { cause: error });
-  }
-  await syncDirectory(directory);
+function isJournalLine(line: unknown): line is JournalLine {
+  if (!isPlainObject(line)) return false;
+  if (isRecordLine(line) || isIndexLine(line)) return true;
+  if ('reset' in line) return line.reset === null || typeof line.reset === 'string';
+  if ('deleted' in line) return Array.isArray(line.deleted) && areStrings(line.deleted, 3);
+  if ('unindexed' in line) return Array.isArray(line.unindexed) && areStrings(line.unindexed, 2);
+  return 'clock' in line || 'fixtures' in line;
 }
 
-/** Makes the rename itself durable; not every platform lets a directory be fsynced, so failures are ignored. */
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+export const recordLine = (tenant: string, collection: string, id: string, record: StoredRecord) => JSON.stringify({ record: [tenant, collection, id, record] });
+export const deletedLine = (tenant: string, collection: string, id: string) => JSON.stringify({ deleted: [tenant, collection, id] });
+export const indexLine = (tenant: string, key: string, id: string) => JSON.stringify({ index: [tenant, key, id] });
+export const unindexedLine = (tenant: string, key: string) => JSON.stringify({ unindexed: [tenant, key] });
+export const resetLine = (tenant: string | undefined) => JSON.stringify({ reset: tenant ?? null });
+export const clockLine = (offsetMs: number) => JSON.stringify({ clock: offsetMs });
+export const fixturesLine = (fixturesJson: string) => `{"fixtures":${fixturesJson}}`;
+export const commitLine = (lines: number) => JSON.stringify({ commit: { lines } });
+
+/** Temporary snapshots are named after the file, so the next start can find and remove orphans. */
+export function temporaryNameFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+export function isTemporaryNameOf(file: string, name: string): boolean {
+  const prefix = `.${path.basename(file)}.`;
+  return name.startsWith(prefix) && /^\d+-[0-9a-f]{8}\.tmp$/.test(name.slice(prefix.length));
+}
+
+export interface SnapshotSource {
+  store: Store;
+  clockOffsetMs: number;
+  fixturesJson: string;
+}
+
+/**
+ * A snapshot being written: to a temporary file next to the state file (mode 0600: tenants are API
+ * keys), in slices between requests, then fsynced and renamed into place by `install()`. The store
+ * keeps changing while it is written; what changed meanwhile can be appended as a journal batch
+ * through `writer` before the rename, so the file is complete the moment it appears.
+ * Until then the old file is untouched; `abandon()` removes the temporary file.
+ */
+export class PendingSnapshot {
+  private constructor(
+    private readonly fs: StateFileSystem,
+    readonly file: string,
+    private readonly temporary: string,
+    private readonly handle: StateFileHandle,
+    readonly writer: SlicedWriter,
+  ) {}
+
+  static async create(fs: StateFileSystem, file: string, shouldStop?: () => boolean): Promise<PendingSnapshot> {
+    const temporary = temporaryNameFor(file);
+    const handle = await fs.open(temporary, 'wx', 0o600);
+    return new PendingSnapshot(fs, file, temporary, handle, new SlicedWriter(handle, 0, shouldStop));
+  }
+
+  /** Header, every record and index entry as they are when reached, and the end marker; resolves with the number of records. */
+  async writeState({ store, clockOffsetMs, fixturesJson }: SnapshotSource): Promise<number> {
+    const writer = this.writer;
+    await writer.line(`{"format":"${FORMAT}","version":${VERSION},"savedAt":"${new Date().toISOString()}","clockOffsetMs":${JSON.stringify(clockOffsetMs)},"fixtures":${fixturesJson}}`);
+    let records = 0;
+    let indexes = 0;
+    for (const [tenant, collection, id, record] of store.records()) {
+      records++;
+      const full = writer.line(recordLine(tenant, collection, id, record));
+      if (full) await full;
+    }
+    for (const [tenant, key, id] of store.indexEntries()) {
+      indexes++;
+      const full = writer.line(indexLine(tenant, key, id));
+      if (full) await full;
+    }
+    await writer.line(JSON.stringify({ end: { records, indexes } }));
+    await writer.flush();
+    return records;
+  }
+
+  /** Syncs, closes and renames the file into place; resolves with its size. */
+  async install(): Promise<number> {
+    await this.writer.flush();
+    await this.handle.datasync();
+    await this.handle.close();
+    await this.fs.rename(this.temporary, this.file);
+    await syncDirectory(path.dirname(this.file));
+    return this.writer.position;
+  }
+
+  async abandon(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await this.fs.unlink(this.temporary).catch(() => undefined);
+  }
+}
+
+/** Writes a whole snapshot and renames it into place; resolves with its size and record count. On failure the old file is left as it was. */
+export async function writeSnapshot(fs: StateFileSystem, file: string, source: SnapshotSource): Promise<{ bytes: number; records: number }> {
+  const snapshot = await PendingSnapshot.create(fs, file);
+  try {
+    const records = await snapshot.writeState(source);
+    return { bytes: await snapshot.install(), records };
+  } catch (error) {
+    await snapshot.abandon();
+    throw error;
+  }
+}
+
+/** Makes a rename durable; not every platform lets a directory be fsynced, so failures are ignored. */
 async function syncDirectory(directory: string): Promise<void> {
   try {
     const handle = await open(directory, 'r');
@@ -174,96 +466,5 @@ async function syncDirectory(directory: string): Promise<void> {
     }
   } catch {
     // Best effort.
-  }
-}
-
-/** The file's text in batches of lines, header first and end marker last. */
-function* serialize(state: PersistedState): Generator<string> {
-  const header: Header = { format: FORMAT, version: VERSION, savedAt: new Date().toISOString(), clockOffsetMs: state.clockOffsetMs, fixtures: state.fixtures };
-  let batch = JSON.stringify(header) + '\n';
-  let records = 0;
-  let indexes = 0;
-  for (const [tenant, collections] of Object.entries(state.store.tenants)) {
-    for (const [collection, byId] of Object.entries(collections)) {
-      for (const [id, record] of Object.entries(byId)) {
-        batch += JSON.stringify({ record: [tenant, collection, id, record] } satisfies RecordLine) + '\n';
-        records++;
-        if (batch.length >= WRITE_BATCH_CHARS) {
-          yield batch;
-          batch = '';
-        }
-      }
-    }
-  }
-  for (const [tenant, keys] of Object.entries(state.store.indexes)) {
-    for (const [key, id] of Object.entries(keys)) {
-      batch += JSON.stringify({ index: [tenant, key, id] } satisfies IndexLine) + '\n';
-      indexes++;
-      if (batch.length >= WRITE_BATCH_CHARS) {
-        yield batch;
-        batch = '';
-      }
-    }
-  }
-  yield batch + JSON.stringify({ end: { records, indexes } } satisfies EndLine) + '\n';
-}
-
-/** What the periodic saver needs from the running mock. */
-export interface StateSource {
-  capture(): PersistedState;
-  /** Changes whenever the state does; equal fingerprints mean there is nothing new to save. */
-  fingerprint(): string;
-}
-
-/** Saves on an interval when the state changed, one save at a time, and a last time on stop. */
-export class StatePersistence {
-  private savedFingerprint: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private saving = false;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly file: string,
-    private readonly source: StateSource,
-    /** The state on disk already matches the source (it was just loaded from there). */
-    upToDate: boolean,
-  ) {
-    if (upToDate) this.savedFingerprint = source.fingerprint();
-  }
-
-  /** Starts periodic saves; a failed one is reported to `onError` and retried at the next tick. */
-  start(intervalMs: number, onError: (error: Error) => void): void {
-    this.timer = setInterval(() => {
-      if (!this.saving) this.saveIfChanged().catch(onError);
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  /** Saves unless nothing changed since the last save; resolves true when it wrote the file. */
-  saveIfChanged(): Promise<boolean> {
-    const run = this.queue.then(() => this.save());
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Stops the periodic saves and writes whatever changed since the last one. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.saveIfChanged();
-  }
-
-  private async save(): Promise<boolean> {
-    const fingerprint = this.source.fingerprint();
-    if (fingerprint === this.savedFingerprint) return false;
-    this.saving = true;
-    try {
-      // Which records exist is captured at one moment; a record changed in place while the file is
-      // being written may be saved with the change, and the next save (its fingerprint moved) has it anyway.
-      await saveStateFile(this.file, this.source.capture());
-      this.savedFingerprint = fingerprint;
-      return true;
-    } finally {
-      this.saving = false;
-    }
   }
 }

@@ -74,6 +74,19 @@ export interface StoreUsage {
   maxRecordBytes: number;
 }
 
+/**
+ * Told of every change as it happens, so the state file can write only what changed since its last
+ * save. Each call names what may now differ; the observer reads the current value when it writes.
+ */
+export interface StoreObserver {
+  /** A record was stored, replaced, changed in place, deleted or evicted. */
+  recordChanged(tenant: string, collection: string, id: string): void;
+  /** A get-or-create index entry was set or dropped. */
+  indexChanged(tenant: string, key: string): void;
+  /** One tenant's state, or everything (no tenant), was forgotten. */
+  wasReset(tenant?: string): void;
+}
+
 interface Entry {
   record: StoredRecord;
   /** The estimated size: JSON length, overhead and the unique keys that lead to it. */
@@ -113,7 +126,7 @@ export class Store {
   private total = 0;
   private totalBytes = 0;
   private nextSeq = 0;
-  private changes = 0;
+  private observer: StoreObserver | undefined;
   readonly maxRecords: number;
   readonly maxBytes: number;
   readonly maxRecordBytes: number;
@@ -140,14 +153,28 @@ export class Store {
     return { records: this.total, bytes: this.totalBytes, tenants: this.tenants.size, indexEntries: this.uniqueKeys.size, maxRecords, maxBytes, maxRecordBytes };
   }
 
-  /** Grows with every change, so a periodic save can tell whether there is anything new to write. */
-  get revision(): number {
-    return this.changes;
+  /** Reports every later change to `observer` (the state file's journal); one observer at a time. */
+  observe(observer: StoreObserver | undefined): void {
+    this.observer = observer;
   }
 
-  /** Counts a change made in place to a stored record (e.g. a message appended to a session). */
-  touch(): void {
-    this.changes++;
+  /** Reports a change made in place to a stored record whose size did not need accounting for. */
+  changedInPlace(tenant: string, collection: string, id: string): void {
+    if (this.tenants.get(tenant)?.collections.get(collection)?.entries.has(id)) this.observer?.recordChanged(tenant, collection, id);
+  }
+
+  /** Every record as [tenant, collection, id, record], in insertion order per collection; a live view, read lazily. */
+  *records(): Generator<[tenant: string, collection: string, id: string, record: StoredRecord]> {
+    for (const [tenant, { collections }] of this.tenants) {
+      for (const [collection, scope] of collections) {
+        for (const [id, entry] of scope.entries) yield [tenant, collection, id, entry.record];
+      }
+    }
+  }
+
+  /** Every get-or-create index entry as [tenant, key, id]. */
+  *indexEntries(): Generator<[tenant: string, key: string, id: string]> {
+    for (const [joined, id] of this.uniqueKeys) yield [...splitOnce(joined), id];
   }
 
   forTenant(tenant: string): TenantState {
@@ -158,13 +185,12 @@ export class Store {
     return this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id)?.record;
   }
 
-  /** Stores a record, then evicts the oldest records while over a limit. Throws RecordTooLargeError, storing nothing, for a record over the per-record limit. */
-  put(tenant: string, collection: string, id: string, record: StoredRecord): void {
+  /** Stores a record (`jsonLength`: the length of its JSON, when the caller read it as text), then evicts the oldest records while over a limit. Throws RecordTooLargeError, storing nothing, for a record over the per-record limit. */
+  put(tenant: string, collection: string, id: string, record: StoredRecord, jsonLength?: number): void {
     const existing = this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id);
     const keyBytes = existing?.uniqueKeys?.reduce((sum, key) => sum + key.length, 0) ?? 0;
-    const bytes = estimateRecordBytes(id, record) + keyBytes;
+    const bytes = estimateRecordBytes(id, record, jsonLength) + keyBytes;
     if (bytes > this.maxRecordBytes) throw new RecordTooLargeError(bytes, this.maxRecordBytes);
-    this.changes++;
     const scope = this.scopeFor(tenant, collection);
     if (existing) {
       this.addBytes(scope.tenant, bytes - existing.bytes);
@@ -177,6 +203,7 @@ export class Store {
       this.queueScopes.push(scope);
       this.queueIds.push(id);
     }
+    this.observer?.recordChanged(tenant, collection, id);
     this.enforceLimits(scope, id);
     if (this.queueIds.length - this.queueHead > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
@@ -191,7 +218,7 @@ export class Store {
     if (!scope || !entry) return;
     entry.bytes += deltaBytes;
     this.addBytes(scope.tenant, deltaBytes);
-    this.changes++;
+    this.observer?.recordChanged(tenant, collection, id);
     this.enforceLimits(scope, id);
   }
 
@@ -199,7 +226,6 @@ export class Store {
     const scope = this.tenants.get(tenant)?.collections.get(collection);
     if (!scope?.entries.has(id)) return false;
     this.remove(scope, id);
-    this.changes++;
     return true;
   }
 
@@ -221,13 +247,12 @@ export class Store {
     (found.entry.uniqueKeys ??= []).push(fullKey);
     found.entry.bytes += fullKey.length;
     this.addBytes(found.scope.tenant, fullKey.length);
-    this.changes++;
+    this.observer?.indexChanged(tenant, key);
     this.enforceLimits(found.scope, id);
   }
 
   /** Forgets one tenant's state, or everything when no tenant is given. */
   reset(tenant?: string): void {
-    this.changes++;
     if (tenant === undefined) {
       this.tenants.clear();
       this.uniqueKeys.clear();
@@ -236,12 +261,19 @@ export class Store {
       this.queueHead = 0;
       this.total = 0;
       this.totalBytes = 0;
-      return;
+    } else {
+      // Emptied, so the eviction queue's entries for it become stale.
+      for (const scope of [...(this.tenants.get(tenant)?.collections.values() ?? [])]) {
+        for (const id of [...scope.entries.keys()]) this.remove(scope, id);
+      }
     }
-    // Emptied, so the eviction queue's entries for it become stale.
-    for (const scope of [...(this.tenants.get(tenant)?.collections.values() ?? [])]) {
-      for (const id of [...scope.entries.keys()]) this.remove(scope, id);
-    }
+    // Last: the reset stands for every removal just reported.
+    this.observer?.wasReset(tenant);
+  }
+
+  /** Drops one get-or-create index entry. */
+  forget(tenant: string, key: string): void {
+    if (this.uniqueKeys.delete(tenant + SEP + key)) this.observer?.indexChanged(tenant, key);
   }
 
   /** A JSON-ready copy of one tenant's state, or of everything. */
@@ -302,9 +334,13 @@ export class Store {
     scope.entries.delete(id);
     this.total--;
     this.addBytes(scope.tenant, -entry.bytes);
+    this.observer?.recordChanged(scope.tenant.name, scope.name, id);
     for (const key of entry.uniqueKeys ?? []) {
       // The key may have been pointed at a newer record since.
-      if (this.uniqueKeys.get(key) === id) this.uniqueKeys.delete(key);
+      if (this.uniqueKeys.get(key) === id) {
+        this.uniqueKeys.delete(key);
+        if (this.observer) this.observer.indexChanged(...splitOnce(key));
+      }
     }
     const { tenant } = scope;
     if (scope.entries.size === 0 && tenant.collections.get(scope.name) === scope) tenant.collections.delete(scope.name);
@@ -391,9 +427,12 @@ export class Store {
   }
 }
 
-/** A record's estimated size in memory: about its JSON length (as V8 holds strings, a character a byte) plus a fixed overhead. */
-export function estimateRecordBytes(id: string, record: StoredRecord): number {
-  return estimateJsonLength(record) + id.length + RECORD_OVERHEAD_BYTES;
+/**
+ * A record's estimated size in memory: about its JSON length (as V8 holds strings, a character a
+ * byte) plus a fixed overhead. `jsonLength`, when the caller has the record as JSON text already.
+ */
+export function estimateRecordBytes(id: string, record: StoredRecord, jsonLength?: number): number {
+  return (jsonLength ?? estimateJsonLength(record)) + id.length + RECORD_OVERHEAD_BYTES;
 }
 
 function splitOnce(key: string): [string, string] {
@@ -403,10 +442,21 @@ function splitOnce(key: string): [string, string] {
 
 /** One tenant's view of the store: what behaviours are given, so they cannot reach another tenant. */
 export class TenantState {
+  /** Records handed out by get(): a behaviour may change them in place (a message appended to a session). */
+  private handedOut: [collection: string, id: string][] | undefined;
+
   constructor(private readonly store: Store, readonly tenant: string) {}
 
   get(collection: string, id: string): StoredRecord | undefined {
-    return this.store.get(this.tenant, collection, id);
+    const record = this.store.get(this.tenant, collection, id);
+    if (record) (this.handedOut ??= []).push([collection, id]);
+    return record;
+  }
+
+  /** Called once a change request succeeded: every record it read counts as changed, so none is left out of the next save. */
+  markReadRecordsChanged(): void {
+    for (const [collection, id] of this.handedOut ?? []) this.store.changedInPlace(this.tenant, collection, id);
+    this.handedOut = undefined;
   }
 
   put(collection: string, id: string, record: StoredRecord): void {

@@ -9,21 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { DEMO_AGENT_ID, featherKey, PATHS, ROOT } from '../helpers/mock.js';
-import { run, spawnUntil, stopProcess, type Started } from '../helpers/processes.js';
+import { run, stopProcess } from '../helpers/processes.js';
+import { BIN, startStateMock, type MockProcess } from '../helpers/state-mock.js';
 
-const BIN = path.join(ROOT, 'bin/parley.js');
-const LISTENING = /parley mock listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const ADMIN = { 'x-parley-admin-token': 'restart-admin' };
 const AGENT = { id: '00000000-0000-4000-8000-00000000a9e7', name: 'Persisted' };
 
-interface Mock extends Started {
-  url: string;
-}
-
-async function startMock(stateFile: string, ...extra: string[]): Promise<Mock> {
-  const started = await spawnUntil(process.execPath, [BIN, 'mock', '--port', '0', '--state-file', stateFile, '--admin-token', ADMIN['x-parley-admin-token'], ...extra], LISTENING, 20_000, ROOT);
-  return { ...started, url: started.match[1] };
-}
+type Mock = MockProcess;
+const startMock = (stateFile: string, ...extra: string[]) => startStateMock(stateFile, ADMIN['x-parley-admin-token'], ...extra);
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'parley-state-'));
 const exited = (mock: Mock) => new Promise<number | null>((resolve) => mock.child.once('exit', (code) => resolve(code)));
@@ -98,8 +91,9 @@ describe('a state file that cannot be loaded', () => {
     ['not JSON at all', () => 'this is not a state file\n', /is not a parley state file/],
     ['JSON of something else', () => '{"tenants": {}}\n', /is not a parley state file/],
     ['cut short', (valid) => valid.slice(0, valid.lastIndexOf('{"end"')), /cut short/],
-    ['a damaged line', (valid) => valid.replace('"record":[', '"record":[[['), /corrupt at line 2/],
+    ['a damaged line', (valid) => valid.replace('"record":[', '"record":[[['), /corrupt at line \d+: not valid JSON/],
     ['empty', () => '', /is empty/],
+    ['a journal batch that does not match its commit line', (valid) => valid.replace('{"commit":{"lines":1}}', '{"commit":{"lines":2}}'), /the commit counts 2 lines, its batch has 1/],
   ];
 
   let valid: string;

@@ -1,0 +1,162 @@
+/**
+ * `node bench/state-file.js` (also part of `npm run bench`): the cost of `--state-file` at scale.
+ * Fills the mock with N Feather sessions at 64 connections, once without and once with a state file
+ * (default save interval), each server in its own child process, then measures idle CPU, the stop
+ * (SIGTERM) and, with the file, the restart until the first 2xx answer.
+ *
+ * PARLEY_BENCH_STATE_SESSIONS sets N (default 1,000,000; `--quick` 200,000), PARLEY_BENCH_IDLE_SECONDS
+ * the idle time after the fill (default 20). Prints a table and the verdicts against issue #15's
+ * targets (and writes bench/out/state-file.json); `measureStateFile()` is what bench/run.js calls.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { peakRssBytes, rssBytes, startServer } from './lib/processes.js';
+import { formatNumber, mib, table, verdict } from './lib/report.js';
+
+const server = fileURLToPath(new URL('servers/parley.js', import.meta.url));
+const ADMIN_TOKEN = 'bench-admin';
+const CONNECTIONS = 64;
+const REQUEST = {
+  method: 'POST',
+  path: '/v1/ask-feather/sessions',
+  headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' },
+  body: JSON.stringify({ title: 'Benchmark session' }),
+};
+const log = (line = '') => process.stderr.write(line + '\n');
+
+export async function measureStateFile({ sessions, idleSeconds }) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-state-'));
+  const file = path.join(dir, 'state.jsonl');
+  try {
+    const without = await fillRun({ sessions, idleSeconds });
+    const withFile = await fillRun({ sessions, idleSeconds, stateFile: file });
+    withFile.fileBytes = statSync(file).size;
+    withFile.restart = await restart(file, sessions);
+    // The same start with nothing to load: what of the restart the state file accounts for.
+    without.start = await restart(undefined, sessions);
+    return { sessions, connections: CONNECTIONS, idleSeconds, without, with: withFile };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function env(stateFile, sessions) {
+  return { PARLEY_MAX_RECORDS: String(Math.max(sessions, 1_000_000)), PARLEY_ADMIN_TOKEN: ADMIN_TOKEN, ...(stateFile ? { PARLEY_STATE_FILE: stateFile } : {}) };
+}
+
+async function fillRun({ sessions, idleSeconds, stateFile }) {
+  const label = stateFile ? 'with --state-file' : 'without';
+  log(`state file: filling ${formatNumber(sessions)} sessions ${label}`);
+  const { child, url } = await startServer(process.execPath, [server], { env: env(stateFile, sessions) });
+  const cpuBefore = cpuSeconds(child.pid);
+  const started = performance.now();
+  const latencies = new Float64Array(sessions + CONNECTIONS * 2);
+  let answered = 0;
+  const result = await new Promise((resolve, reject) => {
+    const instance = autocannon(
+      { url: url + REQUEST.path, method: REQUEST.method, headers: REQUEST.headers, body: REQUEST.body, connections: CONNECTIONS, amount: sessions, timeout: 30 },
+      (error, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on('response', (_client, _status, _bytes, ms) => {
+      if (answered < latencies.length) latencies[answered++] = ms;
+    });
+  });
+  const fillSeconds = (performance.now() - started) / 1000;
+  const fillCpu = cpuSeconds(child.pid) - cpuBefore;
+  const endRss = rssBytes(child.pid);
+  const sorted = latencies.subarray(0, answered).sort();
+  const idleCpuBefore = cpuSeconds(child.pid);
+  let idlePeakRss = endRss;
+  for (let waited = 0; waited < idleSeconds * 10; waited++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    idlePeakRss = Math.max(idlePeakRss, rssBytes(child.pid));
+  }
+  const idleCpu = cpuSeconds(child.pid) - idleCpuBefore;
+  const peakRss = peakRssBytes(child.pid);
+  const stopped = performance.now();
+  const code = await new Promise((resolve) => {
+    child.once('exit', (exitCode) => resolve(exitCode));
+    child.kill('SIGTERM');
+  });
+  const run = {
+    label,
+    answered,
+    failed: result.non2xx + result.errors + result.timeouts,
+    fillRate: answered / fillSeconds,
+    cpuMicrosPerRequest: (fillCpu / answered) * 1e6,
+    p99Ms: sorted[Math.floor(0.99 * (sorted.length - 1))],
+    maxMs: sorted[sorted.length - 1],
+    endRssBytes: endRss,
+    peakRssBytes: peakRss,
+    idleCpuSeconds: idleCpu,
+    idlePeakRssBytes: idlePeakRss,
+    stopSeconds: (performance.now() - stopped) / 1000,
+    stopExitCode: code,
+  };
+  log(`  ${formatNumber(run.fillRate)} req/s, max ${formatNumber(run.maxMs)} ms, peak RSS ${formatNumber(mib(run.peakRssBytes))} MiB, stop ${formatNumber(run.stopSeconds, 2)} s`);
+  return run;
+}
+
+/** Spawn to the first 2xx answer, then how many records came back. */
+async function restart(file, sessions) {
+  log(file ? 'state file: restarting on the saved file' : 'state file: a start without it, for comparison');
+  const started = performance.now();
+  const { child, url } = await startServer(process.execPath, [server], { env: env(file, sessions), timeoutMs: 120_000 });
+  try {
+    let response;
+    do {
+      response = await fetch(`${url}/__parley/health`, { headers: { 'x-parley-admin-token': ADMIN_TOKEN } }).catch(() => undefined);
+    } while (!response?.ok);
+    const firstOkSeconds = (performance.now() - started) / 1000;
+    const records = (await response.json()).records;
+    log(`  first 2xx after ${formatNumber(firstOkSeconds, 2)} s, ${formatNumber(records)} records`);
+    return { firstOkSeconds, records, peakRssBytes: peakRssBytes(child.pid) };
+  } finally {
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  }
+}
+
+/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s), in seconds. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function renderStateFile(result) {
+  const { without: a, with: b } = result;
+  const ratio = b.fillRate / a.fillRate;
+  const rows = [
+    ['fill rate', `${formatNumber(a.fillRate)} req/s`, `${formatNumber(b.fillRate)} req/s (${formatNumber(ratio * 100)}%)`, `≥ 80% of without: ${verdict(ratio >= 0.8)}`],
+    ['CPU per request', `${formatNumber(a.cpuMicrosPerRequest)} µs`, `${formatNumber(b.cpuMicrosPerRequest)} µs`, ''],
+    ['p99 / max latency', `${formatNumber(a.p99Ms)} ms / ${formatNumber(a.maxMs)} ms`, `${formatNumber(b.p99Ms)} ms / ${formatNumber(b.maxMs)} ms`, `max < 50 ms: ${verdict(b.maxMs < 50)}`],
+    ['RSS at the end / peak', `${formatNumber(mib(a.endRssBytes))} MiB / ${formatNumber(mib(a.peakRssBytes))} MiB`, `${formatNumber(mib(b.endRssBytes))} MiB / ${formatNumber(mib(b.peakRssBytes))} MiB`, `peak ≤ 1.5× without: ${verdict(b.peakRssBytes <= 1.5 * a.peakRssBytes)}`],
+    [`idle ${result.idleSeconds} s after the fill: CPU, RSS peak`, `${formatNumber(a.idleCpuSeconds, 2)} s, ${formatNumber(mib(a.idlePeakRssBytes))} MiB`, `${formatNumber(b.idleCpuSeconds, 2)} s, ${formatNumber(mib(b.idlePeakRssBytes))} MiB`, ''],
+    ['stop (SIGTERM to exit)', `${formatNumber(a.stopSeconds, 2)} s (exit ${a.stopExitCode})`, `${formatNumber(b.stopSeconds, 2)} s (exit ${b.stopExitCode})`, `< 1 s: ${verdict(b.stopSeconds < 1)}`],
+    ['restart to first 2xx', `${formatNumber(a.start.firstOkSeconds, 2)} s (a start with nothing to load)`, `${formatNumber(b.restart.firstOkSeconds, 2)} s (file ${formatNumber(mib(b.fileBytes))} MiB, ${formatNumber(b.restart.records)} records back, peak RSS ${formatNumber(mib(b.restart.peakRssBytes))} MiB)`, `< 3 s: ${verdict(b.restart.firstOkSeconds < 3)}`],
+    ['failed answers', String(a.failed), String(b.failed), ''],
+  ];
+  return [
+    `### State file: ${formatNumber(result.sessions)} Feather sessions at ${result.connections} connections`,
+    '',
+    table(['', 'without', 'with --state-file', 'target'], rows),
+    '',
+  ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const quick = process.argv.includes('--quick');
+  const sessions = Number(process.env.PARLEY_BENCH_STATE_SESSIONS ?? (quick ? 200_000 : 1_000_000));
+  const idleSeconds = Number(process.env.PARLEY_BENCH_IDLE_SECONDS ?? (quick ? 5 : 20));
+  const result = await measureStateFile({ sessions, idleSeconds });
+  const outDir = fileURLToPath(new URL('out/', import.meta.url));
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'state-file.json'), JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
+  process.stdout.write(renderStateFile(result).join('\n') + '\n');
+}
