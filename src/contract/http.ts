@@ -2,6 +2,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { USER_AGENT } from '../version.js';
 import { RateLimiter } from './rate.js';
+import { queryPairs } from './parameter-style.js';
 import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
 
 export interface Credentials {
@@ -106,7 +107,8 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) query.append(name, typeof item === 'string' ? item : JSON.stringify(item));
+    const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name) ?? { name };
+    for (const [key, text] of queryPairs(parameter, value)) query.append(key, text);
   }
   const search = query.toString();
   const prefix = base.pathname.replace(/\/$/, '');

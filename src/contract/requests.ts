@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { schemaArbitrary } from '../spec/arbitrary.js';
 import type { Operation, Parameter } from '../spec/types.js';
+import { headerText } from './parameter-style.js';
 import type { ContractRequest } from './types.js';
 
 
@@ -16,11 +17,23 @@ function pathSafe(value: unknown): boolean {
   return text !== '' && text !== '.' && text !== '..';
 }
 
+/** Text that reaches the server as sent in a query string or header: printable ASCII, and no delimiter inside an item. */
+const PLAIN_TEXT = /^[\x20-\x7e]*$/;
+const readsBack = (value: unknown): boolean => value !== null && typeof value !== 'object' && (typeof value !== 'string' || PLAIN_TEXT.test(value));
+const readsBackAsItem = (value: unknown): boolean => readsBack(value) && (typeof value !== 'string' || (value !== '' && !/[,|\s\[\]=]/.test(value)));
+
+/**
+ * Values that serialise per the parameter's style and read back as generated. Arrays and objects
+ * are sent (issue #9: discarding every one of them made the generator spin forever).
+ */
 function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
-  const value = schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2 });
-  if (parameter.in === 'path') return value.filter(pathSafe);
-  // Headers and query strings carry text: keep values that read back as what was generated.
-  return value.filter((v) => v !== null && typeof v !== 'object' && (typeof v !== 'string' || /^[\x20-\x7e]*$/.test(v)));
+  if (parameter.in === 'path') return schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2 }).filter(pathSafe);
+  const value = schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2, text: 'ascii' });
+  return value.filter((v) => {
+    if (Array.isArray(v)) return (v.length > 0 || !parameter.required) && v.every(readsBackAsItem);
+    if (v !== null && typeof v === 'object') return Object.values(v).every(readsBackAsItem) && Object.keys(v).every((key) => readsBackAsItem(key));
+    return readsBack(v);
+  });
 }
 
 export function validRequestArbitrary(operation: Operation): fc.Arbitrary<ContractRequest> {
@@ -39,8 +52,12 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
       operation,
       pathParams: path,
       query,
-      headers: Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), String(v)])),
+      headers: Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), headerText(parameterNamed(operation, 'header', name), v)])),
       body: value,
     }),
   );
+}
+
+function parameterNamed(operation: Operation, location: Parameter['in'], name: string): Parameter {
+  return operation.parameters.find((p) => p.in === location && p.name === name)!;
 }
