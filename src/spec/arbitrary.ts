@@ -147,22 +147,58 @@ function integerArbitrary(s: Schema): fc.Arbitrary<number> {
   if (s.format === 'int32') [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
   const step = typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
   const [low, high] = [Math.ceil(min / step), Math.floor(max / step)];
-  const multiples = fc.integer({ min: low, max: high }).map((k) => k * step || 0);
+  const multiplesIn = (from: number, to: number) =>
+    fc.integer({ min: from, max: to }).map(
+      (k) => k * step || 0,
+      (value) => {
+        if (typeof value !== 'number' || value % step !== 0) throw new Error('not a multiple of the step');
+        return value / step;
+      },
+    );
   // The bounds themselves and their neighbours; where a side is open, the magnitudes that overflow fixed-width integers.
-  const edges = [low * step, (low + 1) * step, (high - 1) * step, high * step, 0];
+  const edges = [low * step, (low + 1) * step, (high - 1) * step, high * step, 0].filter((n) => n >= min && n <= max);
   const int32 = s.format === 'int32';
   const [lowest, highest] = [b.min === undefined && !int32 ? -Infinity : min, b.max === undefined && !int32 ? Infinity : max];
   const extremes = INTEGER_EXTREMES.filter((n) => n >= lowest && n <= highest && n % step === 0);
-  return withEdges(multiples, [...edges.filter((n) => n >= min && n <= max), ...extremes]);
+  const all = [...edges, ...extremes];
+  return withEdges(multiplesIn(low, high), all, multiplesIn(Math.min(low, ...all.map((n) => n / step)), Math.max(high, ...all.map((n) => n / step))));
 }
 
 /** Values past 32-bit and at the edge of exact doubles, where integer handling breaks. */
 const INTEGER_EXTREMES = [2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 32, -(2 ** 53 - 1), 2 ** 53 - 1];
 
-/** Documented bounds and extreme magnitudes are where servers break: yield them often, not just by luck. */
-function withEdges<T>(arbitrary: fc.Arbitrary<T>, edges: (T | undefined)[]): fc.Arbitrary<T> {
-  const present = [...new Set(edges.filter((edge): edge is T => edge !== undefined))];
-  return present.length === 0 ? arbitrary : fc.oneof({ weight: 3, arbitrary }, { weight: 1, arbitrary: fc.constantFrom(...present) });
+/**
+ * Documented bounds and extreme magnitudes are where servers break: a quarter of the values are
+ * one of `edges`, not left to luck. A failing edge shrinks with `shrinker` (a range holding every
+ * edge), towards the smallest value that still fails rather than to another edge.
+ */
+function withEdges<T>(range: fc.Arbitrary<T>, edges: T[], shrinker: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  const distinct = [...new Set(edges)];
+  return distinct.length === 0 ? range : new EdgeBiased(range, distinct, shrinker);
+}
+
+class EdgeBiased<T> extends fc.Arbitrary<T> {
+  constructor(
+    private readonly range: fc.Arbitrary<T>,
+    private readonly edges: T[],
+    private readonly shrinker: fc.Arbitrary<T>,
+  ) {
+    super();
+  }
+
+  generate(random: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    if (random.nextInt(0, 3) > 0) return this.range.generate(random, biasFactor);
+    return new fc.Value(this.edges[random.nextInt(0, this.edges.length - 1)], undefined);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.shrinker.canShrinkWithoutContext(value);
+  }
+
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    // Values from `range` carry its context; edges carry none and shrink as plain values.
+    return context === undefined ? this.shrinker.shrink(value, undefined) : this.range.shrink(value, context);
+  }
 }
 
 function numberArbitrary(s: Schema): fc.Arbitrary<number> {
@@ -188,7 +224,15 @@ function numberArbitrary(s: Schema): fc.Arbitrary<number> {
     0,
     ...NUMBER_EXTREMES,
   ];
-  return withEdges(doubles, near.filter((n): n is number => n !== undefined && Number.isFinite(n) && inside(n)));
+  const shrinker = fc.double({
+    min: b.min ?? -Number.MAX_VALUE,
+    max: b.max ?? Number.MAX_VALUE,
+    minExcluded: b.minExcluded,
+    maxExcluded: b.maxExcluded,
+    noNaN: true,
+    noDefaultInfinity: true,
+  });
+  return withEdges(doubles, near.filter((n): n is number => n !== undefined && Number.isFinite(n) && inside(n)), shrinker);
 }
 
 /** Huge and tiny magnitudes: overflow, float-to-int conversion and underflow bugs. */
