@@ -17,6 +17,8 @@ import { CreatedResources, type CleanupReport } from './cleanup.js';
 import { applicableKinds, VIOLATION_KINDS, violationsOf } from './violations.js';
 
 export interface ContractOptions extends Credentials {
+  /** A second API key, another tenant: enables the tenant-isolation sequences. */
+  secondApiKey?: string;
   /** Base URL of the server under test. */
   target: string;
   specFiles?: string[];
@@ -60,6 +62,8 @@ export class UnknownSelectionError extends Error {
 }
 
 export const DEFAULT_RUNS = 50;
+/** Sent where a key is expected, for ignored_auth: no server should know it. */
+export const WRONG_API_KEY = 'parley-invalid-key-0000';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 interface Job {
@@ -244,10 +248,15 @@ function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: 
     jobs.push(phase('valid', runs));
     for (const kind of applicableKinds(operation)) jobs.push(phase('invalid', Math.max(3, Math.ceil(runs / 5)), kind));
     if (operation.security.length > 0) jobs.push(phase('no-credentials', Math.max(2, Math.ceil(runs / 10))));
+    if (operation.security.length > 0) jobs.push(phase('wrong-credentials', Math.max(2, Math.ceil(runs / 10))));
   }
   for (const sequence of contract?.sequences ?? []) {
     if (!sequence.operations.every((key) => spec.operations.some((op) => operationKey(op) === key))) continue;
     if (!state.selected(sequence.name, session.operation(sequence.operations[0]))) continue;
+    if (sequence.needsSecondCredential && !session.hasSecondCredential) {
+      state.warnings.push({ spec: spec.name, operation: session.operation(sequence.operations[0]).id, check: sequence.name, message: 'not run: it needs a second credential (--api-key twice, or --second-api-key)', curl: '' });
+      continue;
+    }
     jobs.push({ spec, label: `${spec.name} ${sequence.name}`, run: () => runSequence(spec, sequence, session, state, Math.max(3, Math.ceil(runs / 5)), deadline) });
   }
   return jobs;
@@ -259,9 +268,14 @@ function contractFits(contract: ApiContract, spec: Spec): boolean {
 }
 
 function createSession(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, validator: SpecValidator, contract: ApiContract | undefined): ContractSession {
-  const credentials: Credentials = { apiKey: options.apiKey, headers: options.headers };
+  const credentials = {
+    primary: { apiKey: options.apiKey, headers: options.headers },
+    secondary: { apiKey: options.secondApiKey, headers: options.headers },
+    wrong: { apiKey: WRONG_API_KEY, headers: options.headers },
+  } satisfies Record<string, Credentials>;
   const session: ContractSession = {
     spec,
+    hasSecondCredential: options.secondApiKey !== undefined && options.secondApiKey !== options.apiKey,
     fixtures: options.fixtures ?? {},
     operation(key) {
       const found = spec.operations.find((op) => operationKey(op) === key || op.id === key);
@@ -269,7 +283,7 @@ function createSession(spec: Spec, options: ContractOptions, state: RunState, cl
       return found;
     },
     async send(request, kind = 'valid') {
-      const wire = toWire(request, client.base, credentials);
+      const wire = toWire(request, client.base, credentials[request.credential ?? 'primary']);
       const sent = await client.send(wire);
       const exchange: Exchange = { kind, request, wire, validator, ...('response' in sent ? { response: sent.response } : { response: undefined, transportError: sent.transportError }) };
       state.observe(spec, exchange);
@@ -314,6 +328,7 @@ async function runPhase(input: PhaseInput): Promise<void> {
   const buildRequest = async ([generated, pick]: [ContractRequest, number]): Promise<ContractRequest | undefined> => {
     const prepared = await session.prepare(generated);
     if (kind === 'no-credentials') return { ...prepared, withoutCredentials: true };
+    if (kind === 'wrong-credentials') return { ...prepared, credential: 'wrong' };
     if (kind === 'valid') return prepared;
     const variants = violationsOf(prepared, input.violation!, validator);
     return variants.length === 0 ? undefined : variants[pick % variants.length];

@@ -16,6 +16,8 @@ export interface ContractRequest {
   contentType?: string;
   /** Leave out the credentials the run was given. */
   withoutCredentials?: boolean;
+  /** Send it with the run's second credential (another tenant) or a key no server should accept; default the first. */
+  credential?: 'secondary' | 'wrong';
   /** An API contract's prepare hook made it (e.g. real ids in the path), not generation alone. */
   prepared?: boolean;
   /** For invalid requests: the one thing made wrong on purpose. */
@@ -60,7 +62,7 @@ export interface ContractResponse {
 }
 
 /** What a request was meant to test, which decides the checks that apply. */
-export type RequestKind = 'valid' | 'invalid' | 'no-credentials';
+export type RequestKind = 'valid' | 'invalid' | 'no-credentials' | 'wrong-credentials';
 
 export interface Exchange {
   kind: RequestKind;

@@ -55,3 +55,14 @@ export const missingCredentialsRejected: Check = {
     return { outcome: 'fail', message: `answered ${response.status} without credentials`, expected: '401 or 403' };
   },
 };
+
+export const ignoredAuth: Check = {
+  name: 'ignored_auth',
+  description: 'an operation that declares security refuses a wrong key (401/403), not only a missing one',
+  kinds: ['wrong-credentials'],
+  run: ({ response }) => {
+    if (!response) return { outcome: 'skip' };
+    if (response.status === 401 || response.status === 403) return { outcome: 'pass' };
+    return { outcome: 'fail', message: `answered ${response.status} to a key it cannot know`, expected: '401 or 403' };
+  },
+};

@@ -1,6 +1,6 @@
 /** Every stateless check, in report order. Each can be selected with --only / --skip by name. */
 import type { Check } from '../types.js';
-import { invalidRequestRejected, missingCredentialsRejected, validRequestAccepted } from './acceptance.js';
+import { ignoredAuth, invalidRequestRejected, missingCredentialsRejected, validRequestAccepted } from './acceptance.js';
 import { contentTypeConformance, errorSchemaConformance, responseSchemaConformance, statusCodeConformance } from './conformance.js';
 import { notAServerError, responseReceived } from './transport.js';
 
@@ -14,4 +14,5 @@ export const CHECKS: readonly Check[] = [
   validRequestAccepted,
   invalidRequestRejected,
   missingCredentialsRejected,
+  ignoredAuth,
 ];
