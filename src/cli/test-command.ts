@@ -103,7 +103,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       target: { type: 'string', short: 't' },
-      'api-key': { type: 'string' },
+      'api-key': { type: 'string', multiple: true },
+      'second-api-key': { type: 'string' },
       header: { type: 'string', short: 'H', multiple: true },
       seed: { type: 'string' },
       runs: { type: 'string' },
@@ -126,10 +127,15 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   }
   const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
   const environment = credentialsFromEnvironment(process.env);
-  const apiKey = values['api-key'] ?? environment.apiKey;
+  const [apiKey, secondFromList, ...extra] = values['api-key'] ?? (environment.apiKey === undefined ? [] : [environment.apiKey]);
+  if (extra.length > 0) throw new UsageError('--api-key takes at most two keys: the first, and a second one for the tenant-isolation properties');
+  if (secondFromList !== undefined && values['second-api-key'] !== undefined) throw new UsageError('give the second key once: --api-key twice or --second-api-key');
+  const secondApiKey = secondFromList ?? values['second-api-key'];
+  if (secondApiKey !== undefined && secondApiKey === apiKey) throw new UsageError('the second API key must differ from the first (it stands for another tenant)');
   const headers = { ...Object.fromEntries(environment.headers), ...parseHeaders(values.header) };
   const secrets = [...environment.secrets, ...credentialHeaderSecrets(headers)];
   if (apiKey) secrets.push({ value: apiKey, variable: 'PARLEY_API_KEY' });
+  if (secondApiKey) secrets.push({ value: secondApiKey, variable: 'PARLEY_SECOND_API_KEY' });
   const ratePerSecond = values.rate === undefined ? undefined : parseRate(values.rate);
   if (values.rate !== undefined && ratePerSecond === undefined) throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
   const progress = progressPrinter();
@@ -140,6 +146,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       specFiles: positionals.length > 0 ? positionals : bundledSpecFiles(),
       contracts: [...BUNDLED_CONTRACTS],
       apiKey,
+      secondApiKey,
       headers,
       ratePerSecond,
       cleanup: values.cleanup === true,

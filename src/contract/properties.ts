@@ -37,12 +37,10 @@ type Schema = Record<string, any>;
  * absence (not required) and the value sent was null: absent and null mean the same there.
  */
 export function echoMismatch(responseSchema: JsonSchema | undefined, expected: Record<string, unknown>, actual: unknown): { field: string; message: string; expected: string } | undefined {
-  const schema = (isPlainObject(responseSchema) ? responseSchema : {}) as Schema;
-  const fields = Object.keys(schema.properties ?? {});
-  const required = new Set<string>(Array.isArray(schema.required) ? schema.required : []);
+  const { properties, required } = objectShape(responseSchema);
   const answer = isPlainObject(actual) ? actual : {};
-  for (const field of fields) {
-    if (!Object.hasOwn(expected, field)) continue;
+  for (const [field, property] of properties) {
+    if (!Object.hasOwn(expected, field) || property.writeOnly === true) continue;
     const want = expected[field];
     if (!Object.hasOwn(answer, field)) {
       if (want === null && !required.has(field)) continue;
@@ -53,6 +51,20 @@ export function echoMismatch(responseSchema: JsonSchema | undefined, expected: R
     }
   }
   return undefined;
+}
+
+/** The properties and required names of an object schema, through allOf. */
+export function objectShape(schema: JsonSchema | undefined, depth = 0): { properties: Map<string, Schema>; required: Set<string> } {
+  const shape = { properties: new Map<string, Schema>(), required: new Set<string>() };
+  if (!isPlainObject(schema) || depth > 8) return shape;
+  for (const [name, property] of Object.entries<Schema>((schema.properties ?? {}) as Record<string, Schema>)) shape.properties.set(name, isPlainObject(property) ? property : {});
+  for (const name of Array.isArray(schema.required) ? schema.required : []) shape.required.add(name);
+  for (const part of Array.isArray(schema.allOf) ? schema.allOf : []) {
+    const inner = objectShape(part, depth + 1);
+    for (const [name, property] of inner.properties) if (!shape.properties.has(name)) shape.properties.set(name, property);
+    for (const name of inner.required) shape.required.add(name);
+  }
+  return shape;
 }
 
 /** Deep equality of JSON values; object key order does not matter. */

@@ -9,6 +9,7 @@ import type { Operation, Spec } from '../spec/types.js';
 import { SpecValidator } from '../spec/validator.js';
 import { operationKey, type ApiContract, type ContractSession, type Sequence } from './api-contract.js';
 import { CHECKS } from './checks/index.js';
+import { GENERIC_SEQUENCE_NAMES, genericContract } from './generic-contract.js';
 import { responseReceived } from './checks/transport.js';
 import { TargetClient, toCurl, toWire, type Credentials } from './http.js';
 import { validRequestArbitrary } from './requests.js';
@@ -139,7 +140,7 @@ async function assertReachable(client: TargetClient, target: string): Promise<vo
 function assertKnownNames(options: ContractOptions, specs: Spec[]): void {
   const operations = specs.flatMap((spec) => spec.operations.flatMap((op) => [op.id, operationKey(op)]));
   const sequences = (options.contracts ?? []).flatMap((contract) => contract.sequences.map((sequence) => sequence.name));
-  const known = new Set([...CHECKS.map((check) => check.name), ...sequences, ...operations]);
+  const known = new Set([...CHECKS.map((check) => check.name), ...sequences, ...GENERIC_SEQUENCE_NAMES, ...operations]);
   const unknown = [...(options.only ?? []), ...(options.skip ?? [])].filter((name) => !known.has(name));
   if (unknown.length === 0) return;
   throw new UnknownSelectionError(
@@ -234,7 +235,8 @@ function isCheckName(name: string): boolean {
 
 function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: TargetClient, runs: number, deadline: number): Job[] {
   const validator = new SpecValidator(spec);
-  const contract = (options.contracts ?? []).find((c) => contractFits(c, spec));
+  // A spec no hand-written contract knows still gets the generic stateful properties of its collections.
+  const contract = (options.contracts ?? []).find((c) => contractFits(c, spec)) ?? genericContract(spec);
   const session = createSession(spec, options, state, client, validator, contract);
   const jobs: Job[] = [];
   for (const operation of spec.operations) {
