@@ -6,6 +6,8 @@ import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
+import { SLOW_ANSWER_WARNING_MS } from '../contract/checks/operational.js';
+import { GENERIC_SEQUENCE_NAMES } from '../contract/generic-contract.js';
 import { parseRate } from '../contract/rate.js';
 import { credentialsFromEnvironment, redactSecrets, type Secret } from '../report/secrets.js';
 import { USER_AGENT } from '../version.js';
@@ -21,7 +23,10 @@ the target conforms, 1 on contract failures, 2 on bad usage or an unreachable ta
 Options:
   -t, --target <url>        base URL of the server under test (required)
       --api-key <key>       credential sent where a spec declares an API key or bearer scheme
-                            (default: $PARLEY_API_KEY)
+                            (default: $PARLEY_API_KEY); give it twice for a second tenant
+      --second-api-key <key> the second tenant's key (default: $PARLEY_SECOND_API_KEY): enables
+                            the tenant-isolation properties (feather.tenant_isolation,
+                            crud.tenant_isolation); without one they are reported as not run
   -H, --header <k: v>       extra header on every request (repeatable); PARLEY_HEADER_<NAME>=v
                             in the environment adds "<name>: v" (underscores become dashes)
       --seed <n>            fast-check seed; failures print the seed that replays them
@@ -34,6 +39,10 @@ Options:
       --fixture <k=v>       values the contracts need, e.g. eliza.agentId=<uuid> (repeatable)
       --rate <n/s>          at most this many requests per second (e.g. 20/s, 600/m), for a shared sandbox
       --cleanup             afterwards, delete what the run created where the spec documents a DELETE
+      --max-response-time <t> answers slower than this fail max_response_time (e.g. 2s, 500ms);
+                            without it, answers slower than ${SLOW_ANSWER_WARNING_MS} ms are warnings
+      --strict              every warning is a failure (undocumented 400/401, slow answers,
+                            unsupported_method), for gates that want the letter of the spec
       --junit <file>        also write a JUnit XML report
       --json <file>         also write the full report as JSON
   -h, --help                show this help
@@ -42,14 +51,18 @@ Credentials never appear in a report: the key is shown as $PARLEY_API_KEY, a cre
 header as $PARLEY_HEADER_<NAME>, so a printed curl replays once they are exported.
 Requests carry "User-Agent: ${USER_AGENT}" unless a header sets another.
 
-Checks: ${CHECKS.map((c) => c.name).join(', ')},
-        and the stateful sequences of contracts/ (feather.*, julep.*, eliza.*).
+Checks: ${CHECKS.map((c) => c.name).join(', ')}
+        (ignored_auth sends a key no server should know: a target that accepts any key fails it;
+        unsupported_method is a warning unless named with --only).
+Stateful properties: those of contracts/ for the bundled APIs (feather.*, julep.*, eliza.*), and
+        for any other spec, per collection found from its paths (POST /things with an id,
+        GET/DELETE /things/{id}): ${GENERIC_SEQUENCE_NAMES.join(', ')}.
 `;
 
-function parseDuration(value: string | undefined): number | undefined {
+function parseDuration(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
-  if (!match) throw new UsageError(`--max-time expects a duration such as 90s, 5m or 30000ms, got "${value}"`);
+  if (!match) throw new UsageError(`--${flag} expects a duration such as 90s, 5m or 30000ms, got "${value}"`);
   const factor = match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000;
   return Number(match[1]) * factor;
 }
@@ -116,6 +129,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       fixture: { type: 'string', multiple: true },
       rate: { type: 'string' },
       cleanup: { type: 'boolean' },
+      'max-response-time': { type: 'string' },
+      strict: { type: 'boolean' },
       junit: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -130,7 +145,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   const [apiKey, secondFromList, ...extra] = values['api-key'] ?? (environment.apiKey === undefined ? [] : [environment.apiKey]);
   if (extra.length > 0) throw new UsageError('--api-key takes at most two keys: the first, and a second one for the tenant-isolation properties');
   if (secondFromList !== undefined && values['second-api-key'] !== undefined) throw new UsageError('give the second key once: --api-key twice or --second-api-key');
-  const secondApiKey = secondFromList ?? values['second-api-key'];
+  const secondApiKey = secondFromList ?? values['second-api-key'] ?? (process.env.PARLEY_SECOND_API_KEY || undefined);
   if (secondApiKey !== undefined && secondApiKey === apiKey) throw new UsageError('the second API key must differ from the first (it stands for another tenant)');
   const headers = { ...Object.fromEntries(environment.headers), ...parseHeaders(values.header) };
   const secrets = [...environment.secrets, ...credentialHeaderSecrets(headers)];
@@ -152,7 +167,9 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       cleanup: values.cleanup === true,
       seed: parseNumberOption('seed', values.seed, { integer: true }),
       runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
-      maxTimeMs: parseDuration(values['max-time']),
+      maxTimeMs: parseDuration('max-time', values['max-time']),
+      maxResponseTimeMs: parseDuration('max-response-time', values['max-response-time']),
+      strict: values.strict === true,
       requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
       concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
       only: values.only,

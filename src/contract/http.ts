@@ -119,7 +119,7 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
   if (request.rawBody !== undefined) body = request.rawBody;
   else if (request.body !== undefined) body = JSON.stringify(request.body);
   if (body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
-  return { method: operation.method.toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
+  return { method: (request.method ?? operation.method).toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
 }
 
 function credentialHeaders(request: ContractRequest, apiKey: string): Record<string, string> {

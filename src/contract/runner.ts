@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { loadSpecs } from '../spec/load.js';
-import type { Operation, Spec } from '../spec/types.js';
+import type { HttpMethod, Operation, Spec } from '../spec/types.js';
 import { SpecValidator } from '../spec/validator.js';
 import { operationKey, type ApiContract, type ContractSession, type Sequence } from './api-contract.js';
-import { CHECKS } from './checks/index.js';
+import { CHECKS, judge } from './checks/index.js';
 import { GENERIC_SEQUENCE_NAMES, genericContract } from './generic-contract.js';
 import { responseReceived } from './checks/transport.js';
 import { TargetClient, toCurl, toWire, type Credentials } from './http.js';
@@ -43,6 +43,10 @@ export interface ContractOptions extends Credentials {
   ratePerSecond?: number;
   /** Delete what the run created, where the spec documents a DELETE. */
   cleanup?: boolean;
+  /** Answers slower than this fail max_response_time (without it, slow answers are warnings). */
+  maxResponseTimeMs?: number;
+  /** Every warning is a failure: for gates that want the letter of the spec. */
+  strict?: boolean;
 }
 
 export interface Progress {
@@ -251,6 +255,8 @@ function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: 
     for (const kind of applicableKinds(operation)) jobs.push(phase('invalid', Math.max(3, Math.ceil(runs / 5)), kind));
     if (operation.security.length > 0) jobs.push(phase('no-credentials', Math.max(2, Math.ceil(runs / 10))));
     if (operation.security.length > 0) jobs.push(phase('wrong-credentials', Math.max(2, Math.ceil(runs / 10))));
+    // One probe per path with a method it does not document, sent from the path's first operation.
+    if (undocumentedMethod(spec, operation) && spec.operations.find((op) => op.path === operation.path) === operation) jobs.push(phase('unsupported-method', 1));
   }
   for (const sequence of contract?.sequences ?? []) {
     if (!sequence.operations.every((key) => spec.operations.some((op) => operationKey(op) === key))) continue;
@@ -262,6 +268,12 @@ function jobsFor(spec: Spec, options: ContractOptions, state: RunState, client: 
     jobs.push({ spec, label: `${spec.name} ${sequence.name}`, run: () => runSequence(spec, sequence, session, state, Math.max(3, Math.ceil(runs / 5)), deadline) });
   }
   return jobs;
+}
+
+/** A method the operation's path does not document (PATCH first: least likely to change anything if wrongly served). */
+function undocumentedMethod(spec: Spec, operation: Operation): HttpMethod | undefined {
+  const documented = new Set(spec.operations.filter((op) => op.path === operation.path).map((op) => op.method));
+  return (['patch', 'put', 'post', 'get', 'delete'] as const).find((method) => !documented.has(method));
 }
 
 function contractFits(contract: ApiContract, spec: Spec): boolean {
@@ -326,11 +338,13 @@ async function runPhase(input: PhaseInput): Promise<void> {
   const { spec, operation, kind, session, validator, state } = input;
   const remaining = checksFor(input);
   if (remaining.length === 0) return;
+  const judgeOptions = { maxResponseTimeMs: state.options.maxResponseTimeMs, strict: state.options.strict };
   const arbitrary = fc.tuple(validRequestArbitrary(operation), fc.nat());
   const buildRequest = async ([generated, pick]: [ContractRequest, number]): Promise<ContractRequest | undefined> => {
     const prepared = await session.prepare(generated);
     if (kind === 'no-credentials') return { ...prepared, withoutCredentials: true };
     if (kind === 'wrong-credentials') return { ...prepared, credential: 'wrong' };
+    if (kind === 'unsupported-method') return { ...prepared, method: undocumentedMethod(spec, operation), body: undefined };
     if (kind === 'valid') return prepared;
     const variants = violationsOf(prepared, input.violation!, validator);
     return variants.length === 0 ? undefined : variants[pick % variants.length];
@@ -349,7 +363,7 @@ async function runPhase(input: PhaseInput): Promise<void> {
       if (state.interrupted) return true; // cut off by --max-time: not the target's fault
       const failed: [Check, Extract<Verdict, { outcome: 'fail' }>][] = [];
       for (const check of remaining) {
-        const verdict = check.run(exchange);
+        const verdict = judge(check, exchange, { ...judgeOptions, namedInOnly: state.options.only?.includes(check.name) ?? false });
         state.tally(spec, operation.id, check.name, verdict);
         if (verdict.outcome === 'fail') failed.push([check, verdict]);
         else if (verdict.outcome === 'warn') state.warn(spec, operation.id, check.name, verdict.message, exchange);

@@ -16,6 +16,8 @@ export interface ContractRequest {
   contentType?: string;
   /** Leave out the credentials the run was given. */
   withoutCredentials?: boolean;
+  /** Sent with this method instead of the operation's (an undocumented one, for unsupported_method). */
+  method?: string;
   /** Send it with the run's second credential (another tenant) or a key no server should accept; default the first. */
   credential?: 'secondary' | 'wrong';
   /** An API contract's prepare hook made it (e.g. real ids in the path), not generation alone. */
@@ -62,7 +64,7 @@ export interface ContractResponse {
 }
 
 /** What a request was meant to test, which decides the checks that apply. */
-export type RequestKind = 'valid' | 'invalid' | 'no-credentials' | 'wrong-credentials';
+export type RequestKind = 'valid' | 'invalid' | 'no-credentials' | 'wrong-credentials' | 'unsupported-method';
 
 export interface Exchange {
   kind: RequestKind;
@@ -80,12 +82,20 @@ export type Verdict =
   | { outcome: 'warn'; message: string }
   | { outcome: 'fail'; message: string; expected: string };
 
+/** What a run asks of its checks beyond the spec. */
+export interface CheckContext {
+  /** --max-response-time: slower answers fail. */
+  maxResponseTimeMs?: number;
+}
+
 export interface Check {
   name: string;
   description: string;
   /** Request kinds it judges; other exchanges are skipped. */
   kinds: readonly RequestKind[];
-  run(exchange: Exchange): Verdict;
+  /** Its failures count only when it is named with --only; otherwise they are warnings. */
+  optIn?: boolean;
+  run(exchange: Exchange, context?: CheckContext): Verdict;
 }
 
 export interface Failure {

@@ -37,7 +37,8 @@ describe('the contract suite against the parley mock', () => {
       expect(report.interrupted).toBe(false);
       expect(report.specs.map((s) => s.name)).toEqual(['feather', 'julep', 'eliza']);
 
-      for (const check of CHECKS) expect(passedBy(report, check.name), check.name).toBeGreaterThan(0);
+      // The bundled specs document no response headers: response_headers_conformance is exercised in checks.test.ts.
+      for (const check of CHECKS.filter((c) => c.name !== 'response_headers_conformance')) expect(passedBy(report, check.name), check.name).toBeGreaterThan(0);
       const sequences = BUNDLED_CONTRACTS.flatMap((c) => c.sequences.map((s) => s.name));
       expect(sequences).toHaveLength(13);
       for (const sequence of sequences) expect(passedBy(report, sequence), sequence).toBeGreaterThan(0);
