@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { fail, jsonOf, statusOf, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from '../src/contract/api-contract.js';
+import { fail, jsonOf, precondition, statusOf, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from '../src/contract/api-contract.js';
 import { echoMismatch, expectAnswer, identicalCreatesAreDistinct } from '../src/contract/properties.js';
 import type { ContractRequest, Exchange } from '../src/contract/types.js';
 import { applyDefaults } from '../src/spec/defaults.js';
@@ -23,11 +23,12 @@ const request = (session: ContractSession, key: string, body: unknown, pathParam
   body,
 });
 
-/** Creates a session to send messages to; undefined when the target would not. */
-async function newSessionId(session: ContractSession, title: string | null = null): Promise<string | undefined> {
+/** Creates a session to send messages to; a failed precondition (blamed on session creation) when the target would not. */
+async function newSessionId(session: ContractSession, title: string | null = null): Promise<string> {
   const exchange = await session.send(request(session, CREATE_SESSION, { title }));
   const id = jsonOf(exchange)?.id;
-  return statusOf(exchange) === 201 && typeof id === 'string' ? id : undefined;
+  if (statusOf(exchange) === 201 && typeof id === 'string') return id;
+  return precondition(exchange, `creating a session for the message answered ${statusOf(exchange) ?? 'nothing'}`, '201 with the new session id');
 }
 
 /**
@@ -269,7 +270,6 @@ const tenantIsolation: Sequence<{ channel: string; content: string }> = {
       if (!outcome.ok) return outcome;
     }
     const sessionId = await newSessionId(session);
-    if (!sessionId) return fail(mine, 'no session could be created with the first key', 'a 201 with an id');
     const foreign = await session.send({ ...request(session, SEND_MESSAGE, { content }, { session_id: sessionId }), credential: 'secondary' });
     return statusOf(foreign) === 404 ? { ok: true } : fail(foreign, `a message to the first key's session, sent with the second key, answered ${statusOf(foreign)}`, '404');
   },
@@ -280,7 +280,7 @@ export const feather: ApiContract = {
   prepare: {
     async [SEND_MESSAGE](generated, session) {
       const id = await newSessionId(session);
-      return id ? { ...generated, pathParams: { ...generated.pathParams, session_id: id } } : generated;
+      return { ...generated, pathParams: { ...generated.pathParams, session_id: id } };
     },
     [GET_OR_CREATE]: (generated) => ({ ...generated, body: withOneBinding(generated.body as Record<string, any>) }),
   },

@@ -1,11 +1,13 @@
 /** parley's library API: the mock, the contract suite and the spec engine they share. */
 export { startMockServer, createMockApp, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from './mock/server.js';
-export { runContract, conforms, TargetUnreachableError, type ContractOptions, type Progress } from './contract/runner.js';
+export { runContract, conforms, TargetUnreachableError, UnknownSelectionError, EmptySelectionError, type ContractOptions, type Progress } from './contract/runner.js';
+export { CheckRegistry, defaultCheckRegistry } from './contract/checks/registry.js';
+export { verdictOf, untestedOperations, type RunVerdict } from './contract/collect.js';
 export { formatReport } from './contract/report/console.js';
 export { toJUnit } from './contract/report/junit.js';
-export { fail, jsonOf, statusOf, operationKey, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './contract/api-contract.js';
+export { fail, jsonOf, statusOf, operationKey, precondition, PreconditionFailed, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './contract/api-contract.js';
 export type { ContractRequest, ContractResponse, Exchange, RequestKind } from './contract/types.js';
-export type { Report, Failure, Warning, Tally, Check, Verdict } from './contract/types.js';
+export type { Report, Failure, FailureKind, Flaky, Untested, Warning, Tally, Check, Verdict, Phase, Replay, ConstraintCoverage, ConstraintProbes } from './contract/types.js';
 export { BUNDLED_CONTRACTS } from '../contracts/index.js';
 export { loadSpec, loadSpecs, SpecError } from './spec/load.js';
 export { SpecValidator } from './spec/validator.js';

@@ -4,10 +4,13 @@ import { parseArgs } from 'node:util';
 import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
+import { DEFAULT_COVERAGE_BUDGET, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, EmptySelectionError, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
 import { SLOW_ANSWER_WARNING_MS } from '../contract/checks/operational.js';
 import { GENERIC_SEQUENCE_NAMES } from '../contract/generic-contract.js';
+import { verdictOf } from '../contract/collect.js';
+import { parsePhases } from '../contract/select.js';
+import { PHASES, type Failure, type Report } from '../contract/types.js';
 import { parseRate } from '../contract/rate.js';
 import { credentialsFromEnvironment, redactSecrets, type Secret } from '../report/secrets.js';
 import { USER_AGENT } from '../version.js';
@@ -16,9 +19,14 @@ import { parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
-Generates valid and invalid requests from the specs (default: the bundled Feather, Julep and
-ElizaOS specs), sends them to the target and reports where it breaks the contract. Exit 0 when
-the target conforms, 1 on contract failures, 2 on bad usage or an unreachable target.
+Sends requests built from the specs (default: the bundled Feather, Julep and ElizaOS specs) to
+the target and reports where it breaks the contract, in four phases: examples (every documented
+example), coverage (every constraint probed at and past its bounds, deterministically), fuzz
+(fast-check generation, failures shrunk) and stateful (the contracts' sequences).
+
+Exit 0 when everything selected was tested and the target conforms; 1 on contract failures or
+flaky ones (a failure that passed when sent again); 2 on bad usage or an unreachable target;
+3 when the run did not finish (--max-time): "incomplete: N operations untested".
 
 Options:
   -t, --target <url>        base URL of the server under test (required)
@@ -30,12 +38,19 @@ Options:
   -H, --header <k: v>       extra header on every request (repeatable); PARLEY_HEADER_<NAME>=v
                             in the environment adds "<name>: v" (underscores become dashes)
       --seed <n>            fast-check seed; failures print the seed that replays them
-      --runs <n>            valid requests per operation (default ${DEFAULT_RUNS}; invalid ones scale from it)
-      --max-time <t>        stop after this long (e.g. 90s, 5m, 30000ms; bare numbers are seconds)
+      --phases <list>       phases to run, comma-separated (default ${PHASES.join(',')})
+      --runs <n>            fuzz: valid requests per operation (default ${DEFAULT_RUNS}; invalid ones scale from it)
+      --coverage-budget <n> coverage: requests per operation at most (default ${DEFAULT_COVERAGE_BUDGET}); the report
+                            says where it cut
+      --max-time <t>        stop after this long (e.g. 90s, 5m, 30000ms; bare numbers are seconds); each
+                            operation and phase gets its share, and a cut run exits 3
+      --allow-partial       a run cut by --max-time exits 0/1 on what it tested, not 3
+      --fail-fast           stop at the first failure
       --request-timeout <ms> deadline for one response (default ${DEFAULT_REQUEST_TIMEOUT_MS})
       --concurrency <n>     operations tested at once (default 4)
-      --only <name>         only these operations (operationId or "METHOD /path") or checks (repeatable)
-      --skip <name>         skip these operations or checks (repeatable)
+      --only <name>         only these operations (operationId or "METHOD /path"), checks or sequences
+                            (repeatable; an unknown name is an error, and so is a selection of nothing)
+      --skip <name>         skip these operations, checks or sequences (repeatable)
       --fixture <k=v>       values the contracts need, e.g. eliza.agentId=<uuid> (repeatable)
       --rate <n/s>          at most this many requests per second (e.g. 20/s, 600/m), for a shared sandbox
       --cleanup             afterwards, delete what the run created where the spec documents a DELETE
@@ -121,6 +136,10 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       header: { type: 'string', short: 'H', multiple: true },
       seed: { type: 'string' },
       runs: { type: 'string' },
+      phases: { type: 'string' },
+      'coverage-budget': { type: 'string' },
+      'allow-partial': { type: 'boolean' },
+      'fail-fast': { type: 'boolean' },
       'max-time': { type: 'string' },
       'request-timeout': { type: 'string' },
       concurrency: { type: 'string' },
@@ -153,6 +172,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   if (secondApiKey) secrets.push({ value: secondApiKey, variable: 'PARLEY_SECOND_API_KEY' });
   const ratePerSecond = values.rate === undefined ? undefined : parseRate(values.rate);
   if (values.rate !== undefined && ratePerSecond === undefined) throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
+  const phases = values.phases === undefined ? undefined : parsePhases(values.phases);
+  if (values.phases !== undefined && !phases) throw new UsageError(`--phases expects a comma-separated list of ${PHASES.join(', ')}, got "${values.phases}"`);
   const progress = progressPrinter();
   let report;
   try {
@@ -167,6 +188,9 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       cleanup: values.cleanup === true,
       seed: parseNumberOption('seed', values.seed, { integer: true }),
       runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
+      phases,
+      coverageBudget: parseNumberOption('coverage-budget', values['coverage-budget'], { min: 0, integer: true }),
+      failFast: values['fail-fast'] === true,
       maxTimeMs: parseDuration('max-time', values['max-time']),
       maxResponseTimeMs: parseDuration('max-response-time', values['max-response-time']),
       strict: values.strict === true,
@@ -179,13 +203,33 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (process.stderr.isTTY) process.stderr.write('\n');
-    if (error instanceof TargetUnreachableError || error instanceof UnknownSelectionError) throw new UsageError(error.message);
+    if (error instanceof TargetUnreachableError || error instanceof UnknownSelectionError || error instanceof EmptySelectionError) throw new UsageError(error.message);
     throw error;
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
   const shown = redactSecrets(report, secrets);
-  process.stdout.write(formatReport(shown));
-  if (values.junit) await writeFile(values.junit, toJUnit(shown));
-  if (values.json) await writeFile(values.json, JSON.stringify(shown, null, 2) + '\n');
-  return report.failures.length === 0 ? 0 : 1;
+  const format = { replayCommand: (failure: Failure) => `parley test ${replayArguments(failure).join(' ')}` };
+  process.stdout.write(formatReport(shown, format));
+  if (values.junit) await writeFile(values.junit, toJUnit(shown, format));
+  if (values.json) await writeFile(values.json, JSON.stringify(withReplayCommands(shown), null, 2) + '\n');
+  return exitCode(report, values['allow-partial'] === true);
+}
+
+/** 0 conforms, 1 failures or flaky ones, 3 incomplete (unless --allow-partial: then 0/1 on what ran). */
+export function exitCode(report: Report, allowPartial: boolean): number {
+  const verdict = verdictOf(report);
+  if (verdict === 'incomplete' && !allowPartial) return 3;
+  return report.failures.length > 0 || report.flaky.length > 0 ? 1 : 0;
+}
+
+/** The flags that run just the failing operation and check again, in its phase, with its seed. */
+export function replayArguments(failure: Failure): string[] {
+  const { seed, phase, only } = failure.replay;
+  return ['--seed', String(seed), '--phases', phase, ...only.flatMap((name) => ['--only', /^[\w.-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`])];
+}
+
+/** The JSON report, each failure carrying the command line that replays it. */
+function withReplayCommands(report: Report): Report & { failures: (Failure & { replayCommand: string })[] } {
+  const add = (failure: Failure) => ({ ...failure, replayCommand: `parley test ${replayArguments(failure).join(' ')}` });
+  return { ...report, failures: report.failures.map(add), flaky: report.flaky.map((f) => ({ ...f, failure: add(f.failure) })) };
 }

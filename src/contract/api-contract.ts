@@ -48,6 +48,28 @@ export function operationKey(operation: Operation): string {
   return `${operation.method.toUpperCase()} ${operation.path}`;
 }
 
+/**
+ * Thrown by a prepare hook (or a sequence's setup step) when a request the tested one depends on
+ * did not succeed, e.g. creating the session a message goes to. The failure is reported against the
+ * operation of that request, and the dependent request is not judged.
+ */
+export class PreconditionFailed extends Error {
+  override name = 'PreconditionFailed';
+
+  constructor(
+    readonly exchange: Exchange,
+    message: string,
+    readonly expected: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Stops a prepare hook: the request it depends on (in `exchange`) did not give what was needed. */
+export function precondition(exchange: Exchange, message: string, expected: string): never {
+  throw new PreconditionFailed(exchange, message, expected);
+}
+
 /** A failed step's outcome, for sequences. */
 export function fail(exchange: Exchange, message: string, expected: string): SequenceOutcome {
   return { ok: false, message, expected, exchange };

@@ -1,7 +1,7 @@
 /** Valid requests for an operation, generated from its parameter and body schemas. */
 import fc from 'fast-check';
 import { schemaArbitrary } from '../spec/arbitrary.js';
-import type { Operation, Parameter } from '../spec/types.js';
+import type { HttpMethod, Operation, Parameter, Spec } from '../spec/types.js';
 import { headerText } from './parameter-style.js';
 import type { ContractRequest } from './types.js';
 
@@ -60,4 +60,10 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
 
 function parameterNamed(operation: Operation, location: Parameter['in'], name: string): Parameter {
   return operation.parameters.find((p) => p.in === location && p.name === name)!;
+}
+
+/** A method the operation's path does not document (PATCH first: the least likely to change anything if wrongly served). */
+export function undocumentedMethod(spec: Spec, operation: Operation): HttpMethod | undefined {
+  const documented = new Set(spec.operations.filter((op) => op.path === operation.path).map((op) => op.method));
+  return (['patch', 'put', 'post', 'get', 'delete'] as const).find((method) => !documented.has(method));
 }

@@ -37,7 +37,9 @@ export type ViolationKind =
   | 'bad_path_parameter'
   | 'malformed_json'
   | 'wrong_content_type'
-  | 'missing_body';
+  | 'missing_body'
+  /** A property where additionalProperties is false (coverage phase only). */
+  | 'additional_property';
 
 export interface Violation {
   kind: ViolationKind;
@@ -65,6 +67,13 @@ export interface ContractResponse {
 
 /** What a request was meant to test, which decides the checks that apply. */
 export type RequestKind = 'valid' | 'invalid' | 'no-credentials' | 'wrong-credentials' | 'unsupported-method';
+
+/**
+ * The phases of a run, in the order they run: documented examples, the enumerated constraint
+ * probes, fast-check generation, then the contracts' stateful sequences.
+ */
+export type Phase = 'examples' | 'coverage' | 'fuzz' | 'stateful';
+export const PHASES: readonly Phase[] = ['examples', 'coverage', 'fuzz', 'stateful'];
 
 export interface Exchange {
   kind: RequestKind;
@@ -98,8 +107,25 @@ export interface Check {
   run(exchange: Exchange, context?: CheckContext): Verdict;
 }
 
+/**
+ * Why a failure was recorded: a check or a sequence judged an answer wrong; a request another one
+ * depends on (a contract's setup step) did not succeed; or the harness itself could not go on.
+ */
+export type FailureKind = 'check' | 'sequence' | 'precondition' | 'harness';
+
+/** The structured fields a replay command is built from (the CLI spells them as flags). */
+export interface Replay {
+  seed: number;
+  phase: Phase;
+  /** Operation id, then check or sequence name: what --only needs to select just this. */
+  only: string[];
+}
+
 export interface Failure {
+  kind: FailureKind;
+  phase: Phase;
   spec: string;
+  /** The operation the failing request went to (for a precondition, the one that could not do it). */
   operation: string;
   check: string;
   message: string;
@@ -115,10 +141,22 @@ export interface Failure {
   path?: string;
   /** True when --max-time stopped shrinking: the request shown may not be the smallest. */
   shrinkingCut?: boolean;
-  replay: string;
+  /** For a precondition: the operation whose test could not go on because of it. */
+  blocked?: string;
+  /** For the coverage phase: the constraint the request probed, e.g. "body.limit maximum". */
+  constraint?: string;
+  replay: Replay;
+}
+
+/** A failure that did not happen again when its request was sent once more. */
+export interface Flaky {
+  failure: Failure;
+  /** What the second attempt got. */
+  retry: { status: number | undefined; transportError?: string };
 }
 
 export interface Warning {
+  phase: Phase;
   spec: string;
   operation: string;
   check: string;
@@ -126,14 +164,50 @@ export interface Warning {
   curl: string;
 }
 
-/** Counts per operation × check. */
+/** Counts per operation × check × phase. */
 export interface Tally {
   spec: string;
   operation: string;
   check: string;
+  phase: Phase;
   passed: number;
   failed: number;
   warned: number;
+}
+
+/** One constraint of an operation's parameters or body, and how often the coverage phase probed each side of it. */
+export interface ConstraintProbes {
+  /** e.g. "body.recall_options.limit maximum", "query.limit type", "body.mode enum". */
+  id: string;
+  /** Probes sent that stayed within the constraint (at a bound, each branch, each enum value). */
+  valid: number;
+  /** Probes sent that broke it (past a bound, a near-miss, left out). */
+  invalid: number;
+  /** Probes enumerated but not sent (cut by --coverage-budget, or out of time). */
+  unsent: number;
+}
+
+export interface ConstraintCoverage {
+  spec: string;
+  operation: string;
+  constraints: ConstraintProbes[];
+  /** Candidate probes enumerated, and sent (fewer when --coverage-budget cut them). */
+  planned: number;
+  sent: number;
+  /** True when --coverage-budget left probes unsent. */
+  budgetCut: boolean;
+}
+
+/** A phase of an operation that did not run to its end, and why. */
+export interface Untested {
+  spec: string;
+  operation: string;
+  phase: Phase;
+  /** e.g. "fuzz (invalid: wrong_type)" or a sequence name. */
+  job: string;
+  reason: 'deadline' | 'time-share' | 'fail-fast' | 'precondition';
+  /** False when it never sent a request; true when cut part-way. */
+  started: boolean;
 }
 
 /** Response times of one operation over the run. */
@@ -154,8 +228,18 @@ export interface Report {
   warnings: Warning[];
   requests: number;
   durationMs: number;
+  /** The phases the run was asked for, in run order. */
+  phases: Phase[];
   /** True when --max-time cut the run short. */
   interrupted: boolean;
+  /** What was selected but not (fully) tested: the run is incomplete when this is not empty. */
+  untested: Untested[];
+  /** Failures that did not happen again on a re-send. */
+  flaky: Flaky[];
+  /** True when --fail-fast stopped the run at its first failure. */
+  stoppedAtFirstFailure: boolean;
+  /** What the coverage phase probed, per operation. */
+  constraints: ConstraintCoverage[];
   timings: OperationTiming[];
   /** With --cleanup: what was deleted of what the run created. */
   cleanup?: CleanupReport;

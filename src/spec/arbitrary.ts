@@ -122,7 +122,7 @@ function intersectTypes(a: string | string[], b: string | string[]): string | st
   return both.length === 1 ? both[0] : both;
 }
 
-interface Bounds {
+export interface Bounds {
   min: number | undefined;
   max: number | undefined;
   minExcluded: boolean;
@@ -130,7 +130,7 @@ interface Bounds {
 }
 
 /** Reads bounds in both dialects: 3.1 numeric exclusive bounds and 3.0 boolean flags. */
-function boundsOf(s: Schema): Bounds {
+export function boundsOf(s: Schema): Bounds {
   let [min, max] = [s.minimum as number | undefined, s.maximum as number | undefined];
   let [minExcluded, maxExcluded] = [s.exclusiveMinimum === true, s.exclusiveMaximum === true];
   if (typeof s.exclusiveMinimum === 'number' && (min === undefined || s.exclusiveMinimum >= min)) [min, minExcluded] = [s.exclusiveMinimum, true];

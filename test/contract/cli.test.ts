@@ -22,7 +22,7 @@ let dir: string;
 
 beforeAll(async () => {
   ensureBuilt();
-  mock = await startBundledMock();
+  mock = await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] });
   // Answers 200 where the spec documents 201: a status_code_conformance failure on every create.
   faulty = await startFaultyServer([mock.url, mock.url], 'wrong_status');
   dir = await mkdtemp(path.join(os.tmpdir(), 'parley-contract-cli-'));
@@ -33,7 +33,8 @@ afterAll(async () => {
   await mock?.close();
 });
 
-const readJson = async (file: string): Promise<Report> => JSON.parse(await readFile(file, 'utf8'));
+type ReportFile = Omit<Report, 'failures'> & { failures: (Report['failures'][number] & { replayCommand: string })[] };
+const readJson = async (file: string): Promise<ReportFile> => JSON.parse(await readFile(file, 'utf8'));
 
 describe('parley test exit codes', () => {
   it('exits 0 against the mock, printing that the target conforms', async () => {
@@ -54,10 +55,15 @@ describe('parley test exit codes', () => {
     expect(report.seed).toBe(2);
     expect(report.failures.length).toBeGreaterThan(0);
     // Only what follows from the fault: the wrong status itself, sequences expecting a 201, and messages
-    // that found no session because its creation was not a 201.
+    // that found no session because its creation was not a 201 (a failed precondition of the create).
     for (const failure of report.failures) {
-      expect(['status_code_conformance', 'valid_request_accepted'].includes(failure.check) || failure.check.includes('.'), failure.check).toBe(true);
+      expect(['status_code_conformance', 'valid_request_accepted', 'precondition'].includes(failure.check) || failure.check.includes('.'), failure.check).toBe(true);
+      if (failure.kind === 'precondition') {
+        expect(failure.operation).toBe('create_session_v1_ask_feather_sessions_post');
+        expect(failure.message).toMatch(/^creating a session for the message answered 200/);
+      }
     }
+    expect(report.failures.some((f) => f.kind === 'precondition' && f.blocked === 'send_message_v1_ask_feather_sessions__session_id__messages_post')).toBe(true);
     expect(report.failures.map((f) => f.operation)).toEqual(expect.arrayContaining(['create_session_v1_ask_feather_sessions_post', 'getOrCreateV2Conversation', 'create_session_sessions_post', 'createSession']));
 
     const xml = await readFile(junit, 'utf8');
@@ -157,7 +163,8 @@ describe('parley test selection and replay', () => {
       const second = path.join(dir, 'seed-2.json');
       const args = ['--target', faulty.url, '--api-key', 'key-alpha', '--runs', '20', '--seed', '77', 'specs/eliza.yaml'];
       const junit = path.join(dir, 'seed-1.xml');
-      expect((await parley(...args, '--json', first, '--junit', junit)).code).toBe(1);
+      const firstRun = await parley(...args, '--json', first, '--junit', junit);
+      expect(firstRun.code).toBe(1);
       expect((await parley(...args, '--json', second)).code).toBe(1);
       const [a, b] = [await readJson(first), await readJson(second)];
       // The same operation × check failing in several phases (valid, each violation kind) is one
@@ -172,13 +179,15 @@ describe('parley test selection and replay', () => {
       const body = /name="createSession not_a_server_error">\n\s*<failure [^>]*>([^<]*)<\/failure>/.exec(xml)![1];
       for (const failure of edge) expect(body).toContain(failure.violation ? `violation: ${failure.violation.kind}` : failure.message);
       // Phases run concurrently, yet failures are listed in run order: the same seed, the same list.
-      const shape = (r: Report) => r.failures.map((f) => [f.operation, f.check, f.violation?.kind, f.path, f.wire.body]);
+      const shape = (r: ReportFile) => r.failures.map((f) => [f.operation, f.check, f.violation?.kind, f.path, f.wire.body]);
       expect(a.failures.length).toBeGreaterThan(0);
       expect(shape(b)).toEqual(shape(a));
 
       const failure = a.failures.find((f) => f.check === 'not_a_server_error' && !f.violation)!;
       const third = path.join(dir, 'seed-3.json');
-      const replay = await parley('--target', faulty.url, '--api-key', 'key-alpha', '--runs', '20', 'specs/eliza.yaml', ...failure.replay.split(' '), '--json', third);
+      expect(failure.replayCommand).toBe(`parley test --seed 77 --phases ${failure.phase} --only createSession --only not_a_server_error`);
+      expect(firstRun.stdout).toContain(`replay: ${failure.replayCommand}`);
+      const replay = await parley('--target', faulty.url, '--api-key', 'key-alpha', '--runs', '20', 'specs/eliza.yaml', ...failure.replayCommand.split(' ').slice(2), '--json', third);
       expect(replay.code).toBe(1);
       const replayed = (await readJson(third)).failures.find((f) => f.check === 'not_a_server_error' && !f.violation)!;
       expect(replayed.wire.body).toBe(failure.wire.body);
@@ -195,7 +204,9 @@ describe('parley test selection and replay', () => {
       const seconds = (performance.now() - started) / 1000;
       expect(result.stdout).toMatch(/stopped early by --max-time/);
       expect(seconds).toBeLessThan(8);
-      expect(result.code, result.stdout).toBe(0);
+      // A run that did not finish is not a pass: exit 3, saying how much was left untested.
+      expect(result.stdout).toMatch(/: incomplete: 3 operations untested$/m);
+      expect(result.code, result.stdout).toBe(3);
     } finally {
       await stuck.close();
     }

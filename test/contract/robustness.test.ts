@@ -65,8 +65,20 @@ describe('harness robustness', () => {
       // Garbage comes back at once: a generous timeout keeps a busy machine from turning it into a timeout.
       const report = await runContract(options(server.url, { requestTimeoutMs: 10_000 }));
       const lost = report.failures.filter((f) => f.check === 'response_received');
-      expect(new Set(lost.map((f) => f.operation)).size, JSON.stringify(report.failures.map((f) => [f.check, f.message]))).toBe(3);
+      // The two operations that need nothing first are judged; sending a message needs a session,
+      // whose creation got no answer: a failed precondition of the create, not a failure of the message.
+      expect(new Set(lost.map((f) => f.operation)), JSON.stringify(report.failures.map((f) => [f.check, f.message]))).toEqual(
+        new Set(['create_session_v1_ask_feather_sessions_post', 'getOrCreateV2Conversation']),
+      );
       for (const failure of lost) expect(failure.message).toMatch(/^the answer is not valid HTTP/);
+      const preconditions = report.failures.filter((f) => f.kind === 'precondition');
+      expect(preconditions.length).toBeGreaterThan(0);
+      for (const failure of preconditions) {
+        expect(failure.operation).toBe('create_session_v1_ask_feather_sessions_post');
+        expect(failure.blocked).toBe('send_message_v1_ask_feather_sessions__session_id__messages_post');
+        expect(failure.transportError).toMatch(/^the answer is not valid HTTP/);
+      }
+      expect(report.failures.filter((f) => f.kind === 'check' && f.operation === 'send_message_v1_ask_feather_sessions__session_id__messages_post')).toEqual([]);
       expect(report.failures.filter((f) => f.check === 'setup')).toEqual([]);
     } finally {
       await server.close();
@@ -85,8 +97,8 @@ describe('harness robustness', () => {
         expect(failure.transportError).toBe('no complete response within 200 ms');
         expect(failure.response).toBeUndefined();
       }
-      // Every operation is reported, and every sequence (which cannot even start) too.
-      expect(new Set(report.failures.map((f) => f.operation)).size).toBe(3);
+      // Every operation is reported (sending a message as the failed precondition of the session it needs), and every sequence (which cannot even start) too.
+      expect(new Set(report.failures.map((f) => f.blocked ?? f.operation)).size).toBe(3);
       for (const sequence of ['feather.session_messages', 'feather.unknown_session_rejected', 'feather.get_or_create_returns_same']) expect(checks).toContain(sequence);
       // No shrinking through timeouts: about one timed-out request per phase, not hundreds.
       expect(report.requests).toBeLessThan(100);

@@ -1,0 +1,315 @@
+/**
+ * The one walk over a request's schemas: beside a valid value, every constraint reachable from it
+ * (nested objects and array items included) and the probes that test it, each on one side of it:
+ * at a bound and just past it, a required field left out, a near-miss of an enum, const or format,
+ * a type confusion, an extra property where none is allowed, each anyOf/oneOf branch once.
+ *
+ * The coverage phase sends every probe; the fuzz phase's invalid requests pick the invalid ones of
+ * one kind from a generated request. Neither trusts a probe blindly: the spec's own validator
+ * confirms each one is valid or invalid as it claims before it is sent.
+ */
+import { boundsOf } from '../spec/arbitrary.js';
+import { exampleFromSchema } from '../spec/example.js';
+import { typesOf } from '../spec/schema-types.js';
+import type { ViolationKind } from './types.js';
+
+export type Segment = string | number;
+type Schema = Record<string, any>;
+
+/** Marks a probe that leaves its field out. */
+export const REMOVE: unique symbol = Symbol('remove');
+
+export interface Probe {
+  /** Which constraint it tests, e.g. "body.recall_options.limit maximum" (array items as "[]"). */
+  constraint: string;
+  /** Which side of the constraint the value is meant to be on. */
+  expect: 'valid' | 'invalid';
+  /** For an invalid probe: the kind of violation, as the fuzz phase names them. */
+  kind?: ViolationKind;
+  /** Where the value goes, below the body or parameter root. */
+  path: Segment[];
+  value: unknown;
+  description: string;
+  /**
+   * What makes two probes the same test: the constraint, the side and the value at the constrained
+   * place. A probe of an anyOf/oneOf branch carries the whole branch value, but is the same test as
+   * the probe of that place in the request's own branch.
+   */
+  identity: string;
+}
+
+/** One sample value of each JSON type, to put where the schema wants another. */
+export const TYPE_SAMPLES: readonly [string, unknown][] = [
+  ['string', 'not-the-right-type'],
+  ['integer', 12345],
+  ['number', 1.5],
+  ['boolean', true],
+  ['object', { unexpected: true }],
+  ['array', ['unexpected']],
+  ['null', null],
+];
+
+/** Enumerations longer than this get a near-miss but not every member sent. */
+const MAX_ENUM_MEMBERS_SENT = 12;
+/** Strings longer than this are not built at a bound (a request a few hundred KB large proves little more). */
+const MAX_BUILT_LENGTH = 65_536;
+
+/** Alternatives of a schema: anyOf/oneOf branches flattened, allOf parts beside the schema itself. */
+function branches(schema: Schema): Schema[] {
+  const union = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(union)) return union.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []));
+  if (Array.isArray(schema.allOf)) return [schema, ...schema.allOf.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []))];
+  return [schema];
+}
+
+function allowedTypes(schema: Schema): Set<string> {
+  const types = new Set<string>();
+  for (const branch of branches(schema)) {
+    const declared = typesOf(branch);
+    if (declared.length === 0) return new Set(TYPE_SAMPLES.map(([t]) => t));
+    for (const t of declared) types.add(t);
+    if (branch.nullable === true) types.add('null');
+    if (types.has('number')) types.add('integer');
+  }
+  return types;
+}
+
+const isNumeric = (branch: Schema) => typesOf(branch).some((t) => t === 'number' || t === 'integer');
+const isIntegerOnly = (branch: Schema) => typesOf(branch).includes('integer') && !typesOf(branch).includes('number');
+
+/** A step far below any bound's own scale, still representable next to it. */
+const epsilonAt = (bound: number) => Math.max(Math.abs(bound), 1) * 1e-9;
+
+/** Probes of the numeric bounds of one branch: at each bound and past it, by 1, and for numbers by 0.5 and an epsilon. */
+function numericProbes(branch: Schema, at: (constraint: string, expect: Probe['expect'], value: number, why: string) => void): void {
+  const { min, max, minExcluded, maxExcluded } = boundsOf(branch);
+  const integer = isIntegerOnly(branch);
+  const steps = integer ? [1] : [1, 0.5];
+  if (max !== undefined) {
+    const name = maxExcluded ? 'exclusiveMaximum' : 'maximum';
+    if (maxExcluded) {
+      at(name, 'invalid', max, `at exclusiveMaximum ${max}`);
+      at(name, 'valid', integer ? Math.ceil(max) - 1 : max - epsilonAt(max), `just below exclusiveMaximum ${max}`);
+    } else {
+      at(name, 'valid', max, `at maximum ${max}`);
+      for (const step of steps) at(name, 'invalid', max + step, `above maximum ${max}`);
+      if (!integer) at(name, 'invalid', max + epsilonAt(max), `just above maximum ${max}`);
+    }
+  }
+  if (min !== undefined) {
+    const name = minExcluded ? 'exclusiveMinimum' : 'minimum';
+    if (minExcluded) {
+      at(name, 'invalid', min, `at exclusiveMinimum ${min}`);
+      at(name, 'valid', integer ? Math.floor(min) + 1 : min + epsilonAt(min), `just above exclusiveMinimum ${min}`);
+    } else {
+      at(name, 'valid', min, `at minimum ${min}`);
+      for (const step of steps) at(name, 'invalid', min - step, `below minimum ${min}`);
+      if (!integer) at(name, 'invalid', min - epsilonAt(min), `just below minimum ${min}`);
+    }
+  }
+}
+
+/** A value of the right format but for one small mistake, from a valid value where one is at hand. */
+export function formatNearMiss(format: string, valid: unknown): string {
+  const text = typeof valid === 'string' ? valid : '';
+  switch (format) {
+    case 'uuid':
+      // A bad nibble: right length, right dashes, one character that is not hex.
+      return /^[0-9a-f-]{36}$/i.test(text) ? `${text.slice(0, 35)}g` : '5e8f6f3e-2b1c-4a7d-9c3e-1f2a3b4c5d6g';
+    case 'date-time':
+      return '2025-01-01T00:00:00'; // no offset
+    case 'date':
+      return '2025-02-30';
+    case 'time':
+      return '25:00:00Z';
+    case 'email':
+      return 'user.example.com';
+    case 'uri':
+    case 'url':
+      return 'example.com/no-scheme';
+    case 'hostname':
+      return '-bad-.example.com';
+    case 'ipv4':
+      return '256.0.0.1';
+    case 'ipv6':
+      return '2001:db8::g';
+    default:
+      return `not-a-valid-${format}`;
+  }
+}
+
+/** A member's near miss: another case, a trailing character, the next number; never a member itself. */
+function enumNearMiss(members: unknown[]): unknown {
+  const taken = new Set(members.map((m) => JSON.stringify(m)));
+  const candidates: unknown[] = [];
+  for (const member of members) {
+    if (typeof member === 'string') {
+      const swapped = member.replace(/[a-z]/i, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
+      candidates.push(swapped, `${member}_`, `${member} `);
+    } else if (typeof member === 'number') {
+      candidates.push(member + 1, member - 1);
+    } else if (typeof member === 'boolean') {
+      candidates.push(!member);
+    }
+  }
+  candidates.push('not-one-of-the-allowed-values');
+  return candidates.find((c) => !taken.has(JSON.stringify(c)));
+}
+
+const label = (root: string, path: Segment[]) => path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[]` : `${out}.${segment}`), root);
+
+/**
+ * Every probe reachable from `value` under `schema` (a dereferenced schema), below `root` ("body",
+ * "query.limit"...). Walks only where the value has nodes: a probe edits one place of a valid value.
+ */
+export function probesOf(schema: Schema | undefined, value: unknown, root: string, direction: 'request' | 'response' = 'request'): Probe[] {
+  const out: Probe[] = [];
+  walk(schema, value, [], root, out, direction, 0);
+  return out;
+}
+
+function walk(schema: Schema | undefined, value: unknown, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+  if (!schema || typeof schema !== 'object' || depth > 8) return;
+  const where = label(root, path);
+  const add = (constraint: string, expect: Probe['expect'], kind: ViolationKind | undefined, probePath: Segment[], probeValue: unknown, why: string) =>
+    out.push({
+      constraint: `${where} ${constraint}`,
+      expect,
+      ...(expect === 'invalid' && kind ? { kind } : {}),
+      path: probePath,
+      value: probeValue,
+      description: `${where}${probeValue === REMOVE ? '' : ` = ${(JSON.stringify(probeValue) ?? 'undefined').slice(0, 40)}`}: ${why}`,
+      identity: identityOf(`${where} ${constraint}`, expect, probeValue),
+    });
+  if (path.length > 0 || root !== 'body') nodeProbes(schema, value, path, add);
+  if (value !== null && typeof value === 'object') childProbes(schema, value, path, root, out, direction, depth);
+  // After the value's own branch, so a probe of the same place is kept in its smallest form.
+  branchProbes(schema, value, path, root, out, direction, depth);
+}
+
+/** Required fields left out, an extra property where none is allowed, and the walk into each child present. */
+function childProbes(schema: Schema, value: object, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+  const addExtra = (constraint: string, probePath: Segment[], probeValue: unknown, why: string) => {
+    const where = label(root, path);
+    out.push({
+      constraint: `${where} ${constraint}`,
+      expect: 'invalid',
+      kind: 'additional_property',
+      path: probePath,
+      value: probeValue,
+      description: `${where}: ${why}`,
+      identity: identityOf(`${where} ${constraint}`, 'invalid', probeValue),
+    });
+  };
+  const hidden = direction === 'request' ? 'readOnly' : 'writeOnly';
+  for (const branch of branches(schema)) {
+    if (Array.isArray(value)) {
+      if (branch.items && value.length > 0) walk(branch.items, value[0], [...path, 0], root, out, direction, depth + 1);
+      continue;
+    }
+    const present = (name: string) => Object.prototype.hasOwnProperty.call(value, name);
+    for (const name of Array.isArray(branch.required) ? branch.required : []) {
+      if (!present(name) || branch.properties?.[name]?.[hidden] === true) continue;
+      const field = label(root, [...path, name]);
+      out.push({
+        constraint: `${field} required`,
+        expect: 'invalid',
+        kind: 'missing_required_field',
+        path: [...path, name],
+        value: REMOVE,
+        description: `required ${field} left out`,
+        identity: identityOf(`${field} required`, 'invalid', REMOVE),
+      });
+    }
+    if (branch.additionalProperties === false && branch.properties) {
+      let extra = 'unexpected_property';
+      while (present(extra) || extra in branch.properties) extra += '_';
+      addExtra('additionalProperties', [...path, extra], true, `${extra} is not a documented property`);
+    }
+    for (const [name, property] of Object.entries<Schema>(branch.properties ?? {})) {
+      if (present(name)) walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, direction, depth + 1);
+    }
+  }
+}
+
+function identityOf(constraint: string, expect: Probe['expect'], value: unknown): string {
+  return `${constraint}\u0000${expect}\u0000${value === REMOVE ? '(removed)' : JSON.stringify(value)}`;
+}
+
+/**
+ * The constraints of every anyOf/oneOf branch, not only of the one the value happens to take: each
+ * branch's own example is walked, and its probes lifted to replace the whole value at this place.
+ */
+function branchProbes(schema: Schema, value: unknown, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+  const union = schema.anyOf ?? schema.oneOf;
+  if (!Array.isArray(union)) return;
+  for (const branch of union as Schema[]) {
+    if (!branch || typeof branch !== 'object') continue;
+    const example = exampleFromSchema(branch, { direction });
+    if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
+    const inner: Probe[] = [];
+    walk(branch, example, path, root, inner, direction, depth + 1);
+    for (const probe of inner) {
+      if (probe.path.length === path.length) continue; // the node's own keywords are probed above
+      out.push({ ...probe, path, value: applyProbe(example, probe.path.slice(path.length), probe.value) });
+    }
+  }
+}
+
+type Add = (constraint: string, expect: Probe['expect'], kind: ViolationKind | undefined, path: Segment[], value: unknown, why: string) => void;
+
+/** The probes of one node's own keywords (not of its children). */
+function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): void {
+  const types = allowedTypes(schema);
+  const confusion = TYPE_SAMPLES.find(([type]) => !types.has(type));
+  if (confusion) add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${[...types].join(' or ')}`);
+  if (types.has('null') && value !== null && typesOf(schema).length > 0) add('nullable', 'valid', undefined, path, null, 'null is allowed');
+  const union = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(union)) {
+    const keyword = schema.oneOf ? 'oneOf' : 'anyOf';
+    union.forEach((branch: Schema, index: number) => {
+      const example = exampleFromSchema(branch, { direction: 'request' });
+      add(`${keyword}[${index}]`, 'valid', undefined, path, example, `${keyword} branch ${index}`);
+    });
+  }
+  for (const branch of branches(schema)) {
+    if (isNumeric(branch)) {
+      numericProbes(branch, (constraint, expect, number, why) => add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why));
+    }
+    const { minLength, maxLength, format } = branch;
+    if (typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
+      add('minLength', 'valid', undefined, path, stringOfLength(value, minLength), `at minLength ${minLength}`);
+      if (minLength > 0) add('minLength', 'invalid', 'string_too_short', path, stringOfLength(value, minLength - 1), `shorter than minLength ${minLength}`);
+    }
+    if (typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
+      add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength), `at maxLength ${maxLength}`);
+      add('maxLength', 'invalid', 'string_too_long', path, stringOfLength(value, maxLength + 1), `longer than maxLength ${maxLength}`);
+    }
+    if (typeof format === 'string' && !isNumeric(branch)) add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
+    const members: unknown[] | undefined = Array.isArray(branch.enum) ? branch.enum : branch.const !== undefined ? [branch.const] : undefined;
+    if (members) {
+      const keyword = branch.const !== undefined ? 'const' : 'enum';
+      if (members.length <= MAX_ENUM_MEMBERS_SENT) for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
+      add(keyword, 'invalid', 'outside_enum', path, enumNearMiss(members), `a near-miss of ${keyword} ${JSON.stringify(members).slice(0, 40)}`);
+    }
+  }
+}
+
+/** "x" repeated, or the valid value cut or padded, to an exact length. */
+function stringOfLength(valid: unknown, length: number): string {
+  const seed = typeof valid === 'string' && valid.length > 0 ? valid : 'x';
+  return seed.length >= length ? seed.slice(0, length) : seed + 'x'.repeat(length - seed.length);
+}
+
+/** Applies a probe to a copy of `root` (a body or a parameter value). */
+export function applyProbe(root: unknown, path: Segment[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const copy = structuredClone(root) as Record<Segment, unknown>;
+  let node = copy;
+  for (const segment of path.slice(0, -1)) node = node[segment] as Record<Segment, unknown>;
+  const last = path[path.length - 1];
+  // Property names come from the spec: defined, never assigned, so "__proto__" stays a plain key.
+  if (value === REMOVE) delete node[last];
+  else Object.defineProperty(node, last, { value, enumerable: true, writable: true, configurable: true });
+  return copy;
+}

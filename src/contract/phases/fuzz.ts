@@ -1,0 +1,96 @@
+/**
+ * The fuzz phase: fast-check properties per operation over valid requests, requests with one known
+ * violation of a kind, and requests without credentials. Each failure is shrunk to the smallest
+ * request that still fails, then sent once more before it is reported.
+ */
+import fc from 'fast-check';
+import { PreconditionFailed } from '../api-contract.js';
+import { confirmAndRecord, judge, recordHarnessError, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
+import { undocumentedMethod, validRequestArbitrary } from '../requests.js';
+import type { JobOutcome } from '../schedule.js';
+import type { Check, ContractRequest, Exchange, RequestKind, ViolationKind } from '../types.js';
+import { violationsOf } from '../violations.js';
+import { checkUntil, cutBeforeFirstRun, cutOutcome } from './timing.js';
+
+export interface FuzzInput {
+  kind: RequestKind;
+  violation?: ViolationKind;
+  numRuns: number;
+  checks: Check[];
+}
+
+export async function runFuzz(context: PhaseContext, input: FuzzInput, until: number): Promise<JobOutcome> {
+  const { operation, session, state } = context;
+  const { kind } = input;
+  const remaining = [...input.checks];
+  if (remaining.length === 0) return { done: true };
+  const { validator } = context;
+  const arbitrary = fc.tuple(validRequestArbitrary(operation), fc.nat());
+  const buildRequest = async ([generated, pick]: [ContractRequest, number]): Promise<ContractRequest | undefined> => {
+    const prepared = await session.prepare(generated);
+    if (kind === 'no-credentials') return { ...prepared, withoutCredentials: true };
+    if (kind === 'wrong-credentials') return { ...prepared, credential: 'wrong' };
+    if (kind === 'unsupported-method') return { ...prepared, method: undocumentedMethod(context.spec, operation), body: undefined };
+    if (kind === 'valid') return prepared;
+    const variants = violationsOf(prepared, input.violation!, validator);
+    return variants.length === 0 ? undefined : variants[pick % variants.length];
+  };
+  let started = false;
+  let blocked = false;
+  // Each round finds (and shrinks) one failing check; it is then set aside so the next round can find another.
+  while (remaining.length > 0) {
+    if (state.stopping || Date.now() >= until) return cutOutcome(state, started);
+    let lastFailure: { exchange: Exchange; failed: [Check, FailedVerdict][] } | undefined;
+    const property = fc.asyncProperty(arbitrary, async (generated) => {
+      // No shrinking past a lost response (every attempt would wait out the timeout again), nor past a failed precondition.
+      if (blocked || (lastFailure && !lastFailure.exchange.response)) return true;
+      let request: ContractRequest | undefined;
+      try {
+        request = await buildRequest(generated);
+      } catch (error) {
+        if (!(error instanceof PreconditionFailed)) throw error;
+        recordPrecondition(context, error);
+        blocked = true;
+        return true;
+      }
+      if (!request) return true;
+      started = true;
+      const exchange = await session.send(request, kind);
+      if (state.interrupted) return true; // cut off by the deadline: not the target's fault
+      const failed = judge(context, exchange, remaining);
+      if (failed.length > 0) lastFailure = { exchange, failed };
+      return failed.length === 0;
+    });
+    const result = await checkUntil(property, input.numRuns, state.seed, until);
+    if (blocked) return state.interrupted ? cutOutcome(state, started) : { done: false, reason: 'precondition', started };
+    if (!result.failed) return result.interrupted ? cutOutcome(state, started) : { done: true };
+    if (cutBeforeFirstRun(result)) return cutOutcome(state, started);
+    if (!lastFailure) {
+      recordHarnessError(context, result.errorInstance);
+      return { done: true };
+    }
+    const [check, verdict] = lastFailure.failed[0];
+    await confirmAndRecord(
+      context,
+      {
+        kind: 'check',
+        phase: 'fuzz',
+        spec: context.spec,
+        operation: operation.id,
+        check: check.name,
+        message: verdict.message,
+        expected: verdict.expected,
+        exchange: lastFailure.exchange,
+        path: result.counterexamplePath ?? undefined,
+        shrinkingCut: result.interrupted,
+      },
+      lastFailure.exchange.request,
+      kind,
+      check,
+    );
+    // A target that stopped answering leaves the other checks nothing to judge but more timeouts.
+    if (!lastFailure.exchange.response) return { done: true };
+    remaining.splice(remaining.indexOf(check), 1);
+  }
+  return { done: true };
+}

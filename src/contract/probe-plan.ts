@@ -1,0 +1,145 @@
+/**
+ * The coverage phase's plan for one operation: a deterministic valid request, every probe of every
+ * constraint in its parameters and body (from the one schema walk in constraints.ts), each confirmed
+ * valid or invalid by the spec's validator as the server will read it, deduplicated, and ordered so
+ * a budget cut still reaches every constraint once before any twice.
+ */
+import fc from 'fast-check';
+import { exampleFromSchema } from '../spec/example.js';
+import { typesOf } from '../spec/schema-types.js';
+import type { Operation, Parameter } from '../spec/types.js';
+import type { SpecValidator } from '../spec/validator.js';
+import { applyProbe, probesOf, REMOVE, type Probe } from './constraints.js';
+import { jsonBodyOf, validRequestArbitrary } from './requests.js';
+import type { ContractRequest, RequestKind } from './types.js';
+
+export interface PlannedProbe {
+  constraint: string;
+  kind: Extract<RequestKind, 'valid' | 'invalid'>;
+  /** "body" or "<in>.<name>" of a parameter, and the path below it. */
+  root: string;
+  path: Probe['path'];
+  value: unknown;
+  request: ContractRequest;
+}
+
+export interface ProbePlan {
+  probes: PlannedProbe[];
+  /** Every constraint id enumerated, in walk order (also those whose every probe was dropped). */
+  constraints: string[];
+}
+
+type Group = 'pathParams' | 'query' | 'headers';
+const GROUP: Record<Exclude<Parameter['in'], 'cookie'>, Group> = { path: 'pathParams', query: 'query', header: 'headers' };
+const keyOf = (parameter: Parameter) => (parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name);
+
+/** A deterministic valid request: each part an example from its schema, or a generated value where the example does not validate. */
+export function baseRequest(operation: Operation, validator: SpecValidator, seed: number): ContractRequest {
+  let generated: ContractRequest | undefined;
+  const fallback = () => (generated ??= fc.sample(validRequestArbitrary(operation), { numRuns: 1, seed })[0]);
+  const request: ContractRequest = { operation, pathParams: {}, query: {}, headers: {} };
+  for (const parameter of operation.parameters) {
+    if (parameter.in === 'cookie' || !parameter.schemaPointer) continue;
+    const group = GROUP[parameter.in];
+    const key = keyOf(parameter);
+    const example = exampleFromSchema(parameter.schema, { direction: 'request' });
+    const usable = isScalar(example) && validator.validate(parameter.schemaPointer, asServerReads(textOf(example), parameter.schema), 'request').length === 0;
+    const value = usable ? example : fallback()[group][key];
+    if (value !== undefined) request[group][key] = parameter.in === 'header' ? textOf(value) : value;
+  }
+  const media = jsonBodyOf(operation);
+  if (media?.schemaPointer) {
+    const example = exampleFromSchema(media.schema, { direction: 'request' });
+    request.body = validator.validate(media.schemaPointer, example, 'request').length === 0 ? example : fallback().body;
+  }
+  return request;
+}
+
+/** Every confirmed probe of the operation, around a valid (prepared) request. */
+export function planProbes(base: ContractRequest, validator: SpecValidator): ProbePlan {
+  const { operation } = base;
+  const constraints: string[] = [];
+  const seen = new Set<string>();
+  const byConstraint = new Map<string, PlannedProbe[]>();
+  const keep = (probe: PlannedProbe, identity: string) => {
+    const key = `${probe.root}\u0000${identity}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    byConstraint.get(probe.constraint)?.push(probe) ?? byConstraint.set(probe.constraint, [probe]);
+  };
+  const note = (constraint: string) => {
+    if (!constraints.includes(constraint)) constraints.push(constraint);
+  };
+
+  for (const parameter of operation.parameters) {
+    if (parameter.in === 'cookie' || !parameter.schemaPointer) continue;
+    const pointer = parameter.schemaPointer;
+    const group = GROUP[parameter.in];
+    const key = keyOf(parameter);
+    const root = `${parameter.in}.${parameter.name}`;
+    const current = base[group][key];
+    const withValue = (value: unknown): ContractRequest => {
+      const values = { ...base[group] };
+      if (value === REMOVE) delete values[key];
+      else values[key] = parameter.in === 'header' ? textOf(value) : value;
+      return { ...base, [group]: values };
+    };
+    // A path parameter cannot be left out (the URL would name another route); a query or header one can.
+    if (parameter.required && parameter.in !== 'path') {
+      note(`${root} required`);
+      keep({ constraint: `${root} required`, kind: 'invalid', root, path: [], value: REMOVE, request: withValue(REMOVE) }, 'required');
+    }
+    if (!isScalar(current)) continue;
+    for (const probe of probesOf(parameter.schema as Record<string, unknown>, current, root)) {
+      note(probe.constraint);
+      // Another valid path value names another resource: only invalid ones are sent there.
+      if (parameter.in === 'path' && probe.expect === 'valid') continue;
+      if (probe.path.length > 0 || !isScalar(probe.value)) continue;
+      const text = textOf(probe.value);
+      if (parameter.in === 'path' && (text === '' || text === '.' || text === '..')) continue;
+      // Parameters travel as text: judge the value as the server will read it back.
+      const valid = validator.validate(pointer, asServerReads(text, parameter.schema), 'request').length === 0;
+      if (valid !== (probe.expect === 'valid')) continue;
+      keep({ constraint: probe.constraint, kind: probe.expect, root, path: [], value: probe.value, request: withValue(probe.value) }, probe.identity);
+    }
+  }
+
+  const media = jsonBodyOf(operation);
+  if (media?.schemaPointer && base.body !== undefined) {
+    const pointer = media.schemaPointer;
+    for (const probe of probesOf(media.schema as Record<string, unknown>, base.body, 'body')) {
+      note(probe.constraint);
+      const body = applyProbe(base.body, probe.path, probe.value);
+      const valid = validator.validate(pointer, body, 'request').length === 0;
+      if (valid !== (probe.expect === 'valid')) continue;
+      const violation = probe.expect === 'invalid' && probe.kind ? { violation: { kind: probe.kind, location: ['body', ...probe.path].join('.'), description: probe.description } } : {};
+      keep({ constraint: probe.constraint, kind: probe.expect, root: 'body', path: probe.path, value: probe.value, request: { ...base, body, ...violation } }, probe.identity);
+    }
+  }
+  return { probes: roundRobin([...byConstraint.values()]), constraints };
+}
+
+/** The first probe of every constraint, then the second of each, and so on. */
+function roundRobin(groups: PlannedProbe[][]): PlannedProbe[] {
+  const out: PlannedProbe[] = [];
+  for (let round = 0; out.length < groups.reduce((n, g) => n + g.length, 0); round++) {
+    for (const group of groups) if (round < group.length) out.push(group[round]);
+  }
+  return out;
+}
+
+function isScalar(value: unknown): boolean {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A parameter's text as a server reads it: a number or boolean where the schema wants one and the text is one. */
+export function asServerReads(text: string, schema: unknown): unknown {
+  const types = typeof schema === 'object' && schema ? typesOf(schema as Record<string, any>) : [];
+  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
+  return text;
+}
