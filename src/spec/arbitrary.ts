@@ -177,6 +177,12 @@ function withEdges<T>(range: fc.Arbitrary<T>, edges: T[], shrinker: fc.Arbitrary
   return distinct.length === 0 ? range : new EdgeBiased(range, distinct, shrinker);
 }
 
+/** Which arbitrary a value's shrink context belongs to: the plain range, or the shrinker an edge shrinks with. */
+interface EdgeContext {
+  from: 'range' | 'shrinker';
+  inner: unknown;
+}
+
 class EdgeBiased<T> extends fc.Arbitrary<T> {
   constructor(
     private readonly range: fc.Arbitrary<T>,
@@ -187,7 +193,7 @@ class EdgeBiased<T> extends fc.Arbitrary<T> {
   }
 
   generate(random: fc.Random, biasFactor: number | undefined): fc.Value<T> {
-    if (random.nextInt(0, 3) > 0) return this.range.generate(random, biasFactor);
+    if (random.nextInt(0, 3) > 0) return tagged(this.range.generate(random, biasFactor), 'range');
     return new fc.Value(this.edges[random.nextInt(0, this.edges.length - 1)], undefined);
   }
 
@@ -196,9 +202,15 @@ class EdgeBiased<T> extends fc.Arbitrary<T> {
   }
 
   shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
-    // Values from `range` carry its context; edges carry none and shrink as plain values.
-    return context === undefined ? this.shrinker.shrink(value, undefined) : this.range.shrink(value, context);
+    const own = context as EdgeContext | undefined;
+    // Values from `range` shrink within it; edges (no context) and their shrinks go through `shrinker`.
+    if (own?.from === 'range') return this.range.shrink(value, own.inner).map((v) => tagged(v, 'range'));
+    return this.shrinker.shrink(value, own?.inner).map((v) => tagged(v, 'shrinker'));
   }
+}
+
+function tagged<T>(value: fc.Value<T>, from: EdgeContext['from']): fc.Value<T> {
+  return new fc.Value(value.value_, { from, inner: value.context } satisfies EdgeContext);
 }
 
 function numberArbitrary(s: Schema): fc.Arbitrary<number> {

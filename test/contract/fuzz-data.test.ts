@@ -58,6 +58,20 @@ describe('fuzz data', () => {
   });
 });
 
+describe('shrinking', () => {
+  it('a failing edge value shrinks to the smallest failing value, integers and doubles alike', () => {
+    const integer = fc.check(fc.property(schemaArbitrary({ type: 'integer', minimum: 5, maximum: 1440 }) as fc.Arbitrary<number>, (n) => n < 100), { seed: 1 });
+    expect(integer.counterexample).toEqual([100]);
+    for (const seed of [1, 2, 3]) {
+      const double = fc.check(fc.property(schemaArbitrary({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }) as fc.Arbitrary<number>, (n) => n < 0.5), { seed });
+      expect(double.failed).toBe(true);
+      expect(String(double.errorInstance)).toMatch(/returning false/); // not a shrinker crash
+      expect(double.counterexample![0]).toBeGreaterThanOrEqual(0.5);
+      expect(double.counterexample![0]).toBeLessThan(0.51);
+    }
+  });
+});
+
 describe('array and object parameters (issue #9)', () => {
   it('are serialised per style and explode', () => {
     expect(queryPairs({ name: 'tags' }, ['a', 'b'])).toEqual([['tags', 'a'], ['tags', 'b']]);
