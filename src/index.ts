@@ -5,6 +5,19 @@ export { CheckRegistry, defaultCheckRegistry } from './contract/checks/registry.
 export { verdictOf, untestedOperations, type RunVerdict } from './contract/collect.js';
 export { formatReport } from './contract/report/console.js';
 export { toJUnit } from './contract/report/junit.js';
+export { testReportHtml, type TestHtmlOptions } from './contract/report/html.js';
+export {
+  CoverageModel,
+  coverageShortfall,
+  formatCoverage,
+  parametersPresent,
+  type CoverageItem,
+  type CoverageSummary,
+  type OperationCoverage,
+  type Phase as CoveragePhase,
+  type ProbeSide,
+  type Ratio,
+} from './coverage/index.js';
 export { fail, jsonOf, statusOf, operationKey, precondition, PreconditionFailed, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './contract/api-contract.js';
 export type { ContractRequest, ContractResponse, Exchange, RequestKind } from './contract/types.js';
 export type { Report, Failure, FailureKind, Flaky, Untested, Warning, Tally, Check, Verdict, Phase, Replay, ConstraintCoverage, ConstraintProbes } from './contract/types.js';

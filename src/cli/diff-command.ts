@@ -1,6 +1,7 @@
 /** `parley diff <old> <new>`: breaking changes between two versions of a spec, for CI gates on a change. */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { diffReportHtml } from '../diff/html.js';
 import { diffToJUnit, formatDiff } from '../diff/report.js';
 import { diffSpecFiles } from '../diff/spec-diff.js';
 import { UsageError } from './usage-error.js';
@@ -17,6 +18,8 @@ Options:
       --format <f>       what stdout gets: text (default) or json
       --json <file>      also write the changes as JSON
       --junit <file>     also write a JUnit XML report (a failing testcase per broken operation)
+      --html <file>      also write one self-contained HTML page: the verdict, breaking and
+                         non-breaking changes
   -h, --help             show this help
 `;
 
@@ -28,6 +31,7 @@ export async function runDiffCommand(argv: string[]): Promise<number> {
       format: { type: 'string' },
       json: { type: 'string' },
       junit: { type: 'string' },
+      html: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,5 +47,6 @@ export async function runDiffCommand(argv: string[]): Promise<number> {
   process.stdout.write(format === 'json' ? json : formatDiff(report));
   if (values.json) await writeFile(values.json, json);
   if (values.junit) await writeFile(values.junit, diffToJUnit(report));
+  if (values.html) await writeFile(values.html, diffReportHtml(report));
   return report.breaking > 0 ? 1 : 0;
 }

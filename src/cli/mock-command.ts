@@ -101,6 +101,7 @@ function printBanner(mock: RunningMock): void {
   for (const spec of mock.app.parts.specs) {
     lines.push(`  ${spec.title || spec.name} (${spec.file})`);
     for (const op of spec.operations) lines.push(`    ${op.method.toUpperCase().padEnd(6)} ${op.path}`);
+    for (const warning of spec.warnings) lines.push(`    warning: ${warning}`);
   }
   lines.push(`  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock`);
   lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);

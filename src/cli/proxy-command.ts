@@ -1,6 +1,8 @@
 /** `parley proxy --upstream <url> [spec files...]`: a validating, recording proxy in front of a real server. */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { coverageShortfall } from '../coverage/format.js';
+import { proxyReportHtml } from '../proxy/html.js';
 import { proxyToJUnit, formatProxySummary } from '../proxy/report.js';
 import { Recorder } from '../proxy/recorder.js';
 import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
@@ -12,8 +14,9 @@ export const PROXY_HELP = `Usage: parley proxy --upstream <url> [spec files...] 
 Forwards every request to the upstream unchanged and checks each request and answer against the
 operation it matches in the specs (default: the bundled Feather, Julep and ElizaOS specs).
 Violations are listed at GET ${VIOLATIONS_PATH} and counted in a ${VIOLATIONS_HEADER} header on
-every answer. Stop it with Ctrl-C (SIGINT) or SIGTERM: it writes the reports and exits 1 when it
-saw any violation, 0 when it saw none, 2 on bad usage.
+every answer. Stop it with Ctrl-C (SIGINT) or SIGTERM: it prints what the traffic covered of the
+specs, writes the reports and exits 1 when it saw any violation (or coverage below --min-coverage),
+0 otherwise, 2 on bad usage.
 
 Options:
   -u, --upstream <url>      the real server (http:// or https://), required
@@ -27,8 +30,12 @@ Options:
       --max-body <size>     bytes of each body kept for checks and reports (default 1mb); longer
                             bodies are still forwarded whole
       --upstream-timeout <ms> deadline for the upstream's answer (default 30000)
+      --min-coverage <pct>  exit 1 when the traffic exercised less than this share of what the
+                            specs document (statuses, response content types, parameters)
       --junit <file>        write a JUnit XML report on exit
-      --json <file>         write the full report as JSON on exit
+      --json <file>         write the full report as JSON on exit (coverage included)
+      --html <file>         write one self-contained HTML page on exit: verdict, violations with
+                            their exchange, warnings, coverage, response times
   -h, --help                show this help
 `;
 
@@ -46,6 +53,8 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
       'upstream-timeout': { type: 'string' },
       junit: { type: 'string' },
       json: { type: 'string' },
+      html: { type: 'string' },
+      'min-coverage': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -55,6 +64,7 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
   }
   const upstream = parseHttpUrl('upstream', values.upstream, 'parley proxy --upstream https://sandbox.example.com');
   if (values.fallback !== undefined && values.fallback !== 'mock') throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
+  const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
   const recorder = values.record ? new Recorder(values.record) : undefined;
   const proxy = await startProxy({
     upstream,
@@ -73,12 +83,15 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
   });
   await proxy.close();
   const report = proxy.log.report();
+  const shortfall = minCoverage === undefined ? undefined : coverageShortfall(report.coverage, minCoverage);
   process.stdout.write(formatProxySummary(report));
+  if (shortfall) process.stdout.write(`FAILED: ${shortfall}\n`);
   if (values.junit) await writeFile(values.junit, proxyToJUnit(report));
   if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2) + '\n');
+  if (values.html) await writeFile(values.html, proxyReportHtml(report, { coverageShortfall: shortfall }));
   if (recorder) {
     const summary = await recorder.write();
     process.stdout.write(`recorded ${summary.examples.length} example(s) and ${summary.records} record(s) in ${values.record}\n`);
   }
-  return report.violations > 0 ? 1 : 0;
+  return report.violations > 0 || shortfall ? 1 : 0;
 }

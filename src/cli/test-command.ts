@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
+import { testReportHtml } from '../contract/report/html.js';
+import { coverageShortfall } from '../coverage/format.js';
 import { DEFAULT_COVERAGE_BUDGET, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, EmptySelectionError, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
 import { SLOW_ANSWER_WARNING_MS } from '../contract/checks/operational.js';
@@ -26,7 +28,8 @@ example), coverage (every constraint probed at and past its bounds, deterministi
 
 Exit 0 when everything selected was tested and the target conforms; 1 on contract failures or
 flaky ones (a failure that passed when sent again); 2 on bad usage or an unreachable target;
-3 when the run did not finish (--max-time): "incomplete: N operations untested".
+3 when the run did not finish (--max-time): "incomplete: N operations untested". With
+--min-coverage, coverage below it (statuses, content types, parameters, constraints) is exit 1.
 
 Options:
   -t, --target <url>        base URL of the server under test (required)
@@ -47,7 +50,7 @@ Options:
       --allow-partial       a run cut by --max-time exits 0/1 on what it tested, not 3
       --fail-fast           stop at the first failure
       --request-timeout <ms> deadline for one response (default ${DEFAULT_REQUEST_TIMEOUT_MS})
-      --concurrency <n>     operations tested at once (default 4)
+      --concurrency <n>     jobs at once, at most one per operation while others wait (default 4)
       --only <name>         only these operations (operationId or "METHOD /path"), checks or sequences
                             (repeatable; an unknown name is an error, and so is a selection of nothing)
       --skip <name>         skip these operations, checks or sequences (repeatable)
@@ -58,12 +61,16 @@ Options:
                             without it, answers slower than ${SLOW_ANSWER_WARNING_MS} ms are warnings
       --strict              every warning is a failure (undocumented 400/401, slow answers,
                             unsupported_method), for gates that want the letter of the spec
+      --min-coverage <pct>  exit 1 when less than this share of what the specs document (statuses,
+                            response content types, parameters, probed constraints) was exercised
       --junit <file>        also write a JUnit XML report
-      --json <file>         also write the full report as JSON
+      --json <file>         also write the full report as JSON (coverage included)
+      --html <file>         also write one self-contained HTML page: verdict, failures with curl and
+                            exchange, warnings, coverage, response times
   -h, --help                show this help
 
-Credentials never appear in a report: the key is shown as $PARLEY_API_KEY, a credential
-header as $PARLEY_HEADER_<NAME>, so a printed curl replays once they are exported.
+Credentials never appear in a report: the keys are shown as $PARLEY_API_KEY and
+$PARLEY_SECOND_API_KEY, a credential header as $PARLEY_HEADER_<NAME>, so a printed curl replays once they are exported.
 Requests carry "User-Agent: ${USER_AGENT}" unless a header sets another.
 
 Checks: ${CHECKS.map((c) => c.name).join(', ')}
@@ -152,6 +159,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       strict: { type: 'boolean' },
       junit: { type: 'string' },
       json: { type: 'string' },
+      html: { type: 'string' },
+      'min-coverage': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -174,6 +183,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   if (values.rate !== undefined && ratePerSecond === undefined) throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
   const phases = values.phases === undefined ? undefined : parsePhases(values.phases);
   if (values.phases !== undefined && !phases) throw new UsageError(`--phases expects a comma-separated list of ${PHASES.join(', ')}, got "${values.phases}"`);
+  const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
   const progress = progressPrinter();
   let report;
   try {
@@ -208,18 +218,23 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
   const shown = redactSecrets(report, secrets);
+  const shortfall = minCoverage === undefined ? undefined : coverageShortfall(report.coverage, minCoverage);
   const format = { replayCommand: (failure: Failure) => `parley test ${replayArguments(failure).join(' ')}` };
   process.stdout.write(formatReport(shown, format));
+  if (shortfall) process.stdout.write(`FAILED: ${shortfall}\n`);
   if (values.junit) await writeFile(values.junit, toJUnit(shown, format));
   if (values.json) await writeFile(values.json, JSON.stringify(withReplayCommands(shown), null, 2) + '\n');
-  return exitCode(report, values['allow-partial'] === true);
+  if (values.html) await writeFile(values.html, testReportHtml(shown, { coverageShortfall: shortfall, ...format }));
+  return exitCode(report, { allowPartial: values['allow-partial'] === true, coverageShortfall: shortfall });
 }
 
-/** 0 conforms, 1 failures or flaky ones, 3 incomplete (unless --allow-partial: then 0/1 on what ran). */
-export function exitCode(report: Report, allowPartial: boolean): number {
-  const verdict = verdictOf(report);
-  if (verdict === 'incomplete' && !allowPartial) return 3;
-  return report.failures.length > 0 || report.flaky.length > 0 ? 1 : 0;
+/**
+ * 3 when the run did not finish (unless --allow-partial: then what ran is judged); 1 on failures,
+ * flaky ones, or coverage below --min-coverage; 0 when the target conforms.
+ */
+export function exitCode(report: Report, gate: { allowPartial: boolean; coverageShortfall?: string }): number {
+  if (verdictOf(report) === 'incomplete' && !gate.allowPartial) return 3;
+  return report.failures.length > 0 || report.flaky.length > 0 || gate.coverageShortfall ? 1 : 0;
 }
 
 /** The flags that run just the failing operation and check again, in its phase, with its seed. */

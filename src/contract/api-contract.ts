@@ -39,6 +39,8 @@ export interface Sequence<Input = any> {
 
 export interface ApiContract {
   name: string;
+  /** Whether the contract belongs to this spec; without it, a contract applies where the spec has its operations. */
+  matches?(spec: Spec): boolean;
   /** How to turn a schema-valid request into one the API can accept, per "METHOD /path". */
   prepare?: Record<string, (request: ContractRequest, session: ContractSession) => Promise<ContractRequest> | ContractRequest>;
   sequences: Sequence[];

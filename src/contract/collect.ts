@@ -45,6 +45,7 @@ export function collectReport({ target, specs, phases, state, results, registry,
     stoppedAtFirstFailure: state.stoppedAtFirstFailure,
     constraints: [...state.constraints].sort((a, b) => compareRanks(order(a), order(b))),
     timings: [...state.timings.values()],
+    coverage: state.coverage.summary(),
     ...(state.cleanup ? { cleanup: state.cleanup } : {}),
   };
 }

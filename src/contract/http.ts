@@ -1,5 +1,6 @@
 /** Puts contract requests on the wire with undici: one keep-alive pool per target, a deadline per request. */
 import { Pool, errors as undiciErrors } from 'undici';
+import { parsePathKey } from '../spec/path-key.js';
 import { USER_AGENT } from '../version.js';
 import { RateLimiter } from './rate.js';
 import { queryPairs } from './parameter-style.js';
@@ -103,8 +104,9 @@ export function describeTransportError(error: unknown, timeoutMs: number): strin
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
-  let path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(request.pathParams[name] ?? '')));
-  const query = new URLSearchParams();
+  const { template, fixedQuery } = parsePathKey(operation.path);
+  let path = template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(request.pathParams[name] ?? '')));
+  const query = new URLSearchParams(fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
     const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name) ?? { name };

@@ -7,7 +7,7 @@ import type { CheckPolicy } from './checks/policy.js';
 import type { SpecValidator } from '../spec/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
 import type { PhaseContext } from './judge.js';
-import { runCoverage } from './phases/coverage.js';
+import { coverageJob } from './phases/coverage.js';
 import { hasExamples, runExamples } from './phases/examples.js';
 import { runFuzz } from './phases/fuzz.js';
 import { runSequence } from './phases/stateful.js';
@@ -52,13 +52,7 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
     }
     case 'coverage': {
       if (selection.checksFor('valid').length === 0 && selection.checksFor('invalid').length === 0) return [];
-      return operations.map((operation) => ({
-        spec,
-        operation,
-        phase,
-        name: 'coverage',
-        run: (until: number) => runCoverage(context(operation), { selection, budget: input.coverageBudget }, until),
-      }));
+      return operations.map((operation) => ({ spec, operation, phase, name: 'coverage', resumable: true, ...coverageJob(context(operation), { selection, budget: input.coverageBudget }) }));
     }
     case 'fuzz':
       return operations.flatMap((operation) => {

@@ -27,6 +27,8 @@ export interface ProbePlan {
   probes: PlannedProbe[];
   /** Every constraint id enumerated, in walk order (also those whose every probe was dropped). */
   constraints: string[];
+  /** The sides each constraint has probes for (a type has only an invalid side, a bound both). */
+  sides: Map<string, Set<PlannedProbe['kind']>>;
 }
 
 type Group = 'pathParams' | 'query' | 'headers';
@@ -59,6 +61,7 @@ export function baseRequest(operation: Operation, validator: SpecValidator, seed
 export function planProbes(base: ContractRequest, validator: SpecValidator): ProbePlan {
   const { operation } = base;
   const constraints: string[] = [];
+  const sides = new Map<string, Set<PlannedProbe['kind']>>();
   const seen = new Set<string>();
   const byConstraint = new Map<string, PlannedProbe[]>();
   const keep = (probe: PlannedProbe, identity: string) => {
@@ -67,8 +70,12 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
     seen.add(key);
     byConstraint.get(probe.constraint)?.push(probe) ?? byConstraint.set(probe.constraint, [probe]);
   };
-  const note = (constraint: string) => {
-    if (!constraints.includes(constraint)) constraints.push(constraint);
+  const note = (constraint: string, side: PlannedProbe['kind']) => {
+    if (!sides.has(constraint)) {
+      constraints.push(constraint);
+      sides.set(constraint, new Set());
+    }
+    sides.get(constraint)!.add(side);
   };
 
   for (const parameter of operation.parameters) {
@@ -86,14 +93,14 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
     };
     // A path parameter cannot be left out (the URL would name another route); a query or header one can.
     if (parameter.required && parameter.in !== 'path') {
-      note(`${root} required`);
+      note(`${root} required`, 'invalid');
       keep({ constraint: `${root} required`, kind: 'invalid', root, path: [], value: REMOVE, request: withValue(REMOVE) }, 'required');
     }
     if (!isScalar(current)) continue;
     for (const probe of probesOf(parameter.schema as Record<string, unknown>, current, root)) {
-      note(probe.constraint);
       // Another valid path value names another resource: only invalid ones are sent there.
       if (parameter.in === 'path' && probe.expect === 'valid') continue;
+      note(probe.constraint, probe.expect);
       if (probe.path.length > 0 || !isScalar(probe.value)) continue;
       const text = textOf(probe.value);
       if (parameter.in === 'path' && (text === '' || text === '.' || text === '..')) continue;
@@ -108,7 +115,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
   if (media?.schemaPointer && base.body !== undefined) {
     const pointer = media.schemaPointer;
     for (const probe of probesOf(media.schema as Record<string, unknown>, base.body, 'body')) {
-      note(probe.constraint);
+      note(probe.constraint, probe.expect);
       const body = applyProbe(base.body, probe.path, probe.value);
       const valid = validator.validate(pointer, body, 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
@@ -116,7 +123,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       keep({ constraint: probe.constraint, kind: probe.expect, root: 'body', path: probe.path, value: probe.value, request: { ...base, body, ...violation } }, probe.identity);
     }
   }
-  return { probes: roundRobin([...byConstraint.values()]), constraints };
+  return { probes: roundRobin([...byConstraint.values()]), constraints, sides };
 }
 
 /** The first probe of every constraint, then the second of each, and so on. */

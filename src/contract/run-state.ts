@@ -1,4 +1,6 @@
 /** What a run accumulates while its phases work: counters, failures, warnings, timings, what was left untested. */
+import { observeContractExchange } from '../coverage/contract-exchange.js';
+import { CoverageModel } from '../coverage/model.js';
 import type { Spec } from '../spec/types.js';
 import type { CleanupReport, CreatedResources } from './cleanup.js';
 import { toCurl } from './http.js';
@@ -32,6 +34,8 @@ export class RunState {
   readonly untested: Untested[] = [];
   readonly constraints: ConstraintCoverage[] = [];
   readonly timings = new Map<string, OperationTiming>();
+  /** What the run exercised of what the specs document (statuses, content types, parameters, constraints). */
+  readonly coverage = new CoverageModel();
   private readonly warned = new Set<string>();
   private readonly observers: ExchangeObserver[] = [];
   cleanup: CleanupReport | undefined;
@@ -62,6 +66,7 @@ export class RunState {
   observe(spec: Spec, exchange: Exchange, phase: Phase): void {
     this.requests++;
     this.created?.observe(exchange);
+    observeContractExchange(this.coverage, exchange, phase);
     for (const observer of this.observers) observer(spec, exchange, phase);
     if (!exchange.response) return;
     const key = `${spec.name}\u0000${exchange.request.operation.id}`;

@@ -93,6 +93,8 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const state = new RunState(seed, options.failFast === true, options.cleanup ? new CreatedResources(specs) : undefined);
   if (options.onExchange) state.onExchange(options.onExchange);
+  // Coverage is measured against what was selected: a run limited with --only is judged on that.
+  for (const operation of specs.flatMap((spec) => spec.operations)) if (selection.operation(operation)) state.coverage.register(operation);
   const client = new TargetClient(options.target, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, concurrency * 2, { ratePerSecond: options.ratePerSecond });
   const credentials = {
     primary: { apiKey: options.apiKey, headers: options.headers },

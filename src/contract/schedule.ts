@@ -1,7 +1,9 @@
 /**
  * Runs the planned jobs on a few workers, fairly: the next job always goes to the operation with the
  * fewest jobs in flight (so one slow operation holds one worker, not all of them), and under a
- * deadline each job gets its share of the time left, so a slow phase cannot eat the others' time.
+ * deadline each job gets a share of the time left (split over the operations' phases still to do),
+ * so a slow phase cannot eat the others' time. A resumable job cut at its share goes back in the
+ * queue and goes on later; any other is cut for good, and the report says so.
  */
 import type { Operation, Spec } from '../spec/types.js';
 import type { Phase, Untested } from './types.js';
@@ -20,6 +22,13 @@ export interface Job {
   name: string;
   /** Works until done or until `until` (a Date.now() instant); says which. */
   run(until: number): Promise<JobOutcome>;
+  /**
+   * True when a job cut at its share of the time keeps its progress and can go on where it stopped:
+   * it goes back in the queue behind the others instead of ending.
+   */
+  resumable?: boolean;
+  /** Called when a resumable job that was cut will not get another slice (the run stopped). */
+  abandon?(): void;
 }
 
 export interface ScheduleOptions {
@@ -39,10 +48,15 @@ export interface JobResult {
 
 const operationOf = (job: Job) => `${job.spec.name}\u0000${job.operation.id}`;
 
+/** No slice shorter than this: a job must get somewhere before it yields. */
+const MIN_SLICE_MS = 250;
+
 export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): Promise<JobResult[]> {
   const pending = [...jobs];
   const inFlight = new Map<string, number>();
   const results: JobResult[] = [];
+  const started = new Set<Job>();
+  const running = new Set<Job>();
   let done = 0;
 
   /** The first pending job (plan order: phase by phase) of the operation with the fewest jobs running. */
@@ -59,19 +73,28 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
     for (let job = next(); job; job = next()) {
       const stop = options.stopReason();
       if (stop) {
-        results.push({ job, outcome: { done: false, reason: stop, started: false } });
+        job.abandon?.();
+        results.push({ job, outcome: { done: false, reason: stop, started: started.has(job) } });
         continue;
       }
+      started.add(job);
+      running.add(job);
       const key = operationOf(job);
       inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
       options.onStart?.(job, done, jobs.length);
-      // Its share: the time left spread over the jobs left, as many at once as there are workers.
+      // Its share: the time left spread over the operations' phases still to work on, as many at once as there are workers.
       const now = Date.now();
-      const share = Number.isFinite(options.deadline) ? ((options.deadline - now) * options.concurrency) / (pending.length + 1) : Infinity;
+      const groups = new Set([...pending, ...running, job].map((j) => `${operationOf(j)}\u0000${j.phase}`)).size;
+      const share = Number.isFinite(options.deadline) ? Math.max(MIN_SLICE_MS, ((options.deadline - now) * options.concurrency) / groups) : Infinity;
       const until = Math.min(options.deadline, now + share);
       const outcome = await job.run(until);
-      results.push({ job, outcome: !outcome.done && outcome.reason === 'time-share' && until >= options.deadline ? { ...outcome, reason: 'deadline' } : outcome });
+      running.delete(job);
       inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
+      if (!outcome.done && outcome.reason === 'time-share' && job.resumable && Date.now() < options.deadline) {
+        pending.push(job); // its next slice comes after everyone else's turn
+        continue;
+      }
+      results.push({ job, outcome: !outcome.done && outcome.reason === 'time-share' && until >= options.deadline ? { ...outcome, reason: 'deadline' } : outcome });
       done++;
       options.onEnd?.(job, done, jobs.length);
     }

@@ -2,6 +2,7 @@
 import type { Operation, Spec } from '../spec/types.js';
 import type { SpecValidator } from '../spec/validator.js';
 import type { CleanupReport } from './cleanup.js';
+import type { CoverageSummary } from '../coverage/model.js';
 
 /** A request before it is put on the wire. */
 export interface ContractRequest {
@@ -241,6 +242,8 @@ export interface Report {
   /** What the coverage phase probed, per operation. */
   constraints: ConstraintCoverage[];
   timings: OperationTiming[];
+  /** What the run exercised of what the specs document, per operation. */
+  coverage: CoverageSummary;
   /** With --cleanup: what was deleted of what the run created. */
   cleanup?: CleanupReport;
 }

@@ -108,7 +108,7 @@ export class MockApp {
     let tenant: string | undefined;
     let plan: OperationPlan | undefined;
     try {
-      const routed = this.router.route(request.method ?? 'GET', url.pathname);
+      const routed = this.router.route(request.method ?? 'GET', url.pathname, url.searchParams);
       if (routed.kind !== 'matched') {
         request.resume();
         const error =

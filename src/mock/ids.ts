@@ -3,6 +3,13 @@ import { createHash, randomFillSync } from 'node:crypto';
 
 export interface IdSource {
   uuid(): string;
+  /** 1, 2, 3...: integer keys, unique across the mock. */
+  sequence(): number;
+}
+
+function counter(): () => number {
+  let last = 0;
+  return () => ++last;
 }
 
 const POOLED_UUIDS = 1024;
@@ -16,6 +23,7 @@ export function randomIds(): IdSource {
   const pool = Buffer.alloc(POOLED_UUIDS * 16);
   let next = POOLED_UUIDS;
   return {
+    sequence: counter(),
     uuid: () => {
       if (next === POOLED_UUIDS) {
         randomFillSync(pool);
@@ -37,6 +45,7 @@ export function seededIds(seed: number): IdSource {
   };
   for (let i = 0; i < 16; i++) next();
   return {
+    sequence: counter(),
     uuid: () => formatUuid(Buffer.from(Uint32Array.of(next(), next(), next(), next()).buffer), 0),
   };
 }

@@ -1,4 +1,5 @@
-/** What the proxy has seen: exchanges with violations or warnings (the latest, bounded), counts and timings per operation. */
+/** What the proxy has seen: exchanges with violations or warnings (the latest, bounded), counts, timings and coverage per operation. */
+import type { CoverageModel, CoverageSummary } from '../coverage/model.js';
 import type { ObservedExchange } from './exchange.js';
 
 export interface OperationTimings {
@@ -22,6 +23,8 @@ export interface ProxyReport {
   /** How many older findings were dropped to stay within the capacity. */
   dropped: number;
   operations: OperationTimings[];
+  /** What the traffic exercised of what the specs document. */
+  coverage: CoverageSummary;
 }
 
 export class ExchangeLog {
@@ -34,7 +37,7 @@ export class ExchangeLog {
   private droppedCount = 0;
   private readonly startedAt = new Date().toISOString();
 
-  constructor(private readonly upstream: string, private readonly capacity = 1000) {}
+  constructor(private readonly upstream: string, readonly coverage: CoverageModel, private readonly capacity = 1000) {}
 
   get violations(): number {
     return this.violationCount;
@@ -74,6 +77,7 @@ export class ExchangeLog {
       findings: [...this.findings],
       dropped: this.droppedCount,
       operations: [...this.timings.values()],
+      coverage: this.coverage.summary(),
     };
   }
 }

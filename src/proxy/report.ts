@@ -1,4 +1,5 @@
 /** The proxy's findings on exit: JUnit (a testcase per operation seen, failing on its violations) and text. */
+import { formatCoverage } from '../coverage/format.js';
 import { escapeXml } from '../report/escape.js';
 import type { ObservedExchange } from './exchange.js';
 import type { ProxyReport } from './log.js';
@@ -44,5 +45,6 @@ export function proxyToJUnit(report: ProxyReport): string {
 export function formatProxySummary(report: ProxyReport): string {
   const verdict = report.violations === 0 ? 'no violations' : `${report.violations} violation(s)`;
   const findings = report.findings.filter((e) => e.violations.length > 0).map(describeExchange);
-  return [...findings, `${report.exchanges} exchange(s) through the proxy to ${report.upstream}: ${verdict}${report.warnings > 0 ? `, ${report.warnings} warning(s)` : ''}`].join('\n\n') + '\n';
+  const coverage = report.coverage.operations.length > 0 ? [formatCoverage(report.coverage).trimEnd()] : [];
+  return [...findings, ...coverage, `${report.exchanges} exchange(s) through the proxy to ${report.upstream}: ${verdict}${report.warnings > 0 ? `, ${report.warnings} warning(s)` : ''}`].join('\n\n') + '\n';
 }

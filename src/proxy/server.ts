@@ -11,6 +11,7 @@ import { loadSpecs } from '../spec/load.js';
 import { Router, type RouteMatch } from '../spec/router.js';
 import type { Spec } from '../spec/types.js';
 import { SpecValidator } from '../spec/validator.js';
+import { CoverageModel, parametersPresent } from '../coverage/model.js';
 import { Capture } from './capture.js';
 import type { ObservedExchange, ObservedResponse, Problem } from './exchange.js';
 import { ExchangeLog } from './log.js';
@@ -85,7 +86,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const agent = new Agent({ keepAliveTimeout: 10_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 10_000) });
   const fallback = options.fallback === 'mock' ? await startMockServer({ specs, port: 0, host: '127.0.0.1' }) : undefined;
-  const log = new ExchangeLog(options.upstream, options.capacity);
+  const log = new ExchangeLog(options.upstream, new CoverageModel(specs.flatMap((spec) => spec.operations)), options.capacity);
   const context: ProxyContext = { router, validators, secrets, upstream, agent, fallback, log, recorder: options.recorder, captureBytes: options.captureBytes ?? DEFAULT_CAPTURE_BYTES };
 
   const server = http.createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
@@ -139,7 +140,7 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
     if (method !== 'GET') return sendError(response, 405, 'method_not_allowed', `${VIOLATIONS_PATH} answers GET only`, context.log.violations);
     return sendJson(response, 200, context.log.report(), context.log.violations);
   }
-  const route = context.router.route(method, url.pathname);
+  const route = context.router.route(method, url.pathname, url.searchParams);
   const match = route.kind === 'matched' ? route.match : undefined;
   const requestCapture = new Capture(context.captureBytes);
   const hasBody = method !== 'GET' && method !== 'HEAD' && (request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined);
@@ -223,7 +224,17 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
     answeredBy,
   };
   context.log.add(exchange);
+  if (match) {
+    // Answers the mock gave in the upstream's place are told apart: they say nothing of the upstream.
+    const phase = answeredBy === 'mock' ? 'proxy-fallback' : 'proxy';
+    const parameters = parametersPresent(match.operation, { path: Object.keys(match.pathParams), query: url.searchParams.keys(), headers: Object.keys(request.headers), cookies: cookieNames(request.headers.cookie) });
+    context.log.coverage.observeExchange(match.operation, phase, upstreamAnswer.statusCode, observedResponse.headers['content-type'], parameters);
+  }
   if (match && context.recorder) context.recorder.observe(match, url.pathname, exchange);
+}
+
+function cookieNames(header: string | undefined): string[] {
+  return (header ?? '').split(';').map((pair) => pair.split('=')[0].trim()).filter(Boolean);
 }
 
 /** The upstream does not have this operation yet: it says the path or method is unknown, and the spec does not document that answer. */

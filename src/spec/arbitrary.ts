@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { schemaRegExp } from './pattern.js';
 import { typesOf } from './schema-types.js';
 import type { JsonSchema } from './types.js';
 
@@ -317,7 +318,7 @@ function stringArbitrary(s: Schema, options: Resolved): fc.Arbitrary<string> {
   const maxLength: number | undefined = s.maxLength;
   let arbitrary: fc.Arbitrary<string>;
   if (s.pattern) {
-    arbitrary = fc.stringMatching(new RegExp(s.pattern, 'u'));
+    arbitrary = fc.stringMatching(schemaRegExp(s.pattern));
   } else if (s.format && FORMAT_GENERATORS[s.format]) {
     arbitrary = FORMAT_GENERATORS[s.format]();
   } else if (options.text === 'ascii') {

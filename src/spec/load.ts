@@ -2,6 +2,7 @@
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { locate } from './pointer.js';
+import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import {
   HTTP_METHODS,
   type Example,
@@ -43,8 +44,10 @@ export async function loadSpec(file: string): Promise<Spec> {
     bundled,
     dereferenced,
     operations: [],
+    warnings: [],
   };
   spec.operations = collectOperations(spec);
+  spec.warnings = loadWarnings(spec);
   return spec;
 }
 
@@ -56,6 +59,16 @@ export async function loadSpecs(files: readonly string[]): Promise<Spec[]> {
     names.add(spec.name);
   }
   return specs;
+}
+
+/** Parts of the document parley reads but does not act on, named so nobody is surprised. */
+function loadWarnings(spec: Spec): string[] {
+  const warnings: string[] = [];
+  const unknown = unknownFormats(schemaDocumentOf(spec).formats);
+  if (unknown.length > 0) warnings.push(`format${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} not checked (not a format parley knows)`);
+  const webhooks = Object.keys(spec.dereferenced.webhooks ?? {});
+  if (webhooks.length > 0) warnings.push(`webhooks ${webhooks.map((w) => `"${w}"`).join(', ')} listed, not served or tested (they are requests the API sends, not answers it gives)`);
+  return warnings;
 }
 
 function openApiVersion(file: string, document: Record<string, any>): OpenApiVersion {

@@ -1,4 +1,5 @@
 /** Matches an incoming method and path against the operations of one or more specs. */
+import { parsePathKey } from './path-key.js';
 import type { HttpMethod, Operation } from './types.js';
 
 export interface RouteMatch {
@@ -9,7 +10,9 @@ export interface RouteMatch {
 interface Route {
   regex: RegExp;
   names: string[];
-  /** Literal characters in the template: the more, the more specific (/users/me beats /users/{id}). */
+  /** Query parameters the `paths` key fixes (`/responses?beta=true`). */
+  fixedQuery: [string, string][];
+  /** Literal characters in the key: the more, the more specific (/users/me beats /users/{id}). */
   specificity: number;
   byMethod: Map<HttpMethod, Operation>;
 }
@@ -36,12 +39,14 @@ export class Router {
     this.routes.sort((a, b) => b.specificity - a.specificity);
   }
 
-  route(method: string, pathname: string): RouteResult {
+  /** `query` is needed only to tell apart operations whose `paths` keys fix query parameters. */
+  route(method: string, pathname: string, query?: URLSearchParams): RouteResult {
     const wanted = method.toLowerCase() as HttpMethod;
     let allowed: string[] | undefined;
     for (const route of this.routes) {
       const found = route.regex.exec(pathname);
       if (!found) continue;
+      if (route.fixedQuery.length > 0 && !route.fixedQuery.every(([name, value]) => query?.getAll(name).includes(value))) continue;
       const operation = route.byMethod.get(wanted) ?? (wanted === 'head' ? route.byMethod.get('get') : undefined);
       if (operation) {
         const pathParams: Record<string, string> = {};
@@ -54,10 +59,11 @@ export class Router {
   }
 }
 
-function compileTemplate(template: string): Route {
+function compileTemplate(key: string): Route {
+  const { template, fixedQuery } = parsePathKey(key);
   const names: string[] = [];
   let source = '';
-  let specificity = 0;
+  let specificity = key.length - template.length;
   for (const part of template.split(/(\{[^}]+\})/)) {
     const param = /^\{([^}]+)\}$/.exec(part);
     if (param) {
@@ -68,7 +74,7 @@ function compileTemplate(template: string): Route {
       specificity += part.length;
     }
   }
-  return { regex: new RegExp(`^${source}/?$`), names, specificity, byMethod: new Map() };
+  return { regex: new RegExp(`^${source}/?$`), names, fixedQuery, specificity, byMethod: new Map() };
 }
 
 function safeDecode(value: string): string {

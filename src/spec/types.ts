@@ -102,4 +102,6 @@ export interface Spec {
   /** The dereferenced document: $refs replaced by the objects they name (may be cyclic). */
   dereferenced: Record<string, any>;
   operations: Operation[];
+  /** What the engine reads but does not act on (unknown formats, webhooks...), said once at load. */
+  warnings: string[];
 }

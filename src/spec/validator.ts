@@ -3,7 +3,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { schemaRegExp } from './pattern.js';
 import { resolvePointer, unescapeSegment } from './pointer.js';
+import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import type { Spec } from './types.js';
 
 // Both packages ship CommonJS with a `default` export; under NodeNext the callable sits one level down.
@@ -20,6 +22,9 @@ export interface ValidationIssue {
   params: Record<string, any>;
 }
 
+/** ajv's pattern engine: `schemaRegExp`, which reads legacy escapes that the `u` flag refuses. */
+const LENIENT_REGEXP = Object.assign((pattern: string, flags: string) => schemaRegExp(pattern, flags), { code: 'new RegExp' });
+
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
 function createAjv(spec: Spec): Ajv {
@@ -29,7 +34,8 @@ function createAjv(spec: Spec): Ajv {
     verbose: true,
     validateSchema: false,
     // Schemas in real specs are often large; code generation is cached per pointer anyway.
-    code: { optimize: false },
+    code: { optimize: false, regExp: LENIENT_REGEXP },
+    logger: false as const,
   };
   const ajv = spec.version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options);
   addFormats(ajv);
@@ -38,7 +44,10 @@ function createAjv(spec: Spec): Ajv {
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   for (const name of ['float', 'double']) ajv.addFormat(name, { type: 'number', validate: () => true });
   for (const name of ['byte', 'binary', 'password']) ajv.addFormat(name, true);
-  ajv.addSchema(spec.bundled, documentKey(spec));
+  const { document, formats } = schemaDocumentOf(spec);
+  // A format parley does not know constrains nothing (load named it in the spec's warnings).
+  for (const name of unknownFormats(formats)) ajv.addFormat(name, true);
+  ajv.addSchema(document, documentKey(spec));
   return ajv;
 }
 

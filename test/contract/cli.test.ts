@@ -113,6 +113,10 @@ describe.concurrent('parley test usage errors', () => {
     [['--target', 'http://127.0.0.1:9', '--header', 'no-colon'], /--header expects "Name: value"/],
     // A typo would otherwise select nothing, and an empty run would "conform".
     [['--target', 'http://127.0.0.1:9', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
+    [['--target', 'http://127.0.0.1:9', '--only', 'acme.flow2'], /--only\/--skip "acme.flow2": no such operation, check or sequence/],
+    [['--target', 'http://127.0.0.1:9', '--phases', 'coverage,fuzzing'], /--phases expects a comma-separated list of examples, coverage, fuzz, stateful, got "coverage,fuzzing"/],
+    [['--target', 'http://127.0.0.1:9', '--phases', 'coverage', '--only', 'feather.session_messages'], /nothing to run: --only\/--skip\/--phases \(coverage\) leave no operation, check or sequence selected/],
+    [['--target', 'http://127.0.0.1:9', '--coverage-budget', '-1'], /--coverage-budget/],
   ] as [string[], RegExp][]) {
     it(`exits 2 on bad usage: ${args.join(' ') || '(no flags)'}`, async ({ expect }) => {
       const result = await parley(...args);
@@ -207,6 +211,10 @@ describe('parley test selection and replay', () => {
       // A run that did not finish is not a pass: exit 3, saying how much was left untested.
       expect(result.stdout).toMatch(/: incomplete: 3 operations untested$/m);
       expect(result.code, result.stdout).toBe(3);
+      // --allow-partial judges what did run: nothing failed (requests cut by the deadline are nobody's fault).
+      const partial = await parley('--target', stuck.url, SPEC_FILES.feather, '--max-time', '2s', '--request-timeout', '60000', '--allow-partial');
+      expect(partial.stdout).toMatch(/: incomplete: 3 operations untested$/m);
+      expect(partial.code, partial.stdout).toBe(0);
     } finally {
       await stuck.close();
     }

@@ -76,6 +76,15 @@ describe('the coverage phase enumerates every constraint', () => {
       expect(report.failures, JSON.stringify(report.failures.map((f) => [f.constraint, f.check, f.message]))).toEqual([]);
       const [entry] = report.constraints;
       expect(entry).toMatchObject({ operation: 'createSearch', planned: 32, sent: 32, budgetCut: false });
+      // The coverage model (statuses, content types, parameters, constraints) counts every constraint
+      // on the sides it has: 20 invalid sides, and 9 valid ones (bounds, lengths, the enum); every one was sent.
+      const [model] = report.coverage.operations;
+      expect(model.constraints).toHaveLength(29);
+      expect(model.constraints.filter((c) => c.covered).map((c) => c.id).filter((id) => id.endsWith(' invalid'))).toHaveLength(20);
+      expect(model.constraints.filter((c) => c.covered && c.id.endsWith(' valid'))).toHaveLength(9);
+      expect(model.constraints.find((c) => c.id === 'body.limit maximum valid')).toMatchObject({ covered: true, phases: ['coverage'], hits: 1 });
+      expect(model.statuses.find((s) => s.id === '422')).toMatchObject({ covered: true, phases: ['coverage'] });
+      expect(model.parameters).toEqual([{ id: 'query.page', covered: true, phases: ['coverage'], hits: 31 }]);
       expect(entry.constraints.every((c) => c.valid + c.invalid > 0 && c.unsent === 0)).toBe(true);
       expect(report.requests).toBe(32); // every planned probe once (the reachability probe is not counted)
 

@@ -79,6 +79,8 @@ describe('faulty servers', () => {
     expect(failedChecks(report)).toEqual(new Set(['feather.session_messages', 'feather.get_or_create_returns_same']));
     const messages = report.failures.find((f) => f.check === 'feather.session_messages')!;
     expect(messages.message).toMatch(/a message to the session just created answered 404/);
+    // Named by the request whose answer broke the sequence: the message, not the create it began with.
+    expect(messages.operation).toBe('send_message_v1_ask_feather_sessions__session_id__messages_post');
     const same = report.failures.find((f) => f.check === 'feather.get_or_create_returns_same')!;
     expect(same.message).toMatch(/the repeated request returned conversation/);
 

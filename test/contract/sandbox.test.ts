@@ -110,13 +110,14 @@ describe('credentials from the environment', () => {
   it('sends PARLEY_API_KEY and PARLEY_HEADER_*, and prints neither in any report', async () => {
     const junit = path.join(dir, 'report.xml');
     const json = path.join(dir, 'report.json');
-    const result = await parleyTest(['--target', faulty.url, SPEC, '--seed', '4', '--runs', '5', '--junit', junit, '--json', json], { PARLEY_API_KEY: KEY, PARLEY_HEADER_X_TENANT: TENANT_SECRET });
+    const html = path.join(dir, 'report.html');
+    const result = await parleyTest(['--target', faulty.url, SPEC, '--seed', '4', '--runs', '5', '--junit', junit, '--json', json, '--html', html], { PARLEY_API_KEY: KEY, PARLEY_HEADER_X_TENANT: TENANT_SECRET });
     expect(result.code, result.stderr).toBe(1);
     const secured = relay.arrivals.filter((a) => a.url.startsWith('/notebooks'));
     expect(secured.some((a) => a.headers.authorization === `Bearer ${KEY}`)).toBe(true);
     expect(secured.every((a) => a.headers['x-tenant'] === TENANT_SECRET)).toBe(true);
 
-    const reports = { stdout: result.stdout, stderr: result.stderr, junit: await readFile(junit, 'utf8'), json: await readFile(json, 'utf8') };
+    const reports = { stdout: result.stdout, stderr: result.stderr, junit: await readFile(junit, 'utf8'), json: await readFile(json, 'utf8'), html: await readFile(html, 'utf8') };
     for (const [format, text] of Object.entries(reports)) {
       expect(text.includes(KEY), `${format} shows the key`).toBe(false);
       expect(text.includes(TENANT_SECRET), `${format} shows the tenant header`).toBe(false);
@@ -125,6 +126,7 @@ describe('credentials from the environment', () => {
     expect(result.stdout).toContain(`-H 'authorization: Bearer '"$PARLEY_API_KEY"''`);
     expect(result.stdout).toContain(`-H 'x-tenant: '"$PARLEY_HEADER_X_TENANT"''`);
     expect(reports.json).toContain('$PARLEY_API_KEY');
+    expect(reports.html).toContain('$PARLEY_API_KEY');
   }, 120_000);
 });
 

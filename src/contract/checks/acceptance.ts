@@ -1,4 +1,5 @@
 /** Valid requests are accepted, invalid ones rejected, and credentials are required where declared. */
+import { documentedSuccessStatuses, isDocumented } from '../../spec/responses.js';
 import type { Check, ContractRequest } from '../types.js';
 
 export const validRequestAccepted: Check = {
@@ -9,6 +10,8 @@ export const validRequestAccepted: Check = {
     if (!response) return { outcome: 'skip' };
     if (response.status >= 200 && response.status < 300) return { outcome: 'pass' };
     if (response.status >= 500) return { outcome: 'skip' }; // reported by not_a_server_error
+    // An operation that documents no success (only a 401, say) promises only what it documents.
+    if (documentedSuccessStatuses(request.operation).length === 0) return isDocumented(request.operation, response.status) ? { outcome: 'pass' } : { outcome: 'skip' };
     if (response.status === 404 && !request.prepared && request.operation.parameters.some((p) => p.in === 'path')) {
       // A generated id names no resource, and 404 says so. With a contract's prepare hook supplying real ids, a 404 fails.
       return { outcome: 'warn', message: 'a 404 for generated path parameters (no such resource); a contract in contracts/ can supply real ids' };

@@ -18,81 +18,96 @@ export interface CoverageInput {
   budget: number;
 }
 
-export async function runCoverage(context: PhaseContext, input: CoverageInput, until: number): Promise<JobOutcome> {
+/**
+ * The coverage phase of one operation, as a job that can stop at the end of its time slice and go on
+ * later where it stopped (the plan is made once, each probe sent once).
+ */
+export function coverageJob(context: PhaseContext, input: CoverageInput): { run(until: number): Promise<JobOutcome>; abandon(): void } {
   const { spec, operation, session, validator, state } = context;
   const checks = { valid: input.selection.checksFor('valid'), invalid: input.selection.checksFor('invalid') };
-  if (checks.valid.length === 0 && checks.invalid.length === 0) return { done: true };
-  let base: ContractRequest;
-  try {
-    base = await session.prepare(baseRequest(operation, validator, state.seed));
-  } catch (error) {
-    if (!(error instanceof PreconditionFailed)) throw error;
-    recordPrecondition(context, error);
-    return state.interrupted ? cutOutcome(state, false) : { done: false, reason: 'precondition', started: false };
-  }
-  const plan = planProbes(base, validator);
-  const record = new Map<string, ConstraintProbes>(plan.constraints.map((id) => [id, { id, valid: 0, invalid: 0, unsent: 0 }]));
+  let plan: { probes: PlannedProbe[]; record: Map<string, ConstraintProbes> } | undefined;
   const failedOnce = new Set<string>();
+  let next = 0;
   let sent = 0;
-  let outcome: JobOutcome = { done: true };
   /** A target that stopped answering leaves the other probes nothing to judge but more timeouts. */
   let lost = false;
-  for (const [index, probe] of plan.probes.entries()) {
-    const counts = record.get(probe.constraint)!;
-    if (index >= input.budget) {
-      counts.unsent++;
-      continue;
+
+  /** The report entry, with every probe not sent by the end counted as unsent. */
+  const finish = (outcome: JobOutcome): JobOutcome => {
+    if (!plan) return outcome;
+    for (const probe of plan.probes.slice(next)) plan.record.get(probe.constraint)!.unsent++;
+    state.constraints.push({
+      spec: spec.name,
+      operation: operation.id,
+      constraints: [...plan.record.values()],
+      planned: plan.probes.length,
+      sent,
+      budgetCut: plan.probes.length > input.budget,
+    });
+    return outcome;
+  };
+
+  const run = async (until: number): Promise<JobOutcome> => {
+    if (checks.valid.length === 0 && checks.invalid.length === 0) return { done: true };
+    if (!plan) {
+      let base: ContractRequest;
+      try {
+        base = await session.prepare(baseRequest(operation, validator, state.seed));
+      } catch (error) {
+        if (!(error instanceof PreconditionFailed)) throw error;
+        recordPrecondition(context, error);
+        return state.interrupted ? cutOutcome(state, false) : { done: false, reason: 'precondition', started: false };
+      }
+      const planned = planProbes(base, validator);
+      for (const [id, sides] of planned.sides) state.coverage.declareConstraints(operation, [id], [...sides]);
+      plan = { probes: planned.probes, record: new Map(planned.constraints.map((id) => [id, { id, valid: 0, invalid: 0, unsent: 0 }])) };
     }
-    if (outcome.done && (state.stopping || Date.now() >= until)) outcome = cutOutcome(state, sent > 0);
-    if (!outcome.done || lost) {
-      counts.unsent++;
-      continue;
+    const last = Math.min(plan.probes.length, input.budget);
+    for (; next < last; next++) {
+      if (lost) break;
+      if (state.stopping || Date.now() >= until) {
+        const outcome = cutOutcome(state, sent > 0);
+        // Cut at its share of the time, it comes back for the rest; at the end of the run, what is left is unsent.
+        return outcome.done || outcome.reason !== 'time-share' ? finish(outcome) : outcome;
+      }
+      const probe = plan.probes[next];
+      const counts = plan.record.get(probe.constraint)!;
+      let request: ContractRequest | undefined;
+      try {
+        request = await requestFor(context, probe);
+      } catch (error) {
+        if (!(error instanceof PreconditionFailed)) throw error;
+        recordPrecondition(context, error);
+        next++;
+        return finish(state.interrupted ? cutOutcome(state, sent > 0) : { done: false, reason: 'precondition', started: sent > 0 });
+      }
+      if (!request) {
+        counts.unsent++;
+        continue;
+      }
+      const exchange = await session.send(request, probe.kind);
+      if (state.interrupted) return finish(cutOutcome(state, sent > 0));
+      sent++;
+      counts[probe.kind]++;
+      state.coverage.probe(operation, probe.constraint, probe.kind, 'coverage');
+      lost = exchange.response === undefined;
+      for (const [check, verdict] of judge(context, exchange, checks[probe.kind])) {
+        // One report per check and constraint: a server that ignores a bound fails each probe past it.
+        const key = `${check.name}\u0000${probe.constraint}`;
+        if (failedOnce.has(key)) continue;
+        failedOnce.add(key);
+        await confirmAndRecord(
+          context,
+          { kind: 'check', phase: 'coverage', spec, operation: operation.id, check: check.name, message: verdict.message, expected: verdict.expected, exchange, constraint: probe.constraint },
+          request,
+          probe.kind,
+          check,
+        );
+      }
     }
-    let request: ContractRequest | undefined;
-    try {
-      request = await requestFor(context, probe);
-    } catch (error) {
-      if (!(error instanceof PreconditionFailed)) throw error;
-      recordPrecondition(context, error);
-      outcome = state.interrupted ? cutOutcome(state, sent > 0) : { done: false, reason: 'precondition', started: sent > 0 };
-      counts.unsent++;
-      continue;
-    }
-    if (!request) {
-      counts.unsent++;
-      continue;
-    }
-    const exchange = await session.send(request, probe.kind);
-    if (state.interrupted) {
-      counts.unsent++;
-      continue;
-    }
-    sent++;
-    counts[probe.kind]++;
-    lost = exchange.response === undefined;
-    for (const [check, verdict] of judge(context, exchange, checks[probe.kind])) {
-      // One report per check and constraint: a server that ignores a bound fails each probe past it.
-      const key = `${check.name}\u0000${probe.constraint}`;
-      if (failedOnce.has(key)) continue;
-      failedOnce.add(key);
-      await confirmAndRecord(
-        context,
-        { kind: 'check', phase: 'coverage', spec, operation: operation.id, check: check.name, message: verdict.message, expected: verdict.expected, exchange, constraint: probe.constraint },
-        request,
-        probe.kind,
-        check,
-      );
-    }
-  }
-  state.constraints.push({
-    spec: spec.name,
-    operation: operation.id,
-    constraints: [...record.values()],
-    planned: plan.probes.length,
-    sent,
-    budgetCut: plan.probes.length > input.budget,
-  });
-  return outcome;
+    return finish({ done: true });
+  };
+  return { run, abandon: () => void finish({ done: true }) };
 }
 
 /**

@@ -3,6 +3,7 @@
  * warnings, failures with their curl and response, flaky failures, what was left untested, and the
  * verdict line. Replay commands are spelled by the caller (the CLI knows its own flags).
  */
+import { formatCoverage } from '../../coverage/format.js';
 import { untestedOperations, verdictOf } from '../collect.js';
 import { PHASES, type ConstraintCoverage, type ContractResponse, type Failure, type Phase, type Report, type Tally } from '../types.js';
 
@@ -112,6 +113,7 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
         report.untested.map((u) => `  - ${u.spec} ${u.operation} ${u.job}: ${describeCut(u.reason, u.started)}`).join('\n'),
     );
   }
+  if (report.coverage.operations.length > 0) parts.push(formatCoverage(report.coverage).trimEnd());
   if (report.cleanup) {
     const { deleted, alreadyGone, failed } = report.cleanup;
     parts.push(`Cleanup: ${deleted} deleted, ${alreadyGone} already gone, ${failed.length} not deleted${failed.map((f) => `\n  - ${f.url}: ${f.outcome}`).join('')}`);

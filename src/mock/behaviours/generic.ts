@@ -1,13 +1,15 @@
 /**
- * Behaviour for operations with no hand-written semantics: CRUD inferred from the path shape.
- * POST on a collection stores; GET/PUT/PATCH/DELETE on `collection/{id}` act on what was stored;
- * GET on a collection lists. Anything else answers from the spec's examples or schema.
+ * Behaviour for operations with no hand-written semantics: CRUD inferred from the spec.
+ * A POST on a collection that documents a 201 (or answers with the item's schema) stores;
+ * GET/PUT/PATCH/DELETE on `collection/{id}` act on what was stored; GET on a collection lists.
+ * Anything else (a search, an action) answers from the spec's examples or schema.
  */
 import { applyDefaults } from '../../spec/defaults.js';
 import { isPlainObject } from '../../spec/json-value.js';
 import { documentedSuccessStatuses } from '../../spec/responses.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, Outcome, RequestContext } from '../behaviour.js';
+import { crudShapeOf, newKey, type CrudShape } from './crud-shape.js';
 
 interface Target {
   /** The concrete collection path, e.g. /owners/7/pets: nested collections are kept apart. */
@@ -36,24 +38,55 @@ function notFound(target: Target): Outcome {
   return { error: apiError(404, 'NOT_FOUND', `No resource with ${target.idName ?? 'id'} ${target.id} at ${target.collection}`) };
 }
 
-/** Merges what the client sent (with its schema's defaults) over the spec's answer, so created resources echo their input. */
-function shapeRecord(context: RequestContext, status: number, input: unknown, id: string): Record<string, unknown> {
+/**
+ * Merges what the client sent (with its schema's defaults, less its writeOnly fields) over the spec's
+ * answer, so created resources echo their input; the key goes in the field that holds it.
+ */
+function shapeRecord(context: RequestContext, status: number, input: unknown, shape: CrudShape, key: string | number): Record<string, unknown> {
   const template = context.specResponse(status);
-  const withDefaults = applyDefaults(context.operation.requestBody?.content[0]?.schema, input);
-  return { ...(isPlainObject(template) ? template : {}), ...(isPlainObject(withDefaults) ? withDefaults : {}), id };
+  const schema = context.operation.requestBody?.content[0]?.schema;
+  const withDefaults = applyDefaults(schema, input);
+  const record: Record<string, unknown> = { ...(isPlainObject(template) ? template : {}) };
+  if (isPlainObject(withDefaults)) {
+    for (const [name, value] of Object.entries(withDefaults)) if (!isWriteOnly(schema, name)) record[name] = value;
+  }
+  record[shape.keyField] = key;
+  return record;
+}
+
+function isWriteOnly(schema: unknown, property: string): boolean {
+  const properties = isPlainObject(schema) && isPlainObject(schema.properties) ? schema.properties : undefined;
+  const declared = properties && Object.hasOwn(properties, property) ? properties[property] : undefined;
+  return isPlainObject(declared) && declared.writeOnly === true;
+}
+
+/** The key a client sent in the record's key field (kept as sent), if any. */
+function sentKey(body: unknown, shape: CrudShape): string | number | undefined {
+  const value = isPlainObject(body) ? body[shape.keyField] : undefined;
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : undefined;
+}
+
+/** A path's key read back in the type the record holds it in (integer ids stay numbers). */
+function typedKey(shape: CrudShape, id: string): string | number {
+  const schema = shape.keySchema;
+  const numeric = isPlainObject(schema) && (schema.type === 'integer' || schema.type === 'number');
+  return numeric && id.trim() !== '' && Number.isFinite(Number(id)) ? Number(id) : id;
 }
 
 export function genericBehaviour(concretePath: string): Behaviour {
   return (context) => {
+    const documentsSuccess = documentedSuccessStatuses(context.operation).length > 0;
+    if (!documentsSuccess) return onlyDocumentedAnswer(context);
     const target = targetOf(context, concretePath);
     const method = context.operation.method;
+    const shape = crudShapeOf(context.operation);
     const { state } = context;
     if (target.id === undefined) {
-      if (method === 'post') {
+      if (method === 'post' && shape.creates) {
         const status = successStatus(context, [201, 200]);
-        const id = isPlainObject(context.body) && typeof context.body.id === 'string' ? context.body.id : context.ids.uuid();
-        const record = shapeRecord(context, status, context.body, id);
-        state.put(target.collection, id, record);
+        const key = sentKey(context.body, shape) ?? newKey(shape, context.ids, (candidate) => state.get(target.collection, candidate) !== undefined);
+        const record = shapeRecord(context, status, context.body, shape, key);
+        state.put(target.collection, String(key), record);
         return { status, body: record };
       }
       if (method === 'get') {
@@ -67,13 +100,13 @@ export function genericBehaviour(concretePath: string): Behaviour {
           return existing ? { status: successStatus(context, [200]), body: existing } : notFound(target);
         case 'put': {
           const status = successStatus(context, existing ? [200, 204] : [201, 200]);
-          const record = shapeRecord(context, status, context.body, target.id);
+          const record = shapeRecord(context, status, context.body, shape, typedKey(shape, target.id));
           state.put(target.collection, target.id, record);
           return { status, body: status === 204 ? undefined : record };
         }
         case 'patch': {
           if (!existing) return notFound(target);
-          const record = { ...existing, ...(isPlainObject(context.body) ? context.body : {}), id: target.id };
+          const record = { ...existing, ...(isPlainObject(context.body) ? context.body : {}), [shape.keyField]: existing[shape.keyField] ?? typedKey(shape, target.id) };
           state.put(target.collection, target.id, record);
           return { status: successStatus(context, [200]), body: record };
         }
@@ -87,6 +120,17 @@ export function genericBehaviour(concretePath: string): Behaviour {
     const status = successStatus(context, [200, 201]);
     return { status, body: context.specResponse(status) };
   };
+}
+
+/**
+ * An operation that documents no 2xx (only a 401, say) answers what it documents rather than an
+ * invented success: its first numeric status, else 200 with the `default` answer's body.
+ */
+function onlyDocumentedAnswer(context: RequestContext): Outcome {
+  const numeric = context.operation.responses.map((r) => Number(r.status)).find((status) => Number.isInteger(status));
+  const status = numeric ?? 200;
+  const body = numeric === undefined ? context.specResponse(500) : context.specResponse(status);
+  return { status, body };
 }
 
 /**

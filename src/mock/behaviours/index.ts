@@ -1,21 +1,31 @@
-/** Hand-written behaviours by operation ("METHOD /path"); every other operation gets the generic one. */
+/**
+ * Hand-written behaviours of the bundled APIs, by API and operation ("METHOD /path"). They apply only
+ * to a spec recognised as that API; every other operation gets the generic one.
+ */
+import { bundledApiOf, type BundledApiName } from '../../apis/recognise.js';
 import type { Operation } from '../../spec/types.js';
 import type { Behaviour } from '../behaviour.js';
 import * as eliza from './eliza.js';
 import * as feather from './feather.js';
 import * as julep from './julep.js';
 
-const BEHAVIOURS: Record<string, Behaviour> = {
-  'POST /v1/ask-feather/sessions': feather.createSession,
-  'POST /v1/ask-feather/sessions/{session_id}/messages': feather.sendMessage,
-  'POST /v1/v2/conversations': feather.getOrCreateConversation,
-  'POST /sessions': julep.createSession,
-  'POST /api/messaging/sessions': eliza.createSession,
-};
+const BEHAVIOURS: ReadonlyMap<BundledApiName, ReadonlyMap<string, Behaviour>> = new Map([
+  [
+    'feather',
+    new Map([
+      ['POST /v1/ask-feather/sessions', feather.createSession],
+      ['POST /v1/ask-feather/sessions/{session_id}/messages', feather.sendMessage],
+      ['POST /v1/v2/conversations', feather.getOrCreateConversation],
+    ]),
+  ],
+  ['julep', new Map([['POST /sessions', julep.createSession]])],
+  ['eliza', new Map([['POST /api/messaging/sessions', eliza.createSession]])],
+]);
 
-/** The operation's hand-written behaviour, if it has one (looked up once per operation, at start-up). */
+/** The operation's hand-written behaviour, if its spec is a bundled API (looked up once per operation, at start-up). */
 export function handWrittenBehaviour(operation: Operation): Behaviour | undefined {
-  return BEHAVIOURS[`${operation.method.toUpperCase()} ${operation.path}`];
+  const api = bundledApiOf(operation.spec);
+  return api && BEHAVIOURS.get(api)?.get(`${operation.method.toUpperCase()} ${operation.path}`);
 }
 
 /** Checks of records seeded into a hand-written behaviour's collection: a message naming what is wrong, or undefined. */

@@ -1,0 +1,94 @@
+/**
+ * How the generic behaviour reads an operation as CRUD, worked out once per operation: whether a
+ * POST creates, which path parameter names an item, and which field of a record holds its key.
+ */
+import fc from 'fast-check';
+import { schemaArbitrary } from '../../spec/arbitrary.js';
+import { documentedSuccessStatuses } from '../../spec/responses.js';
+import { typesOf } from '../../spec/schema-types.js';
+import type { JsonSchema, Operation } from '../../spec/types.js';
+import type { IdSource } from '../ids.js';
+
+export interface CrudShape {
+  /** A POST on a collection that makes a resource: it documents a 201, or answers with the item's schema. */
+  creates: boolean;
+  /** The field of a record that holds its key: the item path parameter's name when records carry it (`username`), else `id`. */
+  keyField: string;
+  /** The schema of that field, from the answer (or the item path parameter), to generate keys that fit it. */
+  keySchema: JsonSchema | undefined;
+}
+
+const shapes = new WeakMap<Operation, CrudShape>();
+
+export function crudShapeOf(operation: Operation): CrudShape {
+  let shape = shapes.get(operation);
+  if (!shape) shapes.set(operation, (shape = readShape(operation)));
+  return shape;
+}
+
+function readShape(operation: Operation): CrudShape {
+  const template = operation.path.replace(/\/$/, '');
+  const trailing = /\/\{([^}]+)\}$/.exec(template);
+  const item = trailing ? { operation, name: trailing[1] } : itemOperationOf(operation, template);
+  const answer = successSchema(operation) ?? (item && successSchema(item.operation));
+  const properties = propertiesOf(answer);
+  const keyField = item && properties?.has(item.name) ? item.name : 'id';
+  const keySchema = properties?.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
+  const itemGet = item && operation.spec.operations.find((op) => op.method === 'get' && op.path.replace(/\/$/, '') === item.operation.path.replace(/\/$/, ''));
+  const creates =
+    operation.method === 'post' &&
+    !trailing &&
+    (documentedSuccessStatuses(operation).includes(201) || (answer !== undefined && itemGet !== undefined && successSchema(itemGet) === answer));
+  return { creates, keyField, keySchema };
+}
+
+/** An operation on `template/{name}` in the same spec: the item this collection holds. */
+function itemOperationOf(operation: Operation, template: string): { operation: Operation; name: string } | undefined {
+  for (const candidate of operation.spec.operations) {
+    const found = /^(.*)\/\{([^}]+)\}$/.exec(candidate.path.replace(/\/$/, ''));
+    if (found && found[1] === template) return { operation: candidate, name: found[2] };
+  }
+  return undefined;
+}
+
+/** The JSON schema of the operation's lowest documented 2xx answer (shared objects: the same $ref is the same schema). */
+function successSchema(operation: Operation): JsonSchema | undefined {
+  for (const status of documentedSuccessStatuses(operation)) {
+    const response = operation.responses.find((r) => r.status === String(status));
+    const media = response?.content.find((m) => /json/i.test(m.mediaType));
+    if (media?.schema !== undefined) return media.schema;
+  }
+  return undefined;
+}
+
+function propertiesOf(schema: JsonSchema | undefined): Map<string, JsonSchema> | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const found = new Map<string, JsonSchema>();
+  for (const part of [schema, ...((schema.allOf as JsonSchema[] | undefined) ?? [])]) {
+    if (part && typeof part === 'object' && part.properties && typeof part.properties === 'object') {
+      for (const [name, property] of Object.entries(part.properties as Record<string, JsonSchema>)) found.set(name, property);
+    }
+  }
+  return found.size > 0 ? found : undefined;
+}
+
+/** A new key that fits the key's schema: counted integers, UUIDs for plain strings, a schema-built value for patterned ones. */
+export function newKey(shape: CrudShape, ids: IdSource, taken: (key: string) => boolean): string | number {
+  const schema = typeof shape.keySchema === 'object' ? shape.keySchema : {};
+  const types = typesOf(schema);
+  if (types.includes('integer') || types.includes('number')) {
+    let key = ids.sequence();
+    while (taken(String(key))) key = ids.sequence();
+    return key;
+  }
+  const constrained = schema.pattern !== undefined || (schema.format !== undefined && schema.format !== 'uuid') || schema.enum !== undefined;
+  if (constrained) {
+    const arbitrary = schemaArbitrary(schema, { direction: 'response' });
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const seed = Number.parseInt(ids.uuid().slice(0, 8), 16);
+      const [value] = fc.sample(arbitrary, { numRuns: 1, seed });
+      if ((typeof value === 'string' || typeof value === 'number') && !taken(String(value))) return value;
+    }
+  }
+  return ids.uuid();
+}

@@ -1,0 +1,102 @@
+/**
+ * The copy of a spec's bundled document that the validators compile. ajv walks every key of the
+ * document it is given looking for schema ids, so example payloads, default-free annotations and
+ * vendor extensions are left out (a 3.0 example object with an `"id": "v2"` string would otherwise
+ * be read as a draft-04 schema id and clash with the next one). JSON pointers into the bundled
+ * document still name the same schemas in the copy: only keys are dropped, none moved.
+ */
+import { fullFormats } from 'ajv-formats/dist/formats.js';
+import type { OpenApiVersion, Spec } from './types.js';
+
+/** OpenAPI's own data-type formats (ajv-formats has some of them too). */
+export const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'] as const;
+
+/** Maps whose keys are names chosen by the spec's author, not OpenAPI or JSON Schema keywords. */
+const NAME_MAPS = new Set([
+  'properties',
+  'patternProperties',
+  'definitions',
+  '$defs',
+  'dependentSchemas',
+  'schemas',
+  'responses',
+  'parameters',
+  'headers',
+  'content',
+  'paths',
+  'callbacks',
+  'securitySchemes',
+  'requestBodies',
+  'links',
+  'encoding',
+  'webhooks',
+  'pathItems',
+]);
+
+/** Keys whose values are data or annotations, never schemas a validator needs. */
+function isPayloadKey(key: string): boolean {
+  return key === 'example' || key === 'examples' || key.startsWith('x-');
+}
+
+export interface SchemaDocument {
+  document: Record<string, unknown>;
+  /** Every `format` name the schemas use. */
+  formats: Set<string>;
+}
+
+/** Formats the validators check; any other is accepted as it is (and named in the spec's warnings). */
+export const KNOWN_FORMATS: ReadonlySet<string> = new Set([...Object.keys(fullFormats), ...OPENAPI_FORMATS]);
+
+export function unknownFormats(formats: Iterable<string>): string[] {
+  return [...formats].filter((name) => !KNOWN_FORMATS.has(name)).sort();
+}
+
+const documents = new WeakMap<Spec, SchemaDocument>();
+
+/** The spec's schema document, built once and shared by every validator of the spec. */
+export function schemaDocumentOf(spec: Spec): SchemaDocument {
+  let prepared = documents.get(spec);
+  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled, spec.version)));
+  return prepared;
+}
+
+export function schemaDocument(bundled: Record<string, unknown>, version: OpenApiVersion): SchemaDocument {
+  const formats = new Set<string>();
+  const seen = new Map<object, unknown>();
+  const copy = (node: unknown, namesHere: boolean): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    const done = seen.get(node);
+    if (done !== undefined) return done;
+    if (Array.isArray(node)) {
+      const items: unknown[] = [];
+      seen.set(node, items);
+      for (const item of node) items.push(copy(item, false));
+      return items;
+    }
+    const result: Record<string, unknown> = {};
+    seen.set(node, result);
+    for (const [key, value] of Object.entries(node)) {
+      if (!namesHere && isPayloadKey(key)) continue;
+      if (!namesHere && key === 'format' && typeof value === 'string') formats.add(value);
+      // Own data property even for "__proto__": a name from the spec must never reach a prototype.
+      Object.defineProperty(result, key, { value: copy(value, !namesHere && NAME_MAPS.has(key)), enumerable: true, writable: true, configurable: true });
+    }
+    return version === '3.0' && !namesHere ? withoutTypelessNullable(result) : result;
+  };
+  return { document: copy(bundled, false) as Record<string, unknown>, formats };
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` beside no `type` (common with `allOf: [$ref]`) is meant as "this, or
+ * null"; ajv refuses it outright. The schema becomes `anyOf: [null, the rest]` in place.
+ */
+function withoutTypelessNullable(schema: Record<string, unknown>): Record<string, unknown> {
+  if (schema.nullable !== true || 'type' in schema) return schema;
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key !== 'nullable') Object.defineProperty(rest, key, { value, enumerable: true, writable: true, configurable: true });
+    delete schema[key];
+  }
+  schema.anyOf = [{ type: 'null' }, rest];
+  return schema;
+}

@@ -1,0 +1,148 @@
+/**
+ * Quirks of real-world specs that used to crash or mislead the engine: 3.0 examples carrying an
+ * `"id"` string (read by draft-04 as schema ids), `nullable: true` beside no `type`, patterns with
+ * escapes the `u` flag refuses, fixed query parameters in a `paths` key, unknown formats and
+ * webhooks. Each is checked through the validator, through the mock over HTTP, and by the
+ * contract suite against the mock of the same spec (one engine: any failure is a bug of one half).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { runContract } from '../../src/contract/runner.js';
+import type { RunningMock } from '../../src/mock/server.js';
+import { loadSpec } from '../../src/spec/load.js';
+import type { Spec } from '../../src/spec/types.js';
+import { SpecValidator } from '../../src/spec/validator.js';
+import { send } from '../helpers/http.js';
+import { ROOT, startSpecMock, tempJsonFile } from '../helpers/mock.js';
+
+const QUIRKS = `${ROOT}test/fixtures/real-world-defects/quirks-3.0.yaml`;
+const KEYS = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
+const LOOKALIKE = `${ROOT}test/fixtures/real-world-defects/sessions-lookalike.yaml`;
+
+const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
+
+describe('spec engine on real-world quirks', () => {
+  let spec: Spec;
+  let validator: SpecValidator;
+  beforeAll(async () => {
+    spec = await loadSpec(QUIRKS);
+    validator = new SpecValidator(spec);
+  });
+
+  it('examples that repeat an "id" string are data, not draft-04 schema ids', () => {
+    const pointer = operation(spec, 'latestVersion').responses[0].content[0].schemaPointer!;
+    expect(validator.validate(pointer, { id: 'v2.0', created: 1 }, 'response')).toEqual([]);
+    expect(validator.validate(pointer, { id: 7, created: 1 }, 'response').map((i) => i.path.join('.'))).toEqual(['id']);
+  });
+
+  it('nullable: true without type admits null and still checks the rest', () => {
+    const body = operation(spec, 'createCompletion').requestBody!.content[0].schemaPointer!;
+    expect(validator.validate(body, { prompt: 'a', stop: null }, 'request')).toEqual([]);
+    expect(validator.validate(body, { prompt: 'a', stop: ['x'] }, 'request')).toEqual([]);
+    expect(validator.validate(body, { prompt: 'a', stop: 5 }, 'request')).not.toEqual([]);
+    const answer = operation(spec, 'createCompletion').responses[0].content[0].schemaPointer!;
+    expect(validator.validate(answer, { id: 'c', stop: null }, 'response')).toEqual([]);
+    expect(validator.validate(answer, { id: 'c', stop: { reason: 'length' } }, 'response')).toEqual([]);
+    expect(validator.validate(answer, { id: 'c', stop: 'x' }, 'response')).not.toEqual([]);
+  });
+
+  it('a pattern with legacy escapes (\\-, \\:) is read, not refused', () => {
+    const pointer = operation(spec, 'getSlug').parameters[0].schemaPointer!;
+    expect(validator.validate(pointer, 'a-b:c_d', 'request')).toEqual([]);
+    expect(validator.validate(pointer, 'a b', 'request').map((i) => i.keyword)).toEqual(['pattern']);
+  });
+
+  it('unknown formats and webhooks are named in the warnings, once', async () => {
+    expect(spec.warnings).toEqual([expect.stringContaining('"unixtime"')]);
+    const withWebhooks = await tempJsonFile('hooks.json', {
+      openapi: '3.1.0',
+      info: { title: 'hooks', version: '1' },
+      paths: {},
+      webhooks: { newPet: { post: { responses: { '200': { description: 'ok' } } } } },
+    });
+    const hooks = await loadSpec(withWebhooks);
+    expect(hooks.operations).toEqual([]);
+    expect(hooks.warnings).toEqual([expect.stringContaining('"newPet"')]);
+  });
+
+  describe('served by the mock', () => {
+    let mock: RunningMock;
+    beforeAll(async () => {
+      mock = await startSpecMock([QUIRKS]);
+    });
+    afterAll(() => mock?.close());
+
+    it('routes a paths key with a fixed query part, and only with that query', async () => {
+      const beta = await send(mock.url, 'GET', '/responses?beta=true');
+      expect(beta.status, beta.text).toBe(200);
+      expect(beta.body).toEqual({ beta: true });
+      expect((await send(mock.url, 'GET', '/responses?beta=false')).status).toBe(404);
+      expect((await send(mock.url, 'GET', '/responses')).status).toBe(404);
+    });
+
+    it('answers a typeless nullable field sent as null, and a patterned path parameter', async () => {
+      const completion = await send(mock.url, 'POST', '/completions', { json: { prompt: 'hi', stop: null } });
+      expect(completion.status, completion.text).toBe(200);
+      expect(completion.body).toMatchObject({ id: expect.any(String) });
+      const bad = await send(mock.url, 'POST', '/completions', { json: { prompt: 'hi', stop: 5 } });
+      expect(bad.status).toBeGreaterThanOrEqual(400);
+      expect(bad.status).toBeLessThan(500);
+      const slug = await send(mock.url, 'GET', '/slugs/a:b');
+      expect(slug.status).toBeLessThan(500);
+    });
+  });
+
+  describe("a user's spec with Julep's POST /sessions is served and tested as itself", () => {
+    let mock: RunningMock;
+    beforeAll(async () => {
+      mock = await startSpecMock([LOOKALIKE]);
+    });
+    afterAll(() => mock?.close());
+
+    it('the mock answers its own Session schema and finds the id it returned', async () => {
+      const created = await send(mock.url, 'POST', '/sessions', { json: { device: 'phone' } });
+      expect(created.status, created.text).toBe(201);
+      expect(created.body.device).toBe('phone');
+      // Its own schema (additionalProperties: false), none of Julep's Session fields
+      for (const key of Object.keys(created.body)) expect(['device', 'id', 'metadata']).toContain(key);
+      const read = await send(mock.url, 'GET', `/sessions/${created.body.id}`);
+      expect(read.status, read.text).toBe(200);
+      expect(read.body).toEqual(created.body);
+    });
+
+    it('no bundled contract runs against it, even when all are offered', async () => {
+      const report = await runContract({ target: mock.url, specFiles: [LOOKALIKE], contracts: [...BUNDLED_CONTRACTS], seed: 4, runs: 10, requestTimeoutMs: 5000 });
+      expect(report.tallies.filter((t) => t.check.includes('.')).map((t) => t.check)).toEqual([]);
+      expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
+    });
+
+    it('the bundled specs are still recognised: their contracts run', async () => {
+      const bundled = await startSpecMock([`${ROOT}specs/julep.yaml`]);
+      try {
+        const report = await runContract({ target: bundled.url, specFiles: [`${ROOT}specs/julep.yaml`], contracts: [...BUNDLED_CONTRACTS], apiKey: 'k', seed: 4, runs: 5, requestTimeoutMs: 5000 });
+        expect(report.tallies.some((t) => t.check === 'julep.defaults_echo' && t.passed > 0)).toBe(true);
+      } finally {
+        await bundled.close();
+      }
+    });
+  });
+
+  describe('parley test against parley mock of the same spec conforms', () => {
+    for (const file of [QUIRKS, KEYS, LOOKALIKE]) {
+      const name = file.split('/').pop();
+      for (const seed of [1, 2, 3]) {
+        it(`${name}, seed ${seed}`, async () => {
+          const mock = await startSpecMock([file]);
+          try {
+            const report = await runContract({ target: mock.url, specFiles: [file], seed, runs: 20, requestTimeoutMs: 5000 });
+            expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
+            expect(report.interrupted).toBe(false);
+            expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(new Set((await loadSpec(file)).operations.map((op) => op.id)).size);
+          } finally {
+            await mock.close();
+          }
+        });
+      }
+    }
+  });
+});
