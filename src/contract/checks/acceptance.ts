@@ -1,6 +1,6 @@
 /** Valid requests are accepted, invalid ones rejected, and credentials are required where declared. */
 import { documentedSuccessStatuses, isDocumented } from '../../spec/responses.js';
-import type { Check, ContractRequest } from '../types.js';
+import type { Check, ContractRequest, RequestKind } from '../types.js';
 
 export const validRequestAccepted: Check = {
   name: 'valid_request_accepted',
@@ -48,24 +48,30 @@ export const invalidRequestRejected: Check = {
   },
 };
 
-export const missingCredentialsRejected: Check = {
-  name: 'missing_credentials_rejected',
-  description: 'an operation that declares security rejects a request without credentials (401/403)',
-  kinds: ['no-credentials'],
-  run: ({ response }) => {
-    if (!response) return { outcome: 'skip' };
-    if (response.status === 401 || response.status === 403) return { outcome: 'pass' };
-    return { outcome: 'fail', message: `answered ${response.status} without credentials`, expected: '401 or 403' };
-  },
-};
+/** A check that a request sent with unusable credentials is refused with 401 or 403. */
+function refusedCredentials(name: string, description: string, kind: RequestKind, sentWith: string): Check {
+  return {
+    name,
+    description,
+    kinds: [kind],
+    run: ({ response }) => {
+      if (!response) return { outcome: 'skip' };
+      if (response.status === 401 || response.status === 403) return { outcome: 'pass' };
+      return { outcome: 'fail', message: `answered ${response.status} ${sentWith}`, expected: '401 or 403' };
+    },
+  };
+}
 
-export const ignoredAuth: Check = {
-  name: 'ignored_auth',
-  description: 'an operation that declares security refuses a wrong key (401/403), not only a missing one',
-  kinds: ['wrong-credentials'],
-  run: ({ response }) => {
-    if (!response) return { outcome: 'skip' };
-    if (response.status === 401 || response.status === 403) return { outcome: 'pass' };
-    return { outcome: 'fail', message: `answered ${response.status} to a key it cannot know`, expected: '401 or 403' };
-  },
-};
+export const missingCredentialsRejected = refusedCredentials(
+  'missing_credentials_rejected',
+  'an operation that declares security rejects a request without credentials (401/403)',
+  'no-credentials',
+  'without credentials',
+);
+
+export const ignoredAuth = refusedCredentials(
+  'ignored_auth',
+  'an operation that declares security refuses a wrong key (401/403), not only a missing one',
+  'wrong-credentials',
+  'to a key it cannot know',
+);
