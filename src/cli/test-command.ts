@@ -74,7 +74,8 @@ $PARLEY_SECOND_API_KEY, a credential header as $PARLEY_HEADER_<NAME>, so a print
 Requests carry "User-Agent: ${USER_AGENT}" unless a header sets another.
 
 Checks: ${CHECKS.map((c) => c.name).join(', ')}
-        (ignored_auth sends a key no server should know: a target that accepts any key fails it;
+        (ignored_auth sends a key no server should know, in a run given a key: a target that
+        accepts any key fails it;
         unsupported_method is a warning unless named with --only).
 Stateful properties: those of contracts/ for the bundled APIs (feather.*, julep.*, eliza.*), and
         for any other spec, per collection found from its paths (POST /things with an id,

@@ -27,6 +27,8 @@ export interface SpecPlanInput {
   selection: Selection;
   state: RunState;
   policy: CheckPolicy;
+  /** The run was given a key: only then can a wrong one be told apart from an open server's any-key (ignored_auth). */
+  credentialsGiven: boolean;
   /** Valid requests per operation in the fuzz phase; invalid ones and sequences scale from it. */
   runs: number;
   coverageBudget: number;
@@ -66,7 +68,7 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
           ...job('valid', runs),
           ...applicableKinds(operation).flatMap((kind) => job('invalid', Math.max(3, Math.ceil(runs / 5)), kind)),
           ...(operation.security.length > 0 ? job('no-credentials', Math.max(2, Math.ceil(runs / 10))) : []),
-          ...(operation.security.length > 0 ? job('wrong-credentials', Math.max(2, Math.ceil(runs / 10))) : []),
+          ...(operation.security.length > 0 && input.credentialsGiven ? job('wrong-credentials', Math.max(2, Math.ceil(runs / 10))) : []),
           // One probe per path with a method it does not document, sent from the path's first operation.
           ...(undocumentedMethod(spec, operation) && spec.operations.find((op) => op.path === operation.path) === operation ? job('unsupported-method', 1) : []),
         ];

@@ -116,6 +116,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
         selection,
         state,
         policy,
+        credentialsGiven: options.apiKey !== undefined,
         runs: Math.max(1, options.runs ?? DEFAULT_RUNS),
         coverageBudget: Math.max(0, options.coverageBudget ?? DEFAULT_COVERAGE_BUDGET),
         session: (phase: Phase) => {
