@@ -1,5 +1,7 @@
 /** parley's library API: the mock, the contract suite and the spec engine they share. */
 export { startMockServer, createMockApp, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from './mock/server.js';
+export { createMockHandler, type MockHandler, type MockHandlerOptions } from './mock/in-process.js';
+export { SESSION_HEADER } from './mock/session.js';
 export { runContract, conforms, TargetUnreachableError, UnknownSelectionError, EmptySelectionError, type ContractOptions, type Progress } from './contract/runner.js';
 export { CheckRegistry, defaultCheckRegistry } from './contract/checks/registry.js';
 export { verdictOf, untestedOperations, type RunVerdict } from './contract/collect.js';

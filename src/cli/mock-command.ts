@@ -28,6 +28,8 @@ Options:
       --allowed-host <name> a host name besides loopback that admin calls may come to (repeatable)
       --state-file <file>   load state from this file on start, save it periodically and on exit
       --save-interval <s>   seconds between saves of a changed state (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
+      --watch               reload the spec and fixtures files when they change, keeping the state
+                            (an edit that does not load is reported and the previous specs stay served)
   -h, --help                show this help
 `;
 
@@ -60,6 +62,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
       'request-timeout': { type: 'string' },
       'state-file': { type: 'string' },
       'save-interval': { type: 'string' },
+      watch: { type: 'boolean' },
       'no-cors': { type: 'boolean' },
       'cors-admin': { type: 'boolean' },
       'allowed-host': { type: 'string', multiple: true },
@@ -89,6 +92,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
     stateFile: values['state-file'],
     saveIntervalMs: secondsToMs(parseNumberOption('save-interval', values['save-interval'], { min: 0.1 })),
+    watch: values.watch,
   });
   printBanner(mock);
   return waitForSignal(mock);
@@ -103,7 +107,9 @@ function printBanner(mock: RunningMock): void {
     for (const op of spec.operations) lines.push(`    ${op.method.toUpperCase().padEnd(6)} ${op.path}`);
     for (const warning of spec.warnings) lines.push(`    warning: ${warning}`);
   }
-  lines.push(`  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock`);
+  lines.push(`  dashboard: ${mock.url}${ADMIN_PREFIX}`);
+  lines.push(`  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock, controls, specs, events`);
+  if (mock.watcher) lines.push('  watching the spec and fixtures files for changes');
   lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
   if (mock.persistence) lines.push(`  state file: ${mock.persistence.file}`);
   process.stdout.write(lines.join('\n') + '\n');

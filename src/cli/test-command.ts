@@ -16,6 +16,10 @@ import { PHASES, type Failure, type Report } from '../contract/types.js';
 import { parseRate } from '../contract/rate.js';
 import { credentialsFromEnvironment, redactSecrets, type Secret } from '../report/secrets.js';
 import { USER_AGENT } from '../version.js';
+import { basicToken } from '../contract/credentials.js';
+import { loadSpecs } from '../spec/load.js';
+import { describeSecurity } from '../spec/security.js';
+import type { Spec } from '../spec/types.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 
@@ -33,11 +37,14 @@ flaky ones (a failure that passed when sent again); 2 on bad usage or an unreach
 
 Options:
   -t, --target <url>        base URL of the server under test (required)
-      --api-key <key>       credential sent where a spec declares an API key or bearer scheme
-                            (default: $PARLEY_API_KEY); give it twice for a second tenant
+      --api-key <key>       credential sent where a spec declares an API key (header, query or
+                            cookie) or a bearer token (default: $PARLEY_API_KEY); give it twice
+                            for a second tenant
       --second-api-key <key> the second tenant's key (default: $PARLEY_SECOND_API_KEY): enables
                             the tenant-isolation properties (feather.tenant_isolation,
                             crud.tenant_isolation); without one they are reported as not run
+      --basic <user:pass>   for HTTP Basic schemes, sent base64-encoded (default: $PARLEY_BASIC;
+                            without it the API key is sent as the user name)
   -H, --header <k: v>       extra header on every request (repeatable); PARLEY_HEADER_<NAME>=v
                             in the environment adds "<name>: v" (underscores become dashes)
       --seed <n>            fast-check seed; failures print the seed that replays them
@@ -133,6 +140,19 @@ function progressPrinter(): (progress: Progress) => void {
   };
 }
 
+/**
+ * Specs that declare security cannot be tested without credentials: every valid request would be
+ * refused and blamed on the target. Say what is missing instead (credential headers given with
+ * --header or PARLEY_HEADER_* count as an answer).
+ */
+function assertCredentialsGiven(specs: Spec[], credentials: { apiKey?: string; basic?: string; headers: Record<string, string> }): void {
+  if (credentials.apiKey !== undefined || credentials.basic !== undefined || Object.keys(credentials.headers).some((name) => CREDENTIAL_HEADERS.has(name))) return;
+  const needing = specs.flatMap((spec) => spec.operations.filter((op) => op.security.length > 0).map((op) => `${spec.name} ${op.id}: ${describeSecurity(op)}`));
+  if (needing.length === 0) return;
+  const shown = needing.slice(0, 5).join('\n  ') + (needing.length > 5 ? `\n  … and ${needing.length - 5} more` : '');
+  throw new UsageError(`these operations need credentials; pass --api-key (or PARLEY_API_KEY), --basic user:pass, or a credential --header:\n  ${shown}`);
+}
+
 export async function runTestCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -141,6 +161,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       target: { type: 'string', short: 't' },
       'api-key': { type: 'string', multiple: true },
       'second-api-key': { type: 'string' },
+      basic: { type: 'string' },
       header: { type: 'string', short: 'H', multiple: true },
       seed: { type: 'string' },
       runs: { type: 'string' },
@@ -177,39 +198,50 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   const secondApiKey = secondFromList ?? values['second-api-key'] ?? (process.env.PARLEY_SECOND_API_KEY || undefined);
   if (secondApiKey !== undefined && secondApiKey === apiKey) throw new UsageError('the second API key must differ from the first (it stands for another tenant)');
   const headers = { ...Object.fromEntries(environment.headers), ...parseHeaders(values.header) };
+  const basic = values.basic ?? (process.env.PARLEY_BASIC || undefined);
   const secrets = [...environment.secrets, ...credentialHeaderSecrets(headers)];
   if (apiKey) secrets.push({ value: apiKey, variable: 'PARLEY_API_KEY' });
   if (secondApiKey) secrets.push({ value: secondApiKey, variable: 'PARLEY_SECOND_API_KEY' });
+  if (basic) secrets.push({ value: basic, variable: 'PARLEY_BASIC' }, { value: basicToken(basic), variable: 'PARLEY_BASIC_B64' });
+  else if (apiKey) secrets.push({ value: basicToken(apiKey), variable: 'PARLEY_BASIC_B64' });
   const ratePerSecond = values.rate === undefined ? undefined : parseRate(values.rate);
   if (values.rate !== undefined && ratePerSecond === undefined) throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
   const phases = values.phases === undefined ? undefined : parsePhases(values.phases);
   if (values.phases !== undefined && !phases) throw new UsageError(`--phases expects a comma-separated list of ${PHASES.join(', ')}, got "${values.phases}"`);
   const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
+  const tuning = {
+    seed: parseNumberOption('seed', values.seed, { integer: true }),
+    runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
+    maxTimeMs: parseDuration('max-time', values['max-time']),
+    requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
+    concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
+  };
+  const fixtures = parseFixtures(values.fixture);
+  const specs = await loadSpecs(positionals.length > 0 ? positionals : bundledSpecFiles());
+  for (const spec of specs) for (const warning of spec.warnings) process.stderr.write(`parley test: ${spec.file}: warning: ${warning}\n`);
+  assertCredentialsGiven(specs, { apiKey, basic, headers });
   const progress = progressPrinter();
   let report;
   try {
     report = await runContract({
       target,
-      specFiles: positionals.length > 0 ? positionals : bundledSpecFiles(),
+      specs,
       contracts: [...BUNDLED_CONTRACTS],
       apiKey,
       secondApiKey,
+      basic,
       headers,
       ratePerSecond,
       cleanup: values.cleanup === true,
-      seed: parseNumberOption('seed', values.seed, { integer: true }),
-      runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
+      ...tuning,
       phases,
       coverageBudget: parseNumberOption('coverage-budget', values['coverage-budget'], { min: 0, integer: true }),
       failFast: values['fail-fast'] === true,
-      maxTimeMs: parseDuration('max-time', values['max-time']),
       maxResponseTimeMs: parseDuration('max-response-time', values['max-response-time']),
       strict: values.strict === true,
-      requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
-      concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
       only: values.only,
       skip: values.skip,
-      fixtures: parseFixtures(values.fixture),
+      fixtures,
       onProgress: progress,
     });
   } catch (error) {

@@ -2,16 +2,13 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { parsePathKey } from '../spec/path-key.js';
 import { USER_AGENT } from '../version.js';
+import { encodeBody } from './body-encoding.js';
+import { placeCredentials, type Credentials } from './credentials.js';
 import { RateLimiter } from './rate.js';
 import { queryPairs } from './parameter-style.js';
 import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
 
-export interface Credentials {
-  /** Sent in every header an operation's apiKey scheme names, and as a bearer token for http schemes. */
-  apiKey?: string;
-  /** Extra headers for every request (e.g. a sandbox's routing header). */
-  headers?: Record<string, string>;
-}
+export type { Credentials } from './credentials.js';
 
 export type SendResult = { response: ContractResponse } | { transportError: string };
 
@@ -112,26 +109,29 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name) ?? { name };
     for (const [key, text] of queryPairs(parameter, value)) query.append(key, text);
   }
+  const headers: Record<string, string> = { accept: 'application/json', ...credentials.headers, ...request.headers };
+  if (!request.withoutCredentials) {
+    const placed = placeCredentials(operation.security, credentials);
+    Object.assign(headers, placed.headers);
+    for (const [name, value] of placed.query) query.set(name, value);
+    if (placed.cookies.length > 0) {
+      const cookies = placed.cookies.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; ');
+      headers.cookie = headers.cookie ? `${headers.cookie}; ${cookies}` : cookies;
+    }
+  }
   const search = query.toString();
   const prefix = base.pathname.replace(/\/$/, '');
   path = `${prefix}${path}${search ? `?${search}` : ''}`;
-  const headers: Record<string, string> = { accept: 'application/json', ...credentials.headers, ...request.headers };
-  if (!request.withoutCredentials && credentials.apiKey !== undefined) Object.assign(headers, credentialHeaders(request, credentials.apiKey));
   let body: string | undefined;
-  if (request.rawBody !== undefined) body = request.rawBody;
-  else if (request.body !== undefined) body = JSON.stringify(request.body);
-  if (body !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
-  return { method: (request.method ?? operation.method).toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
-}
-
-function credentialHeaders(request: ContractRequest, apiKey: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const scheme of request.operation.security[0] ?? []) {
-    if (scheme.type === 'apiKey' && scheme.in === 'header') headers[scheme.name.toLowerCase()] = apiKey;
-    else if (scheme.type === 'http' && scheme.scheme.toLowerCase() === 'basic') headers.authorization = `Basic ${apiKey}`;
-    else if (scheme.type !== 'apiKey') headers.authorization = `Bearer ${apiKey}`;
+  if (request.rawBody !== undefined) {
+    body = request.rawBody;
+    headers['content-type'] = request.contentType ?? 'application/json';
+  } else if (request.body !== undefined) {
+    const encoded = encodeBody(request.body, request.contentType ?? 'application/json');
+    body = encoded.text;
+    headers['content-type'] = encoded.contentType;
   }
-  return headers;
+  return { method: (request.method ?? operation.method).toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
 }
 
 /** A copy-pasteable curl command for a wire request. */

@@ -10,7 +10,8 @@ import { typesOf } from '../spec/schema-types.js';
 import type { Operation, Parameter } from '../spec/types.js';
 import type { SpecValidator } from '../spec/validator.js';
 import { applyProbe, probesOf, REMOVE, type Probe } from './constraints.js';
-import { jsonBodyOf, validRequestArbitrary } from './requests.js';
+import { bodyEncodingOf } from '../spec/media-type.js';
+import { bodyMediaOf, jsonBodyOf, validRequestArbitrary } from './requests.js';
 import type { ContractRequest, RequestKind } from './types.js';
 
 export interface PlannedProbe {
@@ -49,10 +50,12 @@ export function baseRequest(operation: Operation, validator: SpecValidator, seed
     const value = usable ? example : fallback()[group][key];
     if (value !== undefined) request[group][key] = parameter.in === 'header' ? textOf(value) : value;
   }
-  const media = jsonBodyOf(operation);
+  // The body in the media type generated requests use (JSON where documented, else a form...).
+  const media = bodyMediaOf(operation);
   if (media?.schemaPointer) {
     const example = exampleFromSchema(media.schema, { direction: 'request' });
     request.body = validator.validate(media.schemaPointer, example, 'request').length === 0 ? example : fallback().body;
+    if (bodyEncodingOf(media.mediaType) !== 'json') request.contentType = media.mediaType;
   }
   return request;
 }
@@ -111,8 +114,9 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
     }
   }
 
+  // Body probes go in JSON bodies only: a form carries text, which a type confusion cannot survive.
   const media = jsonBodyOf(operation);
-  if (media?.schemaPointer && base.body !== undefined) {
+  if (media?.schemaPointer && base.body !== undefined && base.contentType === undefined) {
     const pointer = media.schemaPointer;
     for (const probe of probesOf(media.schema as Record<string, unknown>, base.body, 'body')) {
       note(probe.constraint, probe.expect);

@@ -1,6 +1,7 @@
 /** Valid requests for an operation, generated from its parameter and body schemas. */
 import fc from 'fast-check';
 import { schemaArbitrary } from '../spec/arbitrary.js';
+import { bodyEncodingOf } from '../spec/media-type.js';
 import type { HttpMethod, Operation, Parameter, Spec } from '../spec/types.js';
 import { headerText } from './parameter-style.js';
 import type { ContractRequest } from './types.js';
@@ -9,6 +10,13 @@ import type { ContractRequest } from './types.js';
 /** The JSON media type of an operation's request body, if it takes one. */
 export function jsonBodyOf(operation: Operation) {
   return operation.requestBody?.content.find((media) => /json/i.test(media.mediaType));
+}
+
+/** The media type generated bodies are sent as: JSON where documented, else a form, multipart, then the first. */
+export function bodyMediaOf(operation: Operation) {
+  const content = operation.requestBody?.content ?? [];
+  const ranked = (['json', 'form', 'multipart', 'text'] as const).map((encoding) => content.find((media) => bodyEncodingOf(media.mediaType) === encoding));
+  return ranked.find((media) => media !== undefined) ?? content[0];
 }
 
 /** A path segment value that survives the trip through a URL unchanged. */
@@ -45,8 +53,9 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
     if (parameter.required) required[parameter.in].push(parameter.name);
   }
   const record = (group: 'path' | 'query' | 'header') => fc.record(groups[group], { requiredKeys: required[group] });
-  const media = jsonBodyOf(operation);
+  const media = bodyMediaOf(operation);
   const body: fc.Arbitrary<unknown> = media ? schemaArbitrary(media.schema ?? {}, { direction: 'request' }) : fc.constant(undefined);
+  const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
   return fc.record({ path: record('path'), query: record('query'), header: record('header'), body }).map(
     ({ path, query, header, body: value }): ContractRequest => ({
       operation,
@@ -54,6 +63,7 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
       query,
       headers: Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), headerText(parameterNamed(operation, 'header', name), v)])),
       body: value,
+      ...(contentType ? { contentType } : {}),
     }),
   );
 }

@@ -97,9 +97,10 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   for (const operation of specs.flatMap((spec) => spec.operations)) if (selection.operation(operation)) state.coverage.register(operation);
   const client = new TargetClient(options.target, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, concurrency * 2, { ratePerSecond: options.ratePerSecond });
   const credentials = {
-    primary: { apiKey: options.apiKey, headers: options.headers },
+    primary: { apiKey: options.apiKey, basic: options.basic, headers: options.headers },
     ...(options.secondApiKey !== undefined && options.secondApiKey !== options.apiKey ? { secondary: { apiKey: options.secondApiKey, headers: options.headers } } : {}),
-    wrong: { apiKey: WRONG_API_KEY, headers: options.headers },
+    // The wrong key goes wherever the right one would, and as Basic credentials where the scheme is Basic.
+    wrong: { apiKey: WRONG_API_KEY, ...(options.basic !== undefined ? { basic: `${WRONG_API_KEY}:${WRONG_API_KEY}` } : {}), headers: options.headers },
   } satisfies SessionCredentials;
   const policy: CheckPolicy = { maxResponseTimeMs: options.maxResponseTimeMs, strict: options.strict, named: new Set(options.only ?? []) };
 

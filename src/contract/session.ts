@@ -51,9 +51,13 @@ export function createSession({ spec, phase, client, credentials, validator, con
   return session;
 }
 
-/** The contract that belongs to a spec: the first that recognises it, or (without `matches`) whose prepare hooks or sequences name one of its operations. */
+/**
+ * The contract that belongs to a spec: the first that recognises it (`matches`), or, for a contract
+ * without that test, the first whose prepare hooks or sequences name one of its operations.
+ */
 export function contractFor(contracts: readonly ApiContract[], spec: Spec): ApiContract | undefined {
   const keys = new Set(spec.operations.map(operationKey));
-  // A contract that says which specs it belongs to (the bundled ones recognise their API by content) is asked; others go by their operations.
-  return contracts.find((contract) => (contract.matches ? contract.matches(spec) : [...Object.keys(contract.prepare ?? {}), ...contract.sequences.flatMap((s) => s.operations)].some((key) => keys.has(key))));
+  return contracts.find((contract) =>
+    contract.matches ? contract.matches(spec) : [...Object.keys(contract.prepare ?? {}), ...contract.sequences.flatMap((s) => s.operations)].some((key) => keys.has(key)),
+  );
 }

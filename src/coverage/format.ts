@@ -2,17 +2,17 @@
 import { ratio, type CoverageItem, type CoverageSummary, type OperationCoverage, type Ratio } from './model.js';
 
 /** Whole percent, rounded down: a run at 79.9% never reads as 80%. */
-export function formatPercent(ratio: Ratio): string {
-  return ratio.percent === null ? '-' : `${Math.floor(ratio.percent)}%`;
+export function formatPercent(share: Ratio): string {
+  return share.percent === null ? '-' : `${Math.floor(share.percent)}%`;
 }
 
-export function formatRatio(ratio: Ratio): string {
-  return ratio.total === 0 ? '-' : `${ratio.covered}/${ratio.total}`;
+export function formatRatio(share: Ratio): string {
+  return share.total === 0 ? '-' : `${share.covered}/${share.total}`;
 }
 
 const NOT_EXERCISED_WIDTH = 70;
 
-/** The items of an operation nothing exercised, shortest kinds first, cut to one table cell. */
+/** The items of an operation nothing exercised (statuses, media types, parameters, then constraints), cut to one table cell. */
 export function notExercised(operation: OperationCoverage): string {
   const missing = (items: CoverageItem[]) => items.filter((item) => !item.covered).map((item) => item.id);
   const ids = [...missing(operation.statuses), ...missing(operation.contentTypes), ...missing(operation.parameters), ...missing(operation.constraints)];

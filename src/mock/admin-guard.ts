@@ -6,9 +6,9 @@
  * - POSTs must be JSON (a browser sends `text/plain` cross-site without a preflight);
  * - with `--api-key`, only those keys (or the admin token) reach the admin endpoints, health aside.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import { isJsonMediaType } from './request-body.js';
+import { isJsonType } from '../spec/media-type.js';
 
 export interface AdminGuardSettings {
   /** Host names besides loopback that may call admin endpoints (lowercase, no port). */
@@ -40,7 +40,7 @@ function isAllowedHost(name: string | undefined, settings: AdminGuardSettings): 
 }
 
 /** Why this admin call is refused, or undefined when it may go ahead (the admin token is checked by the caller). */
-export function refuseAdminCall(request: IncomingMessage, settings: AdminGuardSettings, caller: { admin: boolean; tenant: string; keyless: boolean }): AdminRefusal | undefined {
+export function refuseAdminCall(request: { method?: string; headers: IncomingHttpHeaders }, settings: AdminGuardSettings, caller: { admin: boolean; tenant: string; keyless: boolean }): AdminRefusal | undefined {
   const host = request.headers.host;
   if (host !== undefined && !isAllowedHost(hostName(host), settings)) {
     return { status: 403, code: 'host_not_allowed', message: `Admin calls are answered for loopback hosts only; start the mock with --allowed-host ${hostName(host) ?? '<name>'} to allow Host ${host}` };
@@ -52,7 +52,7 @@ export function refuseAdminCall(request: IncomingMessage, settings: AdminGuardSe
   if (request.method === 'OPTIONS') {
     return { status: 403, code: 'cors_disabled', message: 'Admin endpoints answer no cross-origin calls; start the mock with --cors-admin to allow them' };
   }
-  if (request.method === 'POST' && !isJsonMediaType(request.headers['content-type'])) {
+  if (request.method === 'POST' && !isJsonType(request.headers['content-type'] ?? '')) {
     return { status: 415, code: 'unsupported_media_type', message: 'Admin POSTs need Content-Type: application/json' };
   }
   if (settings.apiKeys && !caller.admin && !caller.keyless && !settings.apiKeys.has(caller.tenant)) {

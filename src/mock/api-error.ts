@@ -1,7 +1,8 @@
 /** An error the mock answers with, rendered in the calling API's own documented shape. */
 import type { Operation, Spec } from '../spec/types.js';
 import { documentedResponse } from '../spec/responses.js';
-import { errorStyleFor, type ErrorStyle } from './error-style.js';
+import { errorShapeFor, type ErrorShape } from './error-style.js';
+import { schemaShapedError } from './schema-error.js';
 
 /** One validation failure, located FastAPI-style: `['body', 'recall_options', 'limit']`. */
 export interface FieldIssue {
@@ -29,14 +30,16 @@ export interface RenderedError {
 }
 
 export function renderError(error: ApiError, operation: Operation | undefined, spec: Spec | undefined): RenderedError {
-  const style = errorStyleFor(operation, spec, error.status);
+  const shape = errorShapeFor(operation, spec, error.status);
   const documentedType = operation && documentedResponse(operation, error.status)?.content[0]?.mediaType;
-  const contentType = documentedType ?? (style === 'problem' ? 'application/problem+json' : 'application/json');
-  return { status: error.status, contentType, body: errorBody(style, error), headers: error.headers };
+  const contentType = documentedType ?? (shape.style === 'problem' ? 'application/problem+json' : 'application/json');
+  return { status: error.status, contentType, body: errorBody(shape, error), headers: error.headers };
 }
 
-function errorBody(style: ErrorStyle, error: ApiError): unknown {
-  switch (style) {
+function errorBody(shape: ErrorShape, error: ApiError): unknown {
+  switch (shape.style) {
+    case 'schema':
+      return schemaShapedError(shape.schema, { status: error.status, code: error.code, message: withIssues(error) });
     case 'fastapi':
       return { detail: error.issues ?? error.message };
     case 'envelope':

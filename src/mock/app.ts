@@ -1,27 +1,30 @@
 /** The mock's request pipeline: route, authenticate, read and validate, then answer from state or the spec. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from '../spec/router.js';
 import { documentedSuccessStatuses, isDocumented } from '../spec/responses.js';
 import type { Operation, Spec } from '../spec/types.js';
 import { SpecValidator } from '../spec/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import type { AdminGuardSettings } from './admin-guard.js';
-import { apiError, renderError, type ApiError } from './api-error.js';
+import { apiError, renderError, type ApiError, type FieldIssue } from './api-error.js';
+import { decodeRequestBody } from './body-decoders.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { genericBehaviour } from './behaviours/index.js';
 import { isoTimestamp, type Clock } from './clock.js';
-import { answerPreflight, corsHeaders, type HeaderFields } from './cors.js';
+import { corsHeaders, preflightHeaders, type HeaderFields } from './cors.js';
 import { ANONYMOUS_TENANT, credentialHeaderNames, tenantFromHeaders, type CredentialResult } from './credentials.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
-import { parseJsonBody } from './json-body.js';
-import { writeJson } from './json-reply.js';
+import { DashboardFeed } from './dashboard/feed.js';
+import type { MockExchange } from './exchange.js';
+import { NodeExchange } from './node-exchange.js';
 import { planOperation, type OperationPlan } from './operation-plan.js';
 import { parsePrefer } from './prefer.js';
-import { isJsonMediaType, readBody, type BodyResult } from './request-body.js';
-import { RequestLog } from './request-log.js';
+import type { BodyResult } from './request-body.js';
+import { clipBody, RequestLog } from './request-log.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { validateBody, validateParameters } from './request-validation.js';
+import { sessionOf, sessionTenant, type SessionResult } from './session.js';
 import { specAnswer } from './spec-response.js';
 import type { Store } from './store.js';
 
@@ -54,106 +57,150 @@ export interface MockParts {
 }
 
 export class MockApp {
-  readonly router: Router;
+  /** Replaced as a whole when the specs are reloaded (--watch), never changed in place. */
+  router: Router;
   readonly log: RequestLog;
   /** Header names that carry credentials in any loaded spec, for admin calls. */
-  readonly credentialHeaders: string[];
+  credentialHeaders: string[];
   readonly adminGuard: AdminGuardSettings;
-  private readonly plans = new Map<Operation, OperationPlan>();
+  /** The dashboards watching, fed over Server-Sent Events. */
+  readonly feed: DashboardFeed;
+  /** When the specs were last loaded, and why the last edit was not (with --watch). */
+  reloadStatus: { at: string; error?: string } = { at: new Date().toISOString() };
+  private plans = new Map<Operation, OperationPlan>();
   private readonly random: () => number;
   private requestCount = 0;
 
   constructor(readonly parts: MockParts, readonly settings: MockSettings) {
-    this.router = new Router(parts.specs.flatMap((spec) => spec.operations));
     this.log = new RequestLog(settings.logCapacity ?? 1000);
+    this.feed = new DashboardFeed(this.log);
     const allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
     this.adminGuard = {
       allowedHosts: new Set((settings.allowedHosts ?? []).map((host) => host.toLowerCase())),
       apiKeys: allowedKeys,
       corsAdmin: settings.corsAdmin === true,
     };
-    for (const spec of parts.specs) {
-      const validator = new SpecValidator(spec);
-      for (const operation of spec.operations) this.plans.set(operation, planOperation(operation, validator, allowedKeys));
-    }
-    this.credentialHeaders = credentialHeaderNames(parts.specs);
+    [this.router, this.plans, this.credentialHeaders] = this.plan(parts.specs);
     this.random = seededRandom(settings.seed ?? Date.now());
   }
 
-  /** Entry point for every request; never throws (a bug becomes a 500 in the API's shape). */
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * Serves new specs from the next request on (--watch). The store is kept as it is: records of
+   * operations that still exist stay reachable. Everything is built before anything is swapped.
+   */
+  replaceSpecs(specs: Spec[]): void {
+    const [router, plans, credentialHeaders] = this.plan(specs);
+    this.parts.specs = specs;
+    [this.router, this.plans, this.credentialHeaders] = [router, plans, credentialHeaders];
+    this.reloadStatus = { at: new Date().toISOString() };
+  }
+
+  private plan(specs: readonly Spec[]): [Router, Map<Operation, OperationPlan>, string[]] {
+    const plans = new Map<Operation, OperationPlan>();
+    for (const spec of specs) {
+      const validator = new SpecValidator(spec);
+      for (const operation of spec.operations) plans.set(operation, planOperation(operation, validator, this.adminGuard.apiKeys));
+    }
+    return [new Router(specs.flatMap((spec) => spec.operations)), plans, credentialHeaderNames(specs)];
+  }
+
+  /** The node:http entry point: a thin adapter over `serve`. */
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    return this.serve(new NodeExchange(request, response));
+  }
+
+  /** Entry point for every request, whatever its transport; never throws (a bug becomes a 500 in the API's shape). */
+  async serve(exchange: MockExchange): Promise<void> {
     const started = performance.now();
     let url: RequestTarget;
     try {
-      url = parseRequestTarget(request.url);
+      url = parseRequestTarget(exchange.target);
     } catch {
       // e.g. `GET http://[ HTTP/1.1`: Node's parser lets it through, but it names no path to route.
-      request.resume();
-      return writeJson(response, 400, { error: 'bad_request', message: 'The request target is not a valid URL' }, 'application/json');
+      exchange.discardBody();
+      return exchange.json(400, { error: 'bad_request', message: 'The request target is not a valid URL' }, 'application/json');
     }
+    const { method, headers } = exchange;
     const adminCall = url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX);
     // Admin endpoints carry no CORS headers unless asked for: a page on another origin must not read or drive them.
-    const cors = this.settings.cors === false || (adminCall && !this.settings.corsAdmin) ? undefined : corsHeaders(request.headers);
-    if (cors && answerPreflight(request, response, cors)) return;
+    const cors = this.settings.cors === false || (adminCall && !this.settings.corsAdmin) ? undefined : corsHeaders(headers);
+    const preflight = cors && preflightHeaders(method, headers, cors);
+    if (preflight) {
+      exchange.discardBody();
+      return exchange.raw(204, preflight, '');
+    }
     if (adminCall) {
       // Admin calls stay out of the request log: it shows the API traffic of the app under development.
       try {
-        await handleAdmin(this, request, response, new URL(request.url ?? '/', 'http://mock.local'), cors);
+        await handleAdmin(this, exchange, new URL(exchange.target, 'http://mock.local'), cors);
       } catch (error) {
-        writeJson(response, 500, { error: 'internal_error', message: `The mock failed: ${(error as Error).message}` }, 'application/json', undefined, cors);
+        exchange.json(500, { error: 'internal_error', message: `The mock failed: ${(error as Error).message}` }, 'application/json', undefined, cors);
       }
       return;
     }
     /** Whose request log the request goes to: set once authentication has settled it. */
     let tenant: string | undefined;
     let plan: OperationPlan | undefined;
+    let body: BodyResult | undefined;
+    let issues: FieldIssue[] | undefined;
     try {
-      const routed = this.router.route(request.method ?? 'GET', url.pathname, url.searchParams);
+      const routed = this.router.route(method, url.pathname, url.searchParams);
       if (routed.kind !== 'matched') {
-        request.resume();
+        exchange.discardBody();
         const error =
           routed.kind === 'not-found'
             ? apiError(404, 'NOT_FOUND', `No operation at ${url.pathname}`)
-            : { ...apiError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}; use ${routed.allowed.join(', ')}`), headers: { Allow: routed.allowed.join(', ') } };
-        return this.sendError(response, error, undefined, this.specNearest(url.pathname), cors);
+            : { ...apiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}; use ${routed.allowed.join(', ')}`), headers: { Allow: routed.allowed.join(', ') } };
+        return this.sendError(exchange, error, undefined, this.specNearest(url.pathname), cors);
       }
       plan = this.plans.get(routed.match.operation)!;
-      const auth = plan.authenticate(request.headers, url.searchParams);
-      if (auth.kind === 'ok') tenant = auth.credential;
-      else if (auth.kind === 'anonymous') tenant = ANONYMOUS_TENANT;
-      const body = await readBody(request, this.settings.maxBodyBytes);
-      const outcome = this.answer(request, url, plan, routed.match.pathParams, auth, body);
+      const session = sessionOf(headers, url.searchParams);
+      const auth = plan.authenticate(headers, url.searchParams);
+      if (auth.kind === 'ok') tenant = sessionTenant(auth.credential, session);
+      else if (auth.kind === 'anonymous') tenant = sessionTenant(ANONYMOUS_TENANT, session);
+      body = await exchange.readBody(this.settings.maxBodyBytes);
+      const outcome = this.answer(headers, url, plan, routed.match.pathParams, auth, session, body);
       if (this.settings.latencyMs) await this.delay();
-      if (isErrorOutcome(outcome)) return this.sendError(response, outcome.error, plan.operation, plan.spec, cors);
-      writeJson(response, outcome.status, outcome.body, plan.contentTypeFor(outcome.status), outcome.headers, cors);
+      if (isErrorOutcome(outcome)) {
+        issues = outcome.error.issues;
+        return this.sendError(exchange, outcome.error, plan.operation, plan.spec, cors);
+      }
+      exchange.json(outcome.status, outcome.body, plan.contentTypeFor(outcome.status), outcome.headers, cors);
     } catch (error) {
       const spec = plan?.spec ?? this.specNearest(url.pathname);
-      this.sendError(response, apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`), plan?.operation, spec, cors);
+      this.sendError(exchange, apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`), plan?.operation, spec, cors);
     } finally {
+      const sent = exchange.sent;
       this.log.add({
         at: Date.now(),
         // Unrouted or unauthenticated requests go to the log of the key they carried, not to the shared anonymous one.
-        tenant: tenant ?? tenantFromHeaders(request.headers, this.credentialHeaders),
-        method: request.method ?? 'GET',
+        tenant: tenant ?? sessionTenant(tenantFromHeaders(headers, this.credentialHeaders), sessionOf(headers, url.searchParams)),
+        method,
         path: url.pathname + url.search,
         operationId: plan?.operation.id,
-        status: response.statusCode,
+        status: sent?.status ?? 500,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
+        // For the dashboard: references to what exists anyway; only a body past the bound is copied (cut).
+        requestHeaders: headers,
+        requestBody: body?.kind === 'ok' ? clipBody(body.text) : undefined,
+        responseHeaders: sent?.head ?? {},
+        responseBody: sent ? clipBody(sent.payload) : '',
+        issues,
       });
     }
   }
 
   /** Everything after the body has arrived, synchronously: no await between a look-up and the insert it decides. */
   private answer(
-    request: IncomingMessage,
+    headers: IncomingHttpHeaders,
     url: RequestTarget,
     plan: OperationPlan,
     pathParams: Record<string, string>,
     auth: CredentialResult,
+    session: SessionResult,
     body: BodyResult,
   ): Outcome {
     const { operation, statuses } = plan;
-    const tenant = auth.kind === 'ok' ? auth.credential : ANONYMOUS_TENANT;
     if (body.kind === 'aborted') return { error: apiError(400, 'ABORTED', 'The request body was not received completely') };
     if (body.kind === 'too-large') {
       return { error: { ...apiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${body.limit} bytes`), headers: { Connection: 'close' } } };
@@ -162,18 +209,20 @@ export class MockApp {
       const message = auth.kind === 'missing' ? `Not authenticated: send ${auth.expected}` : 'Invalid API key';
       return { error: apiError(statuses.auth, auth.kind === 'missing' ? 'NOT_AUTHENTICATED' : 'INVALID_API_KEY', message) };
     }
-    const { parameters, issues } = validateParameters(operation, plan.validator, { path: pathParams, query: url.searchParams, headers: request.headers });
-    const parsedBody = parseBody(plan, request, body);
+    if (session.kind === 'invalid') return { error: apiError(400, 'INVALID_SESSION', session.message) };
+    const tenant = sessionTenant(auth.kind === 'ok' ? auth.credential : ANONYMOUS_TENANT, session);
+    const { parameters, issues } = validateParameters(operation, plan.validator, { path: pathParams, query: url.searchParams, headers });
+    const parsedBody = decodeRequestBody(plan, headers['content-type'], body);
     if ('error' in parsedBody) return parsedBody;
-    const bodyIssues = parsedBody.present ? validateBody(plan.validator, plan.bodySchemaPointer, parsedBody.value) : [];
+    const bodyIssues = parsedBody.present ? validateBody(plan.validator, parsedBody.schemaPointer, parsedBody.value) : [];
     if (issues.length + bodyIssues.length > 0) {
       return { error: apiError(statuses.validation, 'VALIDATION_ERROR', 'Request validation failed', [...issues, ...bodyIssues]) };
     }
     const requestNumber = ++this.requestCount;
     const now = this.parts.clock.now();
     const specSeed = (this.settings.seed ?? 0) * 1_000_003 + requestNumber;
-    if (request.headers.prefer !== undefined) {
-      const prefer = parsePrefer(request.headers.prefer);
+    if (headers.prefer !== undefined) {
+      const prefer = parsePrefer(headers.prefer);
       if (prefer.code !== undefined || prefer.example !== undefined || prefer.dynamic) return this.preferredAnswer(plan, prefer, now, specSeed);
     }
     if (this.settings.errorRate && this.random() < this.settings.errorRate) {
@@ -220,9 +269,9 @@ export class MockApp {
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private sendError(response: ServerResponse, error: ApiError, operation: Operation | undefined, spec: Spec | undefined, cors: HeaderFields | undefined): void {
+  private sendError(exchange: MockExchange, error: ApiError, operation: Operation | undefined, spec: Spec | undefined, cors: HeaderFields | undefined): void {
     const rendered = renderError(error, operation, spec);
-    writeJson(response, rendered.status, rendered.body, rendered.contentType, rendered.headers, cors);
+    exchange.json(rendered.status, rendered.body, rendered.contentType, rendered.headers, cors);
   }
 
   /** The spec whose paths share the longest prefix with an unrouted path, to answer in its error shape. */
@@ -239,36 +288,6 @@ export class MockApp {
     }
     return best;
   }
-}
-
-/** The request body as the operation's behaviour receives it, or the client error it amounts to. */
-function parseBody(plan: OperationPlan, request: IncomingMessage, body: BodyResult): { present: boolean; value?: unknown } | { error: ApiError } {
-  const { operation, statuses } = plan;
-  const declared = operation.requestBody;
-  if (body.kind === 'invalid-utf8') {
-    return { error: apiError(statuses.validation, 'INVALID_ENCODING', 'The request body is not valid UTF-8', [{ type: 'json_invalid', loc: ['body'], msg: 'Invalid UTF-8 in request body' }]) };
-  }
-  if (body.kind === 'empty') {
-    if (declared?.required) {
-      return { error: apiError(statuses.validation, 'VALIDATION_ERROR', 'A request body is required', [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]) };
-    }
-    return { present: false };
-  }
-  if (!declared) return { present: false };
-  const contentType = request.headers['content-type'];
-  if (!isJsonMediaType(contentType)) {
-    const accepted = plan.acceptedMediaTypes;
-    return { error: apiError(statuses.mediaType, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${contentType ?? '(none)'} is not supported; send ${accepted}`, [{ type: 'model_attributes_type', loc: ['body'], msg: `Input should be sent as ${accepted}` }]) };
-  }
-  const parsed = parseJsonBody((body as { text: string }).text);
-  if (parsed.ok) return { present: true, value: parsed.value };
-  if (parsed.problem === 'out-of-range') {
-    return { error: apiError(statuses.validation, 'VALIDATION_ERROR', parsed.message, [{ type: 'finite_number', loc: ['body', ...parsed.path], msg: 'Input should be a finite number' }]) };
-  }
-  if (parsed.problem === 'too-deep') {
-    return { error: apiError(statuses.validation, 'NESTING_TOO_DEEP', parsed.message, [{ type: 'json_invalid', loc: ['body'], msg: parsed.message }]) };
-  }
-  return { error: apiError(statuses.validation, 'INVALID_JSON', parsed.message, [{ type: 'json_invalid', loc: ['body', parsed.position], msg: 'JSON decode error', input: {}, ctx: { error: parsed.reason } }]) };
 }
 
 /** mulberry32: small, fast, seedable; enough for latency jitter and error injection. */

@@ -3,7 +3,7 @@
  * The headers are returned, not set on the response: `setHeader` makes Node build and check every header
  * twice, a visible share of a request's cost, while `writeHead` with one object does it once.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 export type HeaderFields = Readonly<Record<string, string | number>>;
 
@@ -22,18 +22,14 @@ export function corsHeaders(headers: IncomingHttpHeaders): HeaderFields {
   };
 }
 
-/** Answers a CORS preflight itself and returns true when the request is one. */
-export function answerPreflight(request: IncomingMessage, response: ServerResponse, cors: HeaderFields): boolean {
-  const preflightMethod = request.headers['access-control-request-method'];
-  if (request.method !== 'OPTIONS' || !preflightMethod) return false;
-  response.writeHead(204, {
+/** The headers of the answer to a CORS preflight, or undefined when the request is not one. */
+export function preflightHeaders(method: string, headers: IncomingHttpHeaders, cors: HeaderFields): HeaderFields | undefined {
+  if (method !== 'OPTIONS' || !headers['access-control-request-method']) return undefined;
+  return {
     ...cors,
     'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS',
-    'Access-Control-Allow-Headers': request.headers['access-control-request-headers'] ?? '*',
+    'Access-Control-Allow-Headers': headers['access-control-request-headers'] ?? '*',
     'Access-Control-Max-Age': '86400',
     'Content-Length': 0,
-  });
-  response.end();
-  request.resume();
-  return true;
+  };
 }

@@ -1,5 +1,6 @@
 /** Finds the caller's credential for an operation's security, which also names the caller's tenant. */
 import type { IncomingHttpHeaders } from 'node:http';
+import { describeSecurity } from '../spec/security.js';
 import type { Operation, SecurityScheme, Spec } from '../spec/types.js';
 
 export type CredentialResult =
@@ -26,6 +27,10 @@ function cookieValue(headers: IncomingHttpHeaders, name: string): string | undef
   return undefined;
 }
 
+function isBasicToken(token: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(token) && token.length % 4 === 0 && Buffer.from(token, 'base64').toString('utf8').includes(':');
+}
+
 /** Reads one scheme's credential from a request: undefined when it is absent or empty. */
 type CredentialReader = (headers: IncomingHttpHeaders, query: URLSearchParams) => string | undefined;
 
@@ -46,17 +51,16 @@ function credentialReader(scheme: SecurityScheme): CredentialReader {
   }
   // HTTP schemes need their own scheme word; OAuth2 / OpenID Connect take a bearer token in place of the flow.
   const prefix = `${scheme.type === 'http' ? scheme.scheme.toLowerCase() : 'bearer'} `;
+  const basic = prefix === 'basic ';
   return (headers) => {
     const authorization = headers.authorization ?? '';
-    return authorization.slice(0, prefix.length).toLowerCase() === prefix ? normalized(authorization.slice(prefix.length)) : undefined;
+    if (authorization.slice(0, prefix.length).toLowerCase() !== prefix) return undefined;
+    const token = normalized(authorization.slice(prefix.length));
+    // Basic credentials are base64 of user:password (RFC 7617); anything else is no credential at all.
+    return basic && token !== undefined && !isBasicToken(token) ? undefined : token;
   };
 }
 
-export function describeScheme(scheme: SecurityScheme): string {
-  if (scheme.type === 'apiKey') return `an API key in the ${scheme.name} ${scheme.in === 'header' ? 'header' : scheme.in + ' parameter'}`;
-  if (scheme.type === 'http') return `${scheme.scheme} credentials in the Authorization header`;
-  return 'a bearer token in the Authorization header';
-}
 
 export type Authenticator = (headers: IncomingHttpHeaders, query: URLSearchParams) => CredentialResult;
 
@@ -68,7 +72,7 @@ const ANONYMOUS: CredentialResult = { kind: 'anonymous' };
  */
 export function authenticatorFor(operation: Operation, allowedKeys: ReadonlySet<string> | undefined): Authenticator {
   if (operation.security.length === 0) return () => ANONYMOUS;
-  const expected = operation.security.map((alternative) => alternative.map(describeScheme).join(' and ')).join(', or ');
+  const expected = describeSecurity(operation);
   const missing: CredentialResult = { kind: 'missing', expected };
   const rejected: CredentialResult = { kind: 'rejected', expected };
   const alternatives = operation.security.map((alternative) => alternative.map(credentialReader));

@@ -1,39 +1,51 @@
 /**
- * Each API answers errors in its own documented shape. The style for a status is read from the
+ * Each API answers errors in its own documented shape. The shape for a status is read from the
  * schema the operation documents for it; where it documents none, from the shape the spec uses most.
+ * Four shapes have hand-written renderings; any other documented JSON object schema is filled in.
  */
 import { classifyErrorSchema, documentedResponse, type ErrorStyle } from '../spec/responses.js';
-import type { Operation, Spec } from '../spec/types.js';
+import type { JsonSchema, Operation, Spec } from '../spec/types.js';
+import { carriesMessage } from './schema-error.js';
 
 export type { ErrorStyle };
 
-const specStyles = new WeakMap<Spec, ErrorStyle>();
+export type ErrorShape = { style: Exclude<ErrorStyle, 'schema'> } | { style: 'schema'; schema: JsonSchema };
 
-/** The error shape a spec uses most across its 4xx/5xx responses. */
-export function dominantErrorStyle(spec: Spec): ErrorStyle {
-  let style = specStyles.get(spec);
-  if (!style) {
-    const counts = new Map<ErrorStyle, number>();
+const PROBLEM: ErrorShape = { style: 'problem' };
+const specShapes = new WeakMap<Spec, ErrorShape>();
+
+/** The shape a documented response schema gives errors, if it documents a JSON object at all. */
+function shapeOf(schema: JsonSchema | undefined): ErrorShape | undefined {
+  const style = classifyErrorSchema(schema);
+  if (style && style !== 'schema') return { style };
+  return carriesMessage(schema) ? { style: 'schema', schema: schema! } : undefined;
+}
+
+/** The error shape a spec uses most across its 4xx/5xx responses (the same schema object counts as one shape). */
+export function dominantErrorShape(spec: Spec): ErrorShape {
+  let shape = specShapes.get(spec);
+  if (!shape) {
+    const counts = new Map<unknown, { shape: ErrorShape; count: number }>();
     for (const operation of spec.operations) {
       for (const response of operation.responses) {
         if (!/^[45]|default/.test(response.status)) continue;
-        const found = classifyErrorSchema(response.content[0]?.schema);
-        if (found) counts.set(found, (counts.get(found) ?? 0) + 1);
+        const found = shapeOf(response.content[0]?.schema);
+        if (!found) continue;
+        const key = found.style === 'schema' ? found.schema : found.style;
+        const entry = counts.get(key) ?? { shape: found, count: 0 };
+        entry.count++;
+        counts.set(key, entry);
       }
     }
-    style = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'problem';
-    specStyles.set(spec, style);
+    shape = [...counts.values()].sort((a, b) => b.count - a.count)[0]?.shape ?? PROBLEM;
+    specShapes.set(spec, shape);
   }
-  return style;
+  return shape;
 }
 
-export function errorStyleFor(operation: Operation | undefined, spec: Spec | undefined, status: number): ErrorStyle {
+export function errorShapeFor(operation: Operation | undefined, spec: Spec | undefined, status: number): ErrorShape {
   const documented = operation && documentedResponse(operation, status);
-  return (
-    classifyErrorSchema(documented?.content[0]?.schema) ??
-    (spec ? dominantErrorStyle(spec) : undefined) ??
-    'problem'
-  );
+  return shapeOf(documented?.content[0]?.schema) ?? (spec ? dominantErrorShape(spec) : PROBLEM);
 }
 
 /**

@@ -10,19 +10,24 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { HeaderFields } from './cors.js';
+import type { RenderedReply } from './exchange.js';
 
 const QUEUED = Symbol('parley.queued');
 
 type QueuedResponse = ServerResponse & { [QUEUED]?: true };
 
-interface PendingReply {
-  response: QueuedResponse;
-  status: number;
-  head: Record<string, string | number>;
-  payload: string;
-}
+/** The turn's answers and their responses, side by side: no wrapper object per answer. */
+let pendingResponses: QueuedResponse[] = [];
+let pendingReplies: RenderedReply[] = [];
 
-let pending: PendingReply[] = [];
+/** Serialises a JSON answer with its headers: every transport sends exactly this. */
+export function renderJson(status: number, body: unknown, contentType: string, headers?: HeaderFields, cors?: HeaderFields): RenderedReply {
+  const payload = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
+  const head: Record<string, string | number> = payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 };
+  if (cors) Object.assign(head, cors);
+  if (headers) Object.assign(head, headers);
+  return { status, head, payload };
+}
 
 /**
  * Queues a JSON answer; the first answer for a response wins. `response.statusCode` is set at once,
@@ -36,25 +41,33 @@ export function writeJson(
   headers?: HeaderFields,
   cors?: HeaderFields,
 ): void {
+  if (!isAnswered(response)) queueReply(response, renderJson(status, body, contentType, headers, cors));
+}
+
+/** True once an answer has been queued or written for this response (or it is gone). */
+export function isAnswered(response: ServerResponse): boolean {
+  return (response as QueuedResponse)[QUEUED] === true || response.headersSent || response.destroyed;
+}
+
+/** Queues an answer already rendered, to go out with the rest of this event-loop turn's answers. */
+export function queueReply(response: ServerResponse, reply: RenderedReply): void {
   const target = response as QueuedResponse;
-  if (target[QUEUED] || response.headersSent || response.destroyed) return;
-  const payload = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
-  const head: Record<string, string | number> = payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 };
-  if (cors) Object.assign(head, cors);
-  if (headers) Object.assign(head, headers);
   target[QUEUED] = true;
-  response.statusCode = status;
-  if (pending.length === 0) setImmediate(flushPending);
-  pending.push({ response: target, status, head, payload });
+  response.statusCode = reply.status;
+  if (pendingResponses.length === 0) setImmediate(flushPending);
+  pendingResponses.push(target);
+  pendingReplies.push(reply);
 }
 
 function flushPending(): void {
-  const replies = pending;
-  pending = [];
-  for (const reply of replies) send(reply);
+  const responses = pendingResponses;
+  const replies = pendingReplies;
+  pendingResponses = [];
+  pendingReplies = [];
+  for (let i = 0; i < responses.length; i++) send(responses[i], replies[i]);
 }
 
-function send({ response, status, head, payload }: PendingReply): void {
+function send(response: ServerResponse, { status, head, payload }: RenderedReply): void {
   if (response.headersSent || response.destroyed) return;
   try {
     response.writeHead(status, head);

@@ -27,8 +27,6 @@ export interface OperationPlan {
   readonly statuses: { readonly validation: number; readonly mediaType: number; readonly auth: number };
   /** The request body media types, for the message of a 415. */
   readonly acceptedMediaTypes: string;
-  /** The schema a JSON request body is checked against: the application/json one, else the first. */
-  readonly bodySchemaPointer: string | undefined;
   /** The JSON content type documented for a status; application/json where none (or no JSON one) is. */
   contentTypeFor(status: number): string;
 }
@@ -52,7 +50,6 @@ export function planOperation(operation: Operation, validator: SpecValidator, al
       auth: pickStatus(operation, AUTH_STATUSES),
     },
     acceptedMediaTypes: (bodyMedia ?? []).map((media) => media.mediaType).join(' or '),
-    bodySchemaPointer: (bodyMedia?.find((media) => media.mediaType === 'application/json') ?? bodyMedia?.[0])?.schemaPointer,
     contentTypeFor: (status) => contentTypes.get(status) ?? 'application/json',
   };
 }

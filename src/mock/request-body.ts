@@ -1,9 +1,22 @@
-/** Reads a request body with a size limit and decodes it as strict UTF-8 JSON. */
+/**
+ * Reads a request body with a size limit: decoded as strict UTF-8 text, or, for multipart/form-data,
+ * split into its parts (by undici's FormData parser, the one Fetch uses).
+ */
 import type { IncomingMessage } from 'node:http';
+import { Response } from 'undici';
+
+/** A file part of a multipart body: its name and size, not its bytes. */
+export interface FilePart {
+  filename: string;
+  size: number;
+  type: string;
+}
 
 export type BodyResult =
   | { kind: 'empty' }
   | { kind: 'ok'; text: string }
+  | { kind: 'multipart'; parts: [string, string | FilePart][] }
+  | { kind: 'malformed-multipart'; message: string }
   | { kind: 'too-large'; limit: number }
   | { kind: 'invalid-utf8' }
   | { kind: 'aborted' };
@@ -37,24 +50,70 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
       }
       chunks.push(chunk);
     });
+    let ended = false;
     request.on('end', () => {
-      if (size === 0) return settle({ kind: 'empty' });
-      try {
-        // A small body arrives as one chunk: decode it without copying.
-        settle({ kind: 'ok', text: decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) });
-      } catch {
-        settle({ kind: 'invalid-utf8' });
-      }
+      ended = true;
+      if (settled) return;
+      const decoded = decodeBody(chunks, size, request.headers['content-type']);
+      if (decoded instanceof Promise) void decoded.then(settle);
+      else settle(decoded);
     });
     request.on('error', () => settle({ kind: 'aborted' }));
-    request.on('close', () => settle({ kind: 'aborted' }));
+    // 'close' follows 'end' at once; only a close before the end is an abort (a multipart body is still being parsed then).
+    request.on('close', () => {
+      if (!ended) settle({ kind: 'aborted' });
+    });
   });
 }
 
-/** Accepts application/json and any +json type, parameters ignored. */
-export function isJsonMediaType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  if (contentType === 'application/json') return true;
-  const type = contentType.split(';')[0].trim().toLowerCase();
-  return type === 'application/json' || type.endsWith('+json');
+/** The Fetch twin of `readBody`: reads a `Request`'s stream up to `limit` bytes. */
+export async function readFetchBody(request: Request, limit: number): Promise<BodyResult> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return { kind: 'too-large', limit };
+  if (!request.body) return { kind: 'empty' };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return { kind: 'too-large', limit };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { kind: 'aborted' };
+  }
+  return decodeBody(chunks, size, request.headers.get('content-type') ?? undefined);
+}
+
+/** Text for every body but multipart/form-data, which is split into its parts (asynchronously: undici's parser). */
+function decodeBody(chunks: Uint8Array[], size: number, contentType: string | undefined): BodyResult | Promise<BodyResult> {
+  if (size === 0) return { kind: 'empty' };
+  if (contentType !== undefined && /^\s*multipart\/form-data/i.test(contentType)) {
+    return multipartParts(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), contentType);
+  }
+  try {
+    // A small body arrives as one chunk: decode it without copying.
+    return { kind: 'ok', text: decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) };
+  } catch {
+    return { kind: 'invalid-utf8' };
+  }
+}
+
+async function multipartParts(bytes: Uint8Array, contentType: string): Promise<BodyResult> {
+  try {
+    const form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+    const parts: [string, string | FilePart][] = [];
+    for (const [name, value] of form) {
+      parts.push([name, typeof value === 'string' ? value : { filename: value.name, size: value.size, type: value.type }]);
+    }
+    return { kind: 'multipart', parts };
+  } catch (error) {
+    return { kind: 'malformed-multipart', message: `The multipart body could not be read: ${(error as Error).message}` };
+  }
 }

@@ -9,6 +9,7 @@ import { Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
 import { loadStateFile, StatePersistence, type PersistedState } from './state-file.js';
 import { Store } from './store.js';
+import { watchSpecs, type SpecWatcher, type WatchReport } from './watch.js';
 
 export interface MockServerOptions extends Partial<MockSettings> {
   specFiles?: string[];
@@ -30,6 +31,10 @@ export interface MockServerOptions extends Partial<MockSettings> {
   saveIntervalMs?: number;
   /** Where failed periodic saves are reported (default: stderr); they are retried at the next interval. */
   onStateError?: (error: Error) => void;
+  /** Reload `specFiles` and `fixturesFile` when they change on disk, keeping the state. */
+  watch?: boolean;
+  /** Where reloads are reported with `watch` (default: stdout and stderr). */
+  watchReport?: WatchReport;
 }
 
 export interface RunningMock {
@@ -39,6 +44,8 @@ export interface RunningMock {
   server: http.Server;
   /** Present with `stateFile`: saves on demand (tests, tools) besides the periodic saves. */
   persistence?: StatePersistence;
+  /** Present with `watch`. */
+  watcher?: SpecWatcher;
   /** Stops accepting, finishes in-flight requests, then saves the state file; rejects if that save fails. */
   close(): Promise<void>;
 }
@@ -128,18 +135,28 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     void persistence?.stop().catch(() => undefined);
     throw error;
   });
+  const watcher = options.watch ? watchSpecs(app, options.specFiles ?? [], options.fixturesFile, options.watchReport ?? CONSOLE_WATCH_REPORT) : undefined;
   return {
     url,
     port,
     app,
     server,
     persistence,
+    watcher,
     close: async () => {
+      watcher?.close();
+      // Open dashboards hold their event streams until told: end them, or close would wait out the grace period.
+      app.feed.closeAll();
       await closeGracefully(server, options.shutdownGraceMs ?? DEFAULT_LIMITS.shutdownGraceMs);
       await persistence?.stop();
     },
   };
 }
+
+const CONSOLE_WATCH_REPORT: WatchReport = {
+  reloaded: (files) => process.stdout.write(`parley mock: reloaded ${files.join(', ')}\n`),
+  failed: (message) => process.stderr.write(`parley mock: the edit was not loaded, still serving the previous specs: ${message}\n`),
+};
 
 /** Listens on `host` (default loopback) and gives the URL a client on this machine reaches it at. */
 export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<{ url: string; port: number }> {

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { recordedBranchTags } from './discriminator.js';
 import { schemaRegExp } from './pattern.js';
 import { typesOf } from './schema-types.js';
 import type { JsonSchema } from './types.js';
@@ -52,13 +53,24 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   const union: JsonSchema[] | undefined = s.anyOf ?? s.oneOf;
   if (Array.isArray(union) && union.length > 0) {
     const { anyOf: _a, oneOf: _o, ...siblings } = s;
-    const branches = union.map((branch) => build(hasKeywords(siblings) ? mergeAllOf({ allOf: [siblings, branch] }) : branch, options, depth + 1));
+    const tagged = recordedBranchTags(s);
+    const branches = union.map((branch, index) => {
+      const built = build(hasKeywords(siblings) ? mergeAllOf({ allOf: [siblings, branch] }) : branch, options, depth + 1);
+      // A discriminated branch carries the tag that names it, else the value may match no branch or several.
+      return tagged ? withTag(built, tagged.propertyName, tagged.tags[index]) : built;
+    });
     return fc.oneof(...branches);
   }
   const types = typesOf(s);
   if (s.nullable === true && !types.includes('null')) types.push('null');
   if (types.length > 1) return fc.oneof(...types.map((type) => forType(type, s, options, depth)));
   return forType(types[0], s, options, depth);
+}
+
+function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {
+  return fc.tuple(branch, fc.constantFrom(...tags)).map(([value, tag]) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, [propertyName]: tag } : value,
+  );
 }
 
 function forType(type: string | undefined, s: Schema, options: Resolved, depth: number): fc.Arbitrary<unknown> {

@@ -2,6 +2,7 @@
  * A deterministic example value built from a dereferenced schema: the "static" answer a mock gives
  * when the spec has no example (Prism's static mode). Random data comes from `arbitrary.ts` instead.
  */
+import { recordedBranchTags } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
 import { typesOf } from './schema-types.js';
 import type { JsonSchema } from './types.js';
@@ -46,7 +47,9 @@ function build(schema: JsonSchema | undefined, options: ExampleOptions, depth: n
   const union = s.oneOf ?? s.anyOf;
   if (Array.isArray(union) && union.length > 0) {
     const branch = union.find((b: any) => !isNullSchema(b)) ?? union[0];
-    return build(branch, options, depth + 1);
+    const value = build(branch, options, depth + 1);
+    const tagged = recordedBranchTags(s);
+    return tagged && isPlainObject(value) ? { ...value, [tagged.propertyName]: tagged.tags[union.indexOf(branch)][0] } : value;
   }
   switch (primaryType(s)) {
     case 'null':

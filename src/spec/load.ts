@@ -1,6 +1,7 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { recordDiscriminators } from './discriminator.js';
 import { locate } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import {
@@ -46,6 +47,7 @@ export async function loadSpec(file: string): Promise<Spec> {
     operations: [],
     warnings: [],
   };
+  recordDiscriminators(bundled, dereferenced);
   spec.operations = collectOperations(spec);
   spec.warnings = loadWarnings(spec);
   return spec;

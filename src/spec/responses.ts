@@ -9,7 +9,9 @@ export type ErrorStyle =
   /** `{error, message}` (Feather's ErrorResponse). */
   | 'error-message'
   /** RFC 9457 problem details: the fallback for specs that document no error shape. */
-  | 'problem';
+  | 'problem'
+  /** Any other documented error schema: a body built from the schema itself. */
+  | 'schema';
 
 export function classifyErrorSchema(schema: JsonSchema | undefined): ErrorStyle | undefined {
   if (!schema || typeof schema !== 'object') return undefined;

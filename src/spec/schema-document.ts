@@ -6,6 +6,7 @@
  * document still name the same schemas in the copy: only keys are dropped, none moved.
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { branchTagsOf, taggedBranches } from './discriminator.js';
 import type { OpenApiVersion, Spec } from './types.js';
 
 /** OpenAPI's own data-type formats (ajv-formats has some of them too). */
@@ -81,9 +82,17 @@ export function schemaDocument(bundled: Record<string, unknown>, version: OpenAp
       // Own data property even for "__proto__": a name from the spec must never reach a prototype.
       Object.defineProperty(result, key, { value: copy(value, !namesHere && NAME_MAPS.has(key)), enumerable: true, writable: true, configurable: true });
     }
+    if (!namesHere) withTaggedBranches(result);
     return version === '3.0' && !namesHere ? withoutTypelessNullable(result) : result;
   };
   return { document: copy(bundled, false) as Record<string, unknown>, formats };
+}
+
+/** A discriminated union's branches each require their tag, so a value matches the one its tag names. */
+function withTaggedBranches(schema: Record<string, unknown>): void {
+  const tags = branchTagsOf(schema);
+  if (!tags) return;
+  schema[schema.oneOf ? 'oneOf' : 'anyOf'] = taggedBranches(schema, tags);
 }
 
 /**

@@ -81,11 +81,21 @@ describe('parley test exit codes', () => {
     expect(Number(/<testsuites [^>]*failures="(\d+)"/.exec(xml)![1])).toBe(failing.size);
     for (const name of failing) expect(xml).toContain(`name="${name}">\n      <failure message="`);
     expect(xml).not.toMatch(/&(?!(lt|gt|amp|apos|quot);)/);
+    // The coverage phase's constraint table, per spec: numbers as properties, the table as system-out.
+    for (const entry of report.constraints) {
+      const probed = entry.constraints.filter((c) => c.valid + c.invalid > 0).length;
+      expect(xml).toContain(`<property name="coverage.${entry.operation}.constraints" value="${probed}/${entry.constraints.length}"/>`);
+      expect(xml).toContain(`<property name="coverage.${entry.operation}.probes" value="${entry.sent}/${entry.planned}"/>`);
+    }
+    expect(report.constraints.map((c) => c.operation).sort()).toEqual(['createSession', 'create_session_sessions_post', 'create_session_v1_ask_feather_sessions_post', 'getOrCreateV2Conversation']);
+    // Messages need a session the faulty create will not give (200, not 201): not probed, and said so.
+    expect(report.untested).toContainEqual(expect.objectContaining({ operation: 'send_message_v1_ask_feather_sessions__session_id__messages_post', phase: 'coverage', reason: 'precondition' }));
+    expect(xml.match(/<system-out>Coverage phase: constraints probed/g)).toHaveLength(3);
   });
 
   it('exits 2 with a clear message when the target is unreachable', async () => {
     const port = await freePort();
-    const result = await parley('--target', `http://127.0.0.1:${port}`);
+    const result = await parley('--target', `http://127.0.0.1:${port}`, '--api-key', 'key-alpha');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`parley test: cannot test http://127\\.0\\.0\\.1:${port}.*connection refused`));
   });
@@ -93,7 +103,7 @@ describe('parley test exit codes', () => {
   it('exits 2 when the target answers with bytes that are not HTTP', async () => {
     const garbage = await startBrokenSocketServer('garbage-all');
     try {
-      const result = await parley('--target', garbage.url);
+      const result = await parley('--target', garbage.url, '--api-key', 'key-alpha');
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/the answer is not valid HTTP/);
     } finally {
@@ -111,12 +121,14 @@ describe.concurrent('parley test usage errors', () => {
     [['--target', 'http://127.0.0.1:9', '--max-time', 'soon'], /--max-time expects a duration/],
     [['--target', 'http://127.0.0.1:9', '--frobnicate'], /frobnicate/],
     [['--target', 'http://127.0.0.1:9', '--header', 'no-colon'], /--header expects "Name: value"/],
+    // Without credentials every valid request to a secured operation would be refused, and the target blamed.
+    [['--target', 'http://127.0.0.1:9'], /need credentials; pass --api-key.*\n  feather create_session_v1_ask_feather_sessions_post: an API key in the x-api-key header/],
     // A typo would otherwise select nothing, and an empty run would "conform".
-    [['--target', 'http://127.0.0.1:9', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
-    [['--target', 'http://127.0.0.1:9', '--only', 'acme.flow2'], /--only\/--skip "acme.flow2": no such operation, check or sequence/],
-    [['--target', 'http://127.0.0.1:9', '--phases', 'coverage,fuzzing'], /--phases expects a comma-separated list of examples, coverage, fuzz, stateful, got "coverage,fuzzing"/],
-    [['--target', 'http://127.0.0.1:9', '--phases', 'coverage', '--only', 'feather.session_messages'], /nothing to run: --only\/--skip\/--phases \(coverage\) leave no operation, check or sequence selected/],
-    [['--target', 'http://127.0.0.1:9', '--coverage-budget', '-1'], /--coverage-budget/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--only', 'acme.flow2'], /--only\/--skip "acme.flow2": no such operation, check or sequence/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--phases', 'coverage,fuzzing'], /--phases expects a comma-separated list of examples, coverage, fuzz, stateful, got "coverage,fuzzing"/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--phases', 'coverage', '--only', 'feather.session_messages'], /nothing to run: --only\/--skip\/--phases \(coverage\) leave no operation, check or sequence selected/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--coverage-budget', '-1'], /--coverage-budget/],
   ] as [string[], RegExp][]) {
     it(`exits 2 on bad usage: ${args.join(' ') || '(no flags)'}`, async ({ expect }) => {
       const result = await parley(...args);
@@ -204,7 +216,7 @@ describe('parley test selection and replay', () => {
     const stuck = await startBrokenSocketServer('hang');
     try {
       const started = performance.now();
-      const result = await parley('--target', stuck.url, SPEC_FILES.feather, '--max-time', '2s', '--request-timeout', '60000');
+      const result = await parley('--target', stuck.url, SPEC_FILES.feather, '--api-key', 'key-alpha', '--max-time', '2s', '--request-timeout', '60000');
       const seconds = (performance.now() - started) / 1000;
       expect(result.stdout).toMatch(/stopped early by --max-time/);
       expect(seconds).toBeLessThan(8);
@@ -212,7 +224,7 @@ describe('parley test selection and replay', () => {
       expect(result.stdout).toMatch(/: incomplete: 3 operations untested$/m);
       expect(result.code, result.stdout).toBe(3);
       // --allow-partial judges what did run: nothing failed (requests cut by the deadline are nobody's fault).
-      const partial = await parley('--target', stuck.url, SPEC_FILES.feather, '--max-time', '2s', '--request-timeout', '60000', '--allow-partial');
+      const partial = await parley('--target', stuck.url, SPEC_FILES.feather, '--api-key', 'key-alpha', '--max-time', '2s', '--request-timeout', '60000', '--allow-partial');
       expect(partial.stdout).toMatch(/: incomplete: 3 operations untested$/m);
       expect(partial.code, partial.stdout).toBe(0);
     } finally {

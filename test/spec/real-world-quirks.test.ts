@@ -18,6 +18,9 @@ import { ROOT, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 const QUIRKS = `${ROOT}test/fixtures/real-world-defects/quirks-3.0.yaml`;
 const KEYS = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
 const LOOKALIKE = `${ROOT}test/fixtures/real-world-defects/sessions-lookalike.yaml`;
+const ERROR_SHAPES = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.yaml`;
+const FORMS = `${ROOT}test/fixtures/real-world-defects/forms-3.0.yaml`;
+const DISCRIMINATOR = `${ROOT}test/fixtures/real-world-defects/discriminator-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -63,6 +66,26 @@ describe('spec engine on real-world quirks', () => {
     const hooks = await loadSpec(withWebhooks);
     expect(hooks.operations).toEqual([]);
     expect(hooks.warnings).toEqual([expect.stringContaining('"newPet"')]);
+  });
+
+  it('a discriminator picks the one oneOf branch its tag names (mapping, else the schema name)', async () => {
+    const pets = await loadSpec(DISCRIMINATOR);
+    const petValidator = new SpecValidator(pets);
+    const body = operation(pets, 'addPet').requestBody!.content[0].schemaPointer!;
+    // Cat, Dog and Lizard all accept {petType, name}: without the discriminator, oneOf matches three branches
+    expect(petValidator.validate(body, { petType: 'cat', name: 'Tom' }, 'request')).toEqual([]);
+    expect(petValidator.validate(body, { petType: 'dog', name: 'Rex', packSize: 3 }, 'request')).toEqual([]);
+    expect(petValidator.validate(body, { petType: 'Lizard' }, 'request')).toEqual([]);
+    expect(petValidator.validate(body, { petType: 'cat' }, 'request')).not.toEqual([]); // a Cat needs a name
+    expect(petValidator.validate(body, { petType: 'bird', name: 'x' }, 'request')).not.toEqual([]);
+    const mock = await startSpecMock([DISCRIMINATOR]);
+    try {
+      const created = await send(mock.url, 'POST', '/pets', { json: { petType: 'dog', name: 'Rex' } });
+      expect(created.status, created.text).toBe(201);
+      expect(created.body.petType).toBe('dog');
+    } finally {
+      await mock.close();
+    }
   });
 
   describe('served by the mock', () => {
@@ -129,16 +152,22 @@ describe('spec engine on real-world quirks', () => {
   });
 
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS, LOOKALIKE]) {
+    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
           const mock = await startSpecMock([file]);
           try {
-            const report = await runContract({ target: mock.url, specFiles: [file], seed, runs: 20, requestTimeoutMs: 5000 });
+            const report = await runContract({ target: mock.url, specFiles: [file], apiKey: 'key-alpha', seed, runs: 20, requestTimeoutMs: 5000 });
             expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
             expect(report.interrupted).toBe(false);
             expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(new Set((await loadSpec(file)).operations.map((op) => op.id)).size);
+            if (file === FORMS) {
+              // Bodies went out as forms, multipart and text, and were accepted as such
+              for (const operation of ['createCustomer', 'upload', 'addNote']) {
+                expect(report.tallies.find((t) => t.operation === operation && t.check === 'valid_request_accepted')?.passed, operation).toBeGreaterThan(0);
+              }
+            }
           } finally {
             await mock.close();
           }

@@ -5,12 +5,15 @@
  * once more before it is reported. What was probed is recorded per constraint.
  */
 import { PreconditionFailed } from '../api-contract.js';
-import { confirmAndRecord, judge, recordPrecondition, type PhaseContext } from '../judge.js';
+import { confirmAndRecord, judge, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
 import { baseRequest, planProbes, type PlannedProbe } from '../probe-plan.js';
 import type { Selection } from '../select.js';
 import type { JobOutcome } from '../schedule.js';
-import type { ConstraintProbes, ContractRequest } from '../types.js';
+import type { Check, ConstraintProbes, ContractRequest, Exchange } from '../types.js';
 import { cutOutcome } from './timing.js';
+
+/** Probes of one operation in flight at once. */
+const PROBES_IN_FLIGHT = 4;
 
 export interface CoverageInput {
   selection: Selection;
@@ -62,50 +65,71 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
       for (const [id, sides] of planned.sides) state.coverage.declareConstraints(operation, [id], [...sides]);
       plan = { probes: planned.probes, record: new Map(planned.constraints.map((id) => [id, { id, valid: 0, invalid: 0, unsent: 0 }])) };
     }
-    const last = Math.min(plan.probes.length, input.budget);
-    for (; next < last; next++) {
-      if (lost) break;
-      if (state.stopping || Date.now() >= until) {
-        const outcome = cutOutcome(state, sent > 0);
-        // Cut at its share of the time, it comes back for the rest; at the end of the run, what is left is unsent.
-        return outcome.done || outcome.reason !== 'time-share' ? finish(outcome) : outcome;
-      }
-      const probe = plan.probes[next];
-      const counts = plan.record.get(probe.constraint)!;
+    const { probes, record } = plan;
+    const last = Math.min(probes.length, input.budget);
+    /** Set when this slice must end: its time is up, the run stops, or a precondition failed. */
+    let stop: JobOutcome | undefined;
+
+    /** Per check and constraint, the first failing probe (lowest index: the same report whatever lane was quicker). */
+    const failing = new Map<string, { index: number; probe: PlannedProbe; request: ContractRequest; exchange: Exchange; check: Check; verdict: FailedVerdict }>();
+
+    const sendProbe = async (index: number): Promise<void> => {
+      const probe = probes[index];
+      const counts = record.get(probe.constraint)!;
       let request: ContractRequest | undefined;
       try {
         request = await requestFor(context, probe);
       } catch (error) {
         if (!(error instanceof PreconditionFailed)) throw error;
         recordPrecondition(context, error);
-        next++;
-        return finish(state.interrupted ? cutOutcome(state, sent > 0) : { done: false, reason: 'precondition', started: sent > 0 });
+        stop ??= state.interrupted ? cutOutcome(state, sent > 0) : { done: false, reason: 'precondition', started: sent > 0 };
+        return;
       }
       if (!request) {
         counts.unsent++;
-        continue;
+        return;
       }
       const exchange = await session.send(request, probe.kind);
-      if (state.interrupted) return finish(cutOutcome(state, sent > 0));
+      if (state.interrupted) {
+        counts.unsent++;
+        return;
+      }
       sent++;
       counts[probe.kind]++;
       state.coverage.probe(operation, probe.constraint, probe.kind, 'coverage');
-      lost = exchange.response === undefined;
+      lost ||= exchange.response === undefined;
       for (const [check, verdict] of judge(context, exchange, checks[probe.kind])) {
         // One report per check and constraint: a server that ignores a bound fails each probe past it.
         const key = `${check.name}\u0000${probe.constraint}`;
-        if (failedOnce.has(key)) continue;
-        failedOnce.add(key);
-        await confirmAndRecord(
-          context,
-          { kind: 'check', phase: 'coverage', spec, operation: operation.id, check: check.name, message: verdict.message, expected: verdict.expected, exchange, constraint: probe.constraint },
-          request,
-          probe.kind,
-          check,
-        );
+        if (failedOnce.has(key) || (failing.get(key)?.index ?? Infinity) < index) continue;
+        failing.set(key, { index, probe, request, exchange, check, verdict });
       }
+    };
+
+    // Probes are independent of each other: a few go out at once, each lane taking the next one.
+    const lane = async () => {
+      while (next < last && !stop && !lost) {
+        if (state.stopping || Date.now() >= until) {
+          stop = cutOutcome(state, sent > 0);
+          return;
+        }
+        await sendProbe(next++);
+      }
+    };
+    await Promise.all(Array.from({ length: PROBES_IN_FLIGHT }, lane));
+    for (const [key, { probe, request, exchange, check, verdict }] of [...failing].sort(([, a], [, b]) => a.index - b.index)) {
+      failedOnce.add(key);
+      await confirmAndRecord(
+        context,
+        { kind: 'check', phase: 'coverage', spec, operation: operation.id, check: check.name, message: verdict.message, expected: verdict.expected, exchange, constraint: probe.constraint },
+        request,
+        probe.kind,
+        check,
+      );
     }
-    return finish({ done: true });
+    if (stop && !stop.done && stop.reason === 'time-share') return stop; // comes back for the rest
+    if (state.interrupted) return finish(cutOutcome(state, sent > 0));
+    return finish(stop ?? { done: true });
   };
   return { run, abandon: () => void finish({ done: true }) };
 }

@@ -1,0 +1,159 @@
+/** --watch: edits to a spec on disk are served without a restart, with the state kept; a broken edit changes nothing. */
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningMock } from '../../src/mock/server.js';
+import { getJson, postJson, send } from '../helpers/http.js';
+import { ensureBuilt } from '../helpers/build.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { fixtureFile, PATHS, ROOT, SPEC_FILES, startSpecMock, tempJsonFile } from '../helpers/mock.js';
+import { spawnUntil, stopProcess } from '../helpers/processes.js';
+
+const AUTH = { authorization: 'Bearer key-watch' };
+/** Generous: a reload takes well under a second, but the machine is shared. */
+const RELOAD_DEADLINE_MS = 10_000;
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + RELOAD_DEADLINE_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not picked up within ${RELOAD_DEADLINE_MS} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('parley mock --watch', () => {
+  let mock: RunningMock;
+  let specFile: string;
+  let original: string;
+  const reports: { reloaded: number; failures: string[] } = { reloaded: 0, failures: [] };
+  let noteId: string;
+
+  const edit = (change: (text: string) => string) => readFile(specFile, 'utf8').then((text) => writeFile(specFile, change(text)));
+  const noteStillThere = async () => (await getJson(mock.url, `/notebooks/nb-1/notes/${noteId}`, AUTH)).status === 200;
+
+  beforeAll(async () => {
+    specFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-watch-')), 'notes.yaml');
+    await copyFile(fixtureFile('crud-3.1.yaml'), specFile);
+    original = await readFile(specFile, 'utf8');
+    mock = await startSpecMock([specFile], {
+      watch: true,
+      watchReport: { reloaded: () => void reports.reloaded++, failed: (message) => void reports.failures.push(message) },
+    });
+    const created = await postJson(mock.url, '/notebooks/nb-1/notes', { text: 'written before any edit, long enough' }, AUTH);
+    expect(created.status, created.text).toBe(201);
+    noteId = created.body.id;
+  });
+  afterAll(() => mock.close());
+
+  it('edit: a changed schema is enforced from the next request on, and the state is kept', async () => {
+    const longText = { text: 'x'.repeat(50) };
+    expect((await postJson(mock.url, '/notebooks/nb-1/notes', longText, AUTH)).status).toBe(201);
+    await edit((text) => text.replace('text: { type: string, minLength: 1, maxLength: 280 }', 'text: { type: string, minLength: 1, maxLength: 20 }'));
+    await eventually(async () => (await postJson(mock.url, '/notebooks/nb-1/notes', longText, AUTH)).status === 422, 'maxLength 20');
+    expect(await noteStillThere()).toBe(true);
+    expect(reports.failures).toEqual([]);
+  });
+
+  it('add operation: a new path is answered', async () => {
+    expect((await getJson(mock.url, '/labels')).status).toBe(404);
+    await edit((text) =>
+      text.replace(
+        '  /version:\n',
+        "  /labels:\n    get:\n      operationId: listLabels\n      security: []\n      responses:\n        '200':\n          description: Labels\n          content:\n            application/json:\n              schema: { type: array, items: { type: string } }\n              example: [work, home]\n  /version:\n",
+      ),
+    );
+    await eventually(async () => (await getJson(mock.url, '/labels')).status === 200, '/labels added');
+    expect((await getJson(mock.url, '/labels', { prefer: 'code=200' })).body).toEqual(['work', 'home']);
+    expect(await noteStillThere()).toBe(true);
+  });
+
+  it('remove operation: a removed path is no longer answered; the other operations keep their state', async () => {
+    expect((await getJson(mock.url, '/version')).status).toBe(200);
+    await edit((text) => text.slice(0, text.indexOf('  /version:\n')) + text.slice(text.indexOf('components:\n')));
+    await eventually(async () => (await getJson(mock.url, '/version')).status === 404, '/version removed');
+    expect(await noteStillThere()).toBe(true);
+    expect((await getJson(mock.url, '/labels')).status).toBe(200);
+  });
+
+  it('broken edit: the last good spec stays served, and why is reported on the console and in the dashboard', async () => {
+    const good = await readFile(specFile, 'utf8');
+    await writeFile(specFile, good.replace('paths:\n', 'paths: [\n'));
+    await eventually(async () => reports.failures.length > 0, 'the failure reported');
+    expect(reports.failures[0]).toMatch(/notes\.yaml/);
+    const specs = await getJson(mock.url, '/__parley/specs', AUTH);
+    expect(specs.body.reload.error).toBe(reports.failures[0]);
+    // The dashboard shows it as a banner.
+    ensureBuilt();
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${mock.url}/__parley/`);
+      const banner = page.locator('#reload-error');
+      await banner.waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await banner.innerText()).toContain('still serving the previous one');
+      expect(await banner.innerText()).toContain('notes.yaml');
+    } finally {
+      await browser.close();
+    }
+    // Still the last good spec: its operations, its state.
+    expect((await getJson(mock.url, '/labels')).status).toBe(200);
+    expect(await noteStillThere()).toBe(true);
+    expect((await postJson(mock.url, '/notebooks/nb-1/notes', { text: 'x'.repeat(50) }, AUTH)).status).toBe(422);
+
+    // A spec that parses but is not valid OpenAPI is refused the same way.
+    await writeFile(specFile, 'openapi: 3.1.0\ninfo: {}\npaths: {}\n');
+    await eventually(async () => reports.failures.length > 1, 'the second failure reported');
+    expect((await getJson(mock.url, '/labels')).status).toBe(200);
+
+    // Fixed: served again, and the dashboard's error is cleared.
+    await writeFile(specFile, original);
+    await eventually(async () => (await getJson(mock.url, '/version')).status === 200, 'the fixed spec');
+    expect((await getJson(mock.url, '/__parley/specs', AUTH)).body.reload.error).toBeUndefined();
+    expect(await noteStillThere()).toBe(true);
+    expect((await send(mock.url, 'GET', '/labels')).status).toBe(404);
+  });
+});
+
+describe('parley mock --watch (the CLI)', () => {
+  it('prints the dashboard and watch lines, reloads an edit and says why a broken one was not loaded', async () => {
+    ensureBuilt();
+    const specFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-watch-cli-')), 'notes.yaml');
+    await copyFile(fixtureFile('crud-3.1.yaml'), specFile);
+    const { child, match, output } = await spawnUntil(process.execPath, [path.join(ROOT, 'bin/parley.js'), 'mock', specFile, '--port', '0', '--watch'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000, ROOT);
+    try {
+      const url = match[1];
+      await eventually(async () => output().includes('watching the spec'), 'the banner');
+      expect(output()).toContain(`dashboard: ${url}/__parley/`);
+      await writeFile(specFile, (await readFile(specFile, 'utf8')).replace('paths:\n', 'paths: [\n'));
+      await eventually(async () => output().includes('the edit was not loaded'), 'the console message');
+      expect(output()).toMatch(/the edit was not loaded, still serving the previous specs: .*notes\.yaml/);
+      expect((await getJson(url, '/status')).status).toBe(200);
+    } finally {
+      expect(await stopProcess(child)).toBe(0);
+    }
+  }, 60_000);
+});
+
+describe('parley mock --watch on a fixtures file', () => {
+  it('an agent added to the fixtures is known from the next request; a broken fixtures file changes nothing', async () => {
+    const known = '10000000-0000-4000-8000-000000000001';
+    const added = '10000000-0000-4000-8000-000000000002';
+    const fixtures = await tempJsonFile('agents.json', { agents: [{ id: known, name: 'Known' }] });
+    const failures: string[] = [];
+    const mock = await startSpecMock([SPEC_FILES.eliza], { fixturesFile: fixtures, watch: true, watchReport: { reloaded: () => undefined, failed: (m) => void failures.push(m) } });
+    const createSession = (agentId: string) => postJson(mock.url, PATHS.elizaSessions, { agentId, userId: known });
+    try {
+      expect((await createSession(known)).status).toBe(201);
+      expect((await createSession(added)).status).toBe(404);
+      await writeFile(fixtures, JSON.stringify({ agents: [{ id: known, name: 'Known' }, { id: added, name: 'Added' }] }));
+      await eventually(async () => (await createSession(added)).status === 201, 'the added agent');
+      await writeFile(fixtures, '{"agents": "not a list"}');
+      await eventually(async () => failures.length > 0, 'the broken fixtures reported');
+      expect(failures[0]).toMatch(/agents\.json/);
+      expect((await createSession(added)).status).toBe(201);
+    } finally {
+      await mock.close();
+    }
+  });
+});
