@@ -66,7 +66,7 @@ describe.concurrent('usage errors (exit 2)', () => {
     [['--api-key', 'a1234', '--api-key', 'b1234', '--api-key', 'c1234'], /--api-key takes at most two keys/],
     [['--api-key', 'a1234', '--api-key', 'b1234', '--second-api-key', 'c1234'], /give the second key once/],
     [['--api-key', 'a1234', '--second-api-key', 'a1234'], /the second API key must differ from the first/],
-    [['--max-response-time', 'soon'], /--max-response-time expects a duration such as 90s/],
+    [['--api-key', 'a1234', '--max-response-time', 'soon'], /--max-response-time expects a duration such as 90s/],
   ] as const) {
     it(args.join(' '), async () => {
       const result = await parley(['--target', 'http://127.0.0.1:9', ...args]);

@@ -156,7 +156,8 @@ describe('spec engine on real-world quirks', () => {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
-          const mock = await startSpecMock([file]);
+          // The mock knows the run's key: one that accepts any key would rightly fail ignored_auth.
+          const mock = await startSpecMock([file], { apiKeys: ['key-alpha'] });
           try {
             const report = await runContract({ target: mock.url, specFiles: [file], apiKey: 'key-alpha', seed, runs: 20, requestTimeoutMs: 5000 });
             expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
