@@ -22,6 +22,11 @@ Options:
       --error-rate <0..1>   answer this fraction of requests with an injected 500
       --max-body <size>     request body limit (default 1mb), larger bodies get 413
       --max-records <n>     records kept before the oldest are evicted (default ${DEFAULT_LIMITS.maxRecords})
+      --max-memory <size>   bytes of records kept (their JSON length) before the oldest are
+                            evicted (default a quarter of the heap limit, at most 400mb)
+      --max-record-size <size> bytes one record may take, a Feather session with its messages
+                            (default 8mb); larger ones get 413, a session drops its oldest messages
+      --max-connections <n> connections served at once (default ${DEFAULT_LIMITS.maxConnections}); more get 503 and are closed
       --request-timeout <ms> cut off requests whose body has not arrived (default ${DEFAULT_LIMITS.requestTimeoutMs})
       --no-cors             do not answer CORS preflights or add CORS headers
       --cors-admin          CORS on the /__parley/ admin endpoints too (off: browser pages cannot call them)
@@ -59,6 +64,9 @@ export async function runMockCommand(argv: string[]): Promise<number> {
       'error-rate': { type: 'string' },
       'max-body': { type: 'string' },
       'max-records': { type: 'string' },
+      'max-memory': { type: 'string' },
+      'max-record-size': { type: 'string' },
+      'max-connections': { type: 'string' },
       'request-timeout': { type: 'string' },
       'state-file': { type: 'string' },
       'save-interval': { type: 'string' },
@@ -89,6 +97,10 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     allowedHosts: values['allowed-host'],
     maxBodyBytes: parseByteSize('max-body', values['max-body']),
     maxRecords: parseNumberOption('max-records', values['max-records'], { min: 1, integer: true }),
+    // Below a kilobyte not even an empty session fits.
+    maxMemoryBytes: parseByteSize('max-memory', values['max-memory'], { min: 1024 }),
+    maxRecordBytes: parseByteSize('max-record-size', values['max-record-size'], { min: 1024 }),
+    maxConnections: parseNumberOption('max-connections', values['max-connections'], { min: 1, integer: true }),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
     stateFile: values['state-file'],
     saveIntervalMs: secondsToMs(parseNumberOption('save-interval', values['save-interval'], { min: 0.1 })),

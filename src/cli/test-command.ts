@@ -21,7 +21,7 @@ import { loadSpecs } from '../spec/load.js';
 import { describeSecurity } from '../spec/security.js';
 import type { Spec } from '../spec/types.js';
 import { bundledSpecFiles } from './bundled-specs.js';
-import { parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
+import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
@@ -57,6 +57,8 @@ Options:
       --allow-partial       a run cut by --max-time exits 0/1 on what it tested, not 3
       --fail-fast           stop at the first failure
       --request-timeout <ms> deadline for one response (default ${DEFAULT_REQUEST_TIMEOUT_MS})
+      --max-response-size <size> bytes of one response read (default 4mb); a longer body is a
+                            failure naming the cap and its connection is dropped
       --concurrency <n>     jobs at once, at most one per operation while others wait (default 4)
       --only <name>         only these operations (operationId or "METHOD /path"), checks or sequences
                             (repeatable; an unknown name is an error, and so is a selection of nothing)
@@ -171,6 +173,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       'fail-fast': { type: 'boolean' },
       'max-time': { type: 'string' },
       'request-timeout': { type: 'string' },
+      'max-response-size': { type: 'string' },
       concurrency: { type: 'string' },
       only: { type: 'string', multiple: true },
       skip: { type: 'string', multiple: true },
@@ -214,6 +217,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
     maxTimeMs: parseDuration('max-time', values['max-time']),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
+    maxResponseBytes: parseByteSize('max-response-size', values['max-response-size'], { min: 1 }),
     concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
   };
   const fixtures = parseFixtures(values.fixture);

@@ -14,13 +14,15 @@ export function parseNumberOption(name: string, value: string | undefined, { min
 }
 
 /** "1mb", "512kb", "2048" → bytes. */
-export function parseByteSize(name: string, value: string | undefined): number | undefined {
+export function parseByteSize(name: string, value: string | undefined, { min = 0 }: { min?: number } = {}): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(value.trim());
   if (!match) throw new UsageError(`--${name} expects a size such as 1048576, 512kb or 10mb, got "${value}"`);
   const unit = (match[2] ?? 'b').toLowerCase()[0];
   const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
-  return Math.floor(Number(match[1]) * factor);
+  const bytes = Math.floor(Number(match[1]) * factor);
+  if (bytes < min) throw new UsageError(`--${name} must be at least ${min} byte${min === 1 ? '' : 's'}, got "${value}"`);
+  return bytes;
 }
 
 /** An http:// or https:// URL given to a flag such as --target or --upstream. */

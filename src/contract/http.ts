@@ -1,5 +1,6 @@
 /** Puts contract requests on the wire with undici: one keep-alive pool per target, a deadline per request. */
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { exceedsJsonDepth } from '../spec/json-value.js';
 import { parsePathKey } from '../spec/path-key.js';
 import { USER_AGENT } from '../version.js';
 import { encodeBody } from './body-encoding.js';
@@ -12,15 +13,38 @@ export type { Credentials } from './credentials.js';
 
 export type SendResult = { response: ContractResponse } | { transportError: string };
 
+/** Response bytes read before the body is given up on: a target sending an endless body cannot exhaust the harness. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/**
+ * Response JSON nested deeper is judged as text: everything that walks a parsed body (schema checks,
+ * secret redaction, JSON.stringify of the report) stays far from the stack's limit.
+ */
+export const MAX_RESPONSE_JSON_DEPTH = 256;
+
+export interface TargetClientOptions {
+  ratePerSecond?: number;
+  /** Default DEFAULT_MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
+}
+
+/** A body past the cap: the answer is a transport failure naming the cap. */
+class ResponseTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the response body is larger than ${limit} bytes (--max-response-size); the connection was dropped`);
+  }
+}
+
 export class TargetClient {
   private readonly pool: Pool;
   private stoppedAt: number | undefined;
   readonly base: URL;
 
   private readonly limiter: RateLimiter | undefined;
+  private readonly maxResponseBytes: number;
 
-  constructor(target: string, private readonly timeoutMs: number, connections: number, options: { ratePerSecond?: number } = {}) {
+  constructor(target: string, private readonly timeoutMs: number, connections: number, options: TargetClientOptions = {}) {
     this.base = new URL(target);
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.limiter = options.ratePerSecond ? new RateLimiter(options.ratePerSecond) : undefined;
     this.pool = new Pool(this.base.origin, {
       connections,
@@ -41,19 +65,21 @@ export class TargetClient {
       const response = await this.pool.request({
         method: wire.method as 'GET',
         path: url.pathname + url.search,
-        headers: withUserAgent(wire.headers),
+        // Bodies are judged as the bytes that came: a compressed answer is never inflated (no decompression bombs).
+        headers: { 'accept-encoding': 'identity', ...withUserAgent(wire.headers) },
         body: wire.body,
         // undici's own header/body timeouts tick once a second; this holds the deadline to the millisecond.
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const text = await response.body.text();
+      const text = await readCapped(response, this.maxResponseBytes);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
-      return { response: { status: response.statusCode, headers, text, json: parseJson(text), durationMs: performance.now() - started } };
+      return { response: { status: response.statusCode, headers, text, ...parseResponseJson(text), durationMs: performance.now() - started } };
     } catch (error) {
       if (this.stoppedAt !== undefined) return { transportError: 'the run was stopped (--max-time)' };
+      if (error instanceof ResponseTooLargeError) return { transportError: error.message };
       return { transportError: describeTransportError(error, this.timeoutMs) };
     }
   }
@@ -69,12 +95,39 @@ export class TargetClient {
   }
 }
 
+/** Reads a body up to `limit` bytes; past it, destroys the body (undici then drops the connection) and throws. */
+async function readCapped(response: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const declared = Number(response.headers['content-length']);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!(declared > limit)) {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) break;
+      chunks.push(chunk);
+    }
+  }
+  if (declared > limit || size > limit) {
+    response.body.destroy();
+    throw new ResponseTooLargeError(limit);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
 export function parseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
+  return parseResponseJson(text).json;
+}
+
+/** The parsed body, or why there is none although the body is not empty. */
+export function parseResponseJson(text: string): Pick<ContractResponse, 'json' | 'jsonError'> {
+  if (text.length === 0) return { json: undefined };
+  if (exceedsJsonDepth(text, MAX_RESPONSE_JSON_DEPTH)) {
+    return { json: undefined, jsonError: `it nests arrays and objects more than ${MAX_RESPONSE_JSON_DEPTH} levels deep, so it is judged as text` };
+  }
   try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    return { json: JSON.parse(text) };
+  } catch (error) {
+    return { json: undefined, jsonError: `it is not JSON (${(error as Error).message})` };
   }
 }
 
@@ -98,6 +151,18 @@ export function describeTransportError(error: unknown, timeoutMs: number): strin
   return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
 }
 
+const accepts = new WeakMap<ContractRequest['operation'], string>();
+
+/** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
+function acceptFor(operation: ContractRequest['operation']): string {
+  let accept = accepts.get(operation);
+  if (accept === undefined) {
+    const types = [...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType)))];
+    accepts.set(operation, (accept = types.length > 0 ? types.join(', ') : '*/*'));
+  }
+  return accept;
+}
+
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
@@ -109,7 +174,7 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name) ?? { name };
     for (const [key, text] of queryPairs(parameter, value)) query.append(key, text);
   }
-  const headers: Record<string, string> = { accept: 'application/json', ...credentials.headers, ...request.headers };
+  const headers: Record<string, string> = { accept: acceptFor(operation), ...credentials.headers, ...request.headers };
   if (!request.withoutCredentials) {
     const placed = placeCredentials(operation.security, credentials);
     Object.assign(headers, placed.headers);

@@ -41,6 +41,8 @@ export interface ContractOptions extends Credentials {
   /** Overall deadline for the run. */
   maxTimeMs?: number;
   requestTimeoutMs?: number;
+  /** Bytes of one response read before it is a transport failure (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** Jobs running at once (each sends one request at a time). */
   concurrency?: number;
   /** Stop at the first failure. */
@@ -95,7 +97,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   if (options.onExchange) state.onExchange(options.onExchange);
   // Coverage is measured against what was selected: a run limited with --only is judged on that.
   for (const operation of specs.flatMap((spec) => spec.operations)) if (selection.operation(operation)) state.coverage.register(operation);
-  const client = new TargetClient(options.target, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, concurrency * 2, { ratePerSecond: options.ratePerSecond });
+  const client = new TargetClient(options.target, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, concurrency * 2, { ratePerSecond: options.ratePerSecond, maxResponseBytes: options.maxResponseBytes });
   const credentials = {
     primary: { apiKey: options.apiKey, basic: options.basic, headers: options.headers },
     ...(options.secondApiKey !== undefined && options.secondApiKey !== options.apiKey ? { secondary: { apiKey: options.secondApiKey, headers: options.headers } } : {}),

@@ -63,6 +63,8 @@ export interface ContractResponse {
   text: string;
   /** The parsed JSON body, or undefined when it is empty or not JSON. */
   json: unknown;
+  /** Why `json` is undefined for a body that is not empty (not JSON, nested too deep). */
+  jsonError?: string;
   durationMs: number;
 }
 

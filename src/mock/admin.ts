@@ -12,7 +12,7 @@ import { CLOCK_RANGE_TEXT, isWithinClockRange } from './clock.js';
 import { ANONYMOUS_TENANT, tenantFromHeaders } from './credentials.js';
 import { parseJsonBody } from './json-body.js';
 import { sessionOf, sessionTenant } from './session.js';
-import type { StoreSnapshot } from './store.js';
+import { estimateRecordBytes, type StoreSnapshot } from './store.js';
 import { checkSeededRecord } from './behaviours/index.js';
 import { dashboardAsset } from './dashboard/assets.js';
 import { catalogue } from './dashboard/catalogue.js';
@@ -97,7 +97,7 @@ async function route(app: MockApp, request: MockExchange, url: URL, cors: Header
     case 'GET health':
       return {
         status: 200,
-        body: { status: 'ok', specs: specs.map((s) => ({ name: s.name, title: s.title, operations: s.operations.length })), records: admin ? store.size : undefined },
+        body: { status: 'ok', specs: specs.map((s) => ({ name: s.name, title: s.title, operations: s.operations.length })), records: admin ? store.size : undefined, memory: admin ? store.usage() : undefined },
       };
     case 'GET state':
       return { status: 200, body: { tenant: scope ?? '*', ...store.snapshot(scope) } };
@@ -105,7 +105,8 @@ async function route(app: MockApp, request: MockExchange, url: URL, cors: Header
       const parsed = await readJson(request, app.settings.maxBodyBytes);
       if (!('value' in parsed)) return parsed;
       const seeded = seedState(app, scope ?? tenant, parsed.value);
-      return typeof seeded === 'string' ? fail(400, 'invalid_state', seeded) : { status: 200, body: { seeded } };
+      if (typeof seeded === 'number') return { status: 200, body: { seeded } };
+      return 'tooLarge' in seeded ? fail(413, 'record_too_large', seeded.tooLarge) : fail(400, 'invalid_state', seeded.invalid);
     }
     case 'POST reset':
       store.reset(scope);
@@ -191,17 +192,20 @@ function applyControls(app: MockApp, value: unknown): string | undefined {
   return undefined;
 }
 
-/** Adds records to one tenant: `{"collection": {"id": {...record}}}`. Returns the count, or a message. */
-function seedState(app: MockApp, tenant: string, value: unknown): number | string {
-  if (!isPlainObject(value)) return 'Send {"<collection>": {"<id>": {...record}}}';
+/** Adds records to one tenant: `{"collection": {"id": {...record}}}`. Returns the count, or what is wrong. */
+function seedState(app: MockApp, tenant: string, value: unknown): number | { invalid: string } | { tooLarge: string } {
+  if (!isPlainObject(value)) return { invalid: 'Send {"<collection>": {"<id>": {...record}}}' };
   let count = 0;
   const collections = value as StoreSnapshot['tenants'][string];
+  const { maxRecordBytes } = app.parts.store;
   for (const [collection, records] of Object.entries(collections)) {
-    if (!isPlainObject(records)) return `"${collection}" must map ids to records`;
+    if (!isPlainObject(records)) return { invalid: `"${collection}" must map ids to records` };
     for (const [id, record] of Object.entries(records)) {
-      if (!isPlainObject(record)) return `"${collection}"."${id}" must be an object`;
+      if (!isPlainObject(record)) return { invalid: `"${collection}"."${id}" must be an object` };
       const problem = checkSeededRecord(collection, record);
-      if (problem) return `"${collection}"."${id}": ${problem}`;
+      if (problem) return { invalid: `"${collection}"."${id}": ${problem}` };
+      const bytes = estimateRecordBytes(id, record);
+      if (bytes > maxRecordBytes) return { tooLarge: `"${collection}"."${id}" takes ${bytes} bytes, over the limit of ${maxRecordBytes} bytes per record (--max-record-size)` };
     }
   }
   // Checked in full first: a refused seed stores nothing.

@@ -8,6 +8,8 @@ import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import type { AdminGuardSettings } from './admin-guard.js';
 import { apiError, renderError, type ApiError, type FieldIssue } from './api-error.js';
 import { decodeRequestBody } from './body-decoders.js';
+import { nonJsonPayload } from './media-body.js';
+import { isJsonType } from '../spec/media-type.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { genericBehaviour } from './behaviours/index.js';
 import { isoTimestamp, type Clock } from './clock.js';
@@ -26,7 +28,7 @@ import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { validateBody, validateParameters } from './request-validation.js';
 import { sessionOf, sessionTenant, type SessionResult } from './session.js';
 import { specAnswer } from './spec-response.js';
-import type { Store } from './store.js';
+import { RecordTooLargeError, type Store } from './store.js';
 
 export interface MockSettings {
   /** Only these keys are accepted where a spec asks for one (any non-empty key otherwise). */
@@ -165,7 +167,9 @@ export class MockApp {
         issues = outcome.error.issues;
         return this.sendError(exchange, outcome.error, plan.operation, plan.spec, cors);
       }
-      exchange.json(outcome.status, outcome.body, plan.contentTypeFor(outcome.status), outcome.headers, cors);
+      const contentType = plan.contentTypeFor(outcome.status);
+      if (isJsonType(contentType)) exchange.json(outcome.status, outcome.body, contentType, outcome.headers, cors);
+      else exchange.raw(outcome.status, { ...cors, ...outcome.headers, 'Content-Type': contentType }, nonJsonPayload(outcome.body, contentType));
     } catch (error) {
       const spec = plan?.spec ?? this.specNearest(url.pathname);
       this.sendError(exchange, apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`), plan?.operation, spec, cors);
@@ -188,6 +192,26 @@ export class MockApp {
         issues,
       });
     }
+  }
+
+  /**
+   * Answers a request on a connection over the cap (`--max-connections`) at once: a 503 in the API's
+   * error shape. Its body is drained, never kept: holding it is the memory the cap protects. The
+   * connection is not closed under the client while it still sends (which could lose the answer);
+   * every later request on it is refused too, and the keep-alive and request timeouts end it.
+   */
+  refuseConnection(request: IncomingMessage, response: ServerResponse, maxConnections: number): void {
+    const exchange = new NodeExchange(request, response);
+    exchange.discardBody();
+    let pathname = '/';
+    try {
+      pathname = parseRequestTarget(request.url).pathname;
+    } catch {
+      // Unparsable target: answered in the first spec's shape.
+    }
+    const message = `The mock is serving its limit of ${maxConnections} connections; retry once one closes (--max-connections)`;
+    const error = { ...apiError(503, 'TOO_MANY_CONNECTIONS', message), headers: { 'Retry-After': '1' } };
+    this.sendError(exchange, error, undefined, this.specNearest(pathname), undefined);
   }
 
   /** Everything after the body has arrived, synchronously: no await between a look-up and the insert it decides. */
@@ -240,7 +264,14 @@ export class MockApp {
       fixtures: this.parts.fixtures,
       specResponse: (status) => specAnswer(operation, status, { now, seed: specSeed }).body,
     };
-    const outcome = (plan.behaviour ?? genericBehaviour(url.pathname))(context);
+    let outcome: Outcome;
+    try {
+      outcome = (plan.behaviour ?? genericBehaviour(url.pathname))(context);
+    } catch (error) {
+      // Thrown by the store before it keeps anything: the state is as it was.
+      if (!(error instanceof RecordTooLargeError)) throw error;
+      return { error: apiError(413, 'RECORD_TOO_LARGE', `${error.message} (--max-record-size)`) };
+    }
     // Behaviours may change a stored record in place (a message appended to a session): count it, so the state file is saved.
     if (!isErrorOutcome(outcome) && operation.method !== 'get') this.parts.store.touch();
     return outcome;

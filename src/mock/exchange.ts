@@ -11,7 +11,8 @@ import type { BodyResult } from './request-body.js';
 export interface RenderedReply {
   status: number;
   head: Record<string, string | number>;
-  payload: string;
+  /** Text for JSON and text answers; bytes for images and other binary ones. */
+  payload: string | Uint8Array;
 }
 
 /** A stream of Server-Sent Events to one client, open until it disconnects or `close` is called. */
@@ -36,8 +37,8 @@ export interface MockExchange {
   readonly sent: RenderedReply | undefined;
   /** Answers with JSON (no body for 204/304 or an undefined body). */
   json(status: number, body: unknown, contentType: string, headers?: HeaderFields, cors?: HeaderFields): void;
-  /** Answers with a body already serialised (the dashboard's files, a preflight). */
-  raw(status: number, head: HeaderFields, payload: string): void;
+  /** Answers with a body already serialised (the dashboard's files, a preflight, a non-JSON answer). */
+  raw(status: number, head: HeaderFields, payload: string | Uint8Array): void;
   /** Opens a Server-Sent Events stream, where the transport can hold one open. */
   events?(head: HeaderFields): EventChannel;
 }

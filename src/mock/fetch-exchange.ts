@@ -36,7 +36,7 @@ export class FetchExchange implements MockExchange {
     this.sent ??= renderJson(status, body, contentType, headers, cors);
   }
 
-  raw(status: number, head: HeaderFields, payload: string): void {
+  raw(status: number, head: HeaderFields, payload: string | Uint8Array): void {
     this.sent ??= { status, head: { ...head }, payload };
   }
 
@@ -70,7 +70,8 @@ export class FetchExchange implements MockExchange {
       // The Response measures its own body.
       if (name.toLowerCase() !== 'content-length') headers.set(name, String(value));
     }
-    const body = this.stream ?? (sent.payload === '' || sent.status === 204 || sent.status === 304 ? null : sent.payload);
+    const empty = sent.payload.length === 0 || sent.status === 204 || sent.status === 304;
+    const body = this.stream ?? (empty ? null : typeof sent.payload === 'string' ? sent.payload : new Blob([sent.payload as Uint8Array<ArrayBuffer>]));
     return new Response(body, { status: sent.status, headers });
   }
 }

@@ -5,29 +5,9 @@
  * but a record nested thousands deep breaks everything recursive that touches it later
  * (JSON.stringify of the answer, of GET /__parley/state, of the state file) with a stack overflow.
  */
-export const MAX_JSON_DEPTH = 128;
+import { exceedsJsonDepth } from '../spec/json-value.js';
 
-/** True when JSON text nests deeper than `limit`; one pass over the text, brackets inside strings ignored. */
-function exceedsJsonDepth(text: string, limit = MAX_JSON_DEPTH): boolean {
-  // Each level opens with a bracket of its own, so text this short cannot nest too deep.
-  if (text.length <= limit) return false;
-  let depth = 0;
-  let inString = false;
-  for (let at = 0; at < text.length; at++) {
-    const char = text.charCodeAt(at);
-    if (inString) {
-      if (char === 0x5c) at++; // backslash: skip the escaped character
-      else if (char === 0x22) inString = false;
-    } else if (char === 0x22) {
-      inString = true;
-    } else if (char === 0x7b || char === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (char === 0x7d || char === 0x5d) {
-      depth--;
-    }
-  }
-  return false;
-}
+export const MAX_JSON_DEPTH = 128;
 
 /** A number literal that may overflow a double: an exponent of three digits, or 309 digits in a row. */
 const MAYBE_OVERFLOWING = /\d[eE]\+?\d{3}|\d{309}/;
@@ -63,7 +43,7 @@ export type ParsedJson =
 
 /** The parsed value, or why the text is refused, with the message both the API and admin routes answer. */
 export function parseJsonBody(text: string): ParsedJson {
-  if (exceedsJsonDepth(text)) {
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
     return { ok: false, problem: 'too-deep', message: `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` };
   }
   let value: unknown;

@@ -42,7 +42,7 @@ export class NodeExchange implements MockExchange {
     queueReply(this.response, this.sent);
   }
 
-  raw(status: number, head: HeaderFields, payload: string): void {
+  raw(status: number, head: HeaderFields, payload: string | Uint8Array): void {
     if (this.sent || isAnswered(this.response)) return;
     this.sent = { status, head: { ...head, 'Content-Length': Buffer.byteLength(payload) }, payload };
     this.response.writeHead(status, this.sent.head);

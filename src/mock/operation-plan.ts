@@ -27,7 +27,7 @@ export interface OperationPlan {
   readonly statuses: { readonly validation: number; readonly mediaType: number; readonly auth: number };
   /** The request body media types, for the message of a 415. */
   readonly acceptedMediaTypes: string;
-  /** The JSON content type documented for a status; application/json where none (or no JSON one) is. */
+  /** The content type documented first for a status; application/json where none (or only a range) is. */
   contentTypeFor(status: number): string;
 }
 
@@ -35,7 +35,7 @@ export function planOperation(operation: Operation, validator: SpecValidator, al
   const contentTypes = new Map<number, string>();
   for (const response of operation.responses) {
     const documented = response.content[0]?.mediaType;
-    if (/^\d+$/.test(response.status) && documented && /json/i.test(documented)) contentTypes.set(Number(response.status), documented);
+    if (/^\d+$/.test(response.status) && documented && !documented.includes('*')) contentTypes.set(Number(response.status), documented);
   }
   const bodyMedia = operation.requestBody?.content;
   return {

@@ -8,7 +8,9 @@ import { CLOCK_RANGE_TEXT, isWithinClockRange, SEEDED_CLOCK_START, steppingClock
 import { Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
 import { loadStateFile, StatePersistence, type PersistedState } from './state-file.js';
-import { Store } from './store.js';
+import { ConnectionCap } from './connection-cap.js';
+import { defaultMemoryBudget } from './memory-budget.js';
+import { RecordTooLargeError, Store } from './store.js';
 import { watchSpecs, type SpecWatcher, type WatchReport } from './watch.js';
 
 export interface MockServerOptions extends Partial<MockSettings> {
@@ -19,6 +21,12 @@ export interface MockServerOptions extends Partial<MockSettings> {
   host?: string;
   fixturesFile?: string;
   maxRecords?: number;
+  /** Bytes of stored records (JSON length) before the oldest are evicted; default from the heap limit (see defaultMemoryBudget). */
+  maxMemoryBytes?: number;
+  /** Bytes one stored record may take (a Feather session with its messages included); larger ones get 413. */
+  maxRecordBytes?: number;
+  /** Connections served at once; those past it get a 503 and are closed. */
+  maxConnections?: number;
   /** Whole-request deadline: a client that never finishes its body is cut off after this. */
   requestTimeoutMs?: number;
   /** Deadline for the request head (slowloris protection). */
@@ -57,6 +65,8 @@ export const DEFAULT_LIMITS = {
   keepAliveTimeoutMs: 5_000,
   shutdownGraceMs: 5_000,
   maxRecords: 1_000_000,
+  maxRecordBytes: 8 * 1024 * 1024,
+  maxConnections: 256,
   maxHeaderBytes: 16 * 1024,
   saveIntervalMs: 5_000,
 } as const;
@@ -72,10 +82,19 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
     throw new Error(`the saved clock offset of ${offset} ms puts the clock outside ${CLOCK_RANGE_TEXT}`);
   }
   const clock: Clock = seeded ? steppingClock(SEEDED_CLOCK_START, offset) : systemClock(offset);
-  const store = new Store(options.maxRecords ?? DEFAULT_LIMITS.maxRecords);
+  const store = new Store({
+    maxRecords: options.maxRecords ?? DEFAULT_LIMITS.maxRecords,
+    maxBytes: options.maxMemoryBytes ?? defaultMemoryBudget(),
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_LIMITS.maxRecordBytes,
+  });
   const fixtures = await Fixtures.fromFile(options.fixturesFile);
   if (persisted) {
-    store.restore(persisted.store);
+    try {
+      store.restore(persisted.store);
+    } catch (error) {
+      if (!(error instanceof RecordTooLargeError)) throw error;
+      throw new Error(`the state file holds a record of ${error.bytes} bytes, over the limit of ${error.limit} bytes per record (--max-record-size)`);
+    }
     fixtures.merge(persisted.fixtures);
   }
   return new MockApp(
@@ -117,8 +136,12 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       // slowloris client hold its socket far longer than headersTimeout.
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, (options.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs) / 4)),
     },
-    (request, response) => void app.handle(request, response),
+    (request, response) => {
+      if (connections.isRefused(request.socket)) app.refuseConnection(request, response, connections.max);
+      else void app.handle(request, response);
+    },
   );
+  const connections = new ConnectionCap(server, options.maxConnections ?? DEFAULT_LIMITS.maxConnections);
   // A malformed request line or oversized headers: answer 400/431 instead of dropping the socket silently.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();

@@ -1,7 +1,11 @@
 /**
  * In-memory state, partitioned by tenant (the caller's API key) so one key never sees another's data.
- * Records are capped: past `maxRecords` the oldest are evicted first, so the mock never grows without bound.
+ * Records are capped in count and in bytes: past a limit the oldest are evicted first (the writing
+ * tenant's own before anyone else's), and everything keyed to a record (get-or-create keys, an
+ * emptied collection or tenant) goes with it, so the mock never grows without bound.
  */
+
+import { estimateJsonLength } from '../spec/json-value.js';
 
 export type StoredRecord = Record<string, unknown>;
 
@@ -39,12 +43,63 @@ export function addSnapshotIndex(snapshot: StoreSnapshot, tenant: string, key: s
 const SEP = '\u0000';
 /** Queue entries tolerated beyond the live records before the queue is compacted. */
 const QUEUE_SLACK = 65_536;
+/** Records of small tenants passed over per eviction, at most: eviction stays O(1). */
+const MAX_PASSED_OVER = 16;
+/** What a record costs besides its JSON: map entries, its queue slot, its id string. */
+const RECORD_OVERHEAD_BYTES = 128;
 
-type Scope = Map<string, StoredRecord>;
+/** A record past the per-record limit: refused before anything is stored. */
+export class RecordTooLargeError extends Error {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`The record would take ${bytes} bytes, over the limit of ${limit} bytes per record`);
+  }
+}
+
+export interface StoreLimits {
+  /** Records kept before the oldest are evicted. */
+  maxRecords?: number;
+  /** Bytes of records kept (their JSON length plus a fixed overhead each) before the oldest are evicted. */
+  maxBytes?: number;
+  /** Bytes one record may take; a larger one is refused with RecordTooLargeError. */
+  maxRecordBytes?: number;
+}
+
+export interface StoreUsage {
+  records: number;
+  bytes: number;
+  tenants: number;
+  indexEntries: number;
+  maxRecords: number;
+  maxBytes: number;
+  maxRecordBytes: number;
+}
+
+interface Entry {
+  record: StoredRecord;
+  /** The estimated size: JSON length, overhead and the unique keys that lead to it. */
+  bytes: number;
+  /** Insertion order across the store: which of a tenant's records is its oldest. */
+  seq: number;
+  /** Get-or-create keys (`${tenant}\0${key}`) that point here: they go when the record goes. */
+  uniqueKeys?: string[];
+}
+
+interface Tenant {
+  name: string;
+  collections: Map<string, Scope>;
+  bytes: number;
+}
+
+/** One tenant's collection; entries in insertion order, so the first is the oldest. */
+interface Scope {
+  tenant: Tenant;
+  name: string;
+  entries: Map<string, Entry>;
+}
 
 export class Store {
   /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
-  private readonly tenants = new Map<string, Map<string, Scope>>();
+  private readonly tenants = new Map<string, Tenant>();
   /** `${tenant}\0${key}` → id. */
   private readonly uniqueKeys = new Map<string, string>();
   /**
@@ -56,12 +111,33 @@ export class Store {
   private queueIds: (string | undefined)[] = [];
   private queueHead = 0;
   private total = 0;
+  private totalBytes = 0;
+  private nextSeq = 0;
   private changes = 0;
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly maxRecordBytes: number;
 
-  constructor(readonly maxRecords = 1_000_000) {}
+  constructor(limits: number | StoreLimits = {}) {
+    const given = typeof limits === 'number' ? { maxRecords: limits } : limits;
+    this.maxRecords = given.maxRecords ?? 1_000_000;
+    this.maxBytes = given.maxBytes ?? Number.POSITIVE_INFINITY;
+    // One record can never take more than the whole budget.
+    this.maxRecordBytes = Math.min(given.maxRecordBytes ?? Number.POSITIVE_INFINITY, this.maxBytes);
+  }
 
   get size(): number {
     return this.total;
+  }
+
+  /** Estimated bytes held by records (see `estimateRecordBytes`). */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  usage(): StoreUsage {
+    const { maxRecords, maxBytes, maxRecordBytes } = this;
+    return { records: this.total, bytes: this.totalBytes, tenants: this.tenants.size, indexEntries: this.uniqueKeys.size, maxRecords, maxBytes, maxRecordBytes };
   }
 
   /** Grows with every change, so a periodic save can tell whether there is anything new to write. */
@@ -79,45 +155,74 @@ export class Store {
   }
 
   get(tenant: string, collection: string, id: string): StoredRecord | undefined {
-    return this.tenants.get(tenant)?.get(collection)?.get(id);
+    return this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id)?.record;
   }
 
+  /** Stores a record, then evicts the oldest records while over a limit. Throws RecordTooLargeError, storing nothing, for a record over the per-record limit. */
   put(tenant: string, collection: string, id: string, record: StoredRecord): void {
+    const existing = this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id);
+    const keyBytes = existing?.uniqueKeys?.reduce((sum, key) => sum + key.length, 0) ?? 0;
+    const bytes = estimateRecordBytes(id, record) + keyBytes;
+    if (bytes > this.maxRecordBytes) throw new RecordTooLargeError(bytes, this.maxRecordBytes);
     this.changes++;
-    let collections = this.tenants.get(tenant);
-    if (!collections) this.tenants.set(tenant, (collections = new Map()));
-    let scope = collections.get(collection);
-    if (!scope) collections.set(collection, (scope = new Map()));
-    if (!scope.has(id)) {
+    const scope = this.scopeFor(tenant, collection);
+    if (existing) {
+      this.addBytes(scope.tenant, bytes - existing.bytes);
+      existing.record = record;
+      existing.bytes = bytes;
+    } else {
       this.total++;
+      this.addBytes(scope.tenant, bytes);
+      scope.entries.set(id, { record, bytes, seq: this.nextSeq++ });
       this.queueScopes.push(scope);
       this.queueIds.push(id);
     }
-    scope.set(id, record);
-    while (this.total > this.maxRecords) this.evictOldest();
+    this.enforceLimits(scope, id);
     if (this.queueIds.length - this.queueHead > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
+  /**
+   * Accounts for a record changed in place that grew or shrank by `deltaBytes` (a message appended
+   * to a session), then evicts other records while over a limit.
+   */
+  resize(tenant: string, collection: string, id: string, deltaBytes: number): void {
+    const scope = this.tenants.get(tenant)?.collections.get(collection);
+    const entry = scope?.entries.get(id);
+    if (!scope || !entry) return;
+    entry.bytes += deltaBytes;
+    this.addBytes(scope.tenant, deltaBytes);
+    this.changes++;
+    this.enforceLimits(scope, id);
+  }
+
   delete(tenant: string, collection: string, id: string): boolean {
-    const removed = this.tenants.get(tenant)?.get(collection)?.delete(id) ?? false;
-    if (removed) {
-      this.total--;
-      this.changes++;
-    }
-    return removed;
+    const scope = this.tenants.get(tenant)?.collections.get(collection);
+    if (!scope?.entries.has(id)) return false;
+    this.remove(scope, id);
+    this.changes++;
+    return true;
   }
 
   list(tenant: string, collection: string): StoredRecord[] {
-    return [...(this.tenants.get(tenant)?.get(collection)?.values() ?? [])];
+    const entries = this.tenants.get(tenant)?.collections.get(collection)?.entries;
+    return entries ? Array.from(entries.values(), (entry) => entry.record) : [];
   }
 
   lookup(tenant: string, key: string): string | undefined {
     return this.uniqueKeys.get(tenant + SEP + key);
   }
 
+  /** Points a get-or-create key at a stored record; a key whose record is not stored is not kept. */
   remember(tenant: string, key: string, id: string): void {
-    this.uniqueKeys.set(tenant + SEP + key, id);
+    const found = this.findEntry(tenant, id);
+    if (!found) return;
+    const fullKey = tenant + SEP + key;
+    this.uniqueKeys.set(fullKey, id);
+    (found.entry.uniqueKeys ??= []).push(fullKey);
+    found.entry.bytes += fullKey.length;
+    this.addBytes(found.scope.tenant, fullKey.length);
     this.changes++;
+    this.enforceLimits(found.scope, id);
   }
 
   /** Forgets one tenant's state, or everything when no tenant is given. */
@@ -130,24 +235,22 @@ export class Store {
       this.queueIds = [];
       this.queueHead = 0;
       this.total = 0;
+      this.totalBytes = 0;
       return;
     }
-    for (const scope of this.tenants.get(tenant)?.values() ?? []) {
-      this.total -= scope.size;
-      // Emptied, so the eviction queue's entries for it become stale.
-      scope.clear();
+    // Emptied, so the eviction queue's entries for it become stale.
+    for (const scope of [...(this.tenants.get(tenant)?.collections.values() ?? [])]) {
+      for (const id of [...scope.entries.keys()]) this.remove(scope, id);
     }
-    this.tenants.delete(tenant);
-    for (const key of this.uniqueKeys.keys()) if (key.startsWith(tenant + SEP)) this.uniqueKeys.delete(key);
   }
 
   /** A JSON-ready copy of one tenant's state, or of everything. */
   snapshot(tenant?: string): StoreSnapshot {
     const snapshot = emptySnapshot();
-    for (const [owner, collections] of this.tenants) {
+    for (const [owner, { collections }] of this.tenants) {
       if (tenant !== undefined && owner !== tenant) continue;
       for (const [collection, scope] of collections) {
-        for (const [id, record] of scope) addSnapshotRecord(snapshot, owner, collection, id, record);
+        for (const [id, entry] of scope.entries) addSnapshotRecord(snapshot, owner, collection, id, entry.record);
       }
     }
     for (const [key, id] of this.uniqueKeys) {
@@ -171,16 +274,98 @@ export class Store {
     }
   }
 
-  private evictOldest(): void {
-    while (this.queueHead < this.queueIds.length) {
+  private scopeFor(tenantName: string, collection: string): Scope {
+    let tenant = this.tenants.get(tenantName);
+    if (!tenant) this.tenants.set(tenantName, (tenant = { name: tenantName, collections: new Map(), bytes: 0 }));
+    let scope = tenant.collections.get(collection);
+    if (!scope) tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new Map() }));
+    return scope;
+  }
+
+  private addBytes(tenant: Tenant, delta: number): void {
+    tenant.bytes += delta;
+    this.totalBytes += delta;
+  }
+
+  /** A tenant's record by id alone: get-or-create keys name no collection. */
+  private findEntry(tenant: string, id: string): { scope: Scope; entry: Entry } | undefined {
+    for (const scope of this.tenants.get(tenant)?.collections.values() ?? []) {
+      const entry = scope.entries.get(id);
+      if (entry) return { scope, entry };
+    }
+    return undefined;
+  }
+
+  /** Takes a record out with everything that belongs to it: its unique keys, an emptied collection, an emptied tenant. */
+  private remove(scope: Scope, id: string): void {
+    const entry = scope.entries.get(id)!;
+    scope.entries.delete(id);
+    this.total--;
+    this.addBytes(scope.tenant, -entry.bytes);
+    for (const key of entry.uniqueKeys ?? []) {
+      // The key may have been pointed at a newer record since.
+      if (this.uniqueKeys.get(key) === id) this.uniqueKeys.delete(key);
+    }
+    const { tenant } = scope;
+    if (scope.entries.size === 0 && tenant.collections.get(scope.name) === scope) tenant.collections.delete(scope.name);
+    if (tenant.collections.size === 0 && this.tenants.get(tenant.name) === tenant) this.tenants.delete(tenant.name);
+  }
+
+  /**
+   * Evicts while over the record or byte limit, never the record `keptId` just written. A tenant that
+   * pushed the store over pays first, with its own oldest records; only when it holds nothing else
+   * do the oldest records of other tenants go, those of tenants holding less than the average passed
+   * over. So one key, or many keys, flooding the mock do not wipe out a tenant that holds little.
+   */
+  private enforceLimits(written: Scope, keptId: string): void {
+    while (this.total > this.maxRecords || this.totalBytes > this.maxBytes) {
+      if (!(this.evictOldestOf(written.tenant, written, keptId) || this.evictOldest(written, keptId))) break;
+    }
+  }
+
+  private holdsLessThanAverage(tenant: Tenant): boolean {
+    return tenant.bytes * this.tenants.size < this.totalBytes;
+  }
+
+  private evictOldestOf(tenant: Tenant, keptScope: Scope, keptId: string): boolean {
+    let oldest: { scope: Scope; id: string; seq: number } | undefined;
+    for (const scope of tenant.collections.values()) {
+      for (const [id, entry] of scope.entries) {
+        if (scope === keptScope && id === keptId) continue;
+        if (!oldest || entry.seq < oldest.seq) oldest = { scope, id, seq: entry.seq };
+        break;
+      }
+    }
+    if (oldest) this.remove(oldest.scope, oldest.id);
+    return oldest !== undefined;
+  }
+
+  private evictOldest(keptScope: Scope, keptId: string): boolean {
+    let evicted = false;
+    let keptSeen = false;
+    let passedOver = 0;
+    while (!evicted && this.queueHead < this.queueIds.length) {
       const at = this.queueHead++;
       const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
       // Release the slot so the evicted id can be collected before the next compaction.
       this.queueScopes[at] = this.queueIds[at] = undefined;
-      if (scope?.delete(id)) {
-        this.total--;
-        break;
+      if (scope === keptScope && id === keptId) keptSeen = true;
+      else if (scope?.entries.has(id)) {
+        if (passedOver < MAX_PASSED_OVER && this.holdsLessThanAverage(scope.tenant)) {
+          // A small tenant's record goes to the back: many keys flooding the mock evict each other first.
+          passedOver++;
+          this.queueScopes.push(scope);
+          this.queueIds.push(id);
+        } else {
+          this.remove(scope, id);
+          evicted = true;
+        }
       }
+    }
+    // The record just written stays live: queued again at the back, as the newest write.
+    if (keptSeen) {
+      this.queueScopes.push(keptScope);
+      this.queueIds.push(keptId);
     }
     // Drop the consumed prefix now and then, so the queue's memory follows the live records.
     if (this.queueHead > QUEUE_SLACK && this.queueHead * 2 > this.queueIds.length) {
@@ -188,6 +373,7 @@ export class Store {
       this.queueIds = this.queueIds.slice(this.queueHead);
       this.queueHead = 0;
     }
+    return evicted;
   }
 
   /** Deleted records leave stale entries behind; under create-then-delete traffic they would pile up without bound. */
@@ -196,13 +382,18 @@ export class Store {
     const ids: string[] = [];
     for (let at = this.queueHead; at < this.queueIds.length; at++) {
       const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
-      if (scope?.has(id)) {
+      if (scope?.entries.has(id)) {
         scopes.push(scope);
         ids.push(id);
       }
     }
     [this.queueScopes, this.queueIds, this.queueHead] = [scopes, ids, 0];
   }
+}
+
+/** A record's estimated size in memory: about its JSON length (as V8 holds strings, a character a byte) plus a fixed overhead. */
+export function estimateRecordBytes(id: string, record: StoredRecord): number {
+  return estimateJsonLength(record) + id.length + RECORD_OVERHEAD_BYTES;
 }
 
 function splitOnce(key: string): [string, string] {
@@ -220,6 +411,16 @@ export class TenantState {
 
   put(collection: string, id: string, record: StoredRecord): void {
     this.store.put(this.tenant, collection, id, record);
+  }
+
+  /** See Store.resize: for a record changed in place. */
+  resize(collection: string, id: string, deltaBytes: number): void {
+    this.store.resize(this.tenant, collection, id, deltaBytes);
+  }
+
+  /** The most one record may take, for behaviours that grow a record in place. */
+  get maxRecordBytes(): number {
+    return this.store.maxRecordBytes;
   }
 
   delete(collection: string, id: string): boolean {

@@ -19,17 +19,30 @@ export function redactSecrets<T>(value: T, secrets: readonly Secret[]): T {
   if (ordered.length === 0) return value;
   const replace = (text: string, inCurl: boolean) =>
     ordered.reduce((out, secret) => out.split(secret.value).join(inCurl ? `'"$${secret.variable}"'` : `$${secret.variable}`), text);
-  const walk = (node: unknown, key: string | undefined): unknown => {
-    if (typeof node === 'string') return replace(node, key === 'curl');
-    if (Array.isArray(node)) return node.map((item) => walk(item, undefined));
-    if (node && typeof node === 'object') {
+  // Walked with a stack, not recursion: a report may hold a target's answer, nested as deep as it likes.
+  const root: { value?: unknown } = {};
+  const stack: [node: unknown, key: string | undefined, parent: Record<string | number, unknown>, slot: string | number][] = [[value, undefined, root, 'value']];
+  while (stack.length > 0) {
+    const [node, key, parent, slot] = stack.pop()!;
+    if (typeof node === 'string') {
+      parent[slot] = replace(node, key === 'curl');
+    } else if (Array.isArray(node)) {
+      const copy: unknown[] = new Array(node.length);
+      parent[slot] = copy;
+      node.forEach((item, index) => stack.push([item, undefined, copy as unknown as Record<number, unknown>, index]));
+    } else if (node && typeof node === 'object') {
       const copy: Record<string, unknown> = Object.create(null);
-      for (const [name, child] of Object.entries(node)) copy[name] = walk(child, name);
-      return copy;
+      parent[slot] = copy;
+      for (const [name, child] of Object.entries(node)) {
+        // Set now, so the copy keeps the original's key order.
+        copy[name] = undefined;
+        stack.push([child, name, copy, name]);
+      }
+    } else {
+      parent[slot] = node;
     }
-    return node;
-  };
-  return walk(value, undefined) as T;
+  }
+  return root.value as T;
 }
 
 /** Credentials from the environment: PARLEY_API_KEY, and a header for each PARLEY_HEADER_<NAME> (underscores become dashes). */

@@ -123,6 +123,8 @@ describe.concurrent('parley test usage errors', () => {
     [['--target', 'http://127.0.0.1:9', '--header', 'no-colon'], /--header expects "Name: value"/],
     // Without credentials every valid request to a secured operation would be refused, and the target blamed.
     [['--target', 'http://127.0.0.1:9'], /need credentials; pass --api-key.*\n  feather create_session_v1_ask_feather_sessions_post: an API key in the x-api-key header/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--max-response-size', '0'], /--max-response-size must be at least 1 byte,/],
+    [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--max-response-size', 'big'], /--max-response-size expects a size such as/],
     // A typo would otherwise select nothing, and an empty run would "conform".
     [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--only', 'createSesion', '--skip', 'status_code_conformance'], /--only\/--skip "createSesion": no such operation, check or sequence \(operations: .*createSession/],
     [['--target', 'http://127.0.0.1:9', '--api-key', 'k', '--only', 'acme.flow2'], /--only\/--skip "acme.flow2": no such operation, check or sequence/],

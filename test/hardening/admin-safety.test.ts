@@ -4,6 +4,9 @@
  * `--cors-admin`), clock moves stay within representable dates, and keyless reads see only the
  * shared anonymous tenant. After every refused call the other tenants' state is as before.
  */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
@@ -150,6 +153,21 @@ describe('the clock', () => {
     expect(moved.body.now).toMatch(/^2026-/);
     const back = await postJson(mock.url, '/__parley/clock', { advanceMinutes: -60 * 24 * 365 }, ADMIN);
     expect(back.status).toBe(200);
+    await expectUntouched();
+  });
+});
+
+describe('a clock offset saved out of range', () => {
+  it('stops the start with a message naming the range, and the file is left as it was', async () => {
+    const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-clock-')), 'state.jsonl');
+    const lines = [
+      { format: 'parley-state', version: 1, savedAt: new Date().toISOString(), clockOffsetMs: 1e20, fixtures: {} },
+      { end: { records: 0, indexes: 0 } },
+    ];
+    const text = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+    await writeFile(stateFile, text);
+    await expect(startBundledMock({ stateFile })).rejects.toThrow(/saved clock offset of 100000000000000000000 ms puts the clock outside the dates the mock can represent \(0001-01-01 to 9999-12-31\)/);
+    expect(await readFile(stateFile, 'utf8')).toBe(text);
     await expectUntouched();
   });
 });

@@ -11,7 +11,8 @@ let mock: RunningMock;
 let pool: Pool;
 
 beforeAll(async () => {
-  mock = await startBundledMock();
+  // The pool's connections and a few more: above the default connection cap, which this test is not about.
+  mock = await startBundledMock({ maxConnections: CONCURRENT + 16 });
   // One connection per request, so all of them are really in flight together.
   pool = new Pool(mock.url, { connections: CONCURRENT, pipelining: 1 });
 });

@@ -145,6 +145,36 @@ describe('admin seeds, fixtures and the state file', () => {
     await expectNoHarm();
   });
 
+  it('a collection named like another tenant\'s key stays in its own tenant, through a save and a restart', async () => {
+    const stateFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-pollution-')), 'state.jsonl');
+    const first = await startBundledMock({ stateFile, adminToken: 'pollution-admin' });
+    const admin = { 'x-parley-admin-token': 'pollution-admin' };
+    try {
+      const session = await postJson(first.url, PATHS.featherSessions, { title: 'alice owns this' }, featherKey('alice'));
+      expect(session.status).toBe(201);
+      // mallory names collections after alice's key, and after the separator-joined forms a store might build.
+      const seed = { alice: { x: { by: 'mallory' } }, 'alice\u0000feather.sessions': { y: { by: 'mallory' } }, 'feather.sessions': { [session.body.id]: { by: 'mallory' } } };
+      expect((await postJson(first.url, '/__parley/state', seed, featherKey('mallory'))).status).toBe(200);
+      const before = (await getJson(first.url, '/__parley/state', admin)).body;
+      expect(before.tenants.alice['feather.sessions'][session.body.id].title).toBe('alice owns this');
+      await first.close();
+      const second = await startBundledMock({ stateFile, adminToken: 'pollution-admin' });
+      try {
+        const after = (await getJson(second.url, '/__parley/state', admin)).body;
+        expect(after).toEqual(before);
+        expect(Object.keys(after.tenants.alice)).toEqual(['feather.sessions']);
+        expect(Object.keys(after.tenants.mallory).sort()).toEqual(['alice', 'alice\u0000feather.sessions', 'feather.sessions']);
+        const message = await postJson(second.url, PATHS.featherMessages(session.body.id), { content: 'mine' }, featherKey('alice'));
+        expect(message.status, message.text).toBe(200);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close().catch(() => undefined);
+    }
+    await expectNoHarm();
+  });
+
   it('fixtures with __proto__ keys add agents and nothing else', async () => {
     const agent = '00000000-0000-4000-8000-0000000000f1';
     const added = await raw('/__parley/fixtures', `{"__proto__":{"agents":[]},"agents":[{"id":"${agent}","__proto__":{"name":"owned"}}]}`, {});

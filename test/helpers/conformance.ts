@@ -6,7 +6,10 @@ import type { MockApp } from '../../src/mock/app.js';
 import { documentedResponse } from '../../src/spec/responses.js';
 import type { Spec } from '../../src/spec/types.js';
 import { SpecValidator, type ValidationIssue } from '../../src/spec/validator.js';
-import type { HttpResponse } from './http.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { RunningMock } from '../../src/mock/server.js';
+import { send, type HttpResponse, type SendOptions } from './http.js';
+import { startSpecMock } from './mock.js';
 
 export interface Verdict {
   exchange: string;
@@ -39,4 +42,31 @@ export class ResponseConformance {
     this.verdicts.push(verdict);
     return verdict;
   }
+}
+
+export interface CheckedMock {
+  readonly url: string;
+  /** Sends a request and asserts the answer matches the schema its operation documents for its status. */
+  call(method: string, path: string, options?: SendOptions): Promise<HttpResponse>;
+}
+
+/** A mock of `specFiles` for the enclosing describe block, whose every answer through `call` is checked against the spec. */
+export function checkedMock(specFiles: string[]): CheckedMock {
+  let mock: RunningMock | undefined;
+  let conformance: ResponseConformance | undefined;
+  beforeAll(async () => {
+    mock = await startSpecMock(specFiles);
+    conformance = new ResponseConformance(mock.app);
+  });
+  afterAll(() => mock?.close());
+  return {
+    get url() {
+      return mock!.url;
+    },
+    async call(method, path, options = {}) {
+      const response = await send(mock!.url, method, path, options);
+      expect(conformance!.check(method, path, response).issues, `${method} ${path}: ${response.text}`).toEqual([]);
+      return response;
+    },
+  };
 }

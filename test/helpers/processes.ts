@@ -1,5 +1,6 @@
 /** Child processes for tests: free ports, spawning and waiting for a line, stopping by pid. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -80,4 +81,28 @@ export function run(command: string, args: string[], timeoutMs: number, cwd?: st
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * Follows a child's peak resident memory (VmHWM in /proc, Linux) until it exits: read every
+ * `intervalMs`, the last reading kept. Returns a function giving the peak so far, in bytes.
+ */
+export function watchPeakRss(child: ChildProcess, intervalMs = 100): () => number {
+  let peak = 0;
+  const read = () => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kilobytes = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      peak = Math.max(peak, kilobytes * 1024);
+    } catch {
+      // Exited between two readings: the last one stands.
+    }
+  };
+  read();
+  const timer = setInterval(read, intervalMs);
+  child.once('exit', () => clearInterval(timer));
+  return () => {
+    read();
+    return peak;
+  };
 }

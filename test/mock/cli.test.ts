@@ -52,6 +52,9 @@ describe.concurrent('parley mock: bad usage exits 2 with a one-line reason', () 
     ['a negative latency', ['--latency=-5'], /--latency expects/],
     ['an unknown option', ['--frobnicate'], /frobnicate/],
     ['a malformed body limit', ['--max-body', 'lots'], /--max-body/],
+    ['a memory budget too small to hold a record', ['--max-memory', '0'], /--max-memory must be at least 1024 bytes/],
+    ['a malformed record limit', ['--max-record-size', 'huge'], /--max-record-size expects a size/],
+    ['a connection cap of zero', ['--max-connections', '0'], /--max-connections/],
     ['a missing spec file', ['/nonexistent/spec.yaml'], /nonexistent\/spec\.yaml/],
     ['a missing fixtures file', ['--port', '0', '--fixtures', '/nonexistent/fixtures.json'], /fixtures/],
   ];

@@ -4,28 +4,16 @@
  * searches and actions, writeOnly fields never echoed, and an operation documenting only an error
  * answering that error. Through HTTP, each answer checked against the spec.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningMock } from '../../src/mock/server.js';
-import { ResponseConformance } from '../helpers/conformance.js';
+import { describe, expect, it } from 'vitest';
+import { checkedMock } from '../helpers/conformance.js';
 import { send, type HttpResponse } from '../helpers/http.js';
-import { ROOT, startSpecMock } from '../helpers/mock.js';
+import { ROOT } from '../helpers/mock.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
 
 describe('generic CRUD keys: test/fixtures/real-world-defects/keys-3.0.yaml', () => {
-  let mock: RunningMock;
-  let conformance: ResponseConformance;
-  beforeAll(async () => {
-    mock = await startSpecMock([SPEC]);
-    conformance = new ResponseConformance(mock.app);
-  });
-  afterAll(() => mock?.close());
-
-  async function call(method: string, path: string, json?: unknown): Promise<HttpResponse> {
-    const response = await send(mock.url, method, path, json === undefined ? {} : { json });
-    expect(conformance.check(method, path, response).issues, `${method} ${path}: ${response.text}`).toEqual([]);
-    return response;
-  }
+  const mock = checkedMock([SPEC]);
+  const call = (method: string, path: string, json?: unknown): Promise<HttpResponse> => mock.call(method, path, json === undefined ? {} : { json });
 
   it('integer ids: created pets get distinct integers, and GET /pets/{petId} finds each', async () => {
     const first = await call('POST', '/pets', { name: 'Rex' });

@@ -3,28 +3,16 @@
  * petstore's `{code, message}` and OpenAI's `{error: {message, type, param, code}}` carry the
  * status, the error's code and its message, and validate against the documented schema.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningMock } from '../../src/mock/server.js';
-import { ResponseConformance } from '../helpers/conformance.js';
-import { send, type HttpResponse } from '../helpers/http.js';
-import { ROOT, startSpecMock } from '../helpers/mock.js';
+import { describe, expect, it } from 'vitest';
+import { checkedMock } from '../helpers/conformance.js';
+import { send } from '../helpers/http.js';
+import { ROOT } from '../helpers/mock.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.yaml`;
 
 describe('documented error schemas of any shape', () => {
-  let mock: RunningMock;
-  let conformance: ResponseConformance;
-  beforeAll(async () => {
-    mock = await startSpecMock([SPEC]);
-    conformance = new ResponseConformance(mock.app);
-  });
-  afterAll(() => mock?.close());
-
-  async function call(method: string, path: string, options: Parameters<typeof send>[3] = {}): Promise<HttpResponse> {
-    const response = await send(mock.url, method, path, options);
-    expect(conformance.check(method, path, response).issues, `${method} ${path}: ${response.text}`).toEqual([]);
-    return response;
-  }
+  const mock = checkedMock([SPEC]);
+  const call = mock.call;
 
   it("petstore's {code, message}: an unknown pet is a 404 whose code is the status", async () => {
     const missing = await call('GET', '/pets/nope');

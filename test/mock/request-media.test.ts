@@ -3,29 +3,17 @@
  * schema's types, multipart parts (a file among them), text; a Content-Type the operation does not
  * document is refused with the ones it does. Through HTTP.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningMock } from '../../src/mock/server.js';
-import { ResponseConformance } from '../helpers/conformance.js';
-import { send, type HttpResponse } from '../helpers/http.js';
-import { ROOT, startSpecMock } from '../helpers/mock.js';
+import { describe, expect, it } from 'vitest';
+import { checkedMock } from '../helpers/conformance.js';
+import { send } from '../helpers/http.js';
+import { ROOT } from '../helpers/mock.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/forms-3.0.yaml`;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe('request media types', () => {
-  let mock: RunningMock;
-  let conformance: ResponseConformance;
-  beforeAll(async () => {
-    mock = await startSpecMock([SPEC]);
-    conformance = new ResponseConformance(mock.app);
-  });
-  afterAll(() => mock?.close());
-
-  async function call(method: string, path: string, options: Parameters<typeof send>[3]): Promise<HttpResponse> {
-    const response = await send(mock.url, method, path, options);
-    expect(conformance.check(method, path, response).issues, `${method} ${path}: ${response.text}`).toEqual([]);
-    return response;
-  }
+  const mock = checkedMock([SPEC]);
+  const call = mock.call;
 
   it('a form body with nested fields is validated in its types, stored and read back', async () => {
     const raw = 'email=ada%40example.com&balance=250&tax_exempt=true&preferred_locales[0]=en&preferred_locales[1]=fr&metadata[plan]=pro';

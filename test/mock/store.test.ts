@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomIds, seededIds } from '../../src/mock/ids.js';
-import { Store } from '../../src/mock/store.js';
+import { RecordTooLargeError, Store } from '../../src/mock/store.js';
+import { estimateJsonLength } from '../../src/spec/json-value.js';
 import { UUID } from '../helpers/mock.js';
 
 describe('Store cap', () => {
@@ -11,14 +12,28 @@ describe('Store cap', () => {
     expect(store.list('key', 'things').map((record) => record.id)).toEqual(['c', 'd', 'e']);
   });
 
-  it('stays at the cap across tenants and collections', () => {
+  it('stays at the cap across tenants and collections, the writing tenant evicting its own oldest first', () => {
     const store = new Store(1000);
     for (let i = 0; i < 5000; i++) store.put(`tenant-${i % 3}`, `collection-${i % 2}`, String(i), { i });
     expect(store.size).toBe(1000);
-    // 4999 is the newest (tenant-1, collection-1); 3999 is the oldest left once 4000 are gone.
     expect(store.get('tenant-1', 'collection-1', '4999')).toEqual({ i: 4999 });
-    expect(store.get('tenant-0', 'collection-1', '3999')).toBeUndefined();
-    expect(store.get('tenant-1', 'collection-0', '4000')).toEqual({ i: 4000 });
+    // Each tenant wrote a third of the traffic and kept about a third of the records, its newest.
+    for (const tenant of ['tenant-0', 'tenant-1', 'tenant-2']) {
+      const kept = store.list(tenant, 'collection-0').length + store.list(tenant, 'collection-1').length;
+      expect(kept).toBeGreaterThan(300);
+      expect(kept).toBeLessThan(370);
+    }
+    expect(store.get('tenant-0', 'collection-0', '0')).toBeUndefined();
+    expect(store.get('tenant-1', 'collection-0', '4990')).toEqual({ i: 4990 });
+  });
+
+  it('a key that floods the store evicts its own records, not another key\'s', () => {
+    const store = new Store(100);
+    store.put('bystander', 'things', 'kept', { note: 'old but not the flooder\'s' });
+    for (let i = 0; i < 1000; i++) store.put('flooder', 'things', String(i), { i });
+    expect(store.size).toBe(100);
+    expect(store.get('bystander', 'things', 'kept')).toBeDefined();
+    expect(store.list('flooder', 'things')).toHaveLength(99);
   });
 
   it('skips deleted records when evicting', () => {
@@ -52,6 +67,86 @@ describe('Store cap', () => {
     expect(store.size).toBe(0);
     const queueLength = (store as unknown as { queueIds: unknown[] }).queueIds.length;
     expect(queueLength).toBeLessThan(200_000);
+  });
+});
+
+describe('Store byte budget', () => {
+  const record = (kilobytes: number) => ({ text: 'x'.repeat(kilobytes * 1024) });
+
+  it('evicts by bytes once past maxBytes, and counts what it holds', () => {
+    const store = new Store({ maxBytes: 100 * 1024 });
+    for (let i = 0; i < 50; i++) store.put(`key-${i}`, 'things', String(i), record(10));
+    expect(store.bytes).toBeLessThanOrEqual(100 * 1024);
+    expect(store.size).toBeGreaterThanOrEqual(8);
+    expect(store.size).toBeLessThanOrEqual(10);
+    // The newest stay; keys whose records all went are gone from the tenant map too.
+    expect(store.get('key-49', 'things', '49')).toBeDefined();
+    expect(store.usage().tenants).toBe(store.size);
+    store.reset();
+    expect(store.usage()).toMatchObject({ records: 0, bytes: 0, tenants: 0, indexEntries: 0 });
+  });
+
+  it('many keys flooding it evict each other, not a key that holds little', () => {
+    const store = new Store({ maxRecords: 1000, maxBytes: 1024 * 1024 });
+    store.put('bystander', 'things', 'small', { note: 'mine' });
+    for (let i = 0; i < 20_000; i++) store.put(`flood-${i}`, 'things', 'x', record(15));
+    expect(store.get('bystander', 'things', 'small')).toEqual({ note: 'mine' });
+    const usage = store.usage();
+    expect(usage.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(usage.tenants).toBe(usage.records);
+  });
+
+  it('refuses a record over the per-record limit, storing nothing', () => {
+    const store = new Store({ maxBytes: 1024 * 1024, maxRecordBytes: 4 * 1024 });
+    store.put('key', 'things', 'a', record(1));
+    expect(() => store.put('key', 'things', 'a', record(8))).toThrow(RecordTooLargeError);
+    expect(store.get('key', 'things', 'a')).toEqual(record(1));
+    expect(() => store.put('key', 'things', 'b', record(8))).toThrow(/over the limit of 4096 bytes/);
+    expect(store.size).toBe(1);
+  });
+
+  it('tracks records that grow in place, evicting other records to make room', () => {
+    const store = new Store({ maxBytes: 50 * 1024 });
+    store.put('key', 'things', 'old', record(20));
+    store.put('key', 'things', 'growing', record(1));
+    store.resize('key', 'things', 'growing', 40 * 1024);
+    expect(store.get('key', 'things', 'old')).toBeUndefined();
+    expect(store.get('key', 'things', 'growing')).toBeDefined();
+    expect(store.bytes).toBeLessThanOrEqual(50 * 1024);
+  });
+
+  it('drops get-or-create keys with their records: no index entry outlives its record', () => {
+    const store = new Store(100);
+    for (let i = 0; i < 3000; i++) {
+      store.forTenant('key').getOrCreate('conversations', `external-${i}`, () => ({ id: `c${i}`, record: { i } }));
+    }
+    const usage = store.usage();
+    expect(usage.records).toBe(100);
+    expect(usage.indexEntries).toBe(100);
+    const snapshot = store.snapshot();
+    for (const id of Object.values(snapshot.indexes.key)) expect(snapshot.tenants.key.conversations[id]).toBeDefined();
+    // An index entry naming no stored record is not kept.
+    store.remember('key', 'dangling', 'no-such-id');
+    expect(store.lookup('key', 'dangling')).toBeUndefined();
+  });
+
+  it('forgets an emptied tenant and its collections', () => {
+    const store = new Store(10);
+    store.put('gone', 'things', 'a', {});
+    store.delete('gone', 'things', 'a');
+    expect(store.usage().tenants).toBe(0);
+    expect(Object.keys(store.snapshot().tenants)).toEqual([]);
+  });
+});
+
+describe('estimateJsonLength', () => {
+  it('comes within a few percent of the JSON length, without recursion at any depth', () => {
+    const session = { id: 'a1', title: null, ok: true, n: 12.5, messages: Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, role: 'user', content: 'hello '.repeat(30) })) };
+    const actual = JSON.stringify(session).length;
+    expect(Math.abs(estimateJsonLength(session) - actual) / actual).toBeLessThan(0.03);
+    let deep: unknown = 'leaf';
+    for (let depth = 0; depth < 100_000; depth++) deep = [deep];
+    expect(estimateJsonLength(deep)).toBe(6 + 3 * 100_000);
   });
 });
 

@@ -50,7 +50,8 @@ function schemaVerdict(exchange: Exchange, wantError: boolean): Verdict {
     return { outcome: 'skip' };
   }
   if (response.json === undefined) {
-    return { outcome: 'fail', message: `the ${response.status} body is not JSON: ${response.text.slice(0, 120)}`, expected: `JSON matching the documented ${response.status} schema` };
+    const why = response.jsonError ?? 'it is not JSON';
+    return { outcome: 'fail', message: `the ${response.status} body cannot be checked: ${why}: ${response.text.slice(0, 120)}`, expected: `JSON matching the documented ${response.status} schema` };
   }
   const issues = validator.validate(media.schemaPointer, response.json, 'response');
   if (issues.length === 0) return { outcome: 'pass' };

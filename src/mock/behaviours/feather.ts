@@ -1,5 +1,6 @@
 /** Feather: Ask-Feather sessions and messages, and v2 get-or-create conversations. */
 import { applyDefaults } from '../../spec/defaults.js';
+import { estimateJsonLength } from '../../spec/json-value.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, RequestContext } from '../behaviour.js';
 import { uuidFromText } from '../ids.js';
@@ -9,6 +10,8 @@ const CONVERSATIONS = 'feather.conversations';
 
 /** Keeps a long chat from growing one session without bound; the oldest messages go first. */
 export const MAX_MESSAGES_PER_SESSION = 10_000;
+/** Room left in a session record for what is not a message (its JSON punctuation, the store's overhead). */
+const SESSION_SLACK_BYTES = 512;
 
 interface FeatherMessage {
   id: string;
@@ -71,12 +74,43 @@ export const sendMessage: Behaviour = (context) => {
   };
   // Sessions seeded through the admin API or a hand-edited state file may come without a message list.
   if (!Array.isArray(session.messages)) session.messages = [];
+  // A session is one record: its messages share the per-record byte limit (--max-record-size).
+  const budget = context.state.maxRecordBytes - (estimateJsonLength(publicSession(session)) + SESSION_SLACK_BYTES);
+  const added = messageBytes(userMessage) + messageBytes(reply);
+  if (added > budget) {
+    const limit = context.state.maxRecordBytes;
+    return { error: apiError(413, 'MESSAGE_TOO_LARGE', `The message takes ${added} bytes with its reply; a session holds at most ${limit} bytes (--max-record-size)`) };
+  }
+  let held = heldBytes(session) + added;
   session.messages.push(userMessage, reply);
   // shift() trims the front in place; splice(0, n) copies the whole list, ~70 µs at the cap.
-  while (session.messages.length > MAX_MESSAGES_PER_SESSION) session.messages.shift();
+  let dropped = 0;
+  while (session.messages.length > MAX_MESSAGES_PER_SESSION || held > budget) {
+    const bytes = messageBytes(session.messages.shift());
+    held -= bytes;
+    dropped += bytes;
+  }
+  sessionMessageBytes.set(session, held);
   session.updated_at = timestamp;
+  context.state.resize(SESSIONS, sessionId, added - dropped);
   return { status: 200, body: { session_id: session.id, message: userMessage, reply } };
 };
+
+/** Bytes of each session's messages, kept beside the record so the state stays plain data. */
+const sessionMessageBytes = new WeakMap<FeatherSession, number>();
+
+/** A message's JSON length, as the store counts records, and its separating comma. */
+const messageBytes = (message: unknown) => estimateJsonLength(message) + 1;
+
+/** Counted once per session object: after a restart or a seed, on its first new message. */
+function heldBytes(session: FeatherSession): number {
+  let bytes = sessionMessageBytes.get(session);
+  if (bytes === undefined) {
+    bytes = 0;
+    for (const message of session.messages) bytes += messageBytes(message);
+  }
+  return bytes;
+}
 
 /** What a seeded session must be for the API to serve it; the mock fills in the rest. */
 export function checkSeededSession(record: Record<string, unknown>): string | undefined {

@@ -1,0 +1,33 @@
+/**
+ * A cap on open connections. Each may hold a request body up to the body limit while it arrives,
+ * so the cap bounds that memory: requests on connections past it get a 503 at once, their bodies
+ * drained without being kept. Far past it, Node drops new sockets outright.
+ */
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+
+/** Sockets beyond the cap still cost a little each until they are answered; past this many more they are dropped unanswered. */
+const REFUSAL_HEADROOM = 2;
+
+export class ConnectionCap {
+  private open = 0;
+  private readonly refused = new WeakSet<Socket>();
+
+  constructor(server: http.Server, readonly max: number) {
+    // Before the HTTP server's own listener, so the count is right when its first request arrives.
+    server.prependListener('connection', (socket: Socket) => {
+      if (this.open >= max) {
+        this.refused.add(socket);
+        return;
+      }
+      this.open++;
+      socket.once('close', () => this.open--);
+    });
+    server.maxConnections = max * REFUSAL_HEADROOM;
+  }
+
+  /** True for a connection opened while the cap was reached: answer it with a refusal. */
+  isRefused(socket: Socket): boolean {
+    return this.refused.has(socket);
+  }
+}
