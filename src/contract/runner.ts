@@ -124,7 +124,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
         coverageBudget: Math.max(0, options.coverageBudget ?? DEFAULT_COVERAGE_BUDGET),
         session: (phase: Phase) => {
           let session = sessions.get(phase);
-          if (!session) sessions.set(phase, (session = createSession({ spec, phase, client, credentials, validator, contract, fixtures: options.fixtures ?? {}, state })));
+          if (!session) sessions.set(phase, (session = createSession({ spec, phase, client, credentials, validator, contract, fixtures: options.fixtures ?? {}, state, maxResponseTimeMs: options.maxResponseTimeMs })));
           return session;
         },
       };

@@ -2,6 +2,7 @@
 import type { Spec } from '../spec/types.js';
 import type { SpecValidator } from '../spec/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
+import { maxResponseTime, SLOW_ANSWER_WARNING_MS } from './checks/operational.js';
 import { toWire, type Credentials, type TargetClient } from './http.js';
 import type { RunState } from './run-state.js';
 import type { Exchange, Phase } from './types.js';
@@ -22,9 +23,12 @@ export interface SessionInput {
   contract: ApiContract | undefined;
   fixtures: Readonly<Record<string, string>>;
   state: RunState;
+  /** --max-response-time: in the stateful phase, slower answers are warnings (no check judges them there). */
+  maxResponseTimeMs?: number;
 }
 
-export function createSession({ spec, phase, client, credentials, validator, contract, fixtures, state }: SessionInput): ContractSession {
+export function createSession({ spec, phase, client, credentials, validator, contract, fixtures, state, maxResponseTimeMs }: SessionInput): ContractSession {
+  const slowAfterMs = maxResponseTimeMs ?? SLOW_ANSWER_WARNING_MS;
   const session: ContractSession = {
     spec,
     fixtures,
@@ -41,6 +45,9 @@ export function createSession({ spec, phase, client, credentials, validator, con
       const sent = await client.send(wire);
       const exchange: Exchange = { kind, request, wire, validator, ...('response' in sent ? { response: sent.response } : { response: undefined, transportError: sent.transportError }) };
       state.observe(spec, exchange, phase);
+      if (phase === 'stateful' && exchange.response && exchange.response.durationMs > slowAfterMs) {
+        state.warn(spec, request.operation.id, maxResponseTime.name, phase, `a slow answer: ${Math.round(exchange.response.durationMs)} ms`, exchange);
+      }
       return exchange;
     },
     async prepare(request) {

@@ -161,6 +161,17 @@ describe('backend bugs outside the schema', () => {
     }
   }, 60_000);
 
+  it('in the stateful phase, a slow answer is a warning (no check judges sequences by time)', async () => {
+    const relay = await startRelay(mock.url, BACKEND_BUGS.slow_operation(300));
+    try {
+      const report = await run(relay.url, 1, { apis: ['eliza'], phases: ['stateful'], runs: 5, only: ['eliza.distinct_sessions'], maxResponseTimeMs: 150 });
+      expect(report.failures).toEqual([]);
+      expect(report.warnings.find((w) => w.check === 'max_response_time' && w.phase === 'stateful')?.message).toMatch(/^a slow answer: \d+ ms$/);
+    } finally {
+      await relay.close();
+    }
+  }, 60_000);
+
   it('the mock and a relay that changes nothing give zero failures in 5 seeds, every new rule exercised', async () => {
     const relay = await startRelay(mock.url, {});
     try {
