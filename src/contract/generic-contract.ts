@@ -69,8 +69,8 @@ export function genericContract(spec: Spec): ApiContract {
 type Created = { exchange: Exchange; id: unknown; request: ContractRequest };
 
 /** Sends a create; the resource and its id, or the outcome that says why there is none. */
-async function create(session: ContractSession, collection: Collection, generated: ContractRequest, credential?: 'secondary'): Promise<Created | SequenceOutcome> {
-  const request = { ...(await session.prepare(generated)), ...(credential ? { credential } : {}) };
+async function create(session: ContractSession, collection: Collection, generated: ContractRequest): Promise<Created | SequenceOutcome> {
+  const request = await session.prepare(generated);
   const exchange = await session.send(request);
   const outcome = expectAnswer(exchange, collection.createdStatus, 'the create');
   if (!outcome.ok) return outcome;
