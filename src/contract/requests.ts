@@ -44,25 +44,31 @@ function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
   });
 }
 
+/** Cookie parameters travel in one Cookie header, each value percent-encoded. */
+function withCookies(headers: Record<string, string>, cookies: Record<string, unknown>): Record<string, string> {
+  // Style form without explode, the only one a Cookie header can carry: arrays and objects comma-joined.
+  const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${encodeURIComponent(headerText({ explode: false }, value))}`);
+  return pairs.length === 0 ? headers : { ...headers, cookie: pairs.join('; ') };
+}
+
 export function validRequestArbitrary(operation: Operation): fc.Arbitrary<ContractRequest> {
-  const groups = { path: {}, query: {}, header: {} } as Record<'path' | 'query' | 'header', Record<string, fc.Arbitrary<unknown>>>;
-  const required = { path: [] as string[], query: [] as string[], header: [] as string[] };
+  const groups = { path: {}, query: {}, header: {}, cookie: {} } as Record<Parameter['in'], Record<string, fc.Arbitrary<unknown>>>;
+  const required = { path: [] as string[], query: [] as string[], header: [] as string[], cookie: [] as string[] };
   for (const parameter of operation.parameters) {
-    if (parameter.in === 'cookie') continue;
     groups[parameter.in][parameter.name] = parameterArbitrary(parameter);
     if (parameter.required) required[parameter.in].push(parameter.name);
   }
-  const record = (group: 'path' | 'query' | 'header') => fc.record(groups[group], { requiredKeys: required[group] });
+  const record = (group: Parameter['in']) => fc.record(groups[group], { requiredKeys: required[group] });
   const media = bodyMediaOf(operation);
   const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
   // JSON carries any text exactly; forms and plain text do not (a leading BOM is dropped, NUL cut): printable ASCII there.
   const body: fc.Arbitrary<unknown> = media ? schemaArbitrary(media.schema ?? {}, { direction: 'request', text: contentType ? 'ascii' : 'any' }) : fc.constant(undefined);
-  return fc.record({ path: record('path'), query: record('query'), header: record('header'), body }).map(
-    ({ path, query, header, body: value }): ContractRequest => ({
+  return fc.record({ path: record('path'), query: record('query'), header: record('header'), cookie: record('cookie'), body }).map(
+    ({ path, query, header, cookie, body: value }): ContractRequest => ({
       operation,
       pathParams: path,
       query,
-      headers: Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), headerText(parameterNamed(operation, 'header', name), v)])),
+      headers: withCookies(Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), headerText(parameterNamed(operation, 'header', name), v)])), cookie),
       body: value,
       ...(contentType ? { contentType } : {}),
     }),

@@ -49,7 +49,7 @@ export function decodeRequestBody(plan: OperationPlan, contentType: string | und
     case 'json':
       return decodeJson(plan, body.text, media);
     case 'form':
-      return { present: true, value: coerceToSchema(qs.parse(body.text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false }), media.schema, 'form'), schemaPointer: media.schemaPointer };
+      return { present: true, value: coerceToSchema(qs.parse(body.text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false, parseArrays: false }), media.schema, 'form'), schemaPointer: media.schemaPointer };
     case 'text':
       return { present: true, value: body.text, schemaPointer: media.schemaPointer };
     default:

@@ -1,6 +1,7 @@
 /** Finds the caller's credential for an operation's security, which also names the caller's tenant. */
 import type { IncomingHttpHeaders } from 'node:http';
 import { describeSecurity } from '../spec/security.js';
+import { cookieValue } from './cookies.js';
 import type { Operation, SecurityScheme, Spec } from '../spec/types.js';
 
 export type CredentialResult =
@@ -17,14 +18,6 @@ const SCHEME_PREFIX = /^(bearer|token|apikey)(\s+|$)/i;
 export function normalizeCredential(value: string): string {
   const trimmed = value.trim();
   return SCHEME_PREFIX.test(trimmed) ? trimmed.replace(SCHEME_PREFIX, '').trim() : trimmed;
-}
-
-function cookieValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  for (const pair of (headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = pair.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
 }
 
 function isBasicToken(token: string): boolean {

@@ -36,9 +36,14 @@ export function coerceToSchema(value: unknown, schema: JsonSchema | undefined, e
   return value;
 }
 
+/** A parameter's or field's text as the scalar its schema wants (`"5"` → 5, `"true"` → true, `"null"` → null). */
+export function scalarFromText(text: string, schema: JsonSchema | undefined): unknown {
+  return fromString(text, isPlainObject(schema) ? typesAdmitted(schema) : new Set(), isPlainObject(schema) ? schema : {}, 'form', 0);
+}
+
 function fromString(text: string, types: Set<string>, schema: Record<string, any>, encoding: FieldEncoding, depth: number): unknown {
   if (types.size === 0 || types.has('string')) return text;
-  if (text === '' && types.has('null')) return null;
+  if ((text === '' || text === 'null') && types.has('null')) return null;
   if ((types.has('integer') || types.has('number')) && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
   if (types.has('boolean') && (text === 'true' || text === 'false')) return text === 'true';
   if (types.has('array') && encoding === 'form') return [fromString(text, typesAdmitted(isPlainObject(schema.items) ? schema.items : {}), schema.items ?? {}, encoding, depth + 1)];
@@ -53,7 +58,7 @@ function fromString(text: string, types: Set<string>, schema: Record<string, any
 }
 
 /** The types a schema lets through, its `anyOf`/`oneOf` branches and `nullable` included. */
-function typesAdmitted(schema: Record<string, any>): Set<string> {
+export function typesAdmitted(schema: Record<string, any>): Set<string> {
   const types = new Set(typesOf(schema));
   if (schema.nullable === true) types.add('null');
   for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) {

@@ -3,7 +3,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Operation, Parameter } from '../spec/types.js';
 import type { SpecValidator } from '../spec/validator.js';
 import type { FieldIssue } from './api-error.js';
+import { isPlainObject } from '../spec/json-value.js';
+import { cookieValue } from './cookies.js';
 import { toFieldIssues } from './field-issues.js';
+import { scalarFromText, typesAdmitted } from './form-coercion.js';
 
 export interface RawParameters {
   path: Record<string, string>;
@@ -15,6 +18,7 @@ export interface ParsedParameters {
   path: Record<string, unknown>;
   query: Record<string, unknown>;
   header: Record<string, unknown>;
+  cookie: Record<string, unknown>;
 }
 
 
@@ -23,10 +27,9 @@ export function validateParameters(
   validator: SpecValidator,
   raw: RawParameters,
 ): { parameters: ParsedParameters; issues: FieldIssue[] } {
-  const parameters: ParsedParameters = { path: {}, query: {}, header: {} };
+  const parameters: ParsedParameters = { path: Object.create(null), query: Object.create(null), header: Object.create(null), cookie: Object.create(null) };
   const issues: FieldIssue[] = [];
   for (const parameter of operation.parameters) {
-    if (parameter.in === 'cookie') continue;
     const rawValue = readRaw(parameter, raw);
     const location = [parameter.in, parameter.name];
     if (rawValue === undefined) {
@@ -37,7 +40,7 @@ export function validateParameters(
     if (parameter.schemaPointer) {
       issues.push(...toFieldIssues(location, validator.validate(parameter.schemaPointer, value, 'request'), value));
     }
-    (parameter.in === 'header' ? parameters.header : parameters[parameter.in])[parameter.name] = value;
+    parameters[parameter.in][parameter.name] = value;
   }
   return { parameters, issues };
 }
@@ -60,32 +63,17 @@ function readRaw(parameter: Parameter, raw: RawParameters): string | string[] | 
       const value = raw.headers[parameter.name.toLowerCase()];
       return Array.isArray(value) ? value.join(', ') : value;
     }
-    default:
-      return undefined;
+    case 'cookie':
+      return cookieValue(raw.headers, parameter.name);
   }
-}
-
-function schemaTypes(schema: any): string[] {
-  if (!schema || typeof schema !== 'object') return [];
-  if (Array.isArray(schema.type)) return schema.type;
-  if (typeof schema.type === 'string') return [schema.type];
-  const union = schema.anyOf ?? schema.oneOf ?? schema.allOf;
-  return Array.isArray(union) ? union.flatMap(schemaTypes) : [];
 }
 
 /** Parameters arrive as text; give them the type their schema asks for so the validator can judge them. */
 function coerce(raw: string | string[], schema: any): unknown {
-  const types = schemaTypes(schema);
-  if (types.includes('array')) {
+  if (typesAdmitted(isPlainObject(schema) ? schema : {}).has('array')) {
     const items = Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',');
     const itemSchema = schema.items ?? (schema.anyOf ?? schema.oneOf ?? []).find((b: any) => b?.items)?.items;
     return items.map((item) => coerce(item, itemSchema));
   }
-  const text = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if ((types.includes('integer') || types.includes('number')) && text.trim() !== '' && Number.isFinite(Number(text))) {
-    return Number(text);
-  }
-  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
-  if (types.includes('null') && text === 'null') return null;
-  return text;
+  return scalarFromText(Array.isArray(raw) ? raw[raw.length - 1] : raw, schema);
 }

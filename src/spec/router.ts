@@ -1,6 +1,6 @@
 /** Matches an incoming method and path against the operations of one or more specs. */
 import { parsePathKey } from './path-key.js';
-import type { HttpMethod, Operation } from './types.js';
+import type { HttpMethod, Operation, Spec } from './types.js';
 
 export interface RouteMatch {
   operation: Operation;
@@ -28,13 +28,16 @@ export class Router {
   constructor(operations: readonly Operation[]) {
     const byTemplate = new Map<string, Route>();
     for (const operation of operations) {
-      let route = byTemplate.get(operation.path);
-      if (!route) {
-        route = compileTemplate(operation.path);
-        byTemplate.set(operation.path, route);
-        this.routes.push(route);
+      // Each operation answers at its path and under each base path its spec's servers name (Julep's /api).
+      for (const key of [operation.path, ...basePathsOf(operation.spec).map((base) => base + operation.path)]) {
+        let route = byTemplate.get(key);
+        if (!route) {
+          route = compileTemplate(key);
+          byTemplate.set(key, route);
+          this.routes.push(route);
+        }
+        if (!route.byMethod.has(operation.method)) route.byMethod.set(operation.method, operation);
       }
-      if (!route.byMethod.has(operation.method)) route.byMethod.set(operation.method, operation);
     }
     this.routes.sort((a, b) => b.specificity - a.specificity);
   }
@@ -57,6 +60,29 @@ export class Router {
     }
     return allowed ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
   }
+}
+
+const basePaths = new WeakMap<Spec, string[]>();
+
+/** The path parts of a spec's `servers` URLs (`https://api.example.com/v1` → `/v1`), variables at their defaults. */
+export function basePathsOf(spec: Spec): string[] {
+  let found = basePaths.get(spec);
+  if (!found) {
+    const servers: unknown[] = Array.isArray(spec.dereferenced.servers) ? spec.dereferenced.servers : [];
+    const paths = servers.flatMap((server) => {
+      if (!server || typeof server !== 'object' || typeof (server as { url?: unknown }).url !== 'string') return [];
+      const { url, variables } = server as { url: string; variables?: Record<string, { default?: unknown }> };
+      const concrete = url.replace(/\{([^}]+)\}/g, (_, name: string) => String(variables?.[name]?.default ?? ''));
+      try {
+        const pathname = decodeURI(new URL(concrete, 'http://server.invalid').pathname).replace(/\/+$/, '');
+        return pathname && !pathname.includes('{') ? [pathname] : [];
+      } catch {
+        return [];
+      }
+    });
+    basePaths.set(spec, (found = [...new Set(paths)]));
+  }
+  return found;
 }
 
 function compileTemplate(key: string): Route {

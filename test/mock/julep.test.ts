@@ -43,6 +43,12 @@ describe('Julep POST /sessions', () => {
     });
   });
 
+  it("answers under the spec's server base path (/api) as well", async () => {
+    const response = await postJson(mock.url, `/api${PATHS.julepSessions}`, { agent: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9' }, julepKey());
+    expect(response.status, response.text).toBe(201);
+    expect(response.body.render_templates).toBe(true);
+  });
+
   it('echoes what the request sets over the defaults', async () => {
     const request = {
       situation: 'You are a travel agent',

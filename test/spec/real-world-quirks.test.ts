@@ -21,6 +21,7 @@ const LOOKALIKE = `${ROOT}test/fixtures/real-world-defects/sessions-lookalike.ya
 const ERROR_SHAPES = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.yaml`;
 const FORMS = `${ROOT}test/fixtures/real-world-defects/forms-3.0.yaml`;
 const DISCRIMINATOR = `${ROOT}test/fixtures/real-world-defects/discriminator-3.0.yaml`;
+const COOKIES = `${ROOT}test/fixtures/real-world-defects/cookies-3.1.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -103,6 +104,12 @@ describe('spec engine on real-world quirks', () => {
       expect((await send(mock.url, 'GET', '/responses')).status).toBe(404);
     });
 
+    it("serves each operation under its servers' base path too, server variables at their defaults", async () => {
+      const based = await send(mock.url, 'GET', '/v2/responses?beta=true');
+      expect(based.status, based.text).toBe(200);
+      expect((await send(mock.url, 'GET', '/v3/responses?beta=true')).status).toBe(404);
+    });
+
     it('answers a typeless nullable field sent as null, and a patterned path parameter', async () => {
       const completion = await send(mock.url, 'POST', '/completions', { json: { prompt: 'hi', stop: null } });
       expect(completion.status, completion.text).toBe(200);
@@ -151,8 +158,35 @@ describe('spec engine on real-world quirks', () => {
     });
   });
 
+  it('cookie parameters are read from the Cookie header and validated', async () => {
+    const mock = await startSpecMock([COOKIES]);
+    try {
+      expect((await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'theme=dark; font_size=12' } })).status).toBe(200);
+      const missing = await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'font_size=12' } });
+      expect(missing.status).toBe(422);
+      expect(missing.text).toContain('theme');
+      const tooBig = await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'theme=light; font_size=99' } });
+      expect(tooBig.status).toBe(422);
+      expect(tooBig.text).toContain('font_size');
+    } finally {
+      await mock.close();
+    }
+  });
+
+  it('an operation that documents no responses is warned about, not failed with an empty "one of"', async () => {
+    const file = await tempJsonFile('no-responses.json', { openapi: '3.1.0', info: { title: 'bare', version: '1' }, paths: { '/ping': { get: { operationId: 'ping' } } } });
+    const mock = await startSpecMock([file]);
+    try {
+      const report = await runContract({ target: mock.url, specFiles: [file], seed: 1, runs: 5, requestTimeoutMs: 5000 });
+      expect(report.failures).toEqual([]);
+      expect(report.warnings.map((w) => w.message)).toContainEqual(expect.stringContaining('documents no responses'));
+    } finally {
+      await mock.close();
+    }
+  });
+
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR]) {
+    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR, COOKIES]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {

@@ -10,6 +10,8 @@ export const statusCodeConformance: Check = {
   run: ({ response, request }) => {
     if (!response) return { outcome: 'skip' };
     if (isDocumented(request.operation, response.status)) return { outcome: 'pass' };
+    // An operation that documents no answer promises nothing to hold a status against.
+    if (request.operation.responses.length === 0) return { outcome: 'warn', message: `answered ${response.status}; the operation documents no responses` };
     const listed = request.operation.responses.map((r) => r.status).join(', ');
     if (REASONABLE_UNDOCUMENTED.has(response.status)) {
       return { outcome: 'warn', message: `${response.status} is not documented (documented: ${listed}), though a reasonable answer` };
