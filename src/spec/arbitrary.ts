@@ -387,7 +387,8 @@ function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitr
   const minExtra = Math.max(0, (s.minProperties ?? 0) - Object.keys(model).length);
   if (!wantsMap && minExtra === 0) return record;
   const known = new Set(Object.keys(s.properties ?? {}));
-  const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !known.has(k) && k !== '__proto__');
+  // In forms and parameters (text 'ascii') brackets nest keys (`a[b]`): a key holding one could not be sent as itself.
+  const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !known.has(k) && k !== '__proto__' && (options.text !== 'ascii' || !/[[\]]/.test(k)));
   const value = wantsMap ? build(extra, options, depth + 1) : anyJson();
   const map = fc.dictionary(key, value, { minKeys: minExtra, maxKeys: Math.max(minExtra, Math.min(s.maxProperties ?? options.maxItems, options.maxItems)) });
   return fc.tuple(record, map).map(([fixed, more]) => ({ ...more, ...fixed }));
