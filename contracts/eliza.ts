@@ -1,6 +1,7 @@
-/** ElizaOS's contract: sessions need a known agent, and expire by their timeout configuration. */
+/** ElizaOS's contract: sessions need a known agent (else a 404), are distinct per create, and expire by their timeout configuration. */
 import fc from 'fast-check';
 import { fail, jsonOf, statusOf, type ApiContract, type ContractSession, type Sequence } from '../src/contract/api-contract.js';
+import { expectAnswer, identicalCreatesAreDistinct } from '../src/contract/properties.js';
 import { DEMO_AGENT } from '../src/mock/fixtures.js';
 
 const CREATE_SESSION = 'POST /api/messaging/sessions';
@@ -47,10 +48,31 @@ const expiresAtFollowsTimeout: Sequence<{ userId: string; timeoutConfig: Timeout
   },
 };
 
+const unknownAgentRejected: Sequence<string> = {
+  name: 'eliza.unknown_agent_rejected',
+  description: 'a session for an agent that does not exist is refused with a 404 in the ElizaOS error shape',
+  operations: [CREATE_SESSION],
+  input: (session) => fc.uuid({ version: 4 }).filter((id) => id !== agentId(session)),
+  async run(session, unknownAgent) {
+    const body = { agentId: unknownAgent, userId: '3c90c3cc-0d44-4b50-8888-8dd25736052a' };
+    const sent = await session.send({ operation: session.operation(CREATE_SESSION), pathParams: {}, query: {}, headers: {}, body });
+    return expectAnswer(sent, 404, `a session for unknown agent ${unknownAgent}`);
+  },
+};
+
+const distinctSessions = identicalCreatesAreDistinct<string>({
+  name: 'eliza.distinct_sessions',
+  operation: CREATE_SESSION,
+  idField: 'sessionId',
+  status: 201,
+  input: () => fc.uuid({ version: 4 }),
+  request: (session, userId) => ({ operation: session.operation(CREATE_SESSION), pathParams: {}, query: {}, headers: {}, body: { agentId: agentId(session), userId } }),
+});
+
 export const eliza: ApiContract = {
   name: 'eliza',
   prepare: {
     [CREATE_SESSION]: (generated, session) => ({ ...generated, body: { ...(generated.body as object), agentId: agentId(session) } }),
   },
-  sequences: [expiresAtFollowsTimeout],
+  sequences: [expiresAtFollowsTimeout, unknownAgentRejected, distinctSessions],
 };

@@ -23,7 +23,9 @@ export {
   type Ratio,
 } from './coverage/index.js';
 export { fail, jsonOf, statusOf, operationKey, precondition, PreconditionFailed, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './contract/api-contract.js';
-export type { ContractRequest, ContractResponse, Exchange, RequestKind } from './contract/types.js';
+export { echoMismatch, expectAnswer, identicalCreatesAreDistinct, undocumentedAnswer, type DistinctCreates } from './contract/properties.js';
+export { collectionsOf, genericContract, GENERIC_SEQUENCE_NAMES, type Collection } from './contract/generic-contract.js';
+export type { ContractRequest, ContractResponse, Exchange, RequestKind, CheckContext } from './contract/types.js';
 export type { Report, Failure, FailureKind, Flaky, Untested, Warning, Tally, Check, Verdict, Phase, Replay, ConstraintCoverage, ConstraintProbes } from './contract/types.js';
 export { BUNDLED_CONTRACTS } from '../contracts/index.js';
 export { loadSpec, loadSpecs, SpecError } from './spec/load.js';

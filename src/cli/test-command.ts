@@ -8,6 +8,8 @@ import { testReportHtml } from '../contract/report/html.js';
 import { coverageShortfall } from '../coverage/format.js';
 import { DEFAULT_COVERAGE_BUDGET, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, EmptySelectionError, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
+import { SLOW_ANSWER_WARNING_MS } from '../contract/checks/operational.js';
+import { GENERIC_SEQUENCE_NAMES } from '../contract/generic-contract.js';
 import { verdictOf } from '../contract/collect.js';
 import { parsePhases } from '../contract/select.js';
 import { PHASES, type Failure, type Report } from '../contract/types.js';
@@ -36,7 +38,11 @@ flaky ones (a failure that passed when sent again); 2 on bad usage or an unreach
 Options:
   -t, --target <url>        base URL of the server under test (required)
       --api-key <key>       credential sent where a spec declares an API key (header, query or
-                            cookie) or a bearer token (default: $PARLEY_API_KEY)
+                            cookie) or a bearer token (default: $PARLEY_API_KEY); give it twice
+                            for a second tenant
+      --second-api-key <key> the second tenant's key (default: $PARLEY_SECOND_API_KEY): enables
+                            the tenant-isolation properties (feather.tenant_isolation,
+                            crud.tenant_isolation); without one they are reported as not run
       --basic <user:pass>   for HTTP Basic schemes, sent base64-encoded (default: $PARLEY_BASIC;
                             without it the API key is sent as the user name)
   -H, --header <k: v>       extra header on every request (repeatable); PARLEY_HEADER_<NAME>=v
@@ -60,6 +66,10 @@ Options:
       --fixture <k=v>       values the contracts need, e.g. eliza.agentId=<uuid> (repeatable)
       --rate <n/s>          at most this many requests per second (e.g. 20/s, 600/m), for a shared sandbox
       --cleanup             afterwards, delete what the run created where the spec documents a DELETE
+      --max-response-time <t> answers slower than this fail max_response_time (e.g. 2s, 500ms);
+                            without it, answers slower than ${SLOW_ANSWER_WARNING_MS} ms are warnings
+      --strict              every warning is a failure (undocumented 400/401, slow answers,
+                            unsupported_method), for gates that want the letter of the spec
       --min-coverage <pct>  exit 1 when less than this share of what the specs document (statuses,
                             response content types, parameters, probed constraints) was exercised
       --junit <file>        also write a JUnit XML report
@@ -68,18 +78,23 @@ Options:
                             exchange, warnings, coverage, response times
   -h, --help                show this help
 
-Credentials never appear in a report: the key is shown as $PARLEY_API_KEY, a credential
-header as $PARLEY_HEADER_<NAME>, so a printed curl replays once they are exported.
+Credentials never appear in a report: the keys are shown as $PARLEY_API_KEY and
+$PARLEY_SECOND_API_KEY, a credential header as $PARLEY_HEADER_<NAME>, so a printed curl replays once they are exported.
 Requests carry "User-Agent: ${USER_AGENT}" unless a header sets another.
 
-Checks: ${CHECKS.map((c) => c.name).join(', ')},
-        and the stateful sequences of contracts/ (feather.*, julep.*, eliza.*).
+Checks: ${CHECKS.map((c) => c.name).join(', ')}
+        (ignored_auth sends a key no server should know, in a run given a key: a target that
+        accepts any key fails it;
+        unsupported_method is a warning unless named with --only).
+Stateful properties: those of contracts/ for the bundled APIs (feather.*, julep.*, eliza.*), and
+        for any other spec, per collection found from its paths (POST /things with an id,
+        GET/DELETE /things/{id}): ${GENERIC_SEQUENCE_NAMES.join(', ')}.
 `;
 
-function parseDuration(value: string | undefined): number | undefined {
+function parseDuration(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(value.trim());
-  if (!match) throw new UsageError(`--max-time expects a duration such as 90s, 5m or 30000ms, got "${value}"`);
+  if (!match) throw new UsageError(`--${flag} expects a duration such as 90s, 5m or 30000ms, got "${value}"`);
   const factor = match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000;
   return Number(match[1]) * factor;
 }
@@ -146,7 +161,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       target: { type: 'string', short: 't' },
-      'api-key': { type: 'string' },
+      'api-key': { type: 'string', multiple: true },
+      'second-api-key': { type: 'string' },
       basic: { type: 'string' },
       header: { type: 'string', short: 'H', multiple: true },
       seed: { type: 'string' },
@@ -164,6 +180,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       fixture: { type: 'string', multiple: true },
       rate: { type: 'string' },
       cleanup: { type: 'boolean' },
+      'max-response-time': { type: 'string' },
+      strict: { type: 'boolean' },
       junit: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
@@ -177,11 +195,16 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   }
   const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
   const environment = credentialsFromEnvironment(process.env);
-  const apiKey = values['api-key'] ?? environment.apiKey;
+  const [apiKey, secondFromList, ...extra] = values['api-key'] ?? (environment.apiKey === undefined ? [] : [environment.apiKey]);
+  if (extra.length > 0) throw new UsageError('--api-key takes at most two keys: the first, and a second one for the tenant-isolation properties');
+  if (secondFromList !== undefined && values['second-api-key'] !== undefined) throw new UsageError('give the second key once: --api-key twice or --second-api-key');
+  const secondApiKey = secondFromList ?? values['second-api-key'] ?? (process.env.PARLEY_SECOND_API_KEY || undefined);
+  if (secondApiKey !== undefined && secondApiKey === apiKey) throw new UsageError('the second API key must differ from the first (it stands for another tenant)');
   const headers = { ...Object.fromEntries(environment.headers), ...parseHeaders(values.header) };
   const basic = values.basic ?? (process.env.PARLEY_BASIC || undefined);
   const secrets = [...environment.secrets, ...credentialHeaderSecrets(headers)];
   if (apiKey) secrets.push({ value: apiKey, variable: 'PARLEY_API_KEY' });
+  if (secondApiKey) secrets.push({ value: secondApiKey, variable: 'PARLEY_SECOND_API_KEY' });
   if (basic) secrets.push({ value: basic, variable: 'PARLEY_BASIC' }, { value: basicToken(basic), variable: 'PARLEY_BASIC_B64' });
   else if (apiKey) secrets.push({ value: basicToken(apiKey), variable: 'PARLEY_BASIC_B64' });
   const ratePerSecond = values.rate === undefined ? undefined : parseRate(values.rate);
@@ -192,7 +215,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   const tuning = {
     seed: parseNumberOption('seed', values.seed, { integer: true }),
     runs: parseNumberOption('runs', values.runs, { min: 1, integer: true }),
-    maxTimeMs: parseDuration(values['max-time']),
+    maxTimeMs: parseDuration('max-time', values['max-time']),
     requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
     maxResponseBytes: parseByteSize('max-response-size', values['max-response-size'], { min: 1 }),
     concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
@@ -209,6 +232,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       specs,
       contracts: [...BUNDLED_CONTRACTS],
       apiKey,
+      secondApiKey,
       basic,
       headers,
       ratePerSecond,
@@ -217,6 +241,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       phases,
       coverageBudget: parseNumberOption('coverage-budget', values['coverage-budget'], { min: 0, integer: true }),
       failFast: values['fail-fast'] === true,
+      maxResponseTimeMs: parseDuration('max-response-time', values['max-response-time']),
+      strict: values.strict === true,
       only: values.only,
       skip: values.skip,
       fixtures,

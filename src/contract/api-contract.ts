@@ -17,6 +17,8 @@ export interface ContractSession {
   send(request: ContractRequest, kind?: RequestKind): Promise<Exchange>;
   /** A valid request for an operation, prepared by the contract like any generated one. */
   prepare(request: ContractRequest): Promise<ContractRequest>;
+  /** True when the run has a second credential (`request.credential: 'secondary'` sends as another tenant). */
+  hasSecondCredential: boolean;
 }
 
 export type SequenceOutcome =
@@ -29,6 +31,8 @@ export interface Sequence<Input = any> {
   description: string;
   /** "METHOD /path" keys it needs; it runs only where the spec has them all. */
   operations: string[];
+  /** Runs only with a second credential (tenant isolation); otherwise it is reported as not run. */
+  needsSecondCredential?: boolean;
   input(session: ContractSession): fc.Arbitrary<Input>;
   run(session: ContractSession, input: Input): Promise<SequenceOutcome>;
 }

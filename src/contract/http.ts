@@ -6,6 +6,7 @@ import { USER_AGENT } from '../version.js';
 import { encodeBody } from './body-encoding.js';
 import { placeCredentials, type Credentials } from './credentials.js';
 import { RateLimiter } from './rate.js';
+import { queryPairs } from './parameter-style.js';
 import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
 
 export type { Credentials } from './credentials.js';
@@ -170,7 +171,8 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
   const query = new URLSearchParams(fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) query.append(name, typeof item === 'string' ? item : JSON.stringify(item));
+    const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name) ?? { name };
+    for (const [key, text] of queryPairs(parameter, value)) query.append(key, text);
   }
   const headers: Record<string, string> = { accept: acceptFor(operation), ...credentials.headers, ...request.headers };
   if (!request.withoutCredentials) {
@@ -194,7 +196,7 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     body = encoded.text;
     headers['content-type'] = encoded.contentType;
   }
-  return { method: operation.method.toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
+  return { method: (request.method ?? operation.method).toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
 }
 
 /** A copy-pasteable curl command for a wire request. */

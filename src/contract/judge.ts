@@ -3,6 +3,7 @@
  * is reported: send the same request once more, and call it flaky when the second answer passes.
  */
 import type { Operation, Spec } from '../spec/types.js';
+import { verdictUnderPolicy, type CheckPolicy } from './checks/policy.js';
 import type { SpecValidator } from '../spec/validator.js';
 import type { ContractSession } from './api-contract.js';
 import { PreconditionFailed } from './api-contract.js';
@@ -18,6 +19,8 @@ export interface PhaseContext {
   session: ContractSession;
   validator: SpecValidator;
   state: RunState;
+  /** --max-response-time, --strict and opt-in checks. */
+  policy: CheckPolicy;
 }
 
 /** Runs the checks on an exchange, counting and warning as it goes; returns the failed ones. */
@@ -25,7 +28,7 @@ export function judge(context: PhaseContext, exchange: Exchange, checks: readonl
   const { spec, operation, phase, state } = context;
   const failed: [Check, FailedVerdict][] = [];
   for (const check of checks) {
-    const verdict = check.run(exchange);
+    const verdict = verdictUnderPolicy(check, exchange, context.policy);
     state.tally(spec, operation.id, check.name, phase, verdict);
     if (verdict.outcome === 'fail') failed.push([check, verdict]);
     else if (verdict.outcome === 'warn') state.warn(spec, operation.id, check.name, phase, verdict.message, exchange);
@@ -46,7 +49,7 @@ export async function confirmAndRecord(context: PhaseContext, failure: FailureIn
     state.failures.push(recorded);
     return recorded;
   }
-  const verdict = check.run(again);
+  const verdict = verdictUnderPolicy(check, again, context.policy);
   if (verdict.outcome === 'fail') state.failures.push(recorded);
   else state.flaky.push({ failure: recorded, retry: { status: again.response?.status, ...(again.transportError ? { transportError: again.transportError } : {}) } });
   return recorded;

@@ -3,6 +3,7 @@
  * then spec, then operation). Each job knows how to run itself; the scheduler decides when.
  */
 import type { Spec } from '../spec/types.js';
+import type { CheckPolicy } from './checks/policy.js';
 import type { SpecValidator } from '../spec/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
 import type { PhaseContext } from './judge.js';
@@ -15,6 +16,7 @@ import type { Job } from './schedule.js';
 import type { Selection } from './select.js';
 import type { Phase, RequestKind, ViolationKind } from './types.js';
 import { applicableKinds } from './violations.js';
+import { undocumentedMethod } from './requests.js';
 
 export interface SpecPlanInput {
   spec: Spec;
@@ -24,6 +26,9 @@ export interface SpecPlanInput {
   session(phase: Phase): ContractSession;
   selection: Selection;
   state: RunState;
+  policy: CheckPolicy;
+  /** The run was given a key: only then can a wrong one be told apart from an open server's any-key (ignored_auth). */
+  credentialsGiven: boolean;
   /** Valid requests per operation in the fuzz phase; invalid ones and sequences scale from it. */
   runs: number;
   coverageBudget: number;
@@ -40,7 +45,7 @@ export function planJobs(inputs: readonly SpecPlanInput[]): Job[] {
 function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
   const { spec, selection, state, runs } = input;
   const operations = spec.operations.filter((operation) => selection.operation(operation));
-  const context = (operation: PhaseContext['operation']): PhaseContext => ({ spec, operation, phase, session: input.session(phase), validator: input.validator, state });
+  const context = (operation: PhaseContext['operation']): PhaseContext => ({ spec, operation, phase, session: input.session(phase), validator: input.validator, state, policy: input.policy });
   switch (phase) {
     case 'examples': {
       const checks = selection.checksFor('valid');
@@ -63,6 +68,9 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
           ...job('valid', runs),
           ...applicableKinds(operation).flatMap((kind) => job('invalid', Math.max(3, Math.ceil(runs / 5)), kind)),
           ...(operation.security.length > 0 ? job('no-credentials', Math.max(2, Math.ceil(runs / 10))) : []),
+          ...(operation.security.length > 0 && input.credentialsGiven ? job('wrong-credentials', Math.max(2, Math.ceil(runs / 10))) : []),
+          // One probe per path with a method it does not document, sent from the path's first operation.
+          ...(undocumentedMethod(spec, operation) && spec.operations.find((op) => op.path === operation.path) === operation ? job('unsupported-method', 1) : []),
         ];
       });
     case 'stateful':
@@ -71,6 +79,10 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
         if (needed.some((op) => op === undefined) || !selection.rule(sequence.name)) return [];
         const operation = needed[0]!;
         if (!selection.operation(operation)) return [];
+        if (sequence.needsSecondCredential && !input.session(phase).hasSecondCredential) {
+          state.warn(spec, operation.id, sequence.name, phase, 'not run: it needs a second credential (--api-key twice, or --second-api-key)');
+          return [];
+        }
         return [{ spec, operation, phase, name: sequence.name, run: (until: number) => runSequence(context(operation), sequence, Math.max(3, Math.ceil(runs / 5)), until) }];
       });
   }

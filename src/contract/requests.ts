@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { schemaArbitrary } from '../spec/arbitrary.js';
 import { bodyEncodingOf } from '../spec/media-type.js';
-import type { Operation, Parameter } from '../spec/types.js';
+import type { HttpMethod, Operation, Parameter, Spec } from '../spec/types.js';
+import { headerText } from './parameter-style.js';
 import type { ContractRequest } from './types.js';
 
 
@@ -24,16 +25,29 @@ function pathSafe(value: unknown): boolean {
   return text !== '' && text !== '.' && text !== '..';
 }
 
+/** Text that reaches the server as sent in a query string or header: printable ASCII, and no delimiter inside an item. */
+const PLAIN_TEXT = /^[\x20-\x7e]*$/;
+const readsBack = (value: unknown): boolean => value !== null && typeof value !== 'object' && (typeof value !== 'string' || PLAIN_TEXT.test(value));
+const readsBackAsItem = (value: unknown): boolean => readsBack(value) && (typeof value !== 'string' || (value !== '' && !/[,|\s\[\]=]/.test(value)));
+
+/**
+ * Values that serialise per the parameter's style and read back as generated. Arrays and objects
+ * are sent (issue #9: discarding every one of them made the generator spin forever).
+ */
 function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
-  const value = schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2 });
-  if (parameter.in === 'path') return value.filter(pathSafe);
-  // Headers and query strings carry text: keep values that read back as what was generated.
-  return value.filter((v) => v !== null && typeof v !== 'object' && (typeof v !== 'string' || /^[\x20-\x7e]*$/.test(v)));
+  if (parameter.in === 'path') return schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2 }).filter(pathSafe);
+  const value = schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2, text: 'ascii' });
+  return value.filter((v) => {
+    if (Array.isArray(v)) return (v.length > 0 || !parameter.required) && v.every(readsBackAsItem);
+    if (v !== null && typeof v === 'object') return Object.values(v).every(readsBackAsItem) && Object.keys(v).every((key) => readsBackAsItem(key));
+    return readsBack(v);
+  });
 }
 
 /** Cookie parameters travel in one Cookie header, each value percent-encoded. */
 function withCookies(headers: Record<string, string>, cookies: Record<string, unknown>): Record<string, string> {
-  const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${encodeURIComponent(String(value))}`);
+  // Style form without explode, the only one a Cookie header can carry: arrays and objects comma-joined.
+  const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${encodeURIComponent(headerText({ explode: false }, value))}`);
   return pairs.length === 0 ? headers : { ...headers, cookie: pairs.join('; ') };
 }
 
@@ -46,16 +60,27 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
   }
   const record = (group: Parameter['in']) => fc.record(groups[group], { requiredKeys: required[group] });
   const media = bodyMediaOf(operation);
-  const body: fc.Arbitrary<unknown> = media ? schemaArbitrary(media.schema ?? {}, { direction: 'request' }) : fc.constant(undefined);
   const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
+  // JSON carries any text exactly; forms and plain text do not (a leading BOM is dropped, NUL cut): printable ASCII there.
+  const body: fc.Arbitrary<unknown> = media ? schemaArbitrary(media.schema ?? {}, { direction: 'request', text: contentType ? 'ascii' : 'any' }) : fc.constant(undefined);
   return fc.record({ path: record('path'), query: record('query'), header: record('header'), cookie: record('cookie'), body }).map(
     ({ path, query, header, cookie, body: value }): ContractRequest => ({
       operation,
       pathParams: path,
       query,
-      headers: withCookies(Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), String(v)])), cookie),
+      headers: withCookies(Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), headerText(parameterNamed(operation, 'header', name), v)])), cookie),
       body: value,
       ...(contentType ? { contentType } : {}),
     }),
   );
+}
+
+function parameterNamed(operation: Operation, location: Parameter['in'], name: string): Parameter {
+  return operation.parameters.find((p) => p.in === location && p.name === name)!;
+}
+
+/** A method the operation's path does not document (PATCH first: the least likely to change anything if wrongly served). */
+export function undocumentedMethod(spec: Spec, operation: Operation): HttpMethod | undefined {
+  const documented = new Set(spec.operations.filter((op) => op.path === operation.path).map((op) => op.method));
+  return (['patch', 'put', 'post', 'get', 'delete'] as const).find((method) => !documented.has(method));
 }

@@ -10,12 +10,14 @@ import type { ApiContract } from './api-contract.js';
 import { defaultCheckRegistry, type CheckRegistry } from './checks/registry.js';
 import { CreatedResources } from './cleanup.js';
 import { collectReport, verdictOf } from './collect.js';
+import type { CheckPolicy } from './checks/policy.js';
+import { GENERIC_SEQUENCE_NAMES, genericContract } from './generic-contract.js';
 import { TargetClient, type Credentials } from './http.js';
 import { planJobs } from './plan.js';
 import { RunState, type ExchangeObserver } from './run-state.js';
 import { runJobs } from './schedule.js';
 import { EmptySelectionError, Selection } from './select.js';
-import { contractFor, createSession } from './session.js';
+import { contractFor, createSession, type SessionCredentials } from './session.js';
 import type { Phase, Report } from './types.js';
 
 export { EmptySelectionError, UnknownSelectionError } from './select.js';
@@ -56,6 +58,12 @@ export interface ContractOptions extends Credentials {
   ratePerSecond?: number;
   /** Delete what the run created, where the spec documents a DELETE. */
   cleanup?: boolean;
+  /** A second API key, another tenant: enables the tenant-isolation sequences. */
+  secondApiKey?: string;
+  /** Answers slower than this fail max_response_time (without it, slow answers are warnings). */
+  maxResponseTimeMs?: number;
+  /** Every warning is a failure: for gates that want the letter of the spec. */
+  strict?: boolean;
 }
 
 export interface Progress {
@@ -73,6 +81,8 @@ export class TargetUnreachableError extends Error {
 export const DEFAULT_RUNS = 50;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_COVERAGE_BUDGET = 500;
+/** Sent where a key is expected, for ignored_auth: no server should know it. */
+export const WRONG_API_KEY = 'parley-invalid-key-0000';
 
 /** Runs the suite and returns its report; throws TargetUnreachableError when the target cannot be reached. */
 export async function runContract(options: ContractOptions): Promise<Report> {
@@ -80,7 +90,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   const specs = options.specs ?? (await loadSpecs(options.specFiles ?? []));
   const contracts = options.contracts ?? [];
   const registry = options.checks ?? defaultCheckRegistry();
-  const selection = new Selection(options, specs, registry, contracts.flatMap((c) => c.sequences.map((s) => s.name)));
+  const selection = new Selection(options, specs, registry, [...contracts.flatMap((c) => c.sequences.map((s) => s.name)), ...GENERIC_SEQUENCE_NAMES]);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const state = new RunState(seed, options.failFast === true, options.cleanup ? new CreatedResources(specs) : undefined);
@@ -88,12 +98,19 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   // Coverage is measured against what was selected: a run limited with --only is judged on that.
   for (const operation of specs.flatMap((spec) => spec.operations)) if (selection.operation(operation)) state.coverage.register(operation);
   const client = new TargetClient(options.target, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, concurrency * 2, { ratePerSecond: options.ratePerSecond, maxResponseBytes: options.maxResponseBytes });
-  const credentials: Credentials = { apiKey: options.apiKey, basic: options.basic, headers: options.headers };
+  const credentials = {
+    primary: { apiKey: options.apiKey, basic: options.basic, headers: options.headers },
+    ...(options.secondApiKey !== undefined && options.secondApiKey !== options.apiKey ? { secondary: { apiKey: options.secondApiKey, headers: options.headers } } : {}),
+    // The wrong key goes wherever the right one would, and as Basic credentials where the scheme is Basic.
+    wrong: { apiKey: WRONG_API_KEY, ...(options.basic !== undefined ? { basic: `${WRONG_API_KEY}:${WRONG_API_KEY}` } : {}), headers: options.headers },
+  } satisfies SessionCredentials;
+  const policy: CheckPolicy = { maxResponseTimeMs: options.maxResponseTimeMs, strict: options.strict, named: new Set(options.only ?? []) };
 
   const jobs = planJobs(
     specs.map((spec) => {
       const validator = new SpecValidator(spec);
-      const contract = contractFor(contracts, spec);
+      // A spec no hand-written contract knows still gets the generic stateful properties of its collections.
+      const contract = contractFor(contracts, spec) ?? genericContract(spec);
       const sessions = new Map<Phase, ReturnType<typeof createSession>>();
       return {
         spec,
@@ -101,11 +118,13 @@ export async function runContract(options: ContractOptions): Promise<Report> {
         contract,
         selection,
         state,
+        policy,
+        credentialsGiven: options.apiKey !== undefined,
         runs: Math.max(1, options.runs ?? DEFAULT_RUNS),
         coverageBudget: Math.max(0, options.coverageBudget ?? DEFAULT_COVERAGE_BUDGET),
         session: (phase: Phase) => {
           let session = sessions.get(phase);
-          if (!session) sessions.set(phase, (session = createSession({ spec, phase, client, credentials, validator, contract, fixtures: options.fixtures ?? {}, state })));
+          if (!session) sessions.set(phase, (session = createSession({ spec, phase, client, credentials, validator, contract, fixtures: options.fixtures ?? {}, state, maxResponseTimeMs: options.maxResponseTimeMs })));
           return session;
         },
       };

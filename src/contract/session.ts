@@ -2,35 +2,52 @@
 import type { Spec } from '../spec/types.js';
 import type { SpecValidator } from '../spec/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
+import { maxResponseTime, SLOW_ANSWER_WARNING_MS } from './checks/operational.js';
 import { toWire, type Credentials, type TargetClient } from './http.js';
 import type { RunState } from './run-state.js';
 import type { Exchange, Phase } from './types.js';
+
+/** The run's credentials: the first key, a second tenant's where given, and a key no server should know (ignored_auth). */
+export interface SessionCredentials {
+  primary: Credentials;
+  secondary?: Credentials;
+  wrong: Credentials;
+}
 
 export interface SessionInput {
   spec: Spec;
   phase: Phase;
   client: TargetClient;
-  credentials: Credentials;
+  credentials: SessionCredentials;
   validator: SpecValidator;
   contract: ApiContract | undefined;
   fixtures: Readonly<Record<string, string>>;
   state: RunState;
+  /** --max-response-time: in the stateful phase, slower answers are warnings (no check judges them there). */
+  maxResponseTimeMs?: number;
 }
 
-export function createSession({ spec, phase, client, credentials, validator, contract, fixtures, state }: SessionInput): ContractSession {
+export function createSession({ spec, phase, client, credentials, validator, contract, fixtures, state, maxResponseTimeMs }: SessionInput): ContractSession {
+  const slowAfterMs = maxResponseTimeMs ?? SLOW_ANSWER_WARNING_MS;
   const session: ContractSession = {
     spec,
     fixtures,
+    hasSecondCredential: credentials.secondary !== undefined,
     operation(key) {
       const found = spec.operations.find((op) => operationKey(op) === key || op.id === key);
       if (!found) throw new Error(`${spec.name} has no operation ${key}`);
       return found;
     },
     async send(request, kind = 'valid') {
-      const wire = toWire(request, client.base, credentials);
+      const chosen = request.credential === 'wrong' ? credentials.wrong : request.credential === 'secondary' ? credentials.secondary : credentials.primary;
+      if (!chosen) throw new Error('a request for the second tenant, but the run has no second credential (the sequence should declare needsSecondCredential)');
+      const wire = toWire(request, client.base, chosen);
       const sent = await client.send(wire);
       const exchange: Exchange = { kind, request, wire, validator, ...('response' in sent ? { response: sent.response } : { response: undefined, transportError: sent.transportError }) };
       state.observe(spec, exchange, phase);
+      if (phase === 'stateful' && exchange.response && exchange.response.durationMs > slowAfterMs) {
+        state.warn(spec, request.operation.id, maxResponseTime.name, phase, `a slow answer: ${Math.round(exchange.response.durationMs)} ms`, exchange);
+      }
       return exchange;
     },
     async prepare(request) {

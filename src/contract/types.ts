@@ -17,6 +17,10 @@ export interface ContractRequest {
   contentType?: string;
   /** Leave out the credentials the run was given. */
   withoutCredentials?: boolean;
+  /** Sent with this method instead of the operation's (an undocumented one, for unsupported_method). */
+  method?: string;
+  /** Send it with the run's second credential (another tenant) or a key no server should accept; default the first. */
+  credential?: 'secondary' | 'wrong';
   /** An API contract's prepare hook made it (e.g. real ids in the path), not generation alone. */
   prepared?: boolean;
   /** For invalid requests: the one thing made wrong on purpose. */
@@ -65,7 +69,7 @@ export interface ContractResponse {
 }
 
 /** What a request was meant to test, which decides the checks that apply. */
-export type RequestKind = 'valid' | 'invalid' | 'no-credentials';
+export type RequestKind = 'valid' | 'invalid' | 'no-credentials' | 'wrong-credentials' | 'unsupported-method';
 
 /**
  * The phases of a run, in the order they run: documented examples, the enumerated constraint
@@ -90,12 +94,20 @@ export type Verdict =
   | { outcome: 'warn'; message: string }
   | { outcome: 'fail'; message: string; expected: string };
 
+/** What a run asks of its checks beyond the spec. */
+export interface CheckContext {
+  /** --max-response-time: slower answers fail. */
+  maxResponseTimeMs?: number;
+}
+
 export interface Check {
   name: string;
   description: string;
   /** Request kinds it judges; other exchanges are skipped. */
   kinds: readonly RequestKind[];
-  run(exchange: Exchange): Verdict;
+  /** Its failures count only when it is named with --only; otherwise they are warnings. */
+  optIn?: boolean;
+  run(exchange: Exchange, context?: CheckContext): Verdict;
 }
 
 /**

@@ -18,12 +18,14 @@ export interface ArbitraryOptions {
   maxDepth?: number;
   /** Upper bound for arrays and maps whose schema sets none (keeps requests small). */
   maxItems?: number;
+  /** 'ascii' keeps free text to printable ASCII (query strings, headers); 'any' mixes in characters servers trip over. */
+  text?: 'any' | 'ascii';
 }
 
 type Schema = Record<string, any>;
 type Resolved = Required<ArbitraryOptions>;
 
-const DEFAULTS: Resolved = { direction: 'request', maxDepth: 6, maxItems: 4 };
+const DEFAULTS: Resolved = { direction: 'request', maxDepth: 6, maxItems: 4, text: 'any' };
 /** Range for numbers a schema leaves unbounded: wide enough to find overflow bugs, JSON-safe. */
 const UNBOUNDED = 1e9;
 
@@ -33,7 +35,7 @@ const cache = new WeakMap<object, Map<string, fc.Arbitrary<unknown>>>();
 export function schemaArbitrary(schema: JsonSchema, options: ArbitraryOptions = {}): fc.Arbitrary<unknown> {
   const resolved = { ...DEFAULTS, ...options };
   if (typeof schema !== 'object') return build(schema, resolved, 0);
-  const key = `${resolved.direction}|${resolved.maxDepth}|${resolved.maxItems}`;
+  const key = `${resolved.direction}|${resolved.maxDepth}|${resolved.maxItems}|${resolved.text}`;
   let bySchema = cache.get(schema);
   if (!bySchema) cache.set(schema, (bySchema = new Map()));
   let arbitrary = bySchema.get(key);
@@ -82,7 +84,7 @@ function forType(type: string | undefined, s: Schema, options: Resolved, depth: 
     case 'number':
       return numberArbitrary(s);
     case 'string':
-      return stringArbitrary(s);
+      return stringArbitrary(s, options);
     case 'array':
       return arrayArbitrary(s, options, depth);
     case 'object':
@@ -158,14 +160,70 @@ function integerArbitrary(s: Schema): fc.Arbitrary<number> {
   if (s.format === 'int32') [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
   const step = typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
   const [low, high] = [Math.ceil(min / step), Math.floor(max / step)];
-  const multiples = fc.integer({ min: low, max: high }).map((k) => k * step || 0);
-  return withEdges(multiples, [b.min !== undefined ? low * step : undefined, b.max !== undefined ? high * step : undefined]);
+  const multiplesIn = (from: number, to: number) =>
+    fc.integer({ min: from, max: to }).map(
+      (k) => k * step || 0,
+      (value) => {
+        if (typeof value !== 'number' || value % step !== 0) throw new Error('not a multiple of the step');
+        return value / step;
+      },
+    );
+  // The bounds themselves and their neighbours; where a side is open, the magnitudes that overflow fixed-width integers.
+  const edges = [low * step, (low + 1) * step, (high - 1) * step, high * step, 0].filter((n) => n >= min && n <= max);
+  const int32 = s.format === 'int32';
+  const [lowest, highest] = [b.min === undefined && !int32 ? -Infinity : min, b.max === undefined && !int32 ? Infinity : max];
+  const extremes = INTEGER_EXTREMES.filter((n) => n >= lowest && n <= highest && n % step === 0);
+  const all = [...edges, ...extremes];
+  return withEdges(multiplesIn(low, high), all, multiplesIn(Math.min(low, ...all.map((n) => n / step)), Math.max(high, ...all.map((n) => n / step))));
 }
 
-/** Documented bounds are where servers break: yield them exactly, often, not just by luck. */
-function withEdges<T>(arbitrary: fc.Arbitrary<T>, edges: (T | undefined)[]): fc.Arbitrary<T> {
-  const present = edges.filter((edge): edge is T => edge !== undefined);
-  return present.length === 0 ? arbitrary : fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: fc.constantFrom(...present) });
+/** Values past 32-bit and at the edge of exact doubles, where integer handling breaks. */
+const INTEGER_EXTREMES = [2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 32, -(2 ** 53 - 1), 2 ** 53 - 1];
+
+/**
+ * Documented bounds and extreme magnitudes are where servers break: a quarter of the values are
+ * one of `edges`, not left to luck. A failing edge shrinks with `shrinker` (a range holding every
+ * edge), towards the smallest value that still fails rather than to another edge.
+ */
+function withEdges<T>(range: fc.Arbitrary<T>, edges: T[], shrinker: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  const distinct = [...new Set(edges)];
+  return distinct.length === 0 ? range : new EdgeBiased(range, distinct, shrinker);
+}
+
+/** Which arbitrary a value's shrink context belongs to: the plain range, or the shrinker an edge shrinks with. */
+interface EdgeContext {
+  from: 'range' | 'shrinker';
+  inner: unknown;
+}
+
+class EdgeBiased<T> extends fc.Arbitrary<T> {
+  constructor(
+    private readonly range: fc.Arbitrary<T>,
+    private readonly edges: T[],
+    private readonly shrinker: fc.Arbitrary<T>,
+  ) {
+    super();
+  }
+
+  generate(random: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    if (random.nextInt(0, 3) > 0) return tagged(this.range.generate(random, biasFactor), 'range');
+    return new fc.Value(this.edges[random.nextInt(0, this.edges.length - 1)], undefined);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.shrinker.canShrinkWithoutContext(value);
+  }
+
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    const own = context as EdgeContext | undefined;
+    // Values from `range` shrink within it; edges (no context) and their shrinks go through `shrinker`.
+    if (own?.from === 'range') return this.range.shrink(value, own.inner).map((v) => tagged(v, 'range'));
+    return this.shrinker.shrink(value, own?.inner).map((v) => tagged(v, 'shrinker'));
+  }
+}
+
+function tagged<T>(value: fc.Value<T>, from: EdgeContext['from']): fc.Value<T> {
+  return new fc.Value(value.value_, { from, inner: value.context } satisfies EdgeContext);
 }
 
 function numberArbitrary(s: Schema): fc.Arbitrary<number> {
@@ -182,8 +240,31 @@ function numberArbitrary(s: Schema): fc.Arbitrary<number> {
   const doubles = fc
     .double({ min, max, minExcluded: b.minExcluded, maxExcluded: b.maxExcluded, noNaN: true, noDefaultInfinity: true })
     .map((n) => (Object.is(n, -0) ? 0 : n));
-  return withEdges(doubles, [b.min !== undefined && !b.minExcluded ? b.min : undefined, b.max !== undefined && !b.maxExcluded ? b.max : undefined]);
+  const inside = (n: number) =>
+    (b.min === undefined || (b.minExcluded ? n > b.min : n >= b.min)) && (b.max === undefined || (b.maxExcluded ? n < b.max : n <= b.max));
+  // Bounds, the nearest doubles inside exclusive ones, and (where a side is open) huge and tiny magnitudes.
+  const near = [
+    b.min === undefined ? undefined : b.minExcluded ? nextUp(b.min) : b.min,
+    b.max === undefined ? undefined : b.maxExcluded ? nextDown(b.max) : b.max,
+    0,
+    ...NUMBER_EXTREMES,
+  ];
+  const shrinker = fc.double({
+    min: b.min ?? -Number.MAX_VALUE,
+    max: b.max ?? Number.MAX_VALUE,
+    minExcluded: b.minExcluded,
+    maxExcluded: b.maxExcluded,
+    noNaN: true,
+    noDefaultInfinity: true,
+  });
+  return withEdges(doubles, near.filter((n): n is number => n !== undefined && Number.isFinite(n) && inside(n)), shrinker);
 }
+
+/** Huge and tiny magnitudes: overflow, float-to-int conversion and underflow bugs. */
+const NUMBER_EXTREMES = [1e308, -1e308, 1.7976931348623157e308, 5e-324, -5e-324, 1e-7, 2 ** 53 + 2, -(2 ** 63)];
+
+const nextUp = (n: number) => n + Math.max(Number.EPSILON * Math.abs(n), Number.MIN_VALUE);
+const nextDown = (n: number) => n - Math.max(Number.EPSILON * Math.abs(n), Number.MIN_VALUE);
 
 /** Generators for the formats the specs use and the usual rest. */
 const FORMAT_GENERATORS: Record<string, () => fc.Arbitrary<string>> = {
@@ -216,16 +297,35 @@ function formatCheck(format: string): ((value: string) => boolean) | undefined {
 }
 
 /**
- * One code point per unit, so fast-check's length is ajv's length. A fixed set rather than
- * unit 'binary', which can yield lone surrogates (not valid UTF-8 on the wire) and builds a
+ * One code point per unit, so fast-check's length is ajv's length. Fixed sets rather than unit
+ * 'binary', which can yield lone surrogates (not valid UTF-8 on the wire) and builds a
  * million-entry table per arbitrary when shrinking.
  */
-const NON_ASCII_UNIT = fc.constantFrom(...[...'aZ09 éüñßøåçÆœ λπΩ жшщ 中文字 日本語 한국어 عربي עברית 😀🚀👍🏽 \t\n\u0000\u00a0\u200b"\\/<>&']);
+const ASTRAL = [...'😀🚀👍🏽𝔘𝟘🀄🧪𠜎'];
+/** Characters servers trip over: outside the BMP, combining marks, right-to-left text and overrides, NUL and invisible ones. */
+const HOSTILE = [...ASTRAL, ...ASTRAL, '\u0301', '\u0308', '\u20dd', '\u202e', '\u200f', 'ع', 'ש', '\u0000', '\u200b', '\ufeff', '\u2028'];
+const HOSTILE_UNIT = fc.constantFrom(...HOSTILE);
+const TEXT_UNIT = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...[...'aZ09 éüñßøåçÆœ λπΩ жшщ 中文字 日本語 한국어 عربي עברית \t\n\u00a0"\\/<>&']) },
+  { weight: 1, arbitrary: HOSTILE_UNIT },
+);
 
 /** ajv counts string length in code points, as `[...s].length` does. */
 const codePoints = (value: string) => [...value].length;
 
-function stringArbitrary(s: Schema): fc.Arbitrary<string> {
+/** A string of `minLength`..`maxLength` code points holding at least one hostile character. */
+function hostileString(minLength: number, maxLength: number): fc.Arbitrary<string> | undefined {
+  if (maxLength < 1) return undefined;
+  return fc
+    .tuple(fc.string({ unit: TEXT_UNIT, minLength: Math.max(0, minLength - 1), maxLength: Math.max(0, Math.min(maxLength, minLength + 24) - 1) }), HOSTILE_UNIT, fc.nat())
+    .map(([text, special, at]) => {
+      const units = [...text];
+      units.splice(at % (units.length + 1), 0, special);
+      return units.join('');
+    });
+}
+
+function stringArbitrary(s: Schema, options: Resolved): fc.Arbitrary<string> {
   const minLength: number = s.minLength ?? 0;
   const maxLength: number | undefined = s.maxLength;
   let arbitrary: fc.Arbitrary<string>;
@@ -233,14 +333,18 @@ function stringArbitrary(s: Schema): fc.Arbitrary<string> {
     arbitrary = fc.stringMatching(schemaRegExp(s.pattern));
   } else if (s.format && FORMAT_GENERATORS[s.format]) {
     arbitrary = FORMAT_GENERATORS[s.format]();
+  } else if (options.text === 'ascii') {
+    arbitrary = fc.string({ minLength, maxLength: maxLength ?? Math.max(minLength, 24) });
   } else {
     const limits = { minLength, maxLength: maxLength ?? Math.max(minLength, 24) };
+    // The exact documented lengths, where off-by-one bugs live, in characters that take more than one UTF-16 unit.
+    const exactLengths = [...new Set([minLength, ...(maxLength !== undefined && maxLength <= 4096 ? [maxLength] : [])])];
+    const hostile = hostileString(limits.minLength, limits.maxLength);
     arbitrary = fc.oneof(
-      { weight: 4, arbitrary: fc.string(limits) },
-      // The exact documented lengths, where off-by-one bugs live.
-      { weight: 1, arbitrary: fc.constantFrom(...new Set([minLength, ...(maxLength !== undefined && maxLength <= 4096 ? [maxLength] : [])])).chain((length) => fc.string({ minLength: length, maxLength: length })) },
-      // Some non-ASCII text too: accents, other scripts, emoji outside the BMP, control characters.
-      { weight: 1, arbitrary: fc.string({ ...limits, unit: NON_ASCII_UNIT }) },
+      { weight: 2, arbitrary: fc.string(limits) },
+      { weight: 1, arbitrary: fc.constantFrom(...exactLengths).chain((length) => fc.string({ minLength: length, maxLength: length, unit: TEXT_UNIT })) },
+      // Crash finders, in a good share of every run rather than by luck.
+      ...(hostile ? [{ weight: 3, arbitrary: hostile }] : []),
     );
   }
   const checkFormat = s.format ? formatCheck(s.format) : undefined;
@@ -283,7 +387,8 @@ function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitr
   const minExtra = Math.max(0, (s.minProperties ?? 0) - Object.keys(model).length);
   if (!wantsMap && minExtra === 0) return record;
   const known = new Set(Object.keys(s.properties ?? {}));
-  const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !known.has(k) && k !== '__proto__');
+  // In forms and parameters (text 'ascii') brackets nest keys (`a[b]`): a key holding one could not be sent as itself.
+  const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !known.has(k) && k !== '__proto__' && (options.text !== 'ascii' || !/[[\]]/.test(k)));
   const value = wantsMap ? build(extra, options, depth + 1) : anyJson();
   const map = fc.dictionary(key, value, { minKeys: minExtra, maxKeys: Math.max(minExtra, Math.min(s.maxProperties ?? options.maxItems, options.maxItems)) });
   return fc.tuple(record, map).map(([fixed, more]) => ({ ...more, ...fixed }));

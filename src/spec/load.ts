@@ -152,6 +152,14 @@ function collectResponses(spec: Spec, at: Segments, responses: Record<string, an
     description: String(response?.description ?? ''),
     content: collectContent(spec, [...at, status, 'content'], response?.content),
     headers: Object.keys(response?.headers ?? {}),
+    headerSpecs: Object.entries<any>(response?.headers ?? {})
+      .filter(([name]) => name.toLowerCase() !== 'content-type')
+      .map(([name, header]) => ({
+        name,
+        required: header?.required === true,
+        schema: header?.schema,
+        schemaPointer: header?.schema ? locate(spec.bundled, [...at, status, 'headers', name, 'schema']) : undefined,
+      })),
   }));
 }
 

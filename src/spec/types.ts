@@ -45,6 +45,15 @@ export interface ResponseSpec {
   description: string;
   content: MediaType[];
   headers: string[];
+  /** The documented headers with their schemas (Content-Type excluded, as OpenAPI says). */
+  headerSpecs: ResponseHeader[];
+}
+
+export interface ResponseHeader {
+  name: string;
+  required: boolean;
+  schema: JsonSchema | undefined;
+  schemaPointer: string | undefined;
 }
 
 export interface ApiKeyScheme {

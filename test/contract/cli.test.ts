@@ -22,7 +22,7 @@ let dir: string;
 
 beforeAll(async () => {
   ensureBuilt();
-  mock = await startBundledMock();
+  mock = await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] });
   // Answers 200 where the spec documents 201: a status_code_conformance failure on every create.
   faulty = await startFaultyServer([mock.url, mock.url], 'wrong_status');
   dir = await mkdtemp(path.join(os.tmpdir(), 'parley-contract-cli-'));

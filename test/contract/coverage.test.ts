@@ -101,7 +101,7 @@ describe('the coverage phase enumerates every constraint', () => {
 describe('the coverage phase catches lenient bound checks', () => {
   let mock: RunningMock;
   beforeAll(async () => {
-    mock = await startBundledMock();
+    mock = await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] });
   });
   afterAll(async () => {
     await mock?.close();

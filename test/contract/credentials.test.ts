@@ -21,7 +21,10 @@ const BIN = path.join(ROOT, 'bin/parley.js');
 describe('credentials placed as the security schemes say', () => {
   let mock: RunningMock;
   beforeAll(async () => {
-    mock = await startSpecMock([SPEC]);
+    // The keys the runs use: a mock that accepts any key would rightly fail ignored_auth.
+    // (A Basic credential is its base64 token, RFC 7617.)
+    const basic = (userPassword: string) => Buffer.from(userPassword).toString('base64');
+    mock = await startSpecMock([SPEC], { apiKeys: ['key-alpha', basic('ada:pw'), basic('ada:s3cret-pw')] });
   });
   afterAll(() => mock?.close());
 

@@ -14,7 +14,8 @@ let mocks: RunningMock[];
 let server: FaultyServer;
 
 beforeAll(async () => {
-  mocks = [await startBundledMock(), await startBundledMock()];
+  // Known keys: a mock that accepts any key would rightly fail ignored_auth.
+  mocks = [await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] }), await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] })];
   server = await startFaultyServer([mocks[0].url, mocks[1].url]);
 });
 

@@ -58,7 +58,8 @@ let mock: RunningMock;
 let dir: string;
 beforeAll(async () => {
   ensureBuilt();
-  mock = await startSpecMock([SPEC]);
+  // Only the keys the tests use: a mock that accepts any key would rightly fail ignored_auth.
+  mock = await startSpecMock([SPEC], { apiKeys: ['k', 'no-cleanup', 'cleanup', KEY] });
   dir = await mkdtemp(path.join(os.tmpdir(), 'parley-sandbox-'));
 }, 120_000);
 afterAll(async () => {

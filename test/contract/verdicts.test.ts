@@ -16,7 +16,8 @@ import { SPEC_FILES, startBundledMock } from '../helpers/mock.js';
 let mock: RunningMock;
 
 beforeAll(async () => {
-  mock = await startBundledMock();
+  // Its key only: a mock that accepts any key would rightly fail ignored_auth.
+  mock = await startBundledMock({ apiKeys: ['key-alpha'] });
 });
 
 afterAll(async () => {
@@ -45,7 +46,16 @@ describe('phases', () => {
     expect(stateful.phases).toEqual(['coverage', 'stateful']);
     expect(new Set(stateful.tallies.map((t) => t.phase))).toEqual(new Set(['coverage', 'stateful']));
     expect(stateful.tallies.filter((t) => t.phase === 'stateful').map((t) => t.check).sort()).toEqual(
-      ['feather.get_or_create_returns_same', 'feather.session_messages', 'feather.unknown_session_rejected'],
+      // Every Feather sequence but feather.tenant_isolation, which needs a second key.
+      [
+        'feather.binding_rule',
+        'feather.distinct_sessions',
+        'feather.get_or_create_identity',
+        'feather.get_or_create_returns_same',
+        'feather.session_messages',
+        'feather.unknown_session_rejected',
+        'feather.v2_defaults',
+      ],
     );
     expect(stateful.constraints.map((c) => c.operation)).toEqual([CREATE_SESSION, SEND_MESSAGE, GET_OR_CREATE]);
   });

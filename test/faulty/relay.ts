@@ -1,7 +1,8 @@
 /**
  * Servers with one realistic backend bug each, built as a relay in front of the parley mock: the
- * relay changes what the mock is asked (a lenient validation) or how it answers (slow, a first-call
- * failure, a failing dependency), and passes everything else through.
+ * relay changes what the mock is asked (a lenient validation, a tenant resolved wrongly) or how it
+ * answers (slow, a first-call failure, a failing dependency, a changed answer, a dropped connection),
+ * and passes everything else through.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,15 @@ export interface Incoming {
   /** The parsed JSON body, or undefined. */
   json: any;
   text: string;
+  /** Request headers, lowercased, as the relay received them. */
+  headers: Record<string, string>;
+}
+
+/** What the mock answered, for behaviours that change answers. */
+export interface Answer {
+  status: number;
+  json: any;
+  text: string;
 }
 
 export interface RelayBehaviour {
@@ -20,8 +30,12 @@ export interface RelayBehaviour {
   rewrite?(incoming: Incoming): unknown;
   /** Milliseconds before the answer goes out. */
   delayMs?(incoming: Incoming): number;
-  /** An answer of the relay's own instead of the mock's. `seen`: this exact request came before. */
-  answer?(incoming: Incoming, seen: boolean): { status: number; json: unknown } | undefined;
+  /** An answer of the relay's own instead of the mock's (`reset`: the connection is dropped). `seen`: this exact request came before. */
+  answer?(incoming: Incoming, seen: boolean): { status: number; json: unknown } | 'reset' | undefined;
+  /** The headers the backend really acts on (e.g. a tenant it resolves wrongly). */
+  forwardHeaders?(incoming: Incoming): Record<string, string>;
+  /** Changes the mock's answer (e.g. an identity index that leaves out a field). */
+  respond?(incoming: Incoming, answer: Answer): { status: number; json: unknown } | undefined;
 }
 
 export interface Relay {
@@ -51,7 +65,8 @@ export async function startRelay(upstream: string, behaviour: RelayBehaviour): P
       for await (const chunk of incomingMessage) chunks.push(chunk as Buffer);
       const text = Buffer.concat(chunks).toString();
       const path = new URL(incomingMessage.url ?? '/', 'http://relay.local').pathname;
-      const incoming: Incoming = { method: incomingMessage.method ?? 'GET', path, json: parse(text), text };
+      const requestHeaders = Object.fromEntries(Object.entries(incomingMessage.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && value !== undefined)) as Record<string, string>;
+      const incoming: Incoming = { method: incomingMessage.method ?? 'GET', path, json: parse(text), text, headers: requestHeaders };
       const key = `${incoming.method} ${incomingMessage.url} ${text}`;
       received.set(`${incoming.method} ${path}`, (received.get(`${incoming.method} ${path}`) ?? 0) + 1);
       const delay = behaviour.delayMs?.(incoming) ?? 0;
@@ -66,19 +81,28 @@ export async function startRelay(upstream: string, behaviour: RelayBehaviour): P
       }
       const own = behaviour.answer?.(incoming, seen.has(key));
       seen.add(key);
+      if (own === 'reset') {
+        incomingMessage.socket.destroy();
+        return;
+      }
       if (own) {
         outgoing.writeHead(own.status, { 'content-type': 'application/json' }).end(JSON.stringify(own.json));
         return;
       }
       const rewritten = behaviour.rewrite && incoming.json !== undefined ? JSON.stringify(behaviour.rewrite(incoming)) : text;
-      const headers = Object.fromEntries(Object.entries(incomingMessage.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && value !== undefined)) as Record<string, string>;
       const answered = await request(new URL(incomingMessage.url ?? '/', upstream), {
         method: incoming.method as 'POST',
-        headers,
+        headers: behaviour.forwardHeaders?.(incoming) ?? requestHeaders,
         body: rewritten.length > 0 ? rewritten : undefined,
       });
       const contentType = answered.headers['content-type'];
-      outgoing.writeHead(answered.statusCode, contentType ? { 'content-type': String(contentType) } : {}).end(await answered.body.text());
+      const answerText = await answered.body.text();
+      const changed = behaviour.respond?.(incoming, { status: answered.statusCode, json: parse(answerText), text: answerText });
+      if (changed) {
+        outgoing.writeHead(changed.status, { 'content-type': 'application/json' }).end(JSON.stringify(changed.json));
+        return;
+      }
+      outgoing.writeHead(answered.statusCode, contentType ? { 'content-type': String(contentType) } : {}).end(answerText);
     } catch (error) {
       if (!outgoing.headersSent) outgoing.writeHead(502, { 'content-type': 'text/plain' }).end(`relay error: ${(error as Error).message}`);
     }

@@ -57,7 +57,8 @@ describe('parley test --html', () => {
   let faulty: FaultyServer;
   const spec = fixtureFile('crud-3.1.yaml');
   beforeAll(async () => {
-    mock = await startSpecMock([spec]);
+    // Its key only: a mock that accepts any key would fail ignored_auth too.
+    mock = await startSpecMock([spec], { apiKeys: [KEY] });
     // 201s answered as 200s: failures with a curl each.
     faulty = await startFaultyServer([mock.url, mock.url], 'wrong_status');
   });

@@ -6,7 +6,7 @@ import { mediaTypeMatches, mediaTypeOf, REASONABLE_UNDOCUMENTED } from './expect
 export const statusCodeConformance: Check = {
   name: 'status_code_conformance',
   description: 'the status code is one the operation documents',
-  kinds: ['valid', 'invalid', 'no-credentials'],
+  kinds: ['valid', 'invalid', 'no-credentials', 'wrong-credentials'],
   run: ({ response, request }) => {
     if (!response) return { outcome: 'skip' };
     if (isDocumented(request.operation, response.status)) return { outcome: 'pass' };
@@ -24,7 +24,7 @@ export const statusCodeConformance: Check = {
 export const contentTypeConformance: Check = {
   name: 'content_type_conformance',
   description: 'the Content-Type is one documented for that status',
-  kinds: ['valid', 'invalid', 'no-credentials'],
+  kinds: ['valid', 'invalid', 'no-credentials', 'wrong-credentials'],
   run: ({ response, request }) => {
     if (!response) return { outcome: 'skip' };
     const documented = documentedResponse(request.operation, response.status);
@@ -78,13 +78,13 @@ function undocumentedErrorShape(exchange: Exchange): Verdict {
 export const responseSchemaConformance: Check = {
   name: 'response_schema_conformance',
   description: 'a success body matches the schema documented for its status',
-  kinds: ['valid', 'invalid', 'no-credentials'],
+  kinds: ['valid', 'invalid', 'no-credentials', 'wrong-credentials'],
   run: (exchange) => schemaVerdict(exchange, false),
 };
 
 export const errorSchemaConformance: Check = {
   name: 'error_schema_conformance',
   description: 'an error body matches the error schema documented for its status',
-  kinds: ['valid', 'invalid', 'no-credentials'],
+  kinds: ['valid', 'invalid', 'no-credentials', 'wrong-credentials'],
   run: (exchange) => schemaVerdict(exchange, true),
 };

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { PreconditionFailed } from '../api-contract.js';
 import { confirmAndRecord, judge, recordHarnessError, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
-import { validRequestArbitrary } from '../requests.js';
+import { undocumentedMethod, validRequestArbitrary } from '../requests.js';
 import type { JobOutcome } from '../schedule.js';
 import type { Check, ContractRequest, Exchange, RequestKind, ViolationKind } from '../types.js';
 import { violationsOf } from '../violations.js';
@@ -29,6 +29,8 @@ export async function runFuzz(context: PhaseContext, input: FuzzInput, until: nu
   const buildRequest = async ([generated, pick]: [ContractRequest, number]): Promise<ContractRequest | undefined> => {
     const prepared = await session.prepare(generated);
     if (kind === 'no-credentials') return { ...prepared, withoutCredentials: true };
+    if (kind === 'wrong-credentials') return { ...prepared, credential: 'wrong' };
+    if (kind === 'unsupported-method') return { ...prepared, method: undocumentedMethod(context.spec, operation), body: undefined };
     if (kind === 'valid') return prepared;
     const variants = violationsOf(prepared, input.violation!, validator);
     return variants.length === 0 ? undefined : variants[pick % variants.length];

@@ -26,7 +26,8 @@ const createdNoteReadable: Sequence<{ notebook: string; text: string }> = {
 
 const acme: ApiContract = { name: 'acme', sequences: [createdNoteReadable] };
 
-const mock = await startMockServer({ specFiles: [spec], port: 0, host: '127.0.0.1' });
+// The mock knows its key: one that takes any key would rightly fail ignored_auth.
+const mock = await startMockServer({ specFiles: [spec], port: 0, host: '127.0.0.1', apiKeys: ['pkg-key'] });
 try {
   const report: Report = await runContract({ target: mock.url, specFiles: [spec], apiKey: 'pkg-key', contracts: [acme], seed: 3, runs: 5 });
   const ran = report.tallies.filter((tally) => tally.check === acme.sequences[0].name).reduce((sum, tally) => sum + tally.passed + tally.failed, 0);

@@ -1,0 +1,38 @@
+/**
+ * Puts query and header parameter values on the wire as OpenAPI's `style` / `explode` say
+ * (form, spaceDelimited, pipeDelimited, deepObject for queries; simple for headers).
+ */
+import type { Parameter } from '../spec/types.js';
+
+const scalarText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+const entriesOf = (value: object): [string, unknown][] => Object.entries(value).filter(([, v]) => v !== undefined);
+
+/** The `name=value` pairs one query parameter becomes. */
+export function queryPairs(parameter: Pick<Parameter, 'name' | 'style' | 'explode'>, value: unknown): [string, string][] {
+  const style = parameter.style ?? 'form';
+  const explode = parameter.explode ?? style === 'form';
+  const { name } = parameter;
+  if (Array.isArray(value)) {
+    if (explode) return value.map((item) => [name, scalarText(item)]);
+    const separator = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
+    return [[name, value.map(scalarText).join(separator)]];
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = entriesOf(value);
+    if (style === 'deepObject') return entries.map(([key, v]) => [`${name}[${key}]`, scalarText(v)]);
+    if (explode) return entries.map(([key, v]) => [key, scalarText(v)]);
+    return [[name, entries.flatMap(([key, v]) => [key, scalarText(v)]).join(',')]];
+  }
+  return [[name, scalarText(value)]];
+}
+
+/** A header parameter's text (style simple). */
+export function headerText(parameter: Pick<Parameter, 'explode'>, value: unknown): string {
+  if (Array.isArray(value)) return value.map(scalarText).join(',');
+  if (value !== null && typeof value === 'object') {
+    const entries = entriesOf(value);
+    return parameter.explode ? entries.map(([key, v]) => `${key}=${scalarText(v)}`).join(',') : entries.flatMap(([key, v]) => [key, scalarText(v)]).join(',');
+  }
+  return scalarText(value);
+}
