@@ -8,6 +8,7 @@
  * one kind from a generated request. Neither trusts a probe blindly: the spec's own validator
  * confirms each one is valid or invalid as it claims before it is sent.
  */
+import { schemaRegExp } from '../spec/pattern.js';
 import { boundsOf } from '../spec/arbitrary.js';
 import { exampleFromSchema } from '../spec/example.js';
 import { typesOf } from '../spec/schema-types.js';
@@ -53,6 +54,8 @@ export const TYPE_SAMPLES: readonly [string, unknown][] = [
 const MAX_ENUM_MEMBERS_SENT = 12;
 /** Strings longer than this are not built at a bound (a request a few hundred KB large proves little more). */
 const MAX_BUILT_LENGTH = 65_536;
+/** Arrays longer than this are not built to probe their bounds. */
+const MAX_BUILT_ITEMS = 1_000;
 
 /** Alternatives of a schema: anyOf/oneOf branches flattened, allOf parts beside the schema itself. */
 function branches(schema: Schema): Schema[] {
@@ -286,6 +289,11 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
       add('maxLength', 'invalid', 'string_too_long', path, stringOfLength(value, maxLength + 1), `longer than maxLength ${maxLength}`);
     }
     if (typeof format === 'string' && !isNumeric(branch)) add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
+    if (typeof branch.pattern === 'string') {
+      const mismatch = patternMiss(branch.pattern, value, branch);
+      if (mismatch !== undefined) add('pattern', 'invalid', 'pattern_mismatch', path, mismatch, `does not match pattern ${branch.pattern.slice(0, 40)}`);
+    }
+    if (Array.isArray(value)) arrayProbes(branch, value, (constraint, expect, kind, items, why) => add(constraint, expect, kind, path, items, why));
     const members: unknown[] | undefined = Array.isArray(branch.enum) ? branch.enum : branch.const !== undefined ? [branch.const] : undefined;
     if (members) {
       const keyword = branch.const !== undefined ? 'const' : 'enum';
@@ -293,6 +301,40 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
       add(keyword, 'invalid', 'outside_enum', path, enumNearMiss(members), `a near-miss of ${keyword} ${JSON.stringify(members).slice(0, 40)}`);
     }
   }
+}
+
+/** A string of an allowed length that the pattern refuses: the valid value with a character no identifier-like pattern takes, or a space. */
+function patternMiss(pattern: string, valid: unknown, schema: Schema): string | undefined {
+  let regex: RegExp;
+  try {
+    regex = schemaRegExp(pattern);
+  } catch {
+    return undefined;
+  }
+  const base = typeof valid === 'string' ? valid : '';
+  const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
+  const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
+  const candidates = [`${base.slice(0, -1)}!`, `!${base.slice(1)}`, ' '.repeat(Math.max(1, min)), '', '\u0000', `${base} `];
+  return candidates.find((candidate) => candidate.length >= min && candidate.length <= max && !regex.test(candidate));
+}
+
+type AddArray = (constraint: string, expect: Probe['expect'], kind: ViolationKind | undefined, items: unknown[], why: string) => void;
+
+/** Item counts at and past minItems/maxItems (built from the value's own first item), and a repeated item where items are unique. */
+function arrayProbes(schema: Schema, value: unknown[], add: AddArray): void {
+  const item = value.length > 0 ? value[0] : undefined;
+  if (item === undefined) return;
+  const ofLength = (length: number) => Array.from({ length }, () => structuredClone(item));
+  const { minItems, maxItems } = schema;
+  if (typeof minItems === 'number' && minItems <= MAX_BUILT_ITEMS) {
+    add('minItems', 'valid', undefined, ofLength(minItems), `at minItems ${minItems}`);
+    if (minItems > 0) add('minItems', 'invalid', 'array_size', ofLength(minItems - 1), `fewer than minItems ${minItems}`);
+  }
+  if (typeof maxItems === 'number' && maxItems < MAX_BUILT_ITEMS) {
+    add('maxItems', 'valid', undefined, ofLength(maxItems), `at maxItems ${maxItems}`);
+    add('maxItems', 'invalid', 'array_size', ofLength(maxItems + 1), `more than maxItems ${maxItems}`);
+  }
+  if (schema.uniqueItems === true) add('uniqueItems', 'invalid', 'duplicate_items', [...value, structuredClone(item)], 'an item repeated where items are unique');
 }
 
 /** "x" repeated, or the valid value cut or padded, to an exact length. */

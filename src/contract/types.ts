@@ -40,7 +40,12 @@ export type ViolationKind =
   | 'wrong_content_type'
   | 'missing_body'
   /** A property where additionalProperties is false (coverage phase only). */
-  | 'additional_property';
+  | 'additional_property'
+  /** A string that does not match its `pattern` (coverage phase only). */
+  | 'pattern_mismatch'
+  /** An array with fewer or more items than allowed, or a repeated one where they must be unique (coverage phase only). */
+  | 'array_size'
+  | 'duplicate_items';
 
 export interface Violation {
   kind: ViolationKind;

@@ -13,7 +13,7 @@ import type { RunningMock } from '../../src/mock/server.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { SpecValidator } from '../../src/spec/validator.js';
 import { startRelay, withRecallOptions, type Relay, type RelayBehaviour } from '../faulty/relay.js';
-import { fixtureFile, SPEC_FILES, startBundledMock, startSpecMock } from '../helpers/mock.js';
+import { fixtureFile, SPEC_FILES, startBundledMock, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 
@@ -92,6 +92,61 @@ describe('the coverage phase enumerates every constraint', () => {
       expect(cut.constraints[0]).toMatchObject({ planned: 32, sent: 12, budgetCut: true });
       expect(cut.constraints[0].constraints.filter((c) => c.valid + c.invalid > 0)).toHaveLength(12);
       expect(cut.constraints[0].constraints.reduce((n, c) => n + c.unsent, 0)).toBe(20);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('the coverage phase probes patterns and array sizes', () => {
+  const SPEC = {
+    openapi: '3.1.0',
+    info: { title: 'tags', version: '1' },
+    paths: {
+      '/tags': {
+        post: {
+          operationId: 'createTags',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['code', 'tags'],
+                  properties: {
+                    code: { type: 'string', pattern: '^[A-Z]{3}-[0-9]{2}$' },
+                    tags: { type: 'array', minItems: 1, maxItems: 3, uniqueItems: true, items: { type: 'string', enum: ['a', 'b', 'c'] } },
+                  },
+                },
+              },
+            },
+          },
+          responses: { '201': { description: 'Created', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+    },
+  };
+
+  it('plans a pattern miss, item counts at and past their bounds, and a repeated item, each confirmed by the validator', async () => {
+    const file = await tempJsonFile('tags.json', SPEC);
+    const spec = await loadSpec(file);
+    const validator = new SpecValidator(spec);
+    const [operation] = spec.operations;
+    const plan = planProbes(baseRequest(operation, validator, 1), validator);
+    const probes = (constraint: string, kind: 'valid' | 'invalid') => plan.probes.filter((p) => p.constraint === constraint && p.kind === kind);
+    expect(probes('body.code pattern', 'invalid')).toHaveLength(1);
+    expect(probes('body.tags minItems', 'valid').map((p) => (p.request.body as any).tags.length)).toEqual([1]);
+    expect(probes('body.tags maxItems', 'invalid').map((p) => (p.request.body as any).tags.length)).toEqual([4]);
+    expect(probes('body.tags uniqueItems', 'invalid')).toHaveLength(1);
+    for (const probe of plan.probes.filter((p) => /pattern|Items/.test(p.constraint))) {
+      const issues = validator.validate(operation.requestBody!.content[0].schemaPointer!, probe.request.body, 'request');
+      expect(issues.length === 0, `${probe.constraint} ${JSON.stringify(probe.request.body)}`).toBe(probe.kind === 'valid');
+    }
+    const mock = await startSpecMock([file]);
+    try {
+      const report = await runContract({ target: mock.url, specFiles: [file], seed: 2, phases: ['coverage'] });
+      expect(report.failures).toEqual([]);
+      expect(report.constraints[0].constraints.map((c) => c.id)).toEqual(expect.arrayContaining(['body.code pattern', 'body.tags minItems', 'body.tags maxItems', 'body.tags uniqueItems']));
     } finally {
       await mock.close();
     }

@@ -262,6 +262,8 @@ function showReload(reload: { error?: string } | undefined): void {
 
 // ---- controls and clock ----
 let clockDelta: number | undefined;
+/** The controls form holds edits not yet applied: a late load or another tab's change must not overwrite them. */
+let controlsEdited = false;
 
 async function loadControls(): Promise<void> {
   try {
@@ -273,7 +275,9 @@ async function loadControls(): Promise<void> {
   }
 }
 
-function showControls(controls: { latencyMs: number | [number, number] | null; errorRate: number }): void {
+function showControls(controls: { latencyMs: number | [number, number] | null; errorRate: number }, applied = false): void {
+  if (controlsEdited && !applied) return;
+  controlsEdited = false;
   const latency = controls.latencyMs;
   byId<HTMLInputElement>('latency').value = Array.isArray(latency) ? `${latency[0]}-${latency[1]}` : String(latency ?? 0);
   byId<HTMLInputElement>('error-rate').value = String(controls.errorRate ?? 0);
@@ -296,7 +300,7 @@ async function applyControls(event: Event): Promise<void> {
   const range = /^(\d+)\s*-\s*(\d+)$/.exec(latencyText);
   const latencyMs = range ? [Number(range[1]), Number(range[2])] : Number(latencyText || 0);
   try {
-    showControls(await admin('controls', { latencyMs, errorRate: Number(byId<HTMLInputElement>('error-rate').value || 0) }));
+    showControls(await admin('controls', { latencyMs, errorRate: Number(byId<HTMLInputElement>('error-rate').value || 0) }), true);
     say('controls-message', 'Applied');
   } catch (error) {
     say('controls-message', (error as Error).message, true);
@@ -401,6 +405,7 @@ byId('credentials').addEventListener('submit', (event) => {
 byId('state-search').addEventListener('input', renderState);
 byId('state-refresh').addEventListener('click', () => void loadState());
 byId('controls-form').addEventListener('submit', (event) => void applyControls(event));
+byId('controls-form').addEventListener('input', () => (controlsEdited = true));
 byId('clock-form').addEventListener('submit', (event) => void advanceClock(event));
 for (const name of ['key', 'session', 'token'] as const) byId<HTMLInputElement>(name).value = settings[name];
 setInterval(tick, 1000);
