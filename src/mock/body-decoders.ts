@@ -58,8 +58,23 @@ export function decodeRequestBody(plan: OperationPlan, contentType: string | und
   }
 }
 
+/** Per operation, the answer for the Content-Types clients send (a few, sent over and over), up to a bound. */
+const chosen = new WeakMap<MediaType[], Map<string, MediaType | null>>();
+const CHOSEN_PER_OPERATION = 32;
+
 /** The documented media type that covers the request's Content-Type; any JSON type reads as a documented JSON one. */
 function documentedMedia(content: MediaType[], contentType: string | undefined): MediaType | undefined {
+  if (contentType === undefined) return undefined;
+  let known = chosen.get(content);
+  if (!known) chosen.set(content, (known = new Map()));
+  const found = known.get(contentType);
+  if (found !== undefined) return found ?? undefined;
+  const media = matchMedia(content, contentType);
+  if (known.size < CHOSEN_PER_OPERATION) known.set(contentType, media ?? null);
+  return media;
+}
+
+function matchMedia(content: MediaType[], contentType: string): MediaType | undefined {
   const actual = mediaTypeOf(contentType);
   if (!actual) return undefined;
   return content.find((media) => mediaTypeMatches(media.mediaType, actual)) ?? (isJsonType(actual) ? content.find((media) => isJsonType(media.mediaType)) : undefined);

@@ -13,6 +13,7 @@ export function mediaTypeMatches(documented: string, actual: string): boolean {
 }
 
 export function isJsonType(mediaType: string): boolean {
+  if (mediaType === 'application/json') return true;
   const type = mediaType.split(';')[0].trim().toLowerCase();
   return type === 'application/json' || type.endsWith('+json');
 }
@@ -20,7 +21,19 @@ export function isJsonType(mediaType: string): boolean {
 /** How a body of this media type is written: parley reads and writes JSON, forms and multipart; others pass as text. */
 export type BodyEncoding = 'json' | 'form' | 'multipart' | 'text' | 'binary';
 
+const encodings = new Map<string, BodyEncoding>();
+
+/** Called per request with the spec's own media types (a small, fixed set): each is read once. */
 export function bodyEncodingOf(mediaType: string): BodyEncoding {
+  let encoding = encodings.get(mediaType);
+  if (encoding === undefined) {
+    encoding = readEncoding(mediaType);
+    if (encodings.size < 1024) encodings.set(mediaType, encoding);
+  }
+  return encoding;
+}
+
+function readEncoding(mediaType: string): BodyEncoding {
   const type = mediaType.split(';')[0].trim().toLowerCase();
   if (isJsonType(type)) return 'json';
   if (type === 'application/x-www-form-urlencoded') return 'form';
