@@ -41,7 +41,7 @@ export function scalarFromText(text: string, schema: JsonSchema | undefined): un
   return fromString(text, isPlainObject(schema) ? typesAdmitted(schema) : new Set(), isPlainObject(schema) ? schema : {}, 'form', 0);
 }
 
-function fromString(text: string, types: Set<string>, schema: Record<string, any>, encoding: FieldEncoding, depth: number): unknown {
+function fromString(text: string, types: ReadonlySet<string>, schema: Record<string, any>, encoding: FieldEncoding, depth: number): unknown {
   if (types.size === 0 || types.has('string')) return text;
   if ((text === '' || text === 'null') && types.has('null')) return null;
   if ((types.has('integer') || types.has('number')) && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
@@ -57,8 +57,16 @@ function fromString(text: string, types: Set<string>, schema: Record<string, any
   return text;
 }
 
-/** The types a schema lets through, its `anyOf`/`oneOf` branches and `nullable` included. */
-export function typesAdmitted(schema: Record<string, any>): Set<string> {
+const admitted = new WeakMap<object, ReadonlySet<string>>();
+
+/** The types a schema lets through, its `anyOf`/`oneOf` branches and `nullable` included (read once per schema: it is read per request). */
+export function typesAdmitted(schema: Record<string, any>): ReadonlySet<string> {
+  let types = admitted.get(schema);
+  if (!types) admitted.set(schema, (types = readTypes(schema)));
+  return types;
+}
+
+function readTypes(schema: Record<string, any>): Set<string> {
   const types = new Set(typesOf(schema));
   if (schema.nullable === true) types.add('null');
   for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) {

@@ -27,7 +27,8 @@ export function validateParameters(
   validator: SpecValidator,
   raw: RawParameters,
 ): { parameters: ParsedParameters; issues: FieldIssue[] } {
-  const parameters: ParsedParameters = { path: Object.create(null), query: Object.create(null), header: Object.create(null), cookie: Object.create(null) };
+  // Plain objects (null-prototype ones are slow dictionaries); names are the spec's, and "__proto__" is defined, never assigned.
+  const parameters: ParsedParameters = { path: {}, query: {}, header: {}, cookie: {} };
   const issues: FieldIssue[] = [];
   for (const parameter of operation.parameters) {
     const rawValue = readRaw(parameter, raw);
@@ -40,7 +41,9 @@ export function validateParameters(
     if (parameter.schemaPointer) {
       issues.push(...toFieldIssues(location, validator.validate(parameter.schemaPointer, value, 'request'), value));
     }
-    parameters[parameter.in][parameter.name] = value;
+    const group = parameters[parameter.in];
+    if (parameter.name === '__proto__') Object.defineProperty(group, parameter.name, { value, enumerable: true, writable: true, configurable: true });
+    else group[parameter.name] = value;
   }
   return { parameters, issues };
 }
