@@ -8,6 +8,7 @@ import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import type { AdminGuardSettings } from './admin-guard.js';
 import { apiError, renderError, type ApiError, type FieldIssue } from './api-error.js';
 import { decodeRequestBody } from './body-decoders.js';
+import { documentedHeaders } from './documented-headers.js';
 import { nonJsonPayload } from './media-body.js';
 import { isJsonType } from '../spec/media-type.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
@@ -168,8 +169,9 @@ export class MockApp {
         return this.sendError(exchange, outcome.error, plan.operation, plan.spec, cors);
       }
       const contentType = plan.contentTypeFor(outcome.status);
-      if (isJsonType(contentType)) exchange.json(outcome.status, outcome.body, contentType, outcome.headers, cors);
-      else exchange.raw(outcome.status, { ...cors, ...outcome.headers, 'Content-Type': contentType }, nonJsonPayload(outcome.body, contentType));
+      const answerHeaders = withDocumentedHeaders(plan.operation, outcome.status, outcome.headers);
+      if (isJsonType(contentType)) exchange.json(outcome.status, outcome.body, contentType, answerHeaders, cors);
+      else exchange.raw(outcome.status, { ...cors, ...answerHeaders, 'Content-Type': contentType }, nonJsonPayload(outcome.body, contentType));
     } catch (error) {
       const spec = plan?.spec ?? this.specNearest(url.pathname);
       this.sendError(exchange, apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`), plan?.operation, spec, cors);
@@ -302,7 +304,8 @@ export class MockApp {
 
   private sendError(exchange: MockExchange, error: ApiError, operation: Operation | undefined, spec: Spec | undefined, cors: HeaderFields | undefined): void {
     const rendered = renderError(error, operation, spec);
-    exchange.json(rendered.status, rendered.body, rendered.contentType, rendered.headers, cors);
+    const headers = operation ? withDocumentedHeaders(operation, rendered.status, rendered.headers) : rendered.headers;
+    exchange.json(rendered.status, rendered.body, rendered.contentType, headers, cors);
   }
 
   /** The spec whose paths share the longest prefix with an unrouted path, to answer in its error shape. */
@@ -319,6 +322,12 @@ export class MockApp {
     }
     return best;
   }
+}
+
+/** The headers the spec documents for the status, under the answer's own. */
+function withDocumentedHeaders(operation: Operation, status: number, own: HeaderFields | undefined): HeaderFields | undefined {
+  const documented = documentedHeaders(operation, status);
+  return documented && own ? { ...documented, ...own } : (own ?? documented);
 }
 
 /** mulberry32: small, fast, seedable; enough for latency jitter and error injection. */

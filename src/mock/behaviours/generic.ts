@@ -9,6 +9,7 @@ import { isPlainObject } from '../../spec/json-value.js';
 import { documentedSuccessStatuses } from '../../spec/responses.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, Outcome, RequestContext } from '../behaviour.js';
+import { documentsLocation } from '../documented-headers.js';
 import { crudShapeOf, newKey, type CrudShape } from './crud-shape.js';
 
 interface Target {
@@ -87,7 +88,8 @@ export function genericBehaviour(concretePath: string): Behaviour {
         const key = sentKey(context.body, shape) ?? newKey(shape, context.ids, (candidate) => state.get(target.collection, candidate) !== undefined);
         const record = shapeRecord(context, status, context.body, shape, key);
         state.put(target.collection, String(key), record);
-        return { status, body: record };
+        const location = documentsLocation(context.operation, status) ? { Location: `${target.collection}/${encodeURIComponent(String(key))}` } : undefined;
+        return { status, body: record, ...(location ? { headers: location } : {}) };
       }
       if (method === 'get') {
         const status = successStatus(context, [200]);
