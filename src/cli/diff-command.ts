@@ -1,9 +1,9 @@
 /** `parley diff <old> <new>`: breaking changes between two versions of a spec, for CI gates on a change. */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { diffReportHtml } from '../diff/html.js';
 import { diffToJUnit, formatDiff } from '../diff/report.js';
 import { diffSpecFiles } from '../diff/spec-diff.js';
+import { HELP_FLAG, printedHelp, REPORT_FILE_FLAGS, writeReportFiles } from './command-line.js';
 import { UsageError } from './usage-error.js';
 
 export const DIFF_HELP = `Usage: parley diff <old spec> <new spec> [options]
@@ -27,26 +27,15 @@ export async function runDiffCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      format: { type: 'string' },
-      json: { type: 'string' },
-      junit: { type: 'string' },
-      html: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { format: { type: 'string' }, ...REPORT_FILE_FLAGS, ...HELP_FLAG },
   });
-  if (values.help) {
-    process.stdout.write(DIFF_HELP);
-    return 0;
-  }
+  if (printedHelp(values.help, DIFF_HELP)) return 0;
   if (positionals.length !== 2) throw new UsageError(`expects two spec files, the old one and the new one (got ${positionals.length})`);
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format expects text or json, got "${format}"`);
   const report = await diffSpecFiles(positionals[0], positionals[1]);
   const json = JSON.stringify(report, null, 2) + '\n';
   process.stdout.write(format === 'json' ? json : formatDiff(report));
-  if (values.json) await writeFile(values.json, json);
-  if (values.junit) await writeFile(values.junit, diffToJUnit(report));
-  if (values.html) await writeFile(values.html, diffReportHtml(report));
+  await writeReportFiles(values, { json: () => json, junit: () => diffToJUnit(report), html: () => diffReportHtml(report) });
   return report.breaking > 0 ? 1 : 0;
 }

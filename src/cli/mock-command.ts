@@ -6,6 +6,7 @@ import { DEMO_AGENT } from '../mock/fixtures.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
+import { HELP_FLAG, printedHelp } from './command-line.js';
 
 export const MOCK_HELP = `Usage: parley mock [spec files...] [options]
 
@@ -76,13 +77,10 @@ export async function runMockCommand(argv: string[]): Promise<number> {
       'no-cors': { type: 'boolean' },
       'cors-admin': { type: 'boolean' },
       'allowed-host': { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
+      ...HELP_FLAG,
     },
   });
-  if (values.help) {
-    process.stdout.write(MOCK_HELP);
-    return 0;
-  }
+  if (printedHelp(values.help, MOCK_HELP)) return 0;
   const specFiles = positionals.length > 0 ? positionals : bundledSpecFiles();
   const mock = await startMockServer({
     specFiles,

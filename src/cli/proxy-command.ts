@@ -1,5 +1,4 @@
 /** `parley proxy --upstream <url> [spec files...]`: a validating, recording proxy in front of a real server. */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { coverageShortfall } from '../coverage/format.js';
 import { proxyReportHtml } from '../proxy/html.js';
@@ -8,6 +7,7 @@ import { Recorder } from '../proxy/recorder.js';
 import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
+import { HELP_FLAG, printedHelp, REPORT_FILE_FLAGS, writeReportFiles } from './command-line.js';
 
 export const PROXY_HELP = `Usage: parley proxy --upstream <url> [spec files...] [options]
 
@@ -51,17 +51,12 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
       fallback: { type: 'string' },
       'max-body': { type: 'string' },
       'upstream-timeout': { type: 'string' },
-      junit: { type: 'string' },
-      json: { type: 'string' },
-      html: { type: 'string' },
+      ...REPORT_FILE_FLAGS,
       'min-coverage': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...HELP_FLAG,
     },
   });
-  if (values.help) {
-    process.stdout.write(PROXY_HELP);
-    return 0;
-  }
+  if (printedHelp(values.help, PROXY_HELP)) return 0;
   const upstream = parseHttpUrl('upstream', values.upstream, 'parley proxy --upstream https://sandbox.example.com');
   if (values.fallback !== undefined && values.fallback !== 'mock') throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
   const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
@@ -86,9 +81,11 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
   const shortfall = minCoverage === undefined ? undefined : coverageShortfall(report.coverage, minCoverage);
   process.stdout.write(formatProxySummary(report));
   if (shortfall) process.stdout.write(`FAILED: ${shortfall}\n`);
-  if (values.junit) await writeFile(values.junit, proxyToJUnit(report));
-  if (values.json) await writeFile(values.json, JSON.stringify(report, null, 2) + '\n');
-  if (values.html) await writeFile(values.html, proxyReportHtml(report, { coverageShortfall: shortfall }));
+  await writeReportFiles(values, {
+    junit: () => proxyToJUnit(report),
+    json: () => JSON.stringify(report, null, 2) + '\n',
+    html: () => proxyReportHtml(report, { coverageShortfall: shortfall }),
+  });
   if (recorder) {
     const summary = await recorder.write();
     process.stdout.write(`recorded ${summary.examples.length} example(s) and ${summary.records} record(s) in ${values.record}\n`);

@@ -1,5 +1,4 @@
 /** `parley test --target <url> [spec files...]`: the contract suite as a CLI, for CI gates and QA. */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { formatReport } from '../contract/report/console.js';
@@ -22,6 +21,7 @@ import { describeSecurity } from '../spec/security.js';
 import type { Spec } from '../spec/types.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
+import { HELP_FLAG, printedHelp, REPORT_FILE_FLAGS, writeReportFiles } from './command-line.js';
 
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
@@ -182,17 +182,12 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       cleanup: { type: 'boolean' },
       'max-response-time': { type: 'string' },
       strict: { type: 'boolean' },
-      junit: { type: 'string' },
-      json: { type: 'string' },
-      html: { type: 'string' },
+      ...REPORT_FILE_FLAGS,
       'min-coverage': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...HELP_FLAG,
     },
   });
-  if (values.help) {
-    process.stdout.write(TEST_HELP);
-    return 0;
-  }
+  if (printedHelp(values.help, TEST_HELP)) return 0;
   const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
   const environment = credentialsFromEnvironment(process.env);
   const [apiKey, secondFromList, ...extra] = values['api-key'] ?? (environment.apiKey === undefined ? [] : [environment.apiKey]);
@@ -259,9 +254,11 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   const format = { replayCommand: (failure: Failure) => `parley test ${replayArguments(failure).join(' ')}` };
   process.stdout.write(formatReport(shown, format));
   if (shortfall) process.stdout.write(`FAILED: ${shortfall}\n`);
-  if (values.junit) await writeFile(values.junit, toJUnit(shown, format));
-  if (values.json) await writeFile(values.json, JSON.stringify(withReplayCommands(shown), null, 2) + '\n');
-  if (values.html) await writeFile(values.html, testReportHtml(shown, { coverageShortfall: shortfall, ...format }));
+  await writeReportFiles(values, {
+    junit: () => toJUnit(shown, format),
+    json: () => JSON.stringify(withReplayCommands(shown), null, 2) + '\n',
+    html: () => testReportHtml(shown, { coverageShortfall: shortfall, ...format }),
+  });
   return exitCode(report, { allowPartial: values['allow-partial'] === true, coverageShortfall: shortfall });
 }
 
