@@ -4,6 +4,7 @@
  * multipart as text parts (objects and arrays as their JSON text, OpenAPI's default), text as is.
  */
 import qs from 'qs';
+import { isPlainObject } from '../spec/json-value.js';
 import { bodyEncodingOf } from '../spec/media-type.js';
 
 export interface EncodedBody {
@@ -29,7 +30,7 @@ export function encodeBody(body: unknown, mediaType: string): EncodedBody {
 }
 
 function multipart(body: unknown): string {
-  const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : [['value', body] as const];
+  const fields = isPlainObject(body) ? Object.entries(body) : [['value', body] as const];
   const parts = fields
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => {

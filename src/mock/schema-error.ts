@@ -6,7 +6,7 @@
  */
 import { exampleFromSchema } from '../spec/example.js';
 import { isPlainObject } from '../spec/json-value.js';
-import { typesOf } from '../spec/schema-types.js';
+import { declaredProperties, typesOf } from '../spec/schema-types.js';
 import type { JsonSchema } from '../spec/types.js';
 
 export interface ErrorFields {
@@ -22,7 +22,7 @@ const CODE_FIELDS = /^(code|error_code|errorcode|status|status_code|statuscode|t
 /** Whether a schema has somewhere to put a message (at its top or one object down): only then is it an error shape. */
 export function carriesMessage(schema: JsonSchema | undefined, depth = 0): boolean {
   if (!isPlainObject(schema) || depth > 1) return false;
-  return propertiesOf(schema).some(([name, property]) => (MESSAGE_FIELDS.test(name) && isPlainObject(property) && typesOf(property).includes('string')) || carriesMessage(property, depth + 1));
+  return declaredProperties(schema).some(([name, property]) => (MESSAGE_FIELDS.test(name) && isPlainObject(property) && typesOf(property).includes('string')) || carriesMessage(property, depth + 1));
 }
 
 export function schemaShapedError(schema: JsonSchema, fields: ErrorFields): unknown {
@@ -31,7 +31,7 @@ export function schemaShapedError(schema: JsonSchema, fields: ErrorFields): unkn
 
 function fill(schema: JsonSchema, value: unknown, fields: ErrorFields, depth: number): unknown {
   if (!isPlainObject(value) || typeof schema !== 'object' || depth > 3) return value;
-  const properties = propertiesOf(schema);
+  const properties = declaredProperties(schema);
   for (const [name, property] of properties) {
     if (!Object.hasOwn(value, name) && !isRequired(schema, name)) continue;
     const replacement = fieldValue(name, property, fields);
@@ -60,11 +60,6 @@ function bounded(text: string, schema: Record<string, any>): string | undefined 
 function withinBounds(number: number, schema: Record<string, any>): boolean {
   if (typeof schema.multipleOf === 'number' && number % schema.multipleOf !== 0) return false;
   return !(typeof schema.minimum === 'number' && number < schema.minimum) && !(typeof schema.maximum === 'number' && number > schema.maximum);
-}
-
-function propertiesOf(schema: Record<string, any>): [string, JsonSchema][] {
-  const parts = [schema, ...(Array.isArray(schema.allOf) ? schema.allOf : [])];
-  return parts.flatMap((part) => (isPlainObject(part) && isPlainObject(part.properties) ? Object.entries(part.properties as Record<string, JsonSchema>) : []));
 }
 
 function isRequired(schema: Record<string, any>, name: string): boolean {

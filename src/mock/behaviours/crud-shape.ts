@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { schemaArbitrary } from '../../spec/arbitrary.js';
 import { documentedSuccessStatuses } from '../../spec/responses.js';
-import { typesOf } from '../../spec/schema-types.js';
+import { declaredProperties, typesOf } from '../../spec/schema-types.js';
 import type { JsonSchema, Operation } from '../../spec/types.js';
 import type { IdSource } from '../ids.js';
 
@@ -31,9 +31,9 @@ function readShape(operation: Operation): CrudShape {
   const trailing = /\/\{([^}]+)\}$/.exec(template);
   const item = trailing ? { operation, name: trailing[1] } : itemOperationOf(operation, template);
   const answer = successSchema(operation) ?? (item && successSchema(item.operation));
-  const properties = propertiesOf(answer);
-  const keyField = item && properties?.has(item.name) ? item.name : 'id';
-  const keySchema = properties?.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
+  const properties = new Map(declaredProperties(answer));
+  const keyField = item && properties.has(item.name) ? item.name : 'id';
+  const keySchema = properties.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
   const itemGet = item && operation.spec.operations.find((op) => op.method === 'get' && op.path.replace(/\/$/, '') === item.operation.path.replace(/\/$/, ''));
   const creates =
     operation.method === 'post' &&
@@ -59,17 +59,6 @@ function successSchema(operation: Operation): JsonSchema | undefined {
     if (media?.schema !== undefined) return media.schema;
   }
   return undefined;
-}
-
-function propertiesOf(schema: JsonSchema | undefined): Map<string, JsonSchema> | undefined {
-  if (!schema || typeof schema !== 'object') return undefined;
-  const found = new Map<string, JsonSchema>();
-  for (const part of [schema, ...((schema.allOf as JsonSchema[] | undefined) ?? [])]) {
-    if (part && typeof part === 'object' && part.properties && typeof part.properties === 'object') {
-      for (const [name, property] of Object.entries(part.properties as Record<string, JsonSchema>)) found.set(name, property);
-    }
-  }
-  return found.size > 0 ? found : undefined;
 }
 
 /** A new key that fits the key's schema: counted integers, UUIDs for plain strings, a schema-built value for patterned ones. */
