@@ -6,27 +6,22 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { placeCredentials } from '../../src/contract/credentials.js';
 import { runContract } from '../../src/contract/runner.js';
-import type { RunningMock } from '../../src/mock/server.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { send } from '../helpers/http.js';
-import { ROOT, startSpecMock } from '../helpers/mock.js';
+import { ROOT, specMockFor } from '../helpers/mock.js';
 import { run } from '../helpers/processes.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/security-3.1.yaml`;
 const BIN = path.join(ROOT, 'bin/parley.js');
 
 describe('credentials placed as the security schemes say', () => {
-  let mock: RunningMock;
-  beforeAll(async () => {
-    // The keys the runs use: a mock that accepts any key would rightly fail ignored_auth.
-    // (A Basic credential is its base64 token, RFC 7617.)
-    const basic = (userPassword: string) => Buffer.from(userPassword).toString('base64');
-    mock = await startSpecMock([SPEC], { apiKeys: ['key-alpha', basic('ada:pw'), basic('ada:s3cret-pw')] });
-  });
-  afterAll(() => mock?.close());
+  // The keys the runs use: a mock that accepts any key would rightly fail ignored_auth.
+  // (A Basic credential is its base64 token, RFC 7617.)
+  const basic = (userPassword: string) => Buffer.from(userPassword).toString('base64');
+  const mock = specMockFor([SPEC], { apiKeys: ['key-alpha', basic('ada:pw'), basic('ada:s3cret-pw')] });
 
   it('places a key in the query and a cookie, Basic as base64, oauth2 as bearer', async () => {
     const spec = await loadSpec(SPEC);

@@ -6,10 +6,9 @@ import type { MockApp } from '../../src/mock/app.js';
 import { documentedResponse } from '../../src/spec/responses.js';
 import type { Spec } from '../../src/spec/types.js';
 import { SpecValidator, type ValidationIssue } from '../../src/spec/validator.js';
-import { afterAll, beforeAll, expect } from 'vitest';
-import type { RunningMock } from '../../src/mock/server.js';
+import { expect } from 'vitest';
 import { send, type HttpResponse, type SendOptions } from './http.js';
-import { startSpecMock } from './mock.js';
+import { specMockFor } from './mock.js';
 
 export interface Verdict {
   exchange: string;
@@ -52,20 +51,16 @@ export interface CheckedMock {
 
 /** A mock of `specFiles` for the enclosing describe block, whose every answer through `call` is checked against the spec. */
 export function checkedMock(specFiles: string[]): CheckedMock {
-  let mock: RunningMock | undefined;
+  const mock = specMockFor(specFiles);
   let conformance: ResponseConformance | undefined;
-  beforeAll(async () => {
-    mock = await startSpecMock(specFiles);
-    conformance = new ResponseConformance(mock.app);
-  });
-  afterAll(() => mock?.close());
   return {
     get url() {
-      return mock!.url;
+      return mock.url;
     },
     async call(method, path, options = {}) {
-      const response = await send(mock!.url, method, path, options);
-      expect(conformance!.check(method, path, response).issues, `${method} ${path}: ${response.text}`).toEqual([]);
+      const response = await send(mock.url, method, path, options);
+      conformance ??= new ResponseConformance(mock.app);
+      expect(conformance.check(method, path, response).issues, `${method} ${path}: ${response.text}`).toEqual([]);
       return response;
     },
   };

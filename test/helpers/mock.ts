@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startMockServer, type MockServerOptions, type RunningMock } from '../../src/mock/server.js';
 import type { HttpResponse } from './http.js';
 
@@ -39,6 +39,33 @@ export function startBundledMock(options: MockServerOptions = {}): Promise<Runni
 
 export function startSpecMock(specFiles: string[], options: MockServerOptions = {}): Promise<RunningMock> {
   return startMockServer({ specFiles, port: 0, host: '127.0.0.1', ...options });
+}
+
+/** Runs `use` against a mock of `specFiles`, closed afterwards whatever happens. */
+export async function withSpecMock<T>(specFiles: string[], use: (mock: RunningMock) => Promise<T>, options: MockServerOptions = {}): Promise<T> {
+  const mock = await startSpecMock(specFiles, options);
+  try {
+    return await use(mock);
+  } finally {
+    await mock.close();
+  }
+}
+
+/** A mock of `specFiles` for the enclosing describe block: started before its tests, closed after them. */
+export function specMockFor(specFiles: string[], options: MockServerOptions = {}): { readonly url: string; readonly app: RunningMock['app'] } {
+  let mock: RunningMock | undefined;
+  beforeAll(async () => {
+    mock = await startSpecMock(specFiles, options);
+  });
+  afterAll(() => mock?.close());
+  return {
+    get url() {
+      return mock!.url;
+    },
+    get app() {
+      return mock!.app;
+    },
+  };
 }
 
 /** Writes a JSON file in a fresh temporary directory and returns its path. */

@@ -3,20 +3,15 @@
  * others (a rate-limit count, a request id) their example or a schema-built value; and parley test's
  * response_headers_conformance finds the mock conforming.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runContract } from '../../src/contract/runner.js';
-import type { RunningMock } from '../../src/mock/server.js';
 import { send } from '../helpers/http.js';
-import { ROOT, startSpecMock } from '../helpers/mock.js';
+import { ROOT, specMockFor } from '../helpers/mock.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/headers-3.1.yaml`;
 
 describe('documented response headers', () => {
-  let mock: RunningMock;
-  beforeAll(async () => {
-    mock = await startSpecMock([SPEC]);
-  });
-  afterAll(() => mock?.close());
+  const mock = specMockFor([SPEC]);
 
   it('a create answers Location with the record it made, and the documented rate-limit header', async () => {
     const created = await send(mock.url, 'POST', '/orders', { json: { item: 'tea' } });

@@ -2,21 +2,16 @@
  * Answers in the media type the spec documents when it is not JSON: an image endpoint sends a real
  * image, a CSV endpoint its example text; and parley test asks for (Accept) and judges them as such.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { runContract } from '../../src/contract/runner.js';
-import type { RunningMock } from '../../src/mock/server.js';
-import { ROOT, startSpecMock } from '../helpers/mock.js';
+import { ROOT, specMockFor } from '../helpers/mock.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/answers-3.1.yaml`;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('non-JSON answers', () => {
-  let mock: RunningMock;
-  beforeAll(async () => {
-    mock = await startSpecMock([SPEC]);
-  });
-  afterAll(() => mock?.close());
+  const mock = specMockFor([SPEC]);
 
   it('an image/png answer is a PNG file, with its content type and length', async () => {
     const answer = await request(`${mock.url}/tickets/t-1/qr`, { headers: { accept: 'image/png' } });

@@ -5,15 +5,14 @@
  * webhooks. Each is checked through the validator, through the mock over HTTP, and by the
  * contract suite against the mock of the same spec (one engine: any failure is a bug of one half).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { runContract } from '../../src/contract/runner.js';
-import type { RunningMock } from '../../src/mock/server.js';
 import { loadSpec } from '../../src/spec/load.js';
 import type { Spec } from '../../src/spec/types.js';
 import { SpecValidator } from '../../src/spec/validator.js';
 import { send } from '../helpers/http.js';
-import { ROOT, startSpecMock, tempJsonFile } from '../helpers/mock.js';
+import { ROOT, specMockFor, tempJsonFile, withSpecMock } from '../helpers/mock.js';
 
 const QUIRKS = `${ROOT}test/fixtures/real-world-defects/quirks-3.0.yaml`;
 const KEYS = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
@@ -79,22 +78,15 @@ describe('spec engine on real-world quirks', () => {
     expect(petValidator.validate(body, { petType: 'Lizard' }, 'request')).toEqual([]);
     expect(petValidator.validate(body, { petType: 'cat' }, 'request')).not.toEqual([]); // a Cat needs a name
     expect(petValidator.validate(body, { petType: 'bird', name: 'x' }, 'request')).not.toEqual([]);
-    const mock = await startSpecMock([DISCRIMINATOR]);
-    try {
+    await withSpecMock([DISCRIMINATOR], async (mock) => {
       const created = await send(mock.url, 'POST', '/pets', { json: { petType: 'dog', name: 'Rex' } });
       expect(created.status, created.text).toBe(201);
       expect(created.body.petType).toBe('dog');
-    } finally {
-      await mock.close();
-    }
+    });
   });
 
   describe('served by the mock', () => {
-    let mock: RunningMock;
-    beforeAll(async () => {
-      mock = await startSpecMock([QUIRKS]);
-    });
-    afterAll(() => mock?.close());
+    const mock = specMockFor([QUIRKS]);
 
     it('routes a paths key with a fixed query part, and only with that query', async () => {
       const beta = await send(mock.url, 'GET', '/responses?beta=true');
@@ -123,11 +115,7 @@ describe('spec engine on real-world quirks', () => {
   });
 
   describe("a user's spec with Julep's POST /sessions is served and tested as itself", () => {
-    let mock: RunningMock;
-    beforeAll(async () => {
-      mock = await startSpecMock([LOOKALIKE]);
-    });
-    afterAll(() => mock?.close());
+    const mock = specMockFor([LOOKALIKE]);
 
     it('the mock answers its own Session schema and finds the id it returned', async () => {
       const created = await send(mock.url, 'POST', '/sessions', { json: { device: 'phone' } });
@@ -148,19 +136,15 @@ describe('spec engine on real-world quirks', () => {
     });
 
     it('the bundled specs are still recognised: their contracts run', async () => {
-      const bundled = await startSpecMock([`${ROOT}specs/julep.yaml`]);
-      try {
+      await withSpecMock([`${ROOT}specs/julep.yaml`], async (bundled) => {
         const report = await runContract({ target: bundled.url, specFiles: [`${ROOT}specs/julep.yaml`], contracts: [...BUNDLED_CONTRACTS], apiKey: 'k', seed: 4, runs: 5, requestTimeoutMs: 5000 });
         expect(report.tallies.some((t) => t.check === 'julep.defaults_echo' && t.passed > 0)).toBe(true);
-      } finally {
-        await bundled.close();
-      }
+      });
     });
   });
 
   it('cookie parameters are read from the Cookie header and validated', async () => {
-    const mock = await startSpecMock([COOKIES]);
-    try {
+    await withSpecMock([COOKIES], async (mock) => {
       expect((await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'theme=dark; font_size=12' } })).status).toBe(200);
       const missing = await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'font_size=12' } });
       expect(missing.status).toBe(422);
@@ -168,21 +152,16 @@ describe('spec engine on real-world quirks', () => {
       const tooBig = await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'theme=light; font_size=99' } });
       expect(tooBig.status).toBe(422);
       expect(tooBig.text).toContain('font_size');
-    } finally {
-      await mock.close();
-    }
+    });
   });
 
   it('an operation that documents no responses is warned about, not failed with an empty "one of"', async () => {
     const file = await tempJsonFile('no-responses.json', { openapi: '3.1.0', info: { title: 'bare', version: '1' }, paths: { '/ping': { get: { operationId: 'ping' } } } });
-    const mock = await startSpecMock([file]);
-    try {
+    await withSpecMock([file], async (mock) => {
       const report = await runContract({ target: mock.url, specFiles: [file], seed: 1, runs: 5, requestTimeoutMs: 5000 });
       expect(report.failures).toEqual([]);
       expect(report.warnings.map((w) => w.message)).toContainEqual(expect.stringContaining('documents no responses'));
-    } finally {
-      await mock.close();
-    }
+    });
   });
 
   describe('parley test against parley mock of the same spec conforms', () => {
@@ -191,8 +170,7 @@ describe('spec engine on real-world quirks', () => {
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
           // The mock knows the run's key: one that accepts any key would rightly fail ignored_auth.
-          const mock = await startSpecMock([file], { apiKeys: ['key-alpha'] });
-          try {
+          await withSpecMock([file], async (mock) => {
             const report = await runContract({ target: mock.url, specFiles: [file], apiKey: 'key-alpha', seed, runs: 20, requestTimeoutMs: 5000 });
             expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
             expect(report.interrupted).toBe(false);
@@ -203,9 +181,7 @@ describe('spec engine on real-world quirks', () => {
                 expect(report.tallies.find((t) => t.operation === operation && t.check === 'valid_request_accepted')?.passed, operation).toBeGreaterThan(0);
               }
             }
-          } finally {
-            await mock.close();
-          }
+          }, { apiKeys: ['key-alpha'] });
         });
       }
     }
