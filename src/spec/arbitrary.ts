@@ -371,11 +371,13 @@ function arrayArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitra
 
 function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitrary<Record<string, unknown>> {
   const hidden = options.direction === 'request' ? 'readOnly' : 'writeOnly';
-  const required = new Set<string>(Array.isArray(s.required) ? s.required : []);
+  const isHidden = (property: JsonSchema | undefined) => Boolean(property && typeof property === 'object' && (property as Schema)[hidden] === true);
+  // A readOnly property is not sent, required or not: OpenAPI's `required` holds for it in answers only (and writeOnly conversely).
+  const required = new Set<string>((Array.isArray(s.required) ? s.required : []).filter((name: string) => !isHidden(s.properties?.[name])));
   const deep = depth >= options.maxDepth;
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [name, property] of Object.entries<JsonSchema>(s.properties ?? {})) {
-    if (property && typeof property === 'object' && (property as Schema)[hidden] === true && !required.has(name)) continue;
+    if (isHidden(property)) continue;
     if (deep && !required.has(name)) continue;
     model[name] = build(property, options, depth + 1);
   }

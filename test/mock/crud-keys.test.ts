@@ -26,6 +26,13 @@ describe('generic CRUD keys: test/fixtures/real-world-defects/keys-3.0.yaml', ()
     expect(read.body).toEqual({ id: second.body.id, name: 'Tom' });
   });
 
+  it('a readOnly id sent by the client is the server\'s to choose: ignored, and the record gets its own', async () => {
+    const created = await call('POST', '/pets', { name: 'Sly', id: 424242 });
+    expect(created.status).toBe(201);
+    expect(created.body.id).not.toBe(424242);
+    expect((await call('GET', `/pets/${created.body.id}`)).body.name).toBe('Sly');
+  });
+
   it('patterned ids: a created order id matches ^ord_…$ and the GET that follows finds it', async () => {
     const created = await call('POST', '/orders', { amount: 5 });
     expect(created.status).toBe(200);

@@ -61,8 +61,9 @@ function isWriteOnly(schema: unknown, property: string): boolean {
   return isPlainObject(declared) && declared.writeOnly === true;
 }
 
-/** The key a client sent in the record's key field (kept as sent), if any. */
+/** The key a client sent in the record's key field (kept as sent), if any; a readOnly key is the server's to choose. */
 function sentKey(body: unknown, shape: CrudShape): string | number | undefined {
+  if (isPlainObject(shape.keySchema) && shape.keySchema.readOnly === true) return undefined;
   const value = isPlainObject(body) ? body[shape.keyField] : undefined;
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : undefined;
 }
