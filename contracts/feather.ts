@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { fail, jsonOf, precondition, statusOf, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from '../src/contract/api-contract.js';
 import { echoMismatch, expectAnswer, identicalCreatesAreDistinct } from '../src/contract/properties.js';
 import type { ContractRequest, Exchange } from '../src/contract/types.js';
-import { applyDefaults } from '../src/spec/defaults.js';
+import { applyDefaults } from '../src/openapi/defaults.js';
 
 const CREATE_SESSION = 'POST /v1/ask-feather/sessions';
 const SEND_MESSAGE = 'POST /v1/ask-feather/sessions/{session_id}/messages';

@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { fail, jsonOf, statusOf, type ApiContract, type Sequence } from '../src/contract/api-contract.js';
 import { echoMismatch, identicalCreatesAreDistinct } from '../src/contract/properties.js';
-import { applyDefaults } from '../src/spec/defaults.js';
-import { schemaArbitrary } from '../src/spec/arbitrary.js';
+import { applyDefaults } from '../src/openapi/defaults.js';
+import { schemaArbitrary } from '../src/openapi/arbitrary.js';
 
 const CREATE_SESSION = 'POST /sessions';
 

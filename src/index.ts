@@ -28,7 +28,7 @@ export { collectionsOf, genericContract, GENERIC_SEQUENCE_NAMES, type Collection
 export type { ContractRequest, ContractResponse, Exchange, RequestKind, CheckContext } from './contract/types.js';
 export type { Report, Failure, FailureKind, Flaky, Untested, Warning, Tally, Check, Verdict, Phase, Replay, ConstraintCoverage, ConstraintProbes } from './contract/types.js';
 export { BUNDLED_CONTRACTS } from '../contracts/index.js';
-export { loadSpec, loadSpecs, SpecError } from './spec/load.js';
-export { SpecValidator } from './spec/validator.js';
-export { schemaArbitrary } from './spec/arbitrary.js';
-export type { Spec, Operation } from './spec/types.js';
+export { loadSpec, loadSpecs, SpecError } from './openapi/load.js';
+export { SpecValidator } from './openapi/validator.js';
+export { schemaArbitrary } from './openapi/arbitrary.js';
+export type { Spec, Operation } from './openapi/types.js';

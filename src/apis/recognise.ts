@@ -3,7 +3,7 @@
  * request body declares the API's own fields. A user's spec that merely has a `POST /sessions` is
  * not Julep, and gets generic behaviour and generic tests.
  */
-import type { Operation, Spec } from '../spec/types.js';
+import type { Operation, Spec } from '../openapi/types.js';
 
 export type BundledApiName = 'feather' | 'julep' | 'eliza';
 

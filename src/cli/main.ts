@@ -1,6 +1,6 @@
 /** The `parley` command line: dispatches to mock, test, validate, proxy and diff. */
 import { StateFileError } from '../mock/state-file.js';
-import { SpecError } from '../spec/load.js';
+import { SpecError } from '../openapi/load.js';
 import { UsageError } from './usage-error.js';
 
 export const HELP = `parley: stateful mock server and property-based contract tests for OpenAPI 3.0/3.1

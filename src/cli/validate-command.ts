@@ -1,5 +1,5 @@
 /** `parley validate <spec...>`: checks that files are valid OpenAPI 3.0/3.1 and lists their operations. */
-import { loadSpec } from '../spec/load.js';
+import { loadSpec } from '../openapi/load.js';
 import { UsageError } from './usage-error.js';
 
 export async function runValidateCommand(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
  * sequences that check behaviour across requests.
  */
 import type fc from 'fast-check';
-import type { Operation, Spec } from '../spec/types.js';
+import type { Operation, Spec } from '../openapi/types.js';
 import type { ContractRequest, ContractResponse, Exchange, RequestKind } from './types.js';
 
 export interface ContractSession {

@@ -4,8 +4,8 @@
  * multipart as text parts (objects and arrays as their JSON text, OpenAPI's default), text as is.
  */
 import qs from 'qs';
-import { isPlainObject } from '../spec/json-value.js';
-import { bodyEncodingOf } from '../spec/media-type.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import { bodyEncodingOf } from '../openapi/media-type.js';
 
 export interface EncodedBody {
   text: string;

@@ -3,8 +3,8 @@
  * spec documents a DELETE for it: a 2xx to a POST on a collection whose items have a DELETE, with
  * an id in its body, is remembered and deleted with the credentials it was created with.
  */
-import { isPlainObject } from '../spec/json-value.js';
-import type { Spec } from '../spec/types.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import type { Spec } from '../openapi/types.js';
 import type { TargetClient } from './http.js';
 import type { Exchange } from './types.js';
 

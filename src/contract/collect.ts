@@ -1,5 +1,5 @@
 /** The last stage: the run's state as a report, in an order that does not depend on which job finished first. */
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../openapi/types.js';
 import type { CheckRegistry } from './checks/registry.js';
 import type { RunState } from './run-state.js';
 import type { JobResult } from './schedule.js';

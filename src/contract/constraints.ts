@@ -8,10 +8,10 @@
  * one kind from a generated request. Neither trusts a probe blindly: the spec's own validator
  * confirms each one is valid or invalid as it claims before it is sent.
  */
-import { schemaRegExp } from '../spec/pattern.js';
-import { boundsOf } from '../spec/arbitrary.js';
-import { exampleFromSchema } from '../spec/example.js';
-import { typesOf } from '../spec/schema-types.js';
+import { schemaRegExp } from '../openapi/pattern.js';
+import { boundsOf } from '../openapi/arbitrary.js';
+import { exampleFromSchema } from '../openapi/example.js';
+import { typesOf } from '../openapi/schema-types.js';
 import type { ViolationKind } from './types.js';
 
 export type Segment = string | number;

@@ -4,7 +4,7 @@
  * bearer, oauth2, openIdConnect) in `Authorization`. Of several alternatives, the first the run has
  * credentials for is used.
  */
-import type { SecurityRequirement, SecurityScheme } from '../spec/types.js';
+import type { SecurityRequirement, SecurityScheme } from '../openapi/types.js';
 
 export interface Credentials {
   /** The API key or bearer token. */

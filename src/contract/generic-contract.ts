@@ -5,10 +5,10 @@
  * an id of its own, echoes what was sent (with documented defaults), answers a repeated create with
  * a documented status, and is invisible to another tenant.
  */
-import { applyDefaults } from '../spec/defaults.js';
-import { documentedSuccessStatuses, isDocumented } from '../spec/responses.js';
-import { isPlainObject } from '../spec/json-value.js';
-import type { JsonSchema, Operation, Spec } from '../spec/types.js';
+import { applyDefaults } from '../openapi/defaults.js';
+import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import type { JsonSchema, Operation, Spec } from '../openapi/types.js';
 import { fail, jsonOf, operationKey, statusOf, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './api-contract.js';
 import { echoMismatch, expectAnswer, objectShape } from './properties.js';
 import { jsonBodyOf, validRequestArbitrary } from './requests.js';

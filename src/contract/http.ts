@@ -1,7 +1,7 @@
 /** Puts contract requests on the wire with undici: one keep-alive pool per target, a deadline per request. */
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
-import { exceedsJsonDepth } from '../spec/json-value.js';
-import { parsePathKey } from '../spec/path-key.js';
+import { exceedsJsonDepth } from '../openapi/json-value.js';
+import { parsePathKey } from '../openapi/path-key.js';
 import { USER_AGENT } from '../version.js';
 import { encodeBody } from './body-encoding.js';
 import { placeCredentials, type Credentials } from './credentials.js';

@@ -2,9 +2,9 @@
  * Judging one exchange with the selected checks, and what every phase does with a failure before it
  * is reported: send the same request once more, and call it flaky when the second answer passes.
  */
-import type { Operation, Spec } from '../spec/types.js';
+import type { Operation, Spec } from '../openapi/types.js';
 import { verdictUnderPolicy, type CheckPolicy } from './checks/policy.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import type { ContractSession } from './api-contract.js';
 import { PreconditionFailed } from './api-contract.js';
 import type { FailureInput, RunState } from './run-state.js';

@@ -2,7 +2,7 @@
  * Puts query and header parameter values on the wire as OpenAPI's `style` / `explode` say
  * (form, spaceDelimited, pipeDelimited, deepObject for queries; simple for headers).
  */
-import type { Parameter } from '../spec/types.js';
+import type { Parameter } from '../openapi/types.js';
 
 const scalarText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 

@@ -2,9 +2,9 @@
  * The plan of a run: selected operations × selected phases → jobs, in run order (phase by phase,
  * then spec, then operation). Each job knows how to run itself; the scheduler decides when.
  */
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../openapi/types.js';
 import type { CheckPolicy } from './checks/policy.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
 import type { PhaseContext } from './judge.js';
 import { coverageJob } from './phases/coverage.js';

@@ -5,12 +5,12 @@
  * a budget cut still reaches every constraint once before any twice.
  */
 import fc from 'fast-check';
-import { exampleFromSchema } from '../spec/example.js';
-import { typesOf } from '../spec/schema-types.js';
-import type { Operation, Parameter } from '../spec/types.js';
-import type { SpecValidator } from '../spec/validator.js';
+import { exampleFromSchema } from '../openapi/example.js';
+import { typesOf } from '../openapi/schema-types.js';
+import type { Operation, Parameter } from '../openapi/types.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import { applyProbe, probesOf, REMOVE, type Probe } from './constraints.js';
-import { bodyEncodingOf } from '../spec/media-type.js';
+import { bodyEncodingOf } from '../openapi/media-type.js';
 import { bodyMediaOf, jsonBodyOf, validRequestArbitrary } from './requests.js';
 import type { ContractRequest, RequestKind } from './types.js';
 

@@ -3,9 +3,9 @@
  * documented shape, does a created resource echo what was sent, do creates give distinct ids.
  */
 import type fc from 'fast-check';
-import { isPlainObject } from '../spec/json-value.js';
-import { documentedResponse } from '../spec/responses.js';
-import type { JsonSchema } from '../spec/types.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import { documentedResponse } from '../openapi/responses.js';
+import type { JsonSchema } from '../openapi/types.js';
 import { fail, jsonOf, type ContractSession, type Sequence, type SequenceOutcome } from './api-contract.js';
 import type { ContractRequest, Exchange } from './types.js';
 

@@ -1,8 +1,8 @@
 /** Valid requests for an operation, generated from its parameter and body schemas. */
 import fc from 'fast-check';
-import { schemaArbitrary } from '../spec/arbitrary.js';
-import { bodyEncodingOf } from '../spec/media-type.js';
-import type { HttpMethod, Operation, Parameter, Spec } from '../spec/types.js';
+import { schemaArbitrary } from '../openapi/arbitrary.js';
+import { bodyEncodingOf } from '../openapi/media-type.js';
+import type { HttpMethod, Operation, Parameter, Spec } from '../openapi/types.js';
 import { headerText } from './parameter-style.js';
 import type { ContractRequest } from './types.js';
 

@@ -1,7 +1,7 @@
 /** What a run accumulates while its phases work: counters, failures, warnings, timings, what was left untested. */
 import { observeContractExchange } from '../coverage/contract-exchange.js';
 import { CoverageModel } from '../coverage/model.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../openapi/types.js';
 import type { CleanupReport, CreatedResources } from './cleanup.js';
 import { toCurl } from './http.js';
 import type { ConstraintCoverage, Exchange, Failure, FailureKind, Flaky, OperationTiming, Phase, Tally, Untested, Verdict, Warning } from './types.js';

@@ -3,9 +3,9 @@
  * operations, the check registry and the contracts' sequences), plan (operations × phases → jobs),
  * run (a fair schedule of the jobs: examples, coverage, fuzz, stateful), collect (the report).
  */
-import { loadSpecs } from '../spec/load.js';
-import type { Spec } from '../spec/types.js';
-import { SpecValidator } from '../spec/validator.js';
+import { loadSpecs } from '../openapi/load.js';
+import type { Spec } from '../openapi/types.js';
+import { SpecValidator } from '../openapi/validator.js';
 import type { ApiContract } from './api-contract.js';
 import { defaultCheckRegistry, type CheckRegistry } from './checks/registry.js';
 import { CreatedResources } from './cleanup.js';

@@ -5,7 +5,7 @@
  * so a slow phase cannot eat the others' time. A resumable job cut at its share goes back in the
  * queue and goes on later; any other is cut for good, and the report says so.
  */
-import type { Operation, Spec } from '../spec/types.js';
+import type { Operation, Spec } from '../openapi/types.js';
 import type { Phase, Untested } from './types.js';
 
 /** Why a job stopped before its end. */

@@ -6,7 +6,7 @@
 import { operationKey } from './api-contract.js';
 import type { CheckRegistry } from './checks/registry.js';
 import { responseReceived } from './checks/transport.js';
-import type { Operation, Spec } from '../spec/types.js';
+import type { Operation, Spec } from '../openapi/types.js';
 import { PHASES, type Check, type Phase } from './types.js';
 
 /** An --only/--skip name that matches no operation, check or sequence. */

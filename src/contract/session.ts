@@ -1,6 +1,6 @@
 /** The ContractSession a phase hands to contracts: sends requests with the run's credentials, records every exchange. */
-import type { Spec } from '../spec/types.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { Spec } from '../openapi/types.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
 import { maxResponseTime, SLOW_ANSWER_WARNING_MS } from './checks/operational.js';
 import { toWire, type Credentials, type TargetClient } from './http.js';

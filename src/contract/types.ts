@@ -1,6 +1,6 @@
 /** The contract suite's vocabulary: requests it sends, responses it sees, and what checks say of them. */
-import type { Operation, Spec } from '../spec/types.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { Operation, Spec } from '../openapi/types.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import type { CleanupReport } from './cleanup.js';
 import type { CoverageSummary } from '../coverage/model.js';
 

@@ -2,8 +2,8 @@
  * Invalid requests with exactly one known violation each. Every body mutation is confirmed invalid
  * by the spec's own validator before it is sent, so the expected rejection is certain.
  */
-import type { Operation } from '../spec/types.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { Operation } from '../openapi/types.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import { jsonBodyOf } from './requests.js';
 import { applyProbe, probesOf } from './constraints.js';
 import type { ContractRequest, ViolationKind } from './types.js';

@@ -4,8 +4,8 @@
  * schema constraints probed on their valid and invalid side — each tagged with the phases that did it.
  */
 import { mediaTypeMatches, mediaTypeOf } from '../contract/checks/expectations.js';
-import { documentedResponse } from '../spec/responses.js';
-import type { Operation } from '../spec/types.js';
+import { documentedResponse } from '../openapi/responses.js';
+import type { Operation } from '../openapi/types.js';
 
 /** What exercised an item: a phase of `parley test` ("fuzz", "coverage", "stateful") or a source ("proxy"). */
 export type Phase = string;

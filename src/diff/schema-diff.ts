@@ -3,8 +3,8 @@
  * to what it admits, judged by the direction the data flows: a request schema may only widen, a
  * response schema may only narrow, without breaking the clients written against the old one.
  */
-import type { JsonSchema } from '../spec/types.js';
-import { typesOf } from '../spec/schema-types.js';
+import type { JsonSchema } from '../openapi/types.js';
+import { typesOf } from '../openapi/schema-types.js';
 import { isBreaking, type Change, type Direction, type Movement } from './change.js';
 
 export interface SchemaSite {

@@ -1,6 +1,6 @@
 /** `parley diff`: every change between two versions of an OpenAPI document, breaking ones for the clients apart. */
-import { loadSpec } from '../spec/load.js';
-import type { MediaType, Operation, Parameter, ResponseSpec, SecurityRequirement, SecurityScheme, Spec } from '../spec/types.js';
+import { loadSpec } from '../openapi/load.js';
+import type { MediaType, Operation, Parameter, ResponseSpec, SecurityRequirement, SecurityScheme, Spec } from '../openapi/types.js';
 import type { Change, DiffReport } from './change.js';
 import { diffSchema } from './schema-diff.js';
 

@@ -8,7 +8,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import { isJsonType } from '../spec/media-type.js';
+import { isJsonType } from '../openapi/media-type.js';
 
 export interface AdminGuardSettings {
   /** Host names besides loopback that may call admin endpoints (lowercase, no port). */

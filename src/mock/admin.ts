@@ -5,7 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { MockApp } from './app.js';
 import type { MockExchange } from './exchange.js';
-import { isPlainObject } from '../spec/json-value.js';
+import { isPlainObject } from '../openapi/json-value.js';
 import type { HeaderFields } from './cors.js';
 import { refuseAdminCall } from './admin-guard.js';
 import { CLOCK_RANGE_TEXT, isWithinClockRange } from './clock.js';

@@ -1,6 +1,6 @@
 /** An error the mock answers with, rendered in the calling API's own documented shape. */
-import type { Operation, Spec } from '../spec/types.js';
-import { documentedResponse } from '../spec/responses.js';
+import type { Operation, Spec } from '../openapi/types.js';
+import { documentedResponse } from '../openapi/responses.js';
 import { errorShapeFor, type ErrorShape } from './error-style.js';
 import { schemaShapedError } from './schema-error.js';
 

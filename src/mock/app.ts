@@ -1,16 +1,16 @@
 /** The mock's request pipeline: route, authenticate, read and validate, then answer from state or the spec. */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { Router } from '../spec/router.js';
-import { documentedSuccessStatuses, isDocumented } from '../spec/responses.js';
-import type { Operation, Spec } from '../spec/types.js';
-import { SpecValidator } from '../spec/validator.js';
+import { Router } from '../openapi/router.js';
+import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
+import type { Operation, Spec } from '../openapi/types.js';
+import { SpecValidator } from '../openapi/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import type { AdminGuardSettings } from './admin-guard.js';
 import { apiError, renderError, type ApiError, type FieldIssue } from './api-error.js';
 import { decodeRequestBody } from './body-decoders.js';
 import { documentedHeaders } from './documented-headers.js';
 import { nonJsonPayload } from './media-body.js';
-import { isJsonType } from '../spec/media-type.js';
+import { isJsonType } from '../openapi/media-type.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
 import { genericBehaviour } from './behaviours/index.js';
 import { isoTimestamp, type Clock } from './clock.js';

@@ -1,5 +1,5 @@
 /** What a hand-written operation behaviour receives and returns. */
-import type { Operation } from '../spec/types.js';
+import type { Operation } from '../openapi/types.js';
 import type { ApiError } from './api-error.js';
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';

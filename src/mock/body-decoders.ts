@@ -6,8 +6,8 @@
  * as it is. A Content-Type the operation does not document is refused with the ones it does.
  */
 import qs from 'qs';
-import { bodyEncodingOf, isJsonType, mediaTypeMatches, mediaTypeOf } from '../spec/media-type.js';
-import type { MediaType } from '../spec/types.js';
+import { bodyEncodingOf, isJsonType, mediaTypeMatches, mediaTypeOf } from '../openapi/media-type.js';
+import type { MediaType } from '../openapi/types.js';
 import { apiError, type ApiError } from './api-error.js';
 import { coerceToSchema } from './form-coercion.js';
 import { parseJsonBody } from './json-body.js';

@@ -1,8 +1,8 @@
 /** Finds the caller's credential for an operation's security, which also names the caller's tenant. */
 import type { IncomingHttpHeaders } from 'node:http';
-import { describeSecurity } from '../spec/security.js';
+import { describeSecurity } from '../openapi/security.js';
 import { cookieValue } from './cookies.js';
-import type { Operation, SecurityScheme, Spec } from '../spec/types.js';
+import type { Operation, SecurityScheme, Spec } from '../openapi/types.js';
 
 export type CredentialResult =
   | { kind: 'anonymous' }

@@ -3,9 +3,9 @@
  * answer of that status: the header's example, else one built from its schema. An answer's own
  * headers (a created record's real `Location`) take precedence.
  */
-import { exampleFromSchema } from '../spec/example.js';
-import { documentedResponse } from '../spec/responses.js';
-import type { Operation } from '../spec/types.js';
+import { exampleFromSchema } from '../openapi/example.js';
+import { documentedResponse } from '../openapi/responses.js';
+import type { Operation } from '../openapi/types.js';
 import type { HeaderFields } from './cors.js';
 
 interface DocumentedHeaders {

@@ -3,8 +3,8 @@
  * schema the operation documents for it; where it documents none, from the shape the spec uses most.
  * Four shapes have hand-written renderings; any other documented JSON object schema is filled in.
  */
-import { classifyErrorSchema, documentedResponse, type ErrorStyle } from '../spec/responses.js';
-import type { JsonSchema, Operation, Spec } from '../spec/types.js';
+import { classifyErrorSchema, documentedResponse, type ErrorStyle } from '../openapi/responses.js';
+import type { JsonSchema, Operation, Spec } from '../openapi/types.js';
 import { carriesMessage } from './schema-error.js';
 
 export type { ErrorStyle };

@@ -1,6 +1,6 @@
 /** Turns schema validation issues into FastAPI-style field issues (`loc`, `msg`, `type`), as the APIs report them. */
-import { valueAtPath } from '../spec/pointer.js';
-import type { ValidationIssue } from '../spec/validator.js';
+import { valueAtPath } from '../openapi/pointer.js';
+import type { ValidationIssue } from '../openapi/validator.js';
 import type { FieldIssue } from './api-error.js';
 
 const TYPE_NAMES: Record<string, [string, string]> = {

@@ -1,6 +1,6 @@
 /** Reference data the APIs assume exists (ElizaOS agents), from a fixtures file and the admin API. */
 import { readFile } from 'node:fs/promises';
-import { isPlainObject } from '../spec/json-value.js';
+import { isPlainObject } from '../openapi/json-value.js';
 
 export interface Agent {
   id: string;

@@ -5,9 +5,9 @@
  * default encoding for such parts says. A value that does not read as the wanted type stays a
  * string, and validation names it.
  */
-import { isPlainObject } from '../spec/json-value.js';
-import { typesOf } from '../spec/schema-types.js';
-import type { JsonSchema } from '../spec/types.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import { typesOf } from '../openapi/schema-types.js';
+import type { JsonSchema } from '../openapi/types.js';
 
 export type FieldEncoding = 'form' | 'multipart';
 

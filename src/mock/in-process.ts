@@ -3,8 +3,8 @@
  * pipeline as `parley mock` (validation, behaviours, state, error shapes). For unit and browser
  * tests, directly or through MSW (`parley/msw`).
  */
-import { loadSpecs } from '../spec/load.js';
-import type { Spec } from '../spec/types.js';
+import { loadSpecs } from '../openapi/load.js';
+import type { Spec } from '../openapi/types.js';
 import type { MockApp } from './app.js';
 import { FetchExchange } from './fetch-exchange.js';
 import { createMockApp, type MockServerOptions } from './server.js';

@@ -5,7 +5,7 @@
  * but a record nested thousands deep breaks everything recursive that touches it later
  * (JSON.stringify of the answer, of GET /__parley/state, of the state file) with a stack overflow.
  */
-import { exceedsJsonDepth } from '../spec/json-value.js';
+import { exceedsJsonDepth } from '../openapi/json-value.js';
 
 export const MAX_JSON_DEPTH = 128;
 

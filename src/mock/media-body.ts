@@ -3,7 +3,7 @@
  * the example's text or, with none, the smallest valid file of the type (a 1×1 PNG or GIF, an empty
  * PDF), so a client that decodes what it is sent gets something it can decode.
  */
-import { bodyEncodingOf } from '../spec/media-type.js';
+import { bodyEncodingOf } from '../openapi/media-type.js';
 
 const PLACEHOLDERS: ReadonlyMap<string, Uint8Array> = new Map([
   ['image/png', Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')],

@@ -3,8 +3,8 @@
  * pipeline then makes no spec lookups per request (which compiled validator to use, which behaviour
  * answers, which status a validation error takes, which content type a 201 carries).
  */
-import type { Operation, Spec } from '../spec/types.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { Operation, Spec } from '../openapi/types.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import type { Behaviour } from './behaviour.js';
 import { handWrittenBehaviour } from './behaviours/index.js';
 import { authenticatorFor, type Authenticator } from './credentials.js';

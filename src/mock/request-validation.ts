@@ -1,9 +1,9 @@
 /** Validates a request's parameters and JSON body against its operation, reporting FastAPI-style field issues. */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Operation, Parameter } from '../spec/types.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { Operation, Parameter } from '../openapi/types.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import type { FieldIssue } from './api-error.js';
-import { isPlainObject } from '../spec/json-value.js';
+import { isPlainObject } from '../openapi/json-value.js';
 import { cookieValue } from './cookies.js';
 import { toFieldIssues } from './field-issues.js';
 import { scalarFromText, typesAdmitted } from './form-coercion.js';

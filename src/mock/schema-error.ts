@@ -4,10 +4,10 @@
  * message-like and code-like fields carrying the error. Fields with a fixed vocabulary (enum, const,
  * pattern, format) keep the example's value, so the body stays valid against its schema.
  */
-import { exampleFromSchema } from '../spec/example.js';
-import { isPlainObject } from '../spec/json-value.js';
-import { declaredProperties, typesOf } from '../spec/schema-types.js';
-import type { JsonSchema } from '../spec/types.js';
+import { exampleFromSchema } from '../openapi/example.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import { declaredProperties, typesOf } from '../openapi/schema-types.js';
+import type { JsonSchema } from '../openapi/types.js';
 
 export interface ErrorFields {
   status: number;

@@ -1,8 +1,8 @@
 /** Starts the mock on a port: one HTTP server for all loaded specs, with timeouts and graceful close. */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { loadSpecs } from '../spec/load.js';
-import type { Spec } from '../spec/types.js';
+import { loadSpecs } from '../openapi/load.js';
+import type { Spec } from '../openapi/types.js';
 import { MockApp, type MockSettings } from './app.js';
 import { CLOCK_RANGE_TEXT, isWithinClockRange, SEEDED_CLOCK_START, steppingClock, systemClock, type Clock } from './clock.js';
 import { Fixtures } from './fixtures.js';

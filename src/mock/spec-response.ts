@@ -1,7 +1,7 @@
 /** Answers straight from the spec: a named example, the first example, a schema-built static value, or random data. */
-import { exampleFromSchema } from '../spec/example.js';
-import type { Operation } from '../spec/types.js';
-import { documentedResponse } from '../spec/responses.js';
+import { exampleFromSchema } from '../openapi/example.js';
+import type { Operation } from '../openapi/types.js';
+import { documentedResponse } from '../openapi/responses.js';
 import { sampleFromSchema } from './dynamic-data.js';
 
 export interface SpecAnswerOptions {

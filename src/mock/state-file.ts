@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { isPlainObject } from '../spec/json-value.js';
+import { isPlainObject } from '../openapi/json-value.js';
 import { parseFixtures, type FixtureData } from './fixtures.js';
 import { SlicedWriter, type StateFileHandle, type StateFileSystem } from './state-io.js';
 import { RecordTooLargeError, type Store, type StoredRecord } from './store.js';

@@ -5,7 +5,7 @@
  * emptied collection or tenant) goes with it, so the mock never grows without bound.
  */
 
-import { estimateJsonLength } from '../spec/json-value.js';
+import { estimateJsonLength } from '../openapi/json-value.js';
 
 export type StoredRecord = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { loadSpecs } from '../spec/load.js';
+import { loadSpecs } from '../openapi/load.js';
 import type { MockApp } from './app.js';
 import { Fixtures } from './fixtures.js';
 

@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isPlainObject } from '../spec/json-value.js';
-import { resolvePointer } from '../spec/pointer.js';
-import type { RouteMatch } from '../spec/router.js';
-import type { Spec } from '../spec/types.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import { resolvePointer } from '../openapi/pointer.js';
+import type { RouteMatch } from '../openapi/router.js';
+import type { Spec } from '../openapi/types.js';
 import type { ObservedExchange } from './exchange.js';
 
 interface RecordedAnswer {

@@ -1,6 +1,6 @@
 /** Credentials never reach a report: the values of headers and query parameters that carry them are replaced. */
 import { credentialHeaderNames } from '../mock/credentials.js';
-import type { Spec } from '../spec/types.js';
+import type { Spec } from '../openapi/types.js';
 
 export const REDACTED = '[redacted]';
 

@@ -6,11 +6,11 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import { finished, pipeline } from 'node:stream/promises';
 import { Agent, errors as undiciErrors } from 'undici';
 import { closeGracefully, listen, startMockServer, type RunningMock } from '../mock/server.js';
-import { isDocumented } from '../spec/responses.js';
-import { loadSpecs } from '../spec/load.js';
-import { Router, type RouteMatch } from '../spec/router.js';
-import type { Spec } from '../spec/types.js';
-import { SpecValidator } from '../spec/validator.js';
+import { isDocumented } from '../openapi/responses.js';
+import { loadSpecs } from '../openapi/load.js';
+import { Router, type RouteMatch } from '../openapi/router.js';
+import type { Spec } from '../openapi/types.js';
+import { SpecValidator } from '../openapi/validator.js';
 import { CoverageModel, parametersPresent } from '../coverage/model.js';
 import { Capture } from './capture.js';
 import type { ObservedExchange, ObservedResponse, Problem } from './exchange.js';

@@ -11,8 +11,8 @@ import { authenticatorFor } from '../mock/credentials.js';
 import { parseJsonBody } from '../mock/json-body.js';
 import { validateBody, validateParameters } from '../mock/request-validation.js';
 import type { FieldIssue } from '../mock/api-error.js';
-import type { RouteMatch } from '../spec/router.js';
-import type { SpecValidator } from '../spec/validator.js';
+import type { RouteMatch } from '../openapi/router.js';
+import type { SpecValidator } from '../openapi/validator.js';
 import type { ObservedRequest, ObservedResponse, Problem } from './exchange.js';
 
 /** The contract suite's checks that judge an answer by itself, whatever was asked. */

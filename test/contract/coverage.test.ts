@@ -10,8 +10,8 @@ import { baseRequest, planProbes } from '../../src/contract/probe-plan.js';
 import { runContract } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';
 import type { RunningMock } from '../../src/mock/server.js';
-import { loadSpec } from '../../src/spec/load.js';
-import { SpecValidator } from '../../src/spec/validator.js';
+import { loadSpec } from '../../src/openapi/load.js';
+import { SpecValidator } from '../../src/openapi/validator.js';
 import { startRelay, withRecallOptions, type Relay, type RelayBehaviour } from '../faulty/relay.js';
 import { fixtureFile, SPEC_FILES, startBundledMock, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { placeCredentials } from '../../src/contract/credentials.js';
 import { runContract } from '../../src/contract/runner.js';
-import { loadSpec } from '../../src/spec/load.js';
+import { loadSpec } from '../../src/openapi/load.js';
 import { send } from '../helpers/http.js';
 import { ROOT, specMockFor } from '../helpers/mock.js';
 import { run } from '../helpers/processes.js';

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryPairs, headerText } from '../../src/contract/parameter-style.js';
 import { runContract } from '../../src/contract/runner.js';
-import { schemaArbitrary } from '../../src/spec/arbitrary.js';
+import { schemaArbitrary } from '../../src/openapi/arbitrary.js';
 import { fixtureFile, startSpecMock } from '../helpers/mock.js';
 
 const ASTRAL = /[\u{10000}-\u{10FFFF}]/u;

@@ -9,9 +9,9 @@ import { toWire } from '../../src/contract/http.js';
 import { validRequestArbitrary } from '../../src/contract/requests.js';
 import type { ContractRequest, ViolationKind } from '../../src/contract/types.js';
 import { applicableKinds, VIOLATION_KINDS, violationsOf } from '../../src/contract/violations.js';
-import { loadSpec } from '../../src/spec/load.js';
-import type { Operation, Spec } from '../../src/spec/types.js';
-import { SpecValidator } from '../../src/spec/validator.js';
+import { loadSpec } from '../../src/openapi/load.js';
+import type { Operation, Spec } from '../../src/openapi/types.js';
+import { SpecValidator } from '../../src/openapi/validator.js';
 import { BUNDLED_SPECS, fixtureFile } from '../helpers/mock.js';
 
 const SEED = 20_251_123;

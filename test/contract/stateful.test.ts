@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionsOf } from '../../src/contract/generic-contract.js';
 import { runContract } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';
-import { loadSpecs } from '../../src/spec/load.js';
+import { loadSpecs } from '../../src/openapi/load.js';
 import type { RunningMock } from '../../src/mock/server.js';
 import { startNotesServer, type NotesBug, type NotesServer } from '../faulty/notes-server.js';
 import { fixtureFile, startSpecMock } from '../helpers/mock.js';

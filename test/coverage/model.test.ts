@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CoverageModel, parametersPresent, type OperationCoverage } from '../../src/coverage/model.js';
 import { coverageShortfall, formatCoverage } from '../../src/coverage/format.js';
-import { loadSpec } from '../../src/spec/load.js';
-import type { Operation, Spec } from '../../src/spec/types.js';
+import { loadSpec } from '../../src/openapi/load.js';
+import type { Operation, Spec } from '../../src/openapi/types.js';
 import { fixtureFile } from '../helpers/mock.js';
 
 let spec: Spec;

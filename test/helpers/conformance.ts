@@ -3,9 +3,9 @@
  * operation documents for that status. Uses the spec engine's validator, as the contract suite does.
  */
 import type { MockApp } from '../../src/mock/app.js';
-import { documentedResponse } from '../../src/spec/responses.js';
-import type { Spec } from '../../src/spec/types.js';
-import { SpecValidator, type ValidationIssue } from '../../src/spec/validator.js';
+import { documentedResponse } from '../../src/openapi/responses.js';
+import type { Spec } from '../../src/openapi/types.js';
+import { SpecValidator, type ValidationIssue } from '../../src/openapi/validator.js';
 import { expect } from 'vitest';
 import { send, type HttpResponse, type SendOptions } from './http.js';
 import { specMockFor } from './mock.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
-import { schemaArbitrary } from '../../src/spec/arbitrary.js';
+import { schemaArbitrary } from '../../src/openapi/arbitrary.js';
 import { ResponseConformance } from '../helpers/conformance.js';
 import { send, type Headers } from '../helpers/http.js';
 import { DEMO_AGENT_ID, featherKey, julepKey, PATHS, startBundledMock } from '../helpers/mock.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomIds, seededIds } from '../../src/mock/ids.js';
 import { RecordTooLargeError, Store } from '../../src/mock/store.js';
-import { estimateJsonLength } from '../../src/spec/json-value.js';
+import { estimateJsonLength } from '../../src/openapi/json-value.js';
 import { UUID } from '../helpers/mock.js';
 
 describe('Store cap', () => {

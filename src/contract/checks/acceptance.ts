@@ -1,5 +1,5 @@
 /** Valid requests are accepted, invalid ones rejected, and credentials are required where declared. */
-import { documentedSuccessStatuses, isDocumented } from '../../spec/responses.js';
+import { documentedSuccessStatuses, isDocumented } from '../../openapi/responses.js';
 import type { Check, ContractRequest, RequestKind } from '../types.js';
 
 export const validRequestAccepted: Check = {

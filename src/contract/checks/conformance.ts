@@ -1,5 +1,5 @@
 /** The answer is one the spec documents: its status, its content type, and its body's schema. */
-import { classifyErrorSchema, documentedResponse, isDocumented } from '../../spec/responses.js';
+import { classifyErrorSchema, documentedResponse, isDocumented } from '../../openapi/responses.js';
 import type { Check, Exchange, Verdict } from '../types.js';
 import { mediaTypeMatches, mediaTypeOf, REASONABLE_UNDOCUMENTED } from './expectations.js';
 

@@ -1,7 +1,7 @@
 /** What the spec says of an answer beyond its body: documented headers, methods a path refuses, and time. */
-import { documentedResponse } from '../../spec/responses.js';
-import { typesOf } from '../../spec/schema-types.js';
-import type { ResponseHeader } from '../../spec/types.js';
+import { documentedResponse } from '../../openapi/responses.js';
+import { typesOf } from '../../openapi/schema-types.js';
+import type { ResponseHeader } from '../../openapi/types.js';
 import type { Check, Verdict } from '../types.js';
 
 /** Without --max-response-time, answers slower than this are still reported, as warnings. */

@@ -3,8 +3,8 @@
  * its schema), sent as a valid request. An example that breaks its own schema is not sent: it is a
  * warning about the spec, not a test of the target.
  */
-import type { Operation } from '../../spec/types.js';
-import type { SpecValidator } from '../../spec/validator.js';
+import type { Operation } from '../../openapi/types.js';
+import type { SpecValidator } from '../../openapi/validator.js';
 import { PreconditionFailed } from '../api-contract.js';
 import { confirmAndRecord, judge, recordPrecondition, type PhaseContext } from '../judge.js';
 import { baseRequest } from '../probe-plan.js';

@@ -3,10 +3,10 @@
  * POST creates, which path parameter names an item, and which field of a record holds its key.
  */
 import fc from 'fast-check';
-import { schemaArbitrary } from '../../spec/arbitrary.js';
-import { documentedSuccessStatuses } from '../../spec/responses.js';
-import { declaredProperties, typesOf } from '../../spec/schema-types.js';
-import type { JsonSchema, Operation } from '../../spec/types.js';
+import { schemaArbitrary } from '../../openapi/arbitrary.js';
+import { documentedSuccessStatuses } from '../../openapi/responses.js';
+import { declaredProperties, typesOf } from '../../openapi/schema-types.js';
+import type { JsonSchema, Operation } from '../../openapi/types.js';
 import type { IdSource } from '../ids.js';
 
 export interface CrudShape {

@@ -1,5 +1,5 @@
 /** ElizaOS: messaging sessions with an agent, an inactivity timeout and a maximum duration. */
-import { applyDefaults } from '../../spec/defaults.js';
+import { applyDefaults } from '../../openapi/defaults.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour } from '../behaviour.js';
 import { CLOCK_RANGE_TEXT, isWithinClockRange } from '../clock.js';

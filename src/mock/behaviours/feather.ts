@@ -1,6 +1,6 @@
 /** Feather: Ask-Feather sessions and messages, and v2 get-or-create conversations. */
-import { applyDefaults } from '../../spec/defaults.js';
-import { estimateJsonLength } from '../../spec/json-value.js';
+import { applyDefaults } from '../../openapi/defaults.js';
+import { estimateJsonLength } from '../../openapi/json-value.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, RequestContext } from '../behaviour.js';
 import { uuidFromText } from '../ids.js';

@@ -4,9 +4,9 @@
  * GET/PUT/PATCH/DELETE on `collection/{id}` act on what was stored; GET on a collection lists.
  * Anything else (a search, an action) answers from the spec's examples or schema.
  */
-import { applyDefaults } from '../../spec/defaults.js';
-import { isPlainObject } from '../../spec/json-value.js';
-import { documentedSuccessStatuses } from '../../spec/responses.js';
+import { applyDefaults } from '../../openapi/defaults.js';
+import { isPlainObject } from '../../openapi/json-value.js';
+import { documentedSuccessStatuses } from '../../openapi/responses.js';
 import { apiError } from '../api-error.js';
 import type { Behaviour, Outcome, RequestContext } from '../behaviour.js';
 import { documentsLocation } from '../documented-headers.js';

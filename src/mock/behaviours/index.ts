@@ -3,7 +3,7 @@
  * to a spec recognised as that API; every other operation gets the generic one.
  */
 import { bundledApiOf, type BundledApiName } from '../../apis/recognise.js';
-import type { Operation } from '../../spec/types.js';
+import type { Operation } from '../../openapi/types.js';
 import type { Behaviour } from '../behaviour.js';
 import * as eliza from './eliza.js';
 import * as feather from './feather.js';

@@ -1,5 +1,5 @@
 /** Julep: sessions between agents and users, with recall options and a token budget. */
-import { applyDefaults } from '../../spec/defaults.js';
+import { applyDefaults } from '../../openapi/defaults.js';
 import type { Behaviour } from '../behaviour.js';
 
 const SESSIONS = 'julep.sessions';

@@ -1,6 +1,6 @@
 /** The specs served, as the dashboard lists them: operations, documented answers and a ready request for each. */
-import { exampleFromSchema } from '../../spec/example.js';
-import type { Operation, SecurityScheme, Spec } from '../../spec/types.js';
+import { exampleFromSchema } from '../../openapi/example.js';
+import type { Operation, SecurityScheme, Spec } from '../../openapi/types.js';
 
 export interface CatalogueOperation {
   id: string;

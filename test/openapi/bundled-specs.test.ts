@@ -3,8 +3,8 @@ import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../../src/spec/load.js';
-import { SpecValidator } from '../../src/spec/validator.js';
+import { loadSpec } from '../../src/openapi/load.js';
+import { SpecValidator } from '../../src/openapi/validator.js';
 
 const SPECS = path.resolve('specs');
 /** The documentation pages the specs were taken from, kept beside them. */

@@ -8,9 +8,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
 import { runContract } from '../../src/contract/runner.js';
-import { loadSpec } from '../../src/spec/load.js';
-import type { Spec } from '../../src/spec/types.js';
-import { SpecValidator } from '../../src/spec/validator.js';
+import { loadSpec } from '../../src/openapi/load.js';
+import type { Spec } from '../../src/openapi/types.js';
+import { SpecValidator } from '../../src/openapi/validator.js';
 import { send } from '../helpers/http.js';
 import { ROOT, specMockFor, tempJsonFile, withSpecMock } from '../helpers/mock.js';
 

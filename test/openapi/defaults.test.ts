@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyDefaults } from '../../src/spec/defaults.js';
+import { applyDefaults } from '../../src/openapi/defaults.js';
 
 describe('applyDefaults', () => {
   it('fills missing properties at every level, keeping what the value has', () => {
