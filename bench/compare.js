@@ -24,8 +24,9 @@ if (!ref) {
   process.exit(2);
 }
 
-const log = (line) => process.stderr.write(line + '\n');
-const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const log = (line) => process.stderr.write(`${line}\n`);
+const git = (...args) =>
+  execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 const commit = git('rev-parse', '--short', ref);
 const tree = mkdtempSync(path.join(os.tmpdir(), `parley-${commit}-`));
@@ -33,7 +34,11 @@ try {
   log(`building ${ref} (${commit}) in ${tree}`);
   git('worktree', 'add', '--detach', '--force', tree, commit);
   symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(tree, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(tree, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   await compare(path.join(tree, 'dist'));
 } finally {
@@ -52,20 +57,30 @@ async function compare(otherDist) {
     ];
     try {
       const targets = [];
-      for (const server of servers) targets.push({ key: server.key, url: server.url, request: await workload.prepare(server.url) });
-      const results = await loadSideBySide(targets, { connections: 64, durationSeconds: seconds, warmupSeconds: 2, rounds: 4 });
+      for (const server of servers)
+        targets.push({ key: server.key, url: server.url, request: await workload.prepare(server.url) });
+      const results = await loadSideBySide(targets, {
+        connections: 64,
+        durationSeconds: seconds,
+        warmupSeconds: 2,
+        rounds: 4,
+      });
       const [before, after, bare] = [results.get(commit), results.get('current'), results.get('bare')];
       const change = roundRatios(after, before);
       rows.push([
         workload.name,
-        ...[before, after, bare].map((result) => `${formatNumber(result.requestsPerSecond)} (p99 ${formatNumber(result.p99Ms, 2)})`),
+        ...[before, after, bare].map(
+          (result) => `${formatNumber(result.requestsPerSecond)} (p99 ${formatNumber(result.p99Ms, 2)})`,
+        ),
         `${change.median >= 1 ? '+' : ''}${formatNumber((change.median - 1) * 100)}% (${formatNumber((change.min - 1) * 100)} to ${formatNumber((change.max - 1) * 100)})`,
       ]);
     } finally {
       await Promise.all(servers.map((server) => stopServer(server.child)));
     }
   }
-  process.stdout.write(table(['Workload', `${commit} req/s`, 'current req/s', 'bare req/s', 'change, median of rounds'], rows) + '\n');
+  process.stdout.write(
+    `${table(['Workload', `${commit} req/s`, 'current req/s', 'bare req/s', 'change, median of rounds'], rows)}\n`,
+  );
 }
 
 function argValue(name) {

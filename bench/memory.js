@@ -13,7 +13,12 @@ import { createSession } from '../dist/src/mock/behaviours/feather.js';
 const [sessions, maxRecords, samples] = process.argv.slice(2).map(Number);
 const store = new Store(maxRecords);
 const clock = systemClock();
-const context = { state: store.forTenant('bench-key'), ids: randomIds(), body: { title: 'Benchmark session' }, now: clock.now() };
+const context = {
+  state: store.forTenant('bench-key'),
+  ids: randomIds(),
+  body: { title: 'Benchmark session' },
+  now: clock.now(),
+};
 
 const sampleEvery = Math.ceil(sessions / samples);
 for (let inserted = 1; inserted <= sessions; inserted++) {
@@ -29,11 +34,12 @@ for (let inserted = 1; inserted <= sessions; inserted++) {
 /** Guards the figures: a context the behaviour no longer fully understands would store smaller records. */
 function expectComplete(session) {
   const missing = ['id', 'title', 'status', 'created_at', 'updated_at'].filter((field) => session?.[field] == null);
-  if (missing.length > 0) throw new Error(`bench/memory.js: the stored session lacks ${missing.join(', ')}; update the context it builds`);
+  if (missing.length > 0)
+    throw new Error(`bench/memory.js: the stored session lacks ${missing.join(', ')}; update the context it builds`);
 }
 
 function report(inserted) {
   globalThis.gc?.();
   const { rss, heapUsed } = process.memoryUsage();
-  process.stdout.write(JSON.stringify({ inserted, stored: store.size, rssBytes: rss, heapUsedBytes: heapUsed }) + '\n');
+  process.stdout.write(`${JSON.stringify({ inserted, stored: store.size, rssBytes: rss, heapUsedBytes: heapUsed })}\n`);
 }

@@ -13,26 +13,45 @@ import { WORKLOADS } from './lib/workloads.js';
 
 const [wanted = 'Feather create-session', seconds = '15'] = process.argv.slice(2);
 const workload = WORKLOADS.find((w) => w.name.toLowerCase().includes(wanted.toLowerCase()));
-if (!workload) throw new Error(`no workload matches "${wanted}"; try one of: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+if (!workload)
+  throw new Error(`no workload matches "${wanted}"; try one of: ${WORKLOADS.map((w) => w.name).join(', ')}`);
 
 const outDir = fileURLToPath(new URL('out/profile/', import.meta.url));
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
-const server = await startServer(process.execPath, ['--cpu-prof', '--cpu-prof-dir', outDir, fileURLToPath(new URL('servers/parley.js', import.meta.url))]);
+const server = await startServer(process.execPath, [
+  '--cpu-prof',
+  '--cpu-prof-dir',
+  outDir,
+  fileURLToPath(new URL('servers/parley.js', import.meta.url)),
+]);
 let result;
 try {
   const request = await workload.prepare(server.url);
-  result = (await loadSideBySide([{ key: 'parley', url: server.url, request }], { connections: 64, durationSeconds: Number(seconds), warmupSeconds: 0, rounds: 1 })).get('parley');
+  result = (
+    await loadSideBySide([{ key: 'parley', url: server.url, request }], {
+      connections: 64,
+      durationSeconds: Number(seconds),
+      warmupSeconds: 0,
+      rounds: 1,
+    })
+  ).get('parley');
 } finally {
   // The profile is written when the server exits; it covers start-up too, hence no warm-up round.
   await stopServer(server.child, 10_000);
 }
 
-const file = path.join(outDir, readdirSync(outDir).find((name) => name.endsWith('.cpuprofile')));
+const file = path.join(
+  outDir,
+  readdirSync(outDir).find((name) => name.endsWith('.cpuprofile')),
+);
 const { busyMicros, functions } = selfTimes(file);
 const requests = result.total;
-console.log(`${workload.name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${(busyMicros / requests).toFixed(1)} µs busy per request (start-up included)`);
+console.log(
+  `${workload.name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${(busyMicros / requests).toFixed(1)} µs busy per request (start-up included)`,
+);
 console.log('self µs/request  function');
-for (const { name, selfMicros } of functions.slice(0, 30)) console.log(`${(selfMicros / requests).toFixed(2).padStart(15)}  ${name}`);
+for (const { name, selfMicros } of functions.slice(0, 30))
+  console.log(`${(selfMicros / requests).toFixed(2).padStart(15)}  ${name}`);
 console.log(`profile: ${file}`);

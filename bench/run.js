@@ -31,12 +31,14 @@ const TARGETS_PER_WORKLOAD = ['bare', 'parley', 'prism'];
 const only = argValue('--only');
 const outDir = fileURLToPath(new URL('out/', import.meta.url));
 
-const log = (line = '') => process.stderr.write(line + '\n');
+const log = (line = '') => process.stderr.write(`${line}\n`);
 
 async function main() {
   const machine = describeMachine();
   log(`parley bench${quick ? ' (quick)' : ''}: ${machine.summary}`);
-  log(`load: ${LOAD.connections} connections, ${LOAD.warmupSeconds} s warm-up + ${LOAD.durationSeconds} s measured per target in ${LOAD.rounds} rounds`);
+  log(
+    `load: ${LOAD.connections} connections, ${LOAD.warmupSeconds} s warm-up + ${LOAD.durationSeconds} s measured per target in ${LOAD.rounds} rounds`,
+  );
 
   const answers = await captureParleyAnswers();
   const http = [];
@@ -45,12 +47,20 @@ async function main() {
     try {
       for (const key of TARGETS_PER_WORKLOAD) servers.push({ key, ...(await TARGETS[key].start(workload, answers)) });
       const targets = [];
-      for (const server of servers) targets.push({ key: server.key, url: server.url, request: await workload.prepare(server.url) });
+      for (const server of servers)
+        targets.push({ key: server.key, url: server.url, request: await workload.prepare(server.url) });
       const results = await loadSideBySide(targets, LOAD);
       for (const server of servers) {
         const result = results.get(server.key);
-        http.push({ workload: workload.name, target: server.key, ...result, peakRssBytes: peakRssBytes(server.child.pid) });
-        log(`  ${workload.name.padEnd(24)} ${TARGETS[server.key].name.padEnd(15)} ${formatNumber(result.requestsPerSecond).padStart(7)} req/s  p99 ${formatNumber(result.p99Ms, 2)} ms`);
+        http.push({
+          workload: workload.name,
+          target: server.key,
+          ...result,
+          peakRssBytes: peakRssBytes(server.child.pid),
+        });
+        log(
+          `  ${workload.name.padEnd(24)} ${TARGETS[server.key].name.padEnd(15)} ${formatNumber(result.requestsPerSecond).padStart(7)} req/s  p99 ${formatNumber(result.p99Ms, 2)} ms`,
+        );
       }
     } finally {
       await Promise.all(servers.map((server) => stopServer(server.child)));
@@ -87,7 +97,13 @@ function describeMachine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const nproc = Number(execFileSync('nproc').toString().trim());
   const memoryGiB = os.totalmem() / 1024 ** 3;
-  return { nproc, cpu, node: process.version, memoryGiB, summary: `${nproc} cores (${cpu}), ${memoryGiB.toFixed(1)} GiB, Node ${process.version}` };
+  return {
+    nproc,
+    cpu,
+    node: process.version,
+    memoryGiB,
+    summary: `${nproc} cores (${cpu}), ${memoryGiB.toFixed(1)} GiB, Node ${process.version}`,
+  };
 }
 
 function render({ date, quick, machine, load: settings, http, memory, harness, stateFile }) {
@@ -100,7 +116,15 @@ function render({ date, quick, machine, load: settings, http, memory, harness, s
     '',
     table(
       ['Workload', 'Server', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'failed'],
-      http.map((row) => [row.workload, TARGETS[row.target].name, formatNumber(row.requestsPerSecond), formatNumber(row.p50Ms, 2), formatNumber(row.p99Ms, 2), formatNumber(mib(row.peakRssBytes)), row.failures]),
+      http.map((row) => [
+        row.workload,
+        TARGETS[row.target].name,
+        formatNumber(row.requestsPerSecond),
+        formatNumber(row.p50Ms, 2),
+        formatNumber(row.p99Ms, 2),
+        formatNumber(mib(row.peakRssBytes)),
+        row.failures,
+      ]),
     ),
     '',
     '### Ratios',
@@ -108,7 +132,13 @@ function render({ date, quick, machine, load: settings, http, memory, harness, s
     'Median of the per-round ratios (min–max over rounds): within a round the targets run seconds apart, so the ratio is steadier than the totals above.',
     '',
     table(
-      ['Workload', 'parley / Prism req/s (≥ 10×)', 'parley / bare req/s (≥ 50%)', 'parley p99 (< 5 ms)', 'bare / Prism req/s'],
+      [
+        'Workload',
+        'parley / Prism req/s (≥ 10×)',
+        'parley / bare req/s (≥ 50%)',
+        'parley p99 (< 5 ms)',
+        'bare / Prism req/s',
+      ],
       WORKLOADS.filter(({ name }) => find(name, 'parley')).map(({ name }) => {
         const [parley, prism, bare] = [find(name, 'parley'), find(name, 'prism'), find(name, 'bare')];
         const overPrism = roundRatios(parley, prism);
@@ -136,7 +166,15 @@ function renderMemory({ store: memory, http }) {
     '',
     table(
       ['Run', 'inserted', 'stored', 'RSS MiB', 'heap used MiB'],
-      memory.flatMap((run) => run.samples.map((sample) => [run.label, formatNumber(sample.inserted), formatNumber(sample.stored), formatNumber(mib(sample.rssBytes)), formatNumber(mib(sample.heapUsedBytes))])),
+      memory.flatMap((run) =>
+        run.samples.map((sample) => [
+          run.label,
+          formatNumber(sample.inserted),
+          formatNumber(sample.stored),
+          formatNumber(mib(sample.rssBytes)),
+          formatNumber(mib(sample.heapUsedBytes)),
+        ]),
+      ),
     ),
     '',
     `RSS at 1,000,000 sessions: ${formatNumber(mib(memory[0].finalRssBytes))} MiB (< 1 GiB: ${verdict(memory[0].finalRssBytes < 1024 ** 3)}); ` +
@@ -155,7 +193,15 @@ function renderHarness(harness) {
     '',
     table(
       ['Run', 'checked requests', 'checks', 'run s', 'wall s (spawn to exit)', 'checked req/s (run)', 'target'],
-      harness.runs.map((run) => [run.label, formatNumber(run.checkedRequests), formatNumber(run.checks), formatNumber(run.runSeconds, 2), formatNumber(run.wallSeconds, 2), formatNumber(run.checkedPerSecond), `${run.target}: ${verdict(run.met)}`]),
+      harness.runs.map((run) => [
+        run.label,
+        formatNumber(run.checkedRequests),
+        formatNumber(run.checks),
+        formatNumber(run.runSeconds, 2),
+        formatNumber(run.wallSeconds, 2),
+        formatNumber(run.checkedPerSecond),
+        `${run.target}: ${verdict(run.met)}`,
+      ]),
     ),
     '',
   ];

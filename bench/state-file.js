@@ -25,7 +25,7 @@ const REQUEST = {
   headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' },
   body: JSON.stringify({ title: 'Benchmark session' }),
 };
-const log = (line = '') => process.stderr.write(line + '\n');
+const log = (line = '') => process.stderr.write(`${line}\n`);
 
 export async function measureStateFile({ sessions, idleSeconds }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-state-'));
@@ -44,7 +44,11 @@ export async function measureStateFile({ sessions, idleSeconds }) {
 }
 
 function env(stateFile, sessions) {
-  return { PARLEY_MAX_RECORDS: String(Math.max(sessions, 1_000_000)), PARLEY_ADMIN_TOKEN: ADMIN_TOKEN, ...(stateFile ? { PARLEY_STATE_FILE: stateFile } : {}) };
+  return {
+    PARLEY_MAX_RECORDS: String(Math.max(sessions, 1_000_000)),
+    PARLEY_ADMIN_TOKEN: ADMIN_TOKEN,
+    ...(stateFile ? { PARLEY_STATE_FILE: stateFile } : {}),
+  };
 }
 
 async function fillRun({ sessions, idleSeconds, stateFile }) {
@@ -57,7 +61,15 @@ async function fillRun({ sessions, idleSeconds, stateFile }) {
   let answered = 0;
   const result = await new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url: url + REQUEST.path, method: REQUEST.method, headers: REQUEST.headers, body: REQUEST.body, connections: CONNECTIONS, amount: sessions, timeout: 30 },
+      {
+        url: url + REQUEST.path,
+        method: REQUEST.method,
+        headers: REQUEST.headers,
+        body: REQUEST.body,
+        connections: CONNECTIONS,
+        amount: sessions,
+        timeout: 30,
+      },
       (error, done) => (error ? reject(error) : resolve(done)),
     );
     instance.on('response', (_client, _status, _bytes, ms) => {
@@ -96,7 +108,9 @@ async function fillRun({ sessions, idleSeconds, stateFile }) {
     stopSeconds: (performance.now() - stopped) / 1000,
     stopExitCode: code,
   };
-  log(`  ${formatNumber(run.fillRate)} req/s, max ${formatNumber(run.maxMs)} ms, peak RSS ${formatNumber(mib(run.peakRssBytes))} MiB, stop ${formatNumber(run.stopSeconds, 2)} s`);
+  log(
+    `  ${formatNumber(run.fillRate)} req/s, max ${formatNumber(run.maxMs)} ms, peak RSS ${formatNumber(mib(run.peakRssBytes))} MiB, stop ${formatNumber(run.stopSeconds, 2)} s`,
+  );
   return run;
 }
 
@@ -104,11 +118,16 @@ async function fillRun({ sessions, idleSeconds, stateFile }) {
 async function restart(file, sessions) {
   log(file ? 'state file: restarting on the saved file' : 'state file: a start without it, for comparison');
   const started = performance.now();
-  const { child, url } = await startServer(process.execPath, [server], { env: env(file, sessions), timeoutMs: 120_000 });
+  const { child, url } = await startServer(process.execPath, [server], {
+    env: env(file, sessions),
+    timeoutMs: 120_000,
+  });
   try {
     let response;
     do {
-      response = await fetch(`${url}/__parley/health`, { headers: { 'x-parley-admin-token': ADMIN_TOKEN } }).catch(() => undefined);
+      response = await fetch(`${url}/__parley/health`, { headers: { 'x-parley-admin-token': ADMIN_TOKEN } }).catch(
+        () => undefined,
+      );
     } while (!response?.ok);
     const firstOkSeconds = (performance.now() - started) / 1000;
     const records = (await response.json()).records;
@@ -133,13 +152,43 @@ export function renderStateFile(result) {
   const { without: a, with: b } = result;
   const ratio = b.fillRate / a.fillRate;
   const rows = [
-    ['fill rate', `${formatNumber(a.fillRate)} req/s`, `${formatNumber(b.fillRate)} req/s (${formatNumber(ratio * 100)}%)`, `≥ 80% of without: ${verdict(ratio >= 0.8)}`],
+    [
+      'fill rate',
+      `${formatNumber(a.fillRate)} req/s`,
+      `${formatNumber(b.fillRate)} req/s (${formatNumber(ratio * 100)}%)`,
+      `≥ 80% of without: ${verdict(ratio >= 0.8)}`,
+    ],
     ['CPU per request', `${formatNumber(a.cpuMicrosPerRequest)} µs`, `${formatNumber(b.cpuMicrosPerRequest)} µs`, ''],
-    ['p99 / max latency', `${formatNumber(a.p99Ms)} ms / ${formatNumber(a.maxMs)} ms`, `${formatNumber(b.p99Ms)} ms / ${formatNumber(b.maxMs)} ms`, `max < 50 ms: ${verdict(b.maxMs < 50)}`],
-    ['RSS at the end / peak', `${formatNumber(mib(a.endRssBytes))} MiB / ${formatNumber(mib(a.peakRssBytes))} MiB`, `${formatNumber(mib(b.endRssBytes))} MiB / ${formatNumber(mib(b.peakRssBytes))} MiB`, `peak ≤ 1.5× without: ${verdict(b.peakRssBytes <= 1.5 * a.peakRssBytes)}`],
-    [`idle ${result.idleSeconds} s after the fill: CPU, RSS peak`, `${formatNumber(a.idleCpuSeconds, 2)} s, ${formatNumber(mib(a.idlePeakRssBytes))} MiB`, `${formatNumber(b.idleCpuSeconds, 2)} s, ${formatNumber(mib(b.idlePeakRssBytes))} MiB`, ''],
-    ['stop (SIGTERM to exit)', `${formatNumber(a.stopSeconds, 2)} s (exit ${a.stopExitCode})`, `${formatNumber(b.stopSeconds, 2)} s (exit ${b.stopExitCode})`, `< 1 s: ${verdict(b.stopSeconds < 1)}`],
-    ['restart to first 2xx', `${formatNumber(a.start.firstOkSeconds, 2)} s (a start with nothing to load)`, `${formatNumber(b.restart.firstOkSeconds, 2)} s (file ${formatNumber(mib(b.fileBytes))} MiB, ${formatNumber(b.restart.records)} records back, peak RSS ${formatNumber(mib(b.restart.peakRssBytes))} MiB)`, `< 3 s: ${verdict(b.restart.firstOkSeconds < 3)}`],
+    [
+      'p99 / max latency',
+      `${formatNumber(a.p99Ms)} ms / ${formatNumber(a.maxMs)} ms`,
+      `${formatNumber(b.p99Ms)} ms / ${formatNumber(b.maxMs)} ms`,
+      `max < 50 ms: ${verdict(b.maxMs < 50)}`,
+    ],
+    [
+      'RSS at the end / peak',
+      `${formatNumber(mib(a.endRssBytes))} MiB / ${formatNumber(mib(a.peakRssBytes))} MiB`,
+      `${formatNumber(mib(b.endRssBytes))} MiB / ${formatNumber(mib(b.peakRssBytes))} MiB`,
+      `peak ≤ 1.5× without: ${verdict(b.peakRssBytes <= 1.5 * a.peakRssBytes)}`,
+    ],
+    [
+      `idle ${result.idleSeconds} s after the fill: CPU, RSS peak`,
+      `${formatNumber(a.idleCpuSeconds, 2)} s, ${formatNumber(mib(a.idlePeakRssBytes))} MiB`,
+      `${formatNumber(b.idleCpuSeconds, 2)} s, ${formatNumber(mib(b.idlePeakRssBytes))} MiB`,
+      '',
+    ],
+    [
+      'stop (SIGTERM to exit)',
+      `${formatNumber(a.stopSeconds, 2)} s (exit ${a.stopExitCode})`,
+      `${formatNumber(b.stopSeconds, 2)} s (exit ${b.stopExitCode})`,
+      `< 1 s: ${verdict(b.stopSeconds < 1)}`,
+    ],
+    [
+      'restart to first 2xx',
+      `${formatNumber(a.start.firstOkSeconds, 2)} s (a start with nothing to load)`,
+      `${formatNumber(b.restart.firstOkSeconds, 2)} s (file ${formatNumber(mib(b.fileBytes))} MiB, ${formatNumber(b.restart.records)} records back, peak RSS ${formatNumber(mib(b.restart.peakRssBytes))} MiB)`,
+      `< 3 s: ${verdict(b.restart.firstOkSeconds < 3)}`,
+    ],
     ['failed answers', String(a.failed), String(b.failed), ''],
   ];
   return [
@@ -157,6 +206,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await measureStateFile({ sessions, idleSeconds });
   const outDir = fileURLToPath(new URL('out/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'state-file.json'), JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
-  process.stdout.write(renderStateFile(result).join('\n') + '\n');
+  writeFileSync(
+    path.join(outDir, 'state-file.json'),
+    JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2),
+  );
+  process.stdout.write(`${renderStateFile(result).join('\n')}\n`);
 }

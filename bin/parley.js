@@ -3,6 +3,11 @@
 import { main } from '../dist/src/cli/main.js';
 
 main(process.argv.slice(2)).then(
-  (code) => { if (typeof code === 'number') process.exitCode = code; },
-  (error) => { console.error(`parley: ${error?.stack ?? error}`); process.exitCode = 2; },
+  (code) => {
+    if (typeof code === 'number') process.exitCode = code;
+  },
+  (error) => {
+    console.error(`parley: ${error?.stack ?? error}`);
+    process.exitCode = 2;
+  },
 );

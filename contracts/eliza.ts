@@ -1,6 +1,13 @@
 /** ElizaOS's contract: sessions need a known agent (else a 404), are distinct per create, and expire by their timeout configuration. */
 import fc from 'fast-check';
-import { fail, jsonOf, statusOf, type ApiContract, type ContractSession, type Sequence } from '../src/contract/api-contract.js';
+import {
+  fail,
+  jsonOf,
+  statusOf,
+  type ApiContract,
+  type ContractSession,
+  type Sequence,
+} from '../src/contract/api-contract.js';
 import { expectAnswer, identicalCreatesAreDistinct } from '../src/contract/properties.js';
 import { DEMO_AGENT } from '../src/mock/fixtures.js';
 
@@ -35,12 +42,26 @@ const expiresAtFollowsTimeout: Sequence<{ userId: string; timeoutConfig: Timeout
     }),
   async run(session, { userId, timeoutConfig }) {
     const body = { agentId: agentId(session), userId, ...(timeoutConfig ? { timeoutConfig } : {}) };
-    const created = await session.send({ operation: session.operation(CREATE_SESSION), pathParams: {}, query: {}, headers: {}, body });
+    const created = await session.send({
+      operation: session.operation(CREATE_SESSION),
+      pathParams: {},
+      query: {},
+      headers: {},
+      body,
+    });
     if (statusOf(created) !== 201) return fail(created, `creating a session answered ${statusOf(created)}`, '201');
     const { createdAt, expiresAt } = jsonOf(created) ?? {};
-    const lifetime = Math.min(timeoutConfig?.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES, timeoutConfig?.maxDurationMinutes ?? DEFAULT_MAX_DURATION_MINUTES);
+    const lifetime = Math.min(
+      timeoutConfig?.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
+      timeoutConfig?.maxDurationMinutes ?? DEFAULT_MAX_DURATION_MINUTES,
+    );
     const actual = (Date.parse(expiresAt) - Date.parse(createdAt)) / MINUTE;
-    if (!Number.isFinite(actual)) return fail(created, `createdAt ${createdAt} / expiresAt ${expiresAt} are not both date-times`, 'both timestamps');
+    if (!Number.isFinite(actual))
+      return fail(
+        created,
+        `createdAt ${createdAt} / expiresAt ${expiresAt} are not both date-times`,
+        'both timestamps',
+      );
     // Allow a second of skew between the two readings of the server's clock.
     return Math.abs(actual - lifetime) <= 1 / 60
       ? { ok: true }
@@ -55,7 +76,13 @@ const unknownAgentRejected: Sequence<string> = {
   input: (session) => fc.uuid({ version: 4 }).filter((id) => id !== agentId(session)),
   async run(session, unknownAgent) {
     const body = { agentId: unknownAgent, userId: '3c90c3cc-0d44-4b50-8888-8dd25736052a' };
-    const sent = await session.send({ operation: session.operation(CREATE_SESSION), pathParams: {}, query: {}, headers: {}, body });
+    const sent = await session.send({
+      operation: session.operation(CREATE_SESSION),
+      pathParams: {},
+      query: {},
+      headers: {},
+      body,
+    });
     return expectAnswer(sent, 404, `a session for unknown agent ${unknownAgent}`);
   },
 };
@@ -66,13 +93,22 @@ const distinctSessions = identicalCreatesAreDistinct<string>({
   idField: 'sessionId',
   status: 201,
   input: () => fc.uuid({ version: 4 }),
-  request: (session, userId) => ({ operation: session.operation(CREATE_SESSION), pathParams: {}, query: {}, headers: {}, body: { agentId: agentId(session), userId } }),
+  request: (session, userId) => ({
+    operation: session.operation(CREATE_SESSION),
+    pathParams: {},
+    query: {},
+    headers: {},
+    body: { agentId: agentId(session), userId },
+  }),
 });
 
 export const eliza: ApiContract = {
   name: 'eliza',
   prepare: {
-    [CREATE_SESSION]: (generated, session) => ({ ...generated, body: { ...(generated.body as object), agentId: agentId(session) } }),
+    [CREATE_SESSION]: (generated, session) => ({
+      ...generated,
+      body: { ...(generated.body as object), agentId: agentId(session) },
+    }),
   },
   sequences: [expiresAtFollowsTimeout, unknownAgentRejected, distinctSessions],
 };

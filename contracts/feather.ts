@@ -6,7 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { fail, jsonOf, precondition, statusOf, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from '../src/contract/api-contract.js';
+import {
+  fail,
+  jsonOf,
+  precondition,
+  statusOf,
+  type ApiContract,
+  type ContractSession,
+  type Sequence,
+  type SequenceOutcome,
+} from '../src/contract/api-contract.js';
 import { echoMismatch, expectAnswer, identicalCreatesAreDistinct } from '../src/contract/properties.js';
 import type { ContractRequest, Exchange } from '../src/contract/types.js';
 import { applyDefaults } from '../src/openapi/defaults.js';
@@ -15,7 +24,12 @@ const CREATE_SESSION = 'POST /v1/ask-feather/sessions';
 const SEND_MESSAGE = 'POST /v1/ask-feather/sessions/{session_id}/messages';
 const GET_OR_CREATE = 'POST /v1/v2/conversations';
 
-const request = (session: ContractSession, key: string, body: unknown, pathParams: Record<string, unknown> = {}): ContractRequest => ({
+const request = (
+  session: ContractSession,
+  key: string,
+  body: unknown,
+  pathParams: Record<string, unknown> = {},
+): ContractRequest => ({
   operation: session.operation(key),
   pathParams,
   query: {},
@@ -28,7 +42,11 @@ async function newSessionId(session: ContractSession, title: string | null = nul
   const exchange = await session.send(request(session, CREATE_SESSION, { title }));
   const id = jsonOf(exchange)?.id;
   if (statusOf(exchange) === 201 && typeof id === 'string') return id;
-  return precondition(exchange, `creating a session for the message answered ${statusOf(exchange) ?? 'nothing'}`, '201 with the new session id');
+  return precondition(
+    exchange,
+    `creating a session for the message answered ${statusOf(exchange) ?? 'nothing'}`,
+    '201 with the new session id',
+  );
 }
 
 /**
@@ -63,11 +81,18 @@ const sessionTakesMessages: Sequence<{ title: string | null; contents: string[] 
   async run(session, { title, contents }) {
     const created = await session.send(request(session, CREATE_SESSION, { title }));
     const id = jsonOf(created)?.id;
-    if (statusOf(created) !== 201 || typeof id !== 'string') return fail(created, `creating a session answered ${statusOf(created)}`, '201 with an id');
-    if (jsonOf(created).title !== title) return fail(created, `the new session's title is ${JSON.stringify(jsonOf(created).title)}`, `the title sent, ${JSON.stringify(title)}`);
+    if (statusOf(created) !== 201 || typeof id !== 'string')
+      return fail(created, `creating a session answered ${statusOf(created)}`, '201 with an id');
+    if (jsonOf(created).title !== title)
+      return fail(
+        created,
+        `the new session's title is ${JSON.stringify(jsonOf(created).title)}`,
+        `the title sent, ${JSON.stringify(title)}`,
+      );
     for (const content of contents) {
       const sent = await session.send(request(session, SEND_MESSAGE, { content }, { session_id: id }));
-      if (statusOf(sent) !== 200) return fail(sent, `a message to the session just created answered ${statusOf(sent)}`, '200');
+      if (statusOf(sent) !== 200)
+        return fail(sent, `a message to the session just created answered ${statusOf(sent)}`, '200');
     }
     return { ok: true };
   },
@@ -81,7 +106,9 @@ const unknownSessionRejected: Sequence<string> = {
   async run(session, sessionId) {
     const sent = await session.send(request(session, SEND_MESSAGE, { content: 'hello' }, { session_id: sessionId }));
     const status = statusOf(sent);
-    return status === 404 ? { ok: true } : fail(sent, `a message to unknown session ${sessionId} answered ${status}`, '404');
+    return status === 404
+      ? { ok: true }
+      : fail(sent, `a message to unknown session ${sessionId} answered ${status}`, '404');
   },
 };
 
@@ -98,7 +125,12 @@ const getOrCreateReturnsSame: Sequence<ContractRequest> = {
         externalId: fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }),
       })
       .map(({ endUser, assistant, channel, externalId }) =>
-        request(session, GET_OR_CREATE, { end_user_id: endUser, assistant_id: assistant, channel, ...(externalId ? { external_id: externalId } : {}) }),
+        request(session, GET_OR_CREATE, {
+          end_user_id: endUser,
+          assistant_id: assistant,
+          channel,
+          ...(externalId ? { external_id: externalId } : {}),
+        }),
       ),
   async run(session, conversation) {
     const first = await session.send(conversation);
@@ -106,9 +138,16 @@ const getOrCreateReturnsSame: Sequence<ContractRequest> = {
     const second = await session.send(conversation);
     if (statusOf(second) !== 201) return fail(second, `the repeated get-or-create answered ${statusOf(second)}`, '201');
     if (jsonOf(second)?.id !== jsonOf(first)?.id) {
-      return fail(second, `the repeated request returned conversation ${jsonOf(second)?.id}, the first ${jsonOf(first)?.id}`, 'the same conversation id');
+      return fail(
+        second,
+        `the repeated request returned conversation ${jsonOf(second)?.id}, the first ${jsonOf(first)?.id}`,
+        'the same conversation id',
+      );
     }
-    const other = { ...conversation, body: { ...(conversation.body as object), end_user_id: flipUuid((conversation.body as any).end_user_id) } };
+    const other = {
+      ...conversation,
+      body: { ...(conversation.body as object), end_user_id: flipUuid((conversation.body as any).end_user_id) },
+    };
     const third = await session.send(other);
     if (statusOf(third) === 201 && jsonOf(third)?.id === jsonOf(first)?.id) {
       return fail(third, 'another end user got the same conversation', 'a different conversation id');
@@ -135,13 +174,20 @@ const BROKEN_BINDINGS: [string, (ids: string[]) => Record<string, string>][] = [
 
 const bindingRule: Sequence<{ channel: string; ids: string[] }> = {
   name: 'feather.binding_rule',
-  description: 'get-or-create binds to exactly one of an assistant, or a team with its revision: anything else is a 400 ErrorResponse',
+  description:
+    'get-or-create binds to exactly one of an assistant, or a team with its revision: anything else is a 400 ErrorResponse',
   operations: [GET_OR_CREATE],
-  input: () => fc.record({ channel: fc.constantFrom('chat', 'sms', 'voice'), ids: fc.tuple(fc.uuid({ version: 4 }), fc.uuid({ version: 4 }), fc.uuid({ version: 4 })) }),
+  input: () =>
+    fc.record({
+      channel: fc.constantFrom('chat', 'sms', 'voice'),
+      ids: fc.tuple(fc.uuid({ version: 4 }), fc.uuid({ version: 4 }), fc.uuid({ version: 4 })),
+    }),
   async run(session, { channel, ids }) {
     // Every broken form in every run: a server that checks only one of them is caught whatever the seed.
     for (const [what, binding] of BROKEN_BINDINGS) {
-      const sent = await session.send(request(session, GET_OR_CREATE, { end_user_id: randomUUID(), channel, ...binding(ids) }));
+      const sent = await session.send(
+        request(session, GET_OR_CREATE, { end_user_id: randomUUID(), channel, ...binding(ids) }),
+      );
       const outcome = expectAnswer(sent, 400, `a conversation bound to ${what}`);
       if (!outcome.ok) return outcome;
     }
@@ -172,17 +218,25 @@ function identityVariants(base: Identity): [string, Identity][] {
   const unbound = { end_user_id, channel, ...(external_id === undefined ? {} : { external_id }) };
   return [
     ['another channel', { ...base, channel: channel === 'chat' ? 'sms' : 'chat' }],
-    [external_id === undefined ? 'an external_id' : 'another external_id', { ...base, external_id: `${external_id ?? ''}-other` }],
-    ...(external_id === undefined ? [] : ([['no external_id', { end_user_id, channel, ...binding }]] as [string, Identity][])),
+    [
+      external_id === undefined ? 'an external_id' : 'another external_id',
+      { ...base, external_id: `${external_id ?? ''}-other` },
+    ],
+    ...(external_id === undefined
+      ? []
+      : ([['no external_id', { end_user_id, channel, ...binding }]] as [string, Identity][])),
     ['another assistant', { ...unbound, assistant_id: randomUUID() }],
     ['another team', { ...unbound, team_id: randomUUID(), team_revision_id: randomUUID() }],
-    ...(team_id ? ([['another team revision', { ...base, team_revision_id: randomUUID() }]] as [string, Identity][]) : []),
+    ...(team_id
+      ? ([['another team revision', { ...base, team_revision_id: randomUUID() }]] as [string, Identity][])
+      : []),
   ];
 }
 
 const getOrCreateIdentity: Sequence<{ channel: string; externalId: string | undefined; team: boolean }> = {
   name: 'feather.get_or_create_identity',
-  description: 'get-or-create returns the same conversation for the same end user, channel, external_id and binding, and a new one when any of them differs',
+  description:
+    'get-or-create returns the same conversation for the same end user, channel, external_id and binding, and a new one when any of them differs',
   operations: [GET_OR_CREATE],
   input: identityInput,
   async run(session, { channel, externalId, team }) {
@@ -198,13 +252,18 @@ const getOrCreateIdentity: Sequence<{ channel: string; externalId: string | unde
     if (!created.ok) return created;
     const again = await session.send(request(session, GET_OR_CREATE, { ...base }));
     if (statusOf(again) !== 201 || jsonOf(again)?.id !== jsonOf(first)?.id) {
-      return fail(again, `the same identity again answered ${statusOf(again)} with conversation ${jsonOf(again)?.id}`, `201 with the same conversation ${jsonOf(first)?.id}`);
+      return fail(
+        again,
+        `the same identity again answered ${statusOf(again)} with conversation ${jsonOf(again)?.id}`,
+        `201 with the same conversation ${jsonOf(first)?.id}`,
+      );
     }
     for (const [what, variant] of identityVariants(base)) {
       const other = await session.send(request(session, GET_OR_CREATE, variant));
       const outcome = expectAnswer(other, 201, `get-or-create with ${what}`);
       if (!outcome.ok) return outcome;
-      if (jsonOf(other)?.id === jsonOf(first)?.id) return fail(other, `${what} returned the same conversation ${jsonOf(first)?.id}`, 'a different conversation');
+      if (jsonOf(other)?.id === jsonOf(first)?.id)
+        return fail(other, `${what} returned the same conversation ${jsonOf(first)?.id}`, 'a different conversation');
     }
     return { ok: true };
   },
@@ -212,7 +271,8 @@ const getOrCreateIdentity: Sequence<{ channel: string; externalId: string | unde
 
 const v2Defaults: Sequence<{ channel?: string; session_type?: string; subject?: string; external_id?: string }> = {
   name: 'feather.v2_defaults',
-  description: 'a new conversation echoes what was sent, with the documented defaults (channel "chat", session_type "live") for what was not',
+  description:
+    'a new conversation echoes what was sent, with the documented defaults (channel "chat", session_type "live") for what was not',
   operations: [GET_OR_CREATE],
   input: () =>
     fc.record(
@@ -233,7 +293,11 @@ const v2Defaults: Sequence<{ channel?: string; session_type?: string; subject?: 
       const outcome = expectAnswer(created, 201, 'get-or-create');
       if (!outcome.ok) return outcome;
       const expected = applyDefaults(operation.requestBody?.content[0]?.schema, body) as Record<string, unknown>;
-      const mismatch = echoMismatch(operation.responses.find((r) => r.status === '201')?.content[0]?.schema, expected, jsonOf(created));
+      const mismatch = echoMismatch(
+        operation.responses.find((r) => r.status === '201')?.content[0]?.schema,
+        expected,
+        jsonOf(created),
+      );
       if (mismatch) return fail(created, mismatch.message, mismatch.expected);
     }
     return { ok: true };
@@ -252,15 +316,26 @@ const distinctSessions = identicalCreatesAreDistinct<string | null>({
 /** Expects two answers from two tenants to be two different things. */
 function sameAcrossTenants(first: Exchange, second: Exchange, field: string, what: string): SequenceOutcome {
   const [mine, theirs] = [jsonOf(first)?.[field], jsonOf(second)?.[field]];
-  return mine !== undefined && mine === theirs ? fail(second, `the second key got the first key's ${what} (${field} ${JSON.stringify(mine)})`, `a ${what} of its own`) : { ok: true };
+  return mine !== undefined && mine === theirs
+    ? fail(
+        second,
+        `the second key got the first key's ${what} (${field} ${JSON.stringify(mine)})`,
+        `a ${what} of its own`,
+      )
+    : { ok: true };
 }
 
 const tenantIsolation: Sequence<{ channel: string; content: string }> = {
   name: 'feather.tenant_isolation',
-  description: "what one key created is never visible through another: get-or-create gives each key its own conversation and organization, and another key's session is a 404",
+  description:
+    "what one key created is never visible through another: get-or-create gives each key its own conversation and organization, and another key's session is a 404",
   operations: [GET_OR_CREATE, CREATE_SESSION, SEND_MESSAGE],
   needsSecondCredential: true,
-  input: () => fc.record({ channel: fc.constantFrom('chat', 'sms', 'voice'), content: fc.string({ minLength: 1, maxLength: 40 }) }),
+  input: () =>
+    fc.record({
+      channel: fc.constantFrom('chat', 'sms', 'voice'),
+      content: fc.string({ minLength: 1, maxLength: 40 }),
+    }),
   async run(session, { channel, content }) {
     const identity = { end_user_id: randomUUID(), assistant_id: randomUUID(), channel };
     const mine = await session.send(request(session, GET_OR_CREATE, identity));
@@ -269,13 +344,25 @@ const tenantIsolation: Sequence<{ channel: string; content: string }> = {
     const theirs = await session.send({ ...request(session, GET_OR_CREATE, identity), credential: 'secondary' });
     const createdToo = expectAnswer(theirs, 201, 'get-or-create with the second key');
     if (!createdToo.ok) return createdToo;
-    for (const [field, what] of [['id', 'conversation'], ['organization_id', 'organization']]) {
+    for (const [field, what] of [
+      ['id', 'conversation'],
+      ['organization_id', 'organization'],
+    ]) {
       const outcome = sameAcrossTenants(mine, theirs, field, what);
       if (!outcome.ok) return outcome;
     }
     const sessionId = await newSessionId(session);
-    const foreign = await session.send({ ...request(session, SEND_MESSAGE, { content }, { session_id: sessionId }), credential: 'secondary' });
-    return statusOf(foreign) === 404 ? { ok: true } : fail(foreign, `a message to the first key's session, sent with the second key, answered ${statusOf(foreign)}`, '404');
+    const foreign = await session.send({
+      ...request(session, SEND_MESSAGE, { content }, { session_id: sessionId }),
+      credential: 'secondary',
+    });
+    return statusOf(foreign) === 404
+      ? { ok: true }
+      : fail(
+          foreign,
+          `a message to the first key's session, sent with the second key, answered ${statusOf(foreign)}`,
+          '404',
+        );
   },
 };
 
@@ -288,5 +375,14 @@ export const feather: ApiContract = {
     },
     [GET_OR_CREATE]: (generated) => ({ ...generated, body: withOneBinding(generated.body as Record<string, any>) }),
   },
-  sequences: [sessionTakesMessages, unknownSessionRejected, getOrCreateReturnsSame, getOrCreateIdentity, bindingRule, v2Defaults, distinctSessions, tenantIsolation],
+  sequences: [
+    sessionTakesMessages,
+    unknownSessionRejected,
+    getOrCreateReturnsSame,
+    getOrCreateIdentity,
+    bindingRule,
+    v2Defaults,
+    distinctSessions,
+    tenantIsolation,
+  ],
 };

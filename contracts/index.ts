@@ -6,6 +6,9 @@ import { feather } from './feather.js';
 import { julep } from './julep.js';
 
 /** A bundled contract applies to a spec recognised as its API by content, not to any spec with a path like its own. */
-const forItsApi = (contract: ApiContract): ApiContract => ({ ...contract, matches: (spec) => bundledApiOf(spec) === contract.name });
+const forItsApi = (contract: ApiContract): ApiContract => ({
+  ...contract,
+  matches: (spec) => bundledApiOf(spec) === contract.name,
+});
 
 export const BUNDLED_CONTRACTS: readonly ApiContract[] = [feather, julep, eliza].map(forItsApi);

@@ -1,8 +1,22 @@
 /** parley's library API: the mock, the contract suite and the spec engine they share. */
-export { startMockServer, createMockApp, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from './mock/server.js';
+export {
+  startMockServer,
+  createMockApp,
+  DEFAULT_LIMITS,
+  type MockServerOptions,
+  type RunningMock,
+} from './mock/server.js';
 export { createMockHandler, type MockHandler, type MockHandlerOptions } from './mock/in-process.js';
 export { SESSION_HEADER } from './mock/session.js';
-export { runContract, conforms, TargetUnreachableError, UnknownSelectionError, EmptySelectionError, type ContractOptions, type Progress } from './contract/runner.js';
+export {
+  runContract,
+  conforms,
+  TargetUnreachableError,
+  UnknownSelectionError,
+  EmptySelectionError,
+  type ContractOptions,
+  type Progress,
+} from './contract/runner.js';
 export { CheckRegistry, defaultCheckRegistry } from './contract/checks/registry.js';
 export { verdictOf, untestedOperations, type RunVerdict } from './contract/collect.js';
 export { StateFileError } from './mock/state-file.js';
@@ -22,11 +36,47 @@ export {
   type ProbeSide,
   type Ratio,
 } from './coverage/index.js';
-export { fail, jsonOf, statusOf, operationKey, precondition, PreconditionFailed, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './contract/api-contract.js';
-export { echoMismatch, expectAnswer, identicalCreatesAreDistinct, undocumentedAnswer, type DistinctCreates } from './contract/properties.js';
-export { collectionsOf, genericContract, GENERIC_SEQUENCE_NAMES, type Collection } from './contract/generic-contract.js';
+export {
+  fail,
+  jsonOf,
+  statusOf,
+  operationKey,
+  precondition,
+  PreconditionFailed,
+  type ApiContract,
+  type ContractSession,
+  type Sequence,
+  type SequenceOutcome,
+} from './contract/api-contract.js';
+export {
+  echoMismatch,
+  expectAnswer,
+  identicalCreatesAreDistinct,
+  undocumentedAnswer,
+  type DistinctCreates,
+} from './contract/properties.js';
+export {
+  collectionsOf,
+  genericContract,
+  GENERIC_SEQUENCE_NAMES,
+  type Collection,
+} from './contract/generic-contract.js';
 export type { ContractRequest, ContractResponse, Exchange, RequestKind, CheckContext } from './contract/types.js';
-export type { Report, Failure, FailureKind, Flaky, Untested, Warning, Tally, Check, Verdict, Phase, Replay, ConstraintCoverage, ConstraintProbes } from './contract/types.js';
+export type {
+  Report,
+  Failure,
+  FailureKind,
+  Flaky,
+  Untested,
+  Warning,
+  Tally,
+  Check,
+  Verdict,
+  Phase,
+  Replay,
+  ConstraintCoverage,
+  ConstraintProbes,
+} from './contract/types.js';
 export { BUNDLED_CONTRACTS } from '../contracts/index.js';
 export { loadSpec, loadSpecs, SpecError } from './openapi/load.js';
 export { SpecValidator } from './openapi/validator.js';

@@ -25,7 +25,9 @@ export function mswHandlers(mock: MockHandler, options: MswHandlerOptions = {}):
   return [
     http.all('*', ({ request }) => {
       const { pathname } = new URL(request.url);
-      const known = pathname.startsWith(ADMIN_PREFIX) || mock.app.router.route(request.method.toUpperCase(), pathname).kind !== 'not-found';
+      const known =
+        pathname.startsWith(ADMIN_PREFIX) ||
+        mock.app.router.route(request.method.toUpperCase(), pathname).kind !== 'not-found';
       return known ? mock(request) : undefined;
     }),
   ];

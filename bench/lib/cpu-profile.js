@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 export function selfTimes(file) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const sampled = new Map();
-  profile.samples.forEach((nodeId, index) => sampled.set(nodeId, (sampled.get(nodeId) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  for (const [index, nodeId] of profile.samples.entries()) {
+    sampled.set(nodeId, (sampled.get(nodeId) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  }
   const byName = new Map();
   let busyMicros = 0;
   for (const node of profile.nodes) {
@@ -18,6 +20,8 @@ export function selfTimes(file) {
     const name = `${functionName || '(anonymous)'}${where ? ` ${where}:${lineNumber + 1}` : ''}`;
     byName.set(name, (byName.get(name) ?? 0) + micros);
   }
-  const functions = [...byName].map(([name, selfMicros]) => ({ name, selfMicros })).sort((a, b) => b.selfMicros - a.selfMicros);
+  const functions = [...byName]
+    .map(([name, selfMicros]) => ({ name, selfMicros }))
+    .sort((a, b) => b.selfMicros - a.selfMicros);
   return { busyMicros, functions };
 }

@@ -18,8 +18,11 @@ import autocannon from 'autocannon';
  */
 export async function loadSideBySide(/** @type {LoadTarget[]} */ targets, /** @type {LoadSettings} */ settings) {
   const sliceSeconds = settings.durationSeconds / settings.rounds;
-  const tallies = new Map(targets.map((target) => [target.key, { latencies: [], failures: 0, seconds: 0, roundRates: [] }]));
-  if (settings.warmupSeconds > 0) for (const target of targets) await run(target, settings.connections, settings.warmupSeconds);
+  const tallies = new Map(
+    targets.map((target) => [target.key, { latencies: [], failures: 0, seconds: 0, roundRates: [] }]),
+  );
+  if (settings.warmupSeconds > 0)
+    for (const target of targets) await run(target, settings.connections, settings.warmupSeconds);
   for (let round = 0; round < settings.rounds; round++) {
     for (const target of targets) {
       const tally = tallies.get(target.key);
@@ -36,7 +39,14 @@ export async function loadSideBySide(/** @type {LoadTarget[]} */ targets, /** @t
       const sorted = Float64Array.from(tally.latencies).sort();
       return [
         key,
-        { requestsPerSecond: sorted.length / tally.seconds, roundRates: tally.roundRates, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), failures: tally.failures, total: sorted.length },
+        {
+          requestsPerSecond: sorted.length / tally.seconds,
+          roundRates: tally.roundRates,
+          p50Ms: percentile(sorted, 0.5),
+          p99Ms: percentile(sorted, 0.99),
+          failures: tally.failures,
+          total: sorted.length,
+        },
       ];
     }),
   );
@@ -46,10 +56,18 @@ export async function loadSideBySide(/** @type {LoadTarget[]} */ targets, /** @t
 function run({ url, request }, connections, durationSeconds, latencies) {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url: url + request.path, method: request.method, headers: request.headers, body: request.body, connections, duration: durationSeconds },
+      {
+        url: url + request.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        connections,
+        duration: durationSeconds,
+      },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
-    if (latencies) instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
+    if (latencies)
+      instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
   });
 }
 

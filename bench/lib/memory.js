@@ -27,13 +27,22 @@ export async function measureMemory() {
 
 function sample({ sessions, maxRecords, samples }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', script, String(sessions), String(maxRecords), String(samples)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', script, String(sessions), String(maxRecords), String(samples)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`memory.js exited with ${code}`));
-      resolve(output.trim().split('\n').map((line) => JSON.parse(line)));
+      resolve(
+        output
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      );
     });
   });
 }
@@ -43,12 +52,29 @@ const ADMIN_TOKEN = 'bench-admin';
 
 /** Loads create-session into a mock capped at HTTP_CAP records, then asks it how many it holds. */
 export async function measureCapOverHttp(durationSeconds) {
-  const mock = await TARGETS.parley.start(undefined, undefined, { PARLEY_MAX_RECORDS: String(HTTP_CAP), PARLEY_ADMIN_TOKEN: ADMIN_TOKEN });
+  const mock = await TARGETS.parley.start(undefined, undefined, {
+    PARLEY_MAX_RECORDS: String(HTTP_CAP),
+    PARLEY_ADMIN_TOKEN: ADMIN_TOKEN,
+  });
   try {
     const request = await WORKLOADS[0].prepare(mock.url);
-    const result = (await loadSideBySide([{ key: 'parley', url: mock.url, request }], { connections: 64, durationSeconds, warmupSeconds: 0, rounds: 1 })).get('parley');
-    const health = await (await fetch(`${mock.url}/__parley/health`, { headers: { 'x-parley-admin-token': ADMIN_TOKEN } })).json();
-    return { maxRecords: HTTP_CAP, created: result.total, stored: health.records, peakRssBytes: peakRssBytes(mock.child.pid) };
+    const result = (
+      await loadSideBySide([{ key: 'parley', url: mock.url, request }], {
+        connections: 64,
+        durationSeconds,
+        warmupSeconds: 0,
+        rounds: 1,
+      })
+    ).get('parley');
+    const health = await (
+      await fetch(`${mock.url}/__parley/health`, { headers: { 'x-parley-admin-token': ADMIN_TOKEN } })
+    ).json();
+    return {
+      maxRecords: HTTP_CAP,
+      created: result.total,
+      stored: health.records,
+      peakRssBytes: peakRssBytes(mock.child.pid),
+    };
   } finally {
     await stopServer(mock.child);
   }

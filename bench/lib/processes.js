@@ -20,7 +20,10 @@ export function freePort() {
  * Output is drained all along so a chatty server never blocks on a full pipe.
  */
 export function startServer(command, args, { port, env = {}, timeoutMs = 60_000 } = {}) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env } });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+  });
   let output = '';
   const printedUrl = new Promise((resolve) => {
     const onData = (chunk) => {
@@ -33,9 +36,14 @@ export function startServer(command, args, { port, env = {}, timeoutMs = 60_000 
   });
   const ready = port === undefined ? printedUrl : waitForPort(port, timeoutMs).then(() => `http://127.0.0.1:${port}`);
   const failed = new Promise((_, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} ${args.join(' ')} not ready within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${command} ${args.join(' ')} not ready within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     timer.unref();
-    child.once('exit', (code, signal) => reject(new Error(`${command} exited (${code ?? signal}) before getting ready:\n${output}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${command} exited (${code ?? signal}) before getting ready:\n${output}`)),
+    );
   });
   // Once ready, a later exit (our own stop) is no failure.
   failed.catch(() => {});

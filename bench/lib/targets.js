@@ -28,7 +28,11 @@ export const TARGETS = {
     // Logging at warn: Prism's per-request info logs would slow it, and the comparison should not rest on that.
     start: async (workload) => {
       const port = await freePort();
-      return startServer(process.execPath, [prismCli, 'mock', '-h', '127.0.0.1', '-p', String(port), '--verboseLevel', 'warn', workload.specFile], { port });
+      return startServer(
+        process.execPath,
+        [prismCli, 'mock', '-h', '127.0.0.1', '-p', String(port), '--verboseLevel', 'warn', workload.specFile],
+        { port },
+      );
     },
   },
 };
@@ -47,4 +51,3 @@ export async function captureParleyAnswers() {
     await stopServer(server.child);
   }
 }
-

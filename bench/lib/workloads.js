@@ -68,9 +68,14 @@ export const WORKLOADS = [
 
 /** Sends one request and returns its parsed JSON body (or undefined); throws on a non-2xx answer. */
 export async function send(url, request) {
-  const response = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
+  const response = await fetch(url + request.path, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${request.method} ${request.path} answered ${response.status}: ${text.slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`${request.method} ${request.path} answered ${response.status}: ${text.slice(0, 300)}`);
   try {
     return text ? JSON.parse(text) : undefined;
   } catch {
@@ -80,6 +85,10 @@ export async function send(url, request) {
 
 /** The exact status and body a target answers for a request, for the bare server to replay. */
 export async function capture(url, request) {
-  const response = await fetch(url + request.path, { method: request.method, headers: request.headers, body: request.body });
+  const response = await fetch(url + request.path, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+  });
   return { status: response.status, body: await response.text() };
 }

@@ -12,7 +12,10 @@ const server = http.createServer((request, response) => {
   const answer = answers[request.url] ?? fallback;
   request.resume();
   request.once('end', () => {
-    response.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(answer.body) });
+    response.writeHead(answer.status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(answer.body),
+    });
     response.end(answer.body);
   });
 });

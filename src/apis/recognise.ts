@@ -19,10 +19,21 @@ const FINGERPRINTS: ReadonlyMap<BundledApiName, readonly Fingerprint[]> = new Ma
     'feather',
     [
       { operation: 'POST /v1/ask-feather/sessions', properties: ['title'] },
-      { operation: 'POST /v1/v2/conversations', properties: ['end_user_id', 'assistant_id', 'team_id', 'team_revision_id'] },
+      {
+        operation: 'POST /v1/v2/conversations',
+        properties: ['end_user_id', 'assistant_id', 'team_id', 'team_revision_id'],
+      },
     ],
   ],
-  ['julep', [{ operation: 'POST /sessions', properties: ['agent', 'recall_options', 'render_templates', 'forward_tool_calls'] }]],
+  [
+    'julep',
+    [
+      {
+        operation: 'POST /sessions',
+        properties: ['agent', 'recall_options', 'render_templates', 'forward_tool_calls'],
+      },
+    ],
+  ],
   ['eliza', [{ operation: 'POST /api/messaging/sessions', properties: ['agentId', 'userId', 'timeoutConfig'] }]],
 ]);
 
@@ -50,6 +61,7 @@ function declares(spec: Spec, fingerprint: Fingerprint): boolean {
 
 function requestProperties(operation: Operation): Set<string> | undefined {
   const schema = operation.requestBody?.content.find((media) => /json/i.test(media.mediaType))?.schema;
-  if (!schema || typeof schema !== 'object' || !schema.properties || typeof schema.properties !== 'object') return undefined;
+  if (!schema || typeof schema !== 'object' || !schema.properties || typeof schema.properties !== 'object')
+    return undefined;
   return new Set(Object.keys(schema.properties));
 }

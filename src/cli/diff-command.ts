@@ -30,12 +30,17 @@ export async function runDiffCommand(argv: string[]): Promise<number> {
     options: { format: { type: 'string' }, ...REPORT_FILE_FLAGS, ...HELP_FLAG },
   });
   if (printedHelp(values.help, DIFF_HELP)) return 0;
-  if (positionals.length !== 2) throw new UsageError(`expects two spec files, the old one and the new one (got ${positionals.length})`);
+  if (positionals.length !== 2)
+    throw new UsageError(`expects two spec files, the old one and the new one (got ${positionals.length})`);
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format expects text or json, got "${format}"`);
   const report = await diffSpecFiles(positionals[0], positionals[1]);
-  const json = JSON.stringify(report, null, 2) + '\n';
+  const json = `${JSON.stringify(report, null, 2)}\n`;
   process.stdout.write(format === 'json' ? json : formatDiff(report));
-  await writeReportFiles(values, { json: () => json, junit: () => diffToJUnit(report), html: () => diffReportHtml(report) });
+  await writeReportFiles(values, {
+    json: () => json,
+    junit: () => diffToJUnit(report),
+    html: () => diffReportHtml(report),
+  });
   return report.breaking > 0 ? 1 : 0;
 }

@@ -42,7 +42,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SpecError || error instanceof StateFileError || isParseArgsError(error) || isStartupError(error)) {
+    if (
+      error instanceof UsageError ||
+      error instanceof SpecError ||
+      error instanceof StateFileError ||
+      isParseArgsError(error) ||
+      isStartupError(error)
+    ) {
       process.stderr.write(`parley ${command}: ${(error as Error).message}\n`);
       return 2;
     }
@@ -51,11 +57,19 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function isParseArgsError(error: unknown): boolean {
-  return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+  return (
+    typeof (error as { code?: unknown })?.code === 'string' &&
+    (error as { code: string }).code.startsWith('ERR_PARSE_ARGS')
+  );
 }
 
 /** Port in use, missing fixtures file and the like: the user's to fix, not a crash. */
 function isStartupError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || /fixtures|no specs/.test((error as Error)?.message ?? '');
+  return (
+    code === 'EADDRINUSE' ||
+    code === 'EACCES' ||
+    code === 'EADDRNOTAVAIL' ||
+    /fixtures|no specs/.test((error as Error)?.message ?? '')
+  );
 }

@@ -120,14 +120,16 @@ function printBanner(mock: RunningMock): void {
     for (const warning of spec.warnings) lines.push(`    warning: ${warning}`);
   }
   lines.push(`  dashboard: ${mock.url}${ADMIN_PREFIX}`);
-  lines.push(`  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock, controls, specs, events`);
+  lines.push(
+    `  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock, controls, specs, events`,
+  );
   if (mock.watcher) lines.push('  watching the spec and fixtures files for changes');
   lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
   if (mock.persistence) {
     const { file, path: written } = mock.persistence;
     lines.push(`  state file: ${file}${written === path.resolve(file) ? '' : ` (follows the link to ${written})`}`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** Resolves with the exit code once a signal has stopped the mock: 1 if the final state save failed. */

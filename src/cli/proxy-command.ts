@@ -58,7 +58,8 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
   });
   if (printedHelp(values.help, PROXY_HELP)) return 0;
   const upstream = parseHttpUrl('upstream', values.upstream, 'parley proxy --upstream https://sandbox.example.com');
-  if (values.fallback !== undefined && values.fallback !== 'mock') throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
+  if (values.fallback !== undefined && values.fallback !== 'mock')
+    throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
   const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
   const recorder = values.record ? new Recorder(values.record) : undefined;
   const proxy = await startProxy({
@@ -83,12 +84,14 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
   if (shortfall) process.stdout.write(`FAILED: ${shortfall}\n`);
   await writeReportFiles(values, {
     junit: () => proxyToJUnit(report),
-    json: () => JSON.stringify(report, null, 2) + '\n',
+    json: () => `${JSON.stringify(report, null, 2)}\n`,
     html: () => proxyReportHtml(report, { coverageShortfall: shortfall }),
   });
   if (recorder) {
     const summary = await recorder.write();
-    process.stdout.write(`recorded ${summary.examples.length} example(s) and ${summary.records} record(s) in ${values.record}\n`);
+    process.stdout.write(
+      `recorded ${summary.examples.length} example(s) and ${summary.records} record(s) in ${values.record}\n`,
+    );
   }
   return report.violations > 0 || shortfall ? 1 : 0;
 }

@@ -5,7 +5,16 @@ import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
 import { testReportHtml } from '../contract/report/html.js';
 import { coverageShortfall } from '../coverage/format.js';
-import { DEFAULT_COVERAGE_BUDGET, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RUNS, EmptySelectionError, runContract, TargetUnreachableError, UnknownSelectionError, type Progress } from '../contract/runner.js';
+import {
+  DEFAULT_COVERAGE_BUDGET,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RUNS,
+  EmptySelectionError,
+  runContract,
+  TargetUnreachableError,
+  UnknownSelectionError,
+  type Progress,
+} from '../contract/runner.js';
 import { CHECKS } from '../contract/checks/index.js';
 import { SLOW_ANSWER_WARNING_MS } from '../contract/checks/operational.js';
 import { GENERIC_SEQUENCE_NAMES } from '../contract/generic-contract.js';
@@ -147,12 +156,26 @@ function progressPrinter(): (progress: Progress) => void {
  * refused and blamed on the target. Say what is missing instead (credential headers given with
  * --header or PARLEY_HEADER_* count as an answer).
  */
-function assertCredentialsGiven(specs: Spec[], credentials: { apiKey?: string; basic?: string; headers: Record<string, string> }): void {
-  if (credentials.apiKey !== undefined || credentials.basic !== undefined || Object.keys(credentials.headers).some((name) => CREDENTIAL_HEADERS.has(name))) return;
-  const needing = specs.flatMap((spec) => spec.operations.filter((op) => op.security.length > 0).map((op) => `${spec.name} ${op.id}: ${describeSecurity(op)}`));
+function assertCredentialsGiven(
+  specs: Spec[],
+  credentials: { apiKey?: string; basic?: string; headers: Record<string, string> },
+): void {
+  if (
+    credentials.apiKey !== undefined ||
+    credentials.basic !== undefined ||
+    Object.keys(credentials.headers).some((name) => CREDENTIAL_HEADERS.has(name))
+  )
+    return;
+  const needing = specs.flatMap((spec) =>
+    spec.operations
+      .filter((op) => op.security.length > 0)
+      .map((op) => `${spec.name} ${op.id}: ${describeSecurity(op)}`),
+  );
   if (needing.length === 0) return;
   const shown = needing.slice(0, 5).join('\n  ') + (needing.length > 5 ? `\n  … and ${needing.length - 5} more` : '');
-  throw new UsageError(`these operations need credentials; pass --api-key (or PARLEY_API_KEY), --basic user:pass, or a credential --header:\n  ${shown}`);
+  throw new UsageError(
+    `these operations need credentials; pass --api-key (or PARLEY_API_KEY), --basic user:pass, or a credential --header:\n  ${shown}`,
+  );
 }
 
 export async function runTestCommand(argv: string[]): Promise<number> {
@@ -190,22 +213,34 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   if (printedHelp(values.help, TEST_HELP)) return 0;
   const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
   const environment = credentialsFromEnvironment(process.env);
-  const [apiKey, secondFromList, ...extra] = values['api-key'] ?? (environment.apiKey === undefined ? [] : [environment.apiKey]);
-  if (extra.length > 0) throw new UsageError('--api-key takes at most two keys: the first, and a second one for the tenant-isolation properties');
-  if (secondFromList !== undefined && values['second-api-key'] !== undefined) throw new UsageError('give the second key once: --api-key twice or --second-api-key');
+  const [apiKey, secondFromList, ...extra] =
+    values['api-key'] ?? (environment.apiKey === undefined ? [] : [environment.apiKey]);
+  if (extra.length > 0)
+    throw new UsageError(
+      '--api-key takes at most two keys: the first, and a second one for the tenant-isolation properties',
+    );
+  if (secondFromList !== undefined && values['second-api-key'] !== undefined)
+    throw new UsageError('give the second key once: --api-key twice or --second-api-key');
   const secondApiKey = secondFromList ?? values['second-api-key'] ?? (process.env.PARLEY_SECOND_API_KEY || undefined);
-  if (secondApiKey !== undefined && secondApiKey === apiKey) throw new UsageError('the second API key must differ from the first (it stands for another tenant)');
+  if (secondApiKey !== undefined && secondApiKey === apiKey)
+    throw new UsageError('the second API key must differ from the first (it stands for another tenant)');
   const headers = { ...Object.fromEntries(environment.headers), ...parseHeaders(values.header) };
   const basic = values.basic ?? (process.env.PARLEY_BASIC || undefined);
   const secrets = [...environment.secrets, ...credentialHeaderSecrets(headers)];
   if (apiKey) secrets.push({ value: apiKey, variable: 'PARLEY_API_KEY' });
   if (secondApiKey) secrets.push({ value: secondApiKey, variable: 'PARLEY_SECOND_API_KEY' });
-  if (basic) secrets.push({ value: basic, variable: 'PARLEY_BASIC' }, { value: basicToken(basic), variable: 'PARLEY_BASIC_B64' });
+  if (basic)
+    secrets.push(
+      { value: basic, variable: 'PARLEY_BASIC' },
+      { value: basicToken(basic), variable: 'PARLEY_BASIC_B64' },
+    );
   else if (apiKey) secrets.push({ value: basicToken(apiKey), variable: 'PARLEY_BASIC_B64' });
   const ratePerSecond = values.rate === undefined ? undefined : parseRate(values.rate);
-  if (values.rate !== undefined && ratePerSecond === undefined) throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
+  if (values.rate !== undefined && ratePerSecond === undefined)
+    throw new UsageError(`--rate expects requests per second such as 20/s or 600/m, got "${values.rate}"`);
   const phases = values.phases === undefined ? undefined : parsePhases(values.phases);
-  if (values.phases !== undefined && !phases) throw new UsageError(`--phases expects a comma-separated list of ${PHASES.join(', ')}, got "${values.phases}"`);
+  if (values.phases !== undefined && !phases)
+    throw new UsageError(`--phases expects a comma-separated list of ${PHASES.join(', ')}, got "${values.phases}"`);
   const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
   const tuning = {
     seed: parseNumberOption('seed', values.seed, { integer: true }),
@@ -217,10 +252,11 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   };
   const fixtures = parseFixtures(values.fixture);
   const specs = await loadSpecs(positionals.length > 0 ? positionals : bundledSpecFiles());
-  for (const spec of specs) for (const warning of spec.warnings) process.stderr.write(`parley test: ${spec.file}: warning: ${warning}\n`);
+  for (const spec of specs)
+    for (const warning of spec.warnings) process.stderr.write(`parley test: ${spec.file}: warning: ${warning}\n`);
   assertCredentialsGiven(specs, { apiKey, basic, headers });
   const progress = progressPrinter();
-  let report;
+  let report: Report;
   try {
     report = await runContract({
       target,
@@ -245,7 +281,12 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (process.stderr.isTTY) process.stderr.write('\n');
-    if (error instanceof TargetUnreachableError || error instanceof UnknownSelectionError || error instanceof EmptySelectionError) throw new UsageError(error.message);
+    if (
+      error instanceof TargetUnreachableError ||
+      error instanceof UnknownSelectionError ||
+      error instanceof EmptySelectionError
+    )
+      throw new UsageError(error.message);
     throw error;
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
@@ -256,7 +297,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   if (shortfall) process.stdout.write(`FAILED: ${shortfall}\n`);
   await writeReportFiles(values, {
     junit: () => toJUnit(shown, format),
-    json: () => JSON.stringify(withReplayCommands(shown), null, 2) + '\n',
+    json: () => `${JSON.stringify(withReplayCommands(shown), null, 2)}\n`,
     html: () => testReportHtml(shown, { coverageShortfall: shortfall, ...format }),
   });
   return exitCode(report, { allowPartial: values['allow-partial'] === true, coverageShortfall: shortfall });
@@ -274,11 +315,24 @@ export function exitCode(report: Report, gate: { allowPartial: boolean; coverage
 /** The flags that run just the failing operation and check again, in its phase, with its seed. */
 export function replayArguments(failure: Failure): string[] {
   const { seed, phase, only } = failure.replay;
-  return ['--seed', String(seed), '--phases', phase, ...only.flatMap((name) => ['--only', /^[\w.-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`])];
+  return [
+    '--seed',
+    String(seed),
+    '--phases',
+    phase,
+    ...only.flatMap((name) => ['--only', /^[\w.-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`]),
+  ];
 }
 
 /** The JSON report, each failure carrying the command line that replays it. */
 function withReplayCommands(report: Report): Report & { failures: (Failure & { replayCommand: string })[] } {
-  const add = (failure: Failure) => ({ ...failure, replayCommand: `parley test ${replayArguments(failure).join(' ')}` });
-  return { ...report, failures: report.failures.map(add), flaky: report.flaky.map((f) => ({ ...f, failure: add(f.failure) })) };
+  const add = (failure: Failure) => ({
+    ...failure,
+    replayCommand: `parley test ${replayArguments(failure).join(' ')}`,
+  });
+  return {
+    ...report,
+    failures: report.failures.map(add),
+    flaky: report.flaky.map((f) => ({ ...f, failure: add(f.failure) })),
+  };
 }

@@ -3,25 +3,42 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseNumberOption(name: string, value: string | undefined, { min = -Infinity, max = Infinity, integer = false } = {}): number | undefined {
+export function parseNumberOption(
+  name: string,
+  value: string | undefined,
+  { min = -Infinity, max = Infinity, integer = false } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < min || number > max || (integer && !Number.isInteger(number))) {
+  if (
+    value.trim() === '' ||
+    !Number.isFinite(number) ||
+    number < min ||
+    number > max ||
+    (integer && !Number.isInteger(number))
+  ) {
     const range = `${min === -Infinity ? '' : `from ${min} `}${max === Infinity ? '' : `to ${max}`}`.trim();
-    throw new UsageError(`--${name} expects ${integer ? 'a whole number' : 'a number'}${range ? ` ${range}` : ''}, got "${value}"`);
+    throw new UsageError(
+      `--${name} expects ${integer ? 'a whole number' : 'a number'}${range ? ` ${range}` : ''}, got "${value}"`,
+    );
   }
   return number;
 }
 
 /** "1mb", "512kb", "2048" → bytes. */
-export function parseByteSize(name: string, value: string | undefined, { min = 0 }: { min?: number } = {}): number | undefined {
+export function parseByteSize(
+  name: string,
+  value: string | undefined,
+  { min = 0 }: { min?: number } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(value.trim());
   if (!match) throw new UsageError(`--${name} expects a size such as 1048576, 512kb or 10mb, got "${value}"`);
   const unit = (match[2] ?? 'b').toLowerCase()[0];
   const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
   const bytes = Math.floor(Number(match[1]) * factor);
-  if (bytes < min) throw new UsageError(`--${name} must be at least ${min} byte${min === 1 ? '' : 's'}, got "${value}"`);
+  if (bytes < min)
+    throw new UsageError(`--${name} must be at least ${min} byte${min === 1 ? '' : 's'}, got "${value}"`);
   return bytes;
 }
 
@@ -34,6 +51,7 @@ export function parseHttpUrl(name: string, value: string | undefined, example: s
   } catch {
     throw new UsageError(`--${name} "${value}" is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${name} must be http:// or https://, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--${name} must be http:// or https://, got "${value}"`);
   return url.toString();
 }

@@ -21,9 +21,7 @@ export interface ContractSession {
   hasSecondCredential: boolean;
 }
 
-export type SequenceOutcome =
-  | { ok: true }
-  | { ok: false; message: string; expected: string; exchange: Exchange };
+export type SequenceOutcome = { ok: true } | { ok: false; message: string; expected: string; exchange: Exchange };
 
 export interface Sequence<Input = any> {
   /** Check name in reports, e.g. "feather.get_or_create_returns_same". */
@@ -42,7 +40,10 @@ export interface ApiContract {
   /** Whether the contract belongs to this spec; without it, a contract applies where the spec has its operations. */
   matches?(spec: Spec): boolean;
   /** How to turn a schema-valid request into one the API can accept, per "METHOD /path". */
-  prepare?: Record<string, (request: ContractRequest, session: ContractSession) => Promise<ContractRequest> | ContractRequest>;
+  prepare?: Record<
+    string,
+    (request: ContractRequest, session: ContractSession) => Promise<ContractRequest> | ContractRequest
+  >;
   sequences: Sequence[];
 }
 

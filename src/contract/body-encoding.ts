@@ -18,7 +18,10 @@ const BOUNDARY = 'parley-form-boundary';
 export function encodeBody(body: unknown, mediaType: string): EncodedBody {
   switch (bodyEncodingOf(mediaType)) {
     case 'form':
-      return { text: qs.stringify(body, { encodeValuesOnly: false, arrayFormat: 'indices' }), contentType: 'application/x-www-form-urlencoded' };
+      return {
+        text: qs.stringify(body, { encodeValuesOnly: false, arrayFormat: 'indices' }),
+        contentType: 'application/x-www-form-urlencoded',
+      };
     case 'multipart':
       return { text: multipart(body), contentType: `multipart/form-data; boundary=${BOUNDARY}` };
     case 'text':

@@ -41,13 +41,15 @@ export class CreatedResources {
     if (request.operation.method !== 'post' || !response || response.status < 200 || response.status >= 300) return;
     if (!this.deletable.has(request.operation.path.replace(/\/$/, ''))) return;
     const body = response.json;
-    const id = isPlainObject(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? String(body.id) : undefined;
+    const id =
+      isPlainObject(body) && (typeof body.id === 'string' || typeof body.id === 'number') ? String(body.id) : undefined;
     if (id === undefined || this.created.size >= MAX_REMEMBERED) return;
     const collection = new URL(wire.url);
     collection.search = '';
     collection.pathname = `${collection.pathname.replace(/\/$/, '')}/${encodeURIComponent(id)}`;
     const headers: Record<string, string> = Object.create(null);
-    for (const [name, value] of Object.entries(wire.headers)) if (name !== 'content-type' && name !== 'content-length') headers[name] = value;
+    for (const [name, value] of Object.entries(wire.headers))
+      if (name !== 'content-type' && name !== 'content-length') headers[name] = value;
     this.created.set(collection.toString(), { url: collection.toString(), headers });
   }
 

@@ -28,7 +28,11 @@ export function collectReport({ target, specs, phases, state, results, registry,
       started: outcome.done ? true : outcome.started,
     }));
   const order = ranker(specs, registry);
-  const byRank = (a: Failure, b: Failure) => compareRanks(order(a), order(b)) || a.check.localeCompare(b.check) || (a.constraint ?? '').localeCompare(b.constraint ?? '') || a.curl.localeCompare(b.curl);
+  const byRank = (a: Failure, b: Failure) =>
+    compareRanks(order(a), order(b)) ||
+    a.check.localeCompare(b.check) ||
+    (a.constraint ?? '').localeCompare(b.constraint ?? '') ||
+    a.curl.localeCompare(b.curl);
   return {
     target,
     seed: state.seed,
@@ -52,7 +56,13 @@ export function collectReport({ target, specs, phases, state, results, registry,
 
 /** Rank by spec, operation, phase, check (registry order), then violation kind. */
 function ranker(specs: readonly Spec[], registry: CheckRegistry) {
-  return (item: { spec: string; operation: string; phase?: Phase; check?: string; violation?: Failure['violation'] }): number[] => {
+  return (item: {
+    spec: string;
+    operation: string;
+    phase?: Phase;
+    check?: string;
+    violation?: Failure['violation'];
+  }): number[] => {
     const spec = specs.findIndex((s) => s.name === item.spec);
     return [
       spec,
@@ -75,7 +85,13 @@ function compareRanks(a: number[], b: number[]): number {
  * too, but there the failure is the verdict.
  */
 export function untestedOperations(report: Pick<Report, 'untested'>): string[] {
-  return [...new Set(report.untested.filter((u) => u.reason === 'deadline' || u.reason === 'time-share').map((u) => `${u.spec} ${u.operation}`))];
+  return [
+    ...new Set(
+      report.untested
+        .filter((u) => u.reason === 'deadline' || u.reason === 'time-share')
+        .map((u) => `${u.spec} ${u.operation}`),
+    ),
+  ];
 }
 
 /** The verdict a gate acts on. */

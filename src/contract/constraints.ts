@@ -61,7 +61,8 @@ const MAX_BUILT_ITEMS = 1_000;
 function branches(schema: Schema): Schema[] {
   const union = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(union)) return union.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []));
-  if (Array.isArray(schema.allOf)) return [schema, ...schema.allOf.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []))];
+  if (Array.isArray(schema.allOf))
+    return [schema, ...schema.allOf.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []))];
   return [schema];
 }
 
@@ -84,7 +85,10 @@ const isIntegerOnly = (branch: Schema) => typesOf(branch).includes('integer') &&
 const epsilonAt = (bound: number) => Math.max(Math.abs(bound), 1) * 1e-9;
 
 /** Probes of the numeric bounds of one branch: at each bound and past it, by 1, and for numbers by 0.5 and an epsilon. */
-function numericProbes(branch: Schema, at: (constraint: string, expect: Probe['expect'], value: number, why: string) => void): void {
+function numericProbes(
+  branch: Schema,
+  at: (constraint: string, expect: Probe['expect'], value: number, why: string) => void,
+): void {
   const { min, max, minExcluded, maxExcluded } = boundsOf(branch);
   const integer = isIntegerOnly(branch);
   const steps = integer ? [1] : [1, 0.5];
@@ -159,22 +163,43 @@ function enumNearMiss(members: unknown[]): unknown {
   return candidates.find((c) => !taken.has(JSON.stringify(c)));
 }
 
-const label = (root: string, path: Segment[]) => path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[]` : `${out}.${segment}`), root);
+const label = (root: string, path: Segment[]) =>
+  path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[]` : `${out}.${segment}`), root);
 
 /**
  * Every probe reachable from `value` under `schema` (a dereferenced schema), below `root` ("body",
  * "query.limit"...). Walks only where the value has nodes: a probe edits one place of a valid value.
  */
-export function probesOf(schema: Schema | undefined, value: unknown, root: string, direction: 'request' | 'response' = 'request'): Probe[] {
+export function probesOf(
+  schema: Schema | undefined,
+  value: unknown,
+  root: string,
+  direction: 'request' | 'response' = 'request',
+): Probe[] {
   const out: Probe[] = [];
   walk(schema, value, [], root, out, direction, 0);
   return out;
 }
 
-function walk(schema: Schema | undefined, value: unknown, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+function walk(
+  schema: Schema | undefined,
+  value: unknown,
+  path: Segment[],
+  root: string,
+  out: Probe[],
+  direction: 'request' | 'response',
+  depth: number,
+): void {
   if (!schema || typeof schema !== 'object' || depth > 8) return;
   const where = label(root, path);
-  const add = (constraint: string, expect: Probe['expect'], kind: ViolationKind | undefined, probePath: Segment[], probeValue: unknown, why: string) =>
+  const add = (
+    constraint: string,
+    expect: Probe['expect'],
+    kind: ViolationKind | undefined,
+    probePath: Segment[],
+    probeValue: unknown,
+    why: string,
+  ) =>
     out.push({
       constraint: `${where} ${constraint}`,
       expect,
@@ -191,7 +216,15 @@ function walk(schema: Schema | undefined, value: unknown, path: Segment[], root:
 }
 
 /** Required fields left out, an extra property where none is allowed, and the walk into each child present. */
-function childProbes(schema: Schema, value: object, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+function childProbes(
+  schema: Schema,
+  value: object,
+  path: Segment[],
+  root: string,
+  out: Probe[],
+  direction: 'request' | 'response',
+  depth: number,
+): void {
   const addExtra = (constraint: string, probePath: Segment[], probeValue: unknown, why: string) => {
     const where = label(root, path);
     out.push({
@@ -210,7 +243,7 @@ function childProbes(schema: Schema, value: object, path: Segment[], root: strin
       if (branch.items && value.length > 0) walk(branch.items, value[0], [...path, 0], root, out, direction, depth + 1);
       continue;
     }
-    const present = (name: string) => Object.prototype.hasOwnProperty.call(value, name);
+    const present = (name: string) => Object.hasOwn(value, name);
     for (const name of Array.isArray(branch.required) ? branch.required : []) {
       if (!present(name) || branch.properties?.[name]?.[hidden] === true) continue;
       const field = label(root, [...path, name]);
@@ -230,7 +263,8 @@ function childProbes(schema: Schema, value: object, path: Segment[], root: strin
       addExtra('additionalProperties', [...path, extra], true, `${extra} is not a documented property`);
     }
     for (const [name, property] of Object.entries<Schema>(branch.properties ?? {})) {
-      if (present(name)) walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, direction, depth + 1);
+      if (present(name))
+        walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, direction, depth + 1);
     }
   }
 }
@@ -243,7 +277,15 @@ function identityOf(constraint: string, expect: Probe['expect'], value: unknown)
  * The constraints of every anyOf/oneOf branch, not only of the one the value happens to take: each
  * branch's own example is walked, and its probes lifted to replace the whole value at this place.
  */
-function branchProbes(schema: Schema, value: unknown, path: Segment[], root: string, out: Probe[], direction: 'request' | 'response', depth: number): void {
+function branchProbes(
+  schema: Schema,
+  value: unknown,
+  path: Segment[],
+  root: string,
+  out: Probe[],
+  direction: 'request' | 'response',
+  depth: number,
+): void {
   const union = schema.anyOf ?? schema.oneOf;
   if (!Array.isArray(union)) return;
   for (const branch of union as Schema[]) {
@@ -259,14 +301,23 @@ function branchProbes(schema: Schema, value: unknown, path: Segment[], root: str
   }
 }
 
-type Add = (constraint: string, expect: Probe['expect'], kind: ViolationKind | undefined, path: Segment[], value: unknown, why: string) => void;
+type Add = (
+  constraint: string,
+  expect: Probe['expect'],
+  kind: ViolationKind | undefined,
+  path: Segment[],
+  value: unknown,
+  why: string,
+) => void;
 
 /** The probes of one node's own keywords (not of its children). */
 function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): void {
   const types = allowedTypes(schema);
   const confusion = TYPE_SAMPLES.find(([type]) => !types.has(type));
-  if (confusion) add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${[...types].join(' or ')}`);
-  if (types.has('null') && value !== null && typesOf(schema).length > 0) add('nullable', 'valid', undefined, path, null, 'null is allowed');
+  if (confusion)
+    add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${[...types].join(' or ')}`);
+  if (types.has('null') && value !== null && typesOf(schema).length > 0)
+    add('nullable', 'valid', undefined, path, null, 'null is allowed');
   const union = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(union)) {
     const keyword = schema.oneOf ? 'oneOf' : 'anyOf';
@@ -277,28 +328,69 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
   }
   for (const branch of branches(schema)) {
     if (isNumeric(branch)) {
-      numericProbes(branch, (constraint, expect, number, why) => add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why));
+      numericProbes(branch, (constraint, expect, number, why) =>
+        add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why),
+      );
     }
     const { minLength, maxLength, format } = branch;
     if (typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
       add('minLength', 'valid', undefined, path, stringOfLength(value, minLength), `at minLength ${minLength}`);
-      if (minLength > 0) add('minLength', 'invalid', 'string_too_short', path, stringOfLength(value, minLength - 1), `shorter than minLength ${minLength}`);
+      if (minLength > 0)
+        add(
+          'minLength',
+          'invalid',
+          'string_too_short',
+          path,
+          stringOfLength(value, minLength - 1),
+          `shorter than minLength ${minLength}`,
+        );
     }
     if (typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
       add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength), `at maxLength ${maxLength}`);
-      add('maxLength', 'invalid', 'string_too_long', path, stringOfLength(value, maxLength + 1), `longer than maxLength ${maxLength}`);
+      add(
+        'maxLength',
+        'invalid',
+        'string_too_long',
+        path,
+        stringOfLength(value, maxLength + 1),
+        `longer than maxLength ${maxLength}`,
+      );
     }
-    if (typeof format === 'string' && !isNumeric(branch)) add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
+    if (typeof format === 'string' && !isNumeric(branch))
+      add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
     if (typeof branch.pattern === 'string') {
       const mismatch = patternMiss(branch.pattern, value, branch);
-      if (mismatch !== undefined) add('pattern', 'invalid', 'pattern_mismatch', path, mismatch, `does not match pattern ${branch.pattern.slice(0, 40)}`);
+      if (mismatch !== undefined)
+        add(
+          'pattern',
+          'invalid',
+          'pattern_mismatch',
+          path,
+          mismatch,
+          `does not match pattern ${branch.pattern.slice(0, 40)}`,
+        );
     }
-    if (Array.isArray(value)) arrayProbes(branch, value, (constraint, expect, kind, items, why) => add(constraint, expect, kind, path, items, why));
-    const members: unknown[] | undefined = Array.isArray(branch.enum) ? branch.enum : branch.const !== undefined ? [branch.const] : undefined;
+    if (Array.isArray(value))
+      arrayProbes(branch, value, (constraint, expect, kind, items, why) =>
+        add(constraint, expect, kind, path, items, why),
+      );
+    const members: unknown[] | undefined = Array.isArray(branch.enum)
+      ? branch.enum
+      : branch.const !== undefined
+        ? [branch.const]
+        : undefined;
     if (members) {
       const keyword = branch.const !== undefined ? 'const' : 'enum';
-      if (members.length <= MAX_ENUM_MEMBERS_SENT) for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
-      add(keyword, 'invalid', 'outside_enum', path, enumNearMiss(members), `a near-miss of ${keyword} ${JSON.stringify(members).slice(0, 40)}`);
+      if (members.length <= MAX_ENUM_MEMBERS_SENT)
+        for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
+      add(
+        keyword,
+        'invalid',
+        'outside_enum',
+        path,
+        enumNearMiss(members),
+        `a near-miss of ${keyword} ${JSON.stringify(members).slice(0, 40)}`,
+      );
     }
   }
 }
@@ -314,11 +406,24 @@ function patternMiss(pattern: string, valid: unknown, schema: Schema): string | 
   const base = typeof valid === 'string' ? valid : '';
   const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
   const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
-  const candidates = [`${base.slice(0, -1)}!`, `!${base.slice(1)}`, ' '.repeat(Math.max(1, min)), '', '\u0000', `${base} `];
+  const candidates = [
+    `${base.slice(0, -1)}!`,
+    `!${base.slice(1)}`,
+    ' '.repeat(Math.max(1, min)),
+    '',
+    '\u0000',
+    `${base} `,
+  ];
   return candidates.find((candidate) => candidate.length >= min && candidate.length <= max && !regex.test(candidate));
 }
 
-type AddArray = (constraint: string, expect: Probe['expect'], kind: ViolationKind | undefined, items: unknown[], why: string) => void;
+type AddArray = (
+  constraint: string,
+  expect: Probe['expect'],
+  kind: ViolationKind | undefined,
+  items: unknown[],
+  why: string,
+) => void;
 
 /** Item counts at and past minItems/maxItems (built from the value's own first item), and a repeated item where items are unique. */
 function arrayProbes(schema: Schema, value: unknown[], add: AddArray): void {
@@ -328,13 +433,21 @@ function arrayProbes(schema: Schema, value: unknown[], add: AddArray): void {
   const { minItems, maxItems } = schema;
   if (typeof minItems === 'number' && minItems <= MAX_BUILT_ITEMS) {
     add('minItems', 'valid', undefined, ofLength(minItems), `at minItems ${minItems}`);
-    if (minItems > 0) add('minItems', 'invalid', 'array_size', ofLength(minItems - 1), `fewer than minItems ${minItems}`);
+    if (minItems > 0)
+      add('minItems', 'invalid', 'array_size', ofLength(minItems - 1), `fewer than minItems ${minItems}`);
   }
   if (typeof maxItems === 'number' && maxItems < MAX_BUILT_ITEMS) {
     add('maxItems', 'valid', undefined, ofLength(maxItems), `at maxItems ${maxItems}`);
     add('maxItems', 'invalid', 'array_size', ofLength(maxItems + 1), `more than maxItems ${maxItems}`);
   }
-  if (schema.uniqueItems === true) add('uniqueItems', 'invalid', 'duplicate_items', [...value, structuredClone(item)], 'an item repeated where items are unique');
+  if (schema.uniqueItems === true)
+    add(
+      'uniqueItems',
+      'invalid',
+      'duplicate_items',
+      [...value, structuredClone(item)],
+      'an item repeated where items are unique',
+    );
 }
 
 /** "x" repeated, or the valid value cut or padded, to an exact length. */

@@ -26,15 +26,20 @@ export function basicToken(userPassword: string): string {
 }
 
 /** The credentials for an operation's security, placed where its schemes say. */
-export function placeCredentials(security: readonly SecurityRequirement[], credentials: Credentials): PlacedCredentials {
+export function placeCredentials(
+  security: readonly SecurityRequirement[],
+  credentials: Credentials,
+): PlacedCredentials {
   const placed: PlacedCredentials = { headers: {}, query: [], cookies: [] };
-  const alternative = security.find((requirement) => requirement.every((scheme) => canSatisfy(scheme, credentials))) ?? security[0] ?? [];
+  const alternative =
+    security.find((requirement) => requirement.every((scheme) => canSatisfy(scheme, credentials))) ?? security[0] ?? [];
   for (const scheme of alternative) place(scheme, credentials, placed);
   return placed;
 }
 
 function canSatisfy(scheme: SecurityScheme, credentials: Credentials): boolean {
-  if (scheme.type === 'http' && scheme.scheme.toLowerCase() === 'basic') return credentials.basic !== undefined || credentials.apiKey !== undefined;
+  if (scheme.type === 'http' && scheme.scheme.toLowerCase() === 'basic')
+    return credentials.basic !== undefined || credentials.apiKey !== undefined;
   if (scheme.type === 'mutualTLS') return false;
   return credentials.apiKey !== undefined;
 }

@@ -9,7 +9,16 @@ import { applyDefaults } from '../openapi/defaults.js';
 import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
 import { isPlainObject } from '../openapi/json-value.js';
 import type { JsonSchema, Operation, Spec } from '../openapi/types.js';
-import { fail, jsonOf, operationKey, statusOf, type ApiContract, type ContractSession, type Sequence, type SequenceOutcome } from './api-contract.js';
+import {
+  fail,
+  jsonOf,
+  operationKey,
+  statusOf,
+  type ApiContract,
+  type ContractSession,
+  type Sequence,
+  type SequenceOutcome,
+} from './api-contract.js';
 import { echoMismatch, expectAnswer, objectShape } from './properties.js';
 import { jsonBodyOf, validRequestArbitrary } from './requests.js';
 import type { ContractRequest, Exchange } from './types.js';
@@ -44,7 +53,9 @@ export function collectionsOf(spec: Spec): Collection[] {
     const items = spec.operations.filter((op) => new RegExp(`^${escapeRegExp(base)}/\\{[^}/]+\\}/?$`).test(op.path));
     const read = items.find((op) => op.method === 'get');
     const remove = items.find((op) => op.method === 'delete');
-    const createdStatus = documentedSuccessStatuses(create).find((status) => status === 201) ?? (read ? documentedSuccessStatuses(create)[0] : undefined);
+    const createdStatus =
+      documentedSuccessStatuses(create).find((status) => status === 201) ??
+      (read ? documentedSuccessStatuses(create)[0] : undefined);
     // A POST that documents no 201 and has no item to read is an action (search, send), not a create.
     if (createdStatus === undefined || !jsonBodyOf(create)) continue;
     const itemParameter = /\{([^}]+)\}\/?$/.exec((read ?? remove)?.path ?? `${base}/{id}`)![1];
@@ -69,13 +80,22 @@ export function genericContract(spec: Spec): ApiContract {
 type Created = { exchange: Exchange; id: unknown; request: ContractRequest };
 
 /** Sends a create; the resource and its id, or the outcome that says why there is none. */
-async function create(session: ContractSession, collection: Collection, generated: ContractRequest): Promise<Created | SequenceOutcome> {
+async function create(
+  session: ContractSession,
+  collection: Collection,
+  generated: ContractRequest,
+): Promise<Created | SequenceOutcome> {
   const request = await session.prepare(generated);
   const exchange = await session.send(request);
   const outcome = expectAnswer(exchange, collection.createdStatus, 'the create');
   if (!outcome.ok) return outcome;
   const id = jsonOf(exchange)?.[collection.idField];
-  if (typeof id !== 'string' && typeof id !== 'number') return fail(exchange, `the created resource has no ${collection.idField}`, `a string or number ${collection.idField}`);
+  if (typeof id !== 'string' && typeof id !== 'number')
+    return fail(
+      exchange,
+      `the created resource has no ${collection.idField}`,
+      `a string or number ${collection.idField}`,
+    );
   // A natural key the client chose as "" or "." names no path: nothing to check for this input.
   if (id === '' || id === '.' || id === '..') return { ok: true };
   return { exchange, id, request };
@@ -99,71 +119,143 @@ function sequencesFor(collection: Collection): Sequence<ContractRequest>[] {
   const key = operationKey(createOperation);
   const input = () => validRequestArbitrary(createOperation);
   const sequences: Sequence<ContractRequest>[] = [];
-  const named = (name: (typeof GENERIC_SEQUENCE_NAMES)[number], description: string, operations: (Operation | undefined)[], run: Sequence<ContractRequest>['run'], extra: Partial<Sequence> = {}) =>
-    sequences.push({ name, description: `${description} (${key})`, operations: operations.filter((op): op is Operation => op !== undefined).map(operationKey), input, run, ...extra });
+  const named = (
+    name: (typeof GENERIC_SEQUENCE_NAMES)[number],
+    description: string,
+    operations: (Operation | undefined)[],
+    run: Sequence<ContractRequest>['run'],
+    extra: Partial<Sequence> = {},
+  ) =>
+    sequences.push({
+      name,
+      description: `${description} (${key})`,
+      operations: operations.filter((op): op is Operation => op !== undefined).map(operationKey),
+      input,
+      run,
+      ...extra,
+    });
 
   if (read) {
-    named('crud.ensure_resource_availability', 'a created resource can be fetched at once', [createOperation, read], async (session, generated) => {
-      const created = await create(session, collection, generated);
-      if (isOutcome(created)) return created;
-      const fetched = await session.send(itemRequest(read, created));
-      const outcome = expectAnswer(fetched, documentedSuccessStatuses(read)[0] ?? 200, `fetching the resource just created (${collection.idField} ${JSON.stringify(created.id)})`);
-      if (!outcome.ok) return outcome;
-      const id = jsonOf(fetched)?.[collection.idField];
-      return id === undefined || id === created.id ? { ok: true } : fail(fetched, `fetching ${JSON.stringify(created.id)} returned ${JSON.stringify(id)}`, 'the resource created');
-    });
+    named(
+      'crud.ensure_resource_availability',
+      'a created resource can be fetched at once',
+      [createOperation, read],
+      async (session, generated) => {
+        const created = await create(session, collection, generated);
+        if (isOutcome(created)) return created;
+        const fetched = await session.send(itemRequest(read, created));
+        const outcome = expectAnswer(
+          fetched,
+          documentedSuccessStatuses(read)[0] ?? 200,
+          `fetching the resource just created (${collection.idField} ${JSON.stringify(created.id)})`,
+        );
+        if (!outcome.ok) return outcome;
+        const id = jsonOf(fetched)?.[collection.idField];
+        return id === undefined || id === created.id
+          ? { ok: true }
+          : fail(
+              fetched,
+              `fetching ${JSON.stringify(created.id)} returned ${JSON.stringify(id)}`,
+              'the resource created',
+            );
+      },
+    );
   }
   if (remove) {
-    named('crud.use_after_free', 'after a DELETE the resource is gone (404)', [createOperation, remove, read], async (session, generated) => {
-      const created = await create(session, collection, generated);
-      if (isOutcome(created)) return created;
-      const deleted = await session.send(itemRequest(remove, created));
-      if (!isSuccess(deleted) || !isDocumented(remove, statusOf(deleted)!)) return fail(deleted, `deleting the resource just created answered ${statusOf(deleted)}`, `a documented 2xx (${documentedSuccessStatuses(remove).join(', ')})`);
-      const after = await session.send(itemRequest(read ?? remove, created));
-      return statusOf(after) === 404 ? { ok: true } : fail(after, `after its DELETE, ${read ? 'fetching' : 'deleting again'} the resource answered ${statusOf(after)}`, '404');
-    });
+    named(
+      'crud.use_after_free',
+      'after a DELETE the resource is gone (404)',
+      [createOperation, remove, read],
+      async (session, generated) => {
+        const created = await create(session, collection, generated);
+        if (isOutcome(created)) return created;
+        const deleted = await session.send(itemRequest(remove, created));
+        if (!isSuccess(deleted) || !isDocumented(remove, statusOf(deleted)!))
+          return fail(
+            deleted,
+            `deleting the resource just created answered ${statusOf(deleted)}`,
+            `a documented 2xx (${documentedSuccessStatuses(remove).join(', ')})`,
+          );
+        const after = await session.send(itemRequest(read ?? remove, created));
+        return statusOf(after) === 404
+          ? { ok: true }
+          : fail(
+              after,
+              `after its DELETE, ${read ? 'fetching' : 'deleting again'} the resource answered ${statusOf(after)}`,
+              '404',
+            );
+      },
+    );
   }
-  named('crud.unique_ids', 'every create gives a resource with an id of its own', [createOperation], async (session, generated) => {
-    const seen = new Map<string, number>();
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const created = await create(session, collection, generated);
-      if (isOutcome(created)) return created;
-      // An id the client chose is the client's to repeat.
-      if (isClientChosen(created, collection)) return { ok: true };
-      const earlier = seen.get(String(created.id));
-      if (earlier !== undefined) return fail(created.exchange, `create #${attempt} returned ${collection.idField} ${JSON.stringify(created.id)}, already given to create #${earlier}`, `a new ${collection.idField} for every create`);
-      seen.set(String(created.id), attempt);
-    }
-    return { ok: true };
-  });
-  named('crud.echo', 'a created resource shows the writable fields sent and the documented defaults of those left out', [createOperation], async (session, generated) => {
-    // As generated, and once more with every defaulted field left out: defaults are checked in every run, not by chance.
-    for (const body of [generated.body, withoutDefaulted(jsonBodyOf(createOperation)?.schema, generated.body)]) {
-      const created = await create(session, collection, { ...generated, body });
-      if (isOutcome(created)) return created;
-      const expected = applyDefaults(jsonBodyOf(createOperation)?.schema, created.request.body);
-      if (!isPlainObject(expected)) return { ok: true };
-      const { [collection.idField]: _id, ...sent } = expected;
-      const mismatch = echoMismatch(createdSchema(createOperation, collection.createdStatus), sent, jsonOf(created.exchange));
-      if (mismatch) return fail(created.exchange, mismatch.message, mismatch.expected);
-    }
-    return { ok: true };
-  });
-  named('crud.repeated_create', 'the same create sent twice is answered with a documented status both times', [createOperation], async (session, generated) => {
-    const request = await session.prepare(generated);
-    for (const attempt of ['first', 'repeated']) {
-      const sent = await session.send(request);
-      const status = statusOf(sent);
-      if (status === undefined || status >= 500 || !isDocumented(createOperation, status)) {
-        return fail(sent, `the ${attempt} identical create answered ${status ?? sent.transportError}`, `a documented status (${createOperation.responses.map((r) => r.status).join(', ')})`);
+  named(
+    'crud.unique_ids',
+    'every create gives a resource with an id of its own',
+    [createOperation],
+    async (session, generated) => {
+      const seen = new Map<string, number>();
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const created = await create(session, collection, generated);
+        if (isOutcome(created)) return created;
+        // An id the client chose is the client's to repeat.
+        if (isClientChosen(created, collection)) return { ok: true };
+        const earlier = seen.get(String(created.id));
+        if (earlier !== undefined)
+          return fail(
+            created.exchange,
+            `create #${attempt} returned ${collection.idField} ${JSON.stringify(created.id)}, already given to create #${earlier}`,
+            `a new ${collection.idField} for every create`,
+          );
+        seen.set(String(created.id), attempt);
       }
-    }
-    return { ok: true };
-  });
+      return { ok: true };
+    },
+  );
+  named(
+    'crud.echo',
+    'a created resource shows the writable fields sent and the documented defaults of those left out',
+    [createOperation],
+    async (session, generated) => {
+      // As generated, and once more with every defaulted field left out: defaults are checked in every run, not by chance.
+      for (const body of [generated.body, withoutDefaulted(jsonBodyOf(createOperation)?.schema, generated.body)]) {
+        const created = await create(session, collection, { ...generated, body });
+        if (isOutcome(created)) return created;
+        const expected = applyDefaults(jsonBodyOf(createOperation)?.schema, created.request.body);
+        if (!isPlainObject(expected)) return { ok: true };
+        const { [collection.idField]: _id, ...sent } = expected;
+        const mismatch = echoMismatch(
+          createdSchema(createOperation, collection.createdStatus),
+          sent,
+          jsonOf(created.exchange),
+        );
+        if (mismatch) return fail(created.exchange, mismatch.message, mismatch.expected);
+      }
+      return { ok: true };
+    },
+  );
+  named(
+    'crud.repeated_create',
+    'the same create sent twice is answered with a documented status both times',
+    [createOperation],
+    async (session, generated) => {
+      const request = await session.prepare(generated);
+      for (const attempt of ['first', 'repeated']) {
+        const sent = await session.send(request);
+        const status = statusOf(sent);
+        if (status === undefined || status >= 500 || !isDocumented(createOperation, status)) {
+          return fail(
+            sent,
+            `the ${attempt} identical create answered ${status ?? sent.transportError}`,
+            `a documented status (${createOperation.responses.map((r) => r.status).join(', ')})`,
+          );
+        }
+      }
+      return { ok: true };
+    },
+  );
   if (createOperation.security.length > 0 && (read || remove)) {
     named(
       'crud.tenant_isolation',
-      "what one key created is neither readable nor deletable with another (403/404), and survives the attempt",
+      'what one key created is neither readable nor deletable with another (403/404), and survives the attempt',
       [createOperation, read, remove],
       async (session, generated) => {
         const created = await create(session, collection, generated);
@@ -173,12 +265,22 @@ function sequencesFor(collection: Collection): Sequence<ContractRequest>[] {
           const foreign = await session.send(itemRequest(operation, created, 'secondary'));
           const status = statusOf(foreign);
           if (status !== 404 && status !== 403) {
-            return fail(foreign, `${operation.method.toUpperCase()} of the first key's resource with the second key answered ${status}`, '404 (or 403)');
+            return fail(
+              foreign,
+              `${operation.method.toUpperCase()} of the first key's resource with the second key answered ${status}`,
+              '404 (or 403)',
+            );
           }
         }
         if (!read) return { ok: true };
         const still = await session.send(itemRequest(read, created));
-        return isSuccess(still) ? { ok: true } : fail(still, `after another key's DELETE, the owner's GET answered ${statusOf(still)}`, 'the resource, untouched');
+        return isSuccess(still)
+          ? { ok: true }
+          : fail(
+              still,
+              `after another key's DELETE, the owner's GET answered ${statusOf(still)}`,
+              'the resource, untouched',
+            );
       },
       { needsSecondCredential: true },
     );
@@ -188,7 +290,8 @@ function sequencesFor(collection: Collection): Sequence<ContractRequest>[] {
 
 /** The schema of the create's success answer. */
 function createdSchema(create: Operation, status: number): JsonSchema | undefined {
-  return create.responses.find((r) => r.status === String(status))?.content.find((m) => /json/i.test(m.mediaType))?.schema;
+  return create.responses.find((r) => r.status === String(status))?.content.find((m) => /json/i.test(m.mediaType))
+    ?.schema;
 }
 
 /** The body without the optional fields whose schema documents a default. */
@@ -196,7 +299,8 @@ function withoutDefaulted(schema: JsonSchema | undefined, body: unknown): unknow
   if (!isPlainObject(body)) return body;
   const { properties, required } = objectShape(schema);
   const out: Record<string, unknown> = { ...body };
-  for (const [name, property] of properties) if (property.default !== undefined && !required.has(name)) delete out[name];
+  for (const [name, property] of properties)
+    if (property.default !== undefined && !required.has(name)) delete out[name];
   return out;
 }
 

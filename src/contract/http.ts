@@ -42,7 +42,12 @@ export class TargetClient {
   private readonly limiter: RateLimiter | undefined;
   private readonly maxResponseBytes: number;
 
-  constructor(target: string, private readonly timeoutMs: number, connections: number, options: TargetClientOptions = {}) {
+  constructor(
+    target: string,
+    private readonly timeoutMs: number,
+    connections: number,
+    options: TargetClientOptions = {},
+  ) {
     this.base = new URL(target);
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.limiter = options.ratePerSecond ? new RateLimiter(options.ratePerSecond) : undefined;
@@ -76,7 +81,15 @@ export class TargetClient {
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
-      return { response: { status: response.statusCode, headers, text, ...parseResponseJson(text), durationMs: performance.now() - started } };
+      return {
+        response: {
+          status: response.statusCode,
+          headers,
+          text,
+          ...parseResponseJson(text),
+          durationMs: performance.now() - started,
+        },
+      };
     } catch (error) {
       if (this.stoppedAt !== undefined) return { transportError: 'the run was stopped (--max-time)' };
       if (error instanceof ResponseTooLargeError) return { transportError: error.message };
@@ -122,7 +135,10 @@ export function parseJson(text: string): unknown {
 export function parseResponseJson(text: string): Pick<ContractResponse, 'json' | 'jsonError'> {
   if (text.length === 0) return { json: undefined };
   if (exceedsJsonDepth(text, MAX_RESPONSE_JSON_DEPTH)) {
-    return { json: undefined, jsonError: `it nests arrays and objects more than ${MAX_RESPONSE_JSON_DEPTH} levels deep, so it is judged as text` };
+    return {
+      json: undefined,
+      jsonError: `it nests arrays and objects more than ${MAX_RESPONSE_JSON_DEPTH} levels deep, so it is judged as text`,
+    };
   }
   try {
     return { json: JSON.parse(text) };
@@ -133,19 +149,29 @@ export function parseResponseJson(text: string): Pick<ContractResponse, 'json' |
 
 /** Names parley and its version to the server, unless the run set its own User-Agent. */
 function withUserAgent(headers: Record<string, string>): Record<string, string> {
-  return Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent') ? headers : { 'user-agent': USER_AGENT, ...headers };
+  return Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent')
+    ? headers
+    : { 'user-agent': USER_AGENT, ...headers };
 }
 
 export function describeTransportError(error: unknown, timeoutMs: number): string {
   const e = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = e?.code ?? e?.cause?.code;
-  if (e?.name === 'TimeoutError' || e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (
+    e?.name === 'TimeoutError' ||
+    e instanceof undiciErrors.HeadersTimeoutError ||
+    e instanceof undiciErrors.BodyTimeoutError ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
     return `no complete response within ${timeoutMs} ms`;
   }
   if (code === 'ECONNREFUSED') return 'connection refused (is the server running?)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name does not resolve (${code})`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was closed before a complete response';
-  if ((typeof code === 'string' && code.startsWith('HPE_')) || /does not match the HTTP|HTTP\/1\.1 protocol|parse error/i.test(e?.message ?? '')) {
+  if (
+    (typeof code === 'string' && code.startsWith('HPE_')) ||
+    /does not match the HTTP|HTTP\/1\.1 protocol|parse error/i.test(e?.message ?? '')
+  ) {
     return `the answer is not valid HTTP${code ? ` (${code})` : ''}`;
   }
   return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
@@ -157,7 +183,9 @@ const accepts = new WeakMap<ContractRequest['operation'], string>();
 function acceptFor(operation: ContractRequest['operation']): string {
   let accept = accepts.get(operation);
   if (accept === undefined) {
-    const types = [...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType)))];
+    const types = [
+      ...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType))),
+    ];
     accepts.set(operation, (accept = types.length > 0 ? types.join(', ') : '*/*'));
   }
   return accept;
@@ -167,7 +195,9 @@ function acceptFor(operation: ContractRequest['operation']): string {
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
   const { template, fixedQuery } = parsePathKey(operation.path);
-  let path = template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(request.pathParams[name] ?? '')));
+  let path = template.replace(/\{([^}]+)\}/g, (_, name: string) =>
+    encodeURIComponent(String(request.pathParams[name] ?? '')),
+  );
   const query = new URLSearchParams(fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
@@ -196,7 +226,12 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     body = encoded.text;
     headers['content-type'] = encoded.contentType;
   }
-  return { method: (request.method ?? operation.method).toUpperCase(), url: new URL(path, base.origin).toString(), headers, body };
+  return {
+    method: (request.method ?? operation.method).toUpperCase(),
+    url: new URL(path, base.origin).toString(),
+    headers,
+    body,
+  };
 }
 
 /** A copy-pasteable curl command for a wire request. */

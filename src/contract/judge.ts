@@ -6,7 +6,7 @@ import type { Operation, Spec } from '../openapi/types.js';
 import { verdictUnderPolicy, type CheckPolicy } from './checks/policy.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import type { ContractSession } from './api-contract.js';
-import { PreconditionFailed } from './api-contract.js';
+import type { PreconditionFailed } from './api-contract.js';
 import type { FailureInput, RunState } from './run-state.js';
 import type { Check, ContractRequest, Exchange, Failure, Phase, RequestKind, Verdict } from './types.js';
 
@@ -40,7 +40,13 @@ export function judge(context: PhaseContext, exchange: Exchange, checks: readonl
  * Sends a failing request once more and judges it with the check that failed. A failure that does
  * not happen again is flaky: reported apart, with what the second attempt got.
  */
-export async function confirmAndRecord(context: PhaseContext, failure: FailureInput, request: ContractRequest, kind: RequestKind, check: Check): Promise<Failure> {
+export async function confirmAndRecord(
+  context: PhaseContext,
+  failure: FailureInput,
+  request: ContractRequest,
+  kind: RequestKind,
+  check: Check,
+): Promise<Failure> {
   const { session, state } = context;
   const recorded = state.failure(failure);
   const again = await session.send(request, kind);
@@ -51,7 +57,14 @@ export async function confirmAndRecord(context: PhaseContext, failure: FailureIn
   }
   const verdict = verdictUnderPolicy(check, again, context.policy);
   if (verdict.outcome === 'fail') state.failures.push(recorded);
-  else state.flaky.push({ failure: recorded, retry: { status: again.response?.status, ...(again.transportError ? { transportError: again.transportError } : {}) } });
+  else
+    state.flaky.push({
+      failure: recorded,
+      retry: {
+        status: again.response?.status,
+        ...(again.transportError ? { transportError: again.transportError } : {}),
+      },
+    });
   return recorded;
 }
 

@@ -9,7 +9,10 @@ const scalarText = (value: unknown): string => (typeof value === 'string' ? valu
 const entriesOf = (value: object): [string, unknown][] => Object.entries(value).filter(([, v]) => v !== undefined);
 
 /** The `name=value` pairs one query parameter becomes. */
-export function queryPairs(parameter: Pick<Parameter, 'name' | 'style' | 'explode'>, value: unknown): [string, string][] {
+export function queryPairs(
+  parameter: Pick<Parameter, 'name' | 'style' | 'explode'>,
+  value: unknown,
+): [string, string][] {
   const style = parameter.style ?? 'form';
   const explode = parameter.explode ?? style === 'form';
   const { name } = parameter;
@@ -32,7 +35,9 @@ export function headerText(parameter: Pick<Parameter, 'explode'>, value: unknown
   if (Array.isArray(value)) return value.map(scalarText).join(',');
   if (value !== null && typeof value === 'object') {
     const entries = entriesOf(value);
-    return parameter.explode ? entries.map(([key, v]) => `${key}=${scalarText(v)}`).join(',') : entries.flatMap(([key, v]) => [key, scalarText(v)]).join(',');
+    return parameter.explode
+      ? entries.map(([key, v]) => `${key}=${scalarText(v)}`).join(',')
+      : entries.flatMap(([key, v]) => [key, scalarText(v)]).join(',');
   }
   return scalarText(value);
 }

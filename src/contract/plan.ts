@@ -45,16 +45,37 @@ export function planJobs(inputs: readonly SpecPlanInput[]): Job[] {
 function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
   const { spec, selection, state, runs } = input;
   const operations = spec.operations.filter((operation) => selection.operation(operation));
-  const context = (operation: PhaseContext['operation']): PhaseContext => ({ spec, operation, phase, session: input.session(phase), validator: input.validator, state, policy: input.policy });
+  const context = (operation: PhaseContext['operation']): PhaseContext => ({
+    spec,
+    operation,
+    phase,
+    session: input.session(phase),
+    validator: input.validator,
+    state,
+    policy: input.policy,
+  });
   switch (phase) {
     case 'examples': {
       const checks = selection.checksFor('valid');
       if (checks.length === 0) return [];
-      return operations.filter(hasExamples).map((operation) => ({ spec, operation, phase, name: 'examples', run: (until: number) => runExamples(context(operation), checks, until) }));
+      return operations.filter(hasExamples).map((operation) => ({
+        spec,
+        operation,
+        phase,
+        name: 'examples',
+        run: (until: number) => runExamples(context(operation), checks, until),
+      }));
     }
     case 'coverage': {
       if (selection.checksFor('valid').length === 0 && selection.checksFor('invalid').length === 0) return [];
-      return operations.map((operation) => ({ spec, operation, phase, name: 'coverage', resumable: true, ...coverageJob(context(operation), { selection, budget: input.coverageBudget }) }));
+      return operations.map((operation) => ({
+        spec,
+        operation,
+        phase,
+        name: 'coverage',
+        resumable: true,
+        ...coverageJob(context(operation), { selection, budget: input.coverageBudget }),
+      }));
     }
     case 'fuzz':
       return operations.flatMap((operation) => {
@@ -62,15 +83,28 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
           const checks = selection.checksFor(kind);
           if (checks.length === 0) return [];
           const name = `fuzz (${violation ? `invalid: ${violation}` : kind})`;
-          return [{ spec, operation, phase, name, run: (until: number) => runFuzz(context(operation), { kind, violation, numRuns, checks }, until) }];
+          return [
+            {
+              spec,
+              operation,
+              phase,
+              name,
+              run: (until: number) => runFuzz(context(operation), { kind, violation, numRuns, checks }, until),
+            },
+          ];
         };
         return [
           ...job('valid', runs),
           ...applicableKinds(operation).flatMap((kind) => job('invalid', Math.max(3, Math.ceil(runs / 5)), kind)),
           ...(operation.security.length > 0 ? job('no-credentials', Math.max(2, Math.ceil(runs / 10))) : []),
-          ...(operation.security.length > 0 && input.credentialsGiven ? job('wrong-credentials', Math.max(2, Math.ceil(runs / 10))) : []),
+          ...(operation.security.length > 0 && input.credentialsGiven
+            ? job('wrong-credentials', Math.max(2, Math.ceil(runs / 10)))
+            : []),
           // One probe per path with a method it does not document, sent from the path's first operation.
-          ...(undocumentedMethod(spec, operation) && spec.operations.find((op) => op.path === operation.path) === operation ? job('unsupported-method', 1) : []),
+          ...(undocumentedMethod(spec, operation) &&
+          spec.operations.find((op) => op.path === operation.path) === operation
+            ? job('unsupported-method', 1)
+            : []),
         ];
       });
     case 'stateful':
@@ -80,10 +114,24 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
         const operation = needed[0]!;
         if (!selection.operation(operation)) return [];
         if (sequence.needsSecondCredential && !input.session(phase).hasSecondCredential) {
-          state.warn(spec, operation.id, sequence.name, phase, 'not run: it needs a second credential (--api-key twice, or --second-api-key)');
+          state.warn(
+            spec,
+            operation.id,
+            sequence.name,
+            phase,
+            'not run: it needs a second credential (--api-key twice, or --second-api-key)',
+          );
           return [];
         }
-        return [{ spec, operation, phase, name: sequence.name, run: (until: number) => runSequence(context(operation), sequence, Math.max(3, Math.ceil(runs / 5)), until) }];
+        return [
+          {
+            spec,
+            operation,
+            phase,
+            name: sequence.name,
+            run: (until: number) => runSequence(context(operation), sequence, Math.max(3, Math.ceil(runs / 5)), until),
+          },
+        ];
       });
   }
 }

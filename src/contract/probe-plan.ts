@@ -33,7 +33,11 @@ export interface ProbePlan {
 }
 
 type Group = 'pathParams' | 'query' | 'headers';
-const GROUP: Record<Exclude<Parameter['in'], 'cookie'>, Group> = { path: 'pathParams', query: 'query', header: 'headers' };
+const GROUP: Record<Exclude<Parameter['in'], 'cookie'>, Group> = {
+  path: 'pathParams',
+  query: 'query',
+  header: 'headers',
+};
 const keyOf = (parameter: Parameter) => (parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name);
 
 /** A deterministic valid request: each part an example from its schema, or a generated value where the example does not validate. */
@@ -46,7 +50,10 @@ export function baseRequest(operation: Operation, validator: SpecValidator, seed
     const group = GROUP[parameter.in];
     const key = keyOf(parameter);
     const example = exampleFromSchema(parameter.schema, { direction: 'request' });
-    const usable = isScalar(example) && validator.validate(parameter.schemaPointer, asServerReads(textOf(example), parameter.schema), 'request').length === 0;
+    const usable =
+      isScalar(example) &&
+      validator.validate(parameter.schemaPointer, asServerReads(textOf(example), parameter.schema), 'request')
+        .length === 0;
     const value = usable ? example : fallback()[group][key];
     if (value !== undefined) request[group][key] = parameter.in === 'header' ? textOf(value) : value;
   }
@@ -97,7 +104,10 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
     // A path parameter cannot be left out (the URL would name another route); a query or header one can.
     if (parameter.required && parameter.in !== 'path') {
       note(`${root} required`, 'invalid');
-      keep({ constraint: `${root} required`, kind: 'invalid', root, path: [], value: REMOVE, request: withValue(REMOVE) }, 'required');
+      keep(
+        { constraint: `${root} required`, kind: 'invalid', root, path: [], value: REMOVE, request: withValue(REMOVE) },
+        'required',
+      );
     }
     if (!isScalar(current)) continue;
     for (const probe of probesOf(parameter.schema as Record<string, unknown>, current, root)) {
@@ -110,7 +120,17 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       // Parameters travel as text: judge the value as the server will read it back.
       const valid = validator.validate(pointer, asServerReads(text, parameter.schema), 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
-      keep({ constraint: probe.constraint, kind: probe.expect, root, path: [], value: probe.value, request: withValue(probe.value) }, probe.identity);
+      keep(
+        {
+          constraint: probe.constraint,
+          kind: probe.expect,
+          root,
+          path: [],
+          value: probe.value,
+          request: withValue(probe.value),
+        },
+        probe.identity,
+      );
     }
   }
 
@@ -123,8 +143,27 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       const body = applyProbe(base.body, probe.path, probe.value);
       const valid = validator.validate(pointer, body, 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
-      const violation = probe.expect === 'invalid' && probe.kind ? { violation: { kind: probe.kind, location: ['body', ...probe.path].join('.'), description: probe.description } } : {};
-      keep({ constraint: probe.constraint, kind: probe.expect, root: 'body', path: probe.path, value: probe.value, request: { ...base, body, ...violation } }, probe.identity);
+      const violation =
+        probe.expect === 'invalid' && probe.kind
+          ? {
+              violation: {
+                kind: probe.kind,
+                location: ['body', ...probe.path].join('.'),
+                description: probe.description,
+              },
+            }
+          : {};
+      keep(
+        {
+          constraint: probe.constraint,
+          kind: probe.expect,
+          root: 'body',
+          path: probe.path,
+          value: probe.value,
+          request: { ...base, body, ...violation },
+        },
+        probe.identity,
+      );
     }
   }
   return { probes: roundRobin([...byConstraint.values()]), constraints, sides };
@@ -150,7 +189,8 @@ function textOf(value: unknown): string {
 /** A parameter's text as a server reads it: a number or boolean where the schema wants one and the text is one. */
 export function asServerReads(text: string, schema: unknown): unknown {
   const types = typeof schema === 'object' && schema ? typesOf(schema as Record<string, any>) : [];
-  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text))
+    return Number(text);
   if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
   return text;
 }

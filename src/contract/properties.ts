@@ -18,14 +18,19 @@ export function undocumentedAnswer(exchange: Exchange, status: number): string |
   if (!media?.schemaPointer) return undefined;
   const issues = validator.validate(media.schemaPointer, response.json, 'response');
   if (issues.length === 0) return undefined;
-  return `the ${status} body is not the documented shape: ${issues.slice(0, 2).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`;
+  return `the ${status} body is not the documented shape: ${issues
+    .slice(0, 2)
+    .map((i) => `${i.path.join('.') || '(root)'} ${i.message}`)
+    .join('; ')}`;
 }
 
 /** Expects `status` in the operation's documented shape for it. */
 export function expectAnswer(exchange: Exchange, status: number, what: string): SequenceOutcome {
   const problem = undocumentedAnswer(exchange, status);
   if (problem === undefined) return { ok: true };
-  const shape = documentedResponse(exchange.request.operation, status)?.content.length ? ` in the documented ${status} shape` : '';
+  const shape = documentedResponse(exchange.request.operation, status)?.content.length
+    ? ` in the documented ${status} shape`
+    : '';
   return fail(exchange, `${what} ${problem}`, `${status}${shape}`);
 }
 
@@ -36,7 +41,11 @@ type Schema = Record<string, any>;
  * echo. A field left out of the answer is accepted only where the response schema allows its
  * absence (not required) and the value sent was null: absent and null mean the same there.
  */
-export function echoMismatch(responseSchema: JsonSchema | undefined, expected: Record<string, unknown>, actual: unknown): { field: string; message: string; expected: string } | undefined {
+export function echoMismatch(
+  responseSchema: JsonSchema | undefined,
+  expected: Record<string, unknown>,
+  actual: unknown,
+): { field: string; message: string; expected: string } | undefined {
   const { properties, required } = objectShape(responseSchema);
   const answer = isPlainObject(actual) ? actual : {};
   for (const [field, property] of properties) {
@@ -44,24 +53,37 @@ export function echoMismatch(responseSchema: JsonSchema | undefined, expected: R
     const want = expected[field];
     if (!Object.hasOwn(answer, field)) {
       if (want === null && !required.has(field)) continue;
-      return { field, message: `${field} is missing from the answer`, expected: `${JSON.stringify(want)} (sent or documented default)` };
+      return {
+        field,
+        message: `${field} is missing from the answer`,
+        expected: `${JSON.stringify(want)} (sent or documented default)`,
+      };
     }
     if (!sameJson(answer[field], want)) {
-      return { field, message: `${field} is ${JSON.stringify(answer[field])?.slice(0, 120)}`, expected: `${JSON.stringify(want)?.slice(0, 120)} (sent or documented default)` };
+      return {
+        field,
+        message: `${field} is ${JSON.stringify(answer[field])?.slice(0, 120)}`,
+        expected: `${JSON.stringify(want)?.slice(0, 120)} (sent or documented default)`,
+      };
     }
   }
   return undefined;
 }
 
 /** The properties and required names of an object schema, through allOf. */
-export function objectShape(schema: JsonSchema | undefined, depth = 0): { properties: Map<string, Schema>; required: Set<string> } {
+export function objectShape(
+  schema: JsonSchema | undefined,
+  depth = 0,
+): { properties: Map<string, Schema>; required: Set<string> } {
   const shape = { properties: new Map<string, Schema>(), required: new Set<string>() };
   if (!isPlainObject(schema) || depth > 8) return shape;
-  for (const [name, property] of Object.entries<Schema>((schema.properties ?? {}) as Record<string, Schema>)) shape.properties.set(name, isPlainObject(property) ? property : {});
+  for (const [name, property] of Object.entries<Schema>((schema.properties ?? {}) as Record<string, Schema>))
+    shape.properties.set(name, isPlainObject(property) ? property : {});
   for (const name of Array.isArray(schema.required) ? schema.required : []) shape.required.add(name);
   for (const part of Array.isArray(schema.allOf) ? schema.allOf : []) {
     const inner = objectShape(part, depth + 1);
-    for (const [name, property] of inner.properties) if (!shape.properties.has(name)) shape.properties.set(name, property);
+    for (const [name, property] of inner.properties)
+      if (!shape.properties.has(name)) shape.properties.set(name, property);
     for (const name of inner.required) shape.required.add(name);
   }
   return shape;
@@ -99,13 +121,22 @@ export function identicalCreatesAreDistinct<Input>(spec: DistinctCreates<Input>)
       const seen = new Map<unknown, number>();
       for (let attempt = 1; attempt <= 3; attempt++) {
         const created = await session.send(request);
-        const outcome = expectAnswer(created, spec.status, attempt === 1 ? 'the create' : 'the repeated identical create');
+        const outcome = expectAnswer(
+          created,
+          spec.status,
+          attempt === 1 ? 'the create' : 'the repeated identical create',
+        );
         if (!outcome.ok) return outcome;
         const id = jsonOf(created)?.[spec.idField];
-        if (id === undefined || id === null) return fail(created, `the created resource has no ${spec.idField}`, `a ${spec.idField}`);
+        if (id === undefined || id === null)
+          return fail(created, `the created resource has no ${spec.idField}`, `a ${spec.idField}`);
         const earlier = seen.get(JSON.stringify(id));
         if (earlier !== undefined) {
-          return fail(created, `create #${attempt} returned ${spec.idField} ${JSON.stringify(id)}, already given to create #${earlier}`, `a new ${spec.idField} for every create`);
+          return fail(
+            created,
+            `create #${attempt} returned ${spec.idField} ${JSON.stringify(id)}, already given to create #${earlier}`,
+            `a new ${spec.idField} for every create`,
+          );
         }
         seen.set(JSON.stringify(id), attempt);
       }
@@ -113,4 +144,3 @@ export function identicalCreatesAreDistinct<Input>(spec: DistinctCreates<Input>)
     },
   };
 }
-

@@ -31,7 +31,7 @@ export function parseRate(text: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(text);
   if (!match) return undefined;
   const count = Number(match[1]);
-  const perMinute = match[2] !== undefined && match[2].toLowerCase().startsWith('m');
+  const perMinute = match[2]?.toLowerCase().startsWith('m');
   const rate = perMinute ? count / 60 : count;
   return rate > 0 ? rate : undefined;
 }

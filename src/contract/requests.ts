@@ -6,7 +6,6 @@ import type { HttpMethod, Operation, Parameter, Spec } from '../openapi/types.js
 import { headerText } from './parameter-style.js';
 import type { ContractRequest } from './types.js';
 
-
 /** The JSON media type of an operation's request body, if it takes one. */
 export function jsonBodyOf(operation: Operation) {
   return operation.requestBody?.content.find((media) => /json/i.test(media.mediaType));
@@ -15,7 +14,9 @@ export function jsonBodyOf(operation: Operation) {
 /** The media type generated bodies are sent as: JSON where documented, else a form, multipart, then the first. */
 export function bodyMediaOf(operation: Operation) {
   const content = operation.requestBody?.content ?? [];
-  const ranked = (['json', 'form', 'multipart', 'text'] as const).map((encoding) => content.find((media) => bodyEncodingOf(media.mediaType) === encoding));
+  const ranked = (['json', 'form', 'multipart', 'text'] as const).map((encoding) =>
+    content.find((media) => bodyEncodingOf(media.mediaType) === encoding),
+  );
   return ranked.find((media) => media !== undefined) ?? content[0];
 }
 
@@ -27,19 +28,23 @@ function pathSafe(value: unknown): boolean {
 
 /** Text that reaches the server as sent in a query string or header: printable ASCII, and no delimiter inside an item. */
 const PLAIN_TEXT = /^[\x20-\x7e]*$/;
-const readsBack = (value: unknown): boolean => value !== null && typeof value !== 'object' && (typeof value !== 'string' || PLAIN_TEXT.test(value));
-const readsBackAsItem = (value: unknown): boolean => readsBack(value) && (typeof value !== 'string' || (value !== '' && !/[,|\s\[\]=]/.test(value)));
+const readsBack = (value: unknown): boolean =>
+  value !== null && typeof value !== 'object' && (typeof value !== 'string' || PLAIN_TEXT.test(value));
+const readsBackAsItem = (value: unknown): boolean =>
+  readsBack(value) && (typeof value !== 'string' || (value !== '' && !/[,|\s[\]=]/.test(value)));
 
 /**
  * Values that serialise per the parameter's style and read back as generated. Arrays and objects
  * are sent (issue #9: discarding every one of them made the generator spin forever).
  */
 function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
-  if (parameter.in === 'path') return schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2 }).filter(pathSafe);
+  if (parameter.in === 'path')
+    return schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2 }).filter(pathSafe);
   const value = schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2, text: 'ascii' });
   return value.filter((v) => {
     if (Array.isArray(v)) return (v.length > 0 || !parameter.required) && v.every(readsBackAsItem);
-    if (v !== null && typeof v === 'object') return Object.values(v).every(readsBackAsItem) && Object.keys(v).every((key) => readsBackAsItem(key));
+    if (v !== null && typeof v === 'object')
+      return Object.values(v).every(readsBackAsItem) && Object.keys(v).every((key) => readsBackAsItem(key));
     return readsBack(v);
   });
 }
@@ -47,12 +52,17 @@ function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
 /** Cookie parameters travel in one Cookie header, each value percent-encoded. */
 function withCookies(headers: Record<string, string>, cookies: Record<string, unknown>): Record<string, string> {
   // Style form without explode, the only one a Cookie header can carry: arrays and objects comma-joined.
-  const pairs = Object.entries(cookies).map(([name, value]) => `${name}=${encodeURIComponent(headerText({ explode: false }, value))}`);
+  const pairs = Object.entries(cookies).map(
+    ([name, value]) => `${name}=${encodeURIComponent(headerText({ explode: false }, value))}`,
+  );
   return pairs.length === 0 ? headers : { ...headers, cookie: pairs.join('; ') };
 }
 
 export function validRequestArbitrary(operation: Operation): fc.Arbitrary<ContractRequest> {
-  const groups = { path: {}, query: {}, header: {}, cookie: {} } as Record<Parameter['in'], Record<string, fc.Arbitrary<unknown>>>;
+  const groups = { path: {}, query: {}, header: {}, cookie: {} } as Record<
+    Parameter['in'],
+    Record<string, fc.Arbitrary<unknown>>
+  >;
   const required = { path: [] as string[], query: [] as string[], header: [] as string[], cookie: [] as string[] };
   for (const parameter of operation.parameters) {
     groups[parameter.in][parameter.name] = parameterArbitrary(parameter);
@@ -62,17 +72,29 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
   const media = bodyMediaOf(operation);
   const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
   // JSON carries any text exactly; forms and plain text do not (a leading BOM is dropped, NUL cut): printable ASCII there.
-  const body: fc.Arbitrary<unknown> = media ? schemaArbitrary(media.schema ?? {}, { direction: 'request', text: contentType ? 'ascii' : 'any' }) : fc.constant(undefined);
-  return fc.record({ path: record('path'), query: record('query'), header: record('header'), cookie: record('cookie'), body }).map(
-    ({ path, query, header, cookie, body: value }): ContractRequest => ({
-      operation,
-      pathParams: path,
-      query,
-      headers: withCookies(Object.fromEntries(Object.entries(header).map(([name, v]) => [name.toLowerCase(), headerText(parameterNamed(operation, 'header', name), v)])), cookie),
-      body: value,
-      ...(contentType ? { contentType } : {}),
-    }),
-  );
+  const body: fc.Arbitrary<unknown> = media
+    ? schemaArbitrary(media.schema ?? {}, { direction: 'request', text: contentType ? 'ascii' : 'any' })
+    : fc.constant(undefined);
+  return fc
+    .record({ path: record('path'), query: record('query'), header: record('header'), cookie: record('cookie'), body })
+    .map(
+      ({ path, query, header, cookie, body: value }): ContractRequest => ({
+        operation,
+        pathParams: path,
+        query,
+        headers: withCookies(
+          Object.fromEntries(
+            Object.entries(header).map(([name, v]) => [
+              name.toLowerCase(),
+              headerText(parameterNamed(operation, 'header', name), v),
+            ]),
+          ),
+          cookie,
+        ),
+        body: value,
+        ...(contentType ? { contentType } : {}),
+      }),
+    );
 }
 
 function parameterNamed(operation: Operation, location: Parameter['in'], name: string): Parameter {

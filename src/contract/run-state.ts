@@ -4,7 +4,19 @@ import { CoverageModel } from '../coverage/model.js';
 import type { Spec } from '../openapi/types.js';
 import type { CleanupReport, CreatedResources } from './cleanup.js';
 import { toCurl } from './http.js';
-import type { ConstraintCoverage, Exchange, Failure, FailureKind, Flaky, OperationTiming, Phase, Tally, Untested, Verdict, Warning } from './types.js';
+import type {
+  ConstraintCoverage,
+  Exchange,
+  Failure,
+  FailureKind,
+  Flaky,
+  OperationTiming,
+  Phase,
+  Tally,
+  Untested,
+  Verdict,
+  Warning,
+} from './types.js';
 
 /** Sees every exchange of the run, with the phase that sent it (e.g. to build a coverage model). */
 export type ExchangeObserver = (spec: Spec, exchange: Exchange, phase: Phase) => void;
@@ -71,7 +83,11 @@ export class RunState {
     if (!exchange.response) return;
     const key = `${spec.name}\u0000${exchange.request.operation.id}`;
     let timing = this.timings.get(key);
-    if (!timing) this.timings.set(key, (timing = { spec: spec.name, operation: exchange.request.operation.id, requests: 0, totalMs: 0, maxMs: 0 }));
+    if (!timing)
+      this.timings.set(
+        key,
+        (timing = { spec: spec.name, operation: exchange.request.operation.id, requests: 0, totalMs: 0, maxMs: 0 }),
+      );
     timing.requests++;
     timing.totalMs += exchange.response.durationMs;
     timing.maxMs = Math.max(timing.maxMs, exchange.response.durationMs);
@@ -80,7 +96,8 @@ export class RunState {
   tally(spec: Spec, operation: string, check: string, phase: Phase, verdict: Verdict): void {
     const key = `${spec.name}\u0000${operation}\u0000${check}\u0000${phase}`;
     let tally = this.tallies.get(key);
-    if (!tally) this.tallies.set(key, (tally = { spec: spec.name, operation, check, phase, passed: 0, failed: 0, warned: 0 }));
+    if (!tally)
+      this.tallies.set(key, (tally = { spec: spec.name, operation, check, phase, passed: 0, failed: 0, warned: 0 }));
     if (verdict.outcome === 'pass') tally.passed++;
     else if (verdict.outcome === 'fail') tally.failed++;
     else if (verdict.outcome === 'warn') tally.warned++;
@@ -90,7 +107,14 @@ export class RunState {
     const key = `${spec.name}|${operation}|${check}|${message.replace(/\d+/g, '#').slice(0, 60)}`;
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    this.warnings.push({ phase, spec: spec.name, operation, check, message, curl: exchange ? toCurl(exchange.wire) : '' });
+    this.warnings.push({
+      phase,
+      spec: spec.name,
+      operation,
+      check,
+      message,
+      curl: exchange ? toCurl(exchange.wire) : '',
+    });
   }
 
   failure(input: FailureInput): Failure {
@@ -104,7 +128,11 @@ export class RunState {
       check: input.check,
       message: input.message,
       expected: input.expected,
-      wire: exchange?.wire ?? { method: operation?.method.toUpperCase() ?? '', url: operation?.path ?? '', headers: {} },
+      wire: exchange?.wire ?? {
+        method: operation?.method.toUpperCase() ?? '',
+        url: operation?.path ?? '',
+        headers: {},
+      },
       curl: exchange ? toCurl(exchange.wire) : '',
       response: exchange?.response,
       ...(exchange?.transportError ? { transportError: exchange.transportError } : {}),
@@ -124,7 +152,14 @@ export class RunState {
 
   /** A precondition failure is reported once per (failing operation, dependent operation, phase). */
   failPrecondition(input: FailureInput): void {
-    const seen = this.failures.some((f) => f.kind === 'precondition' && f.spec === input.spec.name && f.operation === input.operation && f.blocked === input.blocked && f.phase === input.phase);
+    const seen = this.failures.some(
+      (f) =>
+        f.kind === 'precondition' &&
+        f.spec === input.spec.name &&
+        f.operation === input.operation &&
+        f.blocked === input.blocked &&
+        f.phase === input.phase,
+    );
     if (!seen) this.fail(input);
   }
 }

@@ -90,21 +90,44 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   const specs = options.specs ?? (await loadSpecs(options.specFiles ?? []));
   const contracts = options.contracts ?? [];
   const registry = options.checks ?? defaultCheckRegistry();
-  const selection = new Selection(options, specs, registry, [...contracts.flatMap((c) => c.sequences.map((s) => s.name)), ...GENERIC_SEQUENCE_NAMES]);
+  const selection = new Selection(options, specs, registry, [
+    ...contracts.flatMap((c) => c.sequences.map((s) => s.name)),
+    ...GENERIC_SEQUENCE_NAMES,
+  ]);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const state = new RunState(seed, options.failFast === true, options.cleanup ? new CreatedResources(specs) : undefined);
+  const state = new RunState(
+    seed,
+    options.failFast === true,
+    options.cleanup ? new CreatedResources(specs) : undefined,
+  );
   if (options.onExchange) state.onExchange(options.onExchange);
   // Coverage is measured against what was selected: a run limited with --only is judged on that.
-  for (const operation of specs.flatMap((spec) => spec.operations)) if (selection.operation(operation)) state.coverage.register(operation);
-  const client = new TargetClient(options.target, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, concurrency * 2, { ratePerSecond: options.ratePerSecond, maxResponseBytes: options.maxResponseBytes });
+  for (const operation of specs.flatMap((spec) => spec.operations))
+    if (selection.operation(operation)) state.coverage.register(operation);
+  const client = new TargetClient(
+    options.target,
+    options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    concurrency * 2,
+    { ratePerSecond: options.ratePerSecond, maxResponseBytes: options.maxResponseBytes },
+  );
   const credentials = {
     primary: { apiKey: options.apiKey, basic: options.basic, headers: options.headers },
-    ...(options.secondApiKey !== undefined && options.secondApiKey !== options.apiKey ? { secondary: { apiKey: options.secondApiKey, headers: options.headers } } : {}),
+    ...(options.secondApiKey !== undefined && options.secondApiKey !== options.apiKey
+      ? { secondary: { apiKey: options.secondApiKey, headers: options.headers } }
+      : {}),
     // The wrong key goes wherever the right one would, and as Basic credentials where the scheme is Basic.
-    wrong: { apiKey: WRONG_API_KEY, ...(options.basic !== undefined ? { basic: `${WRONG_API_KEY}:${WRONG_API_KEY}` } : {}), headers: options.headers },
+    wrong: {
+      apiKey: WRONG_API_KEY,
+      ...(options.basic !== undefined ? { basic: `${WRONG_API_KEY}:${WRONG_API_KEY}` } : {}),
+      headers: options.headers,
+    },
   } satisfies SessionCredentials;
-  const policy: CheckPolicy = { maxResponseTimeMs: options.maxResponseTimeMs, strict: options.strict, named: new Set(options.only ?? []) };
+  const policy: CheckPolicy = {
+    maxResponseTimeMs: options.maxResponseTimeMs,
+    strict: options.strict,
+    named: new Set(options.only ?? []),
+  };
 
   const jobs = planJobs(
     specs.map((spec) => {
@@ -124,7 +147,21 @@ export async function runContract(options: ContractOptions): Promise<Report> {
         coverageBudget: Math.max(0, options.coverageBudget ?? DEFAULT_COVERAGE_BUDGET),
         session: (phase: Phase) => {
           let session = sessions.get(phase);
-          if (!session) sessions.set(phase, (session = createSession({ spec, phase, client, credentials, validator, contract, fixtures: options.fixtures ?? {}, state, maxResponseTimeMs: options.maxResponseTimeMs })));
+          if (!session)
+            sessions.set(
+              phase,
+              (session = createSession({
+                spec,
+                phase,
+                client,
+                credentials,
+                validator,
+                contract,
+                fixtures: options.fixtures ?? {},
+                state,
+                maxResponseTimeMs: options.maxResponseTimeMs,
+              })),
+            );
           return session;
         },
       };
@@ -132,7 +169,9 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   );
   if (jobs.length === 0) {
     await client.close();
-    throw new EmptySelectionError(`nothing to run: --only/--skip/--phases (${selection.phases.join(',')}) leave no operation, check or sequence selected`);
+    throw new EmptySelectionError(
+      `nothing to run: --only/--skip/--phases (${selection.phases.join(',')}) leave no operation, check or sequence selected`,
+    );
   }
 
   const deadline = options.maxTimeMs === undefined ? Infinity : Date.now() + options.maxTimeMs;
@@ -143,7 +182,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
         client.stop();
       }, deadline - Date.now())
     : undefined;
-  let results;
+  let results: Awaited<ReturnType<typeof runJobs>>;
   try {
     await assertReachable(client, options.target);
     const progress = (label: string, done: number, total: number) =>
@@ -151,7 +190,12 @@ export async function runContract(options: ContractOptions): Promise<Report> {
     results = await runJobs(jobs, {
       concurrency,
       deadline,
-      stopReason: () => (state.interrupted || Date.now() >= deadline ? 'deadline' : state.stoppedAtFirstFailure ? 'fail-fast' : undefined),
+      stopReason: () =>
+        state.interrupted || Date.now() >= deadline
+          ? 'deadline'
+          : state.stoppedAtFirstFailure
+            ? 'fail-fast'
+            : undefined,
       onStart: (job, done, total) => progress(`${job.spec.name} ${job.operation.id} ${job.name}`, done, total),
       onEnd: (job, done, total) => progress(`${job.spec.name} ${job.operation.id} ${job.name}`, done, total),
     });
@@ -161,7 +205,15 @@ export async function runContract(options: ContractOptions): Promise<Report> {
     clearTimeout(stopTimer);
     await client.close();
   }
-  return collectReport({ target: options.target, specs, phases: selection.phases, state, results, registry, startedAt });
+  return collectReport({
+    target: options.target,
+    specs,
+    phases: selection.phases,
+    state,
+    results,
+    registry,
+    startedAt,
+  });
 }
 
 /** One probe before the run: a target that is down, silent or not speaking HTTP is a usage problem (exit 2). */

@@ -85,7 +85,9 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
       // Its share: the time left spread over the operations' phases still to work on, as many at once as there are workers.
       const now = Date.now();
       const groups = new Set([...pending, ...running, job].map((j) => `${operationOf(j)}\u0000${j.phase}`)).size;
-      const share = Number.isFinite(options.deadline) ? Math.max(MIN_SLICE_MS, ((options.deadline - now) * options.concurrency) / groups) : Infinity;
+      const share = Number.isFinite(options.deadline)
+        ? Math.max(MIN_SLICE_MS, ((options.deadline - now) * options.concurrency) / groups)
+        : Infinity;
       const until = Math.min(options.deadline, now + share);
       const outcome = await job.run(until);
       running.delete(job);
@@ -94,7 +96,13 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
         pending.push(job); // its next slice comes after everyone else's turn
         continue;
       }
-      results.push({ job, outcome: !outcome.done && outcome.reason === 'time-share' && until >= options.deadline ? { ...outcome, reason: 'deadline' } : outcome });
+      results.push({
+        job,
+        outcome:
+          !outcome.done && outcome.reason === 'time-share' && until >= options.deadline
+            ? { ...outcome, reason: 'deadline' }
+            : outcome,
+      });
       done++;
       options.onEnd?.(job, done, jobs.length);
     }

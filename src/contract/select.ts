@@ -47,7 +47,9 @@ export class Selection {
       throw new UnknownSelectionError(
         `--only/--skip ${unknown.map((name) => `"${name}"`).join(', ')}: no such operation, check or sequence (operations: ${specs
           .flatMap((spec) => spec.operations.map((op) => op.id))
-          .join(', ')}; checks: ${checks.names().join(', ')}${sequences.length > 0 ? `; sequences: ${sequences.join(', ')}` : ''})`,
+          .join(
+            ', ',
+          )}; checks: ${checks.names().join(', ')}${sequences.length > 0 ? `; sequences: ${sequences.join(', ')}` : ''})`,
       );
     }
     this.onlyChecksOrSequences = [...this.only].some((name) => namedRules.has(name));
@@ -78,14 +80,19 @@ export class Selection {
    */
   checksFor(kind: Check['kinds'][number]): Check[] {
     const selected = this.checks.forKind(kind).filter((check) => this.rule(check.name));
-    if (selected.length === 0 || selected.includes(responseReceived) || this.skip.has(responseReceived.name)) return selected;
+    if (selected.length === 0 || selected.includes(responseReceived) || this.skip.has(responseReceived.name))
+      return selected;
     return [responseReceived, ...selected];
   }
 }
 
 /** Parses --phases: a comma-separated list of phase names; undefined when any is unknown. */
 export function parsePhases(text: string): Phase[] | undefined {
-  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  if (names.length === 0 || !names.every((name): name is Phase => (PHASES as readonly string[]).includes(name))) return undefined;
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  if (names.length === 0 || !names.every((name): name is Phase => (PHASES as readonly string[]).includes(name)))
+    return undefined;
   return PHASES.filter((phase) => names.includes(phase));
 }

@@ -27,7 +27,17 @@ export interface SessionInput {
   maxResponseTimeMs?: number;
 }
 
-export function createSession({ spec, phase, client, credentials, validator, contract, fixtures, state, maxResponseTimeMs }: SessionInput): ContractSession {
+export function createSession({
+  spec,
+  phase,
+  client,
+  credentials,
+  validator,
+  contract,
+  fixtures,
+  state,
+  maxResponseTimeMs,
+}: SessionInput): ContractSession {
   const slowAfterMs = maxResponseTimeMs ?? SLOW_ANSWER_WARNING_MS;
   const session: ContractSession = {
     spec,
@@ -39,14 +49,37 @@ export function createSession({ spec, phase, client, credentials, validator, con
       return found;
     },
     async send(request, kind = 'valid') {
-      const chosen = request.credential === 'wrong' ? credentials.wrong : request.credential === 'secondary' ? credentials.secondary : credentials.primary;
-      if (!chosen) throw new Error('a request for the second tenant, but the run has no second credential (the sequence should declare needsSecondCredential)');
+      const chosen =
+        request.credential === 'wrong'
+          ? credentials.wrong
+          : request.credential === 'secondary'
+            ? credentials.secondary
+            : credentials.primary;
+      if (!chosen)
+        throw new Error(
+          'a request for the second tenant, but the run has no second credential (the sequence should declare needsSecondCredential)',
+        );
       const wire = toWire(request, client.base, chosen);
       const sent = await client.send(wire);
-      const exchange: Exchange = { kind, request, wire, validator, ...('response' in sent ? { response: sent.response } : { response: undefined, transportError: sent.transportError }) };
+      const exchange: Exchange = {
+        kind,
+        request,
+        wire,
+        validator,
+        ...('response' in sent
+          ? { response: sent.response }
+          : { response: undefined, transportError: sent.transportError }),
+      };
       state.observe(spec, exchange, phase);
       if (phase === 'stateful' && exchange.response && exchange.response.durationMs > slowAfterMs) {
-        state.warn(spec, request.operation.id, maxResponseTime.name, phase, `a slow answer: ${Math.round(exchange.response.durationMs)} ms`, exchange);
+        state.warn(
+          spec,
+          request.operation.id,
+          maxResponseTime.name,
+          phase,
+          `a slow answer: ${Math.round(exchange.response.durationMs)} ms`,
+          exchange,
+        );
       }
       return exchange;
     },
@@ -65,6 +98,10 @@ export function createSession({ spec, phase, client, credentials, validator, con
 export function contractFor(contracts: readonly ApiContract[], spec: Spec): ApiContract | undefined {
   const keys = new Set(spec.operations.map(operationKey));
   return contracts.find((contract) =>
-    contract.matches ? contract.matches(spec) : [...Object.keys(contract.prepare ?? {}), ...contract.sequences.flatMap((s) => s.operations)].some((key) => keys.has(key)),
+    contract.matches
+      ? contract.matches(spec)
+      : [...Object.keys(contract.prepare ?? {}), ...contract.sequences.flatMap((s) => s.operations)].some((key) =>
+          keys.has(key),
+        ),
   );
 }

@@ -26,21 +26,48 @@ export const VIOLATION_KINDS: readonly ViolationKind[] = [
  * Every single-violation variant of a valid request for one kind, each confirmed invalid by the
  * spec's validator. Empty when the operation offers nothing to break that way.
  */
-export function violationsOf(request: ContractRequest, kind: ViolationKind, validator: SpecValidator): ContractRequest[] {
+export function violationsOf(
+  request: ContractRequest,
+  kind: ViolationKind,
+  validator: SpecValidator,
+): ContractRequest[] {
   const { operation } = request;
   const media = jsonBodyOf(operation);
   switch (kind) {
     case 'malformed_json':
       return media && request.body !== undefined
-        ? [{ ...request, body: undefined, rawBody: truncatedJson(request.body), violation: { kind, location: 'body', description: 'the body is cut off mid-JSON' } }]
+        ? [
+            {
+              ...request,
+              body: undefined,
+              rawBody: truncatedJson(request.body),
+              violation: { kind, location: 'body', description: 'the body is cut off mid-JSON' },
+            },
+          ]
         : [];
     case 'wrong_content_type':
-      return media && request.body !== undefined && !operation.requestBody!.content.some((m) => m.mediaType === 'text/plain')
-        ? [{ ...request, body: undefined, rawBody: JSON.stringify(request.body), contentType: 'text/plain', violation: { kind, location: 'header.content-type', description: 'a JSON body sent as text/plain' } }]
+      return media &&
+        request.body !== undefined &&
+        !operation.requestBody!.content.some((m) => m.mediaType === 'text/plain')
+        ? [
+            {
+              ...request,
+              body: undefined,
+              rawBody: JSON.stringify(request.body),
+              contentType: 'text/plain',
+              violation: { kind, location: 'header.content-type', description: 'a JSON body sent as text/plain' },
+            },
+          ]
         : [];
     case 'missing_body':
       return operation.requestBody?.required && request.body !== undefined
-        ? [{ ...request, body: undefined, violation: { kind, location: 'body', description: 'the required body is left out' } }]
+        ? [
+            {
+              ...request,
+              body: undefined,
+              violation: { kind, location: 'body', description: 'the required body is left out' },
+            },
+          ]
         : [];
     case 'bad_path_parameter':
       return pathViolations(request, validator);
@@ -51,7 +78,11 @@ export function violationsOf(request: ContractRequest, kind: ViolationKind, vali
         .filter((probe) => probe.expect === 'invalid' && probe.kind === kind)
         .map((probe) => ({ probe, body: applyProbe(request.body, probe.path, probe.value) }))
         .filter(({ body }) => validator.validate(pointer, body, 'request').length > 0)
-        .map(({ probe, body }) => ({ ...request, body, violation: { kind, location: ['body', ...probe.path].join('.'), description: probe.description } }));
+        .map(({ probe, body }) => ({
+          ...request,
+          body,
+          violation: { kind, location: ['body', ...probe.path].join('.'), description: probe.description },
+        }));
     }
   }
 }
@@ -64,11 +95,16 @@ function pathViolations(request: ContractRequest, validator: SpecValidator): Con
       // Path text reaches a server as a string, or as a number where the schema wants one:
       // "-1" is a fine string id, so it is bad only if neither reading passes.
       const readings: unknown[] = /^-?\d+(\.\d+)?$/.test(bad) ? [bad, Number(bad)] : [bad];
-      if (readings.some((reading) => validator.validate(parameter.schemaPointer!, reading, 'request').length === 0)) continue;
+      if (readings.some((reading) => validator.validate(parameter.schemaPointer!, reading, 'request').length === 0))
+        continue;
       out.push({
         ...request,
         pathParams: { ...request.pathParams, [parameter.name]: bad },
-        violation: { kind: 'bad_path_parameter', location: `path.${parameter.name}`, description: `path parameter ${parameter.name} = "${bad}" breaks its schema` },
+        violation: {
+          kind: 'bad_path_parameter',
+          location: `path.${parameter.name}`,
+          description: `path parameter ${parameter.name} = "${bad}" breaks its schema`,
+        },
       });
       break;
     }

@@ -15,12 +15,25 @@ const NOT_EXERCISED_WIDTH = 70;
 /** The items of an operation nothing exercised (statuses, media types, parameters, then constraints), cut to one table cell. */
 export function notExercised(operation: OperationCoverage): string {
   const missing = (items: CoverageItem[]) => items.filter((item) => !item.covered).map((item) => item.id);
-  const ids = [...missing(operation.statuses), ...missing(operation.contentTypes), ...missing(operation.parameters), ...missing(operation.constraints)];
+  const ids = [
+    ...missing(operation.statuses),
+    ...missing(operation.contentTypes),
+    ...missing(operation.parameters),
+    ...missing(operation.constraints),
+  ];
   const text = ids.join(', ');
   return text.length <= NOT_EXERCISED_WIDTH ? text : `${text.slice(0, NOT_EXERCISED_WIDTH - 1)}…`;
 }
 
-export const COVERAGE_COLUMNS = ['operation', 'statuses', 'content types', 'parameters', 'constraints', 'overall', 'not exercised'] as const;
+export const COVERAGE_COLUMNS = [
+  'operation',
+  'statuses',
+  'content types',
+  'parameters',
+  'constraints',
+  'overall',
+  'not exercised',
+] as const;
 
 /** The table's rows as text cells (header first, totals last), shared by the console and the HTML report. */
 export function coverageRows(summary: CoverageSummary): string[][] {
@@ -37,14 +50,27 @@ export function coverageRows(summary: CoverageSummary): string[][] {
     ]);
   }
   const { totals } = summary;
-  rows.push(['total', formatRatio(totals.statuses), formatRatio(totals.contentTypes), formatRatio(totals.parameters), formatRatio(totals.constraints), formatPercent(totals.overall), '']);
+  rows.push([
+    'total',
+    formatRatio(totals.statuses),
+    formatRatio(totals.contentTypes),
+    formatRatio(totals.parameters),
+    formatRatio(totals.constraints),
+    formatPercent(totals.overall),
+    '',
+  ]);
   return rows;
 }
 
 export function formatCoverage(summary: CoverageSummary): string {
   const rows = coverageRows(summary);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const table = rows.map((row) => row.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd());
+  const table = rows.map((row) =>
+    row
+      .map((text, column) => text.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd(),
+  );
   const phases = summary.phases.length > 0 ? ` (exercised by ${summary.phases.join(', ')})` : '';
   return `Coverage of what the specs document${phases}:\n${table.map((line) => `  ${line}`).join('\n')}\n`;
 }

@@ -84,8 +84,10 @@ class OperationRecord {
 
   constructor(readonly operation: Operation) {
     for (const response of operation.responses) this.items.statuses.set(response.status, new Map());
-    for (const media of operation.responses.flatMap((r) => r.content)) this.items.contentTypes.set(media.mediaType, new Map());
-    for (const parameter of operation.parameters) this.items.parameters.set(parameterId(parameter.in, parameter.name), new Map());
+    for (const media of operation.responses.flatMap((r) => r.content))
+      this.items.contentTypes.set(media.mediaType, new Map());
+    for (const parameter of operation.parameters)
+      this.items.parameters.set(parameterId(parameter.in, parameter.name), new Map());
   }
 
   hit(kind: ItemKind, id: string, phase: Phase): void {
@@ -126,7 +128,13 @@ export class CoverageModel {
    * One request and its answer. `status` is undefined when no answer came (only the parameters count then);
    * `parametersPresent` holds ids as `parameterId` makes them (see `parametersPresent`).
    */
-  observeExchange(operation: Operation, phase: Phase, status: number | undefined, contentType: string | undefined, parametersPresent: Iterable<string>): void {
+  observeExchange(
+    operation: Operation,
+    phase: Phase,
+    status: number | undefined,
+    contentType: string | undefined,
+    parametersPresent: Iterable<string>,
+  ): void {
     const record = this.records.get(operationKeyOf(operation));
     if (!record) return;
     record.exchanges++;
@@ -141,7 +149,8 @@ export class CoverageModel {
     const mediaType = mediaTypeOf(contentType);
     if (!mediaType) return;
     // A media type counts when the response documented for this status lists it (ranges such as application/* included).
-    for (const media of response.content) if (mediaTypeMatches(media.mediaType, mediaType)) record.hit('contentTypes', media.mediaType, phase);
+    for (const media of response.content)
+      if (mediaTypeMatches(media.mediaType, mediaType)) record.hit('contentTypes', media.mediaType, phase);
   }
 
   /**
@@ -171,7 +180,9 @@ export class CoverageModel {
   summary(): CoverageSummary {
     const operations = this.order.map(summarise);
     const phases = new Set<Phase>();
-    for (const operation of operations) for (const kind of ITEM_KINDS) for (const item of operation[kind]) for (const phase of item.phases) phases.add(phase);
+    for (const operation of operations)
+      for (const kind of ITEM_KINDS)
+        for (const item of operation[kind]) for (const phase of item.phases) phases.add(phase);
     const sum = (kind: ItemKind) => ratio(operations.flatMap((o) => o[kind]));
     return {
       operations,

@@ -3,7 +3,8 @@ import { emptyNote, renderPage, section, table, type PageVerdict } from '../repo
 import type { Change, DiffReport } from './change.js';
 
 function verdictOf(report: DiffReport): PageVerdict {
-  if (report.breaking > 0) return { passed: false, headline: `${report.breaking} breaking change(s) for clients of the old version` };
+  if (report.breaking > 0)
+    return { passed: false, headline: `${report.breaking} breaking change(s) for clients of the old version` };
   return { passed: true, headline: report.changes.length > 0 ? 'No breaking changes' : 'No changes' };
 }
 
@@ -13,7 +14,8 @@ const COLUMNS = ['operation', 'where', 'change', 'kind'];
 export function diffReportHtml(report: DiffReport): string {
   const breaking = report.changes.filter((c) => c.breaking);
   const other = report.changes.filter((c) => !c.breaking);
-  const version = (side: DiffReport['old']) => `${side.file} — ${side.title || 'untitled'} ${side.version || '(no version)'}`;
+  const version = (side: DiffReport['old']) =>
+    `${side.file} — ${side.title || 'untitled'} ${side.version || '(no version)'}`;
   return renderPage({
     title: 'parley diff report',
     verdict: verdictOf(report),
@@ -23,8 +25,16 @@ export function diffReportHtml(report: DiffReport): string {
       ['changes', report.changes.length],
     ],
     sections: [
-      section('breaking', `Breaking changes (${breaking.length})`, breaking.length > 0 ? table(COLUMNS, rows(breaking)) : emptyNote('None.')),
-      section('non-breaking', `Non-breaking changes (${other.length})`, other.length > 0 ? table(COLUMNS, rows(other)) : emptyNote('None.')),
+      section(
+        'breaking',
+        `Breaking changes (${breaking.length})`,
+        breaking.length > 0 ? table(COLUMNS, rows(breaking)) : emptyNote('None.'),
+      ),
+      section(
+        'non-breaking',
+        `Non-breaking changes (${other.length})`,
+        other.length > 0 ? table(COLUMNS, rows(other)) : emptyNote('None.'),
+      ),
     ],
   });
 }

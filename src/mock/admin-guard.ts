@@ -24,7 +24,9 @@ export type AdminRefusal = { status: number; code: string; message: string };
 /** The host name of a Host header or an Origin URL, lowercased, without port or IPv6 brackets. */
 function hostName(value: string): string | undefined {
   try {
-    return new URL(value.includes('://') ? value : `http://${value}`).hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    return new URL(value.includes('://') ? value : `http://${value}`).hostname
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1');
   } catch {
     return undefined;
   }
@@ -40,23 +42,47 @@ function isAllowedHost(name: string | undefined, settings: AdminGuardSettings): 
 }
 
 /** Why this admin call is refused, or undefined when it may go ahead (the admin token is checked by the caller). */
-export function refuseAdminCall(request: { method?: string; headers: IncomingHttpHeaders }, settings: AdminGuardSettings, caller: { admin: boolean; tenant: string; keyless: boolean }): AdminRefusal | undefined {
+export function refuseAdminCall(
+  request: { method?: string; headers: IncomingHttpHeaders },
+  settings: AdminGuardSettings,
+  caller: { admin: boolean; tenant: string; keyless: boolean },
+): AdminRefusal | undefined {
   const host = request.headers.host;
   if (host !== undefined && !isAllowedHost(hostName(host), settings)) {
-    return { status: 403, code: 'host_not_allowed', message: `Admin calls are answered for loopback hosts only; start the mock with --allowed-host ${hostName(host) ?? '<name>'} to allow Host ${host}` };
+    return {
+      status: 403,
+      code: 'host_not_allowed',
+      message: `Admin calls are answered for loopback hosts only; start the mock with --allowed-host ${hostName(host) ?? '<name>'} to allow Host ${host}`,
+    };
   }
   const origin = request.headers.origin;
-  if (origin !== undefined && !settings.corsAdmin && !isAllowedHost(origin === 'null' ? undefined : hostName(origin), settings)) {
-    return { status: 403, code: 'origin_not_allowed', message: `Admin calls are not answered for pages from ${origin}; allow its host with --allowed-host` };
+  if (
+    origin !== undefined &&
+    !settings.corsAdmin &&
+    !isAllowedHost(origin === 'null' ? undefined : hostName(origin), settings)
+  ) {
+    return {
+      status: 403,
+      code: 'origin_not_allowed',
+      message: `Admin calls are not answered for pages from ${origin}; allow its host with --allowed-host`,
+    };
   }
   if (request.method === 'OPTIONS') {
-    return { status: 403, code: 'cors_disabled', message: 'Admin endpoints answer no cross-origin calls; start the mock with --cors-admin to allow them' };
+    return {
+      status: 403,
+      code: 'cors_disabled',
+      message: 'Admin endpoints answer no cross-origin calls; start the mock with --cors-admin to allow them',
+    };
   }
   if (request.method === 'POST' && !isJsonType(request.headers['content-type'] ?? '')) {
     return { status: 415, code: 'unsupported_media_type', message: 'Admin POSTs need Content-Type: application/json' };
   }
   if (settings.apiKeys && !caller.admin && !caller.keyless && !settings.apiKeys.has(caller.tenant)) {
-    return { status: 401, code: 'invalid_api_key', message: 'Admin calls need a key the mock accepts (--api-key) or the admin token' };
+    return {
+      status: 401,
+      code: 'invalid_api_key',
+      message: 'Admin calls need a key the mock accepts (--api-key) or the admin token',
+    };
   }
   return undefined;
 }

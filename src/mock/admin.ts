@@ -28,7 +28,10 @@ const ANSWERED: Answered = { answered: true };
 /** The most a dashboard may ask for: enough to simulate a slow API, short of hanging its clients. */
 const MAX_LATENCY_MS = 60_000;
 
-const fail = (status: number, code: string, message: string): AdminReply => ({ status, body: { error: code, message } });
+const fail = (status: number, code: string, message: string): AdminReply => ({
+  status,
+  body: { error: code, message },
+});
 
 function isAdmin(app: MockApp, request: MockExchange): boolean {
   const expected = app.settings.adminToken;
@@ -41,11 +44,20 @@ function isAdmin(app: MockApp, request: MockExchange): boolean {
 async function readJson(request: MockExchange, limit: number): Promise<{ value: unknown } | AdminReply> {
   const body = await request.readBody(limit);
   if (body.kind === 'empty') return { value: {} };
-  if (body.kind === 'too-large') return fail(413, 'payload_too_large', `The request body is larger than the limit of ${limit} bytes`);
+  if (body.kind === 'too-large')
+    return fail(413, 'payload_too_large', `The request body is larger than the limit of ${limit} bytes`);
   if (body.kind !== 'ok') return fail(400, 'invalid_body', 'The request body could not be read as UTF-8 JSON');
   const parsed = parseJsonBody(body.text);
   if (parsed.ok) return { value: parsed.value };
-  return fail(400, parsed.problem === 'too-deep' ? 'nesting_too_deep' : parsed.problem === 'out-of-range' ? 'number_out_of_range' : 'invalid_json', parsed.message);
+  return fail(
+    400,
+    parsed.problem === 'too-deep'
+      ? 'nesting_too_deep'
+      : parsed.problem === 'out-of-range'
+        ? 'number_out_of_range'
+        : 'invalid_json',
+    parsed.message,
+  );
 }
 
 export async function handleAdmin(app: MockApp, request: MockExchange, url: URL, cors?: HeaderFields): Promise<void> {
@@ -54,7 +66,12 @@ export async function handleAdmin(app: MockApp, request: MockExchange, url: URL,
   request.json(reply.status, reply.body, 'application/json', reply.headers, cors);
 }
 
-async function route(app: MockApp, request: MockExchange, url: URL, cors: HeaderFields | undefined): Promise<AdminReply | Answered> {
+async function route(
+  app: MockApp,
+  request: MockExchange,
+  url: URL,
+  cors: HeaderFields | undefined,
+): Promise<AdminReply | Answered> {
   const { store, fixtures, clock, specs } = app.parts;
   const admin = isAdmin(app, request);
   const session = sessionOf(request.headers, url.searchParams);
@@ -69,19 +86,25 @@ async function route(app: MockApp, request: MockExchange, url: URL, cors: Header
   const asset = request.method === 'GET' ? dashboardAsset(name) : undefined;
   // Health tells only which specs are served: readiness probes call it without a key. The dashboard's
   // files hold no data (a browser cannot send a key when it opens a page): they ask for it.
-  const refused = refuseAdminCall(request, app.adminGuard, { admin, tenant: keyTenant, keyless: action === 'GET health' || asset !== undefined });
+  const refused = refuseAdminCall(request, app.adminGuard, {
+    admin,
+    tenant: keyTenant,
+    keyless: action === 'GET health' || asset !== undefined,
+  });
   if (refused) {
     request.discardBody();
     return fail(refused.status, refused.code, refused.message);
   }
   const requested = url.searchParams.get('tenant');
-  const scope = admin && requested === null ? undefined : requested ?? tenant;
+  const scope = admin && requested === null ? undefined : (requested ?? tenant);
   // The anonymous tenant holds what keyless APIs (ElizaOS) stored: it belongs to no one, so any caller may act on it.
   if (!admin && scope !== tenant && scope !== ANONYMOUS_TENANT) {
     return fail(403, 'forbidden', `Reading another tenant's state needs the ${ADMIN_TOKEN_HEADER} header`);
   }
   const requireAdmin = () =>
-    app.settings.adminToken && !admin ? fail(403, 'forbidden', `This call needs the ${ADMIN_TOKEN_HEADER} header`) : undefined;
+    app.settings.adminToken && !admin
+      ? fail(403, 'forbidden', `This call needs the ${ADMIN_TOKEN_HEADER} header`)
+      : undefined;
 
   if (asset) {
     request.raw(200, asset.head, asset.body);
@@ -90,14 +113,21 @@ async function route(app: MockApp, request: MockExchange, url: URL, cors: Header
   const logged = /^GET requests\/(\d{1,15})$/.exec(action);
   if (logged) {
     const entry = app.log.find(Number(logged[1]), scope);
-    return entry ? { status: 200, body: entry } : fail(404, 'not_found', `No request ${logged[1]} in the log (it keeps the last ${app.log.capacity})`);
+    return entry
+      ? { status: 200, body: entry }
+      : fail(404, 'not_found', `No request ${logged[1]} in the log (it keeps the last ${app.log.capacity})`);
   }
 
   switch (action) {
     case 'GET health':
       return {
         status: 200,
-        body: { status: 'ok', specs: specs.map((s) => ({ name: s.name, title: s.title, operations: s.operations.length })), records: admin ? store.size : undefined, memory: admin ? store.usage() : undefined },
+        body: {
+          status: 'ok',
+          specs: specs.map((s) => ({ name: s.name, title: s.title, operations: s.operations.length })),
+          records: admin ? store.size : undefined,
+          memory: admin ? store.usage() : undefined,
+        },
       };
     case 'GET state':
       return { status: 200, body: { tenant: scope ?? '*', ...store.snapshot(scope) } };
@@ -106,7 +136,9 @@ async function route(app: MockApp, request: MockExchange, url: URL, cors: Header
       if (!('value' in parsed)) return parsed;
       const seeded = seedState(app, scope ?? tenant, parsed.value);
       if (typeof seeded === 'number') return { status: 200, body: { seeded } };
-      return 'tooLarge' in seeded ? fail(413, 'record_too_large', seeded.tooLarge) : fail(400, 'invalid_state', seeded.invalid);
+      return 'tooLarge' in seeded
+        ? fail(413, 'record_too_large', seeded.tooLarge)
+        : fail(400, 'invalid_state', seeded.invalid);
     }
     case 'POST reset':
       store.reset(scope);
@@ -136,7 +168,10 @@ async function route(app: MockApp, request: MockExchange, url: URL, cors: Header
       return ANSWERED;
     }
     case 'GET specs':
-      return { status: 200, body: { specs: catalogue(specs), credentialHeaders: app.credentialHeaders, reload: app.reloadStatus } };
+      return {
+        status: 200,
+        body: { specs: catalogue(specs), credentialHeaders: app.credentialHeaders, reload: app.reloadStatus },
+      };
     case 'GET controls':
       return { status: 200, body: controlsOf(app) };
     case 'POST controls': {
@@ -157,11 +192,16 @@ async function route(app: MockApp, request: MockExchange, url: URL, cors: Header
       const parsed = await readJson(request, app.settings.maxBodyBytes);
       if (!('value' in parsed)) return parsed;
       const { advanceMs, advanceMinutes } = (parsed.value ?? {}) as { advanceMs?: unknown; advanceMinutes?: unknown };
-      const ms = typeof advanceMs === 'number' ? advanceMs : typeof advanceMinutes === 'number' ? advanceMinutes * 60_000 : NaN;
+      const ms =
+        typeof advanceMs === 'number' ? advanceMs : typeof advanceMinutes === 'number' ? advanceMinutes * 60_000 : NaN;
       if (!Number.isFinite(ms)) return fail(400, 'invalid_clock', 'Send {"advanceMinutes": N} or {"advanceMs": N}');
       const target = clock.now().getTime() + ms;
       if (!isWithinClockRange(target)) {
-        return fail(400, 'clock_out_of_range', `Moving the clock by ${ms} ms would leave ${CLOCK_RANGE_TEXT}; the clock stays at ${clock.now().toISOString()}`);
+        return fail(
+          400,
+          'clock_out_of_range',
+          `Moving the clock by ${ms} ms would leave ${CLOCK_RANGE_TEXT}; the clock stays at ${clock.now().toISOString()}`,
+        );
       }
       clock.advance(ms);
       const moved = { now: clock.now().toISOString(), offsetMs: clock.offset() };
@@ -177,17 +217,22 @@ function controlsOf(app: MockApp): { latencyMs: number | readonly [number, numbe
   return { latencyMs: app.settings.latencyMs ?? 0, errorRate: app.settings.errorRate ?? 0 };
 }
 
-const isLatency = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_LATENCY_MS;
+const isLatency = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_LATENCY_MS;
 
 /** Changes latency and error rate at run time: `{"latencyMs": 200 | [min, max], "errorRate": 0.1}`. Returns a problem, or undefined. */
 function applyControls(app: MockApp, value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'Send {"latencyMs": <ms> or [<min>, <max>], "errorRate": <0..1>}';
   const { latencyMs, errorRate } = value as { latencyMs?: unknown; errorRate?: unknown };
-  const range = Array.isArray(latencyMs) && latencyMs.length === 2 && latencyMs.every(isLatency) && latencyMs[0] <= latencyMs[1];
-  if (latencyMs !== undefined && !isLatency(latencyMs) && !range) return `latencyMs must be 0 to ${MAX_LATENCY_MS} ms, or a [min, max] range within it`;
-  if (errorRate !== undefined && !(typeof errorRate === 'number' && errorRate >= 0 && errorRate <= 1)) return 'errorRate must be a number from 0 to 1';
+  const range =
+    Array.isArray(latencyMs) && latencyMs.length === 2 && latencyMs.every(isLatency) && latencyMs[0] <= latencyMs[1];
+  if (latencyMs !== undefined && !isLatency(latencyMs) && !range)
+    return `latencyMs must be 0 to ${MAX_LATENCY_MS} ms, or a [min, max] range within it`;
+  if (errorRate !== undefined && !(typeof errorRate === 'number' && errorRate >= 0 && errorRate <= 1))
+    return 'errorRate must be a number from 0 to 1';
   // Checked in full first: a refused change changes nothing.
-  if (latencyMs !== undefined) app.settings.latencyMs = range ? [(latencyMs as number[])[0], (latencyMs as number[])[1]] : (latencyMs as number);
+  if (latencyMs !== undefined)
+    app.settings.latencyMs = range ? [(latencyMs as number[])[0], (latencyMs as number[])[1]] : (latencyMs as number);
   if (errorRate !== undefined) app.settings.errorRate = errorRate as number;
   return undefined;
 }
@@ -205,7 +250,10 @@ function seedState(app: MockApp, tenant: string, value: unknown): number | { inv
       const problem = checkSeededRecord(collection, record);
       if (problem) return { invalid: `"${collection}"."${id}": ${problem}` };
       const bytes = estimateRecordBytes(id, record);
-      if (bytes > maxRecordBytes) return { tooLarge: `"${collection}"."${id}" takes ${bytes} bytes, over the limit of ${maxRecordBytes} bytes per record (--max-record-size)` };
+      if (bytes > maxRecordBytes)
+        return {
+          tooLarge: `"${collection}"."${id}" takes ${bytes} bytes, over the limit of ${maxRecordBytes} bytes per record (--max-record-size)`,
+        };
     }
   }
   // Checked in full first: a refused seed stores nothing.

@@ -74,7 +74,10 @@ export class MockApp {
   private readonly random: () => number;
   private requestCount = 0;
 
-  constructor(readonly parts: MockParts, readonly settings: MockSettings) {
+  constructor(
+    readonly parts: MockParts,
+    readonly settings: MockSettings,
+  ) {
     this.log = new RequestLog(settings.logCapacity ?? 1000);
     this.feed = new DashboardFeed(this.log);
     const allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
@@ -102,7 +105,8 @@ export class MockApp {
     const plans = new Map<Operation, OperationPlan>();
     for (const spec of specs) {
       const validator = new SpecValidator(spec);
-      for (const operation of spec.operations) plans.set(operation, planOperation(operation, validator, this.adminGuard.apiKeys));
+      for (const operation of spec.operations)
+        plans.set(operation, planOperation(operation, validator, this.adminGuard.apiKeys));
     }
     return [new Router(specs.flatMap((spec) => spec.operations)), plans, credentialHeaderNames(specs)];
   }
@@ -121,12 +125,17 @@ export class MockApp {
     } catch {
       // e.g. `GET http://[ HTTP/1.1`: Node's parser lets it through, but it names no path to route.
       exchange.discardBody();
-      return exchange.json(400, { error: 'bad_request', message: 'The request target is not a valid URL' }, 'application/json');
+      return exchange.json(
+        400,
+        { error: 'bad_request', message: 'The request target is not a valid URL' },
+        'application/json',
+      );
     }
     const { method, headers } = exchange;
     const adminCall = url.pathname === ADMIN_PREFIX.slice(0, -1) || url.pathname.startsWith(ADMIN_PREFIX);
     // Admin endpoints carry no CORS headers unless asked for: a page on another origin must not read or drive them.
-    const cors = this.settings.cors === false || (adminCall && !this.settings.corsAdmin) ? undefined : corsHeaders(headers);
+    const cors =
+      this.settings.cors === false || (adminCall && !this.settings.corsAdmin) ? undefined : corsHeaders(headers);
     const preflight = cors && preflightHeaders(method, headers, cors);
     if (preflight) {
       exchange.discardBody();
@@ -137,7 +146,13 @@ export class MockApp {
       try {
         await handleAdmin(this, exchange, new URL(exchange.target, 'http://mock.local'), cors);
       } catch (error) {
-        exchange.json(500, { error: 'internal_error', message: `The mock failed: ${(error as Error).message}` }, 'application/json', undefined, cors);
+        exchange.json(
+          500,
+          { error: 'internal_error', message: `The mock failed: ${(error as Error).message}` },
+          'application/json',
+          undefined,
+          cors,
+        );
       }
       return;
     }
@@ -153,7 +168,14 @@ export class MockApp {
         const error =
           routed.kind === 'not-found'
             ? apiError(404, 'NOT_FOUND', `No operation at ${url.pathname}`)
-            : { ...apiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}; use ${routed.allowed.join(', ')}`), headers: { Allow: routed.allowed.join(', ') } };
+            : {
+                ...apiError(
+                  405,
+                  'METHOD_NOT_ALLOWED',
+                  `${method} is not allowed on ${url.pathname}; use ${routed.allowed.join(', ')}`,
+                ),
+                headers: { Allow: routed.allowed.join(', ') },
+              };
         return this.sendError(exchange, error, undefined, this.specNearest(url.pathname), cors);
       }
       plan = this.plans.get(routed.match.operation)!;
@@ -171,16 +193,29 @@ export class MockApp {
       const contentType = plan.contentTypeFor(outcome.status);
       const answerHeaders = withDocumentedHeaders(plan.operation, outcome.status, outcome.headers);
       if (isJsonType(contentType)) exchange.json(outcome.status, outcome.body, contentType, answerHeaders, cors);
-      else exchange.raw(outcome.status, { ...cors, ...answerHeaders, 'Content-Type': contentType }, nonJsonPayload(outcome.body, contentType));
+      else
+        exchange.raw(
+          outcome.status,
+          { ...cors, ...answerHeaders, 'Content-Type': contentType },
+          nonJsonPayload(outcome.body, contentType),
+        );
     } catch (error) {
       const spec = plan?.spec ?? this.specNearest(url.pathname);
-      this.sendError(exchange, apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`), plan?.operation, spec, cors);
+      this.sendError(
+        exchange,
+        apiError(500, 'INTERNAL_ERROR', `The mock failed: ${(error as Error).message}`),
+        plan?.operation,
+        spec,
+        cors,
+      );
     } finally {
       const sent = exchange.sent;
       this.log.add({
         at: Date.now(),
         // Unrouted or unauthenticated requests go to the log of the key they carried, not to the shared anonymous one.
-        tenant: tenant ?? sessionTenant(tenantFromHeaders(headers, this.credentialHeaders), sessionOf(headers, url.searchParams)),
+        tenant:
+          tenant ??
+          sessionTenant(tenantFromHeaders(headers, this.credentialHeaders), sessionOf(headers, url.searchParams)),
         method,
         path: url.pathname + url.search,
         operationId: plan?.operation.id,
@@ -227,29 +262,49 @@ export class MockApp {
     body: BodyResult,
   ): Outcome {
     const { operation, statuses } = plan;
-    if (body.kind === 'aborted') return { error: apiError(400, 'ABORTED', 'The request body was not received completely') };
+    if (body.kind === 'aborted')
+      return { error: apiError(400, 'ABORTED', 'The request body was not received completely') };
     if (body.kind === 'too-large') {
-      return { error: { ...apiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${body.limit} bytes`), headers: { Connection: 'close' } } };
+      return {
+        error: {
+          ...apiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${body.limit} bytes`),
+          headers: { Connection: 'close' },
+        },
+      };
     }
     if (auth.kind === 'missing' || auth.kind === 'rejected') {
       const message = auth.kind === 'missing' ? `Not authenticated: send ${auth.expected}` : 'Invalid API key';
-      return { error: apiError(statuses.auth, auth.kind === 'missing' ? 'NOT_AUTHENTICATED' : 'INVALID_API_KEY', message) };
+      return {
+        error: apiError(statuses.auth, auth.kind === 'missing' ? 'NOT_AUTHENTICATED' : 'INVALID_API_KEY', message),
+      };
     }
     if (session.kind === 'invalid') return { error: apiError(400, 'INVALID_SESSION', session.message) };
     const tenant = sessionTenant(auth.kind === 'ok' ? auth.credential : ANONYMOUS_TENANT, session);
-    const { parameters, issues } = validateParameters(operation, plan.validator, { path: pathParams, query: url.searchParams, headers });
+    const { parameters, issues } = validateParameters(operation, plan.validator, {
+      path: pathParams,
+      query: url.searchParams,
+      headers,
+    });
     const parsedBody = decodeRequestBody(plan, headers['content-type'], body);
     if ('error' in parsedBody) return parsedBody;
-    const bodyIssues = parsedBody.present ? validateBody(plan.validator, parsedBody.schemaPointer, parsedBody.value) : [];
+    const bodyIssues = parsedBody.present
+      ? validateBody(plan.validator, parsedBody.schemaPointer, parsedBody.value)
+      : [];
     if (issues.length + bodyIssues.length > 0) {
-      return { error: apiError(statuses.validation, 'VALIDATION_ERROR', 'Request validation failed', [...issues, ...bodyIssues]) };
+      return {
+        error: apiError(statuses.validation, 'VALIDATION_ERROR', 'Request validation failed', [
+          ...issues,
+          ...bodyIssues,
+        ]),
+      };
     }
     const requestNumber = ++this.requestCount;
     const now = this.parts.clock.now();
     const specSeed = (this.settings.seed ?? 0) * 1_000_003 + requestNumber;
     if (headers.prefer !== undefined) {
       const prefer = parsePrefer(headers.prefer);
-      if (prefer.code !== undefined || prefer.example !== undefined || prefer.dynamic) return this.preferredAnswer(plan, prefer, now, specSeed);
+      if (prefer.code !== undefined || prefer.example !== undefined || prefer.dynamic)
+        return this.preferredAnswer(plan, prefer, now, specSeed);
     }
     if (this.settings.errorRate && this.random() < this.settings.errorRate) {
       return { error: apiError(500, 'INJECTED_ERROR', 'Injected failure (--error-rate)') };
@@ -280,17 +335,35 @@ export class MockApp {
   }
 
   /** `Prefer` asks for the spec's own answer, bypassing state, as Prism does. */
-  private preferredAnswer(plan: OperationPlan, prefer: ReturnType<typeof parsePrefer>, now: Date, seed: number): Outcome {
+  private preferredAnswer(
+    plan: OperationPlan,
+    prefer: ReturnType<typeof parsePrefer>,
+    now: Date,
+    seed: number,
+  ): Outcome {
     const { operation } = plan;
     const status = prefer.code ?? documentedSuccessStatuses(operation)[0] ?? 200;
     if (!isDocumented(operation, status) && !operation.responses.some((r) => r.status === 'default')) {
       // An undocumented error status is still useful to simulate (e.g. a 404 the docs leave out).
-      if (status >= 400) return { error: apiError(status, 'PREFERRED_STATUS', `Simulated ${status} (Prefer: code=${status})`) };
-      return { error: apiError(plan.statuses.validation, 'UNKNOWN_STATUS', `Prefer: code=${status} names a status this operation does not document`) };
+      if (status >= 400)
+        return { error: apiError(status, 'PREFERRED_STATUS', `Simulated ${status} (Prefer: code=${status})`) };
+      return {
+        error: apiError(
+          plan.statuses.validation,
+          'UNKNOWN_STATUS',
+          `Prefer: code=${status} names a status this operation does not document`,
+        ),
+      };
     }
     const answer = specAnswer(operation, status, { example: prefer.example, dynamic: prefer.dynamic, now, seed });
     if (!answer.exampleFound) {
-      return { error: apiError(plan.statuses.validation, 'UNKNOWN_EXAMPLE', `Prefer: example=${prefer.example} names no example of the ${status} response`) };
+      return {
+        error: apiError(
+          plan.statuses.validation,
+          'UNKNOWN_EXAMPLE',
+          `Prefer: example=${prefer.example} names no example of the ${status} response`,
+        ),
+      };
     }
     return { status, body: answer.body };
   }
@@ -302,7 +375,13 @@ export class MockApp {
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private sendError(exchange: MockExchange, error: ApiError, operation: Operation | undefined, spec: Spec | undefined, cors: HeaderFields | undefined): void {
+  private sendError(
+    exchange: MockExchange,
+    error: ApiError,
+    operation: Operation | undefined,
+    spec: Spec | undefined,
+    cors: HeaderFields | undefined,
+  ): void {
     const rendered = renderError(error, operation, spec);
     const headers = operation ? withDocumentedHeaders(operation, rendered.status, rendered.headers) : rendered.headers;
     exchange.json(rendered.status, rendered.body, rendered.contentType, headers, cors);
@@ -325,7 +404,11 @@ export class MockApp {
 }
 
 /** The headers the spec documents for the status, under the answer's own. */
-function withDocumentedHeaders(operation: Operation, status: number, own: HeaderFields | undefined): HeaderFields | undefined {
+function withDocumentedHeaders(
+  operation: Operation,
+  status: number,
+  own: HeaderFields | undefined,
+): HeaderFields | undefined {
   const documented = documentedHeaders(operation, status);
   return documented && own ? { ...documented, ...own } : (own ?? documented);
 }

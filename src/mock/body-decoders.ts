@@ -14,7 +14,10 @@ import { parseJsonBody } from './json-body.js';
 import type { OperationPlan } from './operation-plan.js';
 import type { BodyResult } from './request-body.js';
 
-export type DecodedBody = { present: false } | { present: true; value: unknown; schemaPointer: string | undefined } | { error: ApiError };
+export type DecodedBody =
+  | { present: false }
+  | { present: true; value: unknown; schemaPointer: string | undefined }
+  | { error: ApiError };
 
 /** Bounds on what a form body may expand into: qs refuses to build more than this. */
 const FORM_LIMITS = { depth: 16, parameterLimit: 1000, arrayLimit: 100 } as const;
@@ -23,33 +26,65 @@ export function decodeRequestBody(plan: OperationPlan, contentType: string | und
   const { operation, statuses } = plan;
   const declared = operation.requestBody;
   if (body.kind === 'invalid-utf8') {
-    return { error: apiError(statuses.validation, 'INVALID_ENCODING', 'The request body is not valid UTF-8', [{ type: 'json_invalid', loc: ['body'], msg: 'Invalid UTF-8 in request body' }]) };
+    return {
+      error: apiError(statuses.validation, 'INVALID_ENCODING', 'The request body is not valid UTF-8', [
+        { type: 'json_invalid', loc: ['body'], msg: 'Invalid UTF-8 in request body' },
+      ]),
+    };
   }
   if (body.kind === 'empty') {
     if (declared?.required) {
-      return { error: apiError(statuses.validation, 'VALIDATION_ERROR', 'A request body is required', [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]) };
+      return {
+        error: apiError(statuses.validation, 'VALIDATION_ERROR', 'A request body is required', [
+          { type: 'missing', loc: ['body'], msg: 'Field required', input: null },
+        ]),
+      };
     }
     return { present: false };
   }
-  if (!declared || (body.kind !== 'ok' && body.kind !== 'multipart' && body.kind !== 'malformed-multipart')) return { present: false };
+  if (!declared || (body.kind !== 'ok' && body.kind !== 'multipart' && body.kind !== 'malformed-multipart'))
+    return { present: false };
   const media = documentedMedia(declared.content, contentType);
   if (!media) {
     const accepted = plan.acceptedMediaTypes;
-    return { error: apiError(statuses.mediaType, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${contentType ?? '(none)'} is not one this operation takes; send ${accepted}`, [{ type: 'model_attributes_type', loc: ['body'], msg: `Input should be sent as ${accepted}` }]) };
+    return {
+      error: apiError(
+        statuses.mediaType,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content-Type ${contentType ?? '(none)'} is not one this operation takes; send ${accepted}`,
+        [{ type: 'model_attributes_type', loc: ['body'], msg: `Input should be sent as ${accepted}` }],
+      ),
+    };
   }
   if (body.kind === 'malformed-multipart') {
-    return { error: apiError(statuses.validation, 'INVALID_MULTIPART', body.message, [{ type: 'value_error', loc: ['body'], msg: body.message }]) };
+    return {
+      error: apiError(statuses.validation, 'INVALID_MULTIPART', body.message, [
+        { type: 'value_error', loc: ['body'], msg: body.message },
+      ]),
+    };
   }
   const encoding = bodyEncodingOf(media.mediaType);
   if (body.kind === 'multipart') {
     if (encoding !== 'multipart') return { present: true, value: undefined, schemaPointer: undefined };
-    return { present: true, value: coerceToSchema(partsToObject(body.parts), media.schema, 'multipart'), schemaPointer: media.schemaPointer };
+    return {
+      present: true,
+      value: coerceToSchema(partsToObject(body.parts), media.schema, 'multipart'),
+      schemaPointer: media.schemaPointer,
+    };
   }
   switch (encoding) {
     case 'json':
       return decodeJson(plan, body.text, media);
     case 'form':
-      return { present: true, value: coerceToSchema(qs.parse(body.text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false, parseArrays: false }), media.schema, 'form'), schemaPointer: media.schemaPointer };
+      return {
+        present: true,
+        value: coerceToSchema(
+          qs.parse(body.text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false, parseArrays: false }),
+          media.schema,
+          'form',
+        ),
+        schemaPointer: media.schemaPointer,
+      };
     case 'text':
       return { present: true, value: body.text, schemaPointer: media.schemaPointer };
     default:
@@ -77,7 +112,10 @@ function documentedMedia(content: MediaType[], contentType: string | undefined):
 function matchMedia(content: MediaType[], contentType: string): MediaType | undefined {
   const actual = mediaTypeOf(contentType);
   if (!actual) return undefined;
-  return content.find((media) => mediaTypeMatches(media.mediaType, actual)) ?? (isJsonType(actual) ? content.find((media) => isJsonType(media.mediaType)) : undefined);
+  return (
+    content.find((media) => mediaTypeMatches(media.mediaType, actual)) ??
+    (isJsonType(actual) ? content.find((media) => isJsonType(media.mediaType)) : undefined)
+  );
 }
 
 function decodeJson(plan: OperationPlan, text: string, media: MediaType): DecodedBody {
@@ -85,12 +123,30 @@ function decodeJson(plan: OperationPlan, text: string, media: MediaType): Decode
   const parsed = parseJsonBody(text);
   if (parsed.ok) return { present: true, value: parsed.value, schemaPointer: media.schemaPointer };
   if (parsed.problem === 'out-of-range') {
-    return { error: apiError(statuses.validation, 'VALIDATION_ERROR', parsed.message, [{ type: 'finite_number', loc: ['body', ...parsed.path], msg: 'Input should be a finite number' }]) };
+    return {
+      error: apiError(statuses.validation, 'VALIDATION_ERROR', parsed.message, [
+        { type: 'finite_number', loc: ['body', ...parsed.path], msg: 'Input should be a finite number' },
+      ]),
+    };
   }
   if (parsed.problem === 'too-deep') {
-    return { error: apiError(statuses.validation, 'NESTING_TOO_DEEP', parsed.message, [{ type: 'json_invalid', loc: ['body'], msg: parsed.message }]) };
+    return {
+      error: apiError(statuses.validation, 'NESTING_TOO_DEEP', parsed.message, [
+        { type: 'json_invalid', loc: ['body'], msg: parsed.message },
+      ]),
+    };
   }
-  return { error: apiError(statuses.validation, 'INVALID_JSON', parsed.message, [{ type: 'json_invalid', loc: ['body', parsed.position], msg: 'JSON decode error', input: {}, ctx: { error: parsed.reason } }]) };
+  return {
+    error: apiError(statuses.validation, 'INVALID_JSON', parsed.message, [
+      {
+        type: 'json_invalid',
+        loc: ['body', parsed.position],
+        msg: 'JSON decode error',
+        input: {},
+        ctx: { error: parsed.reason },
+      },
+    ]),
+  };
 }
 
 /** Multipart parts as one object: a repeated name is a list; a file part stands as its file name. */
@@ -103,4 +159,3 @@ function partsToObject(parts: [string, string | { filename: string }][]): Record
   }
   return object;
 }
-

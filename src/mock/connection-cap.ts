@@ -13,7 +13,10 @@ export class ConnectionCap {
   private open = 0;
   private readonly refused = new WeakSet<Socket>();
 
-  constructor(server: http.Server, readonly max: number) {
+  constructor(
+    server: http.Server,
+    readonly max: number,
+  ) {
     // Before the HTTP server's own listener, so the count is right when its first request arrives.
     server.prependListener('connection', (socket: Socket) => {
       if (this.open >= max) {

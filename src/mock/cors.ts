@@ -8,7 +8,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 export type HeaderFields = Readonly<Record<string, string | number>>;
 
 /** The common case (no Origin header: curl, server-side callers, load tests) shares one frozen object. */
-const ANY_ORIGIN: HeaderFields = Object.freeze({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': '*' });
+const ANY_ORIGIN: HeaderFields = Object.freeze({
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': '*',
+});
 
 /** The CORS headers every answer to this request carries. */
 export function corsHeaders(headers: IncomingHttpHeaders): HeaderFields {
@@ -23,7 +26,11 @@ export function corsHeaders(headers: IncomingHttpHeaders): HeaderFields {
 }
 
 /** The headers of the answer to a CORS preflight, or undefined when the request is not one. */
-export function preflightHeaders(method: string, headers: IncomingHttpHeaders, cors: HeaderFields): HeaderFields | undefined {
+export function preflightHeaders(
+  method: string,
+  headers: IncomingHttpHeaders,
+  cors: HeaderFields,
+): HeaderFields | undefined {
   if (method !== 'OPTIONS' || !headers['access-control-request-method']) return undefined;
   return {
     ...cors,

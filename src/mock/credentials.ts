@@ -21,13 +21,18 @@ export function normalizeCredential(value: string): string {
 }
 
 function isBasicToken(token: string): boolean {
-  return /^[A-Za-z0-9+/]+={0,2}$/.test(token) && token.length % 4 === 0 && Buffer.from(token, 'base64').toString('utf8').includes(':');
+  return (
+    /^[A-Za-z0-9+/]+={0,2}$/.test(token) &&
+    token.length % 4 === 0 &&
+    Buffer.from(token, 'base64').toString('utf8').includes(':')
+  );
 }
 
 /** Reads one scheme's credential from a request: undefined when it is absent or empty. */
 type CredentialReader = (headers: IncomingHttpHeaders, query: URLSearchParams) => string | undefined;
 
-const normalized = (value: string | undefined): string | undefined => (value ? normalizeCredential(value) || undefined : undefined);
+const normalized = (value: string | undefined): string | undefined =>
+  value ? normalizeCredential(value) || undefined : undefined;
 
 function credentialReader(scheme: SecurityScheme): CredentialReader {
   if (scheme.type === 'apiKey') {
@@ -53,7 +58,6 @@ function credentialReader(scheme: SecurityScheme): CredentialReader {
     return basic && token !== undefined && !isBasicToken(token) ? undefined : token;
   };
 }
-
 
 export type Authenticator = (headers: IncomingHttpHeaders, query: URLSearchParams) => CredentialResult;
 

@@ -48,7 +48,10 @@ function build(operation: Operation, status: number): DocumentedHeaders {
     }
     const value = exampleFromSchema(header.schema, { direction: 'response' });
     if (value === undefined || value === null) continue;
-    Object.defineProperty(fields, header.name, { value: Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value), enumerable: true });
+    Object.defineProperty(fields, header.name, {
+      value: Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value),
+      enumerable: true,
+    });
   }
   return { fields: Object.keys(fields).length > 0 ? fields : undefined, location };
 }

@@ -53,5 +53,8 @@ export function errorShapeFor(operation: Operation | undefined, spec: Spec | und
  * else the first of the list (e.g. validation → 422 for FastAPI APIs, 400 for ElizaOS).
  */
 export function pickStatus(operation: Operation | undefined, preferred: readonly number[]): number {
-  return (operation && preferred.find((status) => operation.responses.some((r) => r.status === String(status)))) ?? preferred[0];
+  return (
+    (operation && preferred.find((status) => operation.responses.some((r) => r.status === String(status)))) ??
+    preferred[0]
+  );
 }

@@ -43,7 +43,11 @@ export interface MockExchange {
   events?(head: HeaderFields): EventChannel;
 }
 
-export const SSE_HEAD: HeaderFields = Object.freeze({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+export const SSE_HEAD: HeaderFields = Object.freeze({
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Accel-Buffering': 'no',
+});
 
 /** One Server-Sent Event in its wire form. */
 export function sseFrame(event: string, data: unknown): string {

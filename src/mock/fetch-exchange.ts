@@ -64,14 +64,21 @@ export class FetchExchange implements MockExchange {
 
   /** The answer as a Fetch `Response` (a 500 if the pipeline gave none, which would be a bug). */
   toResponse(): Response {
-    const sent = this.sent ?? renderJson(500, { error: 'internal_error', message: 'The mock gave no answer' }, 'application/json');
+    const sent =
+      this.sent ?? renderJson(500, { error: 'internal_error', message: 'The mock gave no answer' }, 'application/json');
     const headers = new Headers();
     for (const [name, value] of Object.entries(sent.head)) {
       // The Response measures its own body.
       if (name.toLowerCase() !== 'content-length') headers.set(name, String(value));
     }
     const empty = sent.payload.length === 0 || sent.status === 204 || sent.status === 304;
-    const body = this.stream ?? (empty ? null : typeof sent.payload === 'string' ? sent.payload : new Blob([sent.payload as Uint8Array<ArrayBuffer>]));
+    const body =
+      this.stream ??
+      (empty
+        ? null
+        : typeof sent.payload === 'string'
+          ? sent.payload
+          : new Blob([sent.payload as Uint8Array<ArrayBuffer>]));
     return new Response(body, { status: sent.status, headers });
   }
 }

@@ -35,9 +35,17 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
       return TYPE_NAMES[type] ?? ['type_error', `Input should be of type ${type}`];
     }
     case 'minLength':
-      return ['string_too_short', `String should have at least ${p.limit} character${p.limit === 1 ? '' : 's'}`, { min_length: p.limit }];
+      return [
+        'string_too_short',
+        `String should have at least ${p.limit} character${p.limit === 1 ? '' : 's'}`,
+        { min_length: p.limit },
+      ];
     case 'maxLength':
-      return ['string_too_long', `String should have at most ${p.limit} character${p.limit === 1 ? '' : 's'}`, { max_length: p.limit }];
+      return [
+        'string_too_long',
+        `String should have at most ${p.limit} character${p.limit === 1 ? '' : 's'}`,
+        { max_length: p.limit },
+      ];
     case 'minimum':
       return ['greater_than_equal', `Input should be greater than or equal to ${p.limit}`, { ge: p.limit }];
     case 'maximum':
@@ -50,7 +58,14 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
       return ['multiple_of', `Input should be a multiple of ${p.multipleOf}`, { multiple_of: p.multipleOf }];
     case 'enum': {
       const values: unknown[] = p.allowedValues ?? [];
-      return ['enum', `Input should be ${values.map(quote).join(', ').replace(/, ([^,]*)$/, ' or $1')}`, { expected: values.map(quote).join(', ') }];
+      return [
+        'enum',
+        `Input should be ${values
+          .map(quote)
+          .join(', ')
+          .replace(/, ([^,]*)$/, ' or $1')}`,
+        { expected: values.map(quote).join(', ') },
+      ];
     }
     case 'const':
       return ['literal_error', `Input should be ${quote(p.allowedValue)}`, { expected: quote(p.allowedValue) }];

@@ -12,7 +12,17 @@ import { createMockApp, type MockServerOptions } from './server.js';
 /** Everything `parley mock` takes that still means something without a socket. */
 export type MockHandlerOptions = Omit<
   MockServerOptions,
-  'specFiles' | 'specs' | 'port' | 'host' | 'requestTimeoutMs' | 'headersTimeoutMs' | 'keepAliveTimeoutMs' | 'shutdownGraceMs' | 'stateFile' | 'saveIntervalMs' | 'onStateError'
+  | 'specFiles'
+  | 'specs'
+  | 'port'
+  | 'host'
+  | 'requestTimeoutMs'
+  | 'headersTimeoutMs'
+  | 'keepAliveTimeoutMs'
+  | 'shutdownGraceMs'
+  | 'stateFile'
+  | 'saveIntervalMs'
+  | 'onStateError'
 >;
 
 export interface MockHandler {
@@ -22,10 +32,16 @@ export interface MockHandler {
 }
 
 /** Builds the in-process mock from spec files or already loaded specs. */
-export async function createMockHandler(specs: readonly (string | Spec)[], options: MockHandlerOptions = {}): Promise<MockHandler> {
+export async function createMockHandler(
+  specs: readonly (string | Spec)[],
+  options: MockHandlerOptions = {},
+): Promise<MockHandler> {
   const files = specs.filter((spec): spec is string => typeof spec === 'string');
   const loaded = specs.filter((spec): spec is Spec => typeof spec !== 'string');
-  const app = await createMockApp({ ...options, specs: [...loaded, ...(files.length > 0 ? await loadSpecs(files) : [])] });
+  const app = await createMockApp({
+    ...options,
+    specs: [...loaded, ...(files.length > 0 ? await loadSpecs(files) : [])],
+  });
   const handler = async (request: Request): Promise<Response> => {
     const exchange = new FetchExchange(request);
     await app.serve(exchange);

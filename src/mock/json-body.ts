@@ -25,7 +25,7 @@ function nonFiniteNumberAt(text: string, value: unknown): (string | number)[] | 
     if (typeof node === 'number') {
       if (!Number.isFinite(node)) return path;
     } else if (Array.isArray(node)) {
-      node.forEach((item, index) => stack.push([item, [...path, index]]));
+      for (const [index, item] of node.entries()) stack.push([item, [...path, index]]);
     } else if (node !== null && typeof node === 'object') {
       for (const [key, item] of Object.entries(node)) stack.push([item, [...path, key]]);
     }
@@ -44,7 +44,11 @@ export type ParsedJson =
 /** The parsed value, or why the text is refused, with the message both the API and admin routes answer. */
 export function parseJsonBody(text: string): ParsedJson {
   if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
-    return { ok: false, problem: 'too-deep', message: `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep` };
+    return {
+      ok: false,
+      problem: 'too-deep',
+      message: `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`,
+    };
   }
   let value: unknown;
   try {
@@ -52,12 +56,23 @@ export function parseJsonBody(text: string): ParsedJson {
   } catch (error) {
     const reason = (error as Error).message;
     const position = Number(/position (\d+)/.exec(reason)?.[1] ?? 0);
-    return { ok: false, problem: 'invalid', message: `The request body is not valid JSON: ${reason}`, reason, position };
+    return {
+      ok: false,
+      problem: 'invalid',
+      message: `The request body is not valid JSON: ${reason}`,
+      reason,
+      position,
+    };
   }
   const path = nonFiniteNumberAt(text, value);
   if (path) {
     const where = path.length > 0 ? ` at ${path.join('.')}` : '';
-    return { ok: false, problem: 'out-of-range', message: `The request body has a number${where} beyond the range of a double (about ±1.8e308)`, path };
+    return {
+      ok: false,
+      problem: 'out-of-range',
+      message: `The request body has a number${where} beyond the range of a double (about ±1.8e308)`,
+      path,
+    };
   }
   return { ok: true, value };
 }

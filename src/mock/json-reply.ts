@@ -21,9 +21,17 @@ let pendingResponses: QueuedResponse[] = [];
 let pendingReplies: RenderedReply[] = [];
 
 /** Serialises a JSON answer with its headers: every transport sends exactly this. */
-export function renderJson(status: number, body: unknown, contentType: string, headers?: HeaderFields, cors?: HeaderFields): RenderedReply {
+export function renderJson(
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers?: HeaderFields,
+  cors?: HeaderFields,
+): RenderedReply {
   const payload = body === undefined || status === 204 || status === 304 ? '' : JSON.stringify(body);
-  const head: Record<string, string | number> = payload ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : { 'Content-Length': 0 };
+  const head: Record<string, string | number> = payload
+    ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) }
+    : { 'Content-Length': 0 };
   if (cors) Object.assign(head, cors);
   if (headers) Object.assign(head, headers);
   return { status, head, payload };
@@ -74,7 +82,10 @@ function send(response: ServerResponse, { status, head, payload }: RenderedReply
     response.end(payload);
   } catch (error) {
     // Only a header value Node refuses (say, an echoed Origin it will not write) gets here.
-    const message = JSON.stringify({ error: 'internal_error', message: `The mock could not write its answer: ${(error as Error).message}` });
+    const message = JSON.stringify({
+      error: 'internal_error',
+      message: `The mock could not write its answer: ${(error as Error).message}`,
+    });
     if (response.headersSent) return void response.destroy();
     response.writeHead(500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(message) });
     response.end(message);

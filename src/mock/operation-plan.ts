@@ -31,11 +31,16 @@ export interface OperationPlan {
   contentTypeFor(status: number): string;
 }
 
-export function planOperation(operation: Operation, validator: SpecValidator, allowedKeys: ReadonlySet<string> | undefined): OperationPlan {
+export function planOperation(
+  operation: Operation,
+  validator: SpecValidator,
+  allowedKeys: ReadonlySet<string> | undefined,
+): OperationPlan {
   const contentTypes = new Map<number, string>();
   for (const response of operation.responses) {
     const documented = response.content[0]?.mediaType;
-    if (/^\d+$/.test(response.status) && documented && !documented.includes('*')) contentTypes.set(Number(response.status), documented);
+    if (/^\d+$/.test(response.status) && documented && !documented.includes('*'))
+      contentTypes.set(Number(response.status), documented);
   }
   const bodyMedia = operation.requestBody?.content;
   return {

@@ -13,7 +13,10 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
   for (const part of text.split(/[,;]/)) {
     const [rawKey, ...rest] = part.split('=');
     const key = rawKey.trim().toLowerCase();
-    const value = rest.join('=').trim().replace(/^"(.*)"$/, '$1');
+    const value = rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     if (key === 'code' && /^[1-5]\d\d$/.test(value)) preferences.code = Number(value);
     else if (key === 'example' && value) preferences.example = value;
     else if (key === 'dynamic') preferences.dynamic = value === '' || value === 'true';

@@ -92,7 +92,11 @@ export async function readFetchBody(request: Request, limit: number): Promise<Bo
 }
 
 /** Text for every body but multipart/form-data, which is split into its parts (asynchronously: undici's parser). */
-function decodeBody(chunks: Uint8Array[], size: number, contentType: string | undefined): BodyResult | Promise<BodyResult> {
+function decodeBody(
+  chunks: Uint8Array[],
+  size: number,
+  contentType: string | undefined,
+): BodyResult | Promise<BodyResult> {
   if (size === 0) return { kind: 'empty' };
   if (contentType !== undefined && /^\s*multipart\/form-data/i.test(contentType)) {
     return multipartParts(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), contentType);
@@ -110,10 +114,16 @@ async function multipartParts(bytes: Uint8Array, contentType: string): Promise<B
     const form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
     const parts: [string, string | FilePart][] = [];
     for (const [name, value] of form) {
-      parts.push([name, typeof value === 'string' ? value : { filename: value.name, size: value.size, type: value.type }]);
+      parts.push([
+        name,
+        typeof value === 'string' ? value : { filename: value.name, size: value.size, type: value.type },
+      ]);
     }
     return { kind: 'multipart', parts };
   } catch (error) {
-    return { kind: 'malformed-multipart', message: `The multipart body could not be read: ${(error as Error).message}` };
+    return {
+      kind: 'malformed-multipart',
+      message: `The multipart body could not be read: ${(error as Error).message}`,
+    };
   }
 }

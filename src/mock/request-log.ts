@@ -26,7 +26,12 @@ export interface RequestDetail {
 /** Bounds what the log holds per entry: 1000 entries of two bodies stay within a few tens of MB. */
 export const MAX_LOGGED_BODY_CHARS = 8 * 1024;
 
-export const clipBody = (text: string | Uint8Array): string => typeof text !== 'string' ? `(${text.byteLength} bytes)` : (text.length > MAX_LOGGED_BODY_CHARS ? `${detachedSlice(text, MAX_LOGGED_BODY_CHARS)}… (cut at ${MAX_LOGGED_BODY_CHARS} characters)` : text);
+export const clipBody = (text: string | Uint8Array): string =>
+  typeof text !== 'string'
+    ? `(${text.byteLength} bytes)`
+    : text.length > MAX_LOGGED_BODY_CHARS
+      ? `${detachedSlice(text, MAX_LOGGED_BODY_CHARS)}… (cut at ${MAX_LOGGED_BODY_CHARS} characters)`
+      : text;
 
 /**
  * The first `length` characters as a string of their own. V8's `slice` shares the original's memory:
@@ -81,7 +86,10 @@ export class RequestLog {
     const entry = this.entries.find((candidate) => candidate.id === id);
     if (!entry || (tenant !== undefined && entry.tenant !== tenant)) return undefined;
     const { requestHeaders, requestBody, responseHeaders, responseBody, issues } = entry;
-    const detail = requestHeaders && responseHeaders ? { requestHeaders, requestBody, responseHeaders, responseBody: responseBody ?? '', issues } : undefined;
+    const detail =
+      requestHeaders && responseHeaders
+        ? { requestHeaders, requestBody, responseHeaders, responseBody: responseBody ?? '', issues }
+        : undefined;
     return { ...present(entry), detail };
   }
 
@@ -92,7 +100,9 @@ export class RequestLog {
   }
 
   private ordered(): StoredEntry[] {
-    return this.entries.length < this.capacity ? [...this.entries] : [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
+    return this.entries.length < this.capacity
+      ? [...this.entries]
+      : [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)];
   }
 }
 

@@ -21,7 +21,6 @@ export interface ParsedParameters {
   cookie: Record<string, unknown>;
 }
 
-
 export function validateParameters(
   operation: Operation,
   validator: SpecValidator,
@@ -42,7 +41,8 @@ export function validateParameters(
       issues.push(...toFieldIssues(location, validator.validate(parameter.schemaPointer, value, 'request'), value));
     }
     const group = parameters[parameter.in];
-    if (parameter.name === '__proto__') Object.defineProperty(group, parameter.name, { value, enumerable: true, writable: true, configurable: true });
+    if (parameter.name === '__proto__')
+      Object.defineProperty(group, parameter.name, { value, enumerable: true, writable: true, configurable: true });
     else group[parameter.name] = value;
   }
   return { parameters, issues };

@@ -16,13 +16,18 @@ export interface ErrorFields {
   message: string;
 }
 
-const MESSAGE_FIELDS = /^(message|msg|detail|details|description|error_description|errormessage|error_message|reason|title)$/i;
+const MESSAGE_FIELDS =
+  /^(message|msg|detail|details|description|error_description|errormessage|error_message|reason|title)$/i;
 const CODE_FIELDS = /^(code|error_code|errorcode|status|status_code|statuscode|type|error)$/i;
 
 /** Whether a schema has somewhere to put a message (at its top or one object down): only then is it an error shape. */
 export function carriesMessage(schema: JsonSchema | undefined, depth = 0): boolean {
   if (!isPlainObject(schema) || depth > 1) return false;
-  return declaredProperties(schema).some(([name, property]) => (MESSAGE_FIELDS.test(name) && isPlainObject(property) && typesOf(property).includes('string')) || carriesMessage(property, depth + 1));
+  return declaredProperties(schema).some(
+    ([name, property]) =>
+      (MESSAGE_FIELDS.test(name) && isPlainObject(property) && typesOf(property).includes('string')) ||
+      carriesMessage(property, depth + 1),
+  );
 }
 
 export function schemaShapedError(schema: JsonSchema, fields: ErrorFields): unknown {
@@ -47,7 +52,8 @@ function fieldValue(name: string, schema: JsonSchema, fields: ErrorFields): unkn
   const freeText = types.includes('string') && !('pattern' in schema) && !('format' in schema);
   if (MESSAGE_FIELDS.test(name) && freeText) return bounded(fields.message, schema);
   if (!CODE_FIELDS.test(name)) return undefined;
-  if (types.includes('integer') || types.includes('number')) return withinBounds(fields.status, schema) ? fields.status : undefined;
+  if (types.includes('integer') || types.includes('number'))
+    return withinBounds(fields.status, schema) ? fields.status : undefined;
   if (freeText) return bounded(fields.code.toLowerCase(), schema);
   return undefined;
 }
@@ -59,7 +65,10 @@ function bounded(text: string, schema: Record<string, any>): string | undefined 
 
 function withinBounds(number: number, schema: Record<string, any>): boolean {
   if (typeof schema.multipleOf === 'number' && number % schema.multipleOf !== 0) return false;
-  return !(typeof schema.minimum === 'number' && number < schema.minimum) && !(typeof schema.maximum === 'number' && number > schema.maximum);
+  return (
+    !(typeof schema.minimum === 'number' && number < schema.minimum) &&
+    !(typeof schema.maximum === 'number' && number > schema.maximum)
+  );
 }
 
 function isRequired(schema: Record<string, any>, name: string): boolean {

@@ -4,7 +4,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { loadSpecs } from '../openapi/load.js';
 import type { Spec } from '../openapi/types.js';
 import { MockApp, type MockSettings } from './app.js';
-import { CLOCK_RANGE_TEXT, isWithinClockRange, SEEDED_CLOCK_START, steppingClock, systemClock, type Clock } from './clock.js';
+import {
+  CLOCK_RANGE_TEXT,
+  isWithinClockRange,
+  SEEDED_CLOCK_START,
+  steppingClock,
+  systemClock,
+  type Clock,
+} from './clock.js';
 import { Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
 import type { PersistedState } from './state-file.js';
@@ -114,7 +121,10 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
       cors: options.cors,
       corsAdmin: options.corsAdmin,
       // A mock bound to one named address is called by that name.
-      allowedHosts: [...(options.allowedHosts ?? []), ...(options.host && !WILDCARD_HOSTS.has(options.host) ? [options.host] : [])],
+      allowedHosts: [
+        ...(options.allowedHosts ?? []),
+        ...(options.host && !WILDCARD_HOSTS.has(options.host) ? [options.host] : []),
+      ],
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
       seed: options.seed,
       logCapacity: options.logCapacity,
@@ -148,7 +158,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       maxHeaderSize: DEFAULT_LIMITS.maxHeaderBytes,
       // Node checks the two timeouts above only this often (30 s by default), which would let a
       // slowloris client hold its socket far longer than headersTimeout.
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, (options.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs) / 4)),
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(1_000, (options.headersTimeoutMs ?? DEFAULT_LIMITS.headersTimeoutMs) / 4),
+      ),
     },
     (request, response) => {
       if (connections.isRefused(request.socket)) app.refuseConnection(request, response, connections.max);
@@ -160,11 +173,16 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify({ error: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request', message: error.message });
+    const body = JSON.stringify({
+      error: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request',
+      message: error.message,
+    });
     // Requests pipelined before the malformed one are answered first, in order.
     afterPendingAnswers(socket, () => {
       if (!socket.writable) return socket.destroy();
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
   });
   const { url, port } = await listen(server, options.port ?? 4010, options.host).catch(async (error) => {
@@ -173,7 +191,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     throw error;
   });
   persistence?.start(options.saveIntervalMs ?? DEFAULT_LIMITS.saveIntervalMs, report);
-  const watcher = options.watch ? watchSpecs(app, options.specFiles ?? [], options.fixturesFile, options.watchReport ?? CONSOLE_WATCH_REPORT) : undefined;
+  const watcher = options.watch
+    ? watchSpecs(app, options.specFiles ?? [], options.fixturesFile, options.watchReport ?? CONSOLE_WATCH_REPORT)
+    : undefined;
   return {
     url,
     port,
@@ -193,7 +213,8 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 
 const CONSOLE_WATCH_REPORT: WatchReport = {
   reloaded: (files) => process.stdout.write(`parley mock: reloaded ${files.join(', ')}\n`),
-  failed: (message) => process.stderr.write(`parley mock: the edit was not loaded, still serving the previous specs: ${message}\n`),
+  failed: (message) =>
+    process.stderr.write(`parley mock: the edit was not loaded, still serving the previous specs: ${message}\n`),
 };
 
 /** Listens on `host` (default loopback) and gives the URL a client on this machine reaches it at. */
@@ -218,7 +239,10 @@ export function listen(server: http.Server, port: number, host = '127.0.0.1'): P
  */
 function afterPendingAnswers(socket: Socket, then: () => void): void {
   const current = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
-  if (!current || current.writableFinished || socket.destroyed || !current.req.complete) return then();
+  if (!current || current.writableFinished || socket.destroyed || !current.req.complete) {
+    then();
+    return;
+  }
   const next = () => {
     current.off('finish', next).off('close', next);
     setImmediate(() => afterPendingAnswers(socket, then));

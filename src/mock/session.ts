@@ -19,10 +19,15 @@ const NONE: SessionResult = { kind: 'none' };
 /** The session a request names in its header (first) or query; invalid names are refused, never trimmed. */
 export function sessionOf(headers: IncomingHttpHeaders, query: URLSearchParams): SessionResult {
   const header = headers[SESSION_HEADER];
-  const value = (Array.isArray(header) ? header[0] : header) ?? (query.size > 0 ? query.get(SESSION_QUERY) ?? undefined : undefined);
+  const value =
+    (Array.isArray(header) ? header[0] : header) ??
+    (query.size > 0 ? (query.get(SESSION_QUERY) ?? undefined) : undefined);
   if (value === undefined) return NONE;
   if (SESSION_NAME.test(value)) return { kind: 'ok', session: value };
-  return { kind: 'invalid', message: `The ${SESSION_HEADER} header (or ${SESSION_QUERY} parameter) must be 1 to ${MAX_SESSION_LENGTH} letters, digits or ._~-` };
+  return {
+    kind: 'invalid',
+    message: `The ${SESSION_HEADER} header (or ${SESSION_QUERY} parameter) must be 1 to ${MAX_SESSION_LENGTH} letters, digits or ._~-`,
+  };
 }
 
 /** The tenant that holds a session's state: the caller's own, suffixed with the session name. */

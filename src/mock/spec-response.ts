@@ -30,8 +30,9 @@ export function specAnswer(operation: Operation, status: number, options: SpecAn
   if (options.dynamic && media.schema !== undefined) {
     return { body: sampleFromSchema(media.schema, options.seed), contentType: media.mediaType, exampleFound: true };
   }
-  const body = media.examples.length > 0
-    ? structuredClone(media.examples[0].value)
-    : exampleFromSchema(media.schema, { direction: 'response', now: options.now });
+  const body =
+    media.examples.length > 0
+      ? structuredClone(media.examples[0].value)
+      : exampleFromSchema(media.schema, { direction: 'response', now: options.now });
   return { body, contentType: media.mediaType, exampleFound: true };
 }

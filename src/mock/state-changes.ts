@@ -3,7 +3,16 @@
  * Only names are kept; the values are read from the store when the batch is written, so a record
  * changed a thousand times between two saves is written once, as it is then.
  */
-import { clockLine, commitLine, deletedLine, fixturesLine, indexLine, recordLine, resetLine, unindexedLine } from './state-file.js';
+import {
+  clockLine,
+  commitLine,
+  deletedLine,
+  fixturesLine,
+  indexLine,
+  recordLine,
+  resetLine,
+  unindexedLine,
+} from './state-file.js';
 import type { SlicedWriter } from './state-io.js';
 import type { Store, StoreObserver } from './store.js';
 
@@ -69,7 +78,11 @@ export class ChangeSet implements StoreObserver {
    * the batch count. Yields between slices; a change made meanwhile is the next batch's.
    * Resolves with the number of record and deletion lines written.
    */
-  async write(writer: SlicedWriter, store: Store, extra: { clockOffsetMs?: number; fixturesJson?: string } = {}): Promise<number> {
+  async write(
+    writer: SlicedWriter,
+    store: Store,
+    extra: { clockOffsetMs?: number; fixturesJson?: string } = {},
+  ): Promise<number> {
     let lines = 0;
     let recordLines = 0;
     const add = (text: string) => {

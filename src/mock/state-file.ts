@@ -66,7 +66,11 @@ interface Header {
 /** A state file that cannot be read or written; the message names the file and the problem. */
 export class StateFileError extends Error {
   override name = 'StateFileError';
-  constructor(readonly file: string, problem: string, options?: ErrorOptions) {
+  constructor(
+    readonly file: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
     super(`state file ${file}: ${problem}`, options);
   }
 }
@@ -159,7 +163,11 @@ async function readLines(file: string, limit: number, onLine: (text: string, end
       if (start < chunk.length) {
         partial.push(chunk.subarray(start));
         partialBytes += chunk.length - start;
-        if (partialBytes > MAX_LINE_BYTES) throw new StateFileError(file, `has a line longer than ${MAX_LINE_BYTES} bytes after byte ${consumed}; it is damaged`);
+        if (partialBytes > MAX_LINE_BYTES)
+          throw new StateFileError(
+            file,
+            `has a line longer than ${MAX_LINE_BYTES} bytes after byte ${consumed}; it is damaged`,
+          );
       }
     }
   } finally {
@@ -191,7 +199,10 @@ class StateFileParser {
   /** Lines of the journal batch being read, to check against its commit line. */
   private batchLines = 0;
 
-  constructor(private readonly file: string, private readonly store: Store) {}
+  constructor(
+    private readonly file: string,
+    private readonly store: Store,
+  ) {}
 
   line(text: string, end: number): void {
     this.number++;
@@ -200,7 +211,10 @@ class StateFileParser {
       this.parse(text, end);
     } catch (error) {
       if (!(error instanceof RecordTooLargeError)) throw error;
-      throw new StateFileError(this.file, `line ${this.number} holds a record of ${error.bytes} bytes, over the limit of ${error.limit} bytes per record; start with a larger --max-record-size`);
+      throw new StateFileError(
+        this.file,
+        `line ${this.number} holds a record of ${error.bytes} bytes, over the limit of ${error.limit} bytes per record; start with a larger --max-record-size`,
+      );
     }
   }
 
@@ -209,7 +223,11 @@ class StateFileParser {
     try {
       line = JSON.parse(text);
     } catch (error) {
-      if (this.phase === 'header') throw new StateFileError(this.file, `is not a parley state file (line 1 is not JSON: ${(error as Error).message})`);
+      if (this.phase === 'header')
+        throw new StateFileError(
+          this.file,
+          `is not a parley state file (line 1 is not JSON: ${(error as Error).message})`,
+        );
       throw this.corrupt(`not valid JSON (${(error as Error).message})`);
     }
     if (this.phase === 'header') {
@@ -224,10 +242,14 @@ class StateFileParser {
 
   finish(unfinishedLineBytes: number): LoadedFile {
     if (this.number === 0 && unfinishedLineBytes === 0) {
-      throw new StateFileError(this.file, 'is empty; a parley state file starts with a header line (fix or remove the file)');
+      throw new StateFileError(
+        this.file,
+        'is empty; a parley state file starts with a header line (fix or remove the file)',
+      );
     }
     if (this.phase !== 'journal') {
-      if (this.number === 0) throw new StateFileError(this.file, 'is not a parley state file (it has no complete first line)');
+      if (this.number === 0)
+        throw new StateFileError(this.file, 'is not a parley state file (it has no complete first line)');
       throw this.corrupt('the file ends without its end marker, so it was cut short');
     }
     return {
@@ -245,7 +267,10 @@ class StateFileParser {
       throw new StateFileError(this.file, `is not a parley state file (its first line has no "format": "${FORMAT}")`);
     }
     if (typeof header.version !== 'number' || !READABLE_VERSIONS.has(header.version)) {
-      throw new StateFileError(this.file, `has format version ${JSON.stringify(header.version)}; this parley reads versions ${[...READABLE_VERSIONS].join(' and ')}`);
+      throw new StateFileError(
+        this.file,
+        `has format version ${JSON.stringify(header.version)}; this parley reads versions ${[...READABLE_VERSIONS].join(' and ')}`,
+      );
     }
     this.version = header.version;
     this.clockOffsetMs = this.checkClock(header.clockOffsetMs);
@@ -263,7 +288,9 @@ class StateFileParser {
       this.indexes++;
     } else if (isEndLine(line)) {
       if (line.end.records !== this.records || line.end.indexes !== this.indexes) {
-        throw this.corrupt(`the end marker counts ${line.end.records} records and ${line.end.indexes} index entries, the file has ${this.records} and ${this.indexes}`);
+        throw this.corrupt(
+          `the end marker counts ${line.end.records} records and ${line.end.indexes} index entries, the file has ${this.records} and ${this.indexes}`,
+        );
       }
       this.phase = 'journal';
       this.recordLines = this.records;
@@ -282,7 +309,9 @@ class StateFileParser {
       this.recordLines++;
     } else if (isPlainObject(line) && isPlainObject(line.commit)) {
       if (line.commit.lines !== this.batchLines) {
-        throw this.corrupt(`the commit counts ${JSON.stringify(line.commit.lines)} lines, its batch has ${this.batchLines}`);
+        throw this.corrupt(
+          `the commit counts ${JSON.stringify(line.commit.lines)} lines, its batch has ${this.batchLines}`,
+        );
       }
       this.batchLines = 0;
       this.validBytes = end;
@@ -321,7 +350,10 @@ class StateFileParser {
   }
 
   private corrupt(problem: string): StateFileError {
-    return new StateFileError(this.file, `is corrupt at line ${this.number}: ${problem}; fix or remove the file (it is left as it is)`);
+    return new StateFileError(
+      this.file,
+      `is corrupt at line ${this.number}: ${problem}; fix or remove the file (it is left as it is)`,
+    );
   }
 }
 
@@ -330,11 +362,19 @@ function recordJsonLength(lineLength: number, tenant: string, collection: string
   return Math.max(2, lineLength - tenant.length - collection.length - id.length - 22);
 }
 
-const areStrings = (values: unknown[], count: number) => values.length === count && values.every((value) => typeof value === 'string');
+const areStrings = (values: unknown[], count: number) =>
+  values.length === count && values.every((value) => typeof value === 'string');
 
 function isRecordLine(line: unknown): line is { record: [string, string, string, StoredRecord] } {
   const entry = isPlainObject(line) ? line.record : undefined;
-  return Array.isArray(entry) && entry.length === 4 && typeof entry[0] === 'string' && typeof entry[1] === 'string' && typeof entry[2] === 'string' && isPlainObject(entry[3]);
+  return (
+    Array.isArray(entry) &&
+    entry.length === 4 &&
+    typeof entry[0] === 'string' &&
+    typeof entry[1] === 'string' &&
+    typeof entry[2] === 'string' &&
+    isPlainObject(entry[3])
+  );
 }
 
 function isIndexLine(line: unknown): line is { index: [string, string, string] } {
@@ -359,8 +399,10 @@ function isJournalLine(line: unknown): line is JournalLine {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-export const recordLine = (tenant: string, collection: string, id: string, record: StoredRecord) => JSON.stringify({ record: [tenant, collection, id, record] });
-export const deletedLine = (tenant: string, collection: string, id: string) => JSON.stringify({ deleted: [tenant, collection, id] });
+export const recordLine = (tenant: string, collection: string, id: string, record: StoredRecord) =>
+  JSON.stringify({ record: [tenant, collection, id, record] });
+export const deletedLine = (tenant: string, collection: string, id: string) =>
+  JSON.stringify({ deleted: [tenant, collection, id] });
 export const indexLine = (tenant: string, key: string, id: string) => JSON.stringify({ index: [tenant, key, id] });
 export const unindexedLine = (tenant: string, key: string) => JSON.stringify({ unindexed: [tenant, key] });
 export const resetLine = (tenant: string | undefined) => JSON.stringify({ reset: tenant ?? null });
@@ -409,7 +451,9 @@ export class PendingSnapshot {
   /** Header, every record and index entry as they are when reached, and the end marker; resolves with the number of records. */
   async writeState({ store, clockOffsetMs, fixturesJson }: SnapshotSource): Promise<number> {
     const writer = this.writer;
-    await writer.line(`{"format":"${FORMAT}","version":${VERSION},"savedAt":"${new Date().toISOString()}","clockOffsetMs":${JSON.stringify(clockOffsetMs)},"fixtures":${fixturesJson}}`);
+    await writer.line(
+      `{"format":"${FORMAT}","version":${VERSION},"savedAt":"${new Date().toISOString()}","clockOffsetMs":${JSON.stringify(clockOffsetMs)},"fixtures":${fixturesJson}}`,
+    );
     let records = 0;
     let indexes = 0;
     for (const [tenant, collection, id, record] of store.records()) {
@@ -444,7 +488,11 @@ export class PendingSnapshot {
 }
 
 /** Writes a whole snapshot and renames it into place; resolves with its size and record count. On failure the old file is left as it was. */
-export async function writeSnapshot(fs: StateFileSystem, file: string, source: SnapshotSource): Promise<{ bytes: number; records: number }> {
+export async function writeSnapshot(
+  fs: StateFileSystem,
+  file: string,
+  source: SnapshotSource,
+): Promise<{ bytes: number; records: number }> {
   const snapshot = await PendingSnapshot.create(fs, file);
   try {
     const records = await snapshot.writeState(source);

@@ -30,7 +30,9 @@ export async function writeFully(handle: StateFileHandle, buffer: Uint8Array, po
   while (written < buffer.length) {
     const { bytesWritten } = await handle.write(buffer, written, buffer.length - written, position + written);
     if (!(bytesWritten > 0)) {
-      throw Object.assign(new Error(`short write: ${written} of ${buffer.length} bytes reached the disk`), { code: 'EIO' });
+      throw Object.assign(new Error(`short write: ${written} of ${buffer.length} bytes reached the disk`), {
+        code: 'EIO',
+      });
     }
     written += bytesWritten;
   }
@@ -58,7 +60,7 @@ export class SlicedWriter {
 
   /** Queues one line; resolves at once unless a slice is full, then after it has been written. */
   line(text: string): Promise<void> | undefined {
-    this.pending += text + '\n';
+    this.pending += `${text}\n`;
     if (this.pending.length >= SLICE_CHARS || performance.now() - this.sliceStarted >= SLICE_MS) return this.flush();
     return undefined;
   }

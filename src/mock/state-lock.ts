@@ -22,7 +22,7 @@ const UNREADABLE_LOCK_GRACE_MS = 5_000;
 export async function resolveStateFile(file: string): Promise<string> {
   let current = path.resolve(file);
   for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
-    let info;
+    let info: Awaited<ReturnType<typeof lstat>>;
     try {
       info = await lstat(current);
     } catch (error) {
@@ -30,7 +30,11 @@ export async function resolveStateFile(file: string): Promise<string> {
       throw new StateFileError(file, `cannot be read (${(error as Error).message})`, { cause: error });
     }
     if (!info.isSymbolicLink()) {
-      if (!info.isFile()) throw new StateFileError(file, `is not a regular file${current === path.resolve(file) ? '' : ` (it links to ${current})`}`);
+      if (!info.isFile())
+        throw new StateFileError(
+          file,
+          `is not a regular file${current === path.resolve(file) ? '' : ` (it links to ${current})`}`,
+        );
       return canonicalDirectory(current);
     }
     current = path.resolve(path.dirname(current), await readlink(current));
@@ -54,7 +58,10 @@ interface Holder {
 export class StateFileLock {
   private readonly releaseOnExit = () => this.release();
 
-  private constructor(readonly lockFile: string, private readonly token: string) {
+  private constructor(
+    readonly lockFile: string,
+    private readonly token: string,
+  ) {
     // Not released by a crash (kill -9): the next start sees that the pid is gone and takes the lock over.
     process.once('exit', this.releaseOnExit);
   }
@@ -62,10 +69,15 @@ export class StateFileLock {
   /** Takes the lock, or throws a StateFileError naming the process that holds it. A lock of a process that is gone is taken over. */
   static async acquire(file: string): Promise<StateFileLock> {
     const lockFile = `${file}.lock`;
-    const holder: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+    const holder: Holder = {
+      pid: process.pid,
+      host: os.hostname(),
+      since: new Date().toISOString(),
+      token: randomBytes(8).toString('hex'),
+    };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await writeFile(lockFile, JSON.stringify(holder) + '\n', { flag: 'wx', mode: 0o600 });
+        await writeFile(lockFile, `${JSON.stringify(holder)}\n`, { flag: 'wx', mode: 0o600 });
         return new StateFileLock(lockFile, holder.token);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -75,7 +87,12 @@ export class StateFileLock {
       const other = await readHolder(lockFile);
       if (other === 'gone') continue;
       if (other === 'unreadable') {
-        const age = Date.now() - (await stat(lockFile).then((info) => info.mtimeMs, () => 0));
+        const age =
+          Date.now() -
+          (await stat(lockFile).then(
+            (info) => info.mtimeMs,
+            () => 0,
+          ));
         if (age < UNREADABLE_LOCK_GRACE_MS) throw inUse(file, lockFile, 'another parley mock that is starting');
       } else if (isAlive(other)) {
         const where = other.host === os.hostname() ? '' : ` on host ${other.host}`;
@@ -84,7 +101,10 @@ export class StateFileLock {
       // Stale: its process is gone.
       await unlink(lockFile).catch(() => undefined);
     }
-    throw new StateFileError(file, `cannot be locked: ${lockFile} keeps coming back; another mock may be starting on it`);
+    throw new StateFileError(
+      file,
+      `cannot be locked: ${lockFile} keeps coming back; another mock may be starting on it`,
+    );
   }
 
   /** Removes the lock file if it is still this lock's. Synchronous, so it also runs on process exit. */
@@ -99,7 +119,10 @@ export class StateFileLock {
 }
 
 function inUse(file: string, lockFile: string, by: string): StateFileError {
-  return new StateFileError(file, `is in use by ${by}; stop it or choose another --state-file (if no such process runs, remove ${lockFile})`);
+  return new StateFileError(
+    file,
+    `is in use by ${by}; stop it or choose another --state-file (if no such process runs, remove ${lockFile})`,
+  );
 }
 
 async function readHolder(lockFile: string): Promise<Holder | 'gone' | 'unreadable'> {
@@ -111,7 +134,8 @@ async function readHolder(lockFile: string): Promise<Holder | 'gone' | 'unreadab
   }
   try {
     const holder = JSON.parse(text) as Partial<Holder>;
-    if (Number.isInteger(holder.pid) && typeof holder.host === 'string' && typeof holder.token === 'string') return holder as Holder;
+    if (Number.isInteger(holder.pid) && typeof holder.host === 'string' && typeof holder.token === 'string')
+      return holder as Holder;
   } catch {
     // Half written, or not ours.
   }
@@ -135,7 +159,10 @@ export async function removeOrphanTemporaries(file: string): Promise<string[]> {
   const names = (await readdir(directory).catch(() => [] as string[])).filter((name) => isTemporaryNameOf(file, name));
   const removed: string[] = [];
   for (const name of names) {
-    await unlink(path.join(directory, name)).then(() => removed.push(name), () => undefined);
+    await unlink(path.join(directory, name)).then(
+      () => removed.push(name),
+      () => undefined,
+    );
   }
   return removed;
 }

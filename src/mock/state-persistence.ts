@@ -12,7 +12,14 @@
 import type { Clock } from './clock.js';
 import type { Fixtures } from './fixtures.js';
 import { ChangeSet } from './state-changes.js';
-import { loadStateFile, PendingSnapshot, StateFileError, VERSION, writeSnapshot, type PersistedState } from './state-file.js';
+import {
+  loadStateFile,
+  PendingSnapshot,
+  StateFileError,
+  VERSION,
+  writeSnapshot,
+  type PersistedState,
+} from './state-file.js';
 import { nodeFileSystem, SaveStopped, SlicedWriter, type StateFileHandle, type StateFileSystem } from './state-io.js';
 import { removeOrphanTemporaries, resolveStateFile, StateFileLock } from './state-lock.js';
 import type { Store } from './store.js';
@@ -72,7 +79,9 @@ export class StatePersistence {
     private readonly lock: StateFileLock,
     private readonly fs: StateFileSystem,
     /** What the file held, if it existed. */
-    readonly restored: (PersistedState & { recordLines: number; validBytes: number; unfinishedBytes: number; version: number }) | undefined,
+    readonly restored:
+      | (PersistedState & { recordLines: number; validBytes: number; unfinishedBytes: number; version: number })
+      | undefined,
   ) {}
 
   /**
@@ -84,11 +93,22 @@ export class StatePersistence {
     const lock = await StateFileLock.acquire(resolved);
     try {
       const orphans = await removeOrphanTemporaries(resolved);
-      if (orphans.length > 0) options.warn?.(`state file ${file}: removed ${orphans.length} temporary file(s) of a save that did not finish: ${orphans.join(', ')}`);
+      if (orphans.length > 0)
+        options.warn?.(
+          `state file ${file}: removed ${orphans.length} temporary file(s) of a save that did not finish: ${orphans.join(', ')}`,
+        );
       const loaded = await loadStateFile(resolved, store);
-      const restored = loaded && { ...loaded.state, recordLines: loaded.recordLines, validBytes: loaded.validBytes, unfinishedBytes: loaded.unfinishedBytes, version: loaded.version };
+      const restored = loaded && {
+        ...loaded.state,
+        recordLines: loaded.recordLines,
+        validBytes: loaded.validBytes,
+        unfinishedBytes: loaded.unfinishedBytes,
+        version: loaded.version,
+      };
       if (restored && restored.unfinishedBytes > 0) {
-        options.warn?.(`state file ${file}: the last ${restored.unfinishedBytes} bytes are a save that did not finish (the process stopped during it); they are left out`);
+        options.warn?.(
+          `state file ${file}: the last ${restored.unfinishedBytes} bytes are a save that did not finish (the process stopped during it); they are left out`,
+        );
       }
       return new StatePersistence(file, resolved, lock, options.fs ?? nodeFileSystem, restored);
     } catch (error) {
@@ -262,7 +282,12 @@ export class StatePersistence {
     }
   }
 
-  private async install(snapshot: PendingSnapshot, records: number, carried: ChangeSet[], header: Written): Promise<void> {
+  private async install(
+    snapshot: PendingSnapshot,
+    records: number,
+    carried: ChangeSet[],
+    header: Written,
+  ): Promise<void> {
     const batch = this.takeChanges();
     const now = this.current();
     let recordLines = records;
@@ -273,7 +298,8 @@ export class StatePersistence {
     try {
       // Batches appended to the old file meanwhile, as they are now (a name in two batches is written twice, to the same effect).
       for (const earlier of carried) recordLines += await earlier.write(snapshot.writer, this.parts!.store);
-      if (batch.size > 0 || extra.clockOffsetMs !== undefined || extra.fixturesJson !== undefined) recordLines += await batch.write(snapshot.writer, this.parts!.store, extra);
+      if (batch.size > 0 || extra.clockOffsetMs !== undefined || extra.fixturesJson !== undefined)
+        recordLines += await batch.write(snapshot.writer, this.parts!.store, extra);
       const size = await snapshot.install();
       await this.handle?.close().catch(() => undefined);
       this.handle = undefined;
@@ -305,6 +331,10 @@ export class StatePersistence {
 
   private writeError(error: unknown): StateFileError {
     if (error instanceof StateFileError) return error;
-    return new StateFileError(this.file, `could not be saved (${(error as Error).message}); the file keeps the state of the last completed save`, { cause: error });
+    return new StateFileError(
+      this.file,
+      `could not be saved (${(error as Error).message}); the file keeps the state of the last completed save`,
+      { cause: error },
+    );
   }
 }

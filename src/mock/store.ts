@@ -31,7 +31,13 @@ export function emptySnapshot(): StoreSnapshot {
   return { version: 1, tenants: dictionary(), indexes: dictionary() };
 }
 
-export function addSnapshotRecord(snapshot: StoreSnapshot, tenant: string, collection: string, id: string, record: StoredRecord): void {
+export function addSnapshotRecord(
+  snapshot: StoreSnapshot,
+  tenant: string,
+  collection: string,
+  id: string,
+  record: StoredRecord,
+): void {
   const collections = (snapshot.tenants[tenant] ??= dictionary());
   (collections[collection] ??= dictionary())[id] = record;
 }
@@ -50,7 +56,10 @@ const RECORD_OVERHEAD_BYTES = 128;
 
 /** A record past the per-record limit: refused before anything is stored. */
 export class RecordTooLargeError extends Error {
-  constructor(readonly bytes: number, readonly limit: number) {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super(`The record would take ${bytes} bytes, over the limit of ${limit} bytes per record`);
   }
 }
@@ -150,7 +159,15 @@ export class Store {
 
   usage(): StoreUsage {
     const { maxRecords, maxBytes, maxRecordBytes } = this;
-    return { records: this.total, bytes: this.totalBytes, tenants: this.tenants.size, indexEntries: this.uniqueKeys.size, maxRecords, maxBytes, maxRecordBytes };
+    return {
+      records: this.total,
+      bytes: this.totalBytes,
+      tenants: this.tenants.size,
+      indexEntries: this.uniqueKeys.size,
+      maxRecords,
+      maxBytes,
+      maxRecordBytes,
+    };
   }
 
   /** Reports every later change to `observer` (the state file's journal); one observer at a time. */
@@ -160,7 +177,8 @@ export class Store {
 
   /** Reports a change made in place to a stored record whose size did not need accounting for. */
   changedInPlace(tenant: string, collection: string, id: string): void {
-    if (this.tenants.get(tenant)?.collections.get(collection)?.entries.has(id)) this.observer?.recordChanged(tenant, collection, id);
+    if (this.tenants.get(tenant)?.collections.get(collection)?.entries.has(id))
+      this.observer?.recordChanged(tenant, collection, id);
   }
 
   /** Every record as [tenant, collection, id, record], in insertion order per collection; a live view, read lazily. */
@@ -445,7 +463,10 @@ export class TenantState {
   /** Records handed out by get(): a behaviour may change them in place (a message appended to a session). */
   private handedOut: [collection: string, id: string][] | undefined;
 
-  constructor(private readonly store: Store, readonly tenant: string) {}
+  constructor(
+    private readonly store: Store,
+    readonly tenant: string,
+  ) {}
 
   get(collection: string, id: string): StoredRecord | undefined {
     const record = this.store.get(this.tenant, collection, id);
@@ -486,7 +507,11 @@ export class TenantState {
    * Synchronous on purpose: with no await between look-up and insert, concurrent identical
    * requests cannot both create.
    */
-  getOrCreate(collection: string, uniqueKey: string, create: () => { id: string; record: StoredRecord }): { record: StoredRecord; created: boolean } {
+  getOrCreate(
+    collection: string,
+    uniqueKey: string,
+    create: () => { id: string; record: StoredRecord },
+  ): { record: StoredRecord; created: boolean } {
     const existingId = this.store.lookup(this.tenant, uniqueKey);
     const existing = existingId === undefined ? undefined : this.get(collection, existingId);
     if (existing) return { record: existing, created: false };

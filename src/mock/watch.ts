@@ -21,7 +21,12 @@ export interface SpecWatcher {
   close(): void;
 }
 
-export function watchSpecs(app: MockApp, specFiles: readonly string[], fixturesFile: string | undefined, report: WatchReport): SpecWatcher {
+export function watchSpecs(
+  app: MockApp,
+  specFiles: readonly string[],
+  fixturesFile: string | undefined,
+  report: WatchReport,
+): SpecWatcher {
   const files = [...specFiles, ...(fixturesFile ? [fixturesFile] : [])].map((file) => path.resolve(file));
   const watched = new Set(files);
   let timer: NodeJS.Timeout | undefined;

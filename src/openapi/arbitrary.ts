@@ -55,7 +55,11 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
     const { anyOf: _a, oneOf: _o, ...siblings } = s;
     const tagged = recordedBranchTags(s);
     const branches = union.map((branch, index) => {
-      const built = build(hasKeywords(siblings) ? mergeAllOf({ allOf: [siblings, branch] }) : branch, options, depth + 1);
+      const built = build(
+        hasKeywords(siblings) ? mergeAllOf({ allOf: [siblings, branch] }) : branch,
+        options,
+        depth + 1,
+      );
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
       return tagged ? withTag(built, tagged.propertyName, tagged.tags[index]) : built;
     });
@@ -68,9 +72,11 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
 }
 
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {
-  return fc.tuple(branch, fc.constantFrom(...tags)).map(([value, tag]) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, [propertyName]: tag } : value,
-  );
+  return fc
+    .tuple(branch, fc.constantFrom(...tags))
+    .map(([value, tag]) =>
+      value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, [propertyName]: tag } : value,
+    );
 }
 
 function forType(type: string | undefined, s: Schema, options: Resolved, depth: number): fc.Arbitrary<unknown> {
@@ -95,13 +101,20 @@ function forType(type: string | undefined, s: Schema, options: Resolved, depth: 
 }
 
 function hasKeywords(s: Schema): boolean {
-  return ['type', 'properties', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'format', 'items'].some((k) => k in s);
+  return ['type', 'properties', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'format', 'items'].some(
+    (k) => k in s,
+  );
 }
 
 /** Merges allOf parts into one schema: properties merged per name, required united, the rest layered. */
 function mergeAllOf(s: Schema): Schema {
   const { allOf, ...rest } = s;
-  const parts: Schema[] = [rest, ...(allOf as Schema[]).map((part) => (part && typeof part === 'object' && Array.isArray(part.allOf) ? mergeAllOf(part) : part))];
+  const parts: Schema[] = [
+    rest,
+    ...(allOf as Schema[]).map((part) =>
+      part && typeof part === 'object' && Array.isArray(part.allOf) ? mergeAllOf(part) : part,
+    ),
+  ];
   const merged: Schema = {};
   const properties: Record<string, JsonSchema[]> = {};
   const required = new Set<string>();
@@ -146,8 +159,10 @@ export interface Bounds {
 export function boundsOf(s: Schema): Bounds {
   let [min, max] = [s.minimum as number | undefined, s.maximum as number | undefined];
   let [minExcluded, maxExcluded] = [s.exclusiveMinimum === true, s.exclusiveMaximum === true];
-  if (typeof s.exclusiveMinimum === 'number' && (min === undefined || s.exclusiveMinimum >= min)) [min, minExcluded] = [s.exclusiveMinimum, true];
-  if (typeof s.exclusiveMaximum === 'number' && (max === undefined || s.exclusiveMaximum <= max)) [max, maxExcluded] = [s.exclusiveMaximum, true];
+  if (typeof s.exclusiveMinimum === 'number' && (min === undefined || s.exclusiveMinimum >= min))
+    [min, minExcluded] = [s.exclusiveMinimum, true];
+  if (typeof s.exclusiveMaximum === 'number' && (max === undefined || s.exclusiveMaximum <= max))
+    [max, maxExcluded] = [s.exclusiveMaximum, true];
   return { min, max, minExcluded, maxExcluded };
 }
 
@@ -158,7 +173,8 @@ function integerArbitrary(s: Schema): fc.Arbitrary<number> {
   if (b.min !== undefined && b.max === undefined) max = min + UNBOUNDED;
   if (b.max !== undefined && b.min === undefined) min = max - UNBOUNDED;
   if (s.format === 'int32') [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
-  const step = typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
+  const step =
+    typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
   const [low, high] = [Math.ceil(min / step), Math.floor(max / step)];
   const multiplesIn = (from: number, to: number) =>
     fc.integer({ min: from, max: to }).map(
@@ -171,10 +187,17 @@ function integerArbitrary(s: Schema): fc.Arbitrary<number> {
   // The bounds themselves and their neighbours; where a side is open, the magnitudes that overflow fixed-width integers.
   const edges = [low * step, (low + 1) * step, (high - 1) * step, high * step, 0].filter((n) => n >= min && n <= max);
   const int32 = s.format === 'int32';
-  const [lowest, highest] = [b.min === undefined && !int32 ? -Infinity : min, b.max === undefined && !int32 ? Infinity : max];
+  const [lowest, highest] = [
+    b.min === undefined && !int32 ? -Infinity : min,
+    b.max === undefined && !int32 ? Infinity : max,
+  ];
   const extremes = INTEGER_EXTREMES.filter((n) => n >= lowest && n <= highest && n % step === 0);
   const all = [...edges, ...extremes];
-  return withEdges(multiplesIn(low, high), all, multiplesIn(Math.min(low, ...all.map((n) => n / step)), Math.max(high, ...all.map((n) => n / step))));
+  return withEdges(
+    multiplesIn(low, high),
+    all,
+    multiplesIn(Math.min(low, ...all.map((n) => n / step)), Math.max(high, ...all.map((n) => n / step))),
+  );
 }
 
 /** Values past 32-bit and at the edge of exact doubles, where integer handling breaks. */
@@ -228,8 +251,8 @@ function tagged<T>(value: fc.Value<T>, from: EdgeContext['from']): fc.Value<T> {
 
 function numberArbitrary(s: Schema): fc.Arbitrary<number> {
   const b = boundsOf(s);
-  let min = b.min ?? (b.max !== undefined ? b.max - UNBOUNDED : -UNBOUNDED);
-  let max = b.max ?? min + 2 * UNBOUNDED;
+  const min = b.min ?? (b.max !== undefined ? b.max - UNBOUNDED : -UNBOUNDED);
+  const max = b.max ?? min + 2 * UNBOUNDED;
   if (typeof s.multipleOf === 'number' && s.multipleOf > 0) {
     const step = s.multipleOf;
     const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 2);
@@ -241,7 +264,8 @@ function numberArbitrary(s: Schema): fc.Arbitrary<number> {
     .double({ min, max, minExcluded: b.minExcluded, maxExcluded: b.maxExcluded, noNaN: true, noDefaultInfinity: true })
     .map((n) => (Object.is(n, -0) ? 0 : n));
   const inside = (n: number) =>
-    (b.min === undefined || (b.minExcluded ? n > b.min : n >= b.min)) && (b.max === undefined || (b.maxExcluded ? n < b.max : n <= b.max));
+    (b.min === undefined || (b.minExcluded ? n > b.min : n >= b.min)) &&
+    (b.max === undefined || (b.maxExcluded ? n < b.max : n <= b.max));
   // Bounds, the nearest doubles inside exclusive ones, and (where a side is open) huge and tiny magnitudes.
   const near = [
     b.min === undefined ? undefined : b.minExcluded ? nextUp(b.min) : b.min,
@@ -257,7 +281,11 @@ function numberArbitrary(s: Schema): fc.Arbitrary<number> {
     noNaN: true,
     noDefaultInfinity: true,
   });
-  return withEdges(doubles, near.filter((n): n is number => n !== undefined && Number.isFinite(n) && inside(n)), shrinker);
+  return withEdges(
+    doubles,
+    near.filter((n): n is number => n !== undefined && Number.isFinite(n) && inside(n)),
+    shrinker,
+  );
 }
 
 /** Huge and tiny magnitudes: overflow, float-to-int conversion and underflow bugs. */
@@ -269,9 +297,18 @@ const nextDown = (n: number) => n - Math.max(Number.EPSILON * Math.abs(n), Numbe
 /** Generators for the formats the specs use and the usual rest. */
 const FORMAT_GENERATORS: Record<string, () => fc.Arbitrary<string>> = {
   uuid: () => fc.uuid(),
-  'date-time': () => fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
-  date: () => fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
-  time: () => fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 })).map(([h, m, sec]) => `${pad(h)}:${pad(m)}:${pad(sec)}Z`),
+  'date-time': () =>
+    fc
+      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+  date: () =>
+    fc
+      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10)),
+  time: () =>
+    fc
+      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
+      .map(([h, m, sec]) => `${pad(h)}:${pad(m)}:${pad(sec)}Z`),
   email: () => fc.emailAddress(),
   uri: () => fc.webUrl(),
   url: () => fc.webUrl(),
@@ -303,10 +340,27 @@ function formatCheck(format: string): ((value: string) => boolean) | undefined {
  */
 const ASTRAL = [...'😀🚀👍🏽𝔘𝟘🀄🧪𠜎'];
 /** Characters servers trip over: outside the BMP, combining marks, right-to-left text and overrides, NUL and invisible ones. */
-const HOSTILE = [...ASTRAL, ...ASTRAL, '\u0301', '\u0308', '\u20dd', '\u202e', '\u200f', 'ع', 'ש', '\u0000', '\u200b', '\ufeff', '\u2028'];
+const HOSTILE = [
+  ...ASTRAL,
+  ...ASTRAL,
+  '\u0301',
+  '\u0308',
+  '\u20dd',
+  '\u202e',
+  '\u200f',
+  'ع',
+  'ש',
+  '\u0000',
+  '\u200b',
+  '\ufeff',
+  '\u2028',
+];
 const HOSTILE_UNIT = fc.constantFrom(...HOSTILE);
 const TEXT_UNIT = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...[...'aZ09 éüñßøåçÆœ λπΩ жшщ 中文字 日本語 한국어 عربي עברית \t\n\u00a0"\\/<>&']) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(...[...'aZ09 éüñßøåçÆœ λπΩ жшщ 中文字 日本語 한국어 عربي עברית \t\n\u00a0"\\/<>&']),
+  },
   { weight: 1, arbitrary: HOSTILE_UNIT },
 );
 
@@ -317,7 +371,15 @@ const codePoints = (value: string) => [...value].length;
 function hostileString(minLength: number, maxLength: number): fc.Arbitrary<string> | undefined {
   if (maxLength < 1) return undefined;
   return fc
-    .tuple(fc.string({ unit: TEXT_UNIT, minLength: Math.max(0, minLength - 1), maxLength: Math.max(0, Math.min(maxLength, minLength + 24) - 1) }), HOSTILE_UNIT, fc.nat())
+    .tuple(
+      fc.string({
+        unit: TEXT_UNIT,
+        minLength: Math.max(0, minLength - 1),
+        maxLength: Math.max(0, Math.min(maxLength, minLength + 24) - 1),
+      }),
+      HOSTILE_UNIT,
+      fc.nat(),
+    )
     .map(([text, special, at]) => {
       const units = [...text];
       units.splice(at % (units.length + 1), 0, special);
@@ -338,11 +400,18 @@ function stringArbitrary(s: Schema, options: Resolved): fc.Arbitrary<string> {
   } else {
     const limits = { minLength, maxLength: maxLength ?? Math.max(minLength, 24) };
     // The exact documented lengths, where off-by-one bugs live, in characters that take more than one UTF-16 unit.
-    const exactLengths = [...new Set([minLength, ...(maxLength !== undefined && maxLength <= 4096 ? [maxLength] : [])])];
+    const exactLengths = [
+      ...new Set([minLength, ...(maxLength !== undefined && maxLength <= 4096 ? [maxLength] : [])]),
+    ];
     const hostile = hostileString(limits.minLength, limits.maxLength);
     arbitrary = fc.oneof(
       { weight: 2, arbitrary: fc.string(limits) },
-      { weight: 1, arbitrary: fc.constantFrom(...exactLengths).chain((length) => fc.string({ minLength: length, maxLength: length, unit: TEXT_UNIT })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom(...exactLengths)
+          .chain((length) => fc.string({ minLength: length, maxLength: length, unit: TEXT_UNIT })),
+      },
       // Crash finders, in a good share of every run rather than by luck.
       ...(hostile ? [{ weight: 3, arbitrary: hostile }] : []),
     );
@@ -351,29 +420,47 @@ function stringArbitrary(s: Schema, options: Resolved): fc.Arbitrary<string> {
   const needsLengthCheck = s.pattern || (s.format && FORMAT_GENERATORS[s.format]);
   if (!checkFormat && !needsLengthCheck) return arbitrary;
   return arbitrary.filter(
-    (value) => (!checkFormat || checkFormat(value)) && (!needsLengthCheck || (codePoints(value) >= minLength && (maxLength === undefined || codePoints(value) <= maxLength))),
+    (value) =>
+      (!checkFormat || checkFormat(value)) &&
+      (!needsLengthCheck ||
+        (codePoints(value) >= minLength && (maxLength === undefined || codePoints(value) <= maxLength))),
   );
 }
 
 function arrayArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitrary<unknown[]> {
   const minLength: number = s.minItems ?? 0;
   const deep = depth >= options.maxDepth;
-  const maxLength: number = deep ? minLength : Math.max(minLength, Math.min(s.maxItems ?? options.maxItems, minLength + options.maxItems));
+  const maxLength: number = deep
+    ? minLength
+    : Math.max(minLength, Math.min(s.maxItems ?? options.maxItems, minLength + options.maxItems));
   const prefix: JsonSchema[] = Array.isArray(s.prefixItems) ? s.prefixItems : [];
-  const itemSchema: JsonSchema = s.items && typeof s.items === 'object' && !Array.isArray(s.items) ? s.items : s.items === false ? false : {};
+  const itemSchema: JsonSchema =
+    s.items && typeof s.items === 'object' && !Array.isArray(s.items) ? s.items : s.items === false ? false : {};
   const item = build(itemSchema, options, depth + 1);
   const rest = s.uniqueItems
-    ? fc.uniqueArray(item, { minLength: Math.max(0, minLength - prefix.length), maxLength: Math.max(0, maxLength - prefix.length), selector: (v) => JSON.stringify(v) })
-    : fc.array(item, { minLength: Math.max(0, minLength - prefix.length), maxLength: Math.max(0, maxLength - prefix.length) });
+    ? fc.uniqueArray(item, {
+        minLength: Math.max(0, minLength - prefix.length),
+        maxLength: Math.max(0, maxLength - prefix.length),
+        selector: (v) => JSON.stringify(v),
+      })
+    : fc.array(item, {
+        minLength: Math.max(0, minLength - prefix.length),
+        maxLength: Math.max(0, maxLength - prefix.length),
+      });
   if (prefix.length === 0) return rest;
-  return fc.tuple(fc.tuple(...prefix.map((p) => build(p, options, depth + 1))), rest).map(([head, tail]) => [...head, ...tail]);
+  return fc
+    .tuple(fc.tuple(...prefix.map((p) => build(p, options, depth + 1))), rest)
+    .map(([head, tail]) => [...head, ...tail]);
 }
 
 function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitrary<Record<string, unknown>> {
   const hidden = options.direction === 'request' ? 'readOnly' : 'writeOnly';
-  const isHidden = (property: JsonSchema | undefined) => Boolean(property && typeof property === 'object' && (property as Schema)[hidden] === true);
+  const isHidden = (property: JsonSchema | undefined) =>
+    Boolean(property && typeof property === 'object' && (property as Schema)[hidden] === true);
   // A readOnly property is not sent, required or not: OpenAPI's `required` holds for it in answers only (and writeOnly conversely).
-  const required = new Set<string>((Array.isArray(s.required) ? s.required : []).filter((name: string) => !isHidden(s.properties?.[name])));
+  const required = new Set<string>(
+    (Array.isArray(s.required) ? s.required : []).filter((name: string) => !isHidden(s.properties?.[name])),
+  );
   const deep = depth >= options.maxDepth;
   const model: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [name, property] of Object.entries<JsonSchema>(s.properties ?? {})) {
@@ -390,9 +477,14 @@ function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitr
   if (!wantsMap && minExtra === 0) return record;
   const known = new Set(Object.keys(s.properties ?? {}));
   // In forms and parameters (text 'ascii') brackets nest keys (`a[b]`): a key holding one could not be sent as itself.
-  const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !known.has(k) && k !== '__proto__' && (options.text !== 'ascii' || !/[[\]]/.test(k)));
+  const key = fc
+    .string({ minLength: 1, maxLength: 12 })
+    .filter((k) => !known.has(k) && k !== '__proto__' && (options.text !== 'ascii' || !/[[\]]/.test(k)));
   const value = wantsMap ? build(extra, options, depth + 1) : anyJson();
-  const map = fc.dictionary(key, value, { minKeys: minExtra, maxKeys: Math.max(minExtra, Math.min(s.maxProperties ?? options.maxItems, options.maxItems)) });
+  const map = fc.dictionary(key, value, {
+    minKeys: minExtra,
+    maxKeys: Math.max(minExtra, Math.min(s.maxProperties ?? options.maxItems, options.maxItems)),
+  });
   return fc.tuple(record, map).map(([fixed, more]) => ({ ...more, ...fixed }));
 }
 

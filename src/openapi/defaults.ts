@@ -16,7 +16,8 @@ export function applyDefaults(schema: JsonSchema | undefined, value: unknown, de
     const branch = union.find((b: any) => branchAccepts(b, value));
     return branch ? applyDefaults(branch, value, depth + 1) : value;
   }
-  if (Array.isArray(s.allOf)) return s.allOf.reduce((acc: unknown, part: JsonSchema) => applyDefaults(part, acc, depth + 1), value);
+  if (Array.isArray(s.allOf))
+    return s.allOf.reduce((acc: unknown, part: JsonSchema) => applyDefaults(part, acc, depth + 1), value);
   if (Array.isArray(value) && s.items) return value.map((item) => applyDefaults(s.items, item, depth + 1));
   if (!isPlainObject(value)) return value;
   const properties: Record<string, any> = s.properties ?? {};
@@ -31,7 +32,11 @@ export function applyDefaults(schema: JsonSchema | undefined, value: unknown, de
       out[name] = applyDefaults(property, out[name], depth + 1);
     }
   }
-  if (s.additionalProperties && typeof s.additionalProperties === 'object' && declaresDefaults(s.additionalProperties)) {
+  if (
+    s.additionalProperties &&
+    typeof s.additionalProperties === 'object' &&
+    declaresDefaults(s.additionalProperties)
+  ) {
     for (const name of Object.keys(out)) {
       if (!Object.hasOwn(properties, name)) out[name] = applyDefaults(s.additionalProperties, out[name], depth + 1);
     }
@@ -68,7 +73,9 @@ function declaresDefaults(schema: object, visiting = new Set<object>()): boolean
   const children: unknown[] = [...Object.values(s.properties ?? {})];
   for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) children.push(...s[key]);
   for (const key of SUBSCHEMAS) children.push(s[key]);
-  const found = s.default !== undefined || children.some((child) => child !== null && typeof child === 'object' && declaresDefaults(child, visiting));
+  const found =
+    s.default !== undefined ||
+    children.some((child) => child !== null && typeof child === 'object' && declaresDefaults(child, visiting));
   visiting.delete(schema);
   declaring.set(schema, found);
   return found;
@@ -80,7 +87,9 @@ const defaultedProperties = new WeakMap<object, [string, Record<string, any>][]>
 function propertiesWithDefaults(schema: Record<string, any>): [string, Record<string, any>][] {
   let found = defaultedProperties.get(schema);
   if (!found) {
-    found = Object.entries<any>(schema.properties ?? {}).filter(([, property]) => property !== null && typeof property === 'object' && declaresDefaults(property));
+    found = Object.entries<any>(schema.properties ?? {}).filter(
+      ([, property]) => property !== null && typeof property === 'object' && declaresDefaults(property),
+    );
     defaultedProperties.set(schema, found);
   }
   return found;
@@ -91,7 +100,10 @@ function branchAccepts(branch: any, value: unknown): boolean {
   if (value === null) return branch.type === 'null';
   if (isPlainObject(value)) {
     if (branch.type !== undefined && branch.type !== 'object') return false;
-    return Object.entries<any>(branch.properties ?? {}).every(([name, property]) => !Object.hasOwn(value, name) || value[name] === undefined || fitsScalarKeywords(property, value[name]));
+    return Object.entries<any>(branch.properties ?? {}).every(
+      ([name, property]) =>
+        !Object.hasOwn(value, name) || value[name] === undefined || fitsScalarKeywords(property, value[name]),
+    );
   }
   return branch.type !== 'object' && branch.type !== 'null';
 }

@@ -16,13 +16,16 @@ export interface BranchTags {
 export function branchTagsOf(schema: Record<string, unknown>): BranchTags | undefined {
   const discriminator = schema.discriminator;
   const branches = (schema.oneOf ?? schema.anyOf) as unknown;
-  if (!isPlainObject(discriminator) || typeof discriminator.propertyName !== 'string' || !Array.isArray(branches)) return undefined;
+  if (!isPlainObject(discriminator) || typeof discriminator.propertyName !== 'string' || !Array.isArray(branches))
+    return undefined;
   const mapping = isPlainObject(discriminator.mapping) ? (discriminator.mapping as Record<string, unknown>) : {};
   const tags = branches.map((branch) => {
     const ref = isPlainObject(branch) && typeof branch.$ref === 'string' ? branch.$ref : undefined;
     if (ref === undefined) return [];
     const name = decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1));
-    const mapped = Object.entries(mapping).filter(([, target]) => target === ref || target === name).map(([tag]) => tag);
+    const mapped = Object.entries(mapping)
+      .filter(([, target]) => target === ref || target === name)
+      .map(([tag]) => tag);
     return mapped.length > 0 ? mapped : [name];
   });
   return tags.every((list) => list.length > 0) ? { propertyName: discriminator.propertyName, tags } : undefined;
@@ -32,7 +35,14 @@ export function branchTagsOf(schema: Record<string, unknown>): BranchTags | unde
 export function taggedBranches(schema: Record<string, unknown>, found: BranchTags): Record<string, unknown>[] {
   const branches = (schema.oneOf ?? schema.anyOf) as Record<string, unknown>[];
   return branches.map((branch, index) => ({
-    allOf: [branch, { type: 'object', required: [found.propertyName], properties: { [found.propertyName]: { enum: found.tags[index] } } }],
+    allOf: [
+      branch,
+      {
+        type: 'object',
+        required: [found.propertyName],
+        properties: { [found.propertyName]: { enum: found.tags[index] } },
+      },
+    ],
   }));
 }
 
@@ -63,7 +73,7 @@ export function recordDiscriminators(bundled: unknown, dereferenced: unknown): v
       if (typeof plain.$ref === 'string') continue; // the target is walked where it is defined
       for (const [key, value] of Object.entries(plain)) stack.push([value, (resolved as Record<string, unknown>)[key]]);
     } else if (Array.isArray(plain) && Array.isArray(resolved)) {
-      plain.forEach((item, index) => stack.push([item, resolved[index]]));
+      for (const [index, item] of plain.entries()) stack.push([item, resolved[index]]);
     }
   }
 }

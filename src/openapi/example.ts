@@ -49,7 +49,9 @@ function build(schema: JsonSchema | undefined, options: ExampleOptions, depth: n
     const branch = union.find((b: any) => !isNullSchema(b)) ?? union[0];
     const value = build(branch, options, depth + 1);
     const tagged = recordedBranchTags(s);
-    return tagged && isPlainObject(value) ? { ...value, [tagged.propertyName]: tagged.tags[union.indexOf(branch)][0] } : value;
+    return tagged && isPlainObject(value)
+      ? { ...value, [tagged.propertyName]: tagged.tags[union.indexOf(branch)][0] }
+      : value;
   }
   switch (primaryType(s)) {
     case 'null':
@@ -88,7 +90,9 @@ function primaryType(s: Record<string, any>): string {
 }
 
 function isNullSchema(schema: any): boolean {
-  return schema?.type === 'null' || (Array.isArray(schema?.enum) && schema.enum.length === 1 && schema.enum[0] === null);
+  return (
+    schema?.type === 'null' || (Array.isArray(schema?.enum) && schema.enum.length === 1 && schema.enum[0] === null)
+  );
 }
 
 function numberInRange(s: Record<string, any>, fallback: number): number {

@@ -19,7 +19,10 @@ import {
 } from './types.js';
 
 export class SpecError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'SpecError';
   }
@@ -67,9 +70,15 @@ export async function loadSpecs(files: readonly string[]): Promise<Spec[]> {
 function loadWarnings(spec: Spec): string[] {
   const warnings: string[] = [];
   const unknown = unknownFormats(schemaDocumentOf(spec).formats);
-  if (unknown.length > 0) warnings.push(`format${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} not checked (not a format parley knows)`);
+  if (unknown.length > 0)
+    warnings.push(
+      `format${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} not checked (not a format parley knows)`,
+    );
   const webhooks = Object.keys(spec.dereferenced.webhooks ?? {});
-  if (webhooks.length > 0) warnings.push(`webhooks ${webhooks.map((w) => `"${w}"`).join(', ')} listed, not served or tested (they are requests the API sends, not answers it gives)`);
+  if (webhooks.length > 0)
+    warnings.push(
+      `webhooks ${webhooks.map((w) => `"${w}"`).join(', ')} listed, not served or tested (they are requests the API sends, not answers it gives)`,
+    );
   return warnings;
 }
 
@@ -77,7 +86,10 @@ function openApiVersion(file: string, document: Record<string, any>): OpenApiVer
   const declared = String(document.openapi ?? document.swagger ?? '');
   if (declared.startsWith('3.0')) return '3.0';
   if (declared.startsWith('3.1')) return '3.1';
-  throw new SpecError(file, `only OpenAPI 3.0 and 3.1 are supported (this file declares "${declared || 'no version'}")`);
+  throw new SpecError(
+    file,
+    `only OpenAPI 3.0 and 3.1 are supported (this file declares "${declared || 'no version'}")`,
+  );
 }
 
 function collectOperations(spec: Spec): Operation[] {
@@ -171,4 +183,3 @@ function collectSecurity(spec: Spec, requirements: Record<string, string[]>[]): 
     Object.keys(requirement).map((key): SecurityScheme => ({ ...schemes[key], key })),
   );
 }
-

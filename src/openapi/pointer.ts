@@ -37,7 +37,7 @@ export function locate(document: unknown, segments: readonly (string | number)[]
     if (!node || typeof node !== 'object') return undefined;
     node = (node as Record<string, unknown>)[segment as string];
     if (node === undefined) return undefined;
-    pointer += '/' + escapeSegment(segment);
+    pointer += `/${escapeSegment(segment)}`;
   }
   return pointer;
 }

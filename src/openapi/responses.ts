@@ -17,7 +17,8 @@ export function classifyErrorSchema(schema: JsonSchema | undefined): ErrorStyle 
   if (!schema || typeof schema !== 'object') return undefined;
   const properties = (schema.properties ?? {}) as Record<string, any>;
   if (properties.detail && (properties.detail.type === 'array' || properties.detail.items)) return 'fastapi';
-  if (properties.success && properties.error && (properties.error.type === 'object' || properties.error.properties)) return 'envelope';
+  if (properties.success && properties.error && (properties.error.type === 'object' || properties.error.properties))
+    return 'envelope';
   if (properties.error && properties.message) return 'error-message';
   if (properties.title && (properties.status || properties.type)) return 'problem';
   return undefined;

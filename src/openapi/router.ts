@@ -49,11 +49,15 @@ export class Router {
     for (const route of this.routes) {
       const found = route.regex.exec(pathname);
       if (!found) continue;
-      if (route.fixedQuery.length > 0 && !route.fixedQuery.every(([name, value]) => query?.getAll(name).includes(value))) continue;
+      if (
+        route.fixedQuery.length > 0 &&
+        !route.fixedQuery.every(([name, value]) => query?.getAll(name).includes(value))
+      )
+        continue;
       const operation = route.byMethod.get(wanted) ?? (wanted === 'head' ? route.byMethod.get('get') : undefined);
       if (operation) {
         const pathParams: Record<string, string> = {};
-        route.names.forEach((name, index) => (pathParams[name] = safeDecode(found[index + 1])));
+        for (const [index, name] of route.names.entries()) pathParams[name] = safeDecode(found[index + 1]);
         return { kind: 'matched', match: { operation, pathParams } };
       }
       allowed ??= [...route.byMethod.keys()].map((m) => m.toUpperCase());

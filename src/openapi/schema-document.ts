@@ -80,7 +80,12 @@ export function schemaDocument(bundled: Record<string, unknown>, version: OpenAp
       if (!namesHere && isPayloadKey(key)) continue;
       if (!namesHere && key === 'format' && typeof value === 'string') formats.add(value);
       // Own data property even for "__proto__": a name from the spec must never reach a prototype.
-      Object.defineProperty(result, key, { value: copy(value, !namesHere && NAME_MAPS.has(key)), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, {
+        value: copy(value, !namesHere && NAME_MAPS.has(key)),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     if (!namesHere) withTaggedBranches(result);
     return version === '3.0' && !namesHere ? withoutTypelessNullable(result) : result;
@@ -103,7 +108,8 @@ function withoutTypelessNullable(schema: Record<string, unknown>): Record<string
   if (schema.nullable !== true || 'type' in schema) return schema;
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key !== 'nullable') Object.defineProperty(rest, key, { value, enumerable: true, writable: true, configurable: true });
+    if (key !== 'nullable')
+      Object.defineProperty(rest, key, { value, enumerable: true, writable: true, configurable: true });
     delete schema[key];
   }
   schema.anyOf = [{ type: 'null' }, rest];

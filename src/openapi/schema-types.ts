@@ -6,8 +6,10 @@ export function typesOf(schema: Record<string, any>): string[] {
   if (typeof schema.type === 'string') return [schema.type];
   if (schema.properties || schema.additionalProperties !== undefined || schema.required) return ['object'];
   if (schema.items || schema.prefixItems) return ['array'];
-  if (schema.minLength !== undefined || schema.maxLength !== undefined || schema.pattern || schema.format) return ['string'];
-  if (schema.minimum !== undefined || schema.maximum !== undefined || schema.multipleOf !== undefined) return ['number'];
+  if (schema.minLength !== undefined || schema.maxLength !== undefined || schema.pattern || schema.format)
+    return ['string'];
+  if (schema.minimum !== undefined || schema.maximum !== undefined || schema.multipleOf !== undefined)
+    return ['number'];
   return [];
 }
 
@@ -16,5 +18,9 @@ export function declaredProperties(schema: unknown): [string, JsonSchema][] {
   if (!schema || typeof schema !== 'object') return [];
   const own = schema as Record<string, any>;
   const parts = [own, ...(Array.isArray(own.allOf) ? own.allOf : [])];
-  return parts.flatMap((part) => (part && typeof part === 'object' && part.properties && typeof part.properties === 'object' ? Object.entries<JsonSchema>(part.properties) : []));
+  return parts.flatMap((part) =>
+    part && typeof part === 'object' && part.properties && typeof part.properties === 'object'
+      ? Object.entries<JsonSchema>(part.properties)
+      : [],
+  );
 }

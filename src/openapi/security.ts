@@ -2,7 +2,8 @@
 import type { Operation, SecurityScheme } from './types.js';
 
 export function describeScheme(scheme: SecurityScheme): string {
-  if (scheme.type === 'apiKey') return `an API key in the ${scheme.name} ${scheme.in === 'header' ? 'header' : scheme.in + ' parameter'}`;
+  if (scheme.type === 'apiKey')
+    return `an API key in the ${scheme.name} ${scheme.in === 'header' ? 'header' : `${scheme.in} parameter`}`;
   if (scheme.type === 'http') return `${scheme.scheme} credentials in the Authorization header`;
   return 'a bearer token in the Authorization header';
 }

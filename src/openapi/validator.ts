@@ -23,7 +23,9 @@ export interface ValidationIssue {
 }
 
 /** ajv's pattern engine: `schemaRegExp`, which reads legacy escapes that the `u` flag refuses. */
-const LENIENT_REGEXP = Object.assign((pattern: string, flags: string) => schemaRegExp(pattern, flags), { code: 'new RegExp' });
+const LENIENT_REGEXP = Object.assign((pattern: string, flags: string) => schemaRegExp(pattern, flags), {
+  code: 'new RegExp',
+});
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
@@ -40,7 +42,10 @@ function createAjv(spec: Spec): Ajv {
   const ajv = spec.version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options);
   addFormats(ajv);
   // OpenAPI's own data-type formats: ranges where they have one, accepted as-is otherwise.
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= INT32.min && n <= INT32.max });
+  ajv.addFormat('int32', {
+    type: 'number',
+    validate: (n: number) => Number.isInteger(n) && n >= INT32.min && n <= INT32.max,
+  });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   for (const name of ['float', 'double']) ajv.addFormat(name, { type: 'number', validate: () => true });
   for (const name of ['byte', 'binary', 'password']) ajv.addFormat(name, true);
@@ -67,9 +72,7 @@ export class SpecValidator {
   validate(pointer: string, value: unknown, direction: Direction): ValidationIssue[] {
     const validateFn = this.compile(pointer);
     if (validateFn(value)) return [];
-    return (validateFn.errors ?? [])
-      .filter((error) => !isHiddenRequirement(error, direction, this.spec))
-      .map(toIssue);
+    return (validateFn.errors ?? []).filter((error) => !isHiddenRequirement(error, direction, this.spec)).map(toIssue);
   }
 
   /** Compiles (once) and returns the validate function for the schema at `pointer`. */
@@ -85,7 +88,10 @@ export class SpecValidator {
 }
 
 function encodePointer(pointer: string): string {
-  return pointer.split('/').map((segment) => encodeURIComponent(segment).replace(/%7E/gi, '~')).join('/');
+  return pointer
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/%7E/gi, '~'))
+    .join('/');
 }
 
 /**
@@ -108,10 +114,13 @@ function derefSchema(spec: Spec, schema: any): any {
 
 function toIssue(error: ErrorObject): ValidationIssue {
   const path: (string | number)[] = error.instancePath
-    ? error.instancePath.slice(1).split('/').map((segment) => {
-        const name = unescapeSegment(segment);
-        return /^\d+$/.test(name) ? Number(name) : name;
-      })
+    ? error.instancePath
+        .slice(1)
+        .split('/')
+        .map((segment) => {
+          const name = unescapeSegment(segment);
+          return /^\d+$/.test(name) ? Number(name) : name;
+        })
     : [];
   if (error.keyword === 'required') path.push(error.params.missingProperty);
   if (error.keyword === 'additionalProperties') path.push(error.params.additionalProperty);

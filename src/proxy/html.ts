@@ -1,6 +1,14 @@
 /** `parley proxy --html`: the session as one self-contained page — verdict, violations with their exchange, warnings, coverage, timings. */
 import { coverageSection } from '../report/html/coverage.js';
-import { emptyNote, exchange, renderPage, section, table, type HttpMessage, type PageVerdict } from '../report/html/layout.js';
+import {
+  emptyNote,
+  exchange,
+  renderPage,
+  section,
+  table,
+  type HttpMessage,
+  type PageVerdict,
+} from '../report/html/layout.js';
 import { html, type Markup } from '../report/html/markup.js';
 import type { ObservedExchange, ObservedMessage, Problem } from './exchange.js';
 import type { ProxyReport } from './log.js';
@@ -15,24 +23,48 @@ const MAX_EXCHANGES_SHOWN = 200;
 
 function verdictOf(report: ProxyReport, options: ProxyHtmlOptions): PageVerdict {
   const notes = [
-    ...(report.dropped > 0 ? [`${report.dropped} older exchange(s) with findings were not kept (the proxy keeps the latest ones)`] : []),
+    ...(report.dropped > 0
+      ? [`${report.dropped} older exchange(s) with findings were not kept (the proxy keeps the latest ones)`]
+      : []),
     ...(options.coverageShortfall ? [options.coverageShortfall] : []),
   ];
-  if (report.violations > 0) return { passed: false, headline: `${report.violations} violation(s) in ${report.exchanges} exchange(s)`, notes };
-  if (options.coverageShortfall) return { passed: false, headline: `No violations in ${report.exchanges} exchange(s), but coverage is below the gate`, notes };
+  if (report.violations > 0)
+    return { passed: false, headline: `${report.violations} violation(s) in ${report.exchanges} exchange(s)`, notes };
+  if (options.coverageShortfall)
+    return {
+      passed: false,
+      headline: `No violations in ${report.exchanges} exchange(s), but coverage is below the gate`,
+      notes,
+    };
   return { passed: true, headline: `No violations in ${report.exchanges} exchange(s)`, notes };
 }
 
 function messageNote(message: ObservedMessage): string | undefined {
-  return message.truncated ? `body of ${message.bodyBytes} bytes, cut at the capture limit (forwarded whole)` : undefined;
+  return message.truncated
+    ? `body of ${message.bodyBytes} bytes, cut at the capture limit (forwarded whole)`
+    : undefined;
 }
 
 function exchangeBlock(observed: ObservedExchange, kind: 'violation' | 'warning'): Markup {
   const { request, response } = observed;
-  const problems = (list: Problem[], label: string) => list.map((p) => html`<li class="${label}"><span class="label">${label} (${p.side})</span> <span class="check">${p.check}</span>: ${p.message}</li>`);
-  const requestMessage: HttpMessage = { startLine: `${request.method} ${request.url}`, headers: request.headers, body: request.body, note: messageNote(request) };
+  const problems = (list: Problem[], label: string) =>
+    list.map(
+      (p) =>
+        html`<li class="${label}"><span class="label">${label} (${p.side})</span> <span class="check">${p.check}</span>: ${p.message}</li>`,
+    );
+  const requestMessage: HttpMessage = {
+    startLine: `${request.method} ${request.url}`,
+    headers: request.headers,
+    body: request.body,
+    note: messageNote(request),
+  };
   const responseMessage: HttpMessage | string = response
-    ? { startLine: String(response.status), headers: response.headers, body: response.body, note: messageNote(response) }
+    ? {
+        startLine: String(response.status),
+        headers: response.headers,
+        body: response.body,
+        note: messageNote(response),
+      }
     : 'no answer from the upstream';
   return html`<article class="finding ${kind === 'warning' ? 'warning' : ''}" id="exchange-${observed.id}">
 <h3>#${observed.id} ${observed.operation ?? 'undocumented operation'} — ${request.method} ${request.url} → ${response ? response.status : 'no answer'}${observed.answeredBy === 'mock' ? ' (answered by the mock)' : ''}</h3>
@@ -42,11 +74,19 @@ ${exchange(requestMessage, responseMessage)}
 </article>`;
 }
 
-function exchangesSection(id: string, title: string, exchanges: ObservedExchange[], kind: 'violation' | 'warning', none: string): Markup {
+function exchangesSection(
+  id: string,
+  title: string,
+  exchanges: ObservedExchange[],
+  kind: 'violation' | 'warning',
+  none: string,
+): Markup {
   const shown = exchanges.slice(-MAX_EXCHANGES_SHOWN);
   const cut = exchanges.length - shown.length;
   return section(id, `${title} (${exchanges.length})`, [
-    cut > 0 ? html`<p class="label">The latest ${shown.length} are shown; ${cut} earlier ones are in the JSON report (--json).</p>` : '',
+    cut > 0
+      ? html`<p class="label">The latest ${shown.length} are shown; ${cut} earlier ones are in the JSON report (--json).</p>`
+      : '',
     shown.length > 0 ? shown.map((e) => exchangeBlock(e, kind)) : emptyNote(none),
   ]);
 }
@@ -73,8 +113,20 @@ export function proxyReportHtml(report: ProxyReport, options: ProxyHtmlOptions =
         'timings',
         'Response times per operation',
         table(
-          ['operation', { title: 'exchanges', numeric: true }, { title: 'violations', numeric: true }, { title: 'mean ms', numeric: true }, { title: 'max ms', numeric: true }],
-          report.operations.map((o) => [o.operation, o.exchanges, o.violations, Math.round(o.totalMs / Math.max(1, o.exchanges)), Math.round(o.maxMs)]),
+          [
+            'operation',
+            { title: 'exchanges', numeric: true },
+            { title: 'violations', numeric: true },
+            { title: 'mean ms', numeric: true },
+            { title: 'max ms', numeric: true },
+          ],
+          report.operations.map((o) => [
+            o.operation,
+            o.exchanges,
+            o.violations,
+            Math.round(o.totalMs / Math.max(1, o.exchanges)),
+            Math.round(o.maxMs),
+          ]),
         ),
       ),
     ],

@@ -37,7 +37,11 @@ export class ExchangeLog {
   private droppedCount = 0;
   private readonly startedAt = new Date().toISOString();
 
-  constructor(private readonly upstream: string, readonly coverage: CoverageModel, private readonly capacity = 1000) {}
+  constructor(
+    private readonly upstream: string,
+    readonly coverage: CoverageModel,
+    private readonly capacity = 1000,
+  ) {}
 
   get violations(): number {
     return this.violationCount;
@@ -53,7 +57,8 @@ export class ExchangeLog {
     if (exchange.answeredBy === 'mock') this.mockAnswers++;
     const key = exchange.operation ?? `${exchange.request.method} (undocumented)`;
     let timing = this.timings.get(key);
-    if (!timing) this.timings.set(key, (timing = { operation: key, exchanges: 0, violations: 0, totalMs: 0, maxMs: 0 }));
+    if (!timing)
+      this.timings.set(key, (timing = { operation: key, exchanges: 0, violations: 0, totalMs: 0, maxMs: 0 }));
     timing.exchanges++;
     timing.violations += exchange.violations.length;
     timing.totalMs += exchange.durationMs;

@@ -58,7 +58,15 @@ export class Recorder {
     const count = (this.perStatus.get(statusKey) ?? 0) + 1;
     if (count > MAX_PER_STATUS) return;
     this.perStatus.set(statusKey, count);
-    this.answers.set(key, { spec: operation.spec, path: operation.path, method: operation.method, status, mediaType, name: `observed-${response.status}-${count}`, value });
+    this.answers.set(key, {
+      spec: operation.spec,
+      path: operation.path,
+      method: operation.method,
+      status,
+      mediaType,
+      name: `observed-${response.status}-${count}`,
+      value,
+    });
     if (response.status >= 200 && response.status < 300) this.keepRecord(match, concretePath, value);
   }
 
@@ -66,7 +74,11 @@ export class Recorder {
   private documentedStatusKey(match: RouteMatch, status: number): string | undefined {
     const keys = match.operation.responses.map((r) => r.status);
     const exact = String(status);
-    return keys.find((k) => k === exact) ?? keys.find((k) => k === `${exact[0]}XX`) ?? (keys.includes('default') ? 'default' : undefined);
+    return (
+      keys.find((k) => k === exact) ??
+      keys.find((k) => k === `${exact[0]}XX`) ??
+      (keys.includes('default') ? 'default' : undefined)
+    );
   }
 
   /** A created or fetched resource with an id is a record of its collection, as the mock's inferred CRUD stores it. */
@@ -78,7 +90,8 @@ export class Recorder {
     const concrete = concretePath.replace(/\/$/, '');
     let collection: string | undefined;
     if (!itemPath && method === 'post') collection = concrete;
-    else if (itemPath && (method === 'get' || method === 'put' || method === 'patch')) collection = concrete.slice(0, concrete.lastIndexOf('/'));
+    else if (itemPath && (method === 'get' || method === 'put' || method === 'patch'))
+      collection = concrete.slice(0, concrete.lastIndexOf('/'));
     if (collection === undefined) return;
     let records = this.records.get(collection);
     if (!records) this.records.set(collection, (records = new Map()));
@@ -92,7 +105,7 @@ export class Recorder {
     const files: string[] = [];
     for (const [spec, answers] of bySpec) {
       const file = path.join(this.dir, `${spec.name}.json`);
-      await writeFile(file, JSON.stringify(withExamples(spec, answers), null, 2) + '\n');
+      await writeFile(file, `${JSON.stringify(withExamples(spec, answers), null, 2)}\n`);
       files.push(file);
     }
     const seed: Record<string, Record<string, unknown>> = Object.create(null);
@@ -102,10 +115,14 @@ export class Recorder {
       records += byId.size;
     }
     const recordsFile = path.join(this.dir, 'records.json');
-    await writeFile(recordsFile, JSON.stringify(seed, null, 2) + '\n');
+    await writeFile(recordsFile, `${JSON.stringify(seed, null, 2)}\n`);
     files.push(recordsFile);
     return {
-      examples: [...this.answers.values()].map((a) => ({ operation: `${a.method.toUpperCase()} ${a.path}`, status: a.status, name: a.name })),
+      examples: [...this.answers.values()].map((a) => ({
+        operation: `${a.method.toUpperCase()} ${a.path}`,
+        status: a.status,
+        name: a.name,
+      })),
       records,
       files,
     };
@@ -126,7 +143,10 @@ function withExamples(spec: Spec, answers: RecordedAnswer[]): Record<string, any
     }
     if (!response || typeof response !== 'object') continue;
     response.content ??= {};
-    const media = response.content[answer.mediaType] ?? Object.values<any>(response.content).find(() => true) ?? (response.content[answer.mediaType] = {});
+    const media =
+      response.content[answer.mediaType] ??
+      Object.values<any>(response.content).find(() => true) ??
+      (response.content[answer.mediaType] = {});
     // `example` and `examples` are exclusive in OpenAPI: the single one becomes the named "example".
     if (media.example !== undefined) {
       media.examples = { example: { value: media.example }, ...(media.examples ?? {}) };

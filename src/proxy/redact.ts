@@ -5,7 +5,15 @@ import type { Spec } from '../openapi/types.js';
 export const REDACTED = '[redacted]';
 
 /** Headers that carry credentials whatever the spec says. */
-const ALWAYS_SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token'];
+const ALWAYS_SECRET_HEADERS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+];
 
 export interface SecretNames {
   headers: Set<string>;
@@ -24,7 +32,8 @@ export function secretNames(specs: readonly Spec[]): SecretNames {
 
 export function redactHeaders(headers: Record<string, string>, names: SecretNames): Record<string, string> {
   const redacted: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(headers)) redacted[name] = names.headers.has(name.toLowerCase()) ? REDACTED : value;
+  for (const [name, value] of Object.entries(headers))
+    redacted[name] = names.headers.has(name.toLowerCase()) ? REDACTED : value;
   return redacted;
 }
 

@@ -35,16 +35,22 @@ export function proxyToJUnit(report: ProxyReport): string {
     }
     const count = exchanges.reduce((sum, e) => sum + e.violations.length, 0);
     lines.push(`    <testcase classname="proxy" name="${escapeXml(name)}">`);
-    lines.push(`      <failure message="${escapeXml(`${count} violation(s): ${exchanges[0].violations[0].check}: ${exchanges[0].violations[0].message}`)}">${escapeXml(exchanges.map(describeExchange).join('\n\n'))}</failure>`);
+    lines.push(
+      `      <failure message="${escapeXml(`${count} violation(s): ${exchanges[0].violations[0].check}: ${exchanges[0].violations[0].message}`)}">${escapeXml(exchanges.map(describeExchange).join('\n\n'))}</failure>`,
+    );
     lines.push('    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function formatProxySummary(report: ProxyReport): string {
   const verdict = report.violations === 0 ? 'no violations' : `${report.violations} violation(s)`;
   const findings = report.findings.filter((e) => e.violations.length > 0).map(describeExchange);
   const coverage = report.coverage.operations.length > 0 ? [formatCoverage(report.coverage).trimEnd()] : [];
-  return [...findings, ...coverage, `${report.exchanges} exchange(s) through the proxy to ${report.upstream}: ${verdict}${report.warnings > 0 ? `, ${report.warnings} warning(s)` : ''}`].join('\n\n') + '\n';
+  return `${[
+    ...findings,
+    ...coverage,
+    `${report.exchanges} exchange(s) through the proxy to ${report.upstream}: ${verdict}${report.warnings > 0 ? `, ${report.warnings} warning(s)` : ''}`,
+  ].join('\n\n')}\n`;
 }

@@ -4,7 +4,7 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { finished, pipeline } from 'node:stream/promises';
-import { Agent, errors as undiciErrors } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import { closeGracefully, listen, startMockServer, type RunningMock } from '../mock/server.js';
 import { isDocumented } from '../openapi/responses.js';
 import { loadSpecs } from '../openapi/load.js';
@@ -48,10 +48,25 @@ export const VIOLATIONS_HEADER = 'Parley-Violations';
 export const DEFAULT_CAPTURE_BYTES = 1024 * 1024;
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection, not to the message; undici refuses some outright.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'host',
+]);
 
 function forwardable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const connectionTokens = new Set(String(headers.connection ?? '').toLowerCase().split(',').map((t) => t.trim()));
+  const connectionTokens = new Set(
+    String(headers.connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((t) => t.trim()),
+  );
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || connectionTokens.has(name)) continue;
@@ -62,7 +77,8 @@ function forwardable(headers: IncomingHttpHeaders): Record<string, string | stri
 
 const flatten = (headers: Record<string, string | string[] | undefined>): Record<string, string> => {
   const flat: Record<string, string> = Object.create(null);
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   return flat;
 };
 
@@ -84,10 +100,30 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const secrets = secretNames(specs);
   const upstream = parseUpstream(options.upstream);
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
-  const agent = new Agent({ keepAliveTimeout: 10_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 10_000) });
-  const fallback = options.fallback === 'mock' ? await startMockServer({ specs, port: 0, host: '127.0.0.1' }) : undefined;
-  const log = new ExchangeLog(options.upstream, new CoverageModel(specs.flatMap((spec) => spec.operations)), options.capacity);
-  const context: ProxyContext = { router, validators, secrets, upstream, agent, fallback, log, recorder: options.recorder, captureBytes: options.captureBytes ?? DEFAULT_CAPTURE_BYTES };
+  const agent = new Agent({
+    keepAliveTimeout: 10_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connectTimeout: Math.min(timeoutMs, 10_000),
+  });
+  const fallback =
+    options.fallback === 'mock' ? await startMockServer({ specs, port: 0, host: '127.0.0.1' }) : undefined;
+  const log = new ExchangeLog(
+    options.upstream,
+    new CoverageModel(specs.flatMap((spec) => spec.operations)),
+    options.capacity,
+  );
+  const context: ProxyContext = {
+    router,
+    validators,
+    secrets,
+    upstream,
+    agent,
+    fallback,
+    log,
+    recorder: options.recorder,
+    captureBytes: options.captureBytes ?? DEFAULT_CAPTURE_BYTES,
+  };
 
   const server = http.createServer({ keepAliveTimeout: 5_000 }, (request, response) => {
     handle(context, request, response).catch((error) => {
@@ -123,7 +159,11 @@ interface ProxyContext {
 
 function sendJson(response: ServerResponse, status: number, body: unknown, violations: number): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), [VIOLATIONS_HEADER]: String(violations) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    [VIOLATIONS_HEADER]: String(violations),
+  });
   response.end(text);
 }
 
@@ -137,18 +177,30 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
   const url = new URL(pathAndQuery, 'http://proxy.invalid');
   const method = request.method ?? 'GET';
   if (url.pathname === VIOLATIONS_PATH) {
-    if (method !== 'GET') return sendError(response, 405, 'method_not_allowed', `${VIOLATIONS_PATH} answers GET only`, context.log.violations);
+    if (method !== 'GET')
+      return sendError(
+        response,
+        405,
+        'method_not_allowed',
+        `${VIOLATIONS_PATH} answers GET only`,
+        context.log.violations,
+      );
     return sendJson(response, 200, context.log.report(), context.log.violations);
   }
   const route = context.router.route(method, url.pathname, url.searchParams);
   const match = route.kind === 'matched' ? route.match : undefined;
   const requestCapture = new Capture(context.captureBytes);
-  const hasBody = method !== 'GET' && method !== 'HEAD' && (request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined);
+  const hasBody =
+    method !== 'GET' &&
+    method !== 'HEAD' &&
+    (request.headers['content-length'] !== undefined
+      ? request.headers['content-length'] !== '0'
+      : request.headers['transfer-encoding'] !== undefined);
   const requestBody = hasBody ? request.pipe(requestCapture) : null;
   if (!hasBody) request.resume();
 
   let answeredBy: ObservedExchange['answeredBy'] = 'upstream';
-  let upstreamAnswer;
+  let upstreamAnswer: Dispatcher.ResponseData;
   try {
     upstreamAnswer = await context.agent.request({
       origin: context.upstream.origin,
@@ -160,9 +212,16 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
   } catch (error) {
     request.unpipe(requestCapture);
     request.resume();
-    const timedOut = error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
+    const timedOut =
+      error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
     const message = `parley proxy: the upstream ${context.upstream.origin} ${timedOut ? 'did not answer in time' : `could not be reached (${describeError(error)})`}`;
-    return sendError(response, timedOut ? 504 : 502, timedOut ? 'upstream_timeout' : 'upstream_unreachable', message, context.log.violations);
+    return sendError(
+      response,
+      timedOut ? 504 : 502,
+      timedOut ? 'upstream_timeout' : 'upstream_unreachable',
+      message,
+      context.log.violations,
+    );
   }
 
   if (context.fallback && match && upstreamLacks(match, upstreamAnswer.statusCode) && !requestCapture.truncated) {
@@ -188,9 +247,26 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
     truncated: false,
   };
   const judge = (): Problem[] => {
-    Object.assign(observedRequest, { body: requestCapture.bytes().toString('utf8'), bodyBytes: requestCapture.total, truncated: requestCapture.truncated });
-    if (!match) return [{ side: 'request', check: 'documented_operation', message: route.kind === 'method-not-allowed' ? `${method} is not documented for ${url.pathname} (documented: ${route.allowed.join(', ')})` : `no operation in the specs matches ${method} ${url.pathname}` }];
-    return judgeRequest(match, context.validators.get(match.operation.spec)!, observedRequest, { headers: request.headers, query: url.searchParams });
+    Object.assign(observedRequest, {
+      body: requestCapture.bytes().toString('utf8'),
+      bodyBytes: requestCapture.total,
+      truncated: requestCapture.truncated,
+    });
+    if (!match)
+      return [
+        {
+          side: 'request',
+          check: 'documented_operation',
+          message:
+            route.kind === 'method-not-allowed'
+              ? `${method} is not documented for ${url.pathname} (documented: ${route.allowed.join(', ')})`
+              : `no operation in the specs matches ${method} ${url.pathname}`,
+        },
+      ];
+    return judgeRequest(match, context.validators.get(match.operation.spec)!, observedRequest, {
+      headers: request.headers,
+      query: url.searchParams,
+    });
   };
   // The request is judged before the answer goes out when it is complete by then (the usual case), so the header counts it.
   let requestProblems = requestDone ? judge() : undefined;
@@ -211,7 +287,9 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
     bodyBytes: responseCapture.total,
     truncated: responseCapture.truncated,
   };
-  const verdict = match ? judgeResponse(match, context.validators.get(match.operation.spec)!, observedRequest, observedResponse, durationMs) : { violations: [], warnings: [] };
+  const verdict = match
+    ? judgeResponse(match, context.validators.get(match.operation.spec)!, observedRequest, observedResponse, durationMs)
+    : { violations: [], warnings: [] };
   const exchange: ObservedExchange = {
     id: context.log.nextId(),
     at: new Date().toISOString(),
@@ -227,14 +305,28 @@ async function handle(context: ProxyContext, request: IncomingMessage, response:
   if (match) {
     // Answers the mock gave in the upstream's place are told apart: they say nothing of the upstream.
     const phase = answeredBy === 'mock' ? 'proxy-fallback' : 'proxy';
-    const parameters = parametersPresent(match.operation, { path: Object.keys(match.pathParams), query: url.searchParams.keys(), headers: Object.keys(request.headers), cookies: cookieNames(request.headers.cookie) });
-    context.log.coverage.observeExchange(match.operation, phase, upstreamAnswer.statusCode, observedResponse.headers['content-type'], parameters);
+    const parameters = parametersPresent(match.operation, {
+      path: Object.keys(match.pathParams),
+      query: url.searchParams.keys(),
+      headers: Object.keys(request.headers),
+      cookies: cookieNames(request.headers.cookie),
+    });
+    context.log.coverage.observeExchange(
+      match.operation,
+      phase,
+      upstreamAnswer.statusCode,
+      observedResponse.headers['content-type'],
+      parameters,
+    );
   }
   if (match && context.recorder) context.recorder.observe(match, url.pathname, exchange);
 }
 
 function cookieNames(header: string | undefined): string[] {
-  return (header ?? '').split(';').map((pair) => pair.split('=')[0].trim()).filter(Boolean);
+  return (header ?? '')
+    .split(';')
+    .map((pair) => pair.split('=')[0].trim())
+    .filter(Boolean);
 }
 
 /** The upstream does not have this operation yet: it says the path or method is unknown, and the spec does not document that answer. */

@@ -15,13 +15,23 @@ export const MIN_SECRET_LENGTH = 4;
 export function redactSecrets<T>(value: T, secrets: readonly Secret[]): T {
   // Longest first: a key that contains another key is replaced whole. A value shorter than
   // MIN_SECRET_LENGTH cannot be hidden without mangling ordinary text (a key "k"), so it is not.
-  const ordered = secrets.filter((s) => s.value.length >= MIN_SECRET_LENGTH).sort((a, b) => b.value.length - a.value.length);
+  const ordered = secrets
+    .filter((s) => s.value.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.value.length - a.value.length);
   if (ordered.length === 0) return value;
   const replace = (text: string, inCurl: boolean) =>
-    ordered.reduce((out, secret) => out.split(secret.value).join(inCurl ? `'"$${secret.variable}"'` : `$${secret.variable}`), text);
+    ordered.reduce(
+      (out, secret) => out.split(secret.value).join(inCurl ? `'"$${secret.variable}"'` : `$${secret.variable}`),
+      text,
+    );
   // Walked with a stack, not recursion: a report may hold a target's answer, nested as deep as it likes.
   const root: { value?: unknown } = {};
-  const stack: [node: unknown, key: string | undefined, parent: Record<string | number, unknown>, slot: string | number][] = [[value, undefined, root, 'value']];
+  const stack: [
+    node: unknown,
+    key: string | undefined,
+    parent: Record<string | number, unknown>,
+    slot: string | number,
+  ][] = [[value, undefined, root, 'value']];
   while (stack.length > 0) {
     const [node, key, parent, slot] = stack.pop()!;
     if (typeof node === 'string') {
@@ -29,7 +39,8 @@ export function redactSecrets<T>(value: T, secrets: readonly Secret[]): T {
     } else if (Array.isArray(node)) {
       const copy: unknown[] = new Array(node.length);
       parent[slot] = copy;
-      node.forEach((item, index) => stack.push([item, undefined, copy as unknown as Record<number, unknown>, index]));
+      for (const [index, item] of node.entries())
+        stack.push([item, undefined, copy as unknown as Record<number, unknown>, index]);
     } else if (node && typeof node === 'object') {
       const copy: Record<string, unknown> = Object.create(null);
       parent[slot] = copy;
@@ -46,7 +57,11 @@ export function redactSecrets<T>(value: T, secrets: readonly Secret[]): T {
 }
 
 /** Credentials from the environment: PARLEY_API_KEY, and a header for each PARLEY_HEADER_<NAME> (underscores become dashes). */
-export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): { apiKey: string | undefined; headers: Map<string, string>; secrets: Secret[] } {
+export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): {
+  apiKey: string | undefined;
+  headers: Map<string, string>;
+  secrets: Secret[];
+} {
   const headers = new Map<string, string>();
   const secrets: Secret[] = [];
   const apiKey = env.PARLEY_API_KEY || undefined;

@@ -12,7 +12,7 @@ import type { Spec } from '../../src/openapi/types.js';
 import type { RunningMock } from '../../src/mock/server.js';
 import { BACKEND_BUGS } from '../faulty/backend-bugs.js';
 import { startRelay, type RelayBehaviour } from '../faulty/relay.js';
-import { BUNDLED_SPECS, SPEC_FILES, startBundledMock } from '../helpers/mock.js';
+import { BUNDLED_SPECS, type SPEC_FILES, startBundledMock } from '../helpers/mock.js';
 
 const KEYS = ['key-alpha', 'key-beta'];
 const SEEDS = [1, 2, 3, 4, 5];
@@ -28,12 +28,23 @@ afterAll(async () => {
   await mock?.close();
 });
 
-const describeFailures = (report: Report) => report.failures.map((f) => `${f.phase} ${f.operation} ${f.check}: ${f.message}`).join('\n');
+const describeFailures = (report: Report) =>
+  report.failures.map((f) => `${f.phase} ${f.operation} ${f.check}: ${f.message}`).join('\n');
 
 type RunOptions = Partial<ContractOptions> & { apis: (keyof typeof SPEC_FILES)[] };
 
 function run(target: string, seed: number, { apis, ...options }: RunOptions): Promise<Report> {
-  return runContract({ target, specs: apis.map((name) => specs.get(name)!), contracts: [...BUNDLED_CONTRACTS], apiKey: KEYS[0], secondApiKey: KEYS[1], seed, runs: 10, requestTimeoutMs: 5000, ...options });
+  return runContract({
+    target,
+    specs: apis.map((name) => specs.get(name)!),
+    contracts: [...BUNDLED_CONTRACTS],
+    apiKey: KEYS[0],
+    secondApiKey: KEYS[1],
+    seed,
+    runs: 10,
+    requestTimeoutMs: 5000,
+    ...options,
+  });
 }
 
 interface Case {
@@ -44,7 +55,11 @@ interface Case {
   message: RegExp;
 }
 
-const stateful = (api: keyof typeof SPEC_FILES, only: string[]): RunOptions => ({ apis: [api], phases: ['stateful'], only });
+const stateful = (api: keyof typeof SPEC_FILES, only: string[]): RunOptions => ({
+  apis: [api],
+  phases: ['stateful'],
+  only,
+});
 
 const CASES: Case[] = [
   {
@@ -100,7 +115,11 @@ const CASES: Case[] = [
     // The default fuzz phase alone, at --runs 10: generated text carries astral characters often enough.
     bug: 'crashes_on_astral',
     behaviour: BACKEND_BUGS.crashes_on_astral(),
-    options: { apis: ['feather'], phases: ['fuzz'], only: ['send_message_v1_ask_feather_sessions__session_id__messages_post'] },
+    options: {
+      apis: ['feather'],
+      phases: ['fuzz'],
+      only: ['send_message_v1_ask_feather_sessions__session_id__messages_post'],
+    },
     check: 'response_received',
     message: /the connection was closed before a complete response/,
   },
@@ -164,9 +183,17 @@ describe('backend bugs outside the schema', () => {
   it('in the stateful phase, a slow answer is a warning (no check judges sequences by time)', async () => {
     const relay = await startRelay(mock.url, BACKEND_BUGS.slow_operation(300));
     try {
-      const report = await run(relay.url, 1, { apis: ['eliza'], phases: ['stateful'], runs: 5, only: ['eliza.distinct_sessions'], maxResponseTimeMs: 150 });
+      const report = await run(relay.url, 1, {
+        apis: ['eliza'],
+        phases: ['stateful'],
+        runs: 5,
+        only: ['eliza.distinct_sessions'],
+        maxResponseTimeMs: 150,
+      });
       expect(report.failures).toEqual([]);
-      expect(report.warnings.find((w) => w.check === 'max_response_time' && w.phase === 'stateful')?.message).toMatch(/^a slow answer: \d+ ms$/);
+      expect(report.warnings.find((w) => w.check === 'max_response_time' && w.phase === 'stateful')?.message).toMatch(
+        /^a slow answer: \d+ ms$/,
+      );
     } finally {
       await relay.close();
     }
@@ -177,10 +204,17 @@ describe('backend bugs outside the schema', () => {
     try {
       for (const target of [mock.url, relay.url]) {
         for (const seed of SEEDS) {
-          const report = await run(target, seed, { apis: ['feather', 'julep', 'eliza'], phases: ['fuzz', 'stateful'], runs: 5 });
+          const report = await run(target, seed, {
+            apis: ['feather', 'julep', 'eliza'],
+            phases: ['fuzz', 'stateful'],
+            runs: 5,
+          });
           expect(report.failures, `${target} seed ${seed}:\n${describeFailures(report)}`).toEqual([]);
           for (const check of new Set(CASES.map((c) => c.check))) {
-            expect(report.tallies.filter((t) => t.check === check).reduce((n, t) => n + t.passed, 0), `${check} seed ${seed}`).toBeGreaterThan(0);
+            expect(
+              report.tallies.filter((t) => t.check === check).reduce((n, t) => n + t.passed, 0),
+              `${check} seed ${seed}`,
+            ).toBeGreaterThan(0);
           }
         }
       }

@@ -9,7 +9,13 @@ import { runContract, type ContractOptions } from '../../src/contract/runner.js'
 import type { Report } from '../../src/contract/types.js';
 import { fixtureFile } from '../helpers/mock.js';
 
-type Fault = 'none' | 'header_missing' | 'header_not_an_integer' | 'header_bad_uuid' | 'method_served' | 'method_405_without_allow';
+type Fault =
+  | 'none'
+  | 'header_missing'
+  | 'header_not_an_integer'
+  | 'header_bad_uuid'
+  | 'method_served'
+  | 'method_405_without_allow';
 
 let fault: Fault = 'none';
 let server: http.Server;
@@ -18,13 +24,24 @@ let url: string;
 beforeAll(async () => {
   server = http.createServer((request, response) => {
     request.resume();
-    if (request.url?.split('?')[0] !== '/items') return void response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    if (request.url?.split('?')[0] !== '/items')
+      return void response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     if (request.method !== 'GET') {
-      if (fault === 'method_served') return void response.writeHead(200, { 'content-type': 'application/json' }).end('[]');
-      return void response.writeHead(405, { 'content-type': 'application/json', ...(fault === 'method_405_without_allow' ? {} : { allow: 'GET' }) }).end('{"error":"method not allowed"}');
+      if (fault === 'method_served')
+        return void response.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      return void response
+        .writeHead(405, {
+          'content-type': 'application/json',
+          ...(fault === 'method_405_without_allow' ? {} : { allow: 'GET' }),
+        })
+        .end('{"error":"method not allowed"}');
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': fault === 'header_bad_uuid' ? 'req-42' : '3c90c3cc-0d44-4b50-8888-8dd25736052a' };
-    if (fault !== 'header_missing') headers['x-rate-limit-remaining'] = fault === 'header_not_an_integer' ? 'plenty' : '99';
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-request-id': fault === 'header_bad_uuid' ? 'req-42' : '3c90c3cc-0d44-4b50-8888-8dd25736052a',
+    };
+    if (fault !== 'header_missing')
+      headers['x-rate-limit-remaining'] = fault === 'header_not_an_integer' ? 'plenty' : '99';
     response.writeHead(200, headers).end('["a","b"]');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,7 +64,9 @@ describe('response_headers_conformance', () => {
     fault = 'none';
     const report = await run();
     expect(report.failures.map((f) => f.message)).toEqual([]);
-    expect(report.tallies.filter((t) => t.check === 'response_headers_conformance').reduce((n, t) => n + t.passed, 0)).toBeGreaterThan(0);
+    expect(
+      report.tallies.filter((t) => t.check === 'response_headers_conformance').reduce((n, t) => n + t.passed, 0),
+    ).toBeGreaterThan(0);
   });
 
   for (const [bug, message] of [
@@ -69,10 +88,14 @@ describe('unsupported_method', () => {
     fault = 'method_served';
     const lenient = await run();
     expect(checksOf(lenient)).not.toContain('unsupported_method');
-    expect(lenient.warnings.find((w) => w.check === 'unsupported_method')?.message).toMatch(/^PATCH \/items \(undocumented\) answered 200 \(expected 405 with Allow: GET\)$/);
+    expect(lenient.warnings.find((w) => w.check === 'unsupported_method')?.message).toMatch(
+      /^PATCH \/items \(undocumented\) answered 200 \(expected 405 with Allow: GET\)$/,
+    );
 
     const named = await run({ only: ['unsupported_method'] });
-    expect(named.failures.map((f) => [f.check, f.message, f.wire.method])).toEqual([['unsupported_method', 'PATCH /items (undocumented) answered 200', 'PATCH']]);
+    expect(named.failures.map((f) => [f.check, f.message, f.wire.method])).toEqual([
+      ['unsupported_method', 'PATCH /items (undocumented) answered 200', 'PATCH'],
+    ]);
 
     const strict = await run({ strict: true });
     expect(checksOf(strict)).toContain('unsupported_method');
@@ -96,6 +119,9 @@ describe('--strict', () => {
     expect(lenient.failures).toEqual([]);
     expect(lenient.warnings.length).toBeGreaterThan(0);
     const strict = await run({ strict: true });
-    expect(strict.failures.map((f) => [f.check, f.expected])).toContainEqual(['unsupported_method', 'no warning (--strict)']);
+    expect(strict.failures.map((f) => [f.check, f.expected])).toContainEqual([
+      'unsupported_method',
+      'no warning (--strict)',
+    ]);
   });
 });

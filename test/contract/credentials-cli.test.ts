@@ -15,7 +15,12 @@ import { run } from '../helpers/processes.js';
 
 const BIN = path.join(ROOT, 'bin/parley.js');
 const parley = (args: string[], env: Record<string, string> = {}) =>
-  run('/usr/bin/env', [...Object.entries(env).map(([name, value]) => `${name}=${value}`), process.execPath, BIN, 'test', ...args], 60_000, ROOT);
+  run(
+    '/usr/bin/env',
+    [...Object.entries(env).map(([name, value]) => `${name}=${value}`), process.execPath, BIN, 'test', ...args],
+    60_000,
+    ROOT,
+  );
 const FIRST = 'sk-first-tenant-1111';
 const SECOND = 'sk-second-tenant-2222';
 
@@ -30,7 +35,8 @@ afterAll(async () => {
   await mock?.close();
 });
 
-const tenantRuns = (report: Report) => report.tallies.filter((t) => t.check === 'feather.tenant_isolation').reduce((n, t) => n + t.passed, 0);
+const tenantRuns = (report: Report) =>
+  report.tallies.filter((t) => t.check === 'feather.tenant_isolation').reduce((n, t) => n + t.passed, 0);
 
 describe('two credentials', () => {
   for (const [how, args, env] of [
@@ -40,7 +46,23 @@ describe('two credentials', () => {
   ] as const) {
     it(`${how}: the tenant-isolation property runs, and neither key is printed`, async () => {
       const json = path.join(dir, `${how.replace(/\W+/g, '-')}.json`);
-      const result = await parley(['--target', mock.url, 'specs/feather.yaml', ...args, '--seed', '2', '--runs', '5', '--only', 'feather.tenant_isolation', '--json', json], env);
+      const result = await parley(
+        [
+          '--target',
+          mock.url,
+          'specs/feather.yaml',
+          ...args,
+          '--seed',
+          '2',
+          '--runs',
+          '5',
+          '--only',
+          'feather.tenant_isolation',
+          '--json',
+          json,
+        ],
+        env,
+      );
       expect(result.code, result.stdout + result.stderr).toBe(0);
       const text = await readFile(json, 'utf8');
       expect(tenantRuns(JSON.parse(text))).toBeGreaterThan(0);
@@ -53,10 +75,24 @@ describe('two credentials', () => {
 
   it('with one key the tenant-isolation property is reported as not run', async () => {
     const json = path.join(dir, 'one-key.json');
-    const result = await parley(['--target', mock.url, 'specs/feather.yaml', '--api-key', FIRST, '--runs', '5', '--phases', 'stateful', '--json', json]);
+    const result = await parley([
+      '--target',
+      mock.url,
+      'specs/feather.yaml',
+      '--api-key',
+      FIRST,
+      '--runs',
+      '5',
+      '--phases',
+      'stateful',
+      '--json',
+      json,
+    ]);
     const report: Report = JSON.parse(await readFile(json, 'utf8'));
     expect(tenantRuns(report)).toBe(0);
-    expect(report.warnings.find((w) => w.check === 'feather.tenant_isolation')?.message).toMatch(/^not run: it needs a second credential/);
+    expect(report.warnings.find((w) => w.check === 'feather.tenant_isolation')?.message).toMatch(
+      /^not run: it needs a second credential/,
+    );
     expect(result.stdout).toMatch(/not run: it needs a second credential/);
   });
 });

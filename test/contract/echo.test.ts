@@ -14,7 +14,12 @@ import { SPEC_FILES, startBundledMock } from '../helpers/mock.js';
 const SCHEMA = {
   type: 'object',
   required: ['id', 'title'],
-  properties: { id: { type: 'string' }, title: { type: ['string', 'null'] }, metadata: { type: ['object', 'null'] }, secret: { type: 'string', writeOnly: true } },
+  properties: {
+    id: { type: 'string' },
+    title: { type: ['string', 'null'] },
+    metadata: { type: ['object', 'null'] },
+    secret: { type: 'string', writeOnly: true },
+  },
 };
 
 describe('echoMismatch', () => {
@@ -23,14 +28,27 @@ describe('echoMismatch', () => {
   });
   it('refuses a required field sent as null and left out, and a field sent with a value and left out', () => {
     expect(echoMismatch(SCHEMA, { title: null }, { id: 'x' })?.message).toBe('title is missing from the answer');
-    expect(echoMismatch(SCHEMA, { metadata: { a: 1 } }, { id: 'x', title: null })?.message).toBe('metadata is missing from the answer');
+    expect(echoMismatch(SCHEMA, { metadata: { a: 1 } }, { id: 'x', title: null })?.message).toBe(
+      'metadata is missing from the answer',
+    );
   });
   it('refuses a different value, ignores writeOnly fields and key order', () => {
     expect(echoMismatch(SCHEMA, { title: 'a' }, { id: 'x', title: 'b' })?.message).toBe('title is "b"');
-    expect(echoMismatch(SCHEMA, { secret: 's', metadata: { a: 1, b: 2 } }, { id: 'x', title: null, metadata: { b: 2, a: 1 } })).toBeUndefined();
+    expect(
+      echoMismatch(
+        SCHEMA,
+        { secret: 's', metadata: { a: 1, b: 2 } },
+        { id: 'x', title: null, metadata: { b: 2, a: 1 } },
+      ),
+    ).toBeUndefined();
   });
   it('reads properties and required through allOf', () => {
-    const composed = { allOf: [{ type: 'object', required: ['tag'], properties: { tag: { type: ['string', 'null'] } } }, { properties: { id: { type: 'string' } } }] };
+    const composed = {
+      allOf: [
+        { type: 'object', required: ['tag'], properties: { tag: { type: ['string', 'null'] } } },
+        { properties: { id: { type: 'string' } } },
+      ],
+    };
     expect(echoMismatch(composed, { tag: null }, { id: 'x' })?.message).toBe('tag is missing from the answer');
   });
 });
@@ -50,19 +68,39 @@ describe('julep.defaults_echo, absent against null', () => {
     respond: (incoming, answer) => {
       if (incoming.method !== 'POST' || incoming.path !== '/sessions' || answer.status !== 201) return undefined;
       if (incoming.json?.metadata === null) sentNull++;
-      return { status: 201, json: Object.fromEntries(Object.entries(answer.json).filter(([name, value]) => name !== 'metadata' || keep(value))) };
+      return {
+        status: 201,
+        json: Object.fromEntries(
+          Object.entries(answer.json).filter(([name, value]) => name !== 'metadata' || keep(value)),
+        ),
+      };
     },
   });
 
   const run = (target: string, seed: number) =>
-    runContract({ target, specFiles: [SPEC_FILES.julep], contracts: [...BUNDLED_CONTRACTS], apiKey: 'key-alpha', seed, runs: 25, phases: ['stateful'], only: ['julep.defaults_echo'] });
+    runContract({
+      target,
+      specFiles: [SPEC_FILES.julep],
+      contracts: [...BUNDLED_CONTRACTS],
+      apiKey: 'key-alpha',
+      seed,
+      runs: 25,
+      phases: ['stateful'],
+      only: ['julep.defaults_echo'],
+    });
 
   it('a server that leaves out metadata sent as null conforms (5 seeds)', async () => {
-    const relay = await startRelay(mock.url, dropFromSession((value) => value !== null));
+    const relay = await startRelay(
+      mock.url,
+      dropFromSession((value) => value !== null),
+    );
     try {
       for (const seed of [1, 2, 3, 4, 5]) {
         const report = await run(relay.url, seed);
-        expect(report.failures.map((f) => f.message), `seed ${seed}`).toEqual([]);
+        expect(
+          report.failures.map((f) => f.message),
+          `seed ${seed}`,
+        ).toEqual([]);
       }
       expect(sentNull).toBeGreaterThan(0);
     } finally {
@@ -71,7 +109,10 @@ describe('julep.defaults_echo, absent against null', () => {
   });
 
   it('a server that always leaves out metadata fails', async () => {
-    const relay = await startRelay(mock.url, dropFromSession(() => false));
+    const relay = await startRelay(
+      mock.url,
+      dropFromSession(() => false),
+    );
     try {
       const failures = (await Promise.all([1, 2, 3].map((seed) => run(relay.url, seed)))).flatMap((r) => r.failures);
       expect(failures.map((f) => f.message)).toContain('metadata is missing from the answer');

@@ -15,7 +15,10 @@ let server: FaultyServer;
 
 beforeAll(async () => {
   // Known keys: a mock that accepts any key would rightly fail ignored_auth.
-  mocks = [await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] }), await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] })];
+  mocks = [
+    await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] }),
+    await startBundledMock({ apiKeys: ['key-alpha', 'key-beta'] }),
+  ];
   server = await startFaultyServer([mocks[0].url, mocks[1].url]);
 });
 
@@ -53,7 +56,11 @@ describe('faulty servers', () => {
     ['accepts_invalid_input', 'invalid_request_rejected', /accepted with 200 although/],
     ['wrong_status', 'status_code_conformance', /answered 200, which the operation does not document/],
     ['wrong_content_type', 'content_type_conformance', /Content-Type text\/plain/],
-    ['undocumented_error_shape', 'error_schema_conformance', /the 4\d\d body breaks its schema: (detail must be array|error must be string)/],
+    [
+      'undocumented_error_shape',
+      'error_schema_conformance',
+      /the 4\d\d body breaks its schema: (detail must be array|error must be string)/,
+    ],
   ];
 
   for (const [fault, check, message] of CAUGHT_BY) {
@@ -75,7 +82,10 @@ describe('faulty servers', () => {
 
   it('forgets_state is caught by the stateful sequences', async () => {
     // One property at a time, so the relay's alternation puts consecutive requests on different replicas.
-    const report = await runAgainst('forgets_state', { concurrency: 1, only: ['feather.session_messages', 'feather.get_or_create_returns_same'] });
+    const report = await runAgainst('forgets_state', {
+      concurrency: 1,
+      only: ['feather.session_messages', 'feather.get_or_create_returns_same'],
+    });
     expect(failedChecks(report)).toEqual(new Set(['feather.session_messages', 'feather.get_or_create_returns_same']));
     const messages = report.failures.find((f) => f.check === 'feather.session_messages')!;
     expect(messages.message).toMatch(/a message to the session just created answered 404/);
@@ -86,21 +96,35 @@ describe('faulty servers', () => {
 
     // The stateless check sees it too: the contract creates a real session for each message, which then 404s.
     const sendMessage = 'send_message_v1_ask_feather_sessions__session_id__messages_post';
-    const messages404 = await runAgainst('forgets_state', { concurrency: 1, only: [sendMessage, 'valid_request_accepted'] });
+    const messages404 = await runAgainst('forgets_state', {
+      concurrency: 1,
+      only: [sendMessage, 'valid_request_accepted'],
+    });
     // Sent once more, the same message reaches the other replica, where its session exists: some of
     // these are reported as flaky rather than failed, which fails the run just the same.
     const found = [...messages404.failures, ...messages404.flaky.map((f) => f.failure)];
     expect(found.length).toBeGreaterThan(0);
-    expect(new Set(found.map((f) => [f.operation, f.check, f.response?.status].join(' ')))).toEqual(new Set([`${sendMessage} valid_request_accepted 404`]));
+    expect(new Set(found.map((f) => [f.operation, f.check, f.response?.status].join(' ')))).toEqual(
+      new Set([`${sendMessage} valid_request_accepted 404`]),
+    );
     for (const { retry } of messages404.flaky) expect(retry.status).toBe(200);
   });
 
   it('server_error_on_edge_value is caught by not_a_server_error, shrunk to the smallest request', async () => {
-    const report = await runAgainst('server_error_on_edge_value', { only: ['createSession', 'not_a_server_error'], runs: 50 });
+    const report = await runAgainst('server_error_on_edge_value', {
+      only: ['createSession', 'not_a_server_error'],
+      runs: 50,
+    });
     // Valid requests fail on the edge value (invalid ones may too: each phase reports its own; the
     // coverage phase's probes at the bounds too, each unshrunk).
-    expect(report.failures.some((f) => f.phase === 'coverage' && f.constraint === 'body.timeoutConfig.timeoutMinutes maximum')).toBe(true);
-    const failures = report.failures.filter((f) => f.check === 'not_a_server_error' && f.violation === undefined && f.phase === 'fuzz');
+    expect(
+      report.failures.some(
+        (f) => f.phase === 'coverage' && f.constraint === 'body.timeoutConfig.timeoutMinutes maximum',
+      ),
+    ).toBe(true);
+    const failures = report.failures.filter(
+      (f) => f.check === 'not_a_server_error' && f.violation === undefined && f.phase === 'fuzz',
+    );
     expect(failures).toHaveLength(1);
     const [failure] = failures;
     expect(failure.response?.status).toBe(500);

@@ -19,17 +19,33 @@ describe('fuzz data', () => {
     const arbitrary = schemaArbitrary({ type: 'string', minLength: 1 });
     for (const seed of [1, 2, 3, 4, 5]) {
       const samples = fc.sample(arbitrary, { seed, numRuns: 200 }) as string[];
-      expect(share(samples, (s) => ASTRAL.test(s)), `seed ${seed}`).toBeGreaterThan(0.2);
-      expect(share(samples, (s) => /[\u0300-\u036f\u20d0-\u20ff]/.test(s)), `seed ${seed}`).toBeGreaterThan(0.02);
-      expect(share(samples, (s) => /[\u0590-\u06ff\u200f\u202e]/.test(s)), `seed ${seed}`).toBeGreaterThan(0.05);
-      expect(share(samples, (s) => s.includes('\u0000')), `seed ${seed}`).toBeGreaterThan(0.01);
+      expect(
+        share(samples, (s) => ASTRAL.test(s)),
+        `seed ${seed}`,
+      ).toBeGreaterThan(0.2);
+      expect(
+        share(samples, (s) => /[\u0300-\u036f\u20d0-\u20ff]/.test(s)),
+        `seed ${seed}`,
+      ).toBeGreaterThan(0.02);
+      expect(
+        share(samples, (s) => /[\u0590-\u06ff\u200f\u202e]/.test(s)),
+        `seed ${seed}`,
+      ).toBeGreaterThan(0.05);
+      expect(
+        share(samples, (s) => s.includes('\u0000')),
+        `seed ${seed}`,
+      ).toBeGreaterThan(0.01);
       // Never a lone surrogate: every value is valid UTF-8 on the wire.
-      for (const s of samples) expect(s).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      for (const s of samples)
+        expect(s).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     }
   });
 
   it('strings reach maxLength exactly, counted in code points, with multi-unit characters among them', () => {
-    const samples = fc.sample(schemaArbitrary({ type: 'string', maxLength: 10 }), { seed: 3, numRuns: 300 }) as string[];
+    const samples = fc.sample(schemaArbitrary({ type: 'string', maxLength: 10 }), {
+      seed: 3,
+      numRuns: 300,
+    }) as string[];
     const atMax = samples.filter((s) => [...s].length === 10);
     expect(atMax.length).toBeGreaterThan(15);
     expect(atMax.some((s) => s.length > 10)).toBe(true); // UTF-16 length past the bound: length bugs show
@@ -44,10 +60,16 @@ describe('fuzz data', () => {
     const unbounded = fc.sample(schemaArbitrary({ type: 'integer' }), { seed: 2, numRuns: 300 });
     expect(unbounded).toContain(2 ** 53 - 1);
     expect(unbounded).toContain(2 ** 31);
-    const int32 = fc.sample(schemaArbitrary({ type: 'integer', format: 'int32' }), { seed: 2, numRuns: 300 }) as number[];
+    const int32 = fc.sample(schemaArbitrary({ type: 'integer', format: 'int32' }), {
+      seed: 2,
+      numRuns: 300,
+    }) as number[];
     expect(int32.every((n) => n >= -(2 ** 31) && n <= 2 ** 31 - 1)).toBe(true);
 
-    const exclusive = fc.sample(schemaArbitrary({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }), { seed: 4, numRuns: 300 }) as number[];
+    const exclusive = fc.sample(schemaArbitrary({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }), {
+      seed: 4,
+      numRuns: 300,
+    }) as number[];
     expect(exclusive.every((n) => n > 0 && n < 1)).toBe(true);
     expect(exclusive).toContain(5e-324);
     expect(Math.max(...exclusive)).toBeGreaterThan(0.9999999999);
@@ -60,10 +82,22 @@ describe('fuzz data', () => {
 
 describe('shrinking', () => {
   it('a failing edge value shrinks to the smallest failing value, integers and doubles alike', () => {
-    const integer = fc.check(fc.property(schemaArbitrary({ type: 'integer', minimum: 5, maximum: 1440 }) as fc.Arbitrary<number>, (n) => n < 100), { seed: 1 });
+    const integer = fc.check(
+      fc.property(
+        schemaArbitrary({ type: 'integer', minimum: 5, maximum: 1440 }) as fc.Arbitrary<number>,
+        (n) => n < 100,
+      ),
+      { seed: 1 },
+    );
     expect(integer.counterexample).toEqual([100]);
     for (const seed of [1, 2, 3]) {
-      const double = fc.check(fc.property(schemaArbitrary({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }) as fc.Arbitrary<number>, (n) => n < 0.5), { seed });
+      const double = fc.check(
+        fc.property(
+          schemaArbitrary({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 }) as fc.Arbitrary<number>,
+          (n) => n < 0.5,
+        ),
+        { seed },
+      );
       expect(double.failed).toBe(true);
       expect(String(double.errorInstance)).toMatch(/returning false/); // not a shrinker crash
       expect(double.counterexample![0]).toBeGreaterThanOrEqual(0.5);
@@ -74,12 +108,21 @@ describe('shrinking', () => {
 
 describe('array and object parameters (issue #9)', () => {
   it('are serialised per style and explode', () => {
-    expect(queryPairs({ name: 'tags' }, ['a', 'b'])).toEqual([['tags', 'a'], ['tags', 'b']]);
+    expect(queryPairs({ name: 'tags' }, ['a', 'b'])).toEqual([
+      ['tags', 'a'],
+      ['tags', 'b'],
+    ]);
     expect(queryPairs({ name: 'ids', style: 'form', explode: false }, [1, 2])).toEqual([['ids', '1,2']]);
     expect(queryPairs({ name: 'ids', style: 'pipeDelimited', explode: false }, [1, 2])).toEqual([['ids', '1|2']]);
     expect(queryPairs({ name: 'ids', style: 'spaceDelimited', explode: false }, [1, 2])).toEqual([['ids', '1 2']]);
-    expect(queryPairs({ name: 'filter', style: 'deepObject', explode: true }, { a: 1, b: 'x' })).toEqual([['filter[a]', '1'], ['filter[b]', 'x']]);
-    expect(queryPairs({ name: 'point' }, { x: 1, y: 2 })).toEqual([['x', '1'], ['y', '2']]);
+    expect(queryPairs({ name: 'filter', style: 'deepObject', explode: true }, { a: 1, b: 'x' })).toEqual([
+      ['filter[a]', '1'],
+      ['filter[b]', 'x'],
+    ]);
+    expect(queryPairs({ name: 'point' }, { x: 1, y: 2 })).toEqual([
+      ['x', '1'],
+      ['y', '2'],
+    ]);
     expect(queryPairs({ name: 'point', explode: false }, { x: 1, y: 2 })).toEqual([['point', 'x,1,y,2']]);
     expect(headerText({ explode: false }, [1, 2, 3])).toBe('1,2,3');
     expect(headerText({ explode: true }, { a: 1 })).toBe('a=1');

@@ -21,19 +21,29 @@ function requestIssues(request: ContractRequest, validator: SpecValidator): stri
   const issues: string[] = [];
   const { operation } = request;
   for (const parameter of operation.parameters) {
-    const group = parameter.in === 'path' ? request.pathParams : parameter.in === 'query' ? request.query : parameter.in === 'header' ? request.headers : undefined;
+    const group =
+      parameter.in === 'path'
+        ? request.pathParams
+        : parameter.in === 'query'
+          ? request.query
+          : parameter.in === 'header'
+            ? request.headers
+            : undefined;
     if (!group || !parameter.schemaPointer) continue;
     const key = parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
     if (!(key in group)) {
       if (parameter.required) issues.push(`${parameter.in}.${parameter.name} is required but missing`);
       continue;
     }
-    for (const issue of validator.validate(parameter.schemaPointer, group[key], 'request')) issues.push(`${parameter.in}.${parameter.name} ${issue.message}`);
+    for (const issue of validator.validate(parameter.schemaPointer, group[key], 'request'))
+      issues.push(`${parameter.in}.${parameter.name} ${issue.message}`);
   }
   const media = operation.requestBody?.content.find((m) => /json/i.test(m.mediaType));
   if (media?.schemaPointer) {
     if (request.body === undefined) issues.push('the JSON body is missing');
-    else for (const issue of validator.validate(media.schemaPointer, request.body, 'request')) issues.push(`body.${issue.path.join('.')} ${issue.message}`);
+    else
+      for (const issue of validator.validate(media.schemaPointer, request.body, 'request'))
+        issues.push(`body.${issue.path.join('.')} ${issue.message}`);
   }
   return issues;
 }
@@ -55,7 +65,8 @@ function assertAllValid(operation: Operation, validator: SpecValidator, numRuns:
 describe('valid requests pass the spec validator', () => {
   const specs: Spec[] = [];
   beforeAll(async () => {
-    for (const file of [...BUNDLED_SPECS, fixtureFile('crud-3.0.yaml'), fixtureFile('crud-3.1.yaml')]) specs.push(await loadSpec(file));
+    for (const file of [...BUNDLED_SPECS, fixtureFile('crud-3.0.yaml'), fixtureFile('crud-3.1.yaml')])
+      specs.push(await loadSpec(file));
   });
 
   it('on every bundled and CRUD operation (1,000 requests each)', () => {
@@ -94,7 +105,9 @@ describe('valid requests pass the spec validator', () => {
         expect(all.some((b) => typeof b.owner === 'string')).toBe(true);
         expect(all.some((b) => typeof b.owner === 'number')).toBe(true);
         // allOf: both halves' required properties together.
-        expect(all.filter((b) => b.audit).every((b) => typeof b.audit.by === 'string' && typeof b.audit.at === 'string')).toBe(true);
+        expect(
+          all.filter((b) => b.audit).every((b) => typeof b.audit.by === 'string' && typeof b.audit.at === 'string'),
+        ).toBe(true);
         // nullable / type [string, null]: both null and text.
         expect(all.some((b) => b.nickname === null)).toBe(true);
         expect(all.some((b) => typeof b.nickname === 'string')).toBe(true);
@@ -134,21 +147,62 @@ describe('invalid requests carry one known violation', () => {
   /** Violation kinds each bundled operation must be tested with, judged from its spec by hand. */
   const EXPECTED: Record<string, ViolationKind[]> = {
     create_session_v1_ask_feather_sessions_post: ['wrong_type', 'malformed_json', 'wrong_content_type', 'missing_body'],
-    send_message_v1_ask_feather_sessions__session_id__messages_post: ['missing_required_field', 'wrong_type', 'string_too_short', 'bad_path_parameter', 'malformed_json', 'wrong_content_type', 'missing_body'],
-    getOrCreateV2Conversation: ['missing_required_field', 'wrong_type', 'bad_format', 'outside_enum', 'malformed_json', 'wrong_content_type', 'missing_body'],
-    create_session_sessions_post: ['wrong_type', 'out_of_range_number', 'bad_format', 'outside_enum', 'malformed_json', 'wrong_content_type'],
-    createSession: ['missing_required_field', 'wrong_type', 'out_of_range_number', 'bad_format', 'malformed_json', 'wrong_content_type'],
+    send_message_v1_ask_feather_sessions__session_id__messages_post: [
+      'missing_required_field',
+      'wrong_type',
+      'string_too_short',
+      'bad_path_parameter',
+      'malformed_json',
+      'wrong_content_type',
+      'missing_body',
+    ],
+    getOrCreateV2Conversation: [
+      'missing_required_field',
+      'wrong_type',
+      'bad_format',
+      'outside_enum',
+      'malformed_json',
+      'wrong_content_type',
+      'missing_body',
+    ],
+    create_session_sessions_post: [
+      'wrong_type',
+      'out_of_range_number',
+      'bad_format',
+      'outside_enum',
+      'malformed_json',
+      'wrong_content_type',
+    ],
+    createSession: [
+      'missing_required_field',
+      'wrong_type',
+      'out_of_range_number',
+      'bad_format',
+      'malformed_json',
+      'wrong_content_type',
+    ],
   };
 
   const specs: Spec[] = [];
   /** Per operation id: its validator and the violations 150 valid requests yield. */
-  const sampled = new Map<string, { operation: Operation; validator: SpecValidator; byKind: Map<ViolationKind, Found[]> }>();
+  const sampled = new Map<
+    string,
+    { operation: Operation; validator: SpecValidator; byKind: Map<ViolationKind, Found[]> }
+  >();
   beforeAll(async () => {
-    const files = [...BUNDLED_SPECS, ...['crud-3.0.yaml', 'crud-3.1.yaml', 'keywords-3.0.yaml', 'keywords-3.1.yaml'].map(fixtureFile)];
+    const files = [
+      ...BUNDLED_SPECS,
+      ...['crud-3.0.yaml', 'crud-3.1.yaml', 'keywords-3.0.yaml', 'keywords-3.1.yaml'].map(fixtureFile),
+    ];
     for (const file of files) specs.push(await loadSpec(file));
     for (const spec of specs) {
       const validator = new SpecValidator(spec);
-      for (const operation of spec.operations) sampled.set(`${spec.name} ${operation.id}`, { operation, validator, byKind: violationsByKind(operation, validator, 150) });
+      for (const operation of spec.operations)
+        sampled.set(`${spec.name} ${operation.id}`, {
+          operation,
+          validator,
+          byKind: violationsByKind(operation, validator, 150),
+        });
     }
   });
 
@@ -158,7 +212,11 @@ describe('invalid requests carry one known violation', () => {
   }
 
   /** Every violation a sample of valid requests for the operation yields, by kind, beside the request it came from. */
-  function violationsByKind(operation: Operation, validator: SpecValidator, numRuns: number): Map<ViolationKind, Found[]> {
+  function violationsByKind(
+    operation: Operation,
+    validator: SpecValidator,
+    numRuns: number,
+  ): Map<ViolationKind, Found[]> {
     const found = new Map<ViolationKind, Found[]>();
     for (const original of fc.sample(validRequestArbitrary(operation), { numRuns, seed: SEED })) {
       for (const kind of applicableKinds(operation)) {
@@ -174,7 +232,9 @@ describe('invalid requests carry one known violation', () => {
   /** A path parameter as a server reads it: text, or a number where the schema wants one and the text is numeric. */
   function asServerReads(text: string, schema: unknown): unknown {
     const types = [(schema as { type?: string | string[] })?.type].flat();
-    return /^-?\d+(\.\d+)?$/.test(text) && (types.includes('integer') || types.includes('number')) ? Number(text) : text;
+    return /^-?\d+(\.\d+)?$/.test(text) && (types.includes('integer') || types.includes('number'))
+      ? Number(text)
+      : text;
   }
 
   /** The body with the value at `path` put back as it was in `original` (or removed if it had none). */
@@ -196,7 +256,17 @@ describe('invalid requests carry one known violation', () => {
   it('covers the issue list: every kind is produced for some bundled operation', () => {
     const produced = new Set([...sampled.values()].flatMap(({ byKind }) => [...byKind.keys()]));
     // Missing credentials is its own request kind (no-credentials), tested in the runner.
-    const required: ViolationKind[] = ['missing_required_field', 'wrong_type', 'out_of_range_number', 'string_too_short', 'bad_format', 'outside_enum', 'bad_path_parameter', 'malformed_json', 'wrong_content_type'];
+    const required: ViolationKind[] = [
+      'missing_required_field',
+      'wrong_type',
+      'out_of_range_number',
+      'string_too_short',
+      'bad_format',
+      'outside_enum',
+      'bad_path_parameter',
+      'malformed_json',
+      'wrong_content_type',
+    ];
     expect([...produced].sort()).toEqual(expect.arrayContaining(required));
     expect(VIOLATION_KINDS).toEqual(expect.arrayContaining(required));
   });
@@ -204,7 +274,8 @@ describe('invalid requests carry one known violation', () => {
   it('produces, for each bundled operation, the kinds its spec allows', () => {
     const bundled = [...sampled.values()].filter(({ operation }) => BUNDLED_SPECS.includes(operation.spec.file));
     expect(bundled.map(({ operation }) => operation.id).sort()).toEqual(Object.keys(EXPECTED).sort());
-    for (const { operation, byKind } of bundled) expect([...byKind.keys()], operation.id).toEqual(expect.arrayContaining(EXPECTED[operation.id]));
+    for (const { operation, byKind } of bundled)
+      expect([...byKind.keys()], operation.id).toEqual(expect.arrayContaining(EXPECTED[operation.id]));
   });
 
   it('makes each violation really invalid, and only at the place it names', () => {
@@ -220,7 +291,10 @@ describe('invalid requests carry one known violation', () => {
             const parameter = operation.parameters.find((p) => p.in === 'path' && p.name === name)!;
             pathLocations.add(`${operation.spec.name}:${location}`);
             const read = asServerReads(String(variant.pathParams[name]), parameter.schema);
-            expect(validator.validate(parameter.schemaPointer!, read, 'request').length, `${operation.id} ${location} = ${JSON.stringify(read)}`).toBeGreaterThan(0);
+            expect(
+              validator.validate(parameter.schemaPointer!, read, 'request').length,
+              `${operation.id} ${location} = ${JSON.stringify(read)}`,
+            ).toBeGreaterThan(0);
             expect({ ...variant.pathParams, [name]: original.pathParams[name] }).toEqual(original.pathParams);
             expect(variant.body).toEqual(original.body);
           } else if (kind === 'malformed_json') {
@@ -232,15 +306,23 @@ describe('invalid requests carry one known violation', () => {
             expect(variant.body).toBeUndefined();
             expect(variant.rawBody).toBeUndefined();
           } else {
-            expect(validator.validate(media!.schemaPointer!, variant.body, 'request').length, `${operation.id} ${kind} ${location}`).toBeGreaterThan(0);
+            expect(
+              validator.validate(media!.schemaPointer!, variant.body, 'request').length,
+              `${operation.id} ${kind} ${location}`,
+            ).toBeGreaterThan(0);
             // Putting back the one value it names makes the body the valid original again.
-            const path = location.split('.').slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+            const path = location
+              .split('.')
+              .slice(1)
+              .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
             expect(restored(variant.body, original.body, path), `${kind} at ${location}`).toEqual(original.body);
           }
           // Parameters other than a broken path parameter stay valid.
           if (kind !== 'bad_path_parameter') {
             for (const parameter of operation.parameters.filter((p) => p.in === 'path')) {
-              expect(validator.validate(parameter.schemaPointer!, variant.pathParams[parameter.name], 'request')).toEqual([]);
+              expect(
+                validator.validate(parameter.schemaPointer!, variant.pathParams[parameter.name], 'request'),
+              ).toEqual([]);
             }
           }
           checked++;
@@ -249,7 +331,13 @@ describe('invalid requests carry one known violation', () => {
     }
     expect(checked).toBeGreaterThan(500);
     // A uuid, a pattern or a bounded integer can be broken; a plain string id cannot ("-1" is a fine string).
-    for (const location of ['feather:path.session_id', 'keywords-3.0:path.thingId', 'keywords-3.0:path.rev', 'keywords-3.1:path.rev', 'crud-3.1:path.notebookId']) {
+    for (const location of [
+      'feather:path.session_id',
+      'keywords-3.0:path.thingId',
+      'keywords-3.0:path.rev',
+      'keywords-3.1:path.rev',
+      'crud-3.1:path.notebookId',
+    ]) {
       expect(pathLocations, location).toContain(location);
     }
     expect(pathLocations).not.toContain('crud-3.0:path.petId');
@@ -260,7 +348,13 @@ describe('invalid requests carry one known violation', () => {
     const spec = await loadSpec(fixtureFile('keywords-3.1.yaml'));
     const validator = new SpecValidator(spec);
     const [request] = fc.sample(validRequestArbitrary(spec.operations[0]), { numRuns: 1, seed: SEED });
-    const values = (kind: ViolationKind) => Object.fromEntries(violationsOf(request, kind, validator).map((v) => [v.violation!.location, (v.body as any)[v.violation!.location.split('.')[1]]]));
+    const values = (kind: ViolationKind) =>
+      Object.fromEntries(
+        violationsOf(request, kind, validator).map((v) => [
+          v.violation!.location,
+          (v.body as any)[v.violation!.location.split('.')[1]],
+        ]),
+      );
     expect(values('out_of_range_number')).toMatchObject({ 'body.score': expect.any(Number) });
     expect(values('out_of_range_number')['body.score']).toBeOneOf([0, 1]);
     // Lengths are cut from (or padded onto) the valid value, so a pattern it matched still holds where it can.

@@ -21,10 +21,13 @@ afterAll(async () => {
   await mock?.close();
 });
 
-const describeFailures = (report: Report) => report.failures.map((f) => `${f.spec} ${f.operation} ${f.check}: ${f.message}\n  ${f.curl}`).join('\n');
+const describeFailures = (report: Report) =>
+  report.failures.map((f) => `${f.spec} ${f.operation} ${f.check}: ${f.message}\n  ${f.curl}`).join('\n');
 
 const passedBy = (report: Report, check: string, operation?: string) =>
-  report.tallies.filter((t) => t.check === check && (operation === undefined || t.operation === operation)).reduce((sum, t) => sum + t.passed, 0);
+  report.tallies
+    .filter((t) => t.check === check && (operation === undefined || t.operation === operation))
+    .reduce((sum, t) => sum + t.passed, 0);
 
 describe('the contract suite against the parley mock', () => {
   for (const [seed, runs] of [
@@ -32,13 +35,22 @@ describe('the contract suite against the parley mock', () => {
     [7, 20],
   ] as const) {
     it(`finds zero failures, every check and sequence exercised (seed ${seed}, runs ${runs ?? 'default'})`, async () => {
-      const report = await runContract({ target: mock.url, specFiles: BUNDLED_SPECS, contracts: [...BUNDLED_CONTRACTS], apiKey: 'key-alpha', secondApiKey: 'key-beta', seed, runs });
+      const report = await runContract({
+        target: mock.url,
+        specFiles: BUNDLED_SPECS,
+        contracts: [...BUNDLED_CONTRACTS],
+        apiKey: 'key-alpha',
+        secondApiKey: 'key-beta',
+        seed,
+        runs,
+      });
       expect(report.failures, describeFailures(report)).toEqual([]);
       expect(report.interrupted).toBe(false);
       expect(report.specs.map((s) => s.name)).toEqual(['feather', 'julep', 'eliza']);
 
       // The bundled specs document no response headers: response_headers_conformance is exercised in checks.test.ts.
-      for (const check of CHECKS.filter((c) => c.name !== 'response_headers_conformance')) expect(passedBy(report, check.name), check.name).toBeGreaterThan(0);
+      for (const check of CHECKS.filter((c) => c.name !== 'response_headers_conformance'))
+        expect(passedBy(report, check.name), check.name).toBeGreaterThan(0);
       const sequences = BUNDLED_CONTRACTS.flatMap((c) => c.sequences.map((s) => s.name));
       expect(sequences).toHaveLength(13);
       for (const sequence of sequences) expect(passedBy(report, sequence), sequence).toBeGreaterThan(0);
@@ -74,4 +86,3 @@ describe('the contract suite against the parley mock', () => {
     }
   });
 });
-

@@ -78,26 +78,30 @@ const FINDINGS: Finding[] = [
       ['feather', 'getOrCreateV2Conversation'],
       ['julep', 'create_session_sessions_post'],
     ] as const
-  ).map(([spec, operation]): Finding => ({
-    spec,
-    check: 'ignored_auth',
-    operation,
-    message: /^answered 20\d to a key it cannot know$/,
-    why: 'Prism checks that a key is present, not that it is one it knows',
-  })),
+  ).map(
+    ([spec, operation]): Finding => ({
+      spec,
+      check: 'ignored_auth',
+      operation,
+      message: /^answered 20\d to a key it cannot know$/,
+      why: 'Prism checks that a key is present, not that it is one it knows',
+    }),
+  ),
   ...(
     [
       ['feather', 'feather.distinct_sessions', 'create_session_v1_ask_feather_sessions_post'],
       ['julep', 'julep.distinct_sessions', 'create_session_sessions_post'],
       ['eliza', 'eliza.distinct_sessions', 'createSession'],
     ] as const
-  ).map(([spec, check, operation]): Finding => ({
-    spec,
-    check,
-    operation,
-    message: /^create #2 returned (id|sessionId) ".+", already given to create #1$/,
-    why: 'Prism answers every create with the same example id',
-  })),
+  ).map(
+    ([spec, check, operation]): Finding => ({
+      spec,
+      check,
+      operation,
+      message: /^create #2 returned (id|sessionId) ".+", already given to create #1$/,
+      why: 'Prism answers every create with the same example id',
+    }),
+  ),
   {
     spec: 'feather',
     check: 'feather.binding_rule',
@@ -142,12 +146,28 @@ beforeAll(async () => {
   await Promise.all(
     (Object.keys(SPEC_FILES) as SpecName[]).map(async (name) => {
       const port = await freePort();
-      const started = await spawnUntil(PRISM, ['mock', '-h', '127.0.0.1', '-p', String(port), SPEC_FILES[name]], /Prism is listening on/, 45_000, ROOT);
+      const started = await spawnUntil(
+        PRISM,
+        ['mock', '-h', '127.0.0.1', '-p', String(port), SPEC_FILES[name]],
+        /Prism is listening on/,
+        45_000,
+        ROOT,
+      );
       prisms.set(name, { child: started.child, url: `http://127.0.0.1:${port}` });
     }),
   );
   for (const [name, { url }] of prisms) {
-    reports.set(name, await runContract({ target: url, specFiles: [SPEC_FILES[name]], contracts: [...BUNDLED_CONTRACTS], apiKey: 'key-alpha', seed: 11, runs: 20 }));
+    reports.set(
+      name,
+      await runContract({
+        target: url,
+        specFiles: [SPEC_FILES[name]],
+        contracts: [...BUNDLED_CONTRACTS],
+        apiKey: 'key-alpha',
+        seed: 11,
+        runs: 20,
+      }),
+    );
   }
 }, 120_000);
 
@@ -161,7 +181,10 @@ describe('the contract suite against Stoplight Prism', () => {
     // and the bundled specs document no response headers.
     const never = new Set(['ignored_auth', 'unsupported_method', 'response_headers_conformance']);
     for (const check of CHECKS.filter((c) => !never.has(c.name))) {
-      const passed = [...reports.values()].flatMap((r) => r.tallies).filter((t) => t.check === check.name).reduce((sum, t) => sum + t.passed, 0);
+      const passed = [...reports.values()]
+        .flatMap((r) => r.tallies)
+        .filter((t) => t.check === check.name)
+        .reduce((sum, t) => sum + t.passed, 0);
       expect(passed, check.name).toBeGreaterThan(0);
     }
   });
@@ -175,7 +198,9 @@ describe('the contract suite against Stoplight Prism', () => {
   });
 
   it('reports nothing but known Prism shortcomings', () => {
-    const unexplained = [...reports.values()].flatMap((r) => r.failures).filter((f) => !FINDINGS.some((finding) => matches(f, finding)));
+    const unexplained = [...reports.values()]
+      .flatMap((r) => r.failures)
+      .filter((f) => !FINDINGS.some((finding) => matches(f, finding)));
     expect(unexplained.map((f) => `${f.spec} ${f.operation} ${f.check}: ${f.message}\n  ${f.curl}`)).toEqual([]);
   });
 

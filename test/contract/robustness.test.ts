@@ -29,7 +29,12 @@ async function elapsed<T>(work: () => Promise<T>): Promise<[T, number]> {
 describe('harness robustness', () => {
   it('an unreachable target is a TargetUnreachableError naming the target, at once', async () => {
     const target = `http://127.0.0.1:${await freePort()}`;
-    const [error, ms] = await elapsed(() => runContract(options(target)).then(() => undefined, (e: unknown) => e));
+    const [error, ms] = await elapsed(() =>
+      runContract(options(target)).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toBeInstanceOf(TargetUnreachableError);
     expect((error as Error).message).toBe(`cannot test ${target}: connection refused (is the server running?)`);
     expect(ms).toBeLessThan(5000);
@@ -38,7 +43,12 @@ describe('harness robustness', () => {
   it('a target that accepts connections but never answers fails the probe within the request timeout', async () => {
     const server = await startBrokenSocketServer('hang-all');
     try {
-      const [error, ms] = await elapsed(() => runContract(options(server.url)).then(() => undefined, (e: unknown) => e));
+      const [error, ms] = await elapsed(() =>
+        runContract(options(server.url)).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       expect(error).toBeInstanceOf(TargetUnreachableError);
       expect((error as Error).message).toMatch(/no complete response within 200 ms/);
       expect(ms).toBeLessThan(3000);
@@ -50,7 +60,10 @@ describe('harness robustness', () => {
   it('a target answering garbage bytes is reported as not HTTP, not a crash', async () => {
     const server = await startBrokenSocketServer('garbage-all');
     try {
-      const error = await runContract(options(server.url)).then(() => undefined, (e: unknown) => e);
+      const error = await runContract(options(server.url)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(TargetUnreachableError);
       expect((error as Error).message).toMatch(/the answer is not valid HTTP/);
     } finally {
@@ -67,9 +80,10 @@ describe('harness robustness', () => {
       const lost = report.failures.filter((f) => f.check === 'response_received');
       // The two operations that need nothing first are judged; sending a message needs a session,
       // whose creation got no answer: a failed precondition of the create, not a failure of the message.
-      expect(new Set(lost.map((f) => f.operation)), JSON.stringify(report.failures.map((f) => [f.check, f.message]))).toEqual(
-        new Set(['create_session_v1_ask_feather_sessions_post', 'getOrCreateV2Conversation']),
-      );
+      expect(
+        new Set(lost.map((f) => f.operation)),
+        JSON.stringify(report.failures.map((f) => [f.check, f.message])),
+      ).toEqual(new Set(['create_session_v1_ask_feather_sessions_post', 'getOrCreateV2Conversation']));
       for (const failure of lost) expect(failure.message).toMatch(/^the answer is not valid HTTP/);
       const preconditions = report.failures.filter((f) => f.kind === 'precondition');
       expect(preconditions.length).toBeGreaterThan(0);
@@ -78,7 +92,12 @@ describe('harness robustness', () => {
         expect(failure.blocked).toBe('send_message_v1_ask_feather_sessions__session_id__messages_post');
         expect(failure.transportError).toMatch(/^the answer is not valid HTTP/);
       }
-      expect(report.failures.filter((f) => f.kind === 'check' && f.operation === 'send_message_v1_ask_feather_sessions__session_id__messages_post')).toEqual([]);
+      expect(
+        report.failures.filter(
+          (f) =>
+            f.kind === 'check' && f.operation === 'send_message_v1_ask_feather_sessions__session_id__messages_post',
+        ),
+      ).toEqual([]);
       expect(report.failures.filter((f) => f.check === 'setup')).toEqual([]);
     } finally {
       await server.close();
@@ -99,7 +118,12 @@ describe('harness robustness', () => {
       }
       // Every operation is reported (sending a message as the failed precondition of the session it needs), and every sequence (which cannot even start) too.
       expect(new Set(report.failures.map((f) => f.blocked ?? f.operation)).size).toBe(3);
-      for (const sequence of ['feather.session_messages', 'feather.unknown_session_rejected', 'feather.get_or_create_returns_same']) expect(checks).toContain(sequence);
+      for (const sequence of [
+        'feather.session_messages',
+        'feather.unknown_session_rejected',
+        'feather.get_or_create_returns_same',
+      ])
+        expect(checks).toContain(sequence);
       // No shrinking through timeouts: about one timed-out request per phase, not hundreds.
       expect(report.requests).toBeLessThan(100);
       expect(ms).toBeLessThan(15_000);
@@ -111,7 +135,9 @@ describe('harness robustness', () => {
   it('maxTimeMs stops a run against a stuck target in time, flagged as interrupted', async () => {
     const server = await startBrokenSocketServer('hang');
     try {
-      const [report, ms] = await elapsed(() => runContract(options(server.url, { requestTimeoutMs: 60_000, maxTimeMs: 1500 })));
+      const [report, ms] = await elapsed(() =>
+        runContract(options(server.url, { requestTimeoutMs: 60_000, maxTimeMs: 1500 })),
+      );
       expect(report.interrupted).toBe(true);
       expect(ms).toBeGreaterThanOrEqual(1400);
       // The deadline counts from the end of spec loading; allow for a busy machine around it.

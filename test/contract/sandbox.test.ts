@@ -24,7 +24,12 @@ const TENANT_SECRET = 'tenant-secret-5b2f';
 const VERSION = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version as string;
 
 const parleyTest = (args: string[], env: Record<string, string> = {}) =>
-  run('/usr/bin/env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, BIN, 'test', ...args], 120_000, ROOT);
+  run(
+    '/usr/bin/env',
+    [...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, BIN, 'test', ...args],
+    120_000,
+    ROOT,
+  );
 
 interface Arrival {
   at: number;
@@ -34,16 +39,30 @@ interface Arrival {
 }
 
 /** A relay in front of the mock that notes when each request arrives, and with which headers. */
-async function startCountingRelay(upstream: string): Promise<{ url: string; arrivals: Arrival[]; close(): Promise<void> }> {
+async function startCountingRelay(
+  upstream: string,
+): Promise<{ url: string; arrivals: Arrival[]; close(): Promise<void> }> {
   const arrivals: Arrival[] = [];
   const server = http.createServer(async (incoming, outgoing) => {
-    arrivals.push({ at: performance.now(), method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers });
+    arrivals.push({
+      at: performance.now(),
+      method: incoming.method ?? '',
+      url: incoming.url ?? '',
+      headers: incoming.headers,
+    });
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const { host: _host, connection: _connection, ...headers } = incoming.headers;
-    const answer = await request(new URL(incoming.url ?? '/', upstream), { method: incoming.method as 'GET', headers: headers as Record<string, string>, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+    const answer = await request(new URL(incoming.url ?? '/', upstream), {
+      method: incoming.method as 'GET',
+      headers: headers as Record<string, string>,
+      body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+    });
     const body = Buffer.from(await answer.body.arrayBuffer());
-    outgoing.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/json'), 'content-length': body.length });
+    outgoing.writeHead(answer.statusCode, {
+      'content-type': String(answer.headers['content-type'] ?? 'application/json'),
+      'content-length': body.length,
+    });
     outgoing.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -70,7 +89,25 @@ describe('--rate', () => {
   it('keeps the requests the server sees under the cap, every second of the run', async () => {
     const relay = await startCountingRelay(mock.url);
     try {
-      const result = await parleyTest(['--target', relay.url, SPEC, '--api-key', 'k', '--seed', '3', '--runs', '8', '--rate', '20/s', '--only', 'getStatus', '--only', 'getVersion', '--only', 'createNote']);
+      const result = await parleyTest([
+        '--target',
+        relay.url,
+        SPEC,
+        '--api-key',
+        'k',
+        '--seed',
+        '3',
+        '--runs',
+        '8',
+        '--rate',
+        '20/s',
+        '--only',
+        'getStatus',
+        '--only',
+        'getVersion',
+        '--only',
+        'createNote',
+      ]);
       expect(result.code, result.stdout + result.stderr).toBe(0);
       const times = relay.arrivals.map((a) => a.at);
       expect(times.length).toBeGreaterThan(30);
@@ -111,13 +148,22 @@ describe('credentials from the environment', () => {
     const junit = path.join(dir, 'report.xml');
     const json = path.join(dir, 'report.json');
     const html = path.join(dir, 'report.html');
-    const result = await parleyTest(['--target', faulty.url, SPEC, '--seed', '4', '--runs', '5', '--junit', junit, '--json', json, '--html', html], { PARLEY_API_KEY: KEY, PARLEY_HEADER_X_TENANT: TENANT_SECRET });
+    const result = await parleyTest(
+      ['--target', faulty.url, SPEC, '--seed', '4', '--runs', '5', '--junit', junit, '--json', json, '--html', html],
+      { PARLEY_API_KEY: KEY, PARLEY_HEADER_X_TENANT: TENANT_SECRET },
+    );
     expect(result.code, result.stderr).toBe(1);
     const secured = relay.arrivals.filter((a) => a.url.startsWith('/notebooks'));
     expect(secured.some((a) => a.headers.authorization === `Bearer ${KEY}`)).toBe(true);
     expect(secured.every((a) => a.headers['x-tenant'] === TENANT_SECRET)).toBe(true);
 
-    const reports = { stdout: result.stdout, stderr: result.stderr, junit: await readFile(junit, 'utf8'), json: await readFile(json, 'utf8'), html: await readFile(html, 'utf8') };
+    const reports = {
+      stdout: result.stdout,
+      stderr: result.stderr,
+      junit: await readFile(junit, 'utf8'),
+      json: await readFile(json, 'utf8'),
+      html: await readFile(html, 'utf8'),
+    };
     for (const [format, text] of Object.entries(reports)) {
       expect(text.includes(KEY), `${format} shows the key`).toBe(false);
       expect(text.includes(TENANT_SECRET), `${format} shows the tenant header`).toBe(false);
@@ -138,11 +184,32 @@ describe('--cleanup', () => {
   };
 
   it('deletes what the run created where the spec has a DELETE, and leaves it without', async () => {
-    const kept = await parleyTest(['--target', mock.url, SPEC, '--api-key', 'no-cleanup', '--seed', '5', '--runs', '5']);
+    const kept = await parleyTest([
+      '--target',
+      mock.url,
+      SPEC,
+      '--api-key',
+      'no-cleanup',
+      '--seed',
+      '5',
+      '--runs',
+      '5',
+    ]);
     expect(kept.code, kept.stdout).toBe(0);
     expect(await records('no-cleanup')).toBeGreaterThan(0);
 
-    const cleaned = await parleyTest(['--target', mock.url, SPEC, '--api-key', 'cleanup', '--seed', '5', '--runs', '5', '--cleanup']);
+    const cleaned = await parleyTest([
+      '--target',
+      mock.url,
+      SPEC,
+      '--api-key',
+      'cleanup',
+      '--seed',
+      '5',
+      '--runs',
+      '5',
+      '--cleanup',
+    ]);
     expect(cleaned.code, cleaned.stdout).toBe(0);
     const summary = /Cleanup: (\d+) deleted, (\d+) already gone, 0 not deleted/.exec(cleaned.stdout);
     expect(summary, cleaned.stdout).not.toBeNull();

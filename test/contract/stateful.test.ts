@@ -15,7 +15,14 @@ import { fixtureFile, startSpecMock } from '../helpers/mock.js';
 const SPEC = fixtureFile('crud-3.1.yaml');
 const KEYS = ['key-alpha', 'key-beta'];
 const SEEDS = [1, 2, 3, 4, 5];
-const SEQUENCES = ['crud.ensure_resource_availability', 'crud.use_after_free', 'crud.unique_ids', 'crud.echo', 'crud.repeated_create', 'crud.tenant_isolation'];
+const SEQUENCES = [
+  'crud.ensure_resource_availability',
+  'crud.use_after_free',
+  'crud.unique_ids',
+  'crud.echo',
+  'crud.repeated_create',
+  'crud.tenant_isolation',
+];
 
 let notes: NotesServer;
 let mock: RunningMock;
@@ -30,17 +37,30 @@ afterAll(async () => {
   await mock?.close();
 });
 
-const describeFailures = (report: Report) => report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}\n  ${f.curl}`).join('\n');
-const passed = (report: Report, check: string) => report.tallies.filter((t) => t.check === check).reduce((sum, t) => sum + t.passed, 0);
+const describeFailures = (report: Report) =>
+  report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}\n  ${f.curl}`).join('\n');
+const passed = (report: Report, check: string) =>
+  report.tallies.filter((t) => t.check === check).reduce((sum, t) => sum + t.passed, 0);
 
 function run(target: string, seed: number, only = SEQUENCES): Promise<Report> {
-  return runContract({ target, specFiles: [SPEC], apiKey: KEYS[0], secondApiKey: KEYS[1], seed, runs: 10, only, requestTimeoutMs: 5000 });
+  return runContract({
+    target,
+    specFiles: [SPEC],
+    apiKey: KEYS[0],
+    secondApiKey: KEYS[1],
+    seed,
+    runs: 10,
+    only,
+    requestTimeoutMs: 5000,
+  });
 }
 
 describe('generic stateful properties', () => {
   it('finds the notes collection: create, read and delete, id in "id"', async () => {
     const [spec] = await loadSpecs([SPEC]);
-    expect(collectionsOf(spec).map((c) => [c.create.id, c.read?.id, c.remove?.id, c.idField, c.createdStatus])).toEqual([['createNote', 'getNote', 'deleteNote', 'id', 201]]);
+    expect(collectionsOf(spec).map((c) => [c.create.id, c.read?.id, c.remove?.id, c.idField, c.createdStatus])).toEqual(
+      [['createNote', 'getNote', 'deleteNote', 'id', 201]],
+    );
   });
 
   it('hold against the parley mock and the correct server, every property exercised (5 seeds)', async () => {
@@ -49,7 +69,8 @@ describe('generic stateful properties', () => {
       for (const seed of SEEDS) {
         const report = await run(target, seed);
         expect(report.failures, `${target} seed ${seed}\n${describeFailures(report)}`).toEqual([]);
-        for (const sequence of SEQUENCES) expect(passed(report, sequence), `${sequence} seed ${seed}`).toBeGreaterThan(0);
+        for (const sequence of SEQUENCES)
+          expect(passed(report, sequence), `${sequence} seed ${seed}`).toBeGreaterThan(0);
       }
     }
   });
@@ -76,7 +97,10 @@ describe('generic stateful properties', () => {
   }
 
   it('a server that only checks that a key is present fails ignored_auth in every seed; the correct one passes', async () => {
-    for (const [bug, failing] of [['any_key_accepted', true], ['none', false]] as const) {
+    for (const [bug, failing] of [
+      ['any_key_accepted', true],
+      ['none', false],
+    ] as const) {
       notes.bug = bug;
       for (const seed of SEEDS) {
         const report = await run(notes.url, seed, ['ignored_auth', 'createNote', 'getNote']);

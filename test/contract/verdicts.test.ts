@@ -29,9 +29,19 @@ const SEND_MESSAGE = 'send_message_v1_ask_feather_sessions__session_id__messages
 const GET_OR_CREATE = 'getOrCreateV2Conversation';
 
 const run = (target: string, options: Partial<ContractOptions>): Promise<Report> =>
-  runContract({ target, specFiles: [SPEC_FILES.feather], contracts: [...BUNDLED_CONTRACTS], apiKey: 'key-alpha', seed: 3, runs: 10, requestTimeoutMs: 5000, ...options });
+  runContract({
+    target,
+    specFiles: [SPEC_FILES.feather],
+    contracts: [...BUNDLED_CONTRACTS],
+    apiKey: 'key-alpha',
+    seed: 3,
+    runs: 10,
+    requestTimeoutMs: 5000,
+    ...options,
+  });
 
-const describeFailures = (report: Report) => JSON.stringify(report.failures.map((f) => [f.kind, f.phase, f.operation, f.check, f.message]));
+const describeFailures = (report: Report) =>
+  JSON.stringify(report.failures.map((f) => [f.kind, f.phase, f.operation, f.check, f.message]));
 
 describe('phases', () => {
   it('--phases runs only the phases named, in their order', async () => {
@@ -39,13 +49,20 @@ describe('phases', () => {
     expect(examples.phases).toEqual(['examples']);
     expect(examples.failures).toEqual([]);
     // Only ElizaOS documents a request example.
-    expect(new Set(examples.tallies.map((t) => `${t.phase} ${t.operation}`))).toEqual(new Set(['examples createSession']));
+    expect(new Set(examples.tallies.map((t) => `${t.phase} ${t.operation}`))).toEqual(
+      new Set(['examples createSession']),
+    );
     expect(examples.constraints).toEqual([]);
 
     const stateful = await run(mock.url, { phases: ['stateful', 'coverage'] });
     expect(stateful.phases).toEqual(['coverage', 'stateful']);
     expect(new Set(stateful.tallies.map((t) => t.phase))).toEqual(new Set(['coverage', 'stateful']));
-    expect(stateful.tallies.filter((t) => t.phase === 'stateful').map((t) => t.check).sort()).toEqual(
+    expect(
+      stateful.tallies
+        .filter((t) => t.phase === 'stateful')
+        .map((t) => t.check)
+        .sort(),
+    ).toEqual(
       // Every Feather sequence but feather.tenant_isolation, which needs a second key.
       [
         'feather.binding_rule',
@@ -61,7 +78,10 @@ describe('phases', () => {
   });
 
   it('a selection that leaves nothing to run is an error, not a run that conforms', async () => {
-    const error = await run(mock.url, { phases: ['coverage'], only: ['feather.session_messages'] }).then(() => undefined, (e: unknown) => e);
+    const error = await run(mock.url, { phases: ['coverage'], only: ['feather.session_messages'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(EmptySelectionError);
     expect((error as Error).message).toMatch(/^nothing to run: /);
   });
@@ -76,14 +96,23 @@ describe('a fair schedule', () => {
       expect(report.failures, describeFailures(report)).toEqual([]);
       // Every other operation ran every phase to its end...
       for (const operation of [CREATE_SESSION, SEND_MESSAGE, 'create_session_sessions_post']) {
-        expect(report.untested.filter((u) => u.operation === operation), operation).toEqual([]);
+        expect(
+          report.untested.filter((u) => u.operation === operation),
+          operation,
+        ).toEqual([]);
         for (const phase of ['coverage', 'fuzz'] as const) {
-          expect(report.tallies.some((t) => t.operation === operation && t.phase === phase && t.passed > 0), `${operation} ${phase}`).toBe(true);
+          expect(
+            report.tallies.some((t) => t.operation === operation && t.phase === phase && t.passed > 0),
+            `${operation} ${phase}`,
+          ).toBe(true);
         }
       }
       // ...while the slow one was tested in each phase it had time for, and the rest is reported, not hidden.
       for (const phase of ['coverage', 'fuzz'] as const) {
-        expect(report.tallies.some((t) => t.operation === GET_OR_CREATE && t.phase === phase && t.passed > 0), phase).toBe(true);
+        expect(
+          report.tallies.some((t) => t.operation === GET_OR_CREATE && t.phase === phase && t.passed > 0),
+          phase,
+        ).toBe(true);
       }
       expect(untestedOperations(report)).toEqual([`feather ${GET_OR_CREATE}`]);
       expect(verdictOf(report)).toBe('incomplete');
@@ -96,7 +125,10 @@ describe('a fair schedule', () => {
 describe('failure attribution', () => {
   it('a create-session bug is a failed precondition of create session, not a failure of send message', async () => {
     const relay = await startRelay(mock.url, {
-      answer: ({ method, path }) => (method === 'POST' && path === '/v1/ask-feather/sessions' ? { status: 500, json: { detail: 'database unavailable' } } : undefined),
+      answer: ({ method, path }) =>
+        method === 'POST' && path === '/v1/ask-feather/sessions'
+          ? { status: 500, json: { detail: 'database unavailable' } }
+          : undefined,
     });
     try {
       const report = await run(relay.url, {});
@@ -105,13 +137,19 @@ describe('failure attribution', () => {
       for (const failure of preconditions) {
         expect(failure).toMatchObject({ operation: CREATE_SESSION, blocked: SEND_MESSAGE, check: 'precondition' });
         expect(failure.response?.status).toBe(500);
-        expect(failure.message).toMatch(/^creating a session for the message answered 500 \(needed to test send_message/);
+        expect(failure.message).toMatch(
+          /^creating a session for the message answered 500 \(needed to test send_message/,
+        );
       }
       // Sending a message is never judged on a session that could not be made...
       expect(report.failures.filter((f) => f.operation === SEND_MESSAGE && f.kind === 'check')).toEqual([]);
-      expect(report.untested.filter((u) => u.operation === SEND_MESSAGE).every((u) => u.reason === 'precondition')).toBe(true);
+      expect(
+        report.untested.filter((u) => u.operation === SEND_MESSAGE).every((u) => u.reason === 'precondition'),
+      ).toBe(true);
       // ...the create itself fails its own checks, and the sequence names the request that broke it.
-      expect(report.failures.some((f) => f.operation === CREATE_SESSION && f.check === 'not_a_server_error')).toBe(true);
+      expect(report.failures.some((f) => f.operation === CREATE_SESSION && f.check === 'not_a_server_error')).toBe(
+        true,
+      );
       const sequence = report.failures.find((f) => f.check === 'feather.session_messages')!;
       expect(sequence.operation).toBe(CREATE_SESSION);
       // The run finished: it fails, it is not incomplete.
@@ -130,16 +168,34 @@ describe('flaky failures', () => {
     const relay = await startRelay(mock.url, {
       answer: ({ method, path, json }) => {
         const minutes = json?.timeoutConfig?.timeoutMinutes;
-        if (method !== 'POST' || path !== '/api/messaging/sessions' || typeof minutes !== 'number' || minutes < 1000 || warmed.has(minutes)) return undefined;
+        if (
+          method !== 'POST' ||
+          path !== '/api/messaging/sessions' ||
+          typeof minutes !== 'number' ||
+          minutes < 1000 ||
+          warmed.has(minutes)
+        )
+          return undefined;
         warmed.add(minutes);
-        return { status: 500, json: { success: false, error: { code: 'INTERNAL_ERROR', message: 'cache miss', details: 'cold' } } };
+        return {
+          status: 500,
+          json: { success: false, error: { code: 'INTERNAL_ERROR', message: 'cache miss', details: 'cold' } },
+        };
       },
     });
     try {
       for (const seed of [1, 2, 3, 4, 5]) {
         warmed.clear();
-        const report = await run(relay.url, { specFiles: [SPEC_FILES.eliza], seed, runs: 10, phases: ['coverage', 'fuzz'] });
-        expect(report.failures.filter((f) => f.check === 'not_a_server_error'), `seed ${seed}: ${describeFailures(report)}`).toEqual([]);
+        const report = await run(relay.url, {
+          specFiles: [SPEC_FILES.eliza],
+          seed,
+          runs: 10,
+          phases: ['coverage', 'fuzz'],
+        });
+        expect(
+          report.failures.filter((f) => f.check === 'not_a_server_error'),
+          `seed ${seed}: ${describeFailures(report)}`,
+        ).toEqual([]);
         expect(report.flaky.length, `seed ${seed}`).toBeGreaterThan(0);
         for (const { failure, retry } of report.flaky) {
           expect(failure.check).toBe('not_a_server_error');

@@ -35,7 +35,8 @@ const covered = (operation: OperationCoverage, kind: 'statuses' | 'contentTypes'
 const sandbox: ScriptedUpstream['script'] = (received, response) => {
   const url = new URL(received.url, 'http://upstream');
   if (received.method === 'GET' && url.pathname === '/items') {
-    if (url.searchParams.has('cursor')) return json(response, 400, { title: 'bad cursor', status: 400 }, { 'content-type': 'application/problem+json' });
+    if (url.searchParams.has('cursor'))
+      return json(response, 400, { title: 'bad cursor', status: 400 }, { 'content-type': 'application/problem+json' });
     return json(response, 200, { items: [{ id: '1', name: 'first' }] });
   }
   if (received.method === 'POST' && url.pathname === '/items') return json(response, 201, { id: '2', name: 'second' });
@@ -50,7 +51,19 @@ describe('parley proxy', () => {
     upstream = await startScriptedUpstream(sandbox);
     const started = await spawnUntil(
       process.execPath,
-      [BIN, 'proxy', '--upstream', upstream.url, '--port', '0', SPEC, '--min-coverage', '90', '--json', path.join(dir, 'proxy.json')],
+      [
+        BIN,
+        'proxy',
+        '--upstream',
+        upstream.url,
+        '--port',
+        '0',
+        SPEC,
+        '--min-coverage',
+        '90',
+        '--json',
+        path.join(dir, 'proxy.json'),
+      ],
       /listening on (http:\/\/127\.0\.0\.1:\d+)/,
       60_000,
       ROOT,
@@ -75,8 +88,15 @@ describe('parley proxy', () => {
     const operations = byOperation(live.coverage);
     // listItems: 200 and 400; application/json and application/problem+json of three; all 3 parameters.
     expect(covered(operations.get('listItems')!, 'statuses')).toEqual(['200', '400']);
-    expect(covered(operations.get('listItems')!, 'contentTypes')).toEqual(['application/json', 'application/problem+json']);
-    expect(covered(operations.get('listItems')!, 'parameters')).toEqual(['query.limit', 'query.cursor', 'header.x-trace']);
+    expect(covered(operations.get('listItems')!, 'contentTypes')).toEqual([
+      'application/json',
+      'application/problem+json',
+    ]);
+    expect(covered(operations.get('listItems')!, 'parameters')).toEqual([
+      'query.limit',
+      'query.cursor',
+      'header.x-trace',
+    ]);
     // createItem: 201 but not 422. getItem: 200 and 404 but not default.
     expect(covered(operations.get('createItem')!, 'statuses')).toEqual(['201']);
     expect(covered(operations.get('getItem')!, 'statuses')).toEqual(['200', '404']);
@@ -89,7 +109,9 @@ describe('parley proxy', () => {
     const code = await stopProcess(proxy.child, 10_000);
     expect(code, proxy.output()).toBe(1);
     expect(proxy.output()).toMatch(/coverage-3\.0 listItems\s+2\/2\s+2\/3\s+3\/3\s+-\s+87%\s+text\/csv/);
-    expect(proxy.output()).toContain('FAILED: coverage 81% is below --min-coverage 90% (13 of 16 documented statuses, content types, parameters and constraints exercised)');
+    expect(proxy.output()).toContain(
+      'FAILED: coverage 81% is below --min-coverage 90% (13 of 16 documented statuses, content types, parameters and constraints exercised)',
+    );
     const written = JSON.parse(await readFile(path.join(dir, 'proxy.json'), 'utf8')) as ProxyReport;
     expect(written.coverage.totals.overall).toEqual(live.coverage.totals.overall);
   });
@@ -106,27 +128,36 @@ describe('parley test', () => {
 
   // The fuzz and stateful phases only: the numbers below count statuses, media types and parameters;
   // the coverage phase's constraints are counted in test/contract/coverage.test.ts.
-  const parleyTest = (...args: string[]) => run(process.execPath, [BIN, 'test', '--target', mock.url, SPEC, '--runs', '10', '--phases', 'fuzz,stateful', ...args], 120_000, ROOT);
+  const parleyTest = (...args: string[]) =>
+    run(
+      process.execPath,
+      [BIN, 'test', '--target', mock.url, SPEC, '--runs', '10', '--phases', 'fuzz,stateful', ...args],
+      120_000,
+      ROOT,
+    );
 
-  it.each([7, 21])('reports what a run against a conforming server covered, and fails a gate it cannot reach (seed %i)', async (seed) => {
-    const jsonFile = path.join(dir, `test-${seed}.json`);
-    const result = await parleyTest('--seed', String(seed), '--min-coverage', '100', '--json', jsonFile);
-    expect(result.code, result.stdout + result.stderr).toBe(1);
-    expect(result.stdout).toMatch(/: the target conforms\n/);
-    // The stateful phase runs the generic crud.* properties of the items collection.
-    expect(result.stdout).toMatch(/Coverage of what the specs document \(exercised by fuzz, stateful\):/);
-    expect(result.stdout).toMatch(/FAILED: coverage \d+% is below --min-coverage 100% \(\d+ of 16 documented/);
-    const report = JSON.parse(await readFile(jsonFile, 'utf8')) as Report;
-    const operations = byOperation(report.coverage);
-    expect(report.coverage.totals.overall.total).toBe(16);
-    // Valid bodies are created, invalid ones refused; the mock knows no generated id; it never answers CSV.
-    expect(covered(operations.get('createItem')!, 'statuses')).toEqual(['201', '422']);
-    expect(covered(operations.get('getItem')!, 'statuses')).toContain('404');
-    expect(covered(operations.get('getItem')!, 'parameters')).toEqual(['path.itemId']);
-    expect(covered(operations.get('listItems')!, 'contentTypes')).not.toContain('text/csv');
-    expect(operations.get('createItem')!.statuses[0].phases).toEqual(['fuzz', 'stateful']);
-    expect(report.coverage.totals.overall.percent).toBeLessThan(100);
-  });
+  it.each([7, 21])(
+    'reports what a run against a conforming server covered, and fails a gate it cannot reach (seed %i)',
+    async (seed) => {
+      const jsonFile = path.join(dir, `test-${seed}.json`);
+      const result = await parleyTest('--seed', String(seed), '--min-coverage', '100', '--json', jsonFile);
+      expect(result.code, result.stdout + result.stderr).toBe(1);
+      expect(result.stdout).toMatch(/: the target conforms\n/);
+      // The stateful phase runs the generic crud.* properties of the items collection.
+      expect(result.stdout).toMatch(/Coverage of what the specs document \(exercised by fuzz, stateful\):/);
+      expect(result.stdout).toMatch(/FAILED: coverage \d+% is below --min-coverage 100% \(\d+ of 16 documented/);
+      const report = JSON.parse(await readFile(jsonFile, 'utf8')) as Report;
+      const operations = byOperation(report.coverage);
+      expect(report.coverage.totals.overall.total).toBe(16);
+      // Valid bodies are created, invalid ones refused; the mock knows no generated id; it never answers CSV.
+      expect(covered(operations.get('createItem')!, 'statuses')).toEqual(['201', '422']);
+      expect(covered(operations.get('getItem')!, 'statuses')).toContain('404');
+      expect(covered(operations.get('getItem')!, 'parameters')).toEqual(['path.itemId']);
+      expect(covered(operations.get('listItems')!, 'contentTypes')).not.toContain('text/csv');
+      expect(operations.get('createItem')!.statuses[0].phases).toEqual(['fuzz', 'stateful']);
+      expect(report.coverage.totals.overall.percent).toBeLessThan(100);
+    },
+  );
 
   it('passes a gate the run reaches', async () => {
     const result = await parleyTest('--seed', '7', '--min-coverage', '25', '--only', 'createItem');

@@ -12,7 +12,11 @@ import { fixtureFile } from '../helpers/mock.js';
 
 let spec: Spec;
 const op = (id: string): Operation => spec.operations.find((o) => o.id === id)!;
-const item = (coverage: OperationCoverage, kind: 'statuses' | 'contentTypes' | 'parameters' | 'constraints', id: string) => coverage[kind].find((i) => i.id === id);
+const item = (
+  coverage: OperationCoverage,
+  kind: 'statuses' | 'contentTypes' | 'parameters' | 'constraints',
+  id: string,
+) => coverage[kind].find((i) => i.id === id);
 
 beforeAll(async () => {
   spec = await loadSpec(fixtureFile('coverage-3.0.yaml'));
@@ -23,8 +27,16 @@ describe('before anything is observed', () => {
     const summary = new CoverageModel(spec.operations).summary();
     const byId = new Map(summary.operations.map((o) => [o.operation, o]));
     expect(byId.get('listItems')!.statuses.map((i) => i.id)).toEqual(['200', '400']);
-    expect(byId.get('listItems')!.contentTypes.map((i) => i.id)).toEqual(['application/json', 'text/csv', 'application/problem+json']);
-    expect(byId.get('listItems')!.parameters.map((i) => i.id)).toEqual(['query.limit', 'query.cursor', 'header.x-trace']);
+    expect(byId.get('listItems')!.contentTypes.map((i) => i.id)).toEqual([
+      'application/json',
+      'text/csv',
+      'application/problem+json',
+    ]);
+    expect(byId.get('listItems')!.parameters.map((i) => i.id)).toEqual([
+      'query.limit',
+      'query.cursor',
+      'header.x-trace',
+    ]);
     expect(byId.get('getItem')!.statuses.map((i) => i.id)).toEqual(['200', '404', 'default']);
     // The same media type on three responses is one thing to cover.
     expect(byId.get('getItem')!.contentTypes.map((i) => i.id)).toEqual(['application/json']);
@@ -40,9 +52,21 @@ describe('after a run of known exchanges', () => {
   beforeAll(() => {
     model = new CoverageModel(spec.operations);
     const list = op('listItems');
-    model.observeExchange(list, 'fuzz', 200, 'application/json; charset=utf-8', parametersPresent(list, { query: ['limit'] }));
+    model.observeExchange(
+      list,
+      'fuzz',
+      200,
+      'application/json; charset=utf-8',
+      parametersPresent(list, { query: ['limit'] }),
+    );
     model.observeExchange(list, 'fuzz', 500, 'text/html', []); // undocumented: seen, not coverage
-    model.observeExchange(list, 'proxy', 400, 'application/problem+json', parametersPresent(list, { query: ['limit', 'unknown'], headers: ['X-TRACE', 'accept'] }));
+    model.observeExchange(
+      list,
+      'proxy',
+      400,
+      'application/problem+json',
+      parametersPresent(list, { query: ['limit', 'unknown'], headers: ['X-TRACE', 'accept'] }),
+    );
     const get = op('getItem');
     model.observeExchange(get, 'stateful', 404, 'application/json', parametersPresent(get, { path: ['itemId'] }));
     model.observeExchange(get, 'fuzz', 503, 'text/plain', []); // answers as "default"; text/plain is not documented there
@@ -64,7 +88,11 @@ describe('after a run of known exchanges', () => {
     expect(list.undocumentedStatuses).toEqual([500]);
     expect(list.exchanges).toBe(3);
     const get = byId.get('getItem')!;
-    expect(get.statuses.map((i) => [i.id, i.covered])).toEqual([['200', false], ['404', true], ['default', true]]);
+    expect(get.statuses.map((i) => [i.id, i.covered])).toEqual([
+      ['200', false],
+      ['404', true],
+      ['default', true],
+    ]);
     expect([get.overall.covered, get.overall.total, get.overall.percent]).toEqual([4, 5, 80]);
     expect(item(get, 'parameters', 'path.itemId')!.hits).toBe(2);
     const create = byId.get('createItem')!;
@@ -93,7 +121,12 @@ describe('after a run of known exchanges', () => {
   it('tags each item with the phases that exercised it', () => {
     const summary = model.summary();
     const list = summary.operations.find((o) => o.operation === 'listItems')!;
-    expect(item(list, 'parameters', 'query.limit')).toEqual({ id: 'query.limit', covered: true, phases: ['fuzz', 'proxy'], hits: 2 });
+    expect(item(list, 'parameters', 'query.limit')).toEqual({
+      id: 'query.limit',
+      covered: true,
+      phases: ['fuzz', 'proxy'],
+      hits: 2,
+    });
     expect(item(list, 'parameters', 'header.x-trace')!.phases).toEqual(['proxy']);
     expect(item(list, 'statuses', '400')!.phases).toEqual(['proxy']);
     expect(item(list, 'contentTypes', 'text/csv')).toEqual({ id: 'text/csv', covered: false, phases: [], hits: 0 });
@@ -136,7 +169,11 @@ describe('scope', () => {
 
   it('takes hostile names as data', () => {
     const model = new CoverageModel([op('listItems')]);
-    model.observeExchange(op('listItems'), '__proto__', 200, 'application/json', ['__proto__', 'constructor', 'query.limit']);
+    model.observeExchange(op('listItems'), '__proto__', 200, 'application/json', [
+      '__proto__',
+      'constructor',
+      'query.limit',
+    ]);
     model.probe(op('listItems'), 'constructor', 'valid', 'toString');
     const list = model.summary().operations[0];
     expect(item(list, 'parameters', 'query.limit')!.phases).toEqual(['__proto__']);

@@ -45,7 +45,9 @@ const CATEGORIES: Record<string, string[]> = {
   'request-enum-value-added': ['ok request-body-enum-value-added POST /pets @ request body kind'],
   'request-type-changed': ['BREAKING request-body-type-changed POST /pets @ request body tag'],
   'request-pattern-set': ['BREAKING request-body-pattern-set POST /pets @ request body tag'],
-  'request-additional-properties-refused': ['BREAKING request-body-additional-properties-refused POST /pets @ request body'],
+  'request-additional-properties-refused': [
+    'BREAKING request-body-additional-properties-refused POST /pets @ request body',
+  ],
   'request-oneof-branch-removed': [
     'BREAKING request-body-oneof-branch-removed POST /pets @ request body tag',
     'ok response-body-oneof-branch-removed GET /pets @ response 200 body [].tag',
@@ -58,21 +60,33 @@ const CATEGORIES: Record<string, string[]> = {
   ],
   'response-enum-value-added': ['BREAKING response-body-enum-value-added GET /pets @ response 200 body [].kind'],
   'response-type-changed': ['BREAKING response-body-type-changed GET /pets @ response 200 body [].age'],
-  'response-required-property-removed': ['BREAKING response-body-property-removed GET /pets @ response 200 body [].name'],
+  'response-required-property-removed': [
+    'BREAKING response-body-property-removed GET /pets @ response 200 body [].name',
+  ],
   'response-optional-property-removed': ['ok response-body-property-removed GET /pets @ response 200 body [].tag'],
-  'response-property-became-optional': ['BREAKING response-body-property-became-optional GET /pets @ response 200 body [].name'],
+  'response-property-became-optional': [
+    'BREAKING response-body-property-became-optional GET /pets @ response 200 body [].name',
+  ],
   'response-property-added': ['ok response-body-property-added GET /pets @ response 200 body [].color'],
   'response-became-nullable': ['BREAKING response-body-became-nullable GET /pets @ response 200 body [].name'],
-  'response-max-length-increased': ['BREAKING response-body-max-length-increased GET /pets @ response 200 body [].name'],
+  'response-max-length-increased': [
+    'BREAKING response-body-max-length-increased GET /pets @ response 200 body [].name',
+  ],
   'response-success-status-removed': [
     'BREAKING response-success-status-removed POST /pets @ response 201',
     'ok response-success-status-added POST /pets @ response 200',
   ],
   'response-error-status-removed': ['ok response-status-removed GET /pets/{petId} @ response 404'],
   'response-header-removed': ['BREAKING response-header-removed POST /pets @ response 201 header Location'],
-  'security-added': ['GET /pets', 'POST /pets', 'GET /pets/{petId}', 'DELETE /pets/{petId}'].map((op) => `BREAKING security-added ${op} @ security`),
-  'security-changed': ['GET /pets', 'POST /pets', 'GET /pets/{petId}', 'DELETE /pets/{petId}'].map((op) => `BREAKING security-changed ${op} @ security`),
-  'security-alternative-added': ['GET /pets', 'POST /pets', 'GET /pets/{petId}', 'DELETE /pets/{petId}'].map((op) => `ok security-alternative-added ${op} @ security`),
+  'security-added': ['GET /pets', 'POST /pets', 'GET /pets/{petId}', 'DELETE /pets/{petId}'].map(
+    (op) => `BREAKING security-added ${op} @ security`,
+  ),
+  'security-changed': ['GET /pets', 'POST /pets', 'GET /pets/{petId}', 'DELETE /pets/{petId}'].map(
+    (op) => `BREAKING security-changed ${op} @ security`,
+  ),
+  'security-alternative-added': ['GET /pets', 'POST /pets', 'GET /pets/{petId}', 'DELETE /pets/{petId}'].map(
+    (op) => `ok security-alternative-added ${op} @ security`,
+  ),
   // OpenAPI 3.0's boolean exclusiveMaximum and nullable; integer → number widens a response.
   'openapi-3.0-bounds': [
     'BREAKING request-body-max-decreased POST /scores @ request body value',
@@ -81,7 +95,8 @@ const CATEGORIES: Record<string, string[]> = {
   ],
 };
 
-const summarise = (report: DiffReport) => report.changes.map((c) => `${c.breaking ? 'BREAKING' : 'ok'} ${c.id} ${c.operation} @ ${c.location}`);
+const summarise = (report: DiffReport) =>
+  report.changes.map((c) => `${c.breaking ? 'BREAKING' : 'ok'} ${c.id} ${c.operation} @ ${c.location}`);
 
 beforeAll(() => ensureBuilt(), 120_000);
 
@@ -100,7 +115,9 @@ describe('parley diff, one pair of specs per category', () => {
     const [older, newer] = pair('request-enum-value-added');
     const result = await diff(newer, older, '--format', 'json');
     expect(result.code).toBe(1);
-    expect(summarise(JSON.parse(result.stdout))).toEqual(['BREAKING request-body-enum-value-removed POST /pets @ request body kind']);
+    expect(summarise(JSON.parse(result.stdout))).toEqual([
+      'BREAKING request-body-enum-value-removed POST /pets @ request body kind',
+    ]);
   });
 });
 
@@ -116,7 +133,9 @@ describe('parley diff output', () => {
     const result = await diff(...pair('request-media-type-removed'), '--json', json, '--junit', junit);
     expect(result.code).toBe(1);
     const [breaking, rest] = result.stdout.split('Non-breaking changes');
-    expect(breaking).toMatch(/Breaking changes \(1\):\n {2}POST \/pets {2}request application\/json: application\/json no longer accepted {2}\[request-media-type-removed\]/);
+    expect(breaking).toMatch(
+      /Breaking changes \(1\):\n {2}POST \/pets {2}request application\/json: application\/json no longer accepted {2}\[request-media-type-removed\]/,
+    );
     expect(rest).toMatch(/x-www-form-urlencoded now accepted/);
     expect(result.stdout.trimEnd().endsWith('1 breaking change(s) for clients of the old version')).toBe(true);
 
@@ -126,8 +145,12 @@ describe('parley diff output', () => {
     expect(report.new.version).toBe('1.1.0');
 
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="parley diff" tests="1" failures="1">/);
-    expect(xml).toContain('<testcase classname="diff" name="POST /pets">\n      <failure message="1 breaking change(s): request application/json: application/json no longer accepted">');
+    expect(xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="parley diff" tests="1" failures="1">/,
+    );
+    expect(xml).toContain(
+      '<testcase classname="diff" name="POST /pets">\n      <failure message="1 breaking change(s): request application/json: application/json no longer accepted">',
+    );
     expect(xml.match(/<failure /g)).toHaveLength(1);
   });
 

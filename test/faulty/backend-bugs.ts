@@ -19,7 +19,15 @@ function identityIgnoring(field: 'channel' | 'external_id'): RelayBehaviour {
     respond(incoming, answer) {
       if (!isPost(incoming, CONVERSATIONS) || answer.status !== 201) return undefined;
       const { [field]: _ignored, ...identity } = { channel: 'chat', ...incoming.json };
-      const key = JSON.stringify([incoming.headers['x-api-key'], identity.end_user_id, identity.channel ?? null, identity.external_id ?? null, identity.assistant_id ?? null, identity.team_id ?? null, identity.team_revision_id ?? null]);
+      const key = JSON.stringify([
+        incoming.headers['x-api-key'],
+        identity.end_user_id,
+        identity.channel ?? null,
+        identity.external_id ?? null,
+        identity.assistant_id ?? null,
+        identity.team_id ?? null,
+        identity.team_revision_id ?? null,
+      ]);
       const earlier = index.get(key);
       if (earlier === undefined) index.set(key, answer.json);
       return earlier === undefined ? undefined : { status: 201, json: earlier };
@@ -30,14 +38,16 @@ function identityIgnoring(field: 'channel' | 'external_id'): RelayBehaviour {
 export const BACKEND_BUGS = {
   /** Every valid key resolves to the first customer's organization (a hard-coded tenant left from a demo). */
   cross_tenant_leak: (knownKeys: string[]): RelayBehaviour => ({
-    forwardHeaders: ({ headers }) => (knownKeys.includes(headers['x-api-key'] ?? '') ? { ...headers, 'x-api-key': knownKeys[0] } : headers),
+    forwardHeaders: ({ headers }) =>
+      knownKeys.includes(headers['x-api-key'] ?? '') ? { ...headers, 'x-api-key': knownKeys[0] } : headers,
   }),
   /** The binding is "repaired" instead of refused: both → the assistant wins, neither → bound to the end user, a team without revision → its latest. */
   ignores_binding_rule: (): RelayBehaviour => ({
     rewrite: ({ path, method, json }) => {
       if (method !== 'POST' || path !== CONVERSATIONS || !json || typeof json !== 'object') return json;
       const { assistant_id, assistant_revision_id, team_id, team_revision_id, ...rest } = json;
-      if (assistant_id != null) return { ...rest, assistant_id, ...(assistant_revision_id == null ? {} : { assistant_revision_id }) };
+      if (assistant_id != null)
+        return { ...rest, assistant_id, ...(assistant_revision_id == null ? {} : { assistant_revision_id }) };
       if (team_id != null) return { ...rest, team_id, team_revision_id: team_revision_id ?? team_id };
       return { ...rest, assistant_id: rest.end_user_id };
     },
@@ -46,33 +56,50 @@ export const BACKEND_BUGS = {
   identity_ignores_external_id: (): RelayBehaviour => identityIgnoring('external_id'),
   /** The agent lookup falls back to the default agent instead of answering 404. */
   accepts_unknown_agent: (): RelayBehaviour => ({
-    rewrite: ({ path, method, json }) => (method === 'POST' && path === ELIZA_SESSIONS && json && typeof json === 'object' ? { ...json, agentId: DEMO_AGENT_ID } : json),
+    rewrite: ({ path, method, json }) =>
+      method === 'POST' && path === ELIZA_SESSIONS && json && typeof json === 'object'
+        ? { ...json, agentId: DEMO_AGENT_ID }
+        : json,
     respond: (incoming, answer) =>
-      isPost(incoming, ELIZA_SESSIONS) && answer.status === 201 && typeof incoming.json?.agentId === 'string' ? { status: 201, json: { ...answer.json, agentId: incoming.json.agentId } } : undefined,
+      isPost(incoming, ELIZA_SESSIONS) && answer.status === 201 && typeof incoming.json?.agentId === 'string'
+        ? { status: 201, json: { ...answer.json, agentId: incoming.json.agentId } }
+        : undefined,
   }),
   /** Session ids from the clock's seconds: two sessions created in one second share an id. */
   duplicate_ids: (): RelayBehaviour => ({
     respond: (incoming, answer) => {
       if (!isPost(incoming, FEATHER_SESSIONS) || answer.status !== 201) return undefined;
-      const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(12, '0');
+      const seconds = Math.floor(Date.now() / 1000)
+        .toString(16)
+        .padStart(12, '0');
       return { status: 201, json: { ...answer.json, id: `00000000-0000-4000-8000-${seconds}` } };
     },
   }),
   /** A message with a character outside the BMP crashes the worker (a UTF-16 length used as a byte count): the connection drops. */
   crashes_on_astral: (): RelayBehaviour => ({
-    answer: (incoming) => (incoming.method === 'POST' && /\/messages$/.test(incoming.path) && /[\u{10000}-\u{10FFFF}]/u.test(String(incoming.json?.content ?? '')) ? 'reset' : undefined),
+    answer: (incoming) =>
+      incoming.method === 'POST' &&
+      /\/messages$/.test(incoming.path) &&
+      /[\u{10000}-\u{10FFFF}]/u.test(String(incoming.json?.content ?? ''))
+        ? 'reset'
+        : undefined,
   }),
   /** New conversations default to session_type "test" (the staging default shipped to production). */
   wrong_defaults: (): RelayBehaviour => ({
     respond: (incoming, answer) =>
-      isPost(incoming, CONVERSATIONS) && answer.status === 201 && incoming.json?.session_type === undefined ? { status: 201, json: { ...answer.json, session_type: 'test' } } : undefined,
+      isPost(incoming, CONVERSATIONS) && answer.status === 201 && incoming.json?.session_type === undefined
+        ? { status: 201, json: { ...answer.json, session_type: 'test' } }
+        : undefined,
   }),
   /** An unknown key falls through to the default tenant instead of a 401. */
   accepts_wrong_key: (knownKeys: string[]): RelayBehaviour => ({
     forwardHeaders: ({ headers }) => {
       const key = headers['x-api-key'] ?? headers.authorization;
       if (key === undefined || knownKeys.includes(key.replace(/^Bearer /i, ''))) return headers;
-      return { ...headers, ...(headers['x-api-key'] ? { 'x-api-key': knownKeys[0] } : { authorization: knownKeys[0] }) };
+      return {
+        ...headers,
+        ...(headers['x-api-key'] ? { 'x-api-key': knownKeys[0] } : { authorization: knownKeys[0] }),
+      };
     },
   }),
   /** Creating an ElizaOS session waits on an unindexed query. */

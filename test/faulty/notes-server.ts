@@ -56,17 +56,22 @@ export async function startNotesServer(keys: string[], bug: NotesBug = 'none'): 
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === '/') return json(response, 404, { error: 'not found' });
     if (url.pathname === '/status') return json(response, 200, { status: 'ok', checkedAt: new Date().toISOString() });
-    if (url.pathname === '/version') return json(response, 200, { version: '1.0.0', commit: 'abcdef0', builtAt: new Date().toISOString() });
+    if (url.pathname === '/version')
+      return json(response, 200, { version: '1.0.0', commit: 'abcdef0', builtAt: new Date().toISOString() });
 
     const key = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (!key || (handle.bug !== 'any_key_accepted' && !keys.includes(key))) return json(response, 401, { error: 'unauthorized' });
+    if (!key || (handle.bug !== 'any_key_accepted' && !keys.includes(key)))
+      return json(response, 401, { error: 'unauthorized' });
     const tenant = handle.bug === 'shared_tenants' ? 'everyone' : key;
     let store = stores.get(tenant);
     if (!store) stores.set(tenant, (store = new Map()));
 
     const match = /^\/notebooks\/([^/]+)\/notes(?:\/([^/]+))?$/.exec(url.pathname);
     if (!match) return json(response, 404, { error: 'not found' });
-    const [notebook, id] = [decodeURIComponent(match[1]), match[2] === undefined ? undefined : decodeURIComponent(match[2])];
+    const [notebook, id] = [
+      decodeURIComponent(match[1]),
+      match[2] === undefined ? undefined : decodeURIComponent(match[2]),
+    ];
     if (handle.bug === 'slow_reads') await new Promise((resolve) => setTimeout(resolve, 300));
 
     if (id === undefined && request.method === 'POST') {
@@ -76,9 +81,14 @@ export async function startNotesServer(keys: string[], bug: NotesBug = 'none'): 
       } catch {
         return json(response, 400, { error: 'malformed JSON' });
       }
-      if (typeof body !== 'object' || body === null || typeof body.text !== 'string' || body.text.length === 0) return json(response, 422, { error: 'text is required' });
-      if (Object.keys(body).some((field) => !NOTE_FIELDS.has(field))) return json(response, 422, { error: 'unknown field' });
-      if (handle.bug === 'unique_text_500' && [...store.values()].some((note) => note.text === body.text && !note.deleted)) {
+      if (typeof body !== 'object' || body === null || typeof body.text !== 'string' || body.text.length === 0)
+        return json(response, 422, { error: 'text is required' });
+      if (Object.keys(body).some((field) => !NOTE_FIELDS.has(field)))
+        return json(response, 422, { error: 'unknown field' });
+      if (
+        handle.bug === 'unique_text_500' &&
+        [...store.values()].some((note) => note.text === body.text && !note.deleted)
+      ) {
         return json(response, 500, { error: 'duplicate key value violates unique constraint "notes_text_key"' });
       }
       const noteId = handle.bug === 'duplicate_ids' ? `n-${Math.floor(Date.now() / 1000)}` : `n-${++counter}`;
@@ -94,12 +104,20 @@ export async function startNotesServer(keys: string[], bug: NotesBug = 'none'): 
       return json(response, 201, publicNote(note));
     }
     if (id === undefined && request.method === 'GET') {
-      return json(response, 200, { items: [...store.entries()].filter(([path, note]) => path.startsWith(`${notebook}/`) && !note.deleted).map(([, note]) => publicNote(note)) });
+      return json(response, 200, {
+        items: [...store.entries()]
+          .filter(([path, note]) => path.startsWith(`${notebook}/`) && !note.deleted)
+          .map(([, note]) => publicNote(note)),
+      });
     }
     if (id === undefined) return json(response, 405, { error: 'method not allowed' });
     const note = store.get(`${notebook}/${id}`);
-    const visible = note && (handle.bug === 'soft_delete_leaks' || !note.deleted) && !(handle.bug === 'replica_lag' && Date.now() - note.createdAt < 2000);
-    if (request.method === 'GET') return visible ? json(response, 200, publicNote(note)) : json(response, 404, { error: 'not found' });
+    const visible =
+      note &&
+      (handle.bug === 'soft_delete_leaks' || !note.deleted) &&
+      !(handle.bug === 'replica_lag' && Date.now() - note.createdAt < 2000);
+    if (request.method === 'GET')
+      return visible ? json(response, 200, publicNote(note)) : json(response, 404, { error: 'not found' });
     if (request.method === 'DELETE') {
       if (!note || note.deleted) return json(response, 404, { error: 'not found' });
       if (handle.bug === 'soft_delete_leaks') note.deleted = true;

@@ -65,8 +65,16 @@ export async function startRelay(upstream: string, behaviour: RelayBehaviour): P
       for await (const chunk of incomingMessage) chunks.push(chunk as Buffer);
       const text = Buffer.concat(chunks).toString();
       const path = new URL(incomingMessage.url ?? '/', 'http://relay.local').pathname;
-      const requestHeaders = Object.fromEntries(Object.entries(incomingMessage.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && value !== undefined)) as Record<string, string>;
-      const incoming: Incoming = { method: incomingMessage.method ?? 'GET', path, json: parse(text), text, headers: requestHeaders };
+      const requestHeaders = Object.fromEntries(
+        Object.entries(incomingMessage.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && value !== undefined),
+      ) as Record<string, string>;
+      const incoming: Incoming = {
+        method: incomingMessage.method ?? 'GET',
+        path,
+        json: parse(text),
+        text,
+        headers: requestHeaders,
+      };
       const key = `${incoming.method} ${incomingMessage.url} ${text}`;
       received.set(`${incoming.method} ${path}`, (received.get(`${incoming.method} ${path}`) ?? 0) + 1);
       const delay = behaviour.delayMs?.(incoming) ?? 0;
@@ -89,7 +97,8 @@ export async function startRelay(upstream: string, behaviour: RelayBehaviour): P
         outgoing.writeHead(own.status, { 'content-type': 'application/json' }).end(JSON.stringify(own.json));
         return;
       }
-      const rewritten = behaviour.rewrite && incoming.json !== undefined ? JSON.stringify(behaviour.rewrite(incoming)) : text;
+      const rewritten =
+        behaviour.rewrite && incoming.json !== undefined ? JSON.stringify(behaviour.rewrite(incoming)) : text;
       const answered = await request(new URL(incomingMessage.url ?? '/', upstream), {
         method: incoming.method as 'POST',
         headers: behaviour.forwardHeaders?.(incoming) ?? requestHeaders,
@@ -97,14 +106,21 @@ export async function startRelay(upstream: string, behaviour: RelayBehaviour): P
       });
       const contentType = answered.headers['content-type'];
       const answerText = await answered.body.text();
-      const changed = behaviour.respond?.(incoming, { status: answered.statusCode, json: parse(answerText), text: answerText });
+      const changed = behaviour.respond?.(incoming, {
+        status: answered.statusCode,
+        json: parse(answerText),
+        text: answerText,
+      });
       if (changed) {
         outgoing.writeHead(changed.status, { 'content-type': 'application/json' }).end(JSON.stringify(changed.json));
         return;
       }
-      outgoing.writeHead(answered.statusCode, contentType ? { 'content-type': String(contentType) } : {}).end(answerText);
+      outgoing
+        .writeHead(answered.statusCode, contentType ? { 'content-type': String(contentType) } : {})
+        .end(answerText);
     } catch (error) {
-      if (!outgoing.headersSent) outgoing.writeHead(502, { 'content-type': 'text/plain' }).end(`relay error: ${(error as Error).message}`);
+      if (!outgoing.headersSent)
+        outgoing.writeHead(502, { 'content-type': 'text/plain' }).end(`relay error: ${(error as Error).message}`);
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -82,13 +82,17 @@ function corrupt(fault: Fault, answer: Answer): Answer {
       return { ...answer, text: JSON.stringify(rest) };
     }
     case 'accepts_invalid_input':
-      return [400, 415, 422].includes(answer.status) ? { status: 200, contentType: 'application/json', text: '{}' } : answer;
+      return [400, 415, 422].includes(answer.status)
+        ? { status: 200, contentType: 'application/json', text: '{}' }
+        : answer;
     case 'wrong_status':
       return answer.status === 201 ? { ...answer, status: 200 } : answer;
     case 'wrong_content_type':
       return /json/.test(answer.contentType ?? '') ? { ...answer, contentType: 'text/plain' } : answer;
     case 'undocumented_error_shape':
-      return answer.status === 400 || answer.status === 422 ? { ...answer, text: JSON.stringify({ detail: 'invalid request' }) } : answer;
+      return answer.status === 400 || answer.status === 422
+        ? { ...answer, text: JSON.stringify({ detail: 'invalid request' }) }
+        : answer;
     default:
       return answer;
   }
@@ -107,7 +111,9 @@ export async function startFaultyServer(upstreams: [string, string], fault: Faul
         return;
       }
       const upstream = handle.fault === 'forgets_state' ? upstreams[turn++ % 2] : upstreams[0];
-      const headers = Object.fromEntries(Object.entries(incoming.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && value !== undefined)) as Record<string, string>;
+      const headers = Object.fromEntries(
+        Object.entries(incoming.headers).filter(([name, value]) => !HOP_BY_HOP.has(name) && value !== undefined),
+      ) as Record<string, string>;
       const answered = await request(new URL(incoming.url ?? '/', upstream), {
         method: incoming.method as 'POST',
         headers,
@@ -119,7 +125,9 @@ export async function startFaultyServer(upstreams: [string, string], fault: Faul
         contentType: contentType === undefined ? undefined : String(contentType),
         text: await answered.body.text(),
       });
-      outgoing.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {}).end(answer.text);
+      outgoing
+        .writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {})
+        .end(answer.text);
     } catch (error) {
       outgoing.writeHead(502, { 'content-type': 'text/plain' }).end(`relay error: ${(error as Error).message}`);
     }
@@ -139,14 +147,17 @@ export async function startFaultyServer(upstreams: [string, string], fault: Faul
  */
 export type SocketBehaviour = 'hang' | 'hang-all' | 'garbage' | 'garbage-all';
 
-export async function startBrokenSocketServer(behaviour: SocketBehaviour): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBrokenSocketServer(
+  behaviour: SocketBehaviour,
+): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
-      if (!behaviour.endsWith('-all') && chunk.toString('latin1').startsWith('GET / ')) socket.write('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+      if (!behaviour.endsWith('-all') && chunk.toString('latin1').startsWith('GET / '))
+        socket.write('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
       else if (behaviour.startsWith('garbage')) socket.end('\u0000\u00ffthis is not HTTP at all\r\n\r\n\u0001\u0002');
     });
   });

@@ -61,7 +61,12 @@ describe('admin calls only for keys the mock accepts', () => {
       ['POST', '/__parley/fixtures'],
       ['POST', '/__parley/clock'],
     ]) {
-      const response = await send(mock.url, method, path, method === 'POST' ? { json: { title: { x: 1 } }, headers } : { headers });
+      const response = await send(
+        mock.url,
+        method,
+        path,
+        method === 'POST' ? { json: { title: { x: 1 } }, headers } : { headers },
+      );
       expect(response.status, `${method} ${path}: ${response.text}`).toBe(401);
       expect(response.body.error).toBe('invalid_api_key');
     }
@@ -86,11 +91,17 @@ describe('browser pages on other sites', () => {
   });
 
   it('a Host that is not loopback (DNS rebinding) is refused with 403', async () => {
-    const answer = await rawExchange(mock.port, `POST /__parley/reset HTTP/1.1\r\nHost: attacker.example:${mock.port}\r\nx-api-key: good\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+    const answer = await rawExchange(
+      mock.port,
+      `POST /__parley/reset HTTP/1.1\r\nHost: attacker.example:${mock.port}\r\nx-api-key: good\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+    );
     expect(answer.status).toBe(403);
     expect(answer.body.error).toBe('host_not_allowed');
     for (const host of ['localhost', `127.0.0.1:${mock.port}`, `[::1]:${mock.port}`, 'app.localhost']) {
-      const ok = await rawExchange(mock.port, `GET /__parley/state HTTP/1.1\r\nHost: ${host}\r\nx-api-key: good\r\nConnection: close\r\n\r\n`);
+      const ok = await rawExchange(
+        mock.port,
+        `GET /__parley/state HTTP/1.1\r\nHost: ${host}\r\nx-api-key: good\r\nConnection: close\r\n\r\n`,
+      );
       expect(ok.status, host).toBe(200);
     }
     await expectUntouched();
@@ -105,7 +116,9 @@ describe('browser pages on other sites', () => {
     const local = await getJson(mock.url, '/__parley/state', { ...good, origin: 'http://localhost:5173' });
     expect(local.status).toBe(200);
     expect(local.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await send(mock.url, 'OPTIONS', '/__parley/reset', { headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' } });
+    const preflight = await send(mock.url, 'OPTIONS', '/__parley/reset', {
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     // The API keeps its CORS.
@@ -118,11 +131,19 @@ describe('browser pages on other sites', () => {
   it('--allowed-host and --cors-admin open what they name', async () => {
     const open = await startBundledMock({ allowedHosts: ['mock.internal'], corsAdmin: true });
     try {
-      const named = await rawExchange(open.port, `GET /__parley/state HTTP/1.1\r\nHost: mock.internal:4010\r\nConnection: close\r\n\r\n`);
+      const named = await rawExchange(
+        open.port,
+        `GET /__parley/state HTTP/1.1\r\nHost: mock.internal:4010\r\nConnection: close\r\n\r\n`,
+      );
       expect(named.status).toBe(200);
-      const other = await rawExchange(open.port, `GET /__parley/state HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n`);
+      const other = await rawExchange(
+        open.port,
+        `GET /__parley/state HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n`,
+      );
       expect(other.status).toBe(403);
-      const preflight = await send(open.url, 'OPTIONS', '/__parley/reset', { headers: { origin: 'https://tool.example', 'access-control-request-method': 'POST' } });
+      const preflight = await send(open.url, 'OPTIONS', '/__parley/reset', {
+        headers: { origin: 'https://tool.example', 'access-control-request-method': 'POST' },
+      });
       expect(preflight.status).toBe(204);
       const read = await getJson(open.url, '/__parley/state', { origin: 'https://tool.example' });
       expect(read.status).toBe(200);
@@ -134,18 +155,21 @@ describe('browser pages on other sites', () => {
 });
 
 describe('the clock', () => {
-  it.each([{ advanceMs: 1e20 }, { advanceMs: -1e20 }, { advanceMs: 8.64e15 }, { advanceMinutes: 1e12 }, { advanceMinutes: -1e12 }])(
-    '%j is refused with 400 and the clock stays where it was',
-    async (move) => {
-      const before = (await getJson(mock.url, '/__parley/clock', ADMIN)).body.offsetMs;
-      const response = await postJson(mock.url, '/__parley/clock', move, ADMIN);
-      expect(response.status, response.text).toBe(400);
-      expect(response.body.error).toBe('clock_out_of_range');
-      expect(response.body.message).toMatch(/0001-01-01 to 9999-12-31/);
-      expect((await getJson(mock.url, '/__parley/clock', ADMIN)).body.offsetMs).toBe(before);
-      await expectUntouched();
-    },
-  );
+  it.each([
+    { advanceMs: 1e20 },
+    { advanceMs: -1e20 },
+    { advanceMs: 8.64e15 },
+    { advanceMinutes: 1e12 },
+    { advanceMinutes: -1e12 },
+  ])('%j is refused with 400 and the clock stays where it was', async (move) => {
+    const before = (await getJson(mock.url, '/__parley/clock', ADMIN)).body.offsetMs;
+    const response = await postJson(mock.url, '/__parley/clock', move, ADMIN);
+    expect(response.status, response.text).toBe(400);
+    expect(response.body.error).toBe('clock_out_of_range');
+    expect(response.body.message).toMatch(/0001-01-01 to 9999-12-31/);
+    expect((await getJson(mock.url, '/__parley/clock', ADMIN)).body.offsetMs).toBe(before);
+    await expectUntouched();
+  });
 
   it('a move within the range is made, and creates go on', async () => {
     const moved = await postJson(mock.url, '/__parley/clock', { advanceMinutes: 60 * 24 * 365 }, ADMIN);
@@ -164,9 +188,11 @@ describe('a clock offset saved out of range', () => {
       { format: 'parley-state', version: 1, savedAt: new Date().toISOString(), clockOffsetMs: 1e20, fixtures: {} },
       { end: { records: 0, indexes: 0 } },
     ];
-    const text = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+    const text = `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
     await writeFile(stateFile, text);
-    await expect(startBundledMock({ stateFile })).rejects.toThrow(/saved clock offset of 100000000000000000000 ms puts the clock outside the dates the mock can represent \(0001-01-01 to 9999-12-31\)/);
+    await expect(startBundledMock({ stateFile })).rejects.toThrow(
+      /saved clock offset of 100000000000000000000 ms puts the clock outside the dates the mock can represent \(0001-01-01 to 9999-12-31\)/,
+    );
     expect(await readFile(stateFile, 'utf8')).toBe(text);
     await expectUntouched();
   });
@@ -187,7 +213,9 @@ describe('keyless reads see only the shared anonymous tenant', () => {
       const log = (await getJson(open.url, '/__parley/requests')).body.requests;
       expect(JSON.stringify(log)).not.toMatch(/secret-path|owner/);
       const ownerLog = (await getJson(open.url, '/__parley/requests', featherKey('owner'))).body.requests;
-      expect(ownerLog.map((entry: { path: string }) => entry.path)).toContain('/v1/ask-feather/secret-path?token=owner-secret');
+      expect(ownerLog.map((entry: { path: string }) => entry.path)).toContain(
+        '/v1/ask-feather/secret-path?token=owner-secret',
+      );
     } finally {
       await open.close();
     }

@@ -27,7 +27,13 @@ interface MockProcess extends Started {
 }
 
 async function startMockProcess(nodeFlags: string[], ...args: string[]): Promise<MockProcess> {
-  const started = await spawnUntil(process.execPath, [...nodeFlags, BIN, 'mock', '--port', '0', '--admin-token', ADMIN['x-parley-admin-token'], ...args], LISTENING, 20_000, ROOT);
+  const started = await spawnUntil(
+    process.execPath,
+    [...nodeFlags, BIN, 'mock', '--port', '0', '--admin-token', ADMIN['x-parley-admin-token'], ...args],
+    LISTENING,
+    20_000,
+    ROOT,
+  );
   return { ...started, url: started.match[1], port: Number(started.match[2]), peakRss: watchPeakRss(started.child) };
 }
 
@@ -35,8 +41,15 @@ async function startMockProcess(nodeFlags: string[], ...args: string[]): Promise
 async function seedBystander(url: string, key = 'bystander'): Promise<unknown> {
   const session = await postJson(url, PATHS.featherSessions, { title: 'mine' }, featherKey(key));
   expect(session.status).toBe(201);
-  expect((await postJson(url, PATHS.featherMessages(session.body.id), { content: 'still here?' }, featherKey(key))).status).toBe(200);
-  const conversation = await postJson(url, PATHS.featherConversations, { end_user_id: DEMO_AGENT_ID, assistant_id: DEMO_AGENT_ID, external_id: 'mine' }, featherKey(key));
+  expect(
+    (await postJson(url, PATHS.featherMessages(session.body.id), { content: 'still here?' }, featherKey(key))).status,
+  ).toBe(200);
+  const conversation = await postJson(
+    url,
+    PATHS.featherConversations,
+    { end_user_id: DEMO_AGENT_ID, assistant_id: DEMO_AGENT_ID, external_id: 'mine' },
+    featherKey(key),
+  );
   expect(conversation.status).toBe(201);
   return stateOf(url, key);
 }
@@ -47,7 +60,15 @@ async function stateOf(url: string, tenant: string): Promise<unknown> {
   return state.body;
 }
 
-async function usageOf(url: string): Promise<{ records: number; bytes: number; tenants: number; indexEntries: number; maxRecords: number; maxBytes: number; maxRecordBytes: number }> {
+async function usageOf(url: string): Promise<{
+  records: number;
+  bytes: number;
+  tenants: number;
+  indexEntries: number;
+  maxRecords: number;
+  maxBytes: number;
+  maxRecordBytes: number;
+}> {
   const health = await getJson(url, '/__parley/health', ADMIN);
   expect(health.status).toBe(200);
   return health.body.memory;
@@ -57,7 +78,10 @@ async function usageOf(url: string): Promise<{ records: number; bytes: number; t
 async function expectServing(url: string): Promise<void> {
   const created = await postJson(url, PATHS.featherSessions, { title: 'after' }, featherKey('late-comer'));
   expect(created.status, created.text).toBe(201);
-  expect((await postJson(url, PATHS.featherMessages(created.body.id), { content: 'hello' }, featherKey('late-comer'))).status).toBe(200);
+  expect(
+    (await postJson(url, PATHS.featherMessages(created.body.id), { content: 'hello' }, featherKey('late-comer')))
+      .status,
+  ).toBe(200);
 }
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -76,20 +100,30 @@ describe('1 MB messages to one session', () => {
       const session = await postJson(mock.url, PATHS.featherSessions, { title: 'flood' }, featherKey('flooder'));
       const content = 'm'.repeat(1_000_000);
       const statuses = await bounded(300, 4, async (index) => {
-        const reply = await postJson(mock.url, PATHS.featherMessages(session.body.id), { content: `${index}:${content}` }, featherKey('flooder'), pool);
+        const reply = await postJson(
+          mock.url,
+          PATHS.featherMessages(session.body.id),
+          { content: `${index}:${content}` },
+          featherKey('flooder'),
+          pool,
+        );
         return reply.status;
       });
       expect(statuses).toEqual(Array(300).fill(200));
 
       const after = await usageOf(mock.url);
       expect(after.bytes).toBeLessThanOrEqual(after.maxBytes);
-      const flooded = (await stateOf(mock.url, 'flooder')) as { tenants: Record<string, Record<string, Record<string, { messages: { content: string }[] }>>> };
+      const flooded = (await stateOf(mock.url, 'flooder')) as {
+        tenants: Record<string, Record<string, Record<string, { messages: { content: string }[] }>>>;
+      };
       const messages = flooded.tenants.flooder['feather.sessions'][session.body.id].messages;
       // Under the 8 MiB record limit, oldest first: the newest message is kept.
       expect(messages.length).toBeGreaterThanOrEqual(4);
       expect(messages.length).toBeLessThanOrEqual(18);
       expect(messages.reduce((sum, message) => sum + message.content.length, 0)).toBeLessThanOrEqual(8 * MB);
-      expect(messages.at(-2)!.content.startsWith('299:') || messages.some((m) => m.content.startsWith('299:'))).toBe(true);
+      expect(messages.at(-2)!.content.startsWith('299:') || messages.some((m) => m.content.startsWith('299:'))).toBe(
+        true,
+      );
 
       expect(await stateOf(mock.url, 'bystander')).toEqual(before);
       await expectServing(mock.url);
@@ -113,7 +147,7 @@ describe('1 MB messages to one session', () => {
   }, 180_000);
 });
 
-describe('per-record and per-message limits, in each API\'s error shape', () => {
+describe("per-record and per-message limits, in each API's error shape", () => {
   let mock: RunningMock;
 
   beforeAll(async () => {
@@ -121,24 +155,45 @@ describe('per-record and per-message limits, in each API\'s error shape', () => 
   });
   afterAll(() => mock?.close());
 
-  it('a message larger than a session may hold is a 413 in FastAPI\'s shape, and the session is unchanged', async () => {
+  it("a message larger than a session may hold is a 413 in FastAPI's shape, and the session is unchanged", async () => {
     const session = await postJson(mock.url, PATHS.featherSessions, { title: 'small' }, featherKey('limits'));
-    const kept = await postJson(mock.url, PATHS.featherMessages(session.body.id), { content: 'first' }, featherKey('limits'));
+    const kept = await postJson(
+      mock.url,
+      PATHS.featherMessages(session.body.id),
+      { content: 'first' },
+      featherKey('limits'),
+    );
     expect(kept.status).toBe(200);
-    const big = await postJson(mock.url, PATHS.featherMessages(session.body.id), { content: 'b'.repeat(100 * 1024) }, featherKey('limits'));
+    const big = await postJson(
+      mock.url,
+      PATHS.featherMessages(session.body.id),
+      { content: 'b'.repeat(100 * 1024) },
+      featherKey('limits'),
+    );
     expect(big.status, big.text).toBe(413);
-    expect(big.body).toEqual({ detail: expect.stringMatching(/a session holds at most 65536 bytes \(--max-record-size\)/) });
-    const stored = mock.app.parts.store.get('limits', 'feather.sessions', session.body.id) as { messages: { content: string }[] };
+    expect(big.body).toEqual({
+      detail: expect.stringMatching(/a session holds at most 65536 bytes \(--max-record-size\)/),
+    });
+    const stored = mock.app.parts.store.get('limits', 'feather.sessions', session.body.id) as {
+      messages: { content: string }[];
+    };
     expect(stored.messages.map((message) => message.content)).toEqual(['first', kept.body.reply.content]);
   });
 
   it('messages that add up past the limit drop the oldest, keeping the session under it', async () => {
     const session = await postJson(mock.url, PATHS.featherSessions, {}, featherKey('limits'));
     for (let index = 0; index < 40; index++) {
-      const reply = await postJson(mock.url, PATHS.featherMessages(session.body.id), { content: `${index} ${'c'.repeat(10 * 1024)}` }, featherKey('limits'));
+      const reply = await postJson(
+        mock.url,
+        PATHS.featherMessages(session.body.id),
+        { content: `${index} ${'c'.repeat(10 * 1024)}` },
+        featherKey('limits'),
+      );
       expect(reply.status).toBe(200);
     }
-    const stored = mock.app.parts.store.get('limits', 'feather.sessions', session.body.id) as { messages: { content: string }[] };
+    const stored = mock.app.parts.store.get('limits', 'feather.sessions', session.body.id) as {
+      messages: { content: string }[];
+    };
     expect(JSON.stringify(stored).length).toBeLessThanOrEqual(64 * 1024);
     expect(stored.messages.length).toBeGreaterThanOrEqual(4);
     expect(stored.messages.at(-2)!.content.startsWith('39 ')).toBe(true);
@@ -146,20 +201,42 @@ describe('per-record and per-message limits, in each API\'s error shape', () => 
 
   it('a record over the limit is a 413 in the Julep (FastAPI) and ElizaOS (envelope) shapes, storing nothing', async () => {
     const recordsBefore = mock.app.parts.store.size;
-    const julep = await postJson(mock.url, PATHS.julepSessions, { agent: DEMO_AGENT_ID, situation: 's'.repeat(100 * 1024) }, { authorization: 'Bearer limits' });
+    const julep = await postJson(
+      mock.url,
+      PATHS.julepSessions,
+      { agent: DEMO_AGENT_ID, situation: 's'.repeat(100 * 1024) },
+      { authorization: 'Bearer limits' },
+    );
     expect(julep.status, julep.text).toBe(413);
-    expect(julep.body).toEqual({ detail: expect.stringMatching(/over the limit of 65536 bytes per record \(--max-record-size\)/) });
-    const eliza = await postJson(mock.url, PATHS.elizaSessions, { agentId: DEMO_AGENT_ID, userId: DEMO_AGENT_ID, metadata: { note: 'e'.repeat(100 * 1024) } });
+    expect(julep.body).toEqual({
+      detail: expect.stringMatching(/over the limit of 65536 bytes per record \(--max-record-size\)/),
+    });
+    const eliza = await postJson(mock.url, PATHS.elizaSessions, {
+      agentId: DEMO_AGENT_ID,
+      userId: DEMO_AGENT_ID,
+      metadata: { note: 'e'.repeat(100 * 1024) },
+    });
     expect(eliza.status, eliza.text).toBe(413);
-    expect(eliza.body).toEqual({ success: false, error: { code: 'RECORD_TOO_LARGE', message: expect.stringMatching(/per record/), details: expect.any(String) } });
+    expect(eliza.body).toEqual({
+      success: false,
+      error: { code: 'RECORD_TOO_LARGE', message: expect.stringMatching(/per record/), details: expect.any(String) },
+    });
     expect(mock.app.parts.store.size).toBe(recordsBefore);
   });
 
   it('a seeded record over the limit is a 413 from the admin API, and nothing of the seed is stored', async () => {
-    const seed = { 'feather.sessions': { small: { id: 'small', messages: [] }, large: { id: 'large', title: 't'.repeat(100 * 1024), messages: [] } } };
+    const seed = {
+      'feather.sessions': {
+        small: { id: 'small', messages: [] },
+        large: { id: 'large', title: 't'.repeat(100 * 1024), messages: [] },
+      },
+    };
     const seeded = await postJson(mock.url, '/__parley/state?tenant=seeder', seed, ADMIN);
     expect(seeded.status, seeded.text).toBe(413);
-    expect(seeded.body).toEqual({ error: 'record_too_large', message: expect.stringMatching(/"feather.sessions"."large" takes \d+ bytes/) });
+    expect(seeded.body).toEqual({
+      error: 'record_too_large',
+      message: expect.stringMatching(/"feather.sessions"."large" takes \d+ bytes/),
+    });
     expect(mock.app.parts.store.get('seeder', 'feather.sessions', 'small')).toBeUndefined();
   });
 });
@@ -169,14 +246,22 @@ describe('many keys, many records, many get-or-create identities', () => {
   let before: unknown;
 
   beforeAll(async () => {
-    mock = await startBundledMock({ maxRecords: 1000, maxMemoryBytes: 8 * MB, adminToken: ADMIN['x-parley-admin-token'] });
+    mock = await startBundledMock({
+      maxRecords: 1000,
+      maxMemoryBytes: 8 * MB,
+      adminToken: ADMIN['x-parley-admin-token'],
+    });
     before = await seedBystander(mock.url);
   });
   afterAll(() => mock?.close());
 
   it('5,000 keys each storing 15 KB under --max-records 1000: records, bytes and the tenant map stay bounded', async () => {
     const title = 't'.repeat(15 * 1024);
-    const statuses = await bounded(5000, 16, async (index) => (await postJson(mock.url, PATHS.featherSessions, { title }, featherKey(`many-${index}`))).status);
+    const statuses = await bounded(
+      5000,
+      16,
+      async (index) => (await postJson(mock.url, PATHS.featherSessions, { title }, featherKey(`many-${index}`))).status,
+    );
     expect(statuses).toEqual(Array(5000).fill(201));
     const usage = await usageOf(mock.url);
     expect(usage.bytes).toBeLessThanOrEqual(8 * MB);
@@ -190,7 +275,11 @@ describe('many keys, many records, many get-or-create identities', () => {
   it('3,000 get-or-create calls with distinct external_id: index entries go with their records, GET /__parley/state works', async () => {
     const headers: Headers = featherKey('identities');
     const statuses = await bounded(3000, 16, async (index) => {
-      const body = { end_user_id: DEMO_AGENT_ID, assistant_id: DEMO_AGENT_ID, external_id: `ticket-${index}-${'e'.repeat(1000)}` };
+      const body = {
+        end_user_id: DEMO_AGENT_ID,
+        assistant_id: DEMO_AGENT_ID,
+        external_id: `ticket-${index}-${'e'.repeat(1000)}`,
+      };
       return (await postJson(mock.url, PATHS.featherConversations, body, headers)).status;
     });
     expect(statuses).toEqual(Array(3000).fill(201));
@@ -205,7 +294,12 @@ describe('many keys, many records, many get-or-create identities', () => {
     expect(usage.indexEntries).toBeLessThanOrEqual(usage.records);
     expect(usage.bytes).toBeLessThanOrEqual(8 * MB);
     // The newest identity still finds its conversation.
-    const again = await postJson(mock.url, PATHS.featherConversations, { end_user_id: DEMO_AGENT_ID, assistant_id: DEMO_AGENT_ID, external_id: `ticket-2999-${'e'.repeat(1000)}` }, headers);
+    const again = await postJson(
+      mock.url,
+      PATHS.featherConversations,
+      { end_user_id: DEMO_AGENT_ID, assistant_id: DEMO_AGENT_ID, external_id: `ticket-2999-${'e'.repeat(1000)}` },
+      headers,
+    );
     expect(Object.values(index)).toContain(again.body.id);
     expect(await stateOf(mock.url, 'bystander')).toEqual(before);
     await expectServing(mock.url);
@@ -223,7 +317,9 @@ describe('connection cap', () => {
       const holders = Array.from({ length: 1000 }, () => rawRequest(mock.port, { head, body }, 6_000));
       // While they hold their slots, a newcomer is told so at once, in Feather's shape.
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const busy = await rawRequest(mock.port, { head: `POST ${PATHS.featherSessions} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: newcomer\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}` });
+      const busy = await rawRequest(mock.port, {
+        head: `POST ${PATHS.featherSessions} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: newcomer\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+      });
       expect(busy.response, busy.error).toBeDefined();
       expectRefusal(busy.response!);
 
@@ -253,7 +349,9 @@ describe('connection cap', () => {
 function expectRefusal(response: HttpResponse | NonNullable<RawOutcome['response']>): void {
   expect(response.status).toBe(503);
   expect(response.headers['retry-after']).toBe('1');
-  expect(JSON.parse(response.text)).toEqual({ detail: 'The mock is serving its limit of 50 connections; retry once one closes (--max-connections)' });
+  expect(JSON.parse(response.text)).toEqual({
+    detail: 'The mock is serving its limit of 50 connections; retry once one closes (--max-connections)',
+  });
 }
 
 /** The held sockets are closed by the client; the mock counts them gone once it sees them close. */

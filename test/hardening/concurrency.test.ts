@@ -22,12 +22,19 @@ afterAll(async () => {
   await mock?.close();
 });
 
-const all = (count: number, send: (index: number) => Promise<HttpResponse>) => Promise.all(Array.from({ length: count }, (_, index) => send(index)));
+const all = (count: number, send: (index: number) => Promise<HttpResponse>) =>
+  Promise.all(Array.from({ length: count }, (_, index) => send(index)));
 
 describe('concurrent requests', () => {
   it(`${CONCURRENT} concurrent identical get-or-create calls give exactly one conversation`, async () => {
-    const body = { end_user_id: '6f1c1f3e-1d55-4d5c-9a43-3f8f0c1a0c01', assistant_id: DEMO_AGENT_ID, external_id: 'ticket-1' };
-    const responses = await all(CONCURRENT, () => postJson(mock.url, PATHS.featherConversations, body, featherKey('race'), pool));
+    const body = {
+      end_user_id: '6f1c1f3e-1d55-4d5c-9a43-3f8f0c1a0c01',
+      assistant_id: DEMO_AGENT_ID,
+      external_id: 'ticket-1',
+    };
+    const responses = await all(CONCURRENT, () =>
+      postJson(mock.url, PATHS.featherConversations, body, featherKey('race'), pool),
+    );
     expect(responses.map((response) => response.status)).toEqual(Array(CONCURRENT).fill(201));
     expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
     expect(mock.app.parts.store.list('race', 'feather.conversations')).toHaveLength(1);
@@ -36,14 +43,27 @@ describe('concurrent requests', () => {
   it(`${CONCURRENT} concurrent messages to one session are all stored, each with its reply, in one order`, async () => {
     const session = await postJson(mock.url, PATHS.featherSessions, { title: 'busy' }, featherKey('busy'));
     const responses = await all(CONCURRENT, (index) =>
-      postJson(mock.url, PATHS.featherMessages(session.body.id), { content: `message ${index}` }, featherKey('busy'), pool),
+      postJson(
+        mock.url,
+        PATHS.featherMessages(session.body.id),
+        { content: `message ${index}` },
+        featherKey('busy'),
+        pool,
+      ),
     );
     expect(responses.filter((response) => response.status !== 200).map((response) => response.text)).toEqual([]);
 
-    const stored = mock.app.parts.store.get('busy', 'feather.sessions', session.body.id)!.messages as { id: string; role: string; content: string; created_at: string }[];
+    const stored = mock.app.parts.store.get('busy', 'feather.sessions', session.body.id)!.messages as {
+      id: string;
+      role: string;
+      content: string;
+      created_at: string;
+    }[];
     expect(stored).toHaveLength(2 * CONCURRENT);
     // Every message once, each immediately followed by its own reply: no interleaving between requests.
-    expect(new Set(stored.filter((m) => m.role === 'user').map((m) => m.content))).toEqual(new Set(responses.map((_, index) => `message ${index}`)));
+    expect(new Set(stored.filter((m) => m.role === 'user').map((m) => m.content))).toEqual(
+      new Set(responses.map((_, index) => `message ${index}`)),
+    );
     for (const response of responses) {
       const at = stored.findIndex((message) => message.id === response.body.message.id);
       expect(stored[at + 1].id).toBe(response.body.reply.id);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runContract } from '../../src/contract/runner.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { ROOT } from '../helpers/mock.js';
@@ -44,7 +44,7 @@ interface Target {
   close(): Promise<void>;
 }
 
-const CHUNK = Buffer.from('{"filler":"' + 'x'.repeat(64 * 1024) + '"},');
+const CHUNK = Buffer.from(`{"filler":"${'x'.repeat(64 * 1024)}"},`);
 
 /** Writes chunks while the client reads, until it goes away: a body without end. */
 function streamForever(response: http.ServerResponse): void {
@@ -79,17 +79,20 @@ async function startTarget(mode: Mode): Promise<Target> {
         return void response.writeHead(200, json).end('['.repeat(5000) + ']'.repeat(5000));
       case 'large-valid':
         // Under the 4 MiB default cap: a large answer that conforms is not a failure.
-        return void response.writeHead(200, json).end(JSON.stringify(Array.from({ length: 45 }, () => ({ filler: 'x'.repeat(64 * 1024) }))));
+        return void response
+          .writeHead(200, json)
+          .end(JSON.stringify(Array.from({ length: 45 }, () => ({ filler: 'x'.repeat(64 * 1024) }))));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     acceptEncodings,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -114,7 +117,15 @@ beforeAll(async () => {
 }, 120_000);
 
 const run = (target: Target, seed: number, extra: { maxResponseBytes?: number } = {}) =>
-  runContract({ target: target.url, specFiles: [specFile], seed, runs: 5, requestTimeoutMs: 20_000, maxTimeMs: 60_000, ...extra });
+  runContract({
+    target: target.url,
+    specFiles: [specFile],
+    seed,
+    runs: 5,
+    requestTimeoutMs: 20_000,
+    maxTimeMs: 60_000,
+    ...extra,
+  });
 
 describe('harness limits on what a target sends', () => {
   for (const mode of ['endless', 'declared-gigabyte'] as const) {
@@ -126,7 +137,9 @@ describe('harness limits on what a target sends', () => {
           expect(failures.length, `seed ${seed}`).toBeGreaterThan(0);
           for (const failure of failures) {
             expect(failure.check).toBe('response_received');
-            expect(failure.message).toBe('the response body is larger than 4194304 bytes (--max-response-size); the connection was dropped');
+            expect(failure.message).toBe(
+              'the response body is larger than 4194304 bytes (--max-response-size); the connection was dropped',
+            );
           }
         }
       });
@@ -145,7 +158,10 @@ describe('harness limits on what a target sends', () => {
     await withTarget('large-valid', async (target) => {
       for (const seed of SEEDS) {
         const report = await run(target, seed);
-        expect(report.failures.map((f) => `${f.check}: ${f.message}`), `seed ${seed}`).toEqual([]);
+        expect(
+          report.failures.map((f) => `${f.check}: ${f.message}`),
+          `seed ${seed}`,
+        ).toEqual([]);
         expect(report.tallies.some((t) => t.check === 'response_schema_conformance' && t.passed > 0)).toBe(true);
       }
     });
@@ -171,7 +187,20 @@ describe('parley test as a process', () => {
   it('a 5,000-deep JSON body is judged as text and the JSON and JUnit reports are written', async () => {
     const [jsonFile, junitFile] = [path.join(workDir, 'deep.json'), path.join(workDir, 'deep.xml')];
     await withTarget('deep', async (target) => {
-      const result = await runCli(['test', '--target', target.url, specFile, '--seed', '4', '--runs', '5', '--json', jsonFile, '--junit', junitFile]);
+      const result = await runCli([
+        'test',
+        '--target',
+        target.url,
+        specFile,
+        '--seed',
+        '4',
+        '--runs',
+        '5',
+        '--json',
+        jsonFile,
+        '--junit',
+        junitFile,
+      ]);
       expect(result.code, result.output).toBe(1);
       const report = JSON.parse(await readFile(jsonFile, 'utf8'));
       const failure = report.failures.find((f: { check: string }) => f.check === 'response_schema_conformance');
@@ -195,7 +224,11 @@ describe('parley test as a process', () => {
 
 /** Runs the CLI to completion (killed after 90 s) and measures its peak RSS. */
 function runCli(args: string[]): Promise<{ code: number | null; output: string; peakRss: number }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const peak = watchPeakRss(child, 50);
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

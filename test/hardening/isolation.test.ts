@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
-import { getJson, postJson, send } from '../helpers/http.js';
+import { getJson, postJson } from '../helpers/http.js';
 import { DEMO_AGENT_ID, featherKey, julepKey, PATHS, startBundledMock } from '../helpers/mock.js';
 
 const ADMIN = { 'x-parley-admin-token': 'isolation-admin' };
@@ -18,7 +18,8 @@ let alphaConversation: string;
 /** Alpha's state as the admin sees it, to compare after every attempt by beta. */
 let alphaState: string;
 
-const stateOf = async (tenant: string) => JSON.stringify((await getJson(mock.url, `/__parley/state?tenant=${tenant}`, ADMIN)).body);
+const stateOf = async (tenant: string) =>
+  JSON.stringify((await getJson(mock.url, `/__parley/state?tenant=${tenant}`, ADMIN)).body);
 
 beforeAll(async () => {
   mock = await startBundledMock({ adminToken: ADMIN['x-parley-admin-token'] });
@@ -75,7 +76,12 @@ describe('another key, through the admin endpoints without the token', () => {
   });
 
   it("POST /__parley/state seeds the caller's records, even under alpha's ids", async () => {
-    const seeded = await postJson(mock.url, '/__parley/state', { 'feather.sessions': { [alphaSession]: { id: alphaSession, title: 'forged', messages: [] } } }, beta);
+    const seeded = await postJson(
+      mock.url,
+      '/__parley/state',
+      { 'feather.sessions': { [alphaSession]: { id: alphaSession, title: 'forged', messages: [] } } },
+      beta,
+    );
     expect(seeded.status).toBe(200);
     expect((await postJson(mock.url, '/__parley/state?tenant=alpha', { x: {} }, beta)).status).toBe(403);
     expect(await stateOf('alpha')).toBe(alphaState);
@@ -84,7 +90,16 @@ describe('another key, through the admin endpoints without the token', () => {
 
   it('cannot move the shared clock or change the shared fixtures', async () => {
     expect((await postJson(mock.url, '/__parley/clock', { advanceMinutes: 60 }, beta)).status).toBe(403);
-    expect((await postJson(mock.url, '/__parley/fixtures', { agents: [{ id: '00000000-0000-4000-8000-0000000000ff' }] }, beta)).status).toBe(403);
+    expect(
+      (
+        await postJson(
+          mock.url,
+          '/__parley/fixtures',
+          { agents: [{ id: '00000000-0000-4000-8000-0000000000ff' }] },
+          beta,
+        )
+      ).status,
+    ).toBe(403);
     expect(mock.app.parts.clock.offset()).toBe(0);
     expect(mock.app.parts.fixtures.agent('00000000-0000-4000-8000-0000000000ff')).toBeUndefined();
   });
@@ -107,6 +122,9 @@ describe('with the admin token', () => {
   });
 
   it('a wrong token is no token', async () => {
-    expect((await getJson(mock.url, '/__parley/state?tenant=alpha', { ...beta, 'x-parley-admin-token': 'isolation-admiN' })).status).toBe(403);
+    expect(
+      (await getJson(mock.url, '/__parley/state?tenant=alpha', { ...beta, 'x-parley-admin-token': 'isolation-admiN' }))
+        .status,
+    ).toBe(403);
   });
 });

@@ -23,7 +23,10 @@ function pipeline(requests: string[]): Promise<RawResponse[]> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(mock.port, '127.0.0.1', () => socket.write(requests.join('')));
     const chunks: Buffer[] = [];
-    const timer = setTimeout(() => reject(new Error(`only ${parseResponses(Buffer.concat(chunks)).length} of ${requests.length} answers`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${parseResponses(Buffer.concat(chunks)).length} of ${requests.length} answers`)),
+      10_000,
+    );
     socket.on('data', (chunk) => {
       chunks.push(chunk);
       const responses = parseResponses(Buffer.concat(chunks));
@@ -58,14 +61,20 @@ describe('pipelined requests on one connection', () => {
 
   it('answer a valid request before the malformed line that follows it in the same packet', async () => {
     const key = 'pipeline-malformed';
-    const responses = await pipeline([post(PATHS.featherSessions, JSON.stringify({ title: 'before the garbage' }), key), 'GARBAGE LINE\r\n\r\n']);
+    const responses = await pipeline([
+      post(PATHS.featherSessions, JSON.stringify({ title: 'before the garbage' }), key),
+      'GARBAGE LINE\r\n\r\n',
+    ]);
     expect(responses.map((response) => response.status)).toEqual([201, 400]);
     expect(responses[0].body.title).toBe('before the garbage');
     expect(responses[1].body.error).toBe('bad_request');
     expect(mock.app.parts.store.list(key, 'feather.sessions')).toHaveLength(1);
     // Several valid ones, then the malformed line: every answer still comes, in order.
     const titles = ['one', 'two', 'three'];
-    const more = await pipeline([...titles.map((title) => post(PATHS.featherSessions, JSON.stringify({ title }), key)), 'POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n']);
+    const more = await pipeline([
+      ...titles.map((title) => post(PATHS.featherSessions, JSON.stringify({ title }), key)),
+      'POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n',
+    ]);
     expect(more.map((response) => response.status)).toEqual([201, 201, 201, 400]);
     expect(more.slice(0, 3).map((response) => response.body.title)).toEqual(titles);
   });

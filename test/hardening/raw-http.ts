@@ -40,7 +40,11 @@ export function rawRequest(port: number, request: RawRequest, timeoutMs = 10_000
       clearTimeout(timer);
       socket.destroy();
       const response = parseResponse(Buffer.concat(chunks));
-      resolve({ response, error: response ? undefined : (error ?? 'closed without an answer'), elapsedMs: performance.now() - started });
+      resolve({
+        response,
+        error: response ? undefined : (error ?? 'closed without an answer'),
+        elapsedMs: performance.now() - started,
+      });
     };
     const timer = setTimeout(() => finish('client timeout'), timeoutMs);
     socket.on('data', (chunk) => {
@@ -98,7 +102,11 @@ function readResponse(data: Buffer): { response: RawResponse; length: number } |
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; results in task order. */
-export async function bounded<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+export async function bounded<T>(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results = new Array<T>(count);
   let next = 0;
   const worker = async () => {

@@ -16,10 +16,12 @@ const ADMIN = { 'x-parley-admin-token': 'restart-admin' };
 const AGENT = { id: '00000000-0000-4000-8000-00000000a9e7', name: 'Persisted' };
 
 type Mock = MockProcess;
-const startMock = (stateFile: string, ...extra: string[]) => startStateMock(stateFile, ADMIN['x-parley-admin-token'], ...extra);
+const startMock = (stateFile: string, ...extra: string[]) =>
+  startStateMock(stateFile, ADMIN['x-parley-admin-token'], ...extra);
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'parley-state-'));
-const exited = (mock: Mock) => new Promise<number | null>((resolve) => mock.child.once('exit', (code) => resolve(code)));
+const exited = (mock: Mock) =>
+  new Promise<number | null>((resolve) => mock.child.once('exit', (code) => resolve(code)));
 
 beforeAll(() => ensureBuilt(), 120_000);
 
@@ -42,8 +44,15 @@ describe('restarts with --state-file', () => {
       expect((await getJson(second.url, '/__parley/clock', ADMIN)).body.offsetMs).toBe(90 * 60_000);
       expect((await getJson(second.url, '/__parley/fixtures')).body.agents).toContainEqual(AGENT);
       // The get-or-create index came back too: the same body finds the same conversation.
-      expect((await postJson(second.url, PATHS.featherConversations, conversationBody, featherKey('k'))).body.id).toBe(conversation.body.id);
-      const reply = await postJson(second.url, PATHS.featherMessages(session.body.id), { content: 'still there?' }, featherKey('k'));
+      expect((await postJson(second.url, PATHS.featherConversations, conversationBody, featherKey('k'))).body.id).toBe(
+        conversation.body.id,
+      );
+      const reply = await postJson(
+        second.url,
+        PATHS.featherMessages(session.body.id),
+        { content: 'still there?' },
+        featherKey('k'),
+      );
       expect(reply.status).toBe(200);
     } finally {
       await stopProcess(second.child);
@@ -54,16 +63,24 @@ describe('restarts with --state-file', () => {
     const file = path.join(await tempDir(), 'state.jsonl');
     const first = await startMock(file, '--save-interval', '0.2');
     const session = await postJson(first.url, PATHS.featherSessions, { title: 'before the crash' }, featherKey('k'));
-    await postJson(first.url, PATHS.featherMessages(session.body.id), { content: 'appended in place' }, featherKey('k'));
+    await postJson(
+      first.url,
+      PATHS.featherMessages(session.body.id),
+      { content: 'appended in place' },
+      featherKey('k'),
+    );
     const deadline = Date.now() + 5_000;
-    while (!(await readFile(file, 'utf8')).includes('appended in place') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!(await readFile(file, 'utf8')).includes('appended in place') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     first.child.kill('SIGKILL');
     await exited(first);
 
     const second = await startMock(file);
     try {
       const state = (await getJson(second.url, '/__parley/state?tenant=k', ADMIN)).body;
-      expect(state.tenants.k['feather.sessions'][session.body.id].messages.map((m: { content: string }) => m.content)).toContain('appended in place');
+      expect(
+        state.tenants.k['feather.sessions'][session.body.id].messages.map((m: { content: string }) => m.content),
+      ).toContain('appended in place');
     } finally {
       await stopProcess(second.child);
     }
@@ -93,7 +110,11 @@ describe('a state file that cannot be loaded', () => {
     ['cut short', (valid) => valid.slice(0, valid.lastIndexOf('{"end"')), /cut short/],
     ['a damaged line', (valid) => valid.replace('"record":[', '"record":[[['), /corrupt at line \d+: not valid JSON/],
     ['empty', () => '', /is empty/],
-    ['a journal batch that does not match its commit line', (valid) => valid.replace('{"commit":{"lines":1}}', '{"commit":{"lines":2}}'), /the commit counts 2 lines, its batch has 1/],
+    [
+      'a journal batch that does not match its commit line',
+      (valid) => valid.replace('{"commit":{"lines":1}}', '{"commit":{"lines":2}}'),
+      /the commit counts 2 lines, its batch has 1/,
+    ],
   ];
 
   let valid: string;

@@ -17,7 +17,11 @@ const MAX_BODY = 4096;
 let mock: RunningMock;
 
 beforeAll(async () => {
-  mock = await startBundledMock({ headersTimeoutMs: HEADERS_TIMEOUT, requestTimeoutMs: REQUEST_TIMEOUT, maxBodyBytes: MAX_BODY });
+  mock = await startBundledMock({
+    headersTimeoutMs: HEADERS_TIMEOUT,
+    requestTimeoutMs: REQUEST_TIMEOUT,
+    maxBodyBytes: MAX_BODY,
+  });
 });
 
 afterAll(() => mock?.close());
@@ -48,7 +52,9 @@ function slowClient(parts: string[], everyMs: number): SlowClient {
 }
 
 /** A request head sent a character at a time, never reaching its blank line in time. */
-const dribbledHead = () => [...`POST ${PATHS.featherSessions} HTTP/1.1\r\nHost: x\r\nx-api-key: slow\r\nX-Padding: ${'p'.repeat(200)}\r\n`];
+const dribbledHead = () => [
+  ...`POST ${PATHS.featherSessions} HTTP/1.1\r\nHost: x\r\nx-api-key: slow\r\nX-Padding: ${'p'.repeat(200)}\r\n`,
+];
 
 describe('slow and stuck clients', () => {
   it(`slowloris: ${SLOW_CLIENTS} sockets dribbling headers are closed after the headers timeout, others served meanwhile`, async () => {
@@ -69,7 +75,9 @@ describe('slow and stuck clients', () => {
 
   it(`stuck bodies: ${SLOW_CLIENTS} clients that never finish their body are cut off after the request timeout`, async () => {
     const head = `POST ${PATHS.featherSessions} HTTP/1.1\r\nHost: x\r\nx-api-key: stuck\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`;
-    const clients = Array.from({ length: SLOW_CLIENTS }, () => slowClient([head, '{"title": "never', ' finished'], 100));
+    const clients = Array.from({ length: SLOW_CLIENTS }, () =>
+      slowClient([head, '{"title": "never', ' finished'], 100),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     const served = await postJson(mock.url, PATHS.featherSessions, { title: 'not held up' }, featherKey('fast'));
     expect(served.status).toBe(201);
@@ -88,7 +96,10 @@ describe('the body limit', () => {
   const big = JSON.stringify({ title: 'x'.repeat(MAX_BODY) });
 
   it('a declared body over the limit gets 413 in the API error shape', async () => {
-    const response = await send(mock.url, 'POST', PATHS.featherSessions, { raw: big, headers: { ...featherKey(), 'content-type': 'application/json' } });
+    const response = await send(mock.url, 'POST', PATHS.featherSessions, {
+      raw: big,
+      headers: { ...featherKey(), 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(413);
     expect(typeof response.body.detail).toBe('string');
   });
@@ -104,7 +115,10 @@ describe('the body limit', () => {
   it('a body right at the limit is read', async () => {
     const exact = JSON.stringify({ title: 'x'.repeat(MAX_BODY - 12) });
     expect(Buffer.byteLength(exact)).toBe(MAX_BODY);
-    const response = await send(mock.url, 'POST', PATHS.featherSessions, { raw: exact, headers: { ...featherKey(), 'content-type': 'application/json' } });
+    const response = await send(mock.url, 'POST', PATHS.featherSessions, {
+      raw: exact,
+      headers: { ...featherKey(), 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(201);
   });
 });

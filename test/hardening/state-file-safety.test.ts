@@ -16,7 +16,8 @@ import { BIN, startStateMock, type MockProcess } from '../helpers/state-mock.js'
 const ADMIN = { 'x-parley-admin-token': 'safety-admin' };
 
 type Mock = MockProcess;
-const startMock = (stateFile: string, ...extra: string[]) => startStateMock(stateFile, ADMIN['x-parley-admin-token'], ...extra);
+const startMock = (stateFile: string, ...extra: string[]) =>
+  startStateMock(stateFile, ADMIN['x-parley-admin-token'], ...extra);
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'parley-safety-'));
 const killed = (mock: Mock) =>
@@ -43,7 +44,9 @@ describe('one mock per state file', () => {
     expect(second.stderr).toMatch(new RegExp(`in use by another parley mock \\(pid ${first.child.pid},`));
     expect(second.stderr).not.toMatch(/\n\s+at /);
     // The first one was not disturbed.
-    expect((await postJson(first.url, PATHS.featherSessions, { title: 'still mine' }, featherKey('k'))).status).toBe(201);
+    expect((await postJson(first.url, PATHS.featherSessions, { title: 'still mine' }, featherKey('k'))).status).toBe(
+      201,
+    );
     expect(await stopProcess(first.child)).toBe(0);
 
     const third = await startMock(file);
@@ -70,7 +73,12 @@ describe('files around the state file', () => {
     const mock = await startMock(file);
     try {
       expect(mock.output()).toContain(`removed 1 temporary file(s) of a save that did not finish: ${orphan}`);
-      expect((await readdir(dir)).sort()).toEqual(['.other.jsonl.4242-0badf00d.tmp', 'notes.txt', 'state.jsonl', 'state.jsonl.lock']);
+      expect((await readdir(dir)).sort()).toEqual([
+        '.other.jsonl.4242-0badf00d.tmp',
+        'notes.txt',
+        'state.jsonl',
+        'state.jsonl.lock',
+      ]);
     } finally {
       await stopProcess(mock.child);
     }
@@ -83,7 +91,9 @@ describe('files around the state file', () => {
     const link = path.join(dir, 'link.jsonl');
     await symlink(target, link);
     const mock = await startMock(link);
-    expect(mock.output()).toContain(`state file: ${link} (follows the link to ${await realpath(target).catch(() => target)})`);
+    expect(mock.output()).toContain(
+      `state file: ${link} (follows the link to ${await realpath(target).catch(() => target)})`,
+    );
     const session = await postJson(mock.url, PATHS.featherSessions, { title: 'through the link' }, featherKey('k'));
     const viaTarget = await run(process.execPath, [BIN, 'mock', '--port', '0', '--state-file', target], 20_000, ROOT);
     expect(viaTarget.code, viaTarget.stderr).toBe(2);
@@ -124,7 +134,9 @@ describe('kill -9 during saves', () => {
       // Saved within an interval (0.1 s) and one save; a second is plenty even on a busy machine.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       acknowledged.push(created.body.id);
-      expect((await postJson(mock.url, '/__parley/state', seed(round), { ...featherKey('bulk'), ...ADMIN })).status).toBe(200);
+      expect(
+        (await postJson(mock.url, '/__parley/state', seed(round), { ...featherKey('bulk'), ...ADMIN })).status,
+      ).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       await killed(mock);
     }

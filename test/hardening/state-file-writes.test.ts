@@ -30,7 +30,10 @@ function fillingDisk() {
     truncate: (length) => (disk.truncates++, handle.truncate(length)),
     close: () => handle.close(),
   });
-  const fs: StateFileSystem = { ...nodeFileSystem, open: async (file, flags, mode) => wrap(await nodeFileSystem.open(file, flags, mode)) };
+  const fs: StateFileSystem = {
+    ...nodeFileSystem,
+    open: async (file, flags, mode) => wrap(await nodeFileSystem.open(file, flags, mode)),
+  };
   return { disk, fs };
 }
 
@@ -44,15 +47,28 @@ describe('a disk that fills up', () => {
     const file = await tempFile();
     const { disk, fs } = fillingDisk();
     const errors: Error[] = [];
-    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], stateFileSystem: fs, onStateError: (e) => errors.push(e), saveIntervalMs: 60_000 });
-    const kept = await postJson(mock.url, PATHS.featherSessions, { title: 'saved before the disk filled' }, featherKey('k'));
+    const mock = await startBundledMock({
+      stateFile: file,
+      adminToken: ADMIN['x-parley-admin-token'],
+      stateFileSystem: fs,
+      onStateError: (e) => errors.push(e),
+      saveIntervalMs: 60_000,
+    });
+    const kept = await postJson(
+      mock.url,
+      PATHS.featherSessions,
+      { title: 'saved before the disk filled' },
+      featherKey('k'),
+    );
     expect(await mock.persistence!.saveIfChanged()).toBe(true);
     const before = await readFile(file, 'utf8');
 
     disk.full = true;
     const lost = await postJson(mock.url, PATHS.featherSessions, { title: 'x'.repeat(5_000) }, featherKey('k'));
     expect(lost.status).toBe(201);
-    await expect(mock.persistence!.saveIfChanged()).rejects.toThrow(/state file .*state\.jsonl: could not be saved \((short write|ENOSPC)/);
+    await expect(mock.persistence!.saveIfChanged()).rejects.toThrow(
+      /state file .*state\.jsonl: could not be saved \((short write|ENOSPC)/,
+    );
     expect(disk.failedWrites).toBeGreaterThan(0);
     // The partial batch was cut off again: the file is exactly the last completed save.
     expect(await readFile(file, 'utf8')).toBe(before);
@@ -78,7 +94,13 @@ describe('a disk that fills up', () => {
   it('once space is back, the next save writes everything the failed one missed', async () => {
     const file = await tempFile();
     const { disk, fs } = fillingDisk();
-    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], stateFileSystem: fs, onStateError: () => undefined, saveIntervalMs: 60_000 });
+    const mock = await startBundledMock({
+      stateFile: file,
+      adminToken: ADMIN['x-parley-admin-token'],
+      stateFileSystem: fs,
+      onStateError: () => undefined,
+      saveIntervalMs: 60_000,
+    });
     disk.full = true;
     const first = await postJson(mock.url, PATHS.featherSessions, { title: 'during' }, featherKey('k'));
     await expect(mock.persistence!.saveIfChanged()).rejects.toThrow(/could not be saved/);
@@ -96,24 +118,46 @@ describe('a disk that fills up', () => {
 });
 
 describe('files from elsewhere', () => {
-  const header = (version: number) => JSON.stringify({ format: 'parley-state', version, savedAt: new Date().toISOString(), clockOffsetMs: 0, fixtures: {} });
-  const record = (id: string) => JSON.stringify({ record: ['k', 'feather.sessions', id, { id, title: id, status: 'active', messages: [] }] });
-  const ID = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000003'];
+  const header = (version: number) =>
+    JSON.stringify({
+      format: 'parley-state',
+      version,
+      savedAt: new Date().toISOString(),
+      clockOffsetMs: 0,
+      fixtures: {},
+    });
+  const record = (id: string) =>
+    JSON.stringify({ record: ['k', 'feather.sessions', id, { id, title: id, status: 'active', messages: [] }] });
+  const ID = [
+    '00000000-0000-4000-8000-000000000001',
+    '00000000-0000-4000-8000-000000000002',
+    '00000000-0000-4000-8000-000000000003',
+  ];
 
-  const complete = [header(2), record(ID[0]), '{"end":{"records":1,"indexes":0}}', record(ID[1]), '{"commit":{"lines":1}}'].join('\n') + '\n';
+  const complete = `${[
+    header(2),
+    record(ID[0]),
+    '{"end":{"records":1,"indexes":0}}',
+    record(ID[1]),
+    '{"commit":{"lines":1}}',
+  ].join('\n')}\n`;
   const cutShort: [string, string][] = [
-    ['in a line', record(ID[2]) + '\n{"deleted":["k","feather.sess'],
-    ['in its commit line', record(ID[2]) + '\n{"commit":{"li'],
-    ['after its last line, before the commit', record(ID[2]) + '\n'],
+    ['in a line', `${record(ID[2])}\n{"deleted":["k","feather.sess`],
+    ['in its commit line', `${record(ID[2])}\n{"commit":{"li`],
+    ['after its last line, before the commit', `${record(ID[2])}\n`],
     ['in the first batch after the snapshot', ''],
   ];
   for (const [where, tail] of cutShort) {
     it(`a batch cut short ${where} by a crash is left out with a warning and cut off the file; what came before counts`, async () => {
       const file = await tempFile();
       const kept = tail === '' ? complete.slice(0, complete.indexOf(record(ID[1]))) : complete;
-      await writeFile(file, kept + (tail === '' ? record(ID[1]) + '\n{"rec' : tail));
+      await writeFile(file, kept + (tail === '' ? `${record(ID[1])}\n{"rec` : tail));
       const warnings: string[] = [];
-      const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], onStateError: (e) => warnings.push(e.message) });
+      const mock = await startBundledMock({
+        stateFile: file,
+        adminToken: ADMIN['x-parley-admin-token'],
+        onStateError: (e) => warnings.push(e.message),
+      });
       try {
         expect((await sessionIds(mock, 'k')).sort()).toEqual(tail === '' ? [ID[0]] : [ID[0], ID[1]]);
         expect(warnings.join('\n')).toMatch(/the last \d+ bytes are a save that did not finish/);
@@ -126,7 +170,7 @@ describe('files from elsewhere', () => {
 
   it('a version 1 file (snapshot only) is loaded and rewritten in the current format', async () => {
     const file = await tempFile();
-    await writeFile(file, [header(1), record(ID[0]), '{"end":{"records":1,"indexes":0}}'].join('\n') + '\n');
+    await writeFile(file, `${[header(1), record(ID[0]), '{"end":{"records":1,"indexes":0}}'].join('\n')}\n`);
     const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
     try {
       expect(await sessionIds(mock, 'k')).toEqual([ID[0]]);
@@ -140,7 +184,11 @@ describe('files from elsewhere', () => {
 describe('the journal and compaction', () => {
   it('appends, deletes, resets, in-place changes, clock and fixtures survive a compaction and a restart exactly', async () => {
     const file = await tempFile();
-    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 });
+    const mock = await startBundledMock({
+      stateFile: file,
+      adminToken: ADMIN['x-parley-admin-token'],
+      saveIntervalMs: 60_000,
+    });
     const a = await postJson(mock.url, PATHS.featherSessions, { title: 'a' }, featherKey('k'));
     await postJson(mock.url, PATHS.featherSessions, { title: 'gone with the reset' }, featherKey('other'));
     await mock.persistence!.saveIfChanged();
@@ -169,13 +217,22 @@ describe('the journal and compaction', () => {
 
   it('compacts once most record lines are outdated, and never for inserts alone', async () => {
     const file = await tempFile();
-    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 });
+    const mock = await startBundledMock({
+      stateFile: file,
+      adminToken: ADMIN['x-parley-admin-token'],
+      saveIntervalMs: 60_000,
+    });
     try {
       const { store } = mock.app.parts;
       const fill = (round: number, from: number, count: number) => {
         for (let i = from; i < from + count; i++) {
           const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-          store.put('bulk', 'feather.sessions', id, { id, title: `round ${round} ${'x'.repeat(400)}`, status: 'active', messages: [] });
+          store.put('bulk', 'feather.sessions', id, {
+            id,
+            title: `round ${round} ${'x'.repeat(400)}`,
+            status: 'active',
+            messages: [],
+          });
         }
       };
       const lines = async () => (await readFile(file, 'utf8')).split('\n');
@@ -205,14 +262,25 @@ describe('the journal and compaction', () => {
 
   it('a save of 100,000 records never holds answers back for long (a guard, not a timing claim), and what changed meanwhile is kept', async () => {
     const file = await tempFile();
-    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 });
+    const mock = await startBundledMock({
+      stateFile: file,
+      adminToken: ADMIN['x-parley-admin-token'],
+      saveIntervalMs: 60_000,
+    });
     const createdWhileSaving: string[] = [];
     try {
       const { store } = mock.app.parts;
       const stamp = new Date().toISOString();
       for (let i = 0; i < 100_000; i++) {
         const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-        store.put('bulk', 'feather.sessions', id, { id, title: `session ${i}`, status: 'active', created_at: stamp, updated_at: stamp, messages: [] });
+        store.put('bulk', 'feather.sessions', id, {
+          id,
+          title: `session ${i}`,
+          status: 'active',
+          created_at: stamp,
+          updated_at: stamp,
+          messages: [],
+        });
       }
       for (const [name, save] of [
         ['append', () => mock.persistence!.saveIfChanged()],
@@ -243,7 +311,10 @@ describe('the journal and compaction', () => {
         const took = performance.now() - started;
         // Written in one piece on the event loop, this save would hold every answer for all of `took`.
         expect(waits.length, name).toBeGreaterThan(4);
-        expect(Math.max(...waits), `${name} took ${took.toFixed(0)} ms; waits ${waits.map((w) => w.toFixed(0)).join(' ')}`).toBeLessThan(Math.max(250, took / 3));
+        expect(
+          Math.max(...waits),
+          `${name} took ${took.toFixed(0)} ms; waits ${waits.map((w) => w.toFixed(0)).join(' ')}`,
+        ).toBeLessThan(Math.max(250, took / 3));
         if (name === 'compaction') expect(appendsDuring).toBeGreaterThan(0);
       }
     } finally {

@@ -23,7 +23,11 @@ export function distIsStale(): boolean {
 export function ensureBuilt(): void {
   if (!distIsStale()) return;
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
   } catch (error) {
     // tsc still emits on type errors; fail only when the CLI was not produced.
     if (!existsSync(path.join(ROOT, 'dist/src/cli/main.js'))) throw error;

@@ -23,7 +23,12 @@ export interface SendOptions {
   dispatcher?: Dispatcher;
 }
 
-export async function send<T = any>(baseUrl: string, method: string, path: string, options: SendOptions = {}): Promise<HttpResponse<T>> {
+export async function send<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: SendOptions = {},
+): Promise<HttpResponse<T>> {
   const headers: Headers = { ...options.headers };
   let body: SendOptions['raw'];
   if (options.json !== undefined) {
@@ -49,10 +54,16 @@ export async function send<T = any>(baseUrl: string, method: string, path: strin
   };
 }
 
-export const postJson = <T = any>(baseUrl: string, path: string, body: unknown, headers?: Headers, dispatcher?: Dispatcher) =>
-  send<T>(baseUrl, 'POST', path, { json: body, headers, dispatcher });
+export const postJson = <T = any>(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  headers?: Headers,
+  dispatcher?: Dispatcher,
+) => send<T>(baseUrl, 'POST', path, { json: body, headers, dispatcher });
 
-export const getJson = <T = any>(baseUrl: string, path: string, headers?: Headers) => send<T>(baseUrl, 'GET', path, { headers });
+export const getJson = <T = any>(baseUrl: string, path: string, headers?: Headers) =>
+  send<T>(baseUrl, 'GET', path, { headers });
 
 function parseJson(text: string): any {
   if (text === '') return undefined;

@@ -42,7 +42,11 @@ export function startSpecMock(specFiles: string[], options: MockServerOptions = 
 }
 
 /** Runs `use` against a mock of `specFiles`, closed afterwards whatever happens. */
-export async function withSpecMock<T>(specFiles: string[], use: (mock: RunningMock) => Promise<T>, options: MockServerOptions = {}): Promise<T> {
+export async function withSpecMock<T>(
+  specFiles: string[],
+  use: (mock: RunningMock) => Promise<T>,
+  options: MockServerOptions = {},
+): Promise<T> {
   const mock = await startSpecMock(specFiles, options);
   try {
     return await use(mock);
@@ -52,7 +56,10 @@ export async function withSpecMock<T>(specFiles: string[], use: (mock: RunningMo
 }
 
 /** A mock of `specFiles` for the enclosing describe block: started before its tests, closed after them. */
-export function specMockFor(specFiles: string[], options: MockServerOptions = {}): { readonly url: string; readonly app: RunningMock['app'] } {
+export function specMockFor(
+  specFiles: string[],
+  options: MockServerOptions = {},
+): { readonly url: string; readonly app: RunningMock['app'] } {
   let mock: RunningMock | undefined;
   beforeAll(async () => {
     mock = await startSpecMock(specFiles, options);
@@ -77,19 +84,27 @@ export async function tempJsonFile(name: string, value: unknown): Promise<string
 }
 
 /** FastAPI's HTTPValidationError: `{detail: [{loc, msg, type}, ...]}`; returns the issues. */
-export function expectFastApiValidation(response: HttpResponse, status = 422): { loc: (string | number)[]; msg: string; type: string }[] {
+export function expectFastApiValidation(
+  response: HttpResponse,
+  status = 422,
+): { loc: (string | number)[]; msg: string; type: string }[] {
   expect(response.status, response.text).toBe(status);
   expect(response.headers['content-type']).toMatch(/json/);
   expect(Array.isArray(response.body?.detail), response.text).toBe(true);
   for (const issue of response.body.detail) {
-    expect(issue).toEqual(expect.objectContaining({ loc: expect.any(Array), msg: expect.any(String), type: expect.any(String) }));
+    expect(issue).toEqual(
+      expect.objectContaining({ loc: expect.any(Array), msg: expect.any(String), type: expect.any(String) }),
+    );
   }
   expect(response.body.detail.length).toBeGreaterThan(0);
   return response.body.detail;
 }
 
 /** ElizaOS's envelope: `{success: false, error: {code, message, details}}`; returns the error. */
-export function expectElizaError(response: HttpResponse, status: number): { code: string; message: string; details: string } {
+export function expectElizaError(
+  response: HttpResponse,
+  status: number,
+): { code: string; message: string; details: string } {
   expect(response.status, response.text).toBe(status);
   expect(response.body, response.text).toEqual({
     success: false,

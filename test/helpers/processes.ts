@@ -22,8 +22,18 @@ export interface Started {
 }
 
 /** Spawns a command and resolves once its output matches `ready`; rejects if it exits or times out first. */
-export function spawnUntil(command: string, args: string[], ready: RegExp, timeoutMs: number, cwd?: string): Promise<Started> {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+export function spawnUntil(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  timeoutMs: number,
+  cwd?: string,
+): Promise<Started> {
+  const child = spawn(command, args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -69,7 +79,11 @@ export interface RunResult {
 /** Runs a command to completion (killed after `timeoutMs`). */
 export function run(command: string, args: string[], timeoutMs: number, cwd?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -12,6 +12,12 @@ export interface MockProcess extends Started {
 
 /** Starts the CLI mock on a free port with the state file and admin token; resolves once it listens. */
 export async function startStateMock(stateFile: string, adminToken: string, ...extra: string[]): Promise<MockProcess> {
-  const started = await spawnUntil(process.execPath, [BIN, 'mock', '--port', '0', '--state-file', stateFile, '--admin-token', adminToken, ...extra], LISTENING, 20_000, ROOT);
+  const started = await spawnUntil(
+    process.execPath,
+    [BIN, 'mock', '--port', '0', '--state-file', stateFile, '--admin-token', adminToken, ...extra],
+    LISTENING,
+    20_000,
+    ROOT,
+  );
   return { ...started, url: started.match[1] };
 }

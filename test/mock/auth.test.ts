@@ -19,7 +19,10 @@ describe('API keys are required where the spec declares a scheme', () => {
   });
 
   it('Feather v2 conversations: 401 in the documented ErrorResponse shape', async () => {
-    const response = await postJson(mock.url, PATHS.featherConversations, { end_user_id: randomUUID(), assistant_id: randomUUID() });
+    const response = await postJson(mock.url, PATHS.featherConversations, {
+      end_user_id: randomUUID(),
+      assistant_id: randomUUID(),
+    });
     expect(response.status).toBe(401);
     expect(response.body).toEqual({ error: expect.any(String), message: expect.any(String) });
   });
@@ -41,7 +44,9 @@ describe('API keys are required where the spec declares a scheme', () => {
   });
 
   it('ElizaOS declares no scheme and needs no key', async () => {
-    expect((await postJson(mock.url, PATHS.elizaSessions, { agentId: DEMO_AGENT_ID, userId: randomUUID() })).status).toBe(201);
+    expect(
+      (await postJson(mock.url, PATHS.elizaSessions, { agentId: DEMO_AGENT_ID, userId: randomUUID() })).status,
+    ).toBe(201);
   });
 
   it('accepts any non-empty key when none are configured', async () => {
@@ -57,7 +62,12 @@ describe('--api-key restricts the accepted keys', () => {
   afterAll(() => mock?.close());
 
   it('rejects a key outside the list with 401', async () => {
-    const feather = await postJson(mock.url, PATHS.featherConversations, { end_user_id: randomUUID(), assistant_id: randomUUID() }, featherKey('bad'));
+    const feather = await postJson(
+      mock.url,
+      PATHS.featherConversations,
+      { end_user_id: randomUUID(), assistant_id: randomUUID() },
+      featherKey('bad'),
+    );
     expect(feather.status).toBe(401);
     expect(feather.body).toEqual({ error: expect.any(String), message: expect.stringMatching(/key/i) });
     expect((await postJson(mock.url, PATHS.julepSessions, {}, julepKey('bad'))).status).toBe(401);
@@ -79,8 +89,13 @@ describe('state is scoped by key', () => {
 
   it("one key cannot post to another key's Feather session", async () => {
     const session = (await postJson(mock.url, PATHS.featherSessions, {}, featherKey('tenant-a'))).body;
-    expect((await postJson(mock.url, PATHS.featherMessages(session.id), { content: 'mine' }, featherKey('tenant-a'))).status).toBe(200);
-    expect((await postJson(mock.url, PATHS.featherMessages(session.id), { content: 'theirs' }, featherKey('tenant-b'))).status).toBe(404);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(session.id), { content: 'mine' }, featherKey('tenant-a'))).status,
+    ).toBe(200);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(session.id), { content: 'theirs' }, featherKey('tenant-b')))
+        .status,
+    ).toBe(404);
   });
 
   it('the same get-or-create request under two keys gives two conversations in two organizations', async () => {

@@ -38,7 +38,8 @@ describe.concurrent('help and usage', () => {
   it('mock --help lists its options and exits 0', async ({ expect }) => {
     const result = await parley('mock', '--help');
     expect(result.code).toBe(0);
-    for (const option of ['--port', '--seed', '--api-key', '--latency', '--error-rate', '--fixtures']) expect(result.stdout).toContain(option);
+    for (const option of ['--port', '--seed', '--api-key', '--latency', '--error-rate', '--fixtures'])
+      expect(result.stdout).toContain(option);
   });
 });
 
@@ -68,14 +69,22 @@ describe.concurrent('parley mock: bad usage exits 2 with a one-line reason', () 
   }
 
   it('a spec that is not valid OpenAPI', async ({ expect }) => {
-    const bad = await tempJsonFile('bad.json', { openapi: '3.1.0', info: { title: 'x' }, paths: { '/a': { get: { responses: 7 } } } });
+    const bad = await tempJsonFile('bad.json', {
+      openapi: '3.1.0',
+      info: { title: 'x' },
+      paths: { '/a': { get: { responses: 7 } } },
+    });
     const result = await parley('mock', '--port', '0', bad);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(bad);
   });
 
   it('a Swagger 2.0 file', async ({ expect }) => {
-    const swagger = await tempJsonFile('swagger.json', { swagger: '2.0', info: { title: 'old', version: '1' }, paths: {} });
+    const swagger = await tempJsonFile('swagger.json', {
+      swagger: '2.0',
+      info: { title: 'old', version: '1' },
+      paths: {},
+    });
     const result = await parley('mock', '--port', '0', swagger);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/OpenAPI 3\.0 and 3\.1/);
@@ -83,7 +92,9 @@ describe.concurrent('parley mock: bad usage exits 2 with a one-line reason', () 
 
   it('a port already in use', async ({ expect }) => {
     const blocker = net.createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)),
+    );
     try {
       const result = await parley('mock', '--port', String(port));
       expect(result.code).toBe(2);
@@ -116,7 +127,13 @@ describe('parley mock serves', () => {
   const started: ChildProcess[] = [];
   /** Starts `parley mock --port 0 ...` and returns its URL from the banner. */
   async function startCli(...args: string[]): Promise<string> {
-    const { child, match } = await spawnUntil(process.execPath, [BIN, 'mock', '--port', '0', ...args], LISTENING, 20_000, ROOT);
+    const { child, match } = await spawnUntil(
+      process.execPath,
+      [BIN, 'mock', '--port', '0', ...args],
+      LISTENING,
+      20_000,
+      ROOT,
+    );
     started.push(child);
     return match[1];
   }
@@ -128,10 +145,18 @@ describe('parley mock serves', () => {
   });
 
   it('the bundled specs by default, with the demo agent, and stops cleanly on SIGTERM', async () => {
-    const { child, match, output } = await spawnUntil(process.execPath, [BIN, 'mock', '--port', '0'], LISTENING, 20_000, ROOT);
+    const { child, match, output } = await spawnUntil(
+      process.execPath,
+      [BIN, 'mock', '--port', '0'],
+      LISTENING,
+      20_000,
+      ROOT,
+    );
     const url = match[1];
     expect(output()).toContain(DEMO_AGENT_ID);
-    expect((await postJson(url, PATHS.elizaSessions, { agentId: DEMO_AGENT_ID, userId: DEMO_AGENT_ID })).status).toBe(201);
+    expect((await postJson(url, PATHS.elizaSessions, { agentId: DEMO_AGENT_ID, userId: DEMO_AGENT_ID })).status).toBe(
+      201,
+    );
     expect((await postJson(url, PATHS.featherSessions, {}, featherKey())).status).toBe(201);
     expect(await stopProcess(child)).toBe(0);
   });
@@ -153,7 +178,9 @@ describe('parley mock serves', () => {
 
   it('--seed gives the same answers from two runs', async () => {
     const [a, b] = await Promise.all([startCli('--seed', '9'), startCli('--seed', '9')]);
-    const [first, second] = await Promise.all([a, b].map((url) => postJson(url, PATHS.featherSessions, { title: 'same' }, featherKey())));
+    const [first, second] = await Promise.all(
+      [a, b].map((url) => postJson(url, PATHS.featherSessions, { title: 'same' }, featherKey())),
+    );
     expect(first.status).toBe(201);
     expect(second.body).toEqual(first.body);
   });
@@ -170,13 +197,27 @@ describe('parley mock serves', () => {
   it('CORS by default, off with --no-cors', async () => {
     const [withCors, without] = await Promise.all([startCli(), startCli('--no-cors')]);
     const origin = { origin: 'http://localhost:3000' };
-    expect((await postJson(withCors, PATHS.featherSessions, {}, { ...featherKey(), ...origin })).headers['access-control-allow-origin']).toBe(origin.origin);
-    expect((await postJson(without, PATHS.featherSessions, {}, { ...featherKey(), ...origin })).headers['access-control-allow-origin']).toBeUndefined();
+    expect(
+      (await postJson(withCors, PATHS.featherSessions, {}, { ...featherKey(), ...origin })).headers[
+        'access-control-allow-origin'
+      ],
+    ).toBe(origin.origin);
+    expect(
+      (await postJson(without, PATHS.featherSessions, {}, { ...featherKey(), ...origin })).headers[
+        'access-control-allow-origin'
+      ],
+    ).toBeUndefined();
   });
 
   it('a port it was asked for', async () => {
     const port = await freePort();
-    const { child, match } = await spawnUntil(process.execPath, [BIN, 'mock', '--port', String(port)], LISTENING, 20_000, ROOT);
+    const { child, match } = await spawnUntil(
+      process.execPath,
+      [BIN, 'mock', '--port', String(port)],
+      LISTENING,
+      20_000,
+      ROOT,
+    );
     started.push(child);
     expect(match[1]).toBe(`http://127.0.0.1:${port}`);
   });

@@ -33,9 +33,15 @@ describe('Prefer header (as in Prism)', () => {
   afterAll(() => mock?.close());
 
   it('code=404 answers the documented 404 example', async () => {
-    const response = await send(mock.url, 'POST', PATHS.elizaSessions, { json: elizaBody(), headers: { prefer: 'code=404' } });
+    const response = await send(mock.url, 'POST', PATHS.elizaSessions, {
+      json: elizaBody(),
+      headers: { prefer: 'code=404' },
+    });
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ success: false, error: { code: '<string>', message: '<string>', details: '<string>' } });
+    expect(response.body).toEqual({
+      success: false,
+      error: { code: '<string>', message: '<string>', details: '<string>' },
+    });
   });
 
   it('code=404 answers a 404 built from the schema where there is no example', async () => {
@@ -46,24 +52,36 @@ describe('Prefer header (as in Prism)', () => {
 
   it('code=404 simulates a 404 the operation does not document, in the API shape', async () => {
     const session = (await postJson(mock.url, PATHS.featherSessions, {}, featherKey())).body;
-    const response = await send(mock.url, 'POST', PATHS.featherMessages(session.id), { json: { content: 'hi' }, headers: { ...featherKey(), prefer: 'code=404' } });
+    const response = await send(mock.url, 'POST', PATHS.featherMessages(session.id), {
+      json: { content: 'hi' },
+      headers: { ...featherKey(), prefer: 'code=404' },
+    });
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ detail: expect.any(String) });
   });
 
   it('code= bypasses state: a documented 201 for an agent that does not exist', async () => {
-    const response = await send(mock.url, 'POST', PATHS.elizaSessions, { json: { agentId: randomUUID(), userId: randomUUID() }, headers: { prefer: 'code=201' } });
+    const response = await send(mock.url, 'POST', PATHS.elizaSessions, {
+      json: { agentId: randomUUID(), userId: randomUUID() },
+      headers: { prefer: 'code=201' },
+    });
     expect(response.status).toBe(201);
     expect(response.body.sessionId).toBe('<string>');
   });
 
   it('still validates the request first', async () => {
-    const response = await send(mock.url, 'POST', PATHS.elizaSessions, { json: { agentId: 'nope' }, headers: { prefer: 'code=201' } });
+    const response = await send(mock.url, 'POST', PATHS.elizaSessions, {
+      json: { agentId: 'nope' },
+      headers: { prefer: 'code=201' },
+    });
     expectElizaError(response, 400);
   });
 
   it('example=name answers that named example', async () => {
-    const rex = await send(mock.url, 'POST', '/pets', { json: { name: 'Ignored' }, headers: { prefer: 'example=rex' } });
+    const rex = await send(mock.url, 'POST', '/pets', {
+      json: { name: 'Ignored' },
+      headers: { prefer: 'example=rex' },
+    });
     expect(rex.status).toBe(201);
     expect(rex.body).toEqual({ id: 'rex', name: 'Rex', tag: 'dog', weight: 12 });
     const degraded = await send(mock.url, 'GET', '/status', { headers: { prefer: 'example=degraded' } });
@@ -87,7 +105,10 @@ describe('Prefer header (as in Prism)', () => {
       bodies.push(response.text);
     }
     expect(new Set(bodies).size).toBeGreaterThan(1);
-    const feather = await send(mock.url, 'POST', PATHS.featherSessions, { json: {}, headers: { ...featherKey(), prefer: 'dynamic=true' } });
+    const feather = await send(mock.url, 'POST', PATHS.featherSessions, {
+      json: {},
+      headers: { ...featherKey(), prefer: 'dynamic=true' },
+    });
     expect(feather.status).toBe(201);
     expect(conformance.check('POST', PATHS.featherSessions, feather).issues).toEqual([]);
   });
@@ -147,7 +168,8 @@ describe('error-rate injection', () => {
     const mock = await startBundledMock({ errorRate: 0.5, seed: 3 });
     try {
       const statuses = [];
-      for (let i = 0; i < 60; i++) statuses.push((await postJson(mock.url, PATHS.julepSessions, {}, julepKey())).status);
+      for (let i = 0; i < 60; i++)
+        statuses.push((await postJson(mock.url, PATHS.julepSessions, {}, julepKey())).status);
       const failed = statuses.filter((status) => status === 500).length;
       expect(statuses.every((status) => status === 201 || status === 500)).toBe(true);
       expect(failed).toBeGreaterThan(10);
@@ -182,19 +204,47 @@ describe('admin endpoints under /__parley/', () => {
 
   it('seeding state makes records the API then serves', async () => {
     const id = randomUUID();
-    const seeded = { id, title: 'Seeded', status: 'active', created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z' };
-    const response = await postJson(mock.url, '/__parley/state', { 'feather.sessions': { [id]: seeded } }, featherKey('admin-b'));
+    const seeded = {
+      id,
+      title: 'Seeded',
+      status: 'active',
+      created_at: '2025-01-01T00:00:00.000Z',
+      updated_at: '2025-01-01T00:00:00.000Z',
+    };
+    const response = await postJson(
+      mock.url,
+      '/__parley/state',
+      { 'feather.sessions': { [id]: seeded } },
+      featherKey('admin-b'),
+    );
     expect(response.body).toEqual({ seeded: 1 });
-    const message = await postJson(mock.url, PATHS.featherMessages(id), { content: 'to a seeded session' }, featherKey('admin-b'));
+    const message = await postJson(
+      mock.url,
+      PATHS.featherMessages(id),
+      { content: 'to a seeded session' },
+      featherKey('admin-b'),
+    );
     expect(message.status, message.text).toBe(200);
     expect(message.body.session_id).toBe(id);
     // Seeded for admin-b only.
-    expect((await postJson(mock.url, PATHS.featherMessages(id), { content: 'x' }, featherKey('admin-c'))).status).toBe(404);
+    expect((await postJson(mock.url, PATHS.featherMessages(id), { content: 'x' }, featherKey('admin-c'))).status).toBe(
+      404,
+    );
   });
 
   it('rejects malformed seed data with 400', async () => {
-    expect((await postJson(mock.url, '/__parley/state', { 'feather.sessions': ['not', 'a', 'map'] }, featherKey('admin-b'))).status).toBe(400);
-    expect((await send(mock.url, 'POST', '/__parley/state', { raw: '{oops', headers: { ...featherKey('admin-b'), 'content-type': 'application/json' } })).status).toBe(400);
+    expect(
+      (await postJson(mock.url, '/__parley/state', { 'feather.sessions': ['not', 'a', 'map'] }, featherKey('admin-b')))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await send(mock.url, 'POST', '/__parley/state', {
+          raw: '{oops',
+          headers: { ...featherKey('admin-b'), 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('the request log lists the caller’s requests, oldest first', async () => {
@@ -202,7 +252,13 @@ describe('admin endpoints under /__parley/', () => {
     await postJson(mock.url, PATHS.featherSessions, { title: 1 }, featherKey('admin-log'));
     const log = await getJson(mock.url, '/__parley/requests', featherKey('admin-log'));
     expect(log.body.requests).toEqual([
-      expect.objectContaining({ method: 'POST', path: PATHS.featherSessions, status: 201, tenant: 'admin-log', operationId: 'create_session_v1_ask_feather_sessions_post' }),
+      expect.objectContaining({
+        method: 'POST',
+        path: PATHS.featherSessions,
+        status: 201,
+        tenant: 'admin-log',
+        operationId: 'create_session_v1_ask_feather_sessions_post',
+      }),
       expect.objectContaining({ method: 'POST', path: PATHS.featherSessions, status: 422 }),
     ]);
   });
@@ -211,8 +267,12 @@ describe('admin endpoints under /__parley/', () => {
     const mine = (await postJson(mock.url, PATHS.featherSessions, {}, featherKey('reset-me'))).body;
     const theirs = (await postJson(mock.url, PATHS.featherSessions, {}, featherKey('keep-me'))).body;
     expect((await postJson(mock.url, '/__parley/reset', {}, featherKey('reset-me'))).status).toBe(200);
-    expect((await postJson(mock.url, PATHS.featherMessages(mine.id), { content: 'x' }, featherKey('reset-me'))).status).toBe(404);
-    expect((await postJson(mock.url, PATHS.featherMessages(theirs.id), { content: 'x' }, featherKey('keep-me'))).status).toBe(200);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(mine.id), { content: 'x' }, featherKey('reset-me'))).status,
+    ).toBe(404);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(theirs.id), { content: 'x' }, featherKey('keep-me'))).status,
+    ).toBe(200);
     const log = await getJson(mock.url, '/__parley/requests', featherKey('reset-me'));
     expect(log.body.requests.map((r: { path: string }) => r.path)).toEqual([PATHS.featherMessages(mine.id)]);
   });
@@ -247,14 +307,23 @@ describe('--seed makes ids and the clock deterministic', () => {
     const assistant = '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d';
     const session = await postJson(url, PATHS.featherSessions, { title: 'seeded' }, featherKey());
     const message = await postJson(url, PATHS.featherMessages(session.body.id), { content: 'hello' }, featherKey());
-    const conversation = await postJson(url, PATHS.featherConversations, { end_user_id: user, assistant_id: assistant }, featherKey());
+    const conversation = await postJson(
+      url,
+      PATHS.featherConversations,
+      { end_user_id: user, assistant_id: assistant },
+      featherKey(),
+    );
     const julep = await postJson(url, PATHS.julepSessions, { recall_options: { mode: 'hybrid' } }, julepKey());
     const eliza = await postJson(url, PATHS.elizaSessions, { agentId: DEMO_AGENT_ID, userId: user });
     return [session, message, conversation, julep, eliza].map((r) => ({ status: r.status, body: r.body }));
   }
 
   it('two servers with the same seed answer the same requests identically', async () => {
-    const servers = await Promise.all([startBundledMock({ seed: 42 }), startBundledMock({ seed: 42 }), startBundledMock({ seed: 43 })]);
+    const servers = await Promise.all([
+      startBundledMock({ seed: 42 }),
+      startBundledMock({ seed: 42 }),
+      startBundledMock({ seed: 43 }),
+    ]);
     try {
       const [a, b, c] = await Promise.all(servers.map((server) => script(server.url)));
       expect(a).toEqual(b);
@@ -277,7 +346,11 @@ describe('CORS, so a browser app on another origin can call the mock', () => {
 
   it('answers a preflight with 204 and the asked-for headers', async () => {
     const response = await send(mock.url, 'OPTIONS', PATHS.featherSessions, {
-      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key, content-type' },
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-api-key, content-type',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
@@ -302,13 +375,17 @@ describe('CORS, so a browser app on another origin can call the mock', () => {
     const health = await send(mock.url, 'GET', '/__parley/health', { headers: { origin } });
     expect(health.status).toBe(200);
     expect(health.headers['access-control-allow-origin']).toBeUndefined();
-    const refused = await send(mock.url, 'OPTIONS', '/__parley/state', { headers: { origin, 'access-control-request-method': 'DELETE' } });
+    const refused = await send(mock.url, 'OPTIONS', '/__parley/state', {
+      headers: { origin, 'access-control-request-method': 'DELETE' },
+    });
     expect(refused.status).toBe(403);
     const tool = await startBundledMock({ corsAdmin: true });
     try {
       const read = await send(tool.url, 'GET', '/__parley/health', { headers: { origin } });
       expect(read.headers['access-control-allow-origin']).toBe(origin);
-      const preflight = await send(tool.url, 'OPTIONS', '/__parley/state', { headers: { origin, 'access-control-request-method': 'DELETE' } });
+      const preflight = await send(tool.url, 'OPTIONS', '/__parley/state', {
+        headers: { origin, 'access-control-request-method': 'DELETE' },
+      });
       expect(preflight.status).toBe(204);
       expect(preflight.headers['access-control-allow-methods']).toMatch(/DELETE/);
     } finally {

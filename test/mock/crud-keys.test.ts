@@ -13,7 +13,8 @@ const SPEC = `${ROOT}test/fixtures/real-world-defects/keys-3.0.yaml`;
 
 describe('generic CRUD keys: test/fixtures/real-world-defects/keys-3.0.yaml', () => {
   const mock = checkedMock([SPEC]);
-  const call = (method: string, path: string, json?: unknown): Promise<HttpResponse> => mock.call(method, path, json === undefined ? {} : { json });
+  const call = (method: string, path: string, json?: unknown): Promise<HttpResponse> =>
+    mock.call(method, path, json === undefined ? {} : { json });
 
   it('integer ids: created pets get distinct integers, and GET /pets/{petId} finds each', async () => {
     const first = await call('POST', '/pets', { name: 'Rex' });
@@ -26,7 +27,7 @@ describe('generic CRUD keys: test/fixtures/real-world-defects/keys-3.0.yaml', ()
     expect(read.body).toEqual({ id: second.body.id, name: 'Tom' });
   });
 
-  it('a readOnly id sent by the client is the server\'s to choose: ignored, and the record gets its own', async () => {
+  it("a readOnly id sent by the client is the server's to choose: ignored, and the record gets its own", async () => {
     const created = await call('POST', '/pets', { name: 'Sly', id: 424242 });
     expect(created.status).toBe(201);
     expect(created.body.id).not.toBe(424242);

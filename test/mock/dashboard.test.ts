@@ -43,13 +43,20 @@ describe('dashboard at /__parley/', () => {
   });
 
   it('shows requests live, and a rejected one with its bodies, headers and validation issues', async () => {
-    const created = await postJson(mock.url, PATHS.featherSessions, { title: 'Dashboard demo' }, featherKey('key-dash'));
+    const created = await postJson(
+      mock.url,
+      PATHS.featherSessions,
+      { title: 'Dashboard demo' },
+      featherKey('key-dash'),
+    );
     expect(created.status).toBe(201);
     expect((await postJson(mock.url, PATHS.featherSessions, { title: 42 }, featherKey('key-dash'))).status).toBe(422);
     const rows = page.locator('#requests tbody tr');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     // Newest first: the 422.
-    await expect.poll(() => rows.first().innerText()).toMatch(/POST\s+\/v1\/ask-feather\/sessions\s+422\s+[\d.]+\s+key-dash/);
+    await expect
+      .poll(() => rows.first().innerText())
+      .toMatch(/POST\s+\/v1\/ask-feather\/sessions\s+422\s+[\d.]+\s+key-dash/);
     await rows.first().click();
     const detail = page.locator('#request-detail');
     await expect.poll(() => detail.innerText()).toContain('Validation issues');
@@ -59,7 +66,8 @@ describe('dashboard at /__parley/', () => {
     expect(text).toContain('x-api-key');
     expect(await page.locator('#request-detail .response-body').innerText()).toContain('"detail"');
     await shot('requests');
-    if (process.env.PARLEY_UPDATE_SCREENSHOT === '1') await copyFile(path.join(shots, 'requests.png'), path.join(ROOT, 'docs/dashboard.png'));
+    if (process.env.PARLEY_UPDATE_SCREENSHOT === '1')
+      await copyFile(path.join(shots, 'requests.png'), path.join(ROOT, 'docs/dashboard.png'));
   });
 
   it('state: per tenant, searchable, a record edited as JSON and the tenant reset', async () => {
@@ -100,7 +108,9 @@ describe('dashboard at /__parley/', () => {
     await page.click('nav button[data-panel=specs]');
     const operation = page.locator('[data-operation="create_session_v1_ask_feather_sessions_post"]');
     await operation.waitFor();
-    const served = (await getJson(mock.url, '/__parley/specs', admin)).body.specs.flatMap((spec: { operations: unknown[] }) => spec.operations);
+    const served = (await getJson(mock.url, '/__parley/specs', admin)).body.specs.flatMap(
+      (spec: { operations: unknown[] }) => spec.operations,
+    );
     expect(await page.locator('.operation').count()).toBe(served.length);
     await operation.locator('.chips button', { hasText: /^201$/ }).click();
     await expect.poll(() => page.locator('#try-result').innerText()).toMatch(/Prefer: code=201\s+201 Created/);
@@ -122,7 +132,9 @@ describe('dashboard at /__parley/', () => {
     await page.fill('#error-rate', '0');
     await page.fill('#latency', '0');
     await page.click('#controls-form button[type=submit]');
-    await expect.poll(async () => (await getJson(mock.url, '/__parley/controls', admin)).body).toEqual({ latencyMs: 0, errorRate: 0 });
+    await expect
+      .poll(async () => (await getJson(mock.url, '/__parley/controls', admin)).body)
+      .toEqual({ latencyMs: 0, errorRate: 0 });
     expect((await postJson(mock.url, PATHS.featherSessions, {}, featherKey('key-dash'))).status).toBe(201);
 
     const before = (await getJson(mock.url, '/__parley/clock', admin)).body.offsetMs;
@@ -156,15 +168,34 @@ describe('dashboard safety', () => {
 
   it('keeps the admin rules: foreign Host or Origin refused, data calls need a key, non-admins see their tenant only', async () => {
     expect((await send(mock.url, 'GET', '/__parley/', { headers: { host: 'rebind.example' } })).status).toBe(403);
-    expect((await send(mock.url, 'GET', '/__parley/events', { headers: { ...admin, origin: 'https://evil.example' } })).status).toBe(403);
+    expect(
+      (await send(mock.url, 'GET', '/__parley/events', { headers: { ...admin, origin: 'https://evil.example' } }))
+        .status,
+    ).toBe(403);
     expect((await send(mock.url, 'GET', '/__parley/specs')).status).toBe(401);
-    expect((await send(mock.url, 'POST', '/__parley/controls', { json: { errorRate: 1 }, headers: featherKey('key-ok') })).status).toBe(403);
-    expect((await send(mock.url, 'POST', '/__parley/controls', { json: { errorRate: 2 }, headers: admin })).status).toBe(400);
-    expect((await send(mock.url, 'POST', '/__parley/controls', { json: { latencyMs: [9, 3] }, headers: admin })).status).toBe(400);
+    expect(
+      (await send(mock.url, 'POST', '/__parley/controls', { json: { errorRate: 1 }, headers: featherKey('key-ok') }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await send(mock.url, 'POST', '/__parley/controls', { json: { errorRate: 2 }, headers: admin })).status,
+    ).toBe(400);
+    expect(
+      (await send(mock.url, 'POST', '/__parley/controls', { json: { latencyMs: [9, 3] }, headers: admin })).status,
+    ).toBe(400);
     await postJson(mock.url, PATHS.featherSessions, { title: 'theirs' }, featherKey('key-ok'));
     const theirs = (await getJson(mock.url, '/__parley/requests', admin)).body.requests.at(-1);
     // Another key cannot open that entry (it is not in its tenant); the admin can.
-    expect((await getJson(mock.url, `/__parley/requests/${theirs.id}`, admin)).body.detail.requestBody).toContain('theirs');
-    expect((await getJson(mock.url, `/__parley/requests/${theirs.id}`, { ...featherKey('key-ok'), 'x-parley-session': 'elsewhere' })).status).toBe(404);
+    expect((await getJson(mock.url, `/__parley/requests/${theirs.id}`, admin)).body.detail.requestBody).toContain(
+      'theirs',
+    );
+    expect(
+      (
+        await getJson(mock.url, `/__parley/requests/${theirs.id}`, {
+          ...featherKey('key-ok'),
+          'x-parley-session': 'elsewhere',
+        })
+      ).status,
+    ).toBe(404);
   });
 });

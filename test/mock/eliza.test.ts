@@ -19,7 +19,8 @@ afterAll(() => mock?.close());
 const createSession = (body: Record<string, unknown>) => postJson(mock.url, PATHS.elizaSessions, body);
 const sessionWith = (timeoutConfig?: Record<string, unknown>) =>
   createSession({ agentId: DEMO_AGENT_ID, userId: randomUUID(), ...(timeoutConfig ? { timeoutConfig } : {}) });
-const lifetimeMinutes = (session: { createdAt: string; expiresAt: string }) => (Date.parse(session.expiresAt) - Date.parse(session.createdAt)) / MINUTE;
+const lifetimeMinutes = (session: { createdAt: string; expiresAt: string }) =>
+  (Date.parse(session.expiresAt) - Date.parse(session.createdAt)) / MINUTE;
 
 describe('ElizaOS POST /api/messaging/sessions', () => {
   it('answers 201 with a sessionId, the defaults filled into timeoutConfig and a 30-minute expiry', async () => {
@@ -46,7 +47,12 @@ describe('ElizaOS POST /api/messaging/sessions', () => {
 
   it('echoes a partial timeoutConfig with the missing defaults filled in', async () => {
     const response = await sessionWith({ timeoutMinutes: 90, autoRenew: false });
-    expect(response.body.timeoutConfig).toEqual({ timeoutMinutes: 90, autoRenew: false, maxDurationMinutes: 720, warningThresholdMinutes: 5 });
+    expect(response.body.timeoutConfig).toEqual({
+      timeoutMinutes: 90,
+      autoRenew: false,
+      maxDurationMinutes: 720,
+      warningThresholdMinutes: 5,
+    });
     expect(lifetimeMinutes(response.body)).toBe(90);
   });
 
@@ -75,7 +81,9 @@ describe('ElizaOS POST /api/messaging/sessions', () => {
   it('rejects a missing agentId or userId and a malformed uuid with 400 naming the field', async () => {
     expect(expectElizaError(await createSession({ userId: randomUUID() }), 400).details).toMatch(/agentId/);
     expect(expectElizaError(await createSession({ agentId: DEMO_AGENT_ID }), 400).details).toMatch(/userId/);
-    expect(expectElizaError(await createSession({ agentId: 'agent-7', userId: randomUUID() }), 400).details).toMatch(/agentId/);
+    expect(expectElizaError(await createSession({ agentId: 'agent-7', userId: randomUUID() }), 400).details).toMatch(
+      /agentId/,
+    );
   });
 
   it('answers 404 in ElizaOS shape for an unknown agentId', async () => {
@@ -108,7 +116,12 @@ describe('ElizaOS agents come from fixtures', () => {
   });
 
   it('rejects malformed fixtures with 400 and keeps the old ones', async () => {
-    const response = await postJson(mock.url, '/__parley/fixtures', { agents: [{ id: 'not-a-uuid' }] }, { 'x-parley-admin-token': ADMIN_TOKEN });
+    const response = await postJson(
+      mock.url,
+      '/__parley/fixtures',
+      { agents: [{ id: 'not-a-uuid' }] },
+      { 'x-parley-admin-token': ADMIN_TOKEN },
+    );
     expect(response.status).toBe(400);
     expect(response.body.message).toMatch(/uuid/i);
     expect((await sessionWith()).status).toBe(201);

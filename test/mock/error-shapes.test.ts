@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkedMock } from '../helpers/conformance.js';
-import { send } from '../helpers/http.js';
 import { ROOT } from '../helpers/mock.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.yaml`;
@@ -30,7 +29,10 @@ describe('documented error schemas of any shape', () => {
   it("OpenAI's {error: {…}}: missing credentials and a bad body answer in the envelope", async () => {
     const unauthenticated = await call('POST', '/chat/completions', { json: { model: 'm' } });
     expect(unauthenticated.status).toBe(401);
-    expect(unauthenticated.body.error).toMatchObject({ message: expect.stringMatching(/authenticat/i), type: expect.any(String) });
+    expect(unauthenticated.body.error).toMatchObject({
+      message: expect.stringMatching(/authenticat/i),
+      type: expect.any(String),
+    });
     const invalid = await call('POST', '/chat/completions', { json: {}, headers: { authorization: 'Bearer k' } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toContain('model');

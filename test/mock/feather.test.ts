@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => mock?.close());
 
-const createSession = (body: unknown = {}, key = 'key-alpha') => postJson(mock.url, PATHS.featherSessions, body, featherKey(key));
+const createSession = (body: unknown = {}, key = 'key-alpha') =>
+  postJson(mock.url, PATHS.featherSessions, body, featherKey(key));
 const sendMessage = (sessionId: string, body: unknown, key = 'key-alpha') =>
   postJson(mock.url, PATHS.featherMessages(sessionId), body, featherKey(key));
 
@@ -91,7 +92,9 @@ describe('Feather POST /v1/ask-feather/sessions/{session_id}/messages', () => {
     const state = await getJson(mock.url, '/__parley/state', featherKey());
     const stored = state.body.tenants['key-alpha']['feather.sessions'][session.id];
     expect(stored.messages.map((m: { id: string }) => m.id)).toEqual(sent);
-    const userContents = stored.messages.filter((m: { role: string }) => m.role === 'user').map((m: { content: string }) => m.content);
+    const userContents = stored.messages
+      .filter((m: { role: string }) => m.role === 'user')
+      .map((m: { content: string }) => m.content);
     expect(userContents).toEqual(['first', 'second', 'third']);
     expect(Date.parse(stored.updated_at)).toBeGreaterThanOrEqual(Date.parse(session.updated_at));
     expect(stored.updated_at).toBe(stored.messages.at(-1).created_at);
@@ -133,7 +136,8 @@ describe('Feather POST /v1/ask-feather/sessions/{session_id}/messages', () => {
 });
 
 describe('Feather POST /v1/v2/conversations (get-or-create)', () => {
-  const conversation = (body: Record<string, unknown>, key = 'key-alpha') => postJson(mock.url, PATHS.featherConversations, body, featherKey(key));
+  const conversation = (body: Record<string, unknown>, key = 'key-alpha') =>
+    postJson(mock.url, PATHS.featherConversations, body, featherKey(key));
   const assistantBody = () => ({ end_user_id: randomUUID(), assistant_id: randomUUID() });
 
   it('creates a conversation with the documented defaults: channel chat, session_type live', async () => {
@@ -183,7 +187,12 @@ describe('Feather POST /v1/v2/conversations (get-or-create)', () => {
     const body = { end_user_id: randomUUID(), team_id: randomUUID(), team_revision_id: randomUUID() };
     const first = await conversation(body);
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ team_id: body.team_id, team_revision_id: body.team_revision_id, assistant_id: null, assistant_revision_id: null });
+    expect(first.body).toMatchObject({
+      team_id: body.team_id,
+      team_revision_id: body.team_revision_id,
+      assistant_id: null,
+      assistant_revision_id: null,
+    });
     expect((await conversation(body)).body.id).toBe(first.body.id);
     expect((await conversation({ ...body, team_revision_id: randomUUID() })).body.id).not.toBe(first.body.id);
   });
@@ -207,11 +216,17 @@ describe('Feather POST /v1/v2/conversations (get-or-create)', () => {
     const user = randomUUID();
     const cases: [string, Record<string, unknown>][] = [
       ['neither', { end_user_id: user }],
-      ['both', { end_user_id: user, assistant_id: randomUUID(), team_id: randomUUID(), team_revision_id: randomUUID() }],
+      [
+        'both',
+        { end_user_id: user, assistant_id: randomUUID(), team_id: randomUUID(), team_revision_id: randomUUID() },
+      ],
       ['team_id without team_revision_id', { end_user_id: user, team_id: randomUUID() }],
       ['team_revision_id without team_id', { end_user_id: user, team_revision_id: randomUUID() }],
       ['assistant_revision_id without assistant_id', { end_user_id: user, assistant_revision_id: randomUUID() }],
-      ['assistant_id with a team_revision_id', { end_user_id: user, assistant_id: randomUUID(), team_revision_id: randomUUID() }],
+      [
+        'assistant_id with a team_revision_id',
+        { end_user_id: user, assistant_id: randomUUID(), team_revision_id: randomUUID() },
+      ],
     ];
     for (const [name, body] of cases) {
       it(`rejects ${name}`, async () => {
@@ -223,9 +238,15 @@ describe('Feather POST /v1/v2/conversations (get-or-create)', () => {
   });
 
   it('answers 422 in FastAPI shape for a missing or malformed end_user_id and a bad enum', async () => {
-    expect(locs(expectFastApiValidation(await conversation({ assistant_id: randomUUID() })))).toContain('body.end_user_id');
-    expect(locs(expectFastApiValidation(await conversation({ end_user_id: 'nope', assistant_id: randomUUID() })))).toContain('body.end_user_id');
-    expect(locs(expectFastApiValidation(await conversation({ ...assistantBody(), session_type: 'batch' })))).toContain('body.session_type');
+    expect(locs(expectFastApiValidation(await conversation({ assistant_id: randomUUID() })))).toContain(
+      'body.end_user_id',
+    );
+    expect(
+      locs(expectFastApiValidation(await conversation({ end_user_id: 'nope', assistant_id: randomUUID() }))),
+    ).toContain('body.end_user_id');
+    expect(locs(expectFastApiValidation(await conversation({ ...assistantBody(), session_type: 'batch' })))).toContain(
+      'body.session_type',
+    );
   });
 
   it('creates exactly one conversation for 1,000 concurrent identical requests', async () => {

@@ -5,13 +5,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { ResponseConformance } from '../helpers/conformance.js';
-import { getJson, postJson, send, type HttpResponse } from '../helpers/http.js';
+import { getJson, send, type HttpResponse } from '../helpers/http.js';
 import { fixtureFile, startSpecMock, UUID } from '../helpers/mock.js';
 
 /** RFC 9457 problem details: the shape a spec gets when it documents none of its own. */
 function expectProblem(response: HttpResponse, status: number): void {
   expect(response.status, response.text).toBe(status);
-  expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+  expect(response.body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
 }
 
 describe('OpenAPI 3.0: test/fixtures/crud-3.0.yaml', () => {
@@ -164,7 +169,12 @@ describe('OpenAPI 3.1: test/fixtures/crud-3.1.yaml', () => {
 
   it('validates with 3.1 keywords: type arrays, numeric exclusiveMaximum, additionalProperties, path patterns', async () => {
     expect((await call('POST', '/notebooks/v/notes', { text: 't', tags: null, priority: 5 })).status).toBe(201);
-    for (const body of [{ text: 't', priority: 6 }, { text: 't', tags: 'x' }, { text: 't', colour: 'red' }, { text: '' }]) {
+    for (const body of [
+      { text: 't', priority: 6 },
+      { text: 't', tags: 'x' },
+      { text: 't', colour: 'red' },
+      { text: '' },
+    ]) {
       const response = await call('POST', '/notebooks/v/notes', body);
       expectProblem(response, 422);
       expect(response.body.errors.length).toBeGreaterThan(0);
@@ -173,7 +183,10 @@ describe('OpenAPI 3.1: test/fixtures/crud-3.1.yaml', () => {
   });
 
   it('answers 415 for a body that is not JSON, as the spec documents no other status for it', async () => {
-    const response = await send(mock.url, 'POST', '/notebooks/t/notes', { raw: 'text=hi', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await send(mock.url, 'POST', '/notebooks/t/notes', {
+      raw: 'text=hi',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expectProblem(response, 415);
     expect(response.body.detail).toMatch(/application\/json/);
   });

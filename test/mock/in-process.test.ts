@@ -24,7 +24,11 @@ describe('createMockHandler', () => {
     expect(created.status).toBe(201);
     expect(created.headers.get('content-type')).toMatch(/json/);
     const session = (await created.json()) as { id: string };
-    const message = await call(PATHS.featherMessages(session.id), { method: 'POST', headers: KEY, body: '{"content": "hello"}' });
+    const message = await call(PATHS.featherMessages(session.id), {
+      method: 'POST',
+      headers: KEY,
+      body: '{"content": "hello"}',
+    });
     expect(message.status).toBe(200);
     // The state is the handler's own: its store holds the session.
     expect(JSON.stringify(mock.app.parts.store.snapshot('key-in-process'))).toContain(session.id);
@@ -34,7 +38,15 @@ describe('createMockHandler', () => {
     const invalid = await call(PATHS.featherSessions, { method: 'POST', headers: KEY, body: '{"title": 1}' });
     expect(invalid.status).toBe(422);
     expect(((await invalid.json()) as { detail: unknown[] }).detail.length).toBeGreaterThan(0);
-    expect((await call(PATHS.featherSessions, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect(
+      (
+        await call(PATHS.featherSessions, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(401);
     expect((await call('/v1/nowhere', { headers: KEY })).status).toBe(404);
     const broken = await call(PATHS.featherSessions, { method: 'POST', headers: KEY, body: '{oops' });
     expect(broken.status).toBe(422);
@@ -42,12 +54,22 @@ describe('createMockHandler', () => {
 
   it('bounds the body in bytes: a larger one gets 413 without being read whole', async () => {
     const small = await createMockHandler([SPEC_FILES.feather], { maxBodyBytes: 64 });
-    const answer = await small(new Request(`${BASE}${PATHS.featherSessions}`, { method: 'POST', headers: KEY, body: JSON.stringify({ title: 'x'.repeat(200) }) }));
+    const answer = await small(
+      new Request(`${BASE}${PATHS.featherSessions}`, {
+        method: 'POST',
+        headers: KEY,
+        body: JSON.stringify({ title: 'x'.repeat(200) }),
+      }),
+    );
     expect(answer.status).toBe(413);
   });
 
   it('serves Prefer examples and the admin endpoints', async () => {
-    const preferred = await call(PATHS.featherSessions, { method: 'POST', headers: { ...KEY, prefer: 'code=201' }, body: '{}' });
+    const preferred = await call(PATHS.featherSessions, {
+      method: 'POST',
+      headers: { ...KEY, prefer: 'code=201' },
+      body: '{}',
+    });
     expect(preferred.status).toBe(201);
     const health = await call('/__parley/health');
     expect(((await health.json()) as { status: string }).status).toBe('ok');
@@ -70,12 +92,29 @@ describe('createMockHandler: the dashboard feed in-process', () => {
       }
     };
     await readUntil(/event: hello\ndata: \{"tenant":"key-feed"\}/);
-    await mock(new Request(`${BASE}${PATHS.featherSessions}`, { method: 'POST', headers: { 'x-api-key': 'key-feed', 'content-type': 'application/json' }, body: '{}' }));
+    await mock(
+      new Request(`${BASE}${PATHS.featherSessions}`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'key-feed', 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    );
     // Another key's request is not in this tenant's feed.
-    await mock(new Request(`${BASE}${PATHS.featherSessions}`, { method: 'POST', headers: { 'x-api-key': 'key-else', 'content-type': 'application/json' }, body: '{}' }));
+    await mock(
+      new Request(`${BASE}${PATHS.featherSessions}`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'key-else', 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    );
     await readUntil(/event: requests\ndata: .*\n\n/);
-    const batch = JSON.parse(/event: requests\ndata: (.*)\n/.exec(received)![1]) as { tenant: string; status: number }[];
-    expect(batch).toEqual([expect.objectContaining({ tenant: 'key-feed', status: 201, method: 'POST', path: PATHS.featherSessions })]);
+    const batch = JSON.parse(/event: requests\ndata: (.*)\n/.exec(received)![1]) as {
+      tenant: string;
+      status: number;
+    }[];
+    expect(batch).toEqual([
+      expect.objectContaining({ tenant: 'key-feed', status: 201, method: 'POST', path: PATHS.featherSessions }),
+    ]);
     mock.app.feed.closeAll();
     expect((await reader.read()).done).toBe(true);
   });
@@ -112,8 +151,12 @@ describe('parley/msw: the Feather flow through fetch, no server', () => {
   it('partitions state by x-parley-session in-process too', async () => {
     const created = await post(PATHS.featherSessions, {}, { ...KEY, 'x-parley-session': 'worker-1' });
     const { id } = (await created.json()) as { id: string };
-    expect((await post(PATHS.featherMessages(id), { content: 'x' }, { ...KEY, 'x-parley-session': 'worker-2' })).status).toBe(404);
-    expect((await post(PATHS.featherMessages(id), { content: 'x' }, { ...KEY, 'x-parley-session': 'worker-1' })).status).toBe(200);
+    expect(
+      (await post(PATHS.featherMessages(id), { content: 'x' }, { ...KEY, 'x-parley-session': 'worker-2' })).status,
+    ).toBe(404);
+    expect(
+      (await post(PATHS.featherMessages(id), { content: 'x' }, { ...KEY, 'x-parley-session': 'worker-1' })).status,
+    ).toBe(200);
   });
 
   it('without a base URL, answers only paths the specs know and lets the rest through', async () => {
@@ -121,7 +164,10 @@ describe('parley/msw: the Feather flow through fetch, no server', () => {
     server.close();
     open.listen({ onUnhandledRequest: 'bypass' });
     try {
-      expect((await fetch(`http://any-host.test${PATHS.featherSessions}`, { method: 'POST', headers: KEY, body: '{}' })).status).toBe(201);
+      expect(
+        (await fetch(`http://any-host.test${PATHS.featherSessions}`, { method: 'POST', headers: KEY, body: '{}' }))
+          .status,
+      ).toBe(201);
       // Not a spec path: MSW lets it through to the network, where this host does not resolve.
       await expect(fetch('http://any-host.invalid/not-in-the-spec')).rejects.toThrow();
     } finally {

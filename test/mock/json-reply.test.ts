@@ -19,7 +19,14 @@ describe('writeJson', () => {
       } else if (path === '/refused-header') {
         writeJson(response, 200, { ok: true }, 'application/json', { 'X-Broken': 'line\nbreak' });
       } else {
-        writeJson(response, 200, { path }, 'application/vnd.api+json', { 'X-Extra': 'yes' }, { 'Access-Control-Allow-Origin': '*' });
+        writeJson(
+          response,
+          200,
+          { path },
+          'application/vnd.api+json',
+          { 'X-Extra': 'yes' },
+          { 'Access-Control-Allow-Origin': '*' },
+        );
       }
       // What the mock's request log reads, before the bytes are out.
       loggedStatuses.set(path, response.statusCode);

@@ -14,11 +14,25 @@ afterAll(() => mock?.close());
 const createSession = (body: unknown) => postJson(mock.url, PATHS.julepSessions, body, julepKey());
 
 // The defaults each recall mode documents.
-const COMMON_RECALL_DEFAULTS = { limit: 10, lang: 'en-US', metadata_filter: {}, num_search_messages: 4, max_query_length: 1000, include_embeddings: true };
+const COMMON_RECALL_DEFAULTS = {
+  limit: 10,
+  lang: 'en-US',
+  metadata_filter: {},
+  num_search_messages: 4,
+  max_query_length: 1000,
+  include_embeddings: true,
+};
 const RECALL_DEFAULTS = {
   vector: { ...COMMON_RECALL_DEFAULTS, mode: 'vector', confidence: 0.5, mmr_strength: 0.5 },
   text: { ...COMMON_RECALL_DEFAULTS, mode: 'text' },
-  hybrid: { ...COMMON_RECALL_DEFAULTS, mode: 'hybrid', confidence: 0.5, alpha: 0.5, mmr_strength: 0.5, k_multiplier: 7 },
+  hybrid: {
+    ...COMMON_RECALL_DEFAULTS,
+    mode: 'hybrid',
+    confidence: 0.5,
+    alpha: 0.5,
+    mmr_strength: 0.5,
+    k_multiplier: 7,
+  },
 } as const;
 
 describe('Julep POST /sessions', () => {
@@ -44,7 +58,12 @@ describe('Julep POST /sessions', () => {
   });
 
   it("answers under the spec's server base path (/api) as well", async () => {
-    const response = await postJson(mock.url, `/api${PATHS.julepSessions}`, { agent: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9' }, julepKey());
+    const response = await postJson(
+      mock.url,
+      `/api${PATHS.julepSessions}`,
+      { agent: '1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9' },
+      julepKey(),
+    );
     expect(response.status, response.text).toBe(201);
     expect(response.body.render_templates).toBe(true);
   });
@@ -80,7 +99,10 @@ describe('Julep POST /sessions', () => {
   });
 
   it('answers 422 when no body is sent', async () => {
-    const response = await postJson(mock.url, PATHS.julepSessions, undefined, { ...julepKey(), 'content-type': 'application/json' });
+    const response = await postJson(mock.url, PATHS.julepSessions, undefined, {
+      ...julepKey(),
+      'content-type': 'application/json',
+    });
     expect(locs(expectFastApiValidation(response))).toContain('body');
   });
 
@@ -110,7 +132,12 @@ describe('Julep POST /sessions', () => {
       ['a fractional limit', { mode: 'hybrid', limit: 2.5 }, 'limit', 'int_type'],
       ['confidence below -1', { mode: 'vector', confidence: -1.01 }, 'confidence', 'greater_than_equal'],
       ['confidence above 1', { mode: 'hybrid', confidence: 1.5 }, 'confidence', 'less_than_equal'],
-      ['mmr_strength of exactly 1 (exclusive maximum)', { mode: 'vector', mmr_strength: 1 }, 'mmr_strength', 'less_than'],
+      [
+        'mmr_strength of exactly 1 (exclusive maximum)',
+        { mode: 'vector', mmr_strength: 1 },
+        'mmr_strength',
+        'less_than',
+      ],
       ['mmr_strength 1 in hybrid mode', { mode: 'hybrid', mmr_strength: 1 }, 'mmr_strength', 'less_than'],
       ['a negative mmr_strength', { mode: 'vector', mmr_strength: -0.1 }, 'mmr_strength', 'greater_than_equal'],
       ['an unknown mode', { mode: 'semantic' }, 'mode', 'literal_error'],
@@ -119,7 +146,12 @@ describe('Julep POST /sessions', () => {
       ['max_query_length 99', { mode: 'vector', max_query_length: 99 }, 'max_query_length', 'greater_than_equal'],
       ['max_query_length 10001', { mode: 'vector', max_query_length: 10_001 }, 'max_query_length', 'less_than_equal'],
       ['a negative k_multiplier', { mode: 'hybrid', k_multiplier: -1 }, 'k_multiplier', 'greater_than_equal'],
-      ['trigram_similarity_threshold above 1', { mode: 'text', trigram_similarity_threshold: 1.5 }, 'trigram_similarity_threshold', 'less_than_equal'],
+      [
+        'trigram_similarity_threshold above 1',
+        { mode: 'text', trigram_similarity_threshold: 1.5 },
+        'trigram_similarity_threshold',
+        'less_than_equal',
+      ],
     ];
     for (const [name, recall, field, type] of rejected) {
       it(`rejects ${name}`, async () => {
@@ -133,6 +165,8 @@ describe('Julep POST /sessions', () => {
     const issues = expectFastApiValidation(
       await createSession({ agent: 'not-a-uuid', context_overflow: 'spill', render_templates: 'yes', users: ['x'] }),
     );
-    expect(locs(issues)).toEqual(expect.arrayContaining(['body.agent', 'body.context_overflow', 'body.render_templates', 'body.users.0']));
+    expect(locs(issues)).toEqual(
+      expect.arrayContaining(['body.agent', 'body.context_overflow', 'body.render_templates', 'body.users.0']),
+    );
   });
 });

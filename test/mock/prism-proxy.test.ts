@@ -26,7 +26,8 @@ interface Violation {
 
 const violationsOf = (response: HttpResponse): Violation[] =>
   response.headers['sl-violations'] ? JSON.parse(String(response.headers['sl-violations'])) : [];
-const responseViolations = (response: HttpResponse) => violationsOf(response).filter((v) => v.location[0] === 'response');
+const responseViolations = (response: HttpResponse) =>
+  violationsOf(response).filter((v) => v.location[0] === 'response');
 
 /**
  * Passes requests through to the mock untouched, except that it corrupts the answer when asked by a
@@ -37,7 +38,9 @@ function startRelay(target: string): Promise<http.Server> {
   const relay = http.createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    const headers = Object.fromEntries(forwarded.filter((name) => incoming.headers[name]).map((name) => [name, String(incoming.headers[name])]));
+    const headers = Object.fromEntries(
+      forwarded.filter((name) => incoming.headers[name]).map((name) => [name, String(incoming.headers[name])]),
+    );
     const answer = await request(new URL(incoming.url ?? '/', target), {
       method: incoming.method as 'POST',
       headers,
@@ -45,7 +48,9 @@ function startRelay(target: string): Promise<http.Server> {
     });
     let text = await answer.body.text();
     if (incoming.headers[BREAK_HEADER]) text = JSON.stringify({ ...JSON.parse(text), id: 'not-a-uuid', status: 7 });
-    outgoing.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/json') });
+    outgoing.writeHead(answer.statusCode, {
+      'content-type': String(answer.headers['content-type'] ?? 'application/json'),
+    });
     outgoing.end(text);
   });
   return new Promise((resolve) => relay.listen(0, '127.0.0.1', () => resolve(relay)));

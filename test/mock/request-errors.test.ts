@@ -7,7 +7,15 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, send, type Headers, type HttpResponse } from '../helpers/http.js';
-import { DEMO_AGENT_ID, expectElizaError, expectFastApiValidation, featherKey, julepKey, PATHS, startBundledMock } from '../helpers/mock.js';
+import {
+  DEMO_AGENT_ID,
+  expectElizaError,
+  expectFastApiValidation,
+  featherKey,
+  julepKey,
+  PATHS,
+  startBundledMock,
+} from '../helpers/mock.js';
 
 const MAX_BODY = 4096;
 
@@ -35,7 +43,13 @@ const fastApi = (response: HttpResponse, status: number) => {
 };
 
 const TARGETS: Target[] = [
-  { api: 'Feather', path: PATHS.featherSessions, headers: featherKey(), validBody: { title: 't' }, expectError: fastApi },
+  {
+    api: 'Feather',
+    path: PATHS.featherSessions,
+    headers: featherKey(),
+    validBody: { title: 't' },
+    expectError: fastApi,
+  },
   { api: 'Julep', path: PATHS.julepSessions, headers: julepKey(), validBody: {}, expectError: fastApi },
   {
     api: 'ElizaOS',
@@ -51,7 +65,10 @@ const validationStatus = (target: Target) => (target.api === 'ElizaOS' ? 400 : 4
 for (const target of TARGETS) {
   describe(`${target.api} ${target.path} answers bad bodies in its own shape`, () => {
     const post = (raw: string | Buffer | Readable | undefined, contentType?: string, extra: Headers = {}) =>
-      send(mock.url, 'POST', target.path, { raw, headers: { ...target.headers, ...(contentType ? { 'content-type': contentType } : {}), ...extra } });
+      send(mock.url, 'POST', target.path, {
+        raw,
+        headers: { ...target.headers, ...(contentType ? { 'content-type': contentType } : {}), ...extra },
+      });
 
     it('accepts the valid body (the baseline the other cases break)', async () => {
       const response = await post(JSON.stringify(target.validBody), 'application/json');
@@ -66,7 +83,8 @@ for (const target of TARGETS) {
     it('malformed JSON', async () => {
       const response = await post('{"title": "unterminated', 'application/json');
       target.expectError(response, validationStatus(target));
-      if (target.api !== 'ElizaOS') expect(response.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body', expect.any(Number)] });
+      if (target.api !== 'ElizaOS')
+        expect(response.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body', expect.any(Number)] });
       else expect(response.body.error.code).toBe('INVALID_JSON');
     });
 
@@ -89,11 +107,17 @@ for (const target of TARGETS) {
     });
 
     it('a body that is not UTF-8', async () => {
-      target.expectError(await post(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'application/json'), validationStatus(target));
+      target.expectError(
+        await post(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'application/json'),
+        validationStatus(target),
+      );
     });
 
     it('an oversize body with Content-Length: 413', async () => {
-      const response = await post(JSON.stringify({ ...target.validBody, padding: 'x'.repeat(MAX_BODY) }), 'application/json');
+      const response = await post(
+        JSON.stringify({ ...target.validBody, padding: 'x'.repeat(MAX_BODY) }),
+        'application/json',
+      );
       target.expectError(response, 413);
       expect(response.text).toMatch(String(MAX_BODY));
     });
@@ -131,7 +155,10 @@ describe('routing errors use the nearest API shape', () => {
   });
 
   it('answers 422 for a path parameter that is not a uuid', async () => {
-    const response = await send(mock.url, 'POST', PATHS.featherMessages('12345'), { json: { content: 'x' }, headers: featherKey() });
+    const response = await send(mock.url, 'POST', PATHS.featherMessages('12345'), {
+      json: { content: 'x' },
+      headers: featherKey(),
+    });
     expectFastApiValidation(response);
   });
 });

@@ -31,46 +31,232 @@ const EXCHANGES: Exchange[] = [
   { name: 'session with a title', path: PATHS.featherSessions, json: { title: 'Hi' }, headers: F, status: 201 },
   { name: 'session without a title', path: PATHS.featherSessions, json: {}, headers: F, status: 201 },
   { name: 'session with a bad title', path: PATHS.featherSessions, json: { title: [] }, headers: F, status: 422 },
-  { name: 'session from malformed JSON', path: PATHS.featherSessions, raw: '{', headers: { ...F, 'content-type': 'application/json' }, status: 422 },
-  { name: 'session as text/plain', path: PATHS.featherSessions, raw: '{}', headers: { ...F, 'content-type': 'text/plain' }, status: 422 },
-  { name: 'message', path: ({ sessionId }) => PATHS.featherMessages(sessionId), json: { content: 'hello', workflow: 'w' }, headers: F, status: 200 },
-  { name: 'empty message', path: ({ sessionId }) => PATHS.featherMessages(sessionId), json: { content: '' }, headers: F, status: 422 },
-  { name: 'message to a malformed id', path: PATHS.featherMessages('xyz'), json: { content: 'a' }, headers: F, status: 422 },
-  { name: 'Prefer code=422 on sessions', path: PATHS.featherSessions, json: {}, headers: { ...F, prefer: 'code=422' }, status: 422 },
-  { name: 'Prefer dynamic on sessions', path: PATHS.featherSessions, json: {}, headers: { ...F, prefer: 'dynamic=true' }, status: 201 },
-  // Feather v2 conversations.
-  { name: 'conversation with an assistant', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid(), origin: 'inbound', subject: 's' }, headers: F, status: 201 },
-  { name: 'conversation with a team', path: PATHS.featherConversations, json: { end_user_id: uuid(), team_id: uuid(), team_revision_id: uuid(), channel: 'voice', session_type: 'test' }, headers: F, status: 201 },
   {
-    name: 'conversation with tool input overrides',
+    name: 'session from malformed JSON',
+    path: PATHS.featherSessions,
+    raw: '{',
+    headers: { ...F, 'content-type': 'application/json' },
+    status: 422,
+  },
+  {
+    name: 'session as text/plain',
+    path: PATHS.featherSessions,
+    raw: '{}',
+    headers: { ...F, 'content-type': 'text/plain' },
+    status: 422,
+  },
+  {
+    name: 'message',
+    path: ({ sessionId }) => PATHS.featherMessages(sessionId),
+    json: { content: 'hello', workflow: 'w' },
+    headers: F,
+    status: 200,
+  },
+  {
+    name: 'empty message',
+    path: ({ sessionId }) => PATHS.featherMessages(sessionId),
+    json: { content: '' },
+    headers: F,
+    status: 422,
+  },
+  {
+    name: 'message to a malformed id',
+    path: PATHS.featherMessages('xyz'),
+    json: { content: 'a' },
+    headers: F,
+    status: 422,
+  },
+  {
+    name: 'Prefer code=422 on sessions',
+    path: PATHS.featherSessions,
+    json: {},
+    headers: { ...F, prefer: 'code=422' },
+    status: 422,
+  },
+  {
+    name: 'Prefer dynamic on sessions',
+    path: PATHS.featherSessions,
+    json: {},
+    headers: { ...F, prefer: 'dynamic=true' },
+    status: 201,
+  },
+  // Feather v2 conversations.
+  {
+    name: 'conversation with an assistant',
     path: PATHS.featherConversations,
-    json: { end_user_id: uuid(), assistant_id: uuid(), tool_input_overrides: { search: { region: { value: 'eu', type: 'pinned' } } } },
+    json: { end_user_id: uuid(), assistant_id: uuid(), origin: 'inbound', subject: 's' },
     headers: F,
     status: 201,
   },
-  { name: 'conversation without a binding', path: PATHS.featherConversations, json: { end_user_id: uuid() }, headers: F, status: 400 },
-  { name: 'conversation with both bindings', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid(), team_id: uuid(), team_revision_id: uuid() }, headers: F, status: 400 },
-  { name: 'conversation without a key', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid() }, status: 401 },
-  { name: 'conversation with a bad end_user_id', path: PATHS.featherConversations, json: { end_user_id: 7, assistant_id: uuid() }, headers: F, status: 422 },
-  { name: 'Prefer code=400 on conversations', path: PATHS.featherConversations, json: { end_user_id: uuid() }, headers: { ...F, prefer: 'code=400' }, status: 400 },
-  { name: 'Prefer dynamic on conversations', path: PATHS.featherConversations, json: { end_user_id: uuid(), assistant_id: uuid() }, headers: { ...F, prefer: 'dynamic=true' }, status: 201 },
+  {
+    name: 'conversation with a team',
+    path: PATHS.featherConversations,
+    json: { end_user_id: uuid(), team_id: uuid(), team_revision_id: uuid(), channel: 'voice', session_type: 'test' },
+    headers: F,
+    status: 201,
+  },
+  {
+    name: 'conversation with tool input overrides',
+    path: PATHS.featherConversations,
+    json: {
+      end_user_id: uuid(),
+      assistant_id: uuid(),
+      tool_input_overrides: { search: { region: { value: 'eu', type: 'pinned' } } },
+    },
+    headers: F,
+    status: 201,
+  },
+  {
+    name: 'conversation without a binding',
+    path: PATHS.featherConversations,
+    json: { end_user_id: uuid() },
+    headers: F,
+    status: 400,
+  },
+  {
+    name: 'conversation with both bindings',
+    path: PATHS.featherConversations,
+    json: { end_user_id: uuid(), assistant_id: uuid(), team_id: uuid(), team_revision_id: uuid() },
+    headers: F,
+    status: 400,
+  },
+  {
+    name: 'conversation without a key',
+    path: PATHS.featherConversations,
+    json: { end_user_id: uuid(), assistant_id: uuid() },
+    status: 401,
+  },
+  {
+    name: 'conversation with a bad end_user_id',
+    path: PATHS.featherConversations,
+    json: { end_user_id: 7, assistant_id: uuid() },
+    headers: F,
+    status: 422,
+  },
+  {
+    name: 'Prefer code=400 on conversations',
+    path: PATHS.featherConversations,
+    json: { end_user_id: uuid() },
+    headers: { ...F, prefer: 'code=400' },
+    status: 400,
+  },
+  {
+    name: 'Prefer dynamic on conversations',
+    path: PATHS.featherConversations,
+    json: { end_user_id: uuid(), assistant_id: uuid() },
+    headers: { ...F, prefer: 'dynamic=true' },
+    status: 201,
+  },
   // Julep.
   { name: 'Julep session with defaults', path: PATHS.julepSessions, json: {}, headers: J, status: 201 },
-  ...(['vector', 'text', 'hybrid'] as const).map((mode) => ({ name: `Julep session, ${mode} recall`, path: PATHS.julepSessions, json: { recall_options: { mode } }, headers: J, status: 201 })),
-  { name: 'Julep session, recall without a mode', path: PATHS.julepSessions, json: { recall_options: { mmr_strength: 1, limit: 50 } }, headers: J, status: 201 },
-  { name: 'Julep session, everything set', path: PATHS.julepSessions, json: { agent: uuid(), users: [uuid()], situation: 's', system_template: 't', token_budget: 10, context_overflow: 'truncate', metadata: { a: 1 } }, headers: J, status: 201 },
-  { name: 'Julep session, limit out of bounds', path: PATHS.julepSessions, json: { recall_options: { mode: 'vector', limit: 51 } }, headers: J, status: 422 },
-  { name: 'Julep session from malformed JSON', path: PATHS.julepSessions, raw: '{"a":', headers: { ...J, 'content-type': 'application/json' }, status: 422 },
-  { name: 'Prefer dynamic on Julep sessions', path: PATHS.julepSessions, json: {}, headers: { ...J, prefer: 'dynamic=true' }, status: 201 },
+  ...(['vector', 'text', 'hybrid'] as const).map((mode) => ({
+    name: `Julep session, ${mode} recall`,
+    path: PATHS.julepSessions,
+    json: { recall_options: { mode } },
+    headers: J,
+    status: 201,
+  })),
+  {
+    name: 'Julep session, recall without a mode',
+    path: PATHS.julepSessions,
+    json: { recall_options: { mmr_strength: 1, limit: 50 } },
+    headers: J,
+    status: 201,
+  },
+  {
+    name: 'Julep session, everything set',
+    path: PATHS.julepSessions,
+    json: {
+      agent: uuid(),
+      users: [uuid()],
+      situation: 's',
+      system_template: 't',
+      token_budget: 10,
+      context_overflow: 'truncate',
+      metadata: { a: 1 },
+    },
+    headers: J,
+    status: 201,
+  },
+  {
+    name: 'Julep session, limit out of bounds',
+    path: PATHS.julepSessions,
+    json: { recall_options: { mode: 'vector', limit: 51 } },
+    headers: J,
+    status: 422,
+  },
+  {
+    name: 'Julep session from malformed JSON',
+    path: PATHS.julepSessions,
+    raw: '{"a":',
+    headers: { ...J, 'content-type': 'application/json' },
+    status: 422,
+  },
+  {
+    name: 'Prefer dynamic on Julep sessions',
+    path: PATHS.julepSessions,
+    json: {},
+    headers: { ...J, prefer: 'dynamic=true' },
+    status: 201,
+  },
   // ElizaOS.
-  { name: 'Eliza session with defaults', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid() }, status: 201 },
-  { name: 'Eliza session, full timeoutConfig', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid(), metadata: { platform: 'discord', username: 'u' }, timeoutConfig: { timeoutMinutes: 1440, autoRenew: false, maxDurationMinutes: 60, warningThresholdMinutes: 1 } }, status: 201 },
-  { name: 'Eliza session, timeout out of bounds', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid(), timeoutConfig: { timeoutMinutes: 2 } }, status: 400 },
-  { name: 'Eliza session, unknown agent', path: PATHS.elizaSessions, json: { agentId: uuid(), userId: uuid() }, status: 404 },
-  { name: 'Eliza session from malformed JSON', path: PATHS.elizaSessions, raw: 'nope', headers: { 'content-type': 'application/json' }, status: 400 },
-  { name: 'Eliza session as text/plain', path: PATHS.elizaSessions, raw: '{}', headers: { 'content-type': 'text/plain' }, status: 400 },
-  { name: 'Prefer code=404 on Eliza sessions', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid() }, headers: { prefer: 'code=404' }, status: 404 },
-  { name: 'Prefer dynamic on Eliza sessions', path: PATHS.elizaSessions, json: { agentId: DEMO_AGENT_ID, userId: uuid() }, headers: { prefer: 'dynamic=true' }, status: 201 },
+  {
+    name: 'Eliza session with defaults',
+    path: PATHS.elizaSessions,
+    json: { agentId: DEMO_AGENT_ID, userId: uuid() },
+    status: 201,
+  },
+  {
+    name: 'Eliza session, full timeoutConfig',
+    path: PATHS.elizaSessions,
+    json: {
+      agentId: DEMO_AGENT_ID,
+      userId: uuid(),
+      metadata: { platform: 'discord', username: 'u' },
+      timeoutConfig: { timeoutMinutes: 1440, autoRenew: false, maxDurationMinutes: 60, warningThresholdMinutes: 1 },
+    },
+    status: 201,
+  },
+  {
+    name: 'Eliza session, timeout out of bounds',
+    path: PATHS.elizaSessions,
+    json: { agentId: DEMO_AGENT_ID, userId: uuid(), timeoutConfig: { timeoutMinutes: 2 } },
+    status: 400,
+  },
+  {
+    name: 'Eliza session, unknown agent',
+    path: PATHS.elizaSessions,
+    json: { agentId: uuid(), userId: uuid() },
+    status: 404,
+  },
+  {
+    name: 'Eliza session from malformed JSON',
+    path: PATHS.elizaSessions,
+    raw: 'nope',
+    headers: { 'content-type': 'application/json' },
+    status: 400,
+  },
+  {
+    name: 'Eliza session as text/plain',
+    path: PATHS.elizaSessions,
+    raw: '{}',
+    headers: { 'content-type': 'text/plain' },
+    status: 400,
+  },
+  {
+    name: 'Prefer code=404 on Eliza sessions',
+    path: PATHS.elizaSessions,
+    json: { agentId: DEMO_AGENT_ID, userId: uuid() },
+    headers: { prefer: 'code=404' },
+    status: 404,
+  },
+  {
+    name: 'Prefer dynamic on Eliza sessions',
+    path: PATHS.elizaSessions,
+    json: { agentId: DEMO_AGENT_ID, userId: uuid() },
+    headers: { prefer: 'dynamic=true' },
+    status: 201,
+  },
 ];
 
 /** A bundled mock with one Feather session, and a recorder of every answer's conformance. */
@@ -91,8 +277,13 @@ describe('responses for the bundled specs match their documented schemas', () =>
   for (const exchange of EXCHANGES) {
     it(`${exchange.name} → ${exchange.status}`, async () => {
       const method = exchange.method ?? 'POST';
-      const path = typeof exchange.path === 'function' ? exchange.path({ sessionId: fixture.sessionId }) : exchange.path;
-      const response = await send(fixture.mock.url, method, path, { json: exchange.json, raw: exchange.raw, headers: exchange.headers });
+      const path =
+        typeof exchange.path === 'function' ? exchange.path({ sessionId: fixture.sessionId }) : exchange.path;
+      const response = await send(fixture.mock.url, method, path, {
+        json: exchange.json,
+        raw: exchange.raw,
+        headers: exchange.headers,
+      });
       expect(response.status, response.text).toBe(exchange.status);
       const verdict = fixture.conformance.check(method, path, response);
       expect(verdict.issues, response.text).toEqual([]);
@@ -101,7 +292,9 @@ describe('responses for the bundled specs match their documented schemas', () =>
 
   it('checked nearly every answer against a documented schema', () => {
     // Only Feather's message 200 documents no body schema.
-    const unchecked = fixture.conformance.verdicts.filter((verdict) => !verdict.checked).map((verdict) => verdict.exchange);
+    const unchecked = fixture.conformance.verdicts
+      .filter((verdict) => !verdict.checked)
+      .map((verdict) => verdict.exchange);
     expect(unchecked).toEqual([`POST ${PATHS.featherMessages(fixture.sessionId)} → 200`]);
     expect(fixture.conformance.verdicts.length).toBe(EXCHANGES.length);
   });
@@ -111,10 +304,27 @@ describe('whatever JSON a client sends, the answer is a documented, schema-valid
   const fixture = useMockWithSession();
 
   // Plausible objects (the operations' own field names) as well as arbitrary JSON and raw text.
-  const fieldNames = ['title', 'content', 'workflow', 'end_user_id', 'assistant_id', 'team_id', 'team_revision_id', 'channel', 'recall_options', 'agentId', 'userId', 'timeoutConfig', 'mode', 'limit'];
+  const fieldNames = [
+    'title',
+    'content',
+    'workflow',
+    'end_user_id',
+    'assistant_id',
+    'team_id',
+    'team_revision_id',
+    'channel',
+    'recall_options',
+    'agentId',
+    'userId',
+    'timeoutConfig',
+    'mode',
+    'limit',
+  ];
   const body = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-    fc.dictionary(fc.constantFrom(...fieldNames), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.uuid())).map((value) => JSON.stringify(value)),
+    fc
+      .dictionary(fc.constantFrom(...fieldNames), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.uuid()))
+      .map((value) => JSON.stringify(value)),
     fc.string({ maxLength: 40 }),
   );
   const targets = () => [
@@ -129,10 +339,15 @@ describe('whatever JSON a client sends, the answer is a documented, schema-valid
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: 4 }), body, async (index, raw) => {
         const { path, headers } = targets()[index];
-        const response = await send(fixture.mock.url, 'POST', path, { raw, headers: { ...headers, 'content-type': 'application/json' } });
+        const response = await send(fixture.mock.url, 'POST', path, {
+          raw,
+          headers: { ...headers, 'content-type': 'application/json' },
+        });
         expect(response.status, `${path} ${raw} → ${response.text}`).toBeGreaterThanOrEqual(200);
         expect(response.status, `${path} ${raw} → ${response.text}`).toBeLessThan(500);
-        expect(fixture.conformance.check('POST', path, response).issues, `${path} ${raw} → ${response.text}`).toEqual([]);
+        expect(fixture.conformance.check('POST', path, response).issues, `${path} ${raw} → ${response.text}`).toEqual(
+          [],
+        );
       }),
       { numRuns: 300, seed: 20_251_123 },
     );
@@ -151,7 +366,13 @@ describe('valid requests generated from the request schemas get the documented s
     return schemaArbitrary(schema, { direction: 'request' });
   }
 
-  const cases: { name: string; path: () => string; headers: Headers; statuses: number[]; adjust?: (body: any) => fc.Arbitrary<any> }[] = [
+  const cases: {
+    name: string;
+    path: () => string;
+    headers: Headers;
+    statuses: number[];
+    adjust?: (body: any) => fc.Arbitrary<any>;
+  }[] = [
     { name: 'Feather sessions', path: () => PATHS.featherSessions, headers: F, statuses: [201] },
     { name: 'Feather messages', path: () => PATHS.featherMessages(fixture.sessionId), headers: F, statuses: [200] },
     // A generated body binds to an assistant, a team, both or neither: 201 or the documented 400.
@@ -163,7 +384,8 @@ describe('valid requests generated from the request schemas get the documented s
       path: () => PATHS.elizaSessions,
       headers: {},
       statuses: [201, 404],
-      adjust: (body) => fc.constantFrom(DEMO_AGENT_ID, DEMO_AGENT_ID, body.agentId).map((agentId) => ({ ...body, agentId })),
+      adjust: (body) =>
+        fc.constantFrom(DEMO_AGENT_ID, DEMO_AGENT_ID, body.agentId).map((agentId) => ({ ...body, agentId })),
     },
   ];
 
@@ -176,7 +398,10 @@ describe('valid requests generated from the request schemas get the documented s
           const response = await send(fixture.mock.url, 'POST', path(), { json: body, headers });
           seen.add(response.status);
           expect(statuses, `${JSON.stringify(body)} → ${response.status} ${response.text}`).toContain(response.status);
-          expect(fixture.conformance.check('POST', path(), response).issues, `${JSON.stringify(body)} → ${response.text}`).toEqual([]);
+          expect(
+            fixture.conformance.check('POST', path(), response).issues,
+            `${JSON.stringify(body)} → ${response.text}`,
+          ).toEqual([]);
         }),
         { numRuns: 60, seed: 7 },
       );

@@ -30,8 +30,16 @@ describe('documented response headers', () => {
   });
 
   it('parley test finds every documented header present and valid', async () => {
-    const report = await runContract({ target: mock.url, specFiles: [SPEC], seed: 5, runs: 10, requestTimeoutMs: 5000 });
+    const report = await runContract({
+      target: mock.url,
+      specFiles: [SPEC],
+      seed: 5,
+      runs: 10,
+      requestTimeoutMs: 5000,
+    });
     expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
-    expect(report.tallies.find((t) => t.operation === 'createOrder' && t.check === 'response_headers_conformance')?.passed).toBeGreaterThan(0);
+    expect(
+      report.tallies.find((t) => t.operation === 'createOrder' && t.check === 'response_headers_conformance')?.passed,
+    ).toBeGreaterThan(0);
   });
 });

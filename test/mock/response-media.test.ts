@@ -29,8 +29,16 @@ describe('non-JSON answers', () => {
   });
 
   it('parley test asks for the documented types and finds the mock conforming', async () => {
-    const report = await runContract({ target: mock.url, specFiles: [SPEC], seed: 3, runs: 10, requestTimeoutMs: 5000 });
+    const report = await runContract({
+      target: mock.url,
+      specFiles: [SPEC],
+      seed: 3,
+      runs: 10,
+      requestTimeoutMs: 5000,
+    });
     expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
-    expect(report.tallies.find((t) => t.operation === 'getTicketCode' && t.check === 'content_type_conformance')?.passed).toBeGreaterThan(0);
+    expect(
+      report.tallies.find((t) => t.operation === 'getTicketCode' && t.check === 'content_type_conformance')?.passed,
+    ).toBeGreaterThan(0);
   });
 });

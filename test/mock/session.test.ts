@@ -17,16 +17,32 @@ describe('session isolation (x-parley-session)', () => {
     expect(created.status).toBe(201);
     const own = await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'hi' }, inSession('job-1'));
     expect(own.status, own.text).toBe(200);
-    expect((await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'hi' }, inSession('job-2'))).status).toBe(404);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'hi' }, inSession('job-2'))).status,
+    ).toBe(404);
     // Without a session the key's own state is a partition of its own too.
-    expect((await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'hi' }, featherKey('shared-key'))).status).toBe(404);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'hi' }, featherKey('shared-key')))
+        .status,
+    ).toBe(404);
   });
 
   it('takes the session from ?parley_session= as well', async () => {
-    const created = await postJson(mock.url, `${PATHS.featherSessions}?parley_session=query-job`, {}, featherKey('shared-key'));
+    const created = await postJson(
+      mock.url,
+      `${PATHS.featherSessions}?parley_session=query-job`,
+      {},
+      featherKey('shared-key'),
+    );
     expect(created.status).toBe(201);
-    expect((await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'x' }, inSession('query-job'))).status).toBe(200);
-    expect((await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'x' }, inSession('other-job'))).status).toBe(404);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'x' }, inSession('query-job')))
+        .status,
+    ).toBe(200);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(created.body.id), { content: 'x' }, inSession('other-job')))
+        .status,
+    ).toBe(404);
   });
 
   it('refuses a session name that is too long or has other characters, in the API’s error shape', async () => {
@@ -48,7 +64,13 @@ describe('session isolation (x-parley-session)', () => {
     expect(logA.body.requests.map((r: { tenant: string }) => r.tenant)).toEqual(['admin-key#admin-a']);
 
     expect((await postJson(mock.url, '/__parley/reset', {}, inSession('admin-a', 'admin-key'))).status).toBe(200);
-    expect((await postJson(mock.url, PATHS.featherMessages(a.body.id), { content: 'x' }, inSession('admin-a', 'admin-key'))).status).toBe(404);
-    expect((await postJson(mock.url, PATHS.featherMessages(b.body.id), { content: 'x' }, inSession('admin-b', 'admin-key'))).status).toBe(200);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(a.body.id), { content: 'x' }, inSession('admin-a', 'admin-key')))
+        .status,
+    ).toBe(404);
+    expect(
+      (await postJson(mock.url, PATHS.featherMessages(b.body.id), { content: 'x' }, inSession('admin-b', 'admin-key')))
+        .status,
+    ).toBe(200);
   });
 });

@@ -27,9 +27,9 @@ describe('Store cap', () => {
     expect(store.get('tenant-1', 'collection-0', '4990')).toEqual({ i: 4990 });
   });
 
-  it('a key that floods the store evicts its own records, not another key\'s', () => {
+  it("a key that floods the store evicts its own records, not another key's", () => {
     const store = new Store(100);
-    store.put('bystander', 'things', 'kept', { note: 'old but not the flooder\'s' });
+    store.put('bystander', 'things', 'kept', { note: "old but not the flooder's" });
     for (let i = 0; i < 1000; i++) store.put('flooder', 'things', String(i), { i });
     expect(store.size).toBe(100);
     expect(store.get('bystander', 'things', 'kept')).toBeDefined();
@@ -141,7 +141,13 @@ describe('Store byte budget', () => {
 
 describe('estimateJsonLength', () => {
   it('comes within a few percent of the JSON length, without recursion at any depth', () => {
-    const session = { id: 'a1', title: null, ok: true, n: 12.5, messages: Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, role: 'user', content: 'hello '.repeat(30) })) };
+    const session = {
+      id: 'a1',
+      title: null,
+      ok: true,
+      n: 12.5,
+      messages: Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, role: 'user', content: 'hello '.repeat(30) })),
+    };
     const actual = JSON.stringify(session).length;
     expect(Math.abs(estimateJsonLength(session) - actual) / actual).toBeLessThan(0.03);
     let deep: unknown = 'leaf';

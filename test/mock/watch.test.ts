@@ -29,7 +29,8 @@ describe('parley mock --watch', () => {
   const reports: { reloaded: number; failures: string[] } = { reloaded: 0, failures: [] };
   let noteId: string;
 
-  const edit = (change: (text: string) => string) => readFile(specFile, 'utf8').then((text) => writeFile(specFile, change(text)));
+  const edit = (change: (text: string) => string) =>
+    readFile(specFile, 'utf8').then((text) => writeFile(specFile, change(text)));
   const noteStillThere = async () => (await getJson(mock.url, `/notebooks/nb-1/notes/${noteId}`, AUTH)).status === 200;
 
   beforeAll(async () => {
@@ -38,9 +39,17 @@ describe('parley mock --watch', () => {
     original = await readFile(specFile, 'utf8');
     mock = await startSpecMock([specFile], {
       watch: true,
-      watchReport: { reloaded: () => void reports.reloaded++, failed: (message) => void reports.failures.push(message) },
+      watchReport: {
+        reloaded: () => void reports.reloaded++,
+        failed: (message) => void reports.failures.push(message),
+      },
     });
-    const created = await postJson(mock.url, '/notebooks/nb-1/notes', { text: 'written before any edit, long enough' }, AUTH);
+    const created = await postJson(
+      mock.url,
+      '/notebooks/nb-1/notes',
+      { text: 'written before any edit, long enough' },
+      AUTH,
+    );
     expect(created.status, created.text).toBe(201);
     noteId = created.body.id;
   });
@@ -49,8 +58,16 @@ describe('parley mock --watch', () => {
   it('edit: a changed schema is enforced from the next request on, and the state is kept', async () => {
     const longText = { text: 'x'.repeat(50) };
     expect((await postJson(mock.url, '/notebooks/nb-1/notes', longText, AUTH)).status).toBe(201);
-    await edit((text) => text.replace('text: { type: string, minLength: 1, maxLength: 280 }', 'text: { type: string, minLength: 1, maxLength: 20 }'));
-    await eventually(async () => (await postJson(mock.url, '/notebooks/nb-1/notes', longText, AUTH)).status === 422, 'maxLength 20');
+    await edit((text) =>
+      text.replace(
+        'text: { type: string, minLength: 1, maxLength: 280 }',
+        'text: { type: string, minLength: 1, maxLength: 20 }',
+      ),
+    );
+    await eventually(
+      async () => (await postJson(mock.url, '/notebooks/nb-1/notes', longText, AUTH)).status === 422,
+      'maxLength 20',
+    );
     expect(await noteStillThere()).toBe(true);
     expect(reports.failures).toEqual([]);
   });
@@ -120,7 +137,13 @@ describe('parley mock --watch (the CLI)', () => {
     ensureBuilt();
     const specFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'parley-watch-cli-')), 'notes.yaml');
     await copyFile(fixtureFile('crud-3.1.yaml'), specFile);
-    const { child, match, output } = await spawnUntil(process.execPath, [path.join(ROOT, 'bin/parley.js'), 'mock', specFile, '--port', '0', '--watch'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000, ROOT);
+    const { child, match, output } = await spawnUntil(
+      process.execPath,
+      [path.join(ROOT, 'bin/parley.js'), 'mock', specFile, '--port', '0', '--watch'],
+      /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+      20_000,
+      ROOT,
+    );
     try {
       const url = match[1];
       await eventually(async () => output().includes('watching the spec'), 'the banner');
@@ -141,12 +164,24 @@ describe('parley mock --watch on a fixtures file', () => {
     const added = '10000000-0000-4000-8000-000000000002';
     const fixtures = await tempJsonFile('agents.json', { agents: [{ id: known, name: 'Known' }] });
     const failures: string[] = [];
-    const mock = await startSpecMock([SPEC_FILES.eliza], { fixturesFile: fixtures, watch: true, watchReport: { reloaded: () => undefined, failed: (m) => void failures.push(m) } });
+    const mock = await startSpecMock([SPEC_FILES.eliza], {
+      fixturesFile: fixtures,
+      watch: true,
+      watchReport: { reloaded: () => undefined, failed: (m) => void failures.push(m) },
+    });
     const createSession = (agentId: string) => postJson(mock.url, PATHS.elizaSessions, { agentId, userId: known });
     try {
       expect((await createSession(known)).status).toBe(201);
       expect((await createSession(added)).status).toBe(404);
-      await writeFile(fixtures, JSON.stringify({ agents: [{ id: known, name: 'Known' }, { id: added, name: 'Added' }] }));
+      await writeFile(
+        fixtures,
+        JSON.stringify({
+          agents: [
+            { id: known, name: 'Known' },
+            { id: added, name: 'Added' },
+          ],
+        }),
+      );
       await eventually(async () => (await createSession(added)).status === 201, 'the added agent');
       await writeFile(fixtures, '{"agents": "not a list"}');
       await eventually(async () => failures.length > 0, 'the broken fixtures reported');

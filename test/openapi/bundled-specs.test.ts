@@ -54,7 +54,9 @@ describe('bundled specs', () => {
       const schemas = spec.components.schemas;
       const requestProps = page.paths.request.body['application/json'].schemaArray[0].properties;
       expect(Object.keys(schemas.CreateSessionRequest.properties)).toEqual(Object.keys(requestProps));
-      expect(schemas.CreateSessionRequest.required).toEqual(page.paths.request.body['application/json'].schemaArray[0].requiredProperties);
+      expect(schemas.CreateSessionRequest.required).toEqual(
+        page.paths.request.body['application/json'].schemaArray[0].requiredProperties,
+      );
       // Each rendered property is a one-entry allOf around the real schema.
       for (const [name, wrapped] of Object.entries<any>(requestProps)) {
         const { default: _default, ...converted } = schemas.CreateSessionRequest.properties[name];
@@ -66,15 +68,24 @@ describe('bundled specs', () => {
           expect(plain).toEqual(childSchema);
         }
       }
-      expect(schemas.CreateSessionRequest.properties.timeoutConfig.properties.timeoutMinutes).toMatchObject({ minimum: 5, maximum: 1440, default: 30 });
-      expect(operation.requestBody.content['application/json'].examples.example.value).toEqual(page.paths.request.body['application/json'].examples.example.value);
+      expect(schemas.CreateSessionRequest.properties.timeoutConfig.properties.timeoutMinutes).toMatchObject({
+        minimum: 5,
+        maximum: 1440,
+        default: 30,
+      });
+      expect(operation.requestBody.content['application/json'].examples.example.value).toEqual(
+        page.paths.request.body['application/json'].examples.example.value,
+      );
       expect(Object.keys(operation.responses).sort()).toEqual(Object.keys(page.paths.response).sort());
       for (const [status, response] of Object.entries<any>(page.paths.response)) {
         expect(operation.responses[status].description).toBe(response['application/json'].description);
-        expect(operation.responses[status].content['application/json'].examples).toEqual(response['application/json'].examples);
+        expect(operation.responses[status].content['application/json'].examples).toEqual(
+          response['application/json'].examples,
+        );
       }
       const responseProps = page.paths.response['201']['application/json'].schemaArray[0].properties;
-      for (const [name, wrapped] of Object.entries<any>(responseProps)) expect(schemas.CreateSessionResponse.properties[name]).toEqual(wrapped.allOf[0]);
+      for (const [name, wrapped] of Object.entries<any>(responseProps))
+        expect(schemas.CreateSessionResponse.properties[name]).toEqual(wrapped.allOf[0]);
       const errorProps = page.paths.response['400']['application/json'].schemaArray[0].properties;
       expect(schemas.Error.properties.success).toEqual(errorProps.success.allOf[0]);
       expect(schemas.Error.properties.error).toEqual(errorProps.error.allOf[0]);
@@ -93,10 +104,16 @@ describe('spec engine', () => {
     const spec = await loadSpec(path.join(SPECS, 'julep.yaml'));
     const validator = new SpecValidator(spec);
     const pointer = spec.operations[0].requestBody!.content[0].schemaPointer!;
-    expect(validator.validate(pointer, { recall_options: { mode: 'vector', limit: 50, mmr_strength: 0.99 } }, 'request')).toEqual([]);
+    expect(
+      validator.validate(pointer, { recall_options: { mode: 'vector', limit: 50, mmr_strength: 0.99 } }, 'request'),
+    ).toEqual([]);
     const issues = validator.validate(pointer, { recall_options: { mode: 'vector', limit: 51 } }, 'request');
     expect(issues.some((i) => i.keyword === 'maximum' && i.path.join('.') === 'recall_options.limit')).toBe(true);
-    expect(validator.validate(pointer, { recall_options: { mode: 'vector', mmr_strength: 1 } }, 'request').some((i) => i.keyword === 'exclusiveMaximum')).toBe(true);
+    expect(
+      validator
+        .validate(pointer, { recall_options: { mode: 'vector', mmr_strength: 1 } }, 'request')
+        .some((i) => i.keyword === 'exclusiveMaximum'),
+    ).toBe(true);
   });
 
   it('validates OpenAPI 3.0 documents with nullable and boolean exclusiveMaximum', async () => {
@@ -105,7 +122,11 @@ describe('spec engine', () => {
     const create = spec.operations.find((op) => op.method === 'post')!;
     const pointer = create.requestBody!.content[0].schemaPointer!;
     expect(validator.validate(pointer, { name: 'Rex', tag: null, weight: 10 }, 'request')).toEqual([]);
-    expect(validator.validate(pointer, { name: 'Rex', weight: 100 }, 'request').map((i) => i.keyword)).toContain('maximum');
-    expect(validator.validate(pointer, { name: 'Rex', weight: 'heavy' }, 'request').map((i) => i.keyword)).toContain('type');
+    expect(validator.validate(pointer, { name: 'Rex', weight: 100 }, 'request').map((i) => i.keyword)).toContain(
+      'maximum',
+    );
+    expect(validator.validate(pointer, { name: 'Rex', weight: 'heavy' }, 'request').map((i) => i.keyword)).toContain(
+      'type',
+    );
   });
 });

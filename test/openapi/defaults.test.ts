@@ -11,7 +11,11 @@ describe('applyDefaults', () => {
         options: { type: 'object', properties: { deep: { type: 'boolean', default: true }, kept: { type: 'string' } } },
       },
     };
-    expect(applyDefaults(schema, { name: 'a', options: { kept: 'x' } })).toEqual({ name: 'a', limit: 10, options: { kept: 'x', deep: true } });
+    expect(applyDefaults(schema, { name: 'a', options: { kept: 'x' } })).toEqual({
+      name: 'a',
+      limit: 10,
+      options: { kept: 'x', deep: true },
+    });
     expect(applyDefaults(schema, { limit: 3 })).toEqual({ limit: 3 });
   });
 
@@ -19,7 +23,10 @@ describe('applyDefaults', () => {
     const schema = {
       anyOf: [
         { type: 'object', properties: { mode: { const: 'text' }, limit: { default: 10 } } },
-        { type: 'object', properties: { mode: { const: 'vector' }, limit: { default: 50 }, confidence: { default: 0.5 } } },
+        {
+          type: 'object',
+          properties: { mode: { const: 'vector' }, limit: { default: 50 }, confidence: { default: 0.5 } },
+        },
       ],
     };
     expect(applyDefaults(schema, { mode: 'vector' })).toEqual({ mode: 'vector', limit: 50, confidence: 0.5 });

@@ -129,15 +129,32 @@ describe('spec engine on real-world quirks', () => {
     });
 
     it('no bundled contract runs against it, even when all are offered', async () => {
-      const report = await runContract({ target: mock.url, specFiles: [LOOKALIKE], contracts: [...BUNDLED_CONTRACTS], seed: 4, runs: 10, requestTimeoutMs: 5000 });
+      const report = await runContract({
+        target: mock.url,
+        specFiles: [LOOKALIKE],
+        contracts: [...BUNDLED_CONTRACTS],
+        seed: 4,
+        runs: 10,
+        requestTimeoutMs: 5000,
+      });
       // Only the generic properties of its collection (crud.*), none of a bundled API's.
-      expect(report.tallies.filter((t) => t.check.includes('.') && !t.check.startsWith('crud.')).map((t) => t.check)).toEqual([]);
+      expect(
+        report.tallies.filter((t) => t.check.includes('.') && !t.check.startsWith('crud.')).map((t) => t.check),
+      ).toEqual([]);
       expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
     });
 
     it('the bundled specs are still recognised: their contracts run', async () => {
       await withSpecMock([`${ROOT}specs/julep.yaml`], async (bundled) => {
-        const report = await runContract({ target: bundled.url, specFiles: [`${ROOT}specs/julep.yaml`], contracts: [...BUNDLED_CONTRACTS], apiKey: 'k', seed: 4, runs: 5, requestTimeoutMs: 5000 });
+        const report = await runContract({
+          target: bundled.url,
+          specFiles: [`${ROOT}specs/julep.yaml`],
+          contracts: [...BUNDLED_CONTRACTS],
+          apiKey: 'k',
+          seed: 4,
+          runs: 5,
+          requestTimeoutMs: 5000,
+        });
         expect(report.tallies.some((t) => t.check === 'julep.defaults_echo' && t.passed > 0)).toBe(true);
       });
     });
@@ -145,7 +162,9 @@ describe('spec engine on real-world quirks', () => {
 
   it('cookie parameters are read from the Cookie header and validated', async () => {
     await withSpecMock([COOKIES], async (mock) => {
-      expect((await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'theme=dark; font_size=12' } })).status).toBe(200);
+      expect(
+        (await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'theme=dark; font_size=12' } })).status,
+      ).toBe(200);
       const missing = await send(mock.url, 'GET', '/preferences', { headers: { cookie: 'font_size=12' } });
       expect(missing.status).toBe(422);
       expect(missing.text).toContain('theme');
@@ -156,9 +175,19 @@ describe('spec engine on real-world quirks', () => {
   });
 
   it('an operation that documents no responses is warned about, not failed with an empty "one of"', async () => {
-    const file = await tempJsonFile('no-responses.json', { openapi: '3.1.0', info: { title: 'bare', version: '1' }, paths: { '/ping': { get: { operationId: 'ping' } } } });
+    const file = await tempJsonFile('no-responses.json', {
+      openapi: '3.1.0',
+      info: { title: 'bare', version: '1' },
+      paths: { '/ping': { get: { operationId: 'ping' } } },
+    });
     await withSpecMock([file], async (mock) => {
-      const report = await runContract({ target: mock.url, specFiles: [file], seed: 1, runs: 5, requestTimeoutMs: 5000 });
+      const report = await runContract({
+        target: mock.url,
+        specFiles: [file],
+        seed: 1,
+        runs: 5,
+        requestTimeoutMs: 5000,
+      });
       expect(report.failures).toEqual([]);
       expect(report.warnings.map((w) => w.message)).toContainEqual(expect.stringContaining('documents no responses'));
     });
@@ -170,18 +199,35 @@ describe('spec engine on real-world quirks', () => {
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
           // The mock knows the run's key: one that accepts any key would rightly fail ignored_auth.
-          await withSpecMock([file], async (mock) => {
-            const report = await runContract({ target: mock.url, specFiles: [file], apiKey: 'key-alpha', seed, runs: 20, requestTimeoutMs: 5000 });
-            expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
-            expect(report.interrupted).toBe(false);
-            expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(new Set((await loadSpec(file)).operations.map((op) => op.id)).size);
-            if (file === FORMS) {
-              // Bodies went out as forms, multipart and text, and were accepted as such
-              for (const operation of ['createCustomer', 'upload', 'addNote']) {
-                expect(report.tallies.find((t) => t.operation === operation && t.check === 'valid_request_accepted')?.passed, operation).toBeGreaterThan(0);
+          await withSpecMock(
+            [file],
+            async (mock) => {
+              const report = await runContract({
+                target: mock.url,
+                specFiles: [file],
+                apiKey: 'key-alpha',
+                seed,
+                runs: 20,
+                requestTimeoutMs: 5000,
+              });
+              expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
+              expect(report.interrupted).toBe(false);
+              expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(
+                new Set((await loadSpec(file)).operations.map((op) => op.id)).size,
+              );
+              if (file === FORMS) {
+                // Bodies went out as forms, multipart and text, and were accepted as such
+                for (const operation of ['createCustomer', 'upload', 'addNote']) {
+                  expect(
+                    report.tallies.find((t) => t.operation === operation && t.check === 'valid_request_accepted')
+                      ?.passed,
+                    operation,
+                  ).toBeGreaterThan(0);
+                }
               }
-            }
-          }, { apiKeys: ['key-alpha'] });
+            },
+            { apiKeys: ['key-alpha'] },
+          );
         });
       }
     }

@@ -21,19 +21,33 @@ let packed: string[];
 beforeAll(async () => {
   ensureBuilt();
   project = await mkdtemp(path.join(os.tmpdir(), 'parley-pack-'));
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: ROOT });
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], {
+    cwd: ROOT,
+  });
   const [{ filename, files }] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   packed = files.map((file) => file.path);
-  await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await run('npm', ['install', path.join(project, filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: project });
+  await writeFile(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  await run(
+    'npm',
+    ['install', path.join(project, filename), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+    { cwd: project },
+  );
   await cp(path.join(ROOT, 'test/package/consumer/index.ts'), path.join(project, 'index.ts'));
   await cp(path.join(ROOT, 'test/fixtures/crud-3.1.yaml'), path.join(project, 'notes.yaml'));
   await writeFile(
     path.join(project, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
-        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out',
-        types: ['node'], typeRoots: [path.join(ROOT, 'node_modules/@types')],
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        outDir: 'out',
+        types: ['node'],
+        typeRoots: [path.join(ROOT, 'node_modules/@types')],
       },
       files: ['index.ts'],
     }),
@@ -56,7 +70,10 @@ describe('the packed package', () => {
   test('a user file type-checks against the shipped types and runs a user contract against the mock', async () => {
     await run(process.execPath, [TSC, '-p', project], { cwd: project });
     expect(await readdir(path.join(project, 'out'))).toContain('index.js');
-    const { stdout } = await run(process.execPath, [path.join(project, 'out/index.js')], { cwd: project, timeout: 120_000 });
+    const { stdout } = await run(process.execPath, [path.join(project, 'out/index.js')], {
+      cwd: project,
+      timeout: 120_000,
+    });
     const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(result.failed).toEqual([]);
     expect(result.requests).toBeGreaterThan(0);
@@ -64,8 +81,30 @@ describe('the packed package', () => {
   }, 180_000);
 
   test('a type error in a user file is caught by the shipped types', async () => {
-    await writeFile(path.join(project, 'bad.ts'), "import { runContract } from 'parley';\nawait runContract({ target: 42 });\n");
-    const failed = await run(process.execPath, [TSC, '--noEmit', '--strict', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules/@types'), 'bad.ts'], { cwd: project }).then(
+    await writeFile(
+      path.join(project, 'bad.ts'),
+      "import { runContract } from 'parley';\nawait runContract({ target: 42 });\n",
+    );
+    const failed = await run(
+      process.execPath,
+      [
+        TSC,
+        '--noEmit',
+        '--strict',
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--target',
+        'ES2022',
+        '--types',
+        'node',
+        '--typeRoots',
+        path.join(ROOT, 'node_modules/@types'),
+        'bad.ts',
+      ],
+      { cwd: project },
+    ).then(
       () => '',
       (error: { stdout: string }) => error.stdout,
     );

@@ -25,17 +25,28 @@ const STATUS_BODY = { status: 'degraded', checkedAt: '2030-05-06T07:08:09Z', upt
 const NOTE = { id: 'n-1', text: 'from the sandbox', pinned: true };
 
 function startProxy(upstream: string, ...args: string[]): Promise<Started & { url: string }> {
-  return spawnUntil(process.execPath, [BIN, 'proxy', '--upstream', upstream, '--port', '0', SPEC, ...args], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 60_000, ROOT).then((started) => ({ ...started, url: started.match[1] }));
+  return spawnUntil(
+    process.execPath,
+    [BIN, 'proxy', '--upstream', upstream, '--port', '0', SPEC, ...args],
+    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    60_000,
+    ROOT,
+  ).then((started) => ({ ...started, url: started.match[1] }));
 }
 
 /** Headers that belong to one hop or one moment: the rest must come through as the upstream sent them. */
 const PER_HOP = new Set(['date', 'connection', 'keep-alive', 'parley-violations', 'transfer-encoding']);
-const endToEnd = (headers: Record<string, unknown>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_HOP.has(name)));
+const endToEnd = (headers: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_HOP.has(name)));
 
 /** The happy sandbox: documented answers, with headers a proxy could easily mangle. */
 const conformingScript: ScriptedUpstream['script'] = (received, response) => {
   if (received.method === 'GET' && received.url.startsWith('/status')) {
-    return json(response, 200, STATUS_BODY, { 'set-cookie': ['a=1; Path=/', 'b=2; HttpOnly'], 'x-upstream-trace': 'abc', 'cache-control': 'no-store' });
+    return json(response, 200, STATUS_BODY, {
+      'set-cookie': ['a=1; Path=/', 'b=2; HttpOnly'],
+      'x-upstream-trace': 'abc',
+      'cache-control': 'no-store',
+    });
   }
   if (received.method === 'POST' && /^\/notebooks\/[^/]+\/notes(\?|$)/.test(received.url)) {
     if (received.bodyBytes > 1024 * 1024) {
@@ -47,7 +58,8 @@ const conformingScript: ScriptedUpstream['script'] = (received, response) => {
     }
     return json(response, 201, NOTE);
   }
-  if (received.method === 'GET' && received.url === `/notebooks/nb-1/notes/${NOTE.id}`) return json(response, 200, NOTE);
+  if (received.method === 'GET' && received.url === `/notebooks/nb-1/notes/${NOTE.id}`)
+    return json(response, 200, NOTE);
   json(response, 404, { type: 'about:blank', title: 'not found', status: 404 });
 };
 
@@ -71,7 +83,12 @@ describe('in front of a conforming upstream', () => {
 
   it('forwards the request as sent and the answer as received, byte for byte', async () => {
     const body = JSON.stringify({ text: 'hello', tags: ['a', 'b'] });
-    const headers = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json', 'x-trace-id': 't-42', accept: 'application/json' };
+    const headers = {
+      authorization: `Bearer ${SECRET}`,
+      'content-type': 'application/json',
+      'x-trace-id': 't-42',
+      accept: 'application/json',
+    };
     const through = await send(proxy.url, 'POST', '/notebooks/nb-1/notes?source=qa&x=%20y', { raw: body, headers });
     const received = upstream.received.at(-1)!;
     expect(received.method).toBe('POST');
@@ -108,7 +125,9 @@ describe('in front of a conforming upstream', () => {
     const received = upstream.received.at(-1)!;
     expect(received.bodyBytes).toBe(Buffer.byteLength(sent));
     expect(received.bodySha256).toBe(createHash('sha256').update(sent).digest('hex'));
-    expect(text.length).toBe(48 * 64 * 1024 + '{"id":"big","pinned":false,"text":""}'.length + `,"digest":"${received.bodySha256}"`.length);
+    expect(text.length).toBe(
+      48 * 64 * 1024 + '{"id":"big","pinned":false,"text":""}'.length + `,"digest":"${received.bodySha256}"`.length,
+    );
     expect(text.endsWith(`","digest":"${received.bodySha256}"}`)).toBe(true);
     // Too long to judge as JSON: no schema violation is made up for it.
     const report = (await send(proxy.url, 'GET', '/__parley/violations')).body as ProxyReport;
@@ -149,7 +168,10 @@ describe('in front of a faulty upstream', () => {
     const version = await send(proxy.url, 'GET', '/version');
     expect(version.status).toBe(200);
     expect(version.text).toBe('{"version":"one","commit":"abc"}');
-    const created = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', { json: { text: '' }, headers: { authorization: `Bearer ${SECRET}`, 'x-api-key': SECRET } });
+    const created = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', {
+      json: { text: '' },
+      headers: { authorization: `Bearer ${SECRET}`, 'x-api-key': SECRET },
+    });
     expect(created.status).toBe(200);
     expect(created.text).toBe('{"id":"n-2","text":"x","pinned":"yes"}');
 
@@ -170,7 +192,9 @@ describe('in front of a faulty upstream', () => {
     expect(versionFinding.response!.body).toBe('{"version":"one","commit":"abc"}');
     // Credentials are kept out of every report.
     expect(live.text).not.toContain(SECRET);
-    expect(report.findings.find((e) => e.operation === 'crud-3.1 createNote')!.request.headers.authorization).toBe('[redacted]');
+    expect(report.findings.find((e) => e.operation === 'crud-3.1 createNote')!.request.headers.authorization).toBe(
+      '[redacted]',
+    );
 
     const next = await send(proxy.url, 'GET', '/version');
     expect(Number(next.headers['parley-violations'])).toBe(report.violations);
@@ -180,7 +204,13 @@ describe('in front of a faulty upstream', () => {
     const response = await send(proxy.url, 'DELETE', '/status');
     expect(response.status).toBe(404);
     const report = (await send(proxy.url, 'GET', '/__parley/violations')).body as ProxyReport;
-    expect(report.findings.at(-1)!.violations).toEqual([{ side: 'request', check: 'documented_operation', message: 'DELETE is not documented for /status (documented: GET)' }]);
+    expect(report.findings.at(-1)!.violations).toEqual([
+      {
+        side: 'request',
+        check: 'documented_operation',
+        message: 'DELETE is not documented for /status (documented: GET)',
+      },
+    ]);
   });
 
   it('exits 1 on SIGTERM, with the violations in JUnit and JSON, and no secret in either', async () => {
@@ -198,16 +228,21 @@ describe('in front of a faulty upstream', () => {
 });
 
 describe('in front of the parley mock', () => {
-  it('finds nothing wrong in conforming traffic, and only the client\'s fault in a bad request', async () => {
+  it("finds nothing wrong in conforming traffic, and only the client's fault in a bad request", async () => {
     const mock = await startSpecMock([SPEC]);
     const proxy = await startProxy(mock.url);
     const auth = { authorization: 'Bearer k' };
     try {
-      const created = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', { json: { text: 'a note', priority: 5, tags: null }, headers: auth });
+      const created = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', {
+        json: { text: 'a note', priority: 5, tags: null },
+        headers: auth,
+      });
       expect(created.status).toBe(201);
       const notePath = `/notebooks/nb-1/notes/${created.body.id}`;
       expect((await send(proxy.url, 'GET', notePath, { headers: auth })).body).toEqual(created.body);
-      expect((await send(proxy.url, 'PATCH', notePath, { json: { pinned: true }, headers: auth })).body.pinned).toBe(true);
+      expect((await send(proxy.url, 'PATCH', notePath, { json: { pinned: true }, headers: auth })).body.pinned).toBe(
+        true,
+      );
       expect((await send(proxy.url, 'GET', '/notebooks/nb-1/notes', { headers: auth })).body.items).toHaveLength(1);
       expect((await send(proxy.url, 'DELETE', notePath, { headers: auth })).status).toBe(200);
       expect((await send(proxy.url, 'GET', '/status')).status).toBe(200);
@@ -216,10 +251,15 @@ describe('in front of the parley mock', () => {
       expect(clean.exchanges).toBe(7);
       expect(clean.violations).toBe(0);
 
-      const rejected = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', { json: { text: 'x', priority: 6 }, headers: auth });
+      const rejected = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', {
+        json: { text: 'x', priority: 6 },
+        headers: auth,
+      });
       expect(rejected.status).toBeGreaterThanOrEqual(400);
       const report = (await send(proxy.url, 'GET', '/__parley/violations')).body as ProxyReport;
-      expect(report.findings.flatMap((e) => e.violations)).toEqual([{ side: 'request', check: 'request_schema', message: expect.stringMatching(/priority/) }]);
+      expect(report.findings.flatMap((e) => e.violations)).toEqual([
+        { side: 'request', check: 'request_schema', message: expect.stringMatching(/priority/) },
+      ]);
     } finally {
       await stopProcess(proxy.child);
       await mock.close();
@@ -234,7 +274,10 @@ describe('when the upstream is down', () => {
     try {
       const response = await send(proxy.url, 'GET', '/status');
       expect(response.status).toBe(502);
-      expect(response.body).toEqual({ error: 'upstream_unreachable', message: `parley proxy: the upstream http://127.0.0.1:${port} could not be reached (ECONNREFUSED)` });
+      expect(response.body).toEqual({
+        error: 'upstream_unreachable',
+        message: `parley proxy: the upstream http://127.0.0.1:${port} could not be reached (ECONNREFUSED)`,
+      });
       expect(response.headers['parley-violations']).toBe('0');
     } finally {
       await stopProcess(proxy.child);
@@ -251,7 +294,10 @@ describe('--record, replayed by parley mock', () => {
     try {
       expect((await send(proxy.url, 'GET', '/status')).status).toBe(200);
       expect((await send(proxy.url, 'GET', '/status')).status).toBe(200);
-      expect((await send(proxy.url, 'POST', '/notebooks/nb-1/notes', { json: { text: 'from the sandbox' }, headers: auth })).status).toBe(201);
+      expect(
+        (await send(proxy.url, 'POST', '/notebooks/nb-1/notes', { json: { text: 'from the sandbox' }, headers: auth }))
+          .status,
+      ).toBe(201);
       expect((await send(proxy.url, 'GET', `/notebooks/nb-1/notes/${NOTE.id}`, { headers: auth })).status).toBe(200);
     } finally {
       expect(await stopProcess(proxy.child, 10_000)).toBe(0);
@@ -260,13 +306,22 @@ describe('--record, replayed by parley mock', () => {
     // The same answer twice is one example.
     expect(proxy.output()).toMatch(/recorded 3 example\(s\) and 1 record\(s\)/);
     const recordedSpec = path.join(recordDir, 'crud-3.1.json');
-    const mock = await spawnUntil(process.execPath, [BIN, 'mock', '--port', '0', recordedSpec], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 60_000, ROOT);
+    const mock = await spawnUntil(
+      process.execPath,
+      [BIN, 'mock', '--port', '0', recordedSpec],
+      /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+      60_000,
+      ROOT,
+    );
     try {
       const url = mock.match[1];
       const replayed = await send(url, 'GET', '/status', { headers: { prefer: 'example=observed-200-1' } });
       expect(replayed.status).toBe(200);
       expect(replayed.body).toEqual(STATUS_BODY);
-      const created = await send(url, 'POST', '/notebooks/nb-1/notes', { json: { text: 'x' }, headers: { ...auth, prefer: 'example=observed-201-1' } });
+      const created = await send(url, 'POST', '/notebooks/nb-1/notes', {
+        json: { text: 'x' },
+        headers: { ...auth, prefer: 'example=observed-201-1' },
+      });
       expect(created.status).toBe(201);
 
       const seeds = JSON.parse(await readFile(path.join(recordDir, 'records.json'), 'utf8'));
@@ -287,18 +342,27 @@ describe('--fallback mock', () => {
       if (received.url === '/status') return json(response, 200, STATUS_BODY);
       // Not built yet on this upstream.
       response.writeHead(404, { 'content-type': 'text/plain' });
-      response.end('Cannot GET ' + received.url);
+      response.end(`Cannot GET ${received.url}`);
     });
     const proxy = await startProxy(upstream.url, '--fallback', 'mock');
     try {
       const version = await send(proxy.url, 'GET', '/version');
       expect(version.status).toBe(200);
-      expect(version.body).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+$/), commit: expect.any(String), builtAt: expect.any(String) });
+      expect(version.body).toEqual({
+        version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+        commit: expect.any(String),
+        builtAt: expect.any(String),
+      });
       const status = await send(proxy.url, 'GET', '/status');
       expect(status.body).toEqual(STATUS_BODY);
-      const created = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', { json: { text: 'kept by the mock' }, headers: { authorization: 'Bearer k' } });
+      const created = await send(proxy.url, 'POST', '/notebooks/nb-1/notes', {
+        json: { text: 'kept by the mock' },
+        headers: { authorization: 'Bearer k' },
+      });
       expect(created.status).toBe(201);
-      const fetched = await send(proxy.url, 'GET', `/notebooks/nb-1/notes/${created.body.id}`, { headers: { authorization: 'Bearer k' } });
+      const fetched = await send(proxy.url, 'GET', `/notebooks/nb-1/notes/${created.body.id}`, {
+        headers: { authorization: 'Bearer k' },
+      });
       expect(fetched.body).toEqual(created.body);
       const report = (await send(proxy.url, 'GET', '/__parley/violations')).body as ProxyReport;
       expect(report.answeredByMock).toBe(3);

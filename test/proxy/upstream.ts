@@ -60,8 +60,17 @@ export async function startScriptedUpstream(script: Script): Promise<ScriptedUps
   return upstream;
 }
 
-export function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+export function json(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }

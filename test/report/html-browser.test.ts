@@ -69,7 +69,26 @@ describe('parley test --html', () => {
 
   it('shows the verdict, a failure with its curl and exchange, and coverage, without the key', async () => {
     const file = path.join(dir, 'test.html');
-    const result = await run('/usr/bin/env', [`PARLEY_API_KEY=${KEY}`, process.execPath, BIN, 'test', '--target', faulty.url, spec, '--seed', '4', '--runs', '5', '--html', file], 120_000, ROOT);
+    const result = await run(
+      '/usr/bin/env',
+      [
+        `PARLEY_API_KEY=${KEY}`,
+        process.execPath,
+        BIN,
+        'test',
+        '--target',
+        faulty.url,
+        spec,
+        '--seed',
+        '4',
+        '--runs',
+        '5',
+        '--html',
+        file,
+      ],
+      120_000,
+      ROOT,
+    );
     expect(result.code, result.stdout + result.stderr).toBe(1);
     const text = await readFile(file, 'utf8');
     expect(text.includes(KEY)).toBe(false);
@@ -85,9 +104,13 @@ describe('parley test --html', () => {
       expect(curl).toMatch(new RegExp(`^curl -i -X POST '${faulty.url.replace(/[.]/g, '\\.')}/notebooks/[^']+/notes'`));
       expect(curl).toContain(`-H 'authorization: Bearer '"$PARLEY_API_KEY"''`);
       // The exchange: the request as sent, and the 200 the faulty server gave in place of a 201.
-      expect(await first.locator('.exchange .request pre').textContent()).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/notebooks\//);
+      expect(await first.locator('.exchange .request pre').textContent()).toMatch(
+        /^POST http:\/\/127\.0\.0\.1:\d+\/notebooks\//,
+      );
       expect(await first.locator('.exchange .response pre').textContent()).toMatch(/^200\n/);
-      expect(await first.locator('code.replay').textContent()).toMatch(/^parley test --seed 4 --phases (examples|coverage|fuzz|stateful) --only createNote --only status_code_conformance$/);
+      expect(await first.locator('code.replay').textContent()).toMatch(
+        /^parley test --seed 4 --phases (examples|coverage|fuzz|stateful) --only createNote --only status_code_conformance$/,
+      );
       expect(await page.locator('#failures article.failure').count()).toBe(failures);
       expect(await page.locator('#coverage tr.total td').first().textContent()).toBe('total');
       expect(await page.locator('#timings tbody tr').count()).toBeGreaterThan(0);
@@ -127,10 +150,14 @@ describe('parley proxy --html', () => {
     expect(text.includes(KEY)).toBe(false);
 
     await inBrowser(file, 'proxy-report.png', async (page) => {
-      expect(await page.locator('#verdict .headline').textContent()).toMatch(/^[1-9]\d* violation\(s\) in 2 exchange\(s\)$/);
+      expect(await page.locator('#verdict .headline').textContent()).toMatch(
+        /^[1-9]\d* violation\(s\) in 2 exchange\(s\)$/,
+      );
       const finding = page.locator('#violations article.finding').first();
       expect(await finding.locator('h3').textContent()).toBe('#2 coverage-3.0 getItem — GET /items/7 → 200');
-      expect(await finding.locator('li.violation').allTextContents()).toContainEqual(expect.stringMatching(/response_schema_conformance: .*name/));
+      expect(await finding.locator('li.violation').allTextContents()).toContainEqual(
+        expect.stringMatching(/response_schema_conformance: .*name/),
+      );
       expect(await finding.locator('.exchange .request pre').textContent()).toContain('authorization: [redacted]');
       expect(await finding.locator('.exchange .response pre').textContent()).toContain('{"id":7}');
       expect(await page.locator('#coverage > table > tbody > tr').count()).toBe(4); // three operations and the totals
@@ -142,12 +169,23 @@ describe('parley diff --html', () => {
   it('shows the breaking change apart from the others', async () => {
     const file = path.join(dir, 'diff.html');
     const pair = fixtureFile('diff/request-max-length-decreased');
-    const result = await run(process.execPath, [BIN, 'diff', path.join(pair, 'old.yaml'), path.join(pair, 'new.yaml'), '--html', file], 60_000, ROOT);
+    const result = await run(
+      process.execPath,
+      [BIN, 'diff', path.join(pair, 'old.yaml'), path.join(pair, 'new.yaml'), '--html', file],
+      60_000,
+      ROOT,
+    );
     expect(result.code, result.stderr).toBe(1);
 
     await inBrowser(file, 'diff-report.png', async (page) => {
-      expect(await page.locator('#verdict .headline').textContent()).toBe('1 breaking change(s) for clients of the old version');
-      expect(await page.locator('#breaking tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/^POST \/pets\trequest body name\tmax-length changed from 50 to 20\trequest-body-max-length-decreased$/)]);
+      expect(await page.locator('#verdict .headline').textContent()).toBe(
+        '1 breaking change(s) for clients of the old version',
+      );
+      expect(await page.locator('#breaking tbody tr').allInnerTexts()).toEqual([
+        expect.stringMatching(
+          /^POST \/pets\trequest body name\tmax-length changed from 50 to 20\trequest-body-max-length-decreased$/,
+        ),
+      ]);
       expect(await page.locator('#non-breaking tbody tr').count()).toBe(3);
     });
   }, 60_000);

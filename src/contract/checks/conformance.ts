@@ -11,13 +11,22 @@ export const statusCodeConformance: Check = {
     if (!response) return { outcome: 'skip' };
     if (isDocumented(request.operation, response.status)) return { outcome: 'pass' };
     // An operation that documents no answer promises nothing to hold a status against.
-    if (request.operation.responses.length === 0) return { outcome: 'warn', message: `answered ${response.status}; the operation documents no responses` };
+    if (request.operation.responses.length === 0)
+      return { outcome: 'warn', message: `answered ${response.status}; the operation documents no responses` };
     const listed = request.operation.responses.map((r) => r.status).join(', ');
     if (REASONABLE_UNDOCUMENTED.has(response.status)) {
-      return { outcome: 'warn', message: `${response.status} is not documented (documented: ${listed}), though a reasonable answer` };
+      return {
+        outcome: 'warn',
+        message: `${response.status} is not documented (documented: ${listed}), though a reasonable answer`,
+      };
     }
-    if (response.status >= 400 && request.operation.responses.some((r) => r.status === 'default')) return { outcome: 'pass' };
-    return { outcome: 'fail', message: `answered ${response.status}, which the operation does not document`, expected: `one of ${listed}` };
+    if (response.status >= 400 && request.operation.responses.some((r) => r.status === 'default'))
+      return { outcome: 'pass' };
+    return {
+      outcome: 'fail',
+      message: `answered ${response.status}, which the operation does not document`,
+      expected: `one of ${listed}`,
+    };
   },
 };
 
@@ -53,12 +62,23 @@ function schemaVerdict(exchange: Exchange, wantError: boolean): Verdict {
   }
   if (response.json === undefined) {
     const why = response.jsonError ?? 'it is not JSON';
-    return { outcome: 'fail', message: `the ${response.status} body cannot be checked: ${why}: ${response.text.slice(0, 120)}`, expected: `JSON matching the documented ${response.status} schema` };
+    return {
+      outcome: 'fail',
+      message: `the ${response.status} body cannot be checked: ${why}: ${response.text.slice(0, 120)}`,
+      expected: `JSON matching the documented ${response.status} schema`,
+    };
   }
   const issues = validator.validate(media.schemaPointer, response.json, 'response');
   if (issues.length === 0) return { outcome: 'pass' };
-  const summary = issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
-  return { outcome: 'fail', message: `the ${response.status} body breaks its schema: ${summary}`, expected: `a body matching the documented ${response.status} schema` };
+  const summary = issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'} ${i.message}`)
+    .join('; ');
+  return {
+    outcome: 'fail',
+    message: `the ${response.status} body breaks its schema: ${summary}`,
+    expected: `a body matching the documented ${response.status} schema`,
+  };
 }
 
 /** An error status the operation leaves out should still look like one of the API's documented errors. */
@@ -69,10 +89,15 @@ function undocumentedErrorShape(exchange: Exchange): Verdict {
     .filter((r) => /^[45]|default/.test(r.status))
     .flatMap((r) => r.content.filter((m) => m.schemaPointer && classifyErrorSchema(m.schema)));
   if (errorMedia.length === 0) return { outcome: 'skip' };
-  const matches = response!.json !== undefined && errorMedia.some((m) => validator.validate(m.schemaPointer!, response!.json, 'response').length === 0);
+  const matches =
+    response!.json !== undefined &&
+    errorMedia.some((m) => validator.validate(m.schemaPointer!, response!.json, 'response').length === 0);
   return matches
     ? { outcome: 'pass' }
-    : { outcome: 'warn', message: `the undocumented ${response!.status} body matches none of the API's documented error shapes: ${response!.text.slice(0, 120)}` };
+    : {
+        outcome: 'warn',
+        message: `the undocumented ${response!.status} body matches none of the API's documented error shapes: ${response!.text.slice(0, 120)}`,
+      };
 }
 
 export const responseSchemaConformance: Check = {

@@ -18,13 +18,22 @@ export const responseHeadersConformance: Check = {
     for (const header of documented) {
       const text = response.headers[header.name.toLowerCase()];
       if (text === undefined) {
-        if (header.required) return { outcome: 'fail', message: `the required ${header.name} header is missing from the ${response.status} answer`, expected: `a ${header.name} header` };
+        if (header.required)
+          return {
+            outcome: 'fail',
+            message: `the required ${header.name} header is missing from the ${response.status} answer`,
+            expected: `a ${header.name} header`,
+          };
         continue;
       }
       if (!header.schemaPointer) continue;
       const issues = validator.validate(header.schemaPointer, headerValue(header, text), 'response');
       if (issues.length > 0) {
-        return { outcome: 'fail', message: `${header.name}: ${JSON.stringify(text).slice(0, 80)} ${issues[0].message}`, expected: `a ${header.name} valid against its documented schema` };
+        return {
+          outcome: 'fail',
+          message: `${header.name}: ${JSON.stringify(text).slice(0, 80)} ${issues[0].message}`,
+          expected: `a ${header.name} valid against its documented schema`,
+        };
       }
     }
     return { outcome: 'pass' };
@@ -35,26 +44,37 @@ export const responseHeadersConformance: Check = {
 function headerValue(header: ResponseHeader, text: string): unknown {
   const types = header.schema && typeof header.schema === 'object' ? typesOf(header.schema) : [];
   if (types.includes('array')) return text.split(',').map((item) => item.trim());
-  if ((types.includes('integer') || types.includes('number')) && text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  if ((types.includes('integer') || types.includes('number')) && text.trim() !== '' && Number.isFinite(Number(text)))
+    return Number(text);
   if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
   return text;
 }
 
 export const unsupportedMethod: Check = {
   name: 'unsupported_method',
-  description: 'a method the path does not document is refused with 405 and an Allow header naming the documented ones (a warning unless selected with --only)',
+  description:
+    'a method the path does not document is refused with 405 and an Allow header naming the documented ones (a warning unless selected with --only)',
   kinds: ['unsupported-method'],
   optIn: true,
   run: ({ response, request }) => {
     if (!response) return { outcome: 'skip' };
-    const documented = request.operation.spec.operations.filter((op) => op.path === request.operation.path).map((op) => op.method.toUpperCase());
+    const documented = request.operation.spec.operations
+      .filter((op) => op.path === request.operation.path)
+      .map((op) => op.method.toUpperCase());
     const expected = `405 with Allow: ${documented.join(', ')}`;
-    if (response.status !== 405) return { outcome: 'fail', message: `${request.method?.toUpperCase()} ${request.operation.path} (undocumented) answered ${response.status}`, expected };
+    if (response.status !== 405)
+      return {
+        outcome: 'fail',
+        message: `${request.method?.toUpperCase()} ${request.operation.path} (undocumented) answered ${response.status}`,
+        expected,
+      };
     const allow = response.headers.allow;
     if (allow === undefined) return { outcome: 'fail', message: 'a 405 without an Allow header', expected };
     const allowed = new Set(allow.split(',').map((method) => method.trim().toUpperCase()));
     const missing = documented.filter((method) => !allowed.has(method));
-    return missing.length === 0 ? { outcome: 'pass' } : { outcome: 'fail', message: `Allow: ${allow} leaves out documented ${missing.join(', ')}`, expected };
+    return missing.length === 0
+      ? { outcome: 'pass' }
+      : { outcome: 'fail', message: `Allow: ${allow} leaves out documented ${missing.join(', ')}`, expected };
   },
 };
 
@@ -66,7 +86,12 @@ export const maxResponseTime: Check = {
     if (!response) return { outcome: 'skip' };
     const took = Math.round(response.durationMs);
     const limit = context?.maxResponseTimeMs;
-    if (limit !== undefined) return took <= limit ? { outcome: 'pass' } : { outcome: 'fail', message: `answered in ${took} ms`, expected: `an answer within ${limit} ms` };
-    return took <= SLOW_ANSWER_WARNING_MS ? { outcome: 'pass' } : { outcome: 'warn', message: `a slow answer: ${took} ms` };
+    if (limit !== undefined)
+      return took <= limit
+        ? { outcome: 'pass' }
+        : { outcome: 'fail', message: `answered in ${took} ms`, expected: `an answer within ${limit} ms` };
+    return took <= SLOW_ANSWER_WARNING_MS
+      ? { outcome: 'pass' }
+      : { outcome: 'warn', message: `a slow answer: ${took} ms` };
   },
 };

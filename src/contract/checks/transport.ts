@@ -6,7 +6,9 @@ export const responseReceived: Check = {
   description: 'a complete, well-formed HTTP response arrives within the request timeout',
   kinds: ['valid', 'invalid', 'no-credentials', 'wrong-credentials'],
   run: ({ response, transportError }) =>
-    response ? { outcome: 'pass' } : { outcome: 'fail', message: transportError ?? 'no response', expected: 'an HTTP response' },
+    response
+      ? { outcome: 'pass' }
+      : { outcome: 'fail', message: transportError ?? 'no response', expected: 'an HTTP response' },
 };
 
 export const notAServerError: Check = {

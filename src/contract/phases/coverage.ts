@@ -25,7 +25,10 @@ export interface CoverageInput {
  * The coverage phase of one operation, as a job that can stop at the end of its time slice and go on
  * later where it stopped (the plan is made once, each probe sent once).
  */
-export function coverageJob(context: PhaseContext, input: CoverageInput): { run(until: number): Promise<JobOutcome>; abandon(): void } {
+export function coverageJob(
+  context: PhaseContext,
+  input: CoverageInput,
+): { run(until: number): Promise<JobOutcome>; abandon(): void } {
   const { spec, operation, session, validator, state } = context;
   const checks = { valid: input.selection.checksFor('valid'), invalid: input.selection.checksFor('invalid') };
   let plan: { probes: PlannedProbe[]; record: Map<string, ConstraintProbes> } | undefined;
@@ -63,7 +66,10 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
       }
       const planned = planProbes(base, validator);
       for (const [id, sides] of planned.sides) state.coverage.declareConstraints(operation, [id], [...sides]);
-      plan = { probes: planned.probes, record: new Map(planned.constraints.map((id) => [id, { id, valid: 0, invalid: 0, unsent: 0 }])) };
+      plan = {
+        probes: planned.probes,
+        record: new Map(planned.constraints.map((id) => [id, { id, valid: 0, invalid: 0, unsent: 0 }])),
+      };
     }
     const { probes, record } = plan;
     const last = Math.min(probes.length, input.budget);
@@ -71,7 +77,17 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
     let stop: JobOutcome | undefined;
 
     /** Per check and constraint, the first failing probe (lowest index: the same report whatever lane was quicker). */
-    const failing = new Map<string, { index: number; probe: PlannedProbe; request: ContractRequest; exchange: Exchange; check: Check; verdict: FailedVerdict }>();
+    const failing = new Map<
+      string,
+      {
+        index: number;
+        probe: PlannedProbe;
+        request: ContractRequest;
+        exchange: Exchange;
+        check: Check;
+        verdict: FailedVerdict;
+      }
+    >();
 
     const sendProbe = async (index: number): Promise<void> => {
       const probe = probes[index];
@@ -82,7 +98,9 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
       } catch (error) {
         if (!(error instanceof PreconditionFailed)) throw error;
         recordPrecondition(context, error);
-        stop ??= state.interrupted ? cutOutcome(state, sent > 0) : { done: false, reason: 'precondition', started: sent > 0 };
+        stop ??= state.interrupted
+          ? cutOutcome(state, sent > 0)
+          : { done: false, reason: 'precondition', started: sent > 0 };
         return;
       }
       if (!request) {
@@ -117,11 +135,23 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
       }
     };
     await Promise.all(Array.from({ length: PROBES_IN_FLIGHT }, lane));
-    for (const [key, { probe, request, exchange, check, verdict }] of [...failing].sort(([, a], [, b]) => a.index - b.index)) {
+    for (const [key, { probe, request, exchange, check, verdict }] of [...failing].sort(
+      ([, a], [, b]) => a.index - b.index,
+    )) {
       failedOnce.add(key);
       await confirmAndRecord(
         context,
-        { kind: 'check', phase: 'coverage', spec, operation: operation.id, check: check.name, message: verdict.message, expected: verdict.expected, exchange, constraint: probe.constraint },
+        {
+          kind: 'check',
+          phase: 'coverage',
+          spec,
+          operation: operation.id,
+          check: check.name,
+          message: verdict.message,
+          expected: verdict.expected,
+          exchange,
+          constraint: probe.constraint,
+        },
         request,
         probe.kind,
         check,
@@ -142,7 +172,9 @@ export function coverageJob(context: PhaseContext, input: CoverageInput): { run(
 async function requestFor(context: PhaseContext, probe: PlannedProbe): Promise<ContractRequest | undefined> {
   if (probe.kind === 'invalid') return probe.request;
   const prepared = await context.session.prepare(probe.request);
-  return JSON.stringify(valueAt(prepared, probe)) === JSON.stringify(valueAt(probe.request, probe)) ? prepared : undefined;
+  return JSON.stringify(valueAt(prepared, probe)) === JSON.stringify(valueAt(probe.request, probe))
+    ? prepared
+    : undefined;
 }
 
 function valueAt(request: ContractRequest, probe: PlannedProbe): unknown {
@@ -152,6 +184,7 @@ function valueAt(request: ContractRequest, probe: PlannedProbe): unknown {
     return group[where === 'header' ? name.join('.').toLowerCase() : name.join('.')];
   }
   let node: unknown = request.body;
-  for (const segment of probe.path) node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
+  for (const segment of probe.path)
+    node = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
   return node;
 }

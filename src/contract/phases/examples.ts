@@ -24,21 +24,34 @@ export interface DocumentedExample {
 /** The documented examples of an operation's request, each as a whole request around a valid base. */
 export function documentedExamples(operation: Operation, validator: SpecValidator, seed: number): DocumentedExample[] {
   const media = jsonBodyOf(operation);
-  const parameterExamples = operation.parameters.filter((p) => p.in !== 'cookie' && p.schemaPointer && schemaExamples(p.schema).length > 0);
+  const parameterExamples = operation.parameters.filter(
+    (p) => p.in !== 'cookie' && p.schemaPointer && schemaExamples(p.schema).length > 0,
+  );
   if ((media?.examples.length ?? 0) === 0 && parameterExamples.length === 0) return [];
   const base = baseRequest(operation, validator, seed);
   const out: DocumentedExample[] = [];
   for (const example of media?.examples ?? []) {
     const issues = media!.schemaPointer ? validator.validate(media!.schemaPointer, example.value, 'request') : [];
-    out.push({ name: `body example "${example.name}"`, request: { ...base, body: example.value }, ...(issues.length > 0 ? { invalid: summary(issues) } : {}) });
+    out.push({
+      name: `body example "${example.name}"`,
+      request: { ...base, body: example.value },
+      ...(issues.length > 0 ? { invalid: summary(issues) } : {}),
+    });
   }
   for (const parameter of parameterExamples) {
     for (const value of schemaExamples(parameter.schema)) {
       const issues = validator.validate(parameter.schemaPointer!, value, 'request');
       const group = parameter.in === 'path' ? 'pathParams' : parameter.in === 'query' ? 'query' : 'headers';
       const key = parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
-      const request = { ...base, [group]: { ...base[group], [key]: parameter.in === 'header' ? String(value) : value } };
-      out.push({ name: `${parameter.in}.${parameter.name} example`, request, ...(issues.length > 0 ? { invalid: summary(issues) } : {}) });
+      const request = {
+        ...base,
+        [group]: { ...base[group], [key]: parameter.in === 'header' ? String(value) : value },
+      };
+      out.push({
+        name: `${parameter.in}.${parameter.name} example`,
+        request,
+        ...(issues.length > 0 ? { invalid: summary(issues) } : {}),
+      });
     }
   }
   return out;
@@ -51,11 +64,18 @@ function schemaExamples(schema: unknown): unknown[] {
   return s.example !== undefined ? [s.example] : [];
 }
 
-const summary = (issues: { path: (string | number)[]; message: string }[]) => issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ');
+const summary = (issues: { path: (string | number)[]; message: string }[]) =>
+  issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'} ${i.message}`)
+    .join('; ');
 
 /** Whether an operation has anything for this phase to send. */
 export function hasExamples(operation: Operation): boolean {
-  return (jsonBodyOf(operation)?.examples.length ?? 0) > 0 || operation.parameters.some((p) => p.in !== 'cookie' && schemaExamples(p.schema).length > 0);
+  return (
+    (jsonBodyOf(operation)?.examples.length ?? 0) > 0 ||
+    operation.parameters.some((p) => p.in !== 'cookie' && schemaExamples(p.schema).length > 0)
+  );
 }
 
 export async function runExamples(context: PhaseContext, checks: Check[], until: number): Promise<JobOutcome> {
@@ -65,7 +85,13 @@ export async function runExamples(context: PhaseContext, checks: Check[], until:
   for (const example of documentedExamples(operation, validator, state.seed)) {
     if (state.stopping || Date.now() >= until) return cutOutcome(state, sent > 0);
     if (example.invalid) {
-      state.warn(spec, operation.id, 'documented_example', 'examples', `the documented ${example.name} breaks its own schema: ${example.invalid}`);
+      state.warn(
+        spec,
+        operation.id,
+        'documented_example',
+        'examples',
+        `the documented ${example.name} breaks its own schema: ${example.invalid}`,
+      );
       continue;
     }
     let request: ContractRequest;
@@ -74,7 +100,9 @@ export async function runExamples(context: PhaseContext, checks: Check[], until:
     } catch (error) {
       if (!(error instanceof PreconditionFailed)) throw error;
       recordPrecondition(context, error);
-      return state.interrupted ? cutOutcome(state, sent > 0) : { done: false, reason: 'precondition', started: sent > 0 };
+      return state.interrupted
+        ? cutOutcome(state, sent > 0)
+        : { done: false, reason: 'precondition', started: sent > 0 };
     }
     const exchange = await session.send(request, 'valid');
     if (state.interrupted) return cutOutcome(state, sent > 0);
@@ -82,7 +110,16 @@ export async function runExamples(context: PhaseContext, checks: Check[], until:
     for (const [check, verdict] of judge(context, exchange, checks)) {
       await confirmAndRecord(
         context,
-        { kind: 'check', phase: 'examples', spec, operation: operation.id, check: check.name, message: verdict.message, expected: verdict.expected, exchange },
+        {
+          kind: 'check',
+          phase: 'examples',
+          spec,
+          operation: operation.id,
+          check: check.name,
+          message: verdict.message,
+          expected: verdict.expected,
+          exchange,
+        },
         request,
         'valid',
         check,

@@ -5,7 +5,14 @@
  */
 import fc from 'fast-check';
 import { PreconditionFailed } from '../api-contract.js';
-import { confirmAndRecord, judge, recordHarnessError, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
+import {
+  confirmAndRecord,
+  judge,
+  recordHarnessError,
+  recordPrecondition,
+  type FailedVerdict,
+  type PhaseContext,
+} from '../judge.js';
 import { undocumentedMethod, validRequestArbitrary } from '../requests.js';
 import type { JobOutcome } from '../schedule.js';
 import type { Check, ContractRequest, Exchange, RequestKind, ViolationKind } from '../types.js';
@@ -30,7 +37,8 @@ export async function runFuzz(context: PhaseContext, input: FuzzInput, until: nu
     const prepared = await session.prepare(generated);
     if (kind === 'no-credentials') return { ...prepared, withoutCredentials: true };
     if (kind === 'wrong-credentials') return { ...prepared, credential: 'wrong' };
-    if (kind === 'unsupported-method') return { ...prepared, method: undocumentedMethod(context.spec, operation), body: undefined };
+    if (kind === 'unsupported-method')
+      return { ...prepared, method: undocumentedMethod(context.spec, operation), body: undefined };
     if (kind === 'valid') return prepared;
     const variants = violationsOf(prepared, input.violation!, validator);
     return variants.length === 0 ? undefined : variants[pick % variants.length];
@@ -62,7 +70,8 @@ export async function runFuzz(context: PhaseContext, input: FuzzInput, until: nu
       return failed.length === 0;
     });
     const result = await checkUntil(property, input.numRuns, state.seed, until);
-    if (blocked) return state.interrupted ? cutOutcome(state, started) : { done: false, reason: 'precondition', started };
+    if (blocked)
+      return state.interrupted ? cutOutcome(state, started) : { done: false, reason: 'precondition', started };
     if (!result.failed) return result.interrupted ? cutOutcome(state, started) : { done: true };
     if (cutBeforeFirstRun(result)) return cutOutcome(state, started);
     if (!lastFailure) {

@@ -9,7 +9,12 @@ import { recordHarnessError, recordPrecondition, type PhaseContext } from '../ju
 import type { JobOutcome } from '../schedule.js';
 import { checkUntil, cutBeforeFirstRun, cutOutcome } from './timing.js';
 
-export async function runSequence(context: PhaseContext, sequence: Sequence, numRuns: number, until: number): Promise<JobOutcome> {
+export async function runSequence(
+  context: PhaseContext,
+  sequence: Sequence,
+  numRuns: number,
+  until: number,
+): Promise<JobOutcome> {
   const { spec, operation, session, state } = context;
   if (state.stopping || Date.now() >= until) return cutOutcome(state, false);
   let lastFailure: Extract<SequenceOutcome, { ok: false }> | undefined;
@@ -29,7 +34,13 @@ export async function runSequence(context: PhaseContext, sequence: Sequence, num
       return true;
     }
     if (state.interrupted) return true;
-    state.tally(spec, operation.id, sequence.name, 'stateful', outcome.ok ? { outcome: 'pass' } : { outcome: 'fail', message: outcome.message, expected: outcome.expected });
+    state.tally(
+      spec,
+      operation.id,
+      sequence.name,
+      'stateful',
+      outcome.ok ? { outcome: 'pass' } : { outcome: 'fail', message: outcome.message, expected: outcome.expected },
+    );
     if (!outcome.ok) lastFailure = outcome;
     return outcome.ok;
   });
@@ -51,7 +62,10 @@ export async function runSequence(context: PhaseContext, sequence: Sequence, num
       shrinkingCut: result.interrupted,
       replayOnly: [sequence.name],
     });
-    const passedAgain = !state.interrupted && failing.exchange.response !== undefined && (await passesAgain(sequence, session, result.counterexample![0]));
+    const passedAgain =
+      !state.interrupted &&
+      failing.exchange.response !== undefined &&
+      (await passesAgain(sequence, session, result.counterexample![0]));
     if (passedAgain) state.flaky.push({ failure: recorded, retry: { status: undefined } });
     else state.failures.push(recorded);
     return { done: true };

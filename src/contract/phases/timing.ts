@@ -4,7 +4,12 @@ import type { RunState } from '../run-state.js';
 import type { JobOutcome } from '../schedule.js';
 
 /** Runs a property with the run's seed, cut off at `until`. */
-export function checkUntil<T>(property: fc.IAsyncProperty<T>, numRuns: number, seed: number, until: number): Promise<fc.RunDetails<T>> {
+export function checkUntil<T>(
+  property: fc.IAsyncProperty<T>,
+  numRuns: number,
+  seed: number,
+  until: number,
+): Promise<fc.RunDetails<T>> {
   const timeLeft = until - Date.now();
   return fc.check(property, {
     numRuns,
@@ -21,5 +26,9 @@ export function cutBeforeFirstRun(result: Pick<fc.RunDetails<unknown>, 'interrup
 
 /** The outcome of a job that stopped at `until`: its own share of the time, or the run's deadline. */
 export function cutOutcome(state: RunState, started: boolean): JobOutcome {
-  return { done: false, reason: state.interrupted ? 'deadline' : state.stoppedAtFirstFailure ? 'fail-fast' : 'time-share', started };
+  return {
+    done: false,
+    reason: state.interrupted ? 'deadline' : state.stoppedAtFirstFailure ? 'fail-fast' : 'time-share',
+    started,
+  };
 }

@@ -5,7 +5,15 @@
  */
 import { formatCoverage } from '../../coverage/format.js';
 import { untestedOperations, verdictOf } from '../collect.js';
-import { PHASES, type ConstraintCoverage, type ContractResponse, type Failure, type Phase, type Report, type Tally } from '../types.js';
+import {
+  PHASES,
+  type ConstraintCoverage,
+  type ContractResponse,
+  type Failure,
+  type Phase,
+  type Report,
+  type Tally,
+} from '../types.js';
 
 export interface FormatOptions {
   /** The command line that replays a failure, e.g. "parley test --seed 1 --phases fuzz --only op --only check". */
@@ -21,7 +29,14 @@ const cell = (tally: Tally | undefined) => {
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((text, column) => text.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatTable(report: Report): string {
@@ -33,7 +48,10 @@ export function formatTable(report: Report): string {
     const tallies = report.tallies.filter((t) => t.spec === spec && t.operation === operation);
     const rows = [['check', ...phases]];
     for (const check of [...new Set(tallies.map((t) => t.check))]) {
-      rows.push([check, ...phases.map((phase: Phase) => cell(tallies.find((t) => t.check === check && t.phase === phase)))]);
+      rows.push([
+        check,
+        ...phases.map((phase: Phase) => cell(tallies.find((t) => t.check === check && t.phase === phase))),
+      ]);
     }
     lines.push(`${spec} ${operation}`, indent(table(rows), '  '), '');
   }
@@ -58,22 +76,31 @@ export function formatConstraintTable(constraints: readonly ConstraintCoverage[]
     const missed = entry.constraints.filter((c) => c.valid + c.invalid === 0).map((c) => c.id);
     if (missed.length > 0) unprobed.push(`  ${entry.spec} ${entry.operation}: ${missed.join(', ')}`);
   }
-  return [`Coverage phase: constraints probed (valid: within the constraint; invalid: past it)`, indent(table(rows), '  '), ...(unprobed.length > 0 ? ['Not probed (no value could be confirmed, or cut):', ...unprobed] : [])].join('\n');
+  return [
+    `Coverage phase: constraints probed (valid: within the constraint; invalid: past it)`,
+    indent(table(rows), '  '),
+    ...(unprobed.length > 0 ? ['Not probed (no value could be confirmed, or cut):', ...unprobed] : []),
+  ].join('\n');
 }
 
 function indent(text: string, prefix: string): string {
-  return text.split('\n').map((line) => prefix + line).join('\n');
+  return text
+    .split('\n')
+    .map((line) => prefix + line)
+    .join('\n');
 }
 
 function formatResponse(response: ContractResponse | undefined, transportError?: string): string {
   if (!response) return `no response: ${transportError ?? 'unknown error'}`;
   const type = response.headers['content-type'] ?? '(no content-type)';
-  const body = response.text.length > 600 ? `${response.text.slice(0, 600)}… (${response.text.length} bytes)` : response.text;
+  const body =
+    response.text.length > 600 ? `${response.text.slice(0, 600)}… (${response.text.length} bytes)` : response.text;
   return `${response.status} ${type}\n${body}`;
 }
 
 function heading(failure: Failure): string {
-  if (failure.kind === 'precondition') return `${failure.spec} ${failure.operation} — precondition failed (${failure.blocked} could not be tested) [${failure.phase}]`;
+  if (failure.kind === 'precondition')
+    return `${failure.spec} ${failure.operation} — precondition failed (${failure.blocked} could not be tested) [${failure.phase}]`;
   return `${failure.spec} ${failure.operation} — ${failure.check} [${failure.phase}${failure.constraint ? `: ${failure.constraint}` : ''}]`;
 }
 
@@ -82,8 +109,15 @@ export function formatFailure(failure: Failure, index: number, options: FormatOp
     `${index + 1}) ${heading(failure)}`,
     `   ${failure.message}`,
     `   expected: ${failure.expected}`,
-    ...(failure.violation ? [`   violation: ${failure.violation.kind} at ${failure.violation.location} (${failure.violation.description})`] : []),
-    ...(failure.curl ? [`   ${failure.shrinkingCut ? 'failing request (shrinking stopped by --max-time, may not be the smallest)' : failure.phase === 'fuzz' || failure.phase === 'stateful' ? 'smallest failing request' : 'failing request'}:`, `     ${failure.curl}`] : []),
+    ...(failure.violation
+      ? [`   violation: ${failure.violation.kind} at ${failure.violation.location} (${failure.violation.description})`]
+      : []),
+    ...(failure.curl
+      ? [
+          `   ${failure.shrinkingCut ? 'failing request (shrinking stopped by --max-time, may not be the smallest)' : failure.phase === 'fuzz' || failure.phase === 'stateful' ? 'smallest failing request' : 'failing request'}:`,
+          `     ${failure.curl}`,
+        ]
+      : []),
     '   response:',
     indent(formatResponse(failure.response, failure.transportError), '     '),
     ...(options.replayCommand ? [`   replay: ${options.replayCommand(failure)}`] : []),
@@ -97,37 +131,66 @@ export function formatReport(report: Report, options: FormatOptions = {}): strin
   const coverage = formatConstraintTable(report.constraints);
   if (coverage) parts.push(coverage);
   if (report.warnings.length > 0) {
-    parts.push(`Warnings (${report.warnings.length}): undocumented but reasonable answers\n` + report.warnings.map((w) => `  - ${w.spec} ${w.operation} ${w.check} [${w.phase}]: ${w.message}${w.curl ? `\n      ${w.curl}` : ''}`).join('\n'));
+    parts.push(
+      `Warnings (${report.warnings.length}): undocumented but reasonable answers\n` +
+        report.warnings
+          .map(
+            (w) =>
+              `  - ${w.spec} ${w.operation} ${w.check} [${w.phase}]: ${w.message}${w.curl ? `\n      ${w.curl}` : ''}`,
+          )
+          .join('\n'),
+    );
   }
-  if (report.failures.length > 0) parts.push(`Failures (${report.failures.length}):\n\n` + report.failures.map((f, i) => formatFailure(f, i, options)).join('\n\n'));
+  if (report.failures.length > 0)
+    parts.push(
+      `Failures (${report.failures.length}):\n\n` +
+        report.failures.map((f, i) => formatFailure(f, i, options)).join('\n\n'),
+    );
   if (report.flaky.length > 0) {
     parts.push(
       `Flaky (${report.flaky.length}): failed once, then passed when the same request was sent again\n\n` +
-        report.flaky.map(({ failure, retry }, i) => `${formatFailure(failure, i, options)}\n   sent again: ${retry.status ?? retry.transportError ?? 'passed'}`).join('\n\n'),
+        report.flaky
+          .map(
+            ({ failure, retry }, i) =>
+              `${formatFailure(failure, i, options)}\n   sent again: ${retry.status ?? retry.transportError ?? 'passed'}`,
+          )
+          .join('\n\n'),
     );
   }
   const untested = untestedOperations(report);
   if (report.untested.length > 0) {
     parts.push(
       `Not tested to the end (${report.untested.length} phase(s) of ${new Set(report.untested.map((u) => `${u.spec} ${u.operation}`)).size} operation(s)):\n` +
-        report.untested.map((u) => `  - ${u.spec} ${u.operation} ${u.job}: ${describeCut(u.reason, u.started)}`).join('\n'),
+        report.untested
+          .map((u) => `  - ${u.spec} ${u.operation} ${u.job}: ${describeCut(u.reason, u.started)}`)
+          .join('\n'),
     );
   }
   if (report.coverage.operations.length > 0) parts.push(formatCoverage(report.coverage).trimEnd());
   if (report.cleanup) {
     const { deleted, alreadyGone, failed } = report.cleanup;
-    parts.push(`Cleanup: ${deleted} deleted, ${alreadyGone} already gone, ${failed.length} not deleted${failed.map((f) => `\n  - ${f.url}: ${f.outcome}`).join('')}`);
+    parts.push(
+      `Cleanup: ${deleted} deleted, ${alreadyGone} already gone, ${failed.length} not deleted${failed.map((f) => `\n  - ${f.url}: ${f.outcome}`).join('')}`,
+    );
   }
   const verdict = verdictOf(report);
   const problems = [
     ...(report.failures.length > 0 ? [`${report.failures.length} contract failure(s)`] : []),
     ...(report.flaky.length > 0 ? [`${report.flaky.length} flaky`] : []),
   ];
-  const verdictText = verdict === 'conforms' ? 'the target conforms' : verdict === 'fails' ? problems.join(', ') : [`incomplete: ${untested.length} ${untested.length === 1 ? 'operation' : 'operations'} untested`, ...problems].join('; ');
+  const verdictText =
+    verdict === 'conforms'
+      ? 'the target conforms'
+      : verdict === 'fails'
+        ? problems.join(', ')
+        : [
+            `incomplete: ${untested.length} ${untested.length === 1 ? 'operation' : 'operations'} untested`,
+            ...problems,
+          ].join('; ');
   parts.push(
     `${report.requests} requests, ${checks} checks in ${seconds}s (phases ${report.phases.join(',')}) against ${report.target} (seed ${report.seed})${report.interrupted ? ', stopped early by --max-time' : ''}${report.stoppedAtFirstFailure ? ', stopped at the first failure (--fail-fast)' : ''}: ${verdictText}`,
   );
-  return parts.join('\n\n') + '\n';
+  return `${parts.join('\n\n')}\n`;
 }
 
 function describeCut(reason: string, started: boolean): string {

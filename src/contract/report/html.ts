@@ -1,6 +1,14 @@
 /** `parley test --html`: the run as one self-contained page — verdict, failures with curl and exchange, warnings, coverage, checks and timings. */
 import { coverageSection } from '../../report/html/coverage.js';
-import { emptyNote, exchange, renderPage, section, table, type HttpMessage, type PageVerdict } from '../../report/html/layout.js';
+import {
+  emptyNote,
+  exchange,
+  renderPage,
+  section,
+  table,
+  type HttpMessage,
+  type PageVerdict,
+} from '../../report/html/layout.js';
 import { html, type Markup } from '../../report/html/markup.js';
 import { untestedOperations, verdictOf as runVerdict } from '../collect.js';
 import type { Failure, Report, Warning } from '../types.js';
@@ -15,21 +23,36 @@ export interface TestHtmlOptions {
 function verdictOf(report: Report, options: TestHtmlOptions): PageVerdict {
   const notes: string[] = [];
   const incomplete = runVerdict(report) === 'incomplete';
-  if (incomplete) notes.push(`stopped early by --max-time: not everything selected was tested (${untestedOperations(report).length} operation(s) untested)`);
-  if (report.flaky.length > 0) notes.push(`${report.flaky.length} flaky failure(s): failed, then passed when sent again`);
+  if (incomplete)
+    notes.push(
+      `stopped early by --max-time: not everything selected was tested (${untestedOperations(report).length} operation(s) untested)`,
+    );
+  if (report.flaky.length > 0)
+    notes.push(`${report.flaky.length} flaky failure(s): failed, then passed when sent again`);
   if (options.coverageShortfall) notes.push(options.coverageShortfall);
-  if (report.failures.length > 0) return { passed: false, headline: `${report.failures.length} contract failure(s)`, notes };
+  if (report.failures.length > 0)
+    return { passed: false, headline: `${report.failures.length} contract failure(s)`, notes };
   if (report.flaky.length > 0) return { passed: false, headline: `${report.flaky.length} flaky failure(s)`, notes };
-  if (incomplete) return { passed: false, headline: 'No contract failures in what was tested, but the run was cut short', notes };
-  if (options.coverageShortfall) return { passed: false, headline: 'The target conforms, but coverage is below the gate', notes };
+  if (incomplete)
+    return { passed: false, headline: 'No contract failures in what was tested, but the run was cut short', notes };
+  if (options.coverageShortfall)
+    return { passed: false, headline: 'The target conforms, but coverage is below the gate', notes };
   return { passed: true, headline: 'The target conforms', notes };
 }
 
 function requestOf(failure: Failure): HttpMessage {
-  return { startLine: `${failure.wire.method} ${failure.wire.url}`, headers: failure.wire.headers, body: failure.wire.body };
+  return {
+    startLine: `${failure.wire.method} ${failure.wire.url}`,
+    headers: failure.wire.headers,
+    body: failure.wire.body,
+  };
 }
 
-function failureBlock(failure: Failure, index: number, replayCommand: ((failure: Failure) => string) | undefined): Markup {
+function failureBlock(
+  failure: Failure,
+  index: number,
+  replayCommand: ((failure: Failure) => string) | undefined,
+): Markup {
   const response: HttpMessage | string = failure.response
     ? { startLine: String(failure.response.status), headers: failure.response.headers, body: failure.response.text }
     : `no response: ${failure.transportError ?? 'unknown error'}`;
@@ -58,19 +81,29 @@ export function testReportHtml(report: Report, options: TestHtmlOptions = {}): s
     section(
       'failures',
       `Failures (${report.failures.length})`,
-      report.failures.length > 0 ? report.failures.map((failure, index) => failureBlock(failure, index, options.replayCommand)) : emptyNote('No contract failures.'),
+      report.failures.length > 0
+        ? report.failures.map((failure, index) => failureBlock(failure, index, options.replayCommand))
+        : emptyNote('No contract failures.'),
     ),
     section(
       'warnings',
       `Warnings (${report.warnings.length})`,
-      report.warnings.length > 0 ? table(['operation', 'check', 'message', 'request'], warningRows(report.warnings)) : emptyNote('No warnings.'),
+      report.warnings.length > 0
+        ? table(['operation', 'check', 'message', 'request'], warningRows(report.warnings))
+        : emptyNote('No warnings.'),
     ),
     coverageSection(report.coverage, options.coverageShortfall),
     section(
       'checks',
       'Checks',
       table(
-        ['operation', 'check', { title: 'passed', numeric: true }, { title: 'failed', numeric: true }, { title: 'warned', numeric: true }],
+        [
+          'operation',
+          'check',
+          { title: 'passed', numeric: true },
+          { title: 'failed', numeric: true },
+          { title: 'warned', numeric: true },
+        ],
         report.tallies.map((t) => [`${t.spec} ${t.operation}`, t.check, t.passed, t.failed, t.warned]),
       ),
     ),
@@ -78,8 +111,18 @@ export function testReportHtml(report: Report, options: TestHtmlOptions = {}): s
       'timings',
       'Response times per operation',
       table(
-        ['operation', { title: 'requests', numeric: true }, { title: 'mean ms', numeric: true }, { title: 'max ms', numeric: true }],
-        report.timings.map((t) => [`${t.spec} ${t.operation}`, t.requests, Math.round(t.totalMs / Math.max(1, t.requests)), Math.round(t.maxMs)]),
+        [
+          'operation',
+          { title: 'requests', numeric: true },
+          { title: 'mean ms', numeric: true },
+          { title: 'max ms', numeric: true },
+        ],
+        report.timings.map((t) => [
+          `${t.spec} ${t.operation}`,
+          t.requests,
+          Math.round(t.totalMs / Math.max(1, t.requests)),
+          Math.round(t.maxMs),
+        ]),
       ),
     ),
   ];
@@ -88,7 +131,12 @@ export function testReportHtml(report: Report, options: TestHtmlOptions = {}): s
     sections.push(
       section('cleanup', 'Cleanup', [
         html`<p>${deleted} deleted, ${alreadyGone} already gone, ${failed.length} not deleted</p>`,
-        failed.length > 0 ? table(['url', 'outcome'], failed.map((f) => [f.url, f.outcome])) : '',
+        failed.length > 0
+          ? table(
+              ['url', 'outcome'],
+              failed.map((f) => [f.url, f.outcome]),
+            )
+          : '',
       ]),
     );
   }

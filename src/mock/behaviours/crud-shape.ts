@@ -33,12 +33,18 @@ function readShape(operation: Operation): CrudShape {
   const answer = successSchema(operation) ?? (item && successSchema(item.operation));
   const properties = new Map(declaredProperties(answer));
   const keyField = item && properties.has(item.name) ? item.name : 'id';
-  const keySchema = properties.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
-  const itemGet = item && operation.spec.operations.find((op) => op.method === 'get' && op.path.replace(/\/$/, '') === item.operation.path.replace(/\/$/, ''));
+  const keySchema =
+    properties.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
+  const itemGet =
+    item &&
+    operation.spec.operations.find(
+      (op) => op.method === 'get' && op.path.replace(/\/$/, '') === item.operation.path.replace(/\/$/, ''),
+    );
   const creates =
     operation.method === 'post' &&
     !trailing &&
-    (documentedSuccessStatuses(operation).includes(201) || (answer !== undefined && itemGet !== undefined && successSchema(itemGet) === answer));
+    (documentedSuccessStatuses(operation).includes(201) ||
+      (answer !== undefined && itemGet !== undefined && successSchema(itemGet) === answer));
   return { creates, keyField, keySchema };
 }
 
@@ -70,7 +76,10 @@ export function newKey(shape: CrudShape, ids: IdSource, taken: (key: string) => 
     while (taken(String(key))) key = ids.sequence();
     return key;
   }
-  const constrained = schema.pattern !== undefined || (schema.format !== undefined && schema.format !== 'uuid') || schema.enum !== undefined;
+  const constrained =
+    schema.pattern !== undefined ||
+    (schema.format !== undefined && schema.format !== 'uuid') ||
+    schema.enum !== undefined;
   if (constrained) {
     const arbitrary = schemaArbitrary(schema, { direction: 'response' });
     for (let attempt = 0; attempt < 8; attempt++) {

@@ -23,10 +23,15 @@ export const createSession: Behaviour = (context) => {
   const expiresAt = context.now.getTime() + lifetimeMinutes * MINUTE;
   // maxDurationMinutes has no bounds in the spec: -1e12 is schema-valid but no date.
   if (!isWithinClockRange(expiresAt)) {
-    const field = timeoutConfig.maxDurationMinutes < timeoutConfig.timeoutMinutes ? 'maxDurationMinutes' : 'timeoutMinutes';
+    const field =
+      timeoutConfig.maxDurationMinutes < timeoutConfig.timeoutMinutes ? 'maxDurationMinutes' : 'timeoutMinutes';
     return {
       error: apiError(400, 'VALIDATION_ERROR', 'Request validation failed', [
-        { type: 'value_error', loc: ['body', 'timeoutConfig', field], msg: `The session would expire outside ${CLOCK_RANGE_TEXT}` },
+        {
+          type: 'value_error',
+          loc: ['body', 'timeoutConfig', field],
+          msg: `The session would expire outside ${CLOCK_RANGE_TEXT}`,
+        },
       ]),
     };
   }

@@ -79,7 +79,13 @@ export const sendMessage: Behaviour = (context) => {
   const added = messageBytes(userMessage) + messageBytes(reply);
   if (added > budget) {
     const limit = context.state.maxRecordBytes;
-    return { error: apiError(413, 'MESSAGE_TOO_LARGE', `The message takes ${added} bytes with its reply; a session holds at most ${limit} bytes (--max-record-size)`) };
+    return {
+      error: apiError(
+        413,
+        'MESSAGE_TOO_LARGE',
+        `The message takes ${added} bytes with its reply; a session holds at most ${limit} bytes (--max-record-size)`,
+      ),
+    };
   }
   let held = heldBytes(session) + added;
   session.messages.push(userMessage, reply);
@@ -114,8 +120,12 @@ function heldBytes(session: FeatherSession): number {
 
 /** What a seeded session must be for the API to serve it; the mock fills in the rest. */
 export function checkSeededSession(record: Record<string, unknown>): string | undefined {
-  if (record.messages !== undefined && !Array.isArray(record.messages)) return '"messages" must be an array of messages';
-  if (Array.isArray(record.messages) && record.messages.some((message) => message === null || typeof message !== 'object' || Array.isArray(message))) {
+  if (record.messages !== undefined && !Array.isArray(record.messages))
+    return '"messages" must be an array of messages';
+  if (
+    Array.isArray(record.messages) &&
+    record.messages.some((message) => message === null || typeof message !== 'object' || Array.isArray(message))
+  ) {
     return '"messages" must hold message objects';
   }
   return undefined;
@@ -141,7 +151,10 @@ function bindingOf(body: Record<string, any>): Binding | string {
   }
   if (assistant !== null) {
     // Omitted revisions resolve to the assistant's active revision, pinned at bind time.
-    return { assistant_id: assistant, assistant_revision_id: body.assistant_revision_id ?? uuidFromText(`revision:${assistant}`) };
+    return {
+      assistant_id: assistant,
+      assistant_revision_id: body.assistant_revision_id ?? uuidFromText(`revision:${assistant}`),
+    };
   }
   if (body.assistant_revision_id != null) return 'assistant_revision_id requires assistant_id';
   if (team !== null && teamRevision !== null) return { team_id: team, team_revision_id: teamRevision };
@@ -159,7 +172,9 @@ export const getOrCreateConversation: Behaviour = (context: RequestContext) => {
     'conversation',
     request.end_user_id.toLowerCase(),
     request.channel,
-    'assistant_id' in binding ? ['assistant', binding.assistant_id.toLowerCase()] : ['team', binding.team_id.toLowerCase(), binding.team_revision_id.toLowerCase()],
+    'assistant_id' in binding
+      ? ['assistant', binding.assistant_id.toLowerCase()]
+      : ['team', binding.team_id.toLowerCase(), binding.team_revision_id.toLowerCase()],
     request.external_id ?? null,
   ]);
   const { record } = context.state.getOrCreate(CONVERSATIONS, uniqueKey, () => {

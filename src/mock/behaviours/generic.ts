@@ -36,14 +36,22 @@ function successStatus(context: RequestContext, preferred: number[]): number {
 }
 
 function notFound(target: Target): Outcome {
-  return { error: apiError(404, 'NOT_FOUND', `No resource with ${target.idName ?? 'id'} ${target.id} at ${target.collection}`) };
+  return {
+    error: apiError(404, 'NOT_FOUND', `No resource with ${target.idName ?? 'id'} ${target.id} at ${target.collection}`),
+  };
 }
 
 /**
  * Merges what the client sent (with its schema's defaults, less its writeOnly fields) over the spec's
  * answer, so created resources echo their input; the key goes in the field that holds it.
  */
-function shapeRecord(context: RequestContext, status: number, input: unknown, shape: CrudShape, key: string | number): Record<string, unknown> {
+function shapeRecord(
+  context: RequestContext,
+  status: number,
+  input: unknown,
+  shape: CrudShape,
+  key: string | number,
+): Record<string, unknown> {
   const template = context.specResponse(status);
   const schema = context.operation.requestBody?.content[0]?.schema;
   const withDefaults = applyDefaults(schema, input);
@@ -86,10 +94,14 @@ export function genericBehaviour(concretePath: string): Behaviour {
     if (target.id === undefined) {
       if (method === 'post' && shape.creates) {
         const status = successStatus(context, [201, 200]);
-        const key = sentKey(context.body, shape) ?? newKey(shape, context.ids, (candidate) => state.get(target.collection, candidate) !== undefined);
+        const key =
+          sentKey(context.body, shape) ??
+          newKey(shape, context.ids, (candidate) => state.get(target.collection, candidate) !== undefined);
         const record = shapeRecord(context, status, context.body, shape, key);
         state.put(target.collection, String(key), record);
-        const location = documentsLocation(context.operation, status) ? { Location: `${target.collection}/${encodeURIComponent(String(key))}` } : undefined;
+        const location = documentsLocation(context.operation, status)
+          ? { Location: `${target.collection}/${encodeURIComponent(String(key))}` }
+          : undefined;
         return { status, body: record, ...(location ? { headers: location } : {}) };
       }
       if (method === 'get') {
@@ -109,7 +121,11 @@ export function genericBehaviour(concretePath: string): Behaviour {
         }
         case 'patch': {
           if (!existing) return notFound(target);
-          const record = { ...existing, ...(isPlainObject(context.body) ? context.body : {}), [shape.keyField]: existing[shape.keyField] ?? typedKey(shape, target.id) };
+          const record = {
+            ...existing,
+            ...(isPlainObject(context.body) ? context.body : {}),
+            [shape.keyField]: existing[shape.keyField] ?? typedKey(shape, target.id),
+          };
           state.put(target.collection, target.id, record);
           return { status: successStatus(context, [200]), body: record };
         }

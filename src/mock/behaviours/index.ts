@@ -29,7 +29,9 @@ export function handWrittenBehaviour(operation: Operation): Behaviour | undefine
 }
 
 /** Checks of records seeded into a hand-written behaviour's collection: a message naming what is wrong, or undefined. */
-const SEED_CHECKS = new Map<string, (record: Record<string, unknown>) => string | undefined>([['feather.sessions', feather.checkSeededSession]]);
+const SEED_CHECKS = new Map<string, (record: Record<string, unknown>) => string | undefined>([
+  ['feather.sessions', feather.checkSeededSession],
+]);
 
 export function checkSeededRecord(collection: string, record: Record<string, unknown>): string | undefined {
   return SEED_CHECKS.get(collection)?.(record);

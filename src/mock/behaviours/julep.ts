@@ -6,7 +6,10 @@ const SESSIONS = 'julep.sessions';
 
 export const createSession: Behaviour = (context) => {
   // Defaults come from the spec itself (render_templates true, recall limit 10, ...), per recall mode.
-  const request = applyDefaults(context.operation.requestBody?.content[0]?.schema, context.body ?? {}) as Record<string, any>;
+  const request = applyDefaults(context.operation.requestBody?.content[0]?.schema, context.body ?? {}) as Record<
+    string,
+    any
+  >;
   const timestamp = context.timestamp;
   // Spelt out field by field: what the request can set is echoed, the rest is the server's.
   const session = {

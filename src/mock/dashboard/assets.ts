@@ -14,7 +14,8 @@ export interface Asset {
  * frame it (a framed dashboard could be clicked through by another site).
  */
 const PAGE_SECURITY: HeaderFields = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -26,7 +27,10 @@ let script: string | undefined;
 /** The compiled client: next to this module in the build; from the build when running from source (tests). */
 function clientScript(): string {
   if (script !== undefined) return script;
-  const candidates = [new URL('./client.js', import.meta.url), new URL('../../../dist/src/mock/dashboard/client.js', import.meta.url)];
+  const candidates = [
+    new URL('./client.js', import.meta.url),
+    new URL('../../../dist/src/mock/dashboard/client.js', import.meta.url),
+  ];
   const found = candidates.map((url) => fileURLToPath(url)).find((file) => existsSync(file));
   if (!found) throw new Error('the dashboard script is not built: run `npm run build`');
   script = readFileSync(found, 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');

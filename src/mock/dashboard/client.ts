@@ -6,15 +6,37 @@
  */
 export {};
 
-interface LoggedRequest { id: number; time: string; tenant: string; method: string; path: string; status: number; durationMs: number }
-interface RequestDetail { requestHeaders: Record<string, unknown>; requestBody?: string; responseHeaders: Record<string, unknown>; responseBody: string; issues?: { loc: unknown[]; msg: string; type: string }[] }
+interface LoggedRequest {
+  id: number;
+  time: string;
+  tenant: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+}
+interface RequestDetail {
+  requestHeaders: Record<string, unknown>;
+  requestBody?: string;
+  responseHeaders: Record<string, unknown>;
+  responseBody: string;
+  issues?: { loc: unknown[]; msg: string; type: string }[];
+}
 interface CatalogueOperation {
-  id: string; method: string; path: string; summary?: string;
+  id: string;
+  method: string;
+  path: string;
+  summary?: string;
   responses: { status: number; examples: string[] }[];
   credential?: { header: string; prefix: string } | { query: string };
-  samplePath: string; sampleBody: unknown;
+  samplePath: string;
+  sampleBody: unknown;
 }
-interface Catalogue { specs: { name: string; title: string; file: string; operations: CatalogueOperation[] }[]; credentialHeaders: string[]; reload: { at: string; error?: string } }
+interface Catalogue {
+  specs: { name: string; title: string; file: string; operations: CatalogueOperation[] }[];
+  credentialHeaders: string[];
+  reload: { at: string; error?: string };
+}
 
 const MAX_ROWS = 500;
 const MAX_RECORDS_SHOWN = 200;
@@ -39,16 +61,24 @@ const prettyText = (text: string | undefined) => {
 };
 
 const settings = {
-  get key() { return sessionStorage.getItem('parley.key') ?? ''; },
-  get session() { return sessionStorage.getItem('parley.session') ?? ''; },
-  get token() { return sessionStorage.getItem('parley.token') ?? ''; },
+  get key() {
+    return sessionStorage.getItem('parley.key') ?? '';
+  },
+  get session() {
+    return sessionStorage.getItem('parley.session') ?? '';
+  },
+  get token() {
+    return sessionStorage.getItem('parley.token') ?? '';
+  },
 };
 let credentialHeaders: string[] = ['authorization'];
 
 /** Headers for admin calls: the key in every header a spec reads it from, the session and the token. */
 function adminHeaders(json = false): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (settings.key) for (const name of credentialHeaders) headers[name] = name === 'authorization' ? `Bearer ${settings.key}` : settings.key;
+  if (settings.key)
+    for (const name of credentialHeaders)
+      headers[name] = name === 'authorization' ? `Bearer ${settings.key}` : settings.key;
   if (settings.session) headers['x-parley-session'] = settings.session;
   if (settings.token) headers['x-parley-admin-token'] = settings.token;
   if (json) headers['content-type'] = 'application/json';
@@ -56,7 +86,12 @@ function adminHeaders(json = false): Record<string, string> {
 }
 
 async function admin<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`/__parley/${path}`, body === undefined ? { headers: adminHeaders() } : { method: 'POST', headers: adminHeaders(true), body: JSON.stringify(body) });
+  const response = await fetch(
+    `/__parley/${path}`,
+    body === undefined
+      ? { headers: adminHeaders() }
+      : { method: 'POST', headers: adminHeaders(true), body: JSON.stringify(body) },
+  );
   const value = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error((value as { message?: string }).message ?? `HTTP ${response.status}`);
   return value as T;
@@ -70,8 +105,10 @@ function say(id: string, text: string, error = false): void {
 
 // ---- panels ----
 function showPanel(name: string): void {
-  for (const button of document.querySelectorAll<HTMLButtonElement>('nav button')) button.classList.toggle('active', button.dataset.panel === name);
-  for (const section of document.querySelectorAll<HTMLElement>('main > section')) section.hidden = section.id !== `panel-${name}`;
+  for (const button of document.querySelectorAll<HTMLButtonElement>('nav button'))
+    button.classList.toggle('active', button.dataset.panel === name);
+  for (const section of document.querySelectorAll<HTMLElement>('main > section'))
+    section.hidden = section.id !== `panel-${name}`;
   if (name === 'state') void loadState();
   if (name === 'specs') void loadSpecs();
   if (name === 'controls') void loadControls();
@@ -86,13 +123,16 @@ function addRequests(entries: LoggedRequest[]): void {
   for (const entry of entries) {
     if (entry.id <= lastShownId) continue;
     lastShownId = entry.id;
-    const row = el('tr', { 'data-id': String(entry.id) },
+    const row = el(
+      'tr',
+      { 'data-id': String(entry.id) },
       el('td', {}, new Date(entry.time).toLocaleTimeString()),
       el('td', {}, entry.method),
       el('td', { class: 'path' }, entry.path),
       el('td', { class: `s${String(entry.status)[0]}` }, String(entry.status)),
       el('td', {}, entry.durationMs.toFixed(1)),
-      el('td', {}, entry.tenant));
+      el('td', {}, entry.tenant),
+    );
     row.addEventListener('click', () => void showRequest(entry.id, row));
     body.prepend(row);
   }
@@ -110,13 +150,25 @@ async function showRequest(id: number, row: HTMLElement): Promise<void> {
     pane.replaceChildren(el('h2', {}, `${entry.method} ${entry.path} → ${entry.status}`));
     if (!detail) return void pane.append(el('p', { class: 'hint' }, 'No details kept for this request.'));
     if (detail.issues?.length) {
-      pane.append(el('h3', {}, 'Validation issues'), el('ul', { class: 'issues' }, ...detail.issues.map((issue) => el('li', {}, `${issue.loc.join('.')}: ${issue.msg} (${issue.type})`))));
+      pane.append(
+        el('h3', {}, 'Validation issues'),
+        el(
+          'ul',
+          { class: 'issues' },
+          ...detail.issues.map((issue) => el('li', {}, `${issue.loc.join('.')}: ${issue.msg} (${issue.type})`)),
+        ),
+      );
     }
     pane.append(
-      el('h3', {}, 'Request headers'), el('pre', {}, pretty(detail.requestHeaders)),
-      el('h3', {}, 'Request body'), el('pre', { class: 'request-body' }, prettyText(detail.requestBody)),
-      el('h3', {}, 'Response headers'), el('pre', {}, pretty(detail.responseHeaders)),
-      el('h3', {}, 'Response body'), el('pre', { class: 'response-body' }, prettyText(detail.responseBody)));
+      el('h3', {}, 'Request headers'),
+      el('pre', {}, pretty(detail.requestHeaders)),
+      el('h3', {}, 'Request body'),
+      el('pre', { class: 'request-body' }, prettyText(detail.requestBody)),
+      el('h3', {}, 'Response headers'),
+      el('pre', {}, pretty(detail.responseHeaders)),
+      el('h3', {}, 'Response body'),
+      el('pre', { class: 'response-body' }, prettyText(detail.responseBody)),
+    );
   } catch (error) {
     pane.replaceChildren(el('p', { class: 'message error' }, (error as Error).message));
   }
@@ -127,7 +179,8 @@ type Snapshot = { tenants: Record<string, Record<string, Record<string, unknown>
 let snapshot: Snapshot = { tenants: {} };
 
 /** True while the person is reading or editing a record: a refresh would close it under them. */
-const editingState = () => document.querySelector('#tenants details[open]') !== null || document.activeElement instanceof HTMLTextAreaElement;
+const editingState = () =>
+  document.querySelector('#tenants details[open]') !== null || document.activeElement instanceof HTMLTextAreaElement;
 
 async function loadState(quietly = false): Promise<void> {
   try {
@@ -146,12 +199,22 @@ function renderState(): void {
   container.replaceChildren();
   let shown = 0;
   for (const [tenant, collections] of Object.entries(snapshot.tenants)) {
-    const records = Object.entries(collections).flatMap(([collection, byRecordId]) => Object.entries(byRecordId).map(([id, record]) => ({ collection, id, record })));
-    const matching = query ? records.filter(({ collection, id, record }) => `${collection} ${id} ${JSON.stringify(record)}`.toLowerCase().includes(query)) : records;
+    const records = Object.entries(collections).flatMap(([collection, byRecordId]) =>
+      Object.entries(byRecordId).map(([id, record]) => ({ collection, id, record })),
+    );
+    const matching = query
+      ? records.filter(({ collection, id, record }) =>
+          `${collection} ${id} ${JSON.stringify(record)}`.toLowerCase().includes(query),
+        )
+      : records;
     if (query && matching.length === 0) continue;
     const reset = el('button', { type: 'button', class: 'secondary' }, 'Reset');
     reset.addEventListener('click', () => void resetTenant(tenant));
-    const box = el('div', { class: 'tenant', 'data-tenant': tenant }, el('div', {}, el('strong', {}, tenant), el('span', { class: 'hint' }, `${records.length} records`), reset));
+    const box = el(
+      'div',
+      { class: 'tenant', 'data-tenant': tenant },
+      el('div', {}, el('strong', {}, tenant), el('span', { class: 'hint' }, `${records.length} records`), reset),
+    );
     for (const { collection, id, record } of matching) {
       if (shown++ >= MAX_RECORDS_SHOWN) break;
       const editor = el('textarea', { spellcheck: 'false' }) as HTMLTextAreaElement;
@@ -162,8 +225,10 @@ function renderState(): void {
     }
     container.append(box);
   }
-  if (shown > MAX_RECORDS_SHOWN) say('state-message', `Showing the first ${MAX_RECORDS_SHOWN} records: search to narrow them down`);
-  if (container.childElementCount === 0) container.append(el('p', { class: 'hint' }, query ? 'No record matches.' : 'No state yet.'));
+  if (shown > MAX_RECORDS_SHOWN)
+    say('state-message', `Showing the first ${MAX_RECORDS_SHOWN} records: search to narrow them down`);
+  if (container.childElementCount === 0)
+    container.append(el('p', { class: 'hint' }, query ? 'No record matches.' : 'No state yet.'));
 }
 
 async function saveRecord(tenant: string, collection: string, id: string, text: string): Promise<void> {
@@ -201,14 +266,31 @@ async function loadSpecs(): Promise<void> {
     const container = byId('specs');
     container.replaceChildren();
     for (const spec of list.specs) {
-      const box = el('div', { class: 'spec' }, el('h2', {}, spec.title || spec.name), el('div', { class: 'hint' }, spec.file));
+      const box = el(
+        'div',
+        { class: 'spec' },
+        el('h2', {}, spec.title || spec.name),
+        el('div', { class: 'hint' }, spec.file),
+      );
       for (const operation of spec.operations) {
         const chips = el('div', { class: 'chips' });
         for (const response of operation.responses) {
           chips.append(chip(operation, String(response.status), `code=${response.status}`));
-          for (const example of response.examples) chips.append(chip(operation, `${response.status} · ${example}`, `code=${response.status}, example=${example}`));
+          for (const example of response.examples)
+            chips.append(
+              chip(operation, `${response.status} · ${example}`, `code=${response.status}, example=${example}`),
+            );
         }
-        box.append(el('div', { class: 'operation', 'data-operation': operation.id }, el('code', {}, operation.method), operation.path, el('span', { class: 'hint' }, operation.summary ? ` ${operation.summary}` : ''), chips));
+        box.append(
+          el(
+            'div',
+            { class: 'operation', 'data-operation': operation.id },
+            el('code', {}, operation.method),
+            operation.path,
+            el('span', { class: 'hint' }, operation.summary ? ` ${operation.summary}` : ''),
+            chips,
+          ),
+        );
       }
       container.append(box);
     }
@@ -229,8 +311,11 @@ async function tryOperation(operation: CatalogueOperation, prefer: string): Prom
   let path = operation.samplePath;
   const credential = operation.credential;
   if (credential && settings.key) {
-    if ('query' in credential) path += `${path.includes('?') ? '&' : '?'}${encodeURIComponent(credential.query)}=${encodeURIComponent(settings.key)}`;
-    else headers[credential.header] = `${credential.prefix}${credential.prefix === 'Basic ' ? basicToken(settings.key) : settings.key}`;
+    if ('query' in credential)
+      path += `${path.includes('?') ? '&' : '?'}${encodeURIComponent(credential.query)}=${encodeURIComponent(settings.key)}`;
+    else
+      headers[credential.header] =
+        `${credential.prefix}${credential.prefix === 'Basic ' ? basicToken(settings.key) : settings.key}`;
   }
   if (settings.session) headers['x-parley-session'] = settings.session;
   const init: RequestInit = { method: operation.method, headers };
@@ -257,7 +342,9 @@ function basicToken(key: string): string {
 function showReload(reload: { error?: string } | undefined): void {
   const banner = byId('reload-error');
   banner.hidden = !reload?.error;
-  banner.textContent = reload?.error ? `The last spec edit was not loaded; still serving the previous one.\n${reload.error}` : '';
+  banner.textContent = reload?.error
+    ? `The last spec edit was not loaded; still serving the previous one.\n${reload.error}`
+    : '';
 }
 
 // ---- controls and clock ----
@@ -275,11 +362,16 @@ async function loadControls(): Promise<void> {
   }
 }
 
-function showControls(controls: { latencyMs: number | [number, number] | null; errorRate: number }, applied = false): void {
+function showControls(
+  controls: { latencyMs: number | [number, number] | null; errorRate: number },
+  applied = false,
+): void {
   if (controlsEdited && !applied) return;
   controlsEdited = false;
   const latency = controls.latencyMs;
-  byId<HTMLInputElement>('latency').value = Array.isArray(latency) ? `${latency[0]}-${latency[1]}` : String(latency ?? 0);
+  byId<HTMLInputElement>('latency').value = Array.isArray(latency)
+    ? `${latency[0]}-${latency[1]}`
+    : String(latency ?? 0);
   byId<HTMLInputElement>('error-rate').value = String(controls.errorRate ?? 0);
 }
 
@@ -291,7 +383,9 @@ function showClock(clock: { now: string; offsetMs: number }): void {
 }
 
 function tick(): void {
-  if (clockDelta !== undefined) byId('clock').textContent = `Clock ${new Date(Date.now() + clockDelta).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  if (clockDelta !== undefined)
+    byId('clock').textContent =
+      `Clock ${new Date(Date.now() + clockDelta).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 async function applyControls(event: Event): Promise<void> {
@@ -300,7 +394,10 @@ async function applyControls(event: Event): Promise<void> {
   const range = /^(\d+)\s*-\s*(\d+)$/.exec(latencyText);
   const latencyMs = range ? [Number(range[1]), Number(range[2])] : Number(latencyText || 0);
   try {
-    showControls(await admin('controls', { latencyMs, errorRate: Number(byId<HTMLInputElement>('error-rate').value || 0) }), true);
+    showControls(
+      await admin('controls', { latencyMs, errorRate: Number(byId<HTMLInputElement>('error-rate').value || 0) }),
+      true,
+    );
     say('controls-message', 'Applied');
   } catch (error) {
     say('controls-message', (error as Error).message, true);
@@ -326,7 +423,10 @@ async function connect(): Promise<void> {
   const controller = (feed = new AbortController());
   try {
     const response = await fetch('/__parley/events', { headers: adminHeaders(), signal: controller.signal });
-    if (!response.ok || !response.body) throw new Error(((await response.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${response.status}`);
+    if (!response.ok || !response.body)
+      throw new Error(
+        ((await response.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${response.status}`,
+      );
     setLive(true);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -396,10 +496,12 @@ function setLive(live: boolean, why?: string): void {
 }
 
 // ---- start ----
-for (const button of document.querySelectorAll<HTMLButtonElement>('nav button')) button.addEventListener('click', () => showPanel(button.dataset.panel!));
+for (const button of document.querySelectorAll<HTMLButtonElement>('nav button'))
+  button.addEventListener('click', () => showPanel(button.dataset.panel!));
 byId('credentials').addEventListener('submit', (event) => {
   event.preventDefault();
-  for (const name of ['key', 'session', 'token']) sessionStorage.setItem(`parley.${name}`, byId<HTMLInputElement>(name).value.trim());
+  for (const name of ['key', 'session', 'token'])
+    sessionStorage.setItem(`parley.${name}`, byId<HTMLInputElement>(name).value.trim());
   void start();
 });
 byId('state-search').addEventListener('input', renderState);

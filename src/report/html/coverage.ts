@@ -12,7 +12,13 @@ const KINDS: [keyof Pick<OperationCoverage, 'statuses' | 'contentTypes' | 'param
 ];
 
 function itemRows(operation: OperationCoverage): string[][] {
-  const row = (kind: string, item: CoverageItem) => [kind, item.id, item.covered ? 'yes' : 'no', item.phases.join(', '), String(item.hits)];
+  const row = (kind: string, item: CoverageItem) => [
+    kind,
+    item.id,
+    item.covered ? 'yes' : 'no',
+    item.phases.join(', '),
+    String(item.hits),
+  ];
   return [
     ...KINDS.flatMap(([key, kind]) => operation[key].map((item) => row(kind, item))),
     ...operation.undocumentedStatuses.map((status) => ['undocumented status', String(status), 'seen', '', '']),

@@ -98,7 +98,8 @@ export interface Column {
 /** A table; a row whose first cell is "total" is shown as the totals row. */
 export function table(columns: readonly (Column | string)[], rows: readonly Content[][]): Markup {
   const cols = columns.map((c) => (typeof c === 'string' ? { title: c } : c));
-  const cell = (value: Content, column: number) => html`<td${cols[column]?.numeric ? raw(' class="number"') : ''}>${value}</td>`;
+  const cell = (value: Content, column: number) =>
+    html`<td${cols[column]?.numeric ? raw(' class="number"') : ''}>${value}</td>`;
   return html`<table><thead><tr>${cols.map((c) => html`<th${c.numeric ? raw(' class="number"') : ''}>${c.title}</th>`)}</tr></thead><tbody>${rows.map(
     (row) => html`<tr${row[0] === 'total' ? raw(' class="total"') : ''}>${row.map(cell)}</tr>`,
   )}</tbody></table>`;
