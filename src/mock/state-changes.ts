@@ -95,7 +95,7 @@ export class ChangeSet implements StoreObserver {
       for (const [collection, ids] of collections) {
         for (const id of ids) {
           recordLines++;
-          const record = store.get(tenant, collection, id);
+          const record = store.held(tenant, collection, id);
           const full = add(record ? recordLine(tenant, collection, id, record) : deletedLine(tenant, collection, id));
           if (full) await full;
         }
@@ -110,7 +110,7 @@ export class ChangeSet implements StoreObserver {
     }
     if (extra.clockOffsetMs !== undefined) await add(clockLine(extra.clockOffsetMs));
     if (extra.fixturesJson !== undefined) await add(fixturesLine(extra.fixturesJson));
-    await writer.line(commitLine(lines));
+    await writer.seal(commitLine(lines));
     await writer.flush();
     return recordLines;
   }

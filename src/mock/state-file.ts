@@ -8,24 +8,29 @@
  *   {"format":"parley-state","version":2,…}     header: clock offset and fixtures
  *   {"record":[tenant,collection,id,{…}]}       one line per record…
  *   {"index":[tenant,key,id]}                   …and per get-or-create index entry
- *   {"end":{"records":n,"indexes":m}}           the snapshot is complete
+ *   {"end":{"records":n,"indexes":m,"crc32":c}} the snapshot is complete
  *   {"reset":tenant|null} {"record":…} {"deleted":[tenant,collection,id]} {"index":…}
  *   {"unindexed":[tenant,key]} {"clock":ms} {"fixtures":{…}}
- *   {"commit":{"lines":k}}                      a journal batch is complete
+ *   {"commit":{"lines":k,"crc32":c}}            a journal batch is complete
  *
  * A snapshot is only ever written to a temporary file and renamed into place, so one without its end
  * marker is damage (reported, never loaded). A batch is appended in place; the process may die in
  * the middle of one, so a last batch without its commit line is an unfinished save: it is dropped
  * and the file is cut back to the last commit. Everything else unexpected is reported as corruption.
+ *
+ * `crc32` is the CRC-32 of the bytes since the previous end marker or commit line (from the file's
+ * start for the snapshot). It vouches for every byte the writer wrote, so record lines are not
+ * parsed at load: each record is kept as its JSON text until first read (version 3; version 1 and 2
+ * files, without checksums, are parsed line by line and rewritten at start).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { isPlainObject } from '../openapi/json-value.js';
 import { parseFixtures, type FixtureData } from './fixtures.js';
 import { SlicedWriter, type StateFileHandle, type StateFileSystem } from './state-io.js';
-import { RecordTooLargeError, type Store, type StoredRecord } from './store.js';
+import { LineReader, type LineView } from './state-lines.js';
+import { type HeldRecord, RecordTooLargeError, type Store, type StoredRecord } from './store.js';
 
 export interface PersistedState {
   /** The store the file was read into. */
@@ -48,9 +53,11 @@ export interface LoadedFile {
 }
 
 const FORMAT = 'parley-state';
-/** Version 1 files (a snapshot, no journal) are still read. */
-export const VERSION = 2;
-const READABLE_VERSIONS = new Set([1, 2]);
+/** Version 1 files (a snapshot, no journal) and version 2 ones (no checksums) are still read. */
+export const VERSION = 3;
+const READABLE_VERSIONS = new Set([1, 2, 3]);
+/** The first version whose end markers and commit lines carry checksums. */
+const CHECKSUMMED = 3;
 /** A longer line is damage, not a record: V8 strings top out near 512 MiB. */
 const MAX_LINE_BYTES = 256 * 1024 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -83,12 +90,18 @@ export class StateFileError extends Error {
  * anything unreadable throws a StateFileError.
  */
 export async function loadStateFile(file: string, store: Store): Promise<LoadedFile | undefined> {
-  const parser = new StateFileParser(file, store);
+  const reader = new LineReader(
+    file,
+    MAX_LINE_BYTES,
+    (offset) =>
+      new StateFileError(file, `has a line longer than ${MAX_LINE_BYTES} bytes after byte ${offset}; it is damaged`),
+  );
+  const parser = new StateFileParser(file, store, reader);
   let unfinished: number;
   try {
     // Everything after the last complete batch is an unfinished save: found first, so batches can be applied as they are read.
     const { size, complete } = await completeLength(file);
-    unfinished = (await readLines(file, complete, (text, end) => parser.line(text, end))) + size - complete;
+    unfinished = (await reader.read(complete, (line) => parser.line(line))) + size - complete;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (error instanceof StateFileError) throw error;
@@ -133,49 +146,6 @@ async function completeLength(file: string): Promise<{ size: number; complete: n
   }
 }
 
-/**
- * Calls `onLine` with each complete line of the first `limit` bytes and the byte offset just past
- * its newline; resolves with the length of an unterminated last line. Chunks are split by hand: readline costs twice as much.
- */
-async function readLines(file: string, limit: number, onLine: (text: string, end: number) => void): Promise<number> {
-  if (limit === 0) return 0;
-  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, end: limit - 1 });
-  let consumed = 0;
-  let partial: Buffer[] = [];
-  let partialBytes = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let start = 0;
-      let newline = chunk.indexOf(10);
-      if (newline !== -1 && partialBytes > 0) {
-        const whole = Buffer.concat([...partial, chunk.subarray(0, newline)]);
-        consumed += whole.length + 1;
-        onLine(whole.toString('utf8'), consumed);
-        [partial, partialBytes, start] = [[], 0, newline + 1];
-        newline = chunk.indexOf(10, start);
-      }
-      while (newline !== -1) {
-        consumed += newline + 1 - start;
-        onLine(chunk.toString('utf8', start, newline), consumed);
-        start = newline + 1;
-        newline = chunk.indexOf(10, start);
-      }
-      if (start < chunk.length) {
-        partial.push(chunk.subarray(start));
-        partialBytes += chunk.length - start;
-        if (partialBytes > MAX_LINE_BYTES)
-          throw new StateFileError(
-            file,
-            `has a line longer than ${MAX_LINE_BYTES} bytes after byte ${consumed}; it is damaged`,
-          );
-      }
-    }
-  } finally {
-    stream.destroy();
-  }
-  return partialBytes;
-}
-
 type JournalLine =
   | { reset: string | null }
   | { record: [string, string, string, StoredRecord] }
@@ -198,17 +168,21 @@ class StateFileParser {
   private lastLineEnd = 0;
   /** Lines of the journal batch being read, to check against its commit line. */
   private batchLines = 0;
+  private lastTenant = '';
+  private lastCollection = '';
 
   constructor(
     private readonly file: string,
     private readonly store: Store,
+    private readonly reader: LineReader,
   ) {}
 
-  line(text: string, end: number): void {
+  line(line: LineView): void {
     this.number++;
-    this.lastLineEnd = end;
+    this.lastLineEnd = line.fileEnd;
     try {
-      this.parse(text, end);
+      if (!(this.version >= CHECKSUMMED && this.phase !== 'header' && this.heldRecord(line)))
+        this.parse(this.reader.copy(line.start, line.end), line);
     } catch (error) {
       if (!(error instanceof RecordTooLargeError)) throw error;
       throw new StateFileError(
@@ -218,7 +192,49 @@ class StateFileParser {
     }
   }
 
-  private parse(text: string, end: number): void {
+  /**
+   * A record line of a checksummed file, stored as its record's JSON text without parsing it; false
+   * for anything else (or a name with escapes in it), which is parsed as JSON.
+   */
+  private heldRecord({ bytes, start, end }: LineView): boolean {
+    if (bytes.compare(RECORD_PREFIX, 0, RECORD_PREFIX.length, start, start + RECORD_PREFIX.length) !== 0) return false;
+    const tenantEnd = plainStringEnd(bytes, start + RECORD_PREFIX.length - 1, end);
+    if (tenantEnd === -1 || bytes[tenantEnd] !== COMMA) return false;
+    const collectionEnd = plainStringEnd(bytes, tenantEnd + 1, end);
+    if (collectionEnd === -1 || bytes[collectionEnd] !== COMMA) return false;
+    const idEnd = plainStringEnd(bytes, collectionEnd + 1, end);
+    const recordStart = idEnd + 1;
+    if (
+      idEnd === -1 ||
+      bytes[idEnd] !== COMMA ||
+      bytes[recordStart] !== OPEN_BRACE ||
+      bytes[end - 3] !== CLOSE_BRACE ||
+      bytes[end - 2] !== CLOSE_BRACKET ||
+      bytes[end - 1] !== CLOSE_BRACE ||
+      recordStart > end - 3
+    )
+      return false;
+    const tenant = this.name(start + RECORD_PREFIX.length, tenantEnd - 1, this.lastTenant);
+    const collection = this.name(tenantEnd + 2, collectionEnd - 1, this.lastCollection);
+    [this.lastTenant, this.lastCollection] = [tenant, collection];
+    const id = this.reader.copy(collectionEnd + 2, idEnd - 1);
+    this.store.put(tenant, collection, id, this.reader.text(recordStart, end - 2));
+    if (this.phase === 'snapshot') this.records++;
+    else {
+      this.recordLines++;
+      this.batchLines++;
+    }
+    return true;
+  }
+
+  /** A tenant or collection name: most lines repeat the previous line's, which is then used again (one string, its hash computed once). */
+  private name(start: number, end: number, previous: string): string {
+    const text = this.reader.text(start, end);
+    return text === previous ? previous : this.reader.copy(start, end);
+  }
+
+  private parse(text: string, view: LineView): void {
+    const end = view.fileEnd;
     let line: unknown;
     try {
       line = JSON.parse(text);
@@ -234,9 +250,9 @@ class StateFileParser {
       this.readHeader(line);
       this.phase = 'snapshot';
     } else if (this.phase === 'snapshot') {
-      this.snapshotLine(line, end, text.length);
+      this.snapshotLine(line, view, text.length);
     } else {
-      this.journalLine(line, end, text.length);
+      this.journalLine(line, view, text.length);
     }
   }
 
@@ -277,7 +293,7 @@ class StateFileParser {
     this.fixtures = this.checkFixtures(header.fixtures ?? {});
   }
 
-  private snapshotLine(line: unknown, end: number, length: number): void {
+  private snapshotLine(line: unknown, view: LineView, length: number): void {
     if (isRecordLine(line)) {
       const [tenant, collection, id, record] = line.record;
       this.store.put(tenant, collection, id, record, recordJsonLength(length, tenant, collection, id));
@@ -292,16 +308,17 @@ class StateFileParser {
           `the end marker counts ${line.end.records} records and ${line.end.indexes} index entries, the file has ${this.records} and ${this.indexes}`,
         );
       }
+      this.checkChecksum(line.end.crc32, view, 'snapshot');
       this.phase = 'journal';
       this.recordLines = this.records;
-      this.validBytes = end;
+      this.validBytes = view.fileEnd;
     } else {
       throw this.corrupt('not a record, an index entry or the end marker');
     }
   }
 
   /** Only complete batches are read (see `completeLength`), so each line is applied as it comes. */
-  private journalLine(line: unknown, end: number, length: number): void {
+  private journalLine(line: unknown, view: LineView, length: number): void {
     if (this.version === 1) throw this.corrupt('there is data after the end marker');
     if (isRecordLine(line)) {
       const [tenant, collection, id, record] = line.record;
@@ -313,8 +330,9 @@ class StateFileParser {
           `the commit counts ${JSON.stringify(line.commit.lines)} lines, its batch has ${this.batchLines}`,
         );
       }
+      this.checkChecksum(line.commit.crc32, view, 'journal batch');
       this.batchLines = 0;
-      this.validBytes = end;
+      this.validBytes = view.fileEnd;
       return;
     } else if (isJournalLine(line)) {
       this.apply(line as Exclude<JournalLine, { record: unknown }>);
@@ -334,6 +352,18 @@ class StateFileParser {
     else if ('reset' in change) store.reset(change.reset ?? undefined);
     else if ('clock' in change) this.clockOffsetMs = this.checkClock(change.clock);
     else this.fixtures = this.checkFixtures(change.fixtures);
+  }
+
+  /** In a checksummed file, the bytes since the last end marker or commit line must be the ones written. */
+  private checkChecksum(written: unknown, { start, end }: LineView, what: string): void {
+    if (this.version < CHECKSUMMED) return;
+    if (typeof written !== 'number') throw this.corrupt(`the ${what} has no checksum`);
+    if (this.reader.checksumBefore(start) !== written) {
+      throw this.corrupt(
+        `the ${what} ending here does not match its checksum: its bytes were changed after they were written`,
+      );
+    }
+    this.reader.restartChecksum(end + 1);
   }
 
   private checkClock(value: unknown): number {
@@ -362,6 +392,23 @@ function recordJsonLength(lineLength: number, tenant: string, collection: string
   return Math.max(2, lineLength - tenant.length - collection.length - id.length - 22);
 }
 
+const RECORD_PREFIX = Buffer.from('{"record":["');
+const [QUOTE, BACKSLASH, COMMA, OPEN_BRACE, CLOSE_BRACE, CLOSE_BRACKET] = [0x22, 0x5c, 0x2c, 0x7b, 0x7d, 0x5d];
+
+/**
+ * The offset just past the JSON string whose opening quote is at `at`, when it has no escapes (names
+ * written by parley rarely do; a line with one is parsed the slow way); -1 otherwise.
+ */
+function plainStringEnd(bytes: Buffer, at: number, end: number): number {
+  if (bytes[at] !== QUOTE) return -1;
+  for (let index = at + 1; index < end; index++) {
+    const byte = bytes[index]!;
+    if (byte === QUOTE) return index + 1;
+    if (byte === BACKSLASH || byte < 0x20) return -1;
+  }
+  return -1;
+}
+
 const areStrings = (values: unknown[], count: number) =>
   values.length === count && values.every((value) => typeof value === 'string');
 
@@ -382,7 +429,7 @@ function isIndexLine(line: unknown): line is { index: [string, string, string] }
   return Array.isArray(entry) && areStrings(entry, 3);
 }
 
-function isEndLine(line: unknown): line is { end: { records: number; indexes: number } } {
+function isEndLine(line: unknown): line is { end: { records: number; indexes: number; crc32?: unknown } } {
   const end = isPlainObject(line) ? line.end : undefined;
   return isPlainObject(end) && typeof end.records === 'number' && typeof end.indexes === 'number';
 }
@@ -399,8 +446,9 @@ function isJournalLine(line: unknown): line is JournalLine {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-export const recordLine = (tenant: string, collection: string, id: string, record: StoredRecord) =>
-  JSON.stringify({ record: [tenant, collection, id, record] });
+/** A record held as text is copied as it is: serialising a record is most of what a save costs. */
+export const recordLine = (tenant: string, collection: string, id: string, record: HeldRecord) =>
+  `{"record":[${JSON.stringify(tenant)},${JSON.stringify(collection)},${JSON.stringify(id)},${typeof record === 'string' ? record : JSON.stringify(record)}]}`;
 export const deletedLine = (tenant: string, collection: string, id: string) =>
   JSON.stringify({ deleted: [tenant, collection, id] });
 export const indexLine = (tenant: string, key: string, id: string) => JSON.stringify({ index: [tenant, key, id] });
@@ -408,7 +456,7 @@ export const unindexedLine = (tenant: string, key: string) => JSON.stringify({ u
 export const resetLine = (tenant: string | undefined) => JSON.stringify({ reset: tenant ?? null });
 export const clockLine = (offsetMs: number) => JSON.stringify({ clock: offsetMs });
 export const fixturesLine = (fixturesJson: string) => `{"fixtures":${fixturesJson}}`;
-export const commitLine = (lines: number) => JSON.stringify({ commit: { lines } });
+export const commitLine = (lines: number) => (crc: number) => JSON.stringify({ commit: { lines, crc32: crc } });
 
 /** Temporary snapshots are named after the file, so the next start can find and remove orphans. */
 export function temporaryNameFor(file: string): string {
@@ -466,7 +514,7 @@ export class PendingSnapshot {
       const full = writer.line(indexLine(tenant, key, id));
       if (full) await full;
     }
-    await writer.line(JSON.stringify({ end: { records, indexes } }));
+    await writer.seal((crc) => JSON.stringify({ end: { records, indexes, crc32: crc } }));
     await writer.flush();
     return records;
   }

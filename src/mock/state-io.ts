@@ -3,6 +3,7 @@
  * (short writes, ENOSPC) in place of `node:fs/promises`, and writes that are checked to the last byte.
  */
 import { open, rename, unlink } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 
 export interface StateFileHandle {
   write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
@@ -50,6 +51,9 @@ const SLICE_MS = 8;
 export class SlicedWriter {
   private pending = '';
   private sliceStarted = performance.now();
+  /** CRC-32 of the bytes since the last sealing line, up to `pending[checksummedChars]`. */
+  private checksum = 0;
+  private checksummedChars = 0;
 
   constructor(
     private readonly handle: StateFileHandle,
@@ -65,9 +69,27 @@ export class SlicedWriter {
     return undefined;
   }
 
+  /**
+   * Queues the line that closes a batch or snapshot, made with the checksum of the bytes since the
+   * previous such line (or since the writer began); the next checksum starts after it.
+   */
+  seal(lineFor: (crc: number) => string): Promise<void> | undefined {
+    const crc = crc32(this.pending.slice(this.checksummedChars), this.checksum);
+    const full = this.line(lineFor(crc));
+    this.checksum = 0;
+    this.checksummedChars = this.pending.length;
+    return full;
+  }
+
   async flush(): Promise<void> {
     if (this.shouldStop()) throw new SaveStopped();
     const buffer = Buffer.from(this.pending, 'utf8');
+    if (this.checksummedChars < this.pending.length)
+      this.checksum = crc32(
+        this.checksummedChars === 0 ? buffer : this.pending.slice(this.checksummedChars),
+        this.checksum,
+      );
+    this.checksummedChars = 0;
     this.pending = '';
     if (buffer.length > 0) await writeFully(this.handle, buffer, this.position);
     this.position += buffer.length;

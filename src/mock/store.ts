@@ -10,6 +10,13 @@ import { estimateJsonLength } from '../openapi/json-value.js';
 export type StoredRecord = Record<string, unknown>;
 
 /**
+ * A record as the store may hold it: the object, or its JSON text (`JSON.stringify` output) when it
+ * was loaded from the state file and has not been read since. A million records load as a million
+ * strings rather than several million objects; each is parsed on first read.
+ */
+export type HeldRecord = StoredRecord | string;
+
+/**
  * Every level of a snapshot is keyed by names from outside (API keys, collection names, record ids),
  * so each is a null-prototype object: a tenant called `__proto__` or `constructor` is data like any other.
  * Build snapshots with `emptySnapshot`, `addSnapshotRecord` and `addSnapshotIndex`, never with `{}`.
@@ -97,7 +104,7 @@ export interface StoreObserver {
 }
 
 interface Entry {
-  record: StoredRecord;
+  record: HeldRecord;
   /** The estimated size: JSON length, overhead and the unique keys that lead to it. */
   bytes: number;
   /** Insertion order across the store: which of a tenant's records is its oldest. */
@@ -181,8 +188,11 @@ export class Store {
       this.observer?.recordChanged(tenant, collection, id);
   }
 
-  /** Every record as [tenant, collection, id, record], in insertion order per collection; a live view, read lazily. */
-  *records(): Generator<[tenant: string, collection: string, id: string, record: StoredRecord]> {
+  /**
+   * Every record as [tenant, collection, id, record], in insertion order per collection; a live view,
+   * read lazily. A record not read since it was loaded comes as its JSON text: writers copy it as it is.
+   */
+  *records(): Generator<[tenant: string, collection: string, id: string, record: HeldRecord]> {
     for (const [tenant, { collections }] of this.tenants) {
       for (const [collection, scope] of collections) {
         for (const [id, entry] of scope.entries) yield [tenant, collection, id, entry.record];
@@ -200,14 +210,28 @@ export class Store {
   }
 
   get(tenant: string, collection: string, id: string): StoredRecord | undefined {
+    const entry = this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id);
+    return entry && recordOf(entry);
+  }
+
+  /** The record as held: its JSON text if it has not been read since loading (see `HeldRecord`). */
+  held(tenant: string, collection: string, id: string): HeldRecord | undefined {
     return this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id)?.record;
   }
 
-  /** Stores a record (`jsonLength`: the length of its JSON, when the caller read it as text), then evicts the oldest records while over a limit. Throws RecordTooLargeError, storing nothing, for a record over the per-record limit. */
-  put(tenant: string, collection: string, id: string, record: StoredRecord, jsonLength?: number): void {
+  /**
+   * Stores a record, then evicts the oldest records while over a limit. A string is the record's JSON
+   * text, kept as it is until first read (only for text `JSON.stringify` wrote: the state file's
+   * checksums vouch for it). `jsonLength`: the length of its JSON, when the caller read it as text.
+   * Throws RecordTooLargeError, storing nothing, for a record over the per-record limit.
+   */
+  put(tenant: string, collection: string, id: string, record: HeldRecord, jsonLength?: number): void {
     const existing = this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id);
     const keyBytes = existing?.uniqueKeys?.reduce((sum, key) => sum + key.length, 0) ?? 0;
-    const bytes = estimateRecordBytes(id, record, jsonLength) + keyBytes;
+    const bytes =
+      (typeof record === 'string'
+        ? record.length + id.length + RECORD_OVERHEAD_BYTES
+        : estimateRecordBytes(id, record, jsonLength)) + keyBytes;
     if (bytes > this.maxRecordBytes) throw new RecordTooLargeError(bytes, this.maxRecordBytes);
     const scope = this.scopeFor(tenant, collection);
     if (existing) {
@@ -249,7 +273,7 @@ export class Store {
 
   list(tenant: string, collection: string): StoredRecord[] {
     const entries = this.tenants.get(tenant)?.collections.get(collection)?.entries;
-    return entries ? Array.from(entries.values(), (entry) => entry.record) : [];
+    return entries ? Array.from(entries.values(), recordOf) : [];
   }
 
   lookup(tenant: string, key: string): string | undefined {
@@ -300,7 +324,7 @@ export class Store {
     for (const [owner, { collections }] of this.tenants) {
       if (tenant !== undefined && owner !== tenant) continue;
       for (const [collection, scope] of collections) {
-        for (const [id, entry] of scope.entries) addSnapshotRecord(snapshot, owner, collection, id, entry.record);
+        for (const [id, entry] of scope.entries) addSnapshotRecord(snapshot, owner, collection, id, recordOf(entry));
       }
     }
     for (const [key, id] of this.uniqueKeys) {
@@ -451,6 +475,12 @@ export class Store {
  */
 export function estimateRecordBytes(id: string, record: StoredRecord, jsonLength?: number): number {
   return (jsonLength ?? estimateJsonLength(record)) + id.length + RECORD_OVERHEAD_BYTES;
+}
+
+/** The entry's record as an object, parsed (once) if it is still held as text. */
+function recordOf(entry: Entry): StoredRecord {
+  if (typeof entry.record === 'string') entry.record = JSON.parse(entry.record) as StoredRecord;
+  return entry.record;
 }
 
 function splitOnce(key: string): [string, string] {

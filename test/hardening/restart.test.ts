@@ -111,8 +111,13 @@ describe('a state file that cannot be loaded', () => {
     ['a damaged line', (valid) => valid.replace('"record":[', '"record":[[['), /corrupt at line \d+: not valid JSON/],
     ['empty', () => '', /is empty/],
     [
+      'a record changed after it was written (still valid JSON)',
+      (valid) => valid.replace('"title":"x"', '"title":"y"'),
+      /corrupt at line \d+: the journal batch ending here does not match its checksum/,
+    ],
+    [
       'a journal batch that does not match its commit line',
-      (valid) => valid.replace('{"commit":{"lines":1}}', '{"commit":{"lines":2}}'),
+      (valid) => valid.replace('{"commit":{"lines":1,', '{"commit":{"lines":2,'),
       /the commit counts 2 lines, its batch has 1/,
     ],
   ];

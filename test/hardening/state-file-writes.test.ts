@@ -7,6 +7,7 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { nodeFileSystem, type StateFileHandle, type StateFileSystem } from '../../src/mock/state-io.js';
@@ -134,13 +135,10 @@ describe('files from elsewhere', () => {
     '00000000-0000-4000-8000-000000000003',
   ];
 
-  const complete = `${[
-    header(2),
-    record(ID[0]),
-    '{"end":{"records":1,"indexes":0}}',
-    record(ID[1]),
-    '{"commit":{"lines":1}}',
-  ].join('\n')}\n`;
+  // Each end marker and commit line carries the CRC-32 of the bytes since the previous one.
+  const snapshot = `${header(3)}\n${record(ID[0])}\n`;
+  const batch = `${record(ID[1])}\n`;
+  const complete = `${snapshot}{"end":{"records":1,"indexes":0,"crc32":${crc32(snapshot)}}}\n${batch}{"commit":{"lines":1,"crc32":${crc32(batch)}}}\n`;
   const cutShort: [string, string][] = [
     ['in a line', `${record(ID[2])}\n{"deleted":["k","feather.sess`],
     ['in its commit line', `${record(ID[2])}\n{"commit":{"li`],
@@ -174,7 +172,7 @@ describe('files from elsewhere', () => {
     const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
     try {
       expect(await sessionIds(mock, 'k')).toEqual([ID[0]]);
-      expect(JSON.parse((await readFile(file, 'utf8')).split('\n')[0]).version).toBe(2);
+      expect(JSON.parse((await readFile(file, 'utf8')).split('\n')[0]).version).toBe(3);
     } finally {
       await mock.close();
     }

@@ -139,6 +139,29 @@ describe('Store byte budget', () => {
   });
 });
 
+describe('Store records held as JSON text', () => {
+  it('parses a record on first read, once, and hands out the same object from then on', () => {
+    const store = new Store();
+    const json = JSON.stringify({ id: 'a', title: 'loaded', messages: [] });
+    store.put('k', 'sessions', 'a', json);
+    expect(store.held('k', 'sessions', 'a')).toBe(json);
+    const record = store.get('k', 'sessions', 'a')!;
+    expect(record).toEqual({ id: 'a', title: 'loaded', messages: [] });
+    expect(store.get('k', 'sessions', 'a')).toBe(record);
+    expect(store.held('k', 'sessions', 'a')).toBe(record);
+    expect(store.list('k', 'sessions')).toEqual([record]);
+  });
+
+  it('counts a record held as text by its JSON length, as it counts the same record as an object', () => {
+    const record = { id: 'b', title: 'x'.repeat(500) };
+    const [asText, asObject] = [new Store(), new Store()];
+    asText.put('k', 'c', 'b', JSON.stringify(record));
+    asObject.put('k', 'c', 'b', record, JSON.stringify(record).length);
+    expect(asText.bytes).toBe(asObject.bytes);
+    expect(asText.snapshot().tenants.k!.c!.b).toEqual(record);
+  });
+});
+
 describe('estimateJsonLength', () => {
   it('comes within a few percent of the JSON length, without recursion at any depth', () => {
     const session = {
