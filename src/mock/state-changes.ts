@@ -9,7 +9,8 @@ import {
   deletedLine,
   fixturesLine,
   indexLine,
-  recordLine,
+  recordLineIn,
+  recordLinePrefix,
   resetLine,
   unindexedLine,
 } from './state-file.js';
@@ -93,10 +94,11 @@ export class ChangeSet implements StoreObserver {
     for (const tenant of this.resetTenants) await add(resetLine(tenant));
     for (const [tenant, collections] of this.records) {
       for (const [collection, ids] of collections) {
+        const prefix = recordLinePrefix(tenant, collection);
         for (const id of ids) {
           recordLines++;
           const record = store.held(tenant, collection, id);
-          const full = add(record ? recordLine(tenant, collection, id, record) : deletedLine(tenant, collection, id));
+          const full = add(record ? recordLineIn(prefix, id, record) : deletedLine(tenant, collection, id));
           if (full) await full;
         }
       }

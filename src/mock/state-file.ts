@@ -446,9 +446,15 @@ function isJournalLine(line: unknown): line is JournalLine {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
+/**
+ * The start of a record line, `{"record":["tenant","collection",`: made once for the records of one
+ * collection (see `recordLineIn`).
+ */
+export const recordLinePrefix = (tenant: string, collection: string) =>
+  `{"record":[${JSON.stringify(tenant)},${JSON.stringify(collection)},`;
 /** A record held as text is copied as it is: serialising a record is most of what a save costs. */
-export const recordLine = (tenant: string, collection: string, id: string, record: HeldRecord) =>
-  `{"record":[${JSON.stringify(tenant)},${JSON.stringify(collection)},${JSON.stringify(id)},${typeof record === 'string' ? record : JSON.stringify(record)}]}`;
+export const recordLineIn = (prefix: string, id: string, record: HeldRecord) =>
+  `${prefix}${JSON.stringify(id)},${typeof record === 'string' ? record : JSON.stringify(record)}]}`;
 export const deletedLine = (tenant: string, collection: string, id: string) =>
   JSON.stringify({ deleted: [tenant, collection, id] });
 export const indexLine = (tenant: string, key: string, id: string) => JSON.stringify({ index: [tenant, key, id] });
@@ -504,9 +510,12 @@ export class PendingSnapshot {
     );
     let records = 0;
     let indexes = 0;
+    let [lastTenant, lastCollection, prefix] = ['', '', ''];
     for (const [tenant, collection, id, record] of store.records()) {
       records++;
-      const full = writer.line(recordLine(tenant, collection, id, record));
+      if (records === 1 || tenant !== lastTenant || collection !== lastCollection)
+        [lastTenant, lastCollection, prefix] = [tenant, collection, recordLinePrefix(tenant, collection)];
+      const full = writer.line(recordLineIn(prefix, id, record));
       if (full) await full;
     }
     for (const [tenant, key, id] of store.indexEntries()) {
