@@ -177,6 +177,30 @@ describe('files from elsewhere', () => {
       await mock.close();
     }
   });
+
+  it('a version 2 file (journal without checksums) is loaded, every line parsed, and rewritten with checksums', async () => {
+    const file = await tempFile();
+    const lines = [
+      header(2),
+      record(ID[0]),
+      '{"end":{"records":1,"indexes":0}}',
+      record(ID[1]),
+      '{"commit":{"lines":1}}',
+    ];
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const mock = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
+    try {
+      expect((await sessionIds(mock, 'k')).sort()).toEqual([ID[0], ID[1]]);
+      const written = (await readFile(file, 'utf8')).split('\n');
+      expect(JSON.parse(written[0]!).version).toBe(3);
+      expect(JSON.parse(written.find((line) => line.startsWith('{"end"'))!).end.crc32).toEqual(expect.any(Number));
+    } finally {
+      await mock.close();
+    }
+    // A version 2 file is checked line by line: a damaged record is still refused.
+    await writeFile(file, `${[...lines.slice(0, 3), '{"record":["k"', lines[4]].join('\n')}\n`);
+    await expect(startBundledMock({ stateFile: file })).rejects.toThrow(/corrupt at line 4: not valid JSON/);
+  });
 });
 
 describe('the journal and compaction', () => {
