@@ -1,0 +1,11 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+const t = (l, t0) => console.log(l, (performance.now()-t0).toFixed(1), 'ms');
+const f = process.argv[2];
+let t0 = performance.now();
+const b = await SwaggerParser.bundle(f); t('bundle', t0);
+t0 = performance.now(); const c = structuredClone(b); t('clone', t0);
+t0 = performance.now(); const d = await SwaggerParser.validate(c); t('validate+deref', t0);
+t0 = performance.now(); const d2 = await SwaggerParser.dereference(structuredClone(b)); t('deref only', t0);
+const { loadSpec } = await import('/work/wt/specload/dist/src/openapi/load.js');
+t0 = performance.now(); const s = await loadSpec(f); t('loadSpec', t0);
+t0 = performance.now(); const s2 = await loadSpec(f); t('loadSpec2', t0);
