@@ -1,6 +1,5 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
 import { cachedLoad, type LoadedDocuments, type SpecCacheOptions } from './cache/spec-cache.js';
 import { recordDiscriminators } from './discriminator.js';
 import { locate } from './pointer.js';
@@ -61,6 +60,8 @@ export async function loadSpec(file: string, options: LoadOptions = {}): Promise
 /** swagger-parser's work, the slow part of a load: parse, resolve `$ref`s, validate, dereference. */
 async function parseAndValidate(file: string): Promise<LoadedDocuments> {
   try {
+    // Imported here: a load from the cache does without swagger-parser (and its start-up time).
+    const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
     const parser = new SwaggerParser();
     const bundled = (await parser.bundle(file)) as Record<string, any>;
     const files = parser.$refs.paths();

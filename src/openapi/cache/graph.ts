@@ -67,7 +67,8 @@ export function decodeGraph(encoded: unknown): unknown[] {
       const key = row[i];
       if (typeof key !== 'string') throw new GraphFormatError('bad key');
       const value = resolve(row[i + 1]);
-      if (key === '__proto__') Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
       else (node as Record<string, unknown>)[key] = value;
     }
   });

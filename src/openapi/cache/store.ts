@@ -58,9 +58,18 @@ export class BlobStore {
       const index = this.readIndex();
       const entry = index.get(key);
       if (!entry) return undefined;
-      const data = this.readBlob(key, entry.bytes);
-      if (data === undefined || sha256(data) !== entry.sha256) {
-        this.options.warn(`entry ${key.slice(0, 12)} is damaged (size or hash differs from the index); rebuilding it`);
+      let damage: string | undefined;
+      let data: Buffer | undefined;
+      try {
+        data = this.readFile(blobFile(key), entry.bytes);
+        if (data !== undefined && (data.length !== entry.bytes || sha256(data) !== entry.sha256))
+          damage = 'its size or hash differs from the index';
+      } catch (error) {
+        damage = (error as Error).message;
+      }
+      if (data === undefined || damage !== undefined) {
+        // Gone (evicted by another process) is a plain miss; anything else is said.
+        if (damage !== undefined) this.options.warn(`entry ${key.slice(0, 12)} is damaged (${damage}); rebuilding it`);
         index.delete(key);
         this.remove(key);
         this.writeIndex(index);
@@ -121,13 +130,13 @@ export class BlobStore {
 
   private readIndex(): Map<string, IndexEntry> {
     const index = new Map<string, IndexEntry>();
-    const data = this.readFile(INDEX_FILE, MAX_INDEX_BYTES);
-    if (data === undefined) return index;
     let parsed: unknown;
     try {
+      const data = this.readFile(INDEX_FILE, MAX_INDEX_BYTES);
+      if (data === undefined) return index;
       parsed = JSON.parse(data.toString('utf8'));
-    } catch {
-      this.options.warn('index is not valid JSON; starting a new one');
+    } catch (error) {
+      this.options.warn(`index is unreadable (${(error as Error).message}); starting a new one`);
       return index;
     }
     const { format, entries } = (parsed ?? {}) as { format?: unknown; entries?: unknown };
@@ -146,12 +155,10 @@ export class BlobStore {
     this.writeAtomically(INDEX_FILE, Buffer.from(JSON.stringify({ format: INDEX_FORMAT, entries: [...index] })));
   }
 
-  private readBlob(key: string, bytes: number): Buffer | undefined {
-    const data = this.readFile(blobFile(key), bytes);
-    return data?.length === bytes ? data : undefined;
-  }
-
-  /** A regular file of the cache directory, at most `limit` bytes, or undefined (a link is never followed). */
+  /**
+   * A regular file of the cache directory, or undefined when there is none; a symbolic link is
+   * never followed (and said), a file longer than `limit` bytes is an error.
+   */
   private readFile(name: string, limit: number): Buffer | undefined {
     let fd: number;
     try {
@@ -167,7 +174,8 @@ export class BlobStore {
     }
     try {
       const stat = fstatSync(fd);
-      if (!stat.isFile() || stat.size > limit) return undefined;
+      if (!stat.isFile()) throw new Error(`${name} is not a regular file`);
+      if (stat.size > limit) throw new Error(`${name} is longer than ${limit} bytes`);
       const data = Buffer.allocUnsafe(stat.size);
       let read = 0;
       while (read < data.length) {
