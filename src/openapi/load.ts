@@ -39,7 +39,7 @@ export interface LoadOptions {
 }
 
 export async function loadSpec(file: string, options: LoadOptions = {}): Promise<Spec> {
-  const { bundled, dereferenced } = await cachedLoad(file, () => parseAndValidate(file), options.cache);
+  const { bundled, dereferenced } = await cachedLoad(file, () => readSpecDocuments(file), options.cache);
   const version = openApiVersion(file, bundled);
   const spec: Spec = {
     name: path.basename(file).replace(/\.(ya?ml|json)$/i, ''),
@@ -58,7 +58,7 @@ export async function loadSpec(file: string, options: LoadOptions = {}): Promise
 }
 
 /** swagger-parser's work, the slow part of a load: parse, resolve `$ref`s, validate, dereference. */
-async function parseAndValidate(file: string): Promise<LoadedDocuments> {
+export async function readSpecDocuments(file: string): Promise<LoadedDocuments> {
   try {
     // Imported here: a load from the cache does without swagger-parser (and its start-up time).
     const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
