@@ -30,6 +30,8 @@ const MAX_INDEX_BYTES = 4 * 1024 * 1024;
 /** Temporary files and unindexed blobs older than this are left over from a crash or a lost race. */
 const STALE_MS = 60 * 60 * 1000;
 const KEY = /^[0-9a-f]{64}$/;
+/** Entries kept at most, whatever their size, so that the index itself stays small. */
+const MAX_ENTRIES = 10_000;
 
 interface IndexEntry {
   sha256: string;
@@ -106,7 +108,7 @@ export class BlobStore {
     for (const entry of index.values()) total += entry.bytes;
     const oldestFirst = [...index].sort(([, a], [, b]) => a.usedAt - b.usedAt);
     for (const [key, entry] of oldestFirst) {
-      if (total <= this.options.maxBytes) break;
+      if (total <= this.options.maxBytes && index.size <= MAX_ENTRIES) break;
       index.delete(key);
       this.remove(key);
       total -= entry.bytes;
