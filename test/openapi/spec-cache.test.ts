@@ -285,6 +285,18 @@ describe('the cache is bounded in bytes', () => {
   });
 });
 
+describe('a cache that cannot be used', () => {
+  it('a cache directory that cannot be created is a warning; the spec still loads, every time', async () => {
+    const blocker = path.join(workDir, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const { load, parses } = countingLoader({ ...options, dir: path.join(blocker, 'cache') });
+    const file = writeSplitSpec();
+    for (let round = 0; round < 2; round++) expect((await load(file)).bundled.info.title).toBe('Split');
+    expect(parses()).toBe(2);
+    expect(warnings.some((warning) => /not written/.test(warning))).toBe(true);
+  });
+});
+
 describe('switching the cache off', () => {
   it('cache: false reads and writes nothing', async () => {
     const spec = await loadSpec(writeSplitSpec(), { cache: false });
