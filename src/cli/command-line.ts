@@ -12,7 +12,7 @@ export function cacheHelpLine(column = 28): string {
   return `${'      --no-cache'.padEnd(column)}load the specs without the on-disk spec cache (as PARLEY_CACHE=0 does)`;
 }
 
-/** --no-cache turns the spec cache off for this process, exactly as PARLEY_CACHE=0 in its environment would. */
+/** --no-cache turns the spec cache off for this process, exactly as PARLEY_CACHE=0 in its environment would (main.ts). */
 export function applyCacheFlag(noCache: boolean | undefined): void {
   if (noCache) process.env.PARLEY_CACHE = '0';
 }

@@ -8,7 +8,6 @@ import {
   printedHelp,
   REPORT_FILE_FLAGS,
   writeReportFiles,
-  applyCacheFlag,
   CACHE_FLAG,
   cacheHelpLine,
 } from './command-line.js';
@@ -39,7 +38,6 @@ export async function runDiffCommand(argv: string[]): Promise<number> {
     options: { format: { type: 'string' }, ...REPORT_FILE_FLAGS, ...CACHE_FLAG, ...HELP_FLAG },
   });
   if (printedHelp(values.help, DIFF_HELP)) return 0;
-  applyCacheFlag(values['no-cache']);
   if (positionals.length !== 2)
     throw new UsageError(`expects two spec files, the old one and the new one (got ${positionals.length})`);
   const format = values.format ?? 'text';

@@ -6,7 +6,7 @@ import { DEMO_AGENT } from '../mock/fixtures.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
-import { HELP_FLAG, printedHelp, applyCacheFlag, CACHE_FLAG, cacheHelpLine } from './command-line.js';
+import { HELP_FLAG, printedHelp, CACHE_FLAG, cacheHelpLine } from './command-line.js';
 
 export const MOCK_HELP = `Usage: parley mock [spec files...] [options]
 
@@ -83,7 +83,6 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     },
   });
   if (printedHelp(values.help, MOCK_HELP)) return 0;
-  applyCacheFlag(values['no-cache']);
   const specFiles = positionals.length > 0 ? positionals : bundledSpecFiles();
   const mock = await startMockServer({
     specFiles,

@@ -12,7 +12,6 @@ import {
   printedHelp,
   REPORT_FILE_FLAGS,
   writeReportFiles,
-  applyCacheFlag,
   CACHE_FLAG,
   cacheHelpLine,
 } from './command-line.js';
@@ -67,7 +66,6 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
     },
   });
   if (printedHelp(values.help, PROXY_HELP)) return 0;
-  applyCacheFlag(values['no-cache']);
   const upstream = parseHttpUrl('upstream', values.upstream, 'parley proxy --upstream https://sandbox.example.com');
   if (values.fallback !== undefined && values.fallback !== 'mock')
     throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);

@@ -35,7 +35,6 @@ import {
   printedHelp,
   REPORT_FILE_FLAGS,
   writeReportFiles,
-  applyCacheFlag,
   CACHE_FLAG,
   cacheHelpLine,
 } from './command-line.js';
@@ -221,7 +220,6 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     },
   });
   if (printedHelp(values.help, TEST_HELP)) return 0;
-  applyCacheFlag(values['no-cache']);
   const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
   const environment = credentialsFromEnvironment(process.env);
   const [apiKey, secondFromList, ...extra] =

@@ -1,10 +1,8 @@
 /** `parley validate <spec...>`: checks that files are valid OpenAPI 3.0/3.1 and lists their operations. */
 import { loadSpec } from '../openapi/load.js';
-import { applyCacheFlag } from './command-line.js';
 import { UsageError } from './usage-error.js';
 
 export async function runValidateCommand(argv: string[]): Promise<number> {
-  applyCacheFlag(argv.includes('--no-cache'));
   const files = argv.filter((arg) => !arg.startsWith('-'));
   if (files.length === 0) throw new UsageError('validate needs at least one spec file: parley validate <spec>');
   for (const file of files) {
