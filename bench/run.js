@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHarness } from './lib/harness.js';
+import { measureSpecLoading, renderSpecLoading } from './lib/spec-load.js';
 import { loadSideBySide, roundRatios } from './lib/load.js';
 import { measureCapOverHttp, measureMemory } from './lib/memory.js';
 import { peakRssBytes, stopServer } from './lib/processes.js';
@@ -68,8 +69,13 @@ async function main() {
   }
 
   // --only <workload> is for working on the HTTP path: it skips the memory and harness parts.
-  let memory, harness, stateFile;
+  let memory, harness, stateFile, specLoading;
   if (!only) {
+    // Before the harness: it also leaves the bundled specs in the default cache, so the run below is warm.
+    log('spec loading: cold and warm, each load a fresh process');
+    specLoading = await measureSpecLoading();
+    for (const row of specLoading)
+      log(`  ${row.label}: cold ${formatNumber(row.cold.loadMs)} ms, warm ${formatNumber(row.warm.loadMs)} ms`);
     log('memory: 1,000,000 Feather sessions, then 2,000,000 under a 1,000,000 cap');
     memory = { store: await measureMemory(), http: await measureCapOverHttp(quick ? 3 : 6) };
     log('harness: parley test against the mock');
@@ -80,7 +86,17 @@ async function main() {
     });
   }
 
-  const results = { date: new Date().toISOString(), quick, machine, load: LOAD, http, memory, harness, stateFile };
+  const results = {
+    date: new Date().toISOString(),
+    quick,
+    machine,
+    load: LOAD,
+    http,
+    memory,
+    specLoading,
+    harness,
+    stateFile,
+  };
   const markdown = render(results);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
@@ -106,7 +122,7 @@ function describeMachine() {
   };
 }
 
-function render({ date, quick, machine, load: settings, http, memory, harness, stateFile }) {
+function render({ date, quick, machine, load: settings, http, memory, specLoading, harness, stateFile }) {
   const find = (workload, target) => http.find((row) => row.workload === workload && row.target === target);
   const lines = [
     `Run ${date}${quick ? ' (--quick)' : ''} on ${machine.summary}.`,
@@ -154,6 +170,7 @@ function render({ date, quick, machine, load: settings, http, memory, harness, s
     ),
     '',
     ...(memory ? renderMemory(memory) : []),
+    ...(specLoading ? renderSpecLoading(specLoading, { mib, formatNumber, table, verdict }) : []),
     ...(harness ? renderHarness(harness) : []),
     ...(stateFile ? renderStateFile(stateFile) : []),
   ];

@@ -78,7 +78,8 @@ export type {
   ConstraintProbes,
 } from './contract/types.js';
 export { BUNDLED_CONTRACTS } from '../contracts/index.js';
-export { loadSpec, loadSpecs, SpecError } from './openapi/load.js';
+export { loadSpec, loadSpecs, SpecError, type LoadOptions } from './openapi/load.js';
+export type { SpecCacheOptions } from './openapi/cache/spec-cache.js';
 export { SpecValidator } from './openapi/validator.js';
 export { schemaArbitrary } from './openapi/arbitrary.js';
 export type { Spec, Operation } from './openapi/types.js';

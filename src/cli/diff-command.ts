@@ -3,7 +3,14 @@ import { parseArgs } from 'node:util';
 import { diffReportHtml } from '../diff/html.js';
 import { diffToJUnit, formatDiff } from '../diff/report.js';
 import { diffSpecFiles } from '../diff/spec-diff.js';
-import { HELP_FLAG, printedHelp, REPORT_FILE_FLAGS, writeReportFiles } from './command-line.js';
+import {
+  HELP_FLAG,
+  printedHelp,
+  REPORT_FILE_FLAGS,
+  writeReportFiles,
+  CACHE_FLAG,
+  cacheHelpLine,
+} from './command-line.js';
 import { UsageError } from './usage-error.js';
 
 export const DIFF_HELP = `Usage: parley diff <old spec> <new spec> [options]
@@ -20,6 +27,7 @@ Options:
       --junit <file>     also write a JUnit XML report (a failing testcase per broken operation)
       --html <file>      also write one self-contained HTML page: the verdict, breaking and
                          non-breaking changes
+${cacheHelpLine(25)}
   -h, --help             show this help
 `;
 
@@ -27,7 +35,7 @@ export async function runDiffCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string' }, ...REPORT_FILE_FLAGS, ...HELP_FLAG },
+    options: { format: { type: 'string' }, ...REPORT_FILE_FLAGS, ...CACHE_FLAG, ...HELP_FLAG },
   });
   if (printedHelp(values.help, DIFF_HELP)) return 0;
   if (positionals.length !== 2)

@@ -1,6 +1,7 @@
 /** The `parley` command line: dispatches to mock, test, validate, proxy and diff. */
 import { StateFileError } from '../mock/state-file.js';
 import { SpecError } from '../openapi/load.js';
+import { applyCacheFlag } from './command-line.js';
 import { UsageError } from './usage-error.js';
 
 export const HELP = `parley: stateful mock server and property-based contract tests for OpenAPI 3.0/3.1
@@ -39,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`parley: unknown command "${command}"\n\n${HELP}`);
     return 2;
   }
+  // Every command that loads specs takes --no-cache (each lists it in its flags and help).
+  applyCacheFlag(rest.includes('--no-cache'));
   try {
     return await (await load())(rest);
   } catch (error) {

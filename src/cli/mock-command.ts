@@ -6,7 +6,7 @@ import { DEMO_AGENT } from '../mock/fixtures.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
-import { HELP_FLAG, printedHelp } from './command-line.js';
+import { HELP_FLAG, printedHelp, CACHE_FLAG, cacheHelpLine } from './command-line.js';
 
 export const MOCK_HELP = `Usage: parley mock [spec files...] [options]
 
@@ -38,6 +38,7 @@ Options:
       --save-interval <s>   seconds between saves of what changed (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
       --watch               reload the spec and fixtures files when they change, keeping the state
                             (an edit that does not load is reported and the previous specs stay served)
+${cacheHelpLine()}
   -h, --help                show this help
 `;
 
@@ -77,6 +78,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
       'no-cors': { type: 'boolean' },
       'cors-admin': { type: 'boolean' },
       'allowed-host': { type: 'string', multiple: true },
+      ...CACHE_FLAG,
       ...HELP_FLAG,
     },
   });

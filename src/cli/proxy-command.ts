@@ -7,7 +7,14 @@ import { Recorder } from '../proxy/recorder.js';
 import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
-import { HELP_FLAG, printedHelp, REPORT_FILE_FLAGS, writeReportFiles } from './command-line.js';
+import {
+  HELP_FLAG,
+  printedHelp,
+  REPORT_FILE_FLAGS,
+  writeReportFiles,
+  CACHE_FLAG,
+  cacheHelpLine,
+} from './command-line.js';
 
 export const PROXY_HELP = `Usage: parley proxy --upstream <url> [spec files...] [options]
 
@@ -36,6 +43,7 @@ Options:
       --json <file>         write the full report as JSON on exit (coverage included)
       --html <file>         write one self-contained HTML page on exit: verdict, violations with
                             their exchange, warnings, coverage, response times
+${cacheHelpLine()}
   -h, --help                show this help
 `;
 
@@ -53,6 +61,7 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
       'upstream-timeout': { type: 'string' },
       ...REPORT_FILE_FLAGS,
       'min-coverage': { type: 'string' },
+      ...CACHE_FLAG,
       ...HELP_FLAG,
     },
   });

@@ -30,7 +30,14 @@ import { describeSecurity } from '../openapi/security.js';
 import type { Spec } from '../openapi/types.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
-import { HELP_FLAG, printedHelp, REPORT_FILE_FLAGS, writeReportFiles } from './command-line.js';
+import {
+  HELP_FLAG,
+  printedHelp,
+  REPORT_FILE_FLAGS,
+  writeReportFiles,
+  CACHE_FLAG,
+  cacheHelpLine,
+} from './command-line.js';
 
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
@@ -85,6 +92,7 @@ Options:
       --json <file>         also write the full report as JSON (coverage included)
       --html <file>         also write one self-contained HTML page: verdict, failures with curl and
                             exchange, warnings, coverage, response times
+${cacheHelpLine()}
   -h, --help                show this help
 
 Credentials never appear in a report: the keys are shown as $PARLEY_API_KEY and
@@ -207,6 +215,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       strict: { type: 'boolean' },
       ...REPORT_FILE_FLAGS,
       'min-coverage': { type: 'string' },
+      ...CACHE_FLAG,
       ...HELP_FLAG,
     },
   });

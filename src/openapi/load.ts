@@ -1,6 +1,6 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
+import { cachedLoad, type LoadedDocuments, type SpecCacheOptions } from './cache/spec-cache.js';
 import { recordDiscriminators } from './discriminator.js';
 import { locate } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
@@ -30,15 +30,16 @@ export class SpecError extends Error {
 
 type Segments = (string | number)[];
 
-export async function loadSpec(file: string): Promise<Spec> {
-  let bundled: Record<string, any>;
-  let dereferenced: Record<string, any>;
-  try {
-    bundled = (await SwaggerParser.bundle(file)) as Record<string, any>;
-    dereferenced = (await SwaggerParser.validate(structuredClone(bundled) as any)) as Record<string, any>;
-  } catch (error) {
-    throw new SpecError(file, (error as Error).message.split('\n').slice(0, 12).join('\n'));
-  }
+export interface LoadOptions {
+  /**
+   * The on-disk cache of parsed, validated and dereferenced specs (on by default; `false`, or
+   * `PARLEY_CACHE=0` in the environment, turns it off).
+   */
+  cache?: SpecCacheOptions | false;
+}
+
+export async function loadSpec(file: string, options: LoadOptions = {}): Promise<Spec> {
+  const { bundled, dereferenced } = await cachedLoad(file, () => readSpecDocuments(file), options.cache);
   const version = openApiVersion(file, bundled);
   const spec: Spec = {
     name: path.basename(file).replace(/\.(ya?ml|json)$/i, ''),
@@ -56,8 +57,23 @@ export async function loadSpec(file: string): Promise<Spec> {
   return spec;
 }
 
-export async function loadSpecs(files: readonly string[]): Promise<Spec[]> {
-  const specs = await Promise.all(files.map(loadSpec));
+/** swagger-parser's work, the slow part of a load: parse, resolve `$ref`s, validate, dereference. */
+export async function readSpecDocuments(file: string): Promise<LoadedDocuments> {
+  try {
+    // Imported here: a load from the cache does without swagger-parser (and its start-up time).
+    const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+    const parser = new SwaggerParser();
+    const bundled = (await parser.bundle(file)) as Record<string, any>;
+    const files = parser.$refs.paths();
+    const dereferenced = (await SwaggerParser.validate(structuredClone(bundled) as any)) as Record<string, any>;
+    return { bundled, dereferenced, files };
+  } catch (error) {
+    throw new SpecError(file, (error as Error).message.split('\n').slice(0, 12).join('\n'));
+  }
+}
+
+export async function loadSpecs(files: readonly string[], options: LoadOptions = {}): Promise<Spec[]> {
+  const specs = await Promise.all(files.map((file) => loadSpec(file, options)));
   const names = new Set<string>();
   for (const spec of specs) {
     while (names.has(spec.name)) spec.name += '_';
