@@ -5,7 +5,7 @@
 import type { Operation } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { jsonBodyOf } from './requests.js';
-import { applyProbe, probesOf } from './constraints.js';
+import { applyProbe, invalidOfKind, probesOf } from './constraints.js';
 import type { ContractRequest, ViolationKind } from './types.js';
 
 export const VIOLATION_KINDS: readonly ViolationKind[] = [
@@ -74,10 +74,9 @@ export function violationsOf(
     default: {
       if (!media?.schemaPointer || request.body === undefined) return [];
       const pointer = media.schemaPointer;
-      return probesOf(media.schema as Record<string, unknown>, request.body, 'body')
-        .filter((probe) => probe.expect === 'invalid' && probe.kind === kind)
+      return probesOf(media.schema as Record<string, unknown>, request.body, 'body', 'request', invalidOfKind(kind))
         .map((probe) => ({ probe, body: applyProbe(request.body, probe.path, probe.value) }))
-        .filter(({ body }) => validator.validate(pointer, body, 'request').length > 0)
+        .filter(({ body }) => !validator.accepts(pointer, body, 'request'))
         .map(({ probe, body }) => ({
           ...request,
           body,
@@ -95,8 +94,7 @@ function pathViolations(request: ContractRequest, validator: SpecValidator): Con
       // Path text reaches a server as a string, or as a number where the schema wants one:
       // "-1" is a fine string id, so it is bad only if neither reading passes.
       const readings: unknown[] = /^-?\d+(\.\d+)?$/.test(bad) ? [bad, Number(bad)] : [bad];
-      if (readings.some((reading) => validator.validate(parameter.schemaPointer!, reading, 'request').length === 0))
-        continue;
+      if (readings.some((reading) => validator.accepts(parameter.schemaPointer!, reading, 'request'))) continue;
       out.push({
         ...request,
         pathParams: { ...request.pathParams, [parameter.name]: bad },
