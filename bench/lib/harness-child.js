@@ -2,13 +2,14 @@
  * Bench child: one `parley test` run through the library, the specs loaded before the clock starts,
  * so the figures are the harness's cost per request and not spec loading. Prints one JSON line:
  * requests, checks, run milliseconds, CPU microseconds of the run (user + system), the verdict.
- * Usage: node harness-child.js '<json { target, runs, phases?, skip?, apiKey, seed }>'.
+ * Usage: node harness-child.js '<json { target, runs, phases?, skip?, apiKey, seed }>'; PARLEY_HARNESS_DIST
+ * runs the harness of another build (its dist/ directory).
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dist = process.env.PARLEY_DIST || path.join(root, 'dist');
+const dist = process.env.PARLEY_HARNESS_DIST || path.join(root, 'dist');
 const load = (file) => import(pathToFileURL(path.join(dist, file)).href);
 const { loadSpecs } = await load('src/openapi/load.js');
 const { runContract } = await load('src/contract/runner.js');
