@@ -192,28 +192,25 @@ export function probesOf(
   value: unknown,
   root: string,
   direction: 'request' | 'response' = 'request',
-  keeps: ProbeFilter = () => true,
+  onlyKind?: ViolationKind,
 ): Probe[] {
   const out: Probe[] = [];
-  walk(schema, value, [], root, out, { direction, keeps }, 0);
+  const keeps: ProbeFilter = onlyKind ? (expect, kind) => expect === 'invalid' && kind === onlyKind : () => true;
+  walk(schema, value, [], root, out, { direction, keeps, key: `${direction}\u0000${onlyKind ?? '*'}` }, 0);
   return out;
 }
 
 /**
- * Which probes a caller wants. The walk builds only those (and their values only where it can tell
- * in advance), so the fuzz phase asking for one kind per request does not pay for every probe.
+ * Which probes a caller wants (`onlyKind`: the invalid ones of one kind). The walk builds only
+ * those, so the fuzz phase asking for one kind per request does not pay for every probe.
  */
-export type ProbeFilter = (expect: Probe['expect'], kind: ViolationKind | undefined) => boolean;
-
-/** The invalid probes of one kind. */
-export const invalidOfKind =
-  (wanted: ViolationKind): ProbeFilter =>
-  (expect, kind) =>
-    expect === 'invalid' && kind === wanted;
+type ProbeFilter = (expect: Probe['expect'], kind: ViolationKind | undefined) => boolean;
 
 interface WalkScope {
   direction: 'request' | 'response';
   keeps: ProbeFilter;
+  /** Names direction and filter, for caching what depends on nothing else. */
+  key: string;
 }
 
 /** A branch's example, made once per schema object and direction: the walk only reads it (probes edit copies). */
@@ -339,13 +336,38 @@ function branchProbes(
     if (!branch || typeof branch !== 'object') continue;
     const example = branchExample(branch, scope.direction);
     if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
+    out.push(...liftedBranchProbes(branch, example, path, root, scope, depth));
+  }
+}
+
+/**
+ * The probes of a branch's example, each lifted to replace the whole value at `path`. They depend on
+ * the branch, the place and the filter only, not on the request: made once, shared by every request
+ * (probes and their values are only read afterwards).
+ */
+const liftedProbes = new WeakMap<Schema, Map<string, Probe[]>>();
+function liftedBranchProbes(
+  branch: Schema,
+  example: unknown,
+  path: Segment[],
+  root: string,
+  scope: WalkScope,
+  depth: number,
+): Probe[] {
+  let byPlace = liftedProbes.get(branch);
+  if (!byPlace) liftedProbes.set(branch, (byPlace = new Map()));
+  const place = `${scope.key}\u0000${depth}\u0000${label(root, path)}`;
+  let lifted = byPlace.get(place);
+  if (!lifted) {
     const inner: Probe[] = [];
     walk(branch, example, path, root, inner, scope, depth + 1);
-    for (const probe of inner) {
-      if (probe.path.length === path.length) continue; // the node's own keywords are probed above
-      out.push({ ...probe, path, value: applyProbe(example, probe.path.slice(path.length), probe.value) });
-    }
+    lifted = inner
+      // The node's own keywords are probed by the caller.
+      .filter((probe) => probe.path.length !== path.length)
+      .map((probe) => ({ ...probe, path, value: applyProbe(example, probe.path.slice(path.length), probe.value) }));
+    byPlace.set(place, lifted);
   }
+  return lifted;
 }
 
 type Add = (

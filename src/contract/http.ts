@@ -4,7 +4,7 @@ import { exceedsJsonDepth } from '../openapi/json-value.js';
 import { parsePathKey } from '../openapi/path-key.js';
 import { USER_AGENT } from '../version.js';
 import { encodeBody } from './body-encoding.js';
-import { placeCredentials, type Credentials } from './credentials.js';
+import { placeCredentials, type Credentials, type PlacedCredentials } from './credentials.js';
 import { RateLimiter } from './rate.js';
 import { readResponse, ResponseTooLargeError } from './response-reader.js';
 import { queryPairs } from './parameter-style.js';
@@ -153,36 +153,66 @@ export function describeTransportError(error: unknown, timeoutMs: number): strin
   return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
 }
 
-const accepts = new WeakMap<ContractRequest['operation'], string>();
+type Operation = ContractRequest['operation'];
 
-/** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
-function acceptFor(operation: ContractRequest['operation']): string {
-  let accept = accepts.get(operation);
-  if (accept === undefined) {
+/** What toWire needs of an operation, worked out once per operation instead of once per request. */
+interface WireTemplate {
+  template: string;
+  fixedQuery: [string, string][];
+  /** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
+  accept: string;
+  queryParameters: Map<string, Operation['parameters'][number]>;
+  /** Credentials placed per the operation's security, per set of credentials. */
+  placed: WeakMap<Credentials, PlacedCredentials>;
+}
+
+const wireTemplates = new WeakMap<Operation, WireTemplate>();
+
+function wireTemplateOf(operation: Operation): WireTemplate {
+  let template = wireTemplates.get(operation);
+  if (!template) {
     const types = [
       ...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType))),
     ];
-    accepts.set(operation, (accept = types.length > 0 ? types.join(', ') : '*/*'));
+    template = {
+      ...parsePathKey(operation.path),
+      accept: types.length > 0 ? types.join(', ') : '*/*',
+      // The first of a name wins, as a lookup by name would find it.
+      queryParameters: new Map(
+        operation.parameters
+          .filter((p) => p.in === 'query')
+          .reverse()
+          .map((p) => [p.name, p]),
+      ),
+      placed: new WeakMap(),
+    };
+    wireTemplates.set(operation, template);
   }
-  return accept;
+  return template;
+}
+
+function placedFor(template: WireTemplate, operation: Operation, credentials: Credentials): PlacedCredentials {
+  let placed = template.placed.get(credentials);
+  if (!placed) template.placed.set(credentials, (placed = placeCredentials(operation.security, credentials)));
+  return placed;
 }
 
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
-  const { template, fixedQuery } = parsePathKey(operation.path);
-  let path = template.replace(/\{([^}]+)\}/g, (_, name: string) =>
+  const wire = wireTemplateOf(operation);
+  let path = wire.template.replace(/\{([^}]+)\}/g, (_, name: string) =>
     encodeURIComponent(String(request.pathParams[name] ?? '')),
   );
-  const query = new URLSearchParams(fixedQuery);
+  const query = new URLSearchParams(wire.fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
-    const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name) ?? { name };
+    const parameter = wire.queryParameters.get(name) ?? { name };
     for (const [key, text] of queryPairs(parameter, value)) query.append(key, text);
   }
-  const headers: Record<string, string> = { accept: acceptFor(operation), ...credentials.headers, ...request.headers };
+  const headers: Record<string, string> = { accept: wire.accept, ...credentials.headers, ...request.headers };
   if (!request.withoutCredentials) {
-    const placed = placeCredentials(operation.security, credentials);
+    const placed = placedFor(wire, operation, credentials);
     Object.assign(headers, placed.headers);
     for (const [name, value] of placed.query) query.set(name, value);
     if (placed.cookies.length > 0) {

@@ -5,7 +5,7 @@
 import type { Operation } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { jsonBodyOf } from './requests.js';
-import { applyProbe, invalidOfKind, probesOf } from './constraints.js';
+import { applyProbe, probesOf } from './constraints.js';
 import type { ContractRequest, ViolationKind } from './types.js';
 
 export const VIOLATION_KINDS: readonly ViolationKind[] = [
@@ -74,7 +74,7 @@ export function violationsOf(
     default: {
       if (!media?.schemaPointer || request.body === undefined) return [];
       const pointer = media.schemaPointer;
-      return probesOf(media.schema as Record<string, unknown>, request.body, 'body', 'request', invalidOfKind(kind))
+      return probesOf(media.schema as Record<string, unknown>, request.body, 'body', 'request', kind)
         .map((probe) => ({ probe, body: applyProbe(request.body, probe.path, probe.value) }))
         .filter(({ body }) => !validator.accepts(pointer, body, 'request'))
         .map(({ probe, body }) => ({
