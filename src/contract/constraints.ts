@@ -163,7 +163,13 @@ export function formatNearMiss(format: string, valid: unknown): string {
 }
 
 /** A member's near miss: another case, a trailing character, the next number; never a member itself. */
+const nearMisses = new WeakMap<unknown[], unknown>();
 function enumNearMiss(members: unknown[]): unknown {
+  if (!nearMisses.has(members)) nearMisses.set(members, nearMissOf(members));
+  return nearMisses.get(members);
+}
+
+function nearMissOf(members: unknown[]): unknown {
   const taken = new Set(members.map((m) => JSON.stringify(m)));
   const candidates: unknown[] = [];
   for (const member of members) {
@@ -381,28 +387,32 @@ type Add = (
 
 /** The probes of one node's own keywords (not of its children). */
 function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, keeps: ProbeFilter): void {
+  // Each probe's value is worked out only when the caller wants that probe.
+  const valid = keeps('valid', undefined);
   const types = allowedTypes(schema);
   const confusion = TYPE_SAMPLES.find(([type]) => !types.has(type));
-  if (confusion)
+  if (confusion && keeps('invalid', 'wrong_type'))
     add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${[...types].join(' or ')}`);
-  if (types.has('null') && value !== null && typesOf(schema).length > 0)
+  if (valid && types.has('null') && value !== null && typesOf(schema).length > 0)
     add('nullable', 'valid', undefined, path, null, 'null is allowed');
   const union = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(union) && keeps('valid', undefined)) {
+  if (Array.isArray(union) && valid) {
     const keyword = schema.oneOf ? 'oneOf' : 'anyOf';
     union.forEach((branch: Schema, index: number) => {
       const example = exampleFromSchema(branch, { direction: 'request' });
       add(`${keyword}[${index}]`, 'valid', undefined, path, example, `${keyword} branch ${index}`);
     });
   }
+  const lengths = valid || keeps('invalid', 'string_too_short') || keeps('invalid', 'string_too_long');
+  const members = valid || keeps('invalid', 'outside_enum');
   for (const branch of branches(schema)) {
-    if (isNumeric(branch)) {
+    if (isNumeric(branch) && (valid || keeps('invalid', 'out_of_range_number'))) {
       numericProbes(branch, (constraint, expect, number, why) =>
         add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why),
       );
     }
     const { minLength, maxLength, format } = branch;
-    if (typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
+    if (lengths && typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
       add('minLength', 'valid', undefined, path, stringOfLength(value, minLength), `at minLength ${minLength}`);
       if (minLength > 0)
         add(
@@ -414,7 +424,7 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, k
           `shorter than minLength ${minLength}`,
         );
     }
-    if (typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
+    if (lengths && typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
       add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength), `at maxLength ${maxLength}`);
       add(
         'maxLength',
@@ -425,7 +435,7 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, k
         `longer than maxLength ${maxLength}`,
       );
     }
-    if (typeof format === 'string' && !isNumeric(branch))
+    if (typeof format === 'string' && !isNumeric(branch) && keeps('invalid', 'bad_format'))
       add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
     if (typeof branch.pattern === 'string' && keeps('invalid', 'pattern_mismatch')) {
       const mismatch = patternMiss(branch.pattern, value, branch);
@@ -446,22 +456,24 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, k
       arrayProbes(branch, value, (constraint, expect, kind, items, why) =>
         add(constraint, expect, kind, path, items, why),
       );
-    const members: unknown[] | undefined = Array.isArray(branch.enum)
-      ? branch.enum
-      : branch.const !== undefined
-        ? [branch.const]
-        : undefined;
-    if (members) {
+    const enumerated: unknown[] | undefined = !members
+      ? undefined
+      : Array.isArray(branch.enum)
+        ? branch.enum
+        : branch.const !== undefined
+          ? [branch.const]
+          : undefined;
+    if (enumerated) {
       const keyword = branch.const !== undefined ? 'const' : 'enum';
-      if (members.length <= MAX_ENUM_MEMBERS_SENT)
-        for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
+      if (enumerated.length <= MAX_ENUM_MEMBERS_SENT)
+        for (const member of enumerated) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
       add(
         keyword,
         'invalid',
         'outside_enum',
         path,
-        enumNearMiss(members),
-        `a near-miss of ${keyword} ${JSON.stringify(members).slice(0, 40)}`,
+        enumNearMiss(enumerated),
+        `a near-miss of ${keyword} ${JSON.stringify(enumerated).slice(0, 40)}`,
       );
     }
   }
