@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureHarness } from './lib/harness.js';
+import { measureHarness, renderHarness } from './lib/harness.js';
 import { measureSpecLoading, renderSpecLoading } from './lib/spec-load.js';
 import { loadSideBySide, roundRatios } from './lib/load.js';
 import { measureCapOverHttp, measureMemory } from './lib/memory.js';
@@ -78,7 +78,7 @@ async function main() {
       log(`  ${row.label}: cold ${formatNumber(row.cold.loadMs)} ms, warm ${formatNumber(row.warm.loadMs)} ms`);
     log('memory: 1,000,000 Feather sessions, then 2,000,000 under a 1,000,000 cap');
     memory = { store: await measureMemory(), http: await measureCapOverHttp(quick ? 3 : 6) };
-    log('harness: parley test against the mock');
+    log('harness: parley test against the mock and against a bare canned server');
     harness = await measureHarness(quick);
     stateFile = await measureStateFile({
       sessions: Number(process.env.PARLEY_BENCH_STATE_SESSIONS ?? (quick ? 200_000 : 1_000_000)),
@@ -199,27 +199,6 @@ function renderMemory({ store: memory, http }) {
     '',
     `Through HTTP, a mock started with --max-records ${formatNumber(http.maxRecords)}: ${formatNumber(http.created)} create-session requests answered, ` +
       `${formatNumber(http.stored)} records held afterwards (${verdict(http.stored <= http.maxRecords)}), peak RSS ${formatNumber(mib(http.peakRssBytes))} MiB.`,
-    '',
-  ];
-}
-
-function renderHarness(harness) {
-  if (!harness.available) return ['### Harness', '', `not measured: ${harness.reason}`];
-  return [
-    '### Harness (`parley test` against the parley mock, separate processes)',
-    '',
-    table(
-      ['Run', 'checked requests', 'checks', 'run s', 'wall s (spawn to exit)', 'checked req/s (run)', 'target'],
-      harness.runs.map((run) => [
-        run.label,
-        formatNumber(run.checkedRequests),
-        formatNumber(run.checks),
-        formatNumber(run.runSeconds, 2),
-        formatNumber(run.wallSeconds, 2),
-        formatNumber(run.checkedPerSecond),
-        `${run.target}: ${verdict(run.met)}`,
-      ]),
-    ),
     '',
   ];
 }

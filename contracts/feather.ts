@@ -54,19 +54,19 @@ async function newSessionId(session: ContractSession, title: string | null = nul
  * (an assistant, or a team with its revision). Make a generated body follow the docs.
  */
 function withOneBinding(body: Record<string, any>): Record<string, any> {
-  const out = { ...body };
-  if (out.assistant_id != null) {
-    delete out.team_id;
-    delete out.team_revision_id;
-    return out;
-  }
-  delete out.assistant_revision_id;
-  if (out.team_id != null) {
+  // Copies without the dropped keys rather than `delete`: this runs for every generated request,
+  // and objects that lost keys are slower for everything that reads them afterwards.
+  if (body.assistant_id != null) return without(body, ['team_id', 'team_revision_id']);
+  if (body.team_id != null) {
+    const out = without(body, ['assistant_revision_id']);
     out.team_revision_id ??= out.team_id;
     return out;
   }
-  delete out.team_revision_id;
-  return { ...out, assistant_id: out.end_user_id };
+  return { ...without(body, ['assistant_revision_id', 'team_revision_id']), assistant_id: body.end_user_id };
+}
+
+function without(body: Record<string, any>, names: readonly string[]): Record<string, any> {
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !names.includes(name)));
 }
 
 const sessionTakesMessages: Sequence<{ title: string | null; contents: string[] }> = {

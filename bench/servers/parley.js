@@ -1,7 +1,7 @@
 /**
  * Bench child: the parley mock on the bundled specs, on a free loopback port. Prints `listening on <url>`.
- * PARLEY_MAX_RECORDS, PARLEY_ADMIN_TOKEN and PARLEY_STATE_FILE set --max-records, --admin-token and
- * --state-file; PARLEY_DIST runs the build in another dist/ directory (another commit's, for bench/compare.js).
+ * PARLEY_MAX_RECORDS, PARLEY_ADMIN_TOKEN, PARLEY_STATE_FILE and PARLEY_API_KEYS (comma-separated) set
+ * --max-records, --admin-token, --state-file and --api-key; PARLEY_DIST runs the build in another dist/ directory (another commit's, for bench/compare.js).
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,8 +13,17 @@ const specFiles = ['feather', 'julep', 'eliza'].map((name) => path.join(root, 's
 const maxRecords = process.env.PARLEY_MAX_RECORDS ? Number(process.env.PARLEY_MAX_RECORDS) : undefined;
 const adminToken = process.env.PARLEY_ADMIN_TOKEN || undefined;
 const stateFile = process.env.PARLEY_STATE_FILE || undefined;
+const apiKeys = process.env.PARLEY_API_KEYS ? process.env.PARLEY_API_KEYS.split(',') : undefined;
 
-const mock = await startMockServer({ specFiles, port: 0, host: '127.0.0.1', maxRecords, adminToken, stateFile });
+const mock = await startMockServer({
+  specFiles,
+  port: 0,
+  host: '127.0.0.1',
+  maxRecords,
+  adminToken,
+  stateFile,
+  apiKeys,
+});
 process.stdout.write(`listening on ${mock.url}\n`);
 process.once('SIGTERM', () =>
   mock.close().then(

@@ -57,8 +57,23 @@ const MAX_BUILT_LENGTH = 65_536;
 /** Arrays longer than this are not built to probe their bounds. */
 const MAX_BUILT_ITEMS = 1_000;
 
+/**
+ * Facts about one schema object, worked out once: the walk runs for every generated request of the
+ * fuzz phase, over schemas that do not change during a run.
+ */
+function memoizedBySchema<T>(derive: (schema: Schema) => T): (schema: Schema) => T {
+  const cache = new WeakMap<Schema, T>();
+  return (schema) => {
+    let value = cache.get(schema);
+    if (value === undefined) cache.set(schema, (value = derive(schema)));
+    return value;
+  };
+}
+
 /** Alternatives of a schema: anyOf/oneOf branches flattened, allOf parts beside the schema itself. */
-function branches(schema: Schema): Schema[] {
+const branches: (schema: Schema) => readonly Schema[] = memoizedBySchema(branchesOf);
+
+function branchesOf(schema: Schema): Schema[] {
   const union = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(union)) return union.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []));
   if (Array.isArray(schema.allOf))
@@ -66,7 +81,9 @@ function branches(schema: Schema): Schema[] {
   return [schema];
 }
 
-function allowedTypes(schema: Schema): Set<string> {
+const allowedTypes: (schema: Schema) => ReadonlySet<string> = memoizedBySchema(allowedTypesOf);
+
+function allowedTypesOf(schema: Schema): Set<string> {
   const types = new Set<string>();
   for (const branch of branches(schema)) {
     const declared = typesOf(branch);
@@ -146,7 +163,13 @@ export function formatNearMiss(format: string, valid: unknown): string {
 }
 
 /** A member's near miss: another case, a trailing character, the next number; never a member itself. */
+const nearMisses = new WeakMap<unknown[], unknown>();
 function enumNearMiss(members: unknown[]): unknown {
+  if (!nearMisses.has(members)) nearMisses.set(members, nearMissOf(members));
+  return nearMisses.get(members);
+}
+
+function nearMissOf(members: unknown[]): unknown {
   const taken = new Set(members.map((m) => JSON.stringify(m)));
   const candidates: unknown[] = [];
   for (const member of members) {
@@ -175,10 +198,33 @@ export function probesOf(
   value: unknown,
   root: string,
   direction: 'request' | 'response' = 'request',
+  onlyKind?: ViolationKind,
 ): Probe[] {
   const out: Probe[] = [];
-  walk(schema, value, [], root, out, direction, 0);
+  const keeps: ProbeFilter = onlyKind ? (expect, kind) => expect === 'invalid' && kind === onlyKind : () => true;
+  walk(schema, value, [], root, out, { direction, keeps, key: `${direction}\u0000${onlyKind ?? '*'}` }, 0);
   return out;
+}
+
+/**
+ * Which probes a caller wants (`onlyKind`: the invalid ones of one kind). The walk builds only
+ * those, so the fuzz phase asking for one kind per request does not pay for every probe.
+ */
+type ProbeFilter = (expect: Probe['expect'], kind: ViolationKind | undefined) => boolean;
+
+interface WalkScope {
+  direction: 'request' | 'response';
+  keeps: ProbeFilter;
+  /** Names direction and filter, for caching what depends on nothing else. */
+  key: string;
+}
+
+/** A branch's example, made once per schema object and direction: the walk only reads it (probes edit copies). */
+const branchExamples = { request: new WeakMap<Schema, unknown>(), response: new WeakMap<Schema, unknown>() };
+function branchExample(branch: Schema, direction: WalkScope['direction']): unknown {
+  const cache = branchExamples[direction];
+  if (!cache.has(branch)) cache.set(branch, exampleFromSchema(branch, { direction }));
+  return cache.get(branch);
 }
 
 function walk(
@@ -187,7 +233,7 @@ function walk(
   path: Segment[],
   root: string,
   out: Probe[],
-  direction: 'request' | 'response',
+  scope: WalkScope,
   depth: number,
 ): void {
   if (!schema || typeof schema !== 'object' || depth > 8) return;
@@ -199,7 +245,8 @@ function walk(
     probePath: Segment[],
     probeValue: unknown,
     why: string,
-  ) =>
+  ) => {
+    if (!scope.keeps(expect, kind)) return;
     out.push({
       constraint: `${where} ${constraint}`,
       expect,
@@ -209,10 +256,11 @@ function walk(
       description: `${where}${probeValue === REMOVE ? '' : ` = ${(JSON.stringify(probeValue) ?? 'undefined').slice(0, 40)}`}: ${why}`,
       identity: identityOf(`${where} ${constraint}`, expect, probeValue),
     });
-  if (path.length > 0 || root !== 'body') nodeProbes(schema, value, path, add);
-  if (value !== null && typeof value === 'object') childProbes(schema, value, path, root, out, direction, depth);
+  };
+  if (path.length > 0 || root !== 'body') nodeProbes(schema, value, path, add, scope.keeps);
+  if (value !== null && typeof value === 'object') childProbes(schema, value, path, root, out, scope, depth);
   // After the value's own branch, so a probe of the same place is kept in its smallest form.
-  branchProbes(schema, value, path, root, out, direction, depth);
+  branchProbes(schema, value, path, root, out, scope, depth);
 }
 
 /** Required fields left out, an extra property where none is allowed, and the walk into each child present. */
@@ -222,10 +270,11 @@ function childProbes(
   path: Segment[],
   root: string,
   out: Probe[],
-  direction: 'request' | 'response',
+  scope: WalkScope,
   depth: number,
 ): void {
   const addExtra = (constraint: string, probePath: Segment[], probeValue: unknown, why: string) => {
+    if (!scope.keeps('invalid', 'additional_property')) return;
     const where = label(root, path);
     out.push({
       constraint: `${where} ${constraint}`,
@@ -237,14 +286,15 @@ function childProbes(
       identity: identityOf(`${where} ${constraint}`, 'invalid', probeValue),
     });
   };
-  const hidden = direction === 'request' ? 'readOnly' : 'writeOnly';
+  const hidden = scope.direction === 'request' ? 'readOnly' : 'writeOnly';
+  const keepsMissing = scope.keeps('invalid', 'missing_required_field');
   for (const branch of branches(schema)) {
     if (Array.isArray(value)) {
-      if (branch.items && value.length > 0) walk(branch.items, value[0], [...path, 0], root, out, direction, depth + 1);
+      if (branch.items && value.length > 0) walk(branch.items, value[0], [...path, 0], root, out, scope, depth + 1);
       continue;
     }
     const present = (name: string) => Object.hasOwn(value, name);
-    for (const name of Array.isArray(branch.required) ? branch.required : []) {
+    for (const name of keepsMissing && Array.isArray(branch.required) ? branch.required : []) {
       if (!present(name) || branch.properties?.[name]?.[hidden] === true) continue;
       const field = label(root, [...path, name]);
       out.push({
@@ -264,7 +314,7 @@ function childProbes(
     }
     for (const [name, property] of Object.entries<Schema>(branch.properties ?? {})) {
       if (present(name))
-        walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, direction, depth + 1);
+        walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, scope, depth + 1);
     }
   }
 }
@@ -283,22 +333,47 @@ function branchProbes(
   path: Segment[],
   root: string,
   out: Probe[],
-  direction: 'request' | 'response',
+  scope: WalkScope,
   depth: number,
 ): void {
   const union = schema.anyOf ?? schema.oneOf;
   if (!Array.isArray(union)) return;
   for (const branch of union as Schema[]) {
     if (!branch || typeof branch !== 'object') continue;
-    const example = exampleFromSchema(branch, { direction });
+    const example = branchExample(branch, scope.direction);
     if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
-    const inner: Probe[] = [];
-    walk(branch, example, path, root, inner, direction, depth + 1);
-    for (const probe of inner) {
-      if (probe.path.length === path.length) continue; // the node's own keywords are probed above
-      out.push({ ...probe, path, value: applyProbe(example, probe.path.slice(path.length), probe.value) });
-    }
+    out.push(...liftedBranchProbes(branch, example, path, root, scope, depth));
   }
+}
+
+/**
+ * The probes of a branch's example, each lifted to replace the whole value at `path`. They depend on
+ * the branch, the place and the filter only, not on the request: made once, shared by every request
+ * (probes and their values are only read afterwards).
+ */
+const liftedProbes = new WeakMap<Schema, Map<string, Probe[]>>();
+function liftedBranchProbes(
+  branch: Schema,
+  example: unknown,
+  path: Segment[],
+  root: string,
+  scope: WalkScope,
+  depth: number,
+): Probe[] {
+  let byPlace = liftedProbes.get(branch);
+  if (!byPlace) liftedProbes.set(branch, (byPlace = new Map()));
+  const place = `${scope.key}\u0000${depth}\u0000${label(root, path)}`;
+  let lifted = byPlace.get(place);
+  if (!lifted) {
+    const inner: Probe[] = [];
+    walk(branch, example, path, root, inner, scope, depth + 1);
+    lifted = inner
+      // The node's own keywords are probed by the caller.
+      .filter((probe) => probe.path.length !== path.length)
+      .map((probe) => ({ ...probe, path, value: applyProbe(example, probe.path.slice(path.length), probe.value) }));
+    byPlace.set(place, lifted);
+  }
+  return lifted;
 }
 
 type Add = (
@@ -311,29 +386,33 @@ type Add = (
 ) => void;
 
 /** The probes of one node's own keywords (not of its children). */
-function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): void {
+function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, keeps: ProbeFilter): void {
+  // Each probe's value is worked out only when the caller wants that probe.
+  const valid = keeps('valid', undefined);
   const types = allowedTypes(schema);
   const confusion = TYPE_SAMPLES.find(([type]) => !types.has(type));
-  if (confusion)
+  if (confusion && keeps('invalid', 'wrong_type'))
     add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${[...types].join(' or ')}`);
-  if (types.has('null') && value !== null && typesOf(schema).length > 0)
+  if (valid && types.has('null') && value !== null && typesOf(schema).length > 0)
     add('nullable', 'valid', undefined, path, null, 'null is allowed');
   const union = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(union)) {
+  if (Array.isArray(union) && valid) {
     const keyword = schema.oneOf ? 'oneOf' : 'anyOf';
     union.forEach((branch: Schema, index: number) => {
       const example = exampleFromSchema(branch, { direction: 'request' });
       add(`${keyword}[${index}]`, 'valid', undefined, path, example, `${keyword} branch ${index}`);
     });
   }
+  const lengths = valid || keeps('invalid', 'string_too_short') || keeps('invalid', 'string_too_long');
+  const members = valid || keeps('invalid', 'outside_enum');
   for (const branch of branches(schema)) {
-    if (isNumeric(branch)) {
+    if (isNumeric(branch) && (valid || keeps('invalid', 'out_of_range_number'))) {
       numericProbes(branch, (constraint, expect, number, why) =>
         add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why),
       );
     }
     const { minLength, maxLength, format } = branch;
-    if (typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
+    if (lengths && typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
       add('minLength', 'valid', undefined, path, stringOfLength(value, minLength), `at minLength ${minLength}`);
       if (minLength > 0)
         add(
@@ -345,7 +424,7 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
           `shorter than minLength ${minLength}`,
         );
     }
-    if (typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
+    if (lengths && typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
       add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength), `at maxLength ${maxLength}`);
       add(
         'maxLength',
@@ -356,9 +435,9 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
         `longer than maxLength ${maxLength}`,
       );
     }
-    if (typeof format === 'string' && !isNumeric(branch))
+    if (typeof format === 'string' && !isNumeric(branch) && keeps('invalid', 'bad_format'))
       add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
-    if (typeof branch.pattern === 'string') {
+    if (typeof branch.pattern === 'string' && keeps('invalid', 'pattern_mismatch')) {
       const mismatch = patternMiss(branch.pattern, value, branch);
       if (mismatch !== undefined)
         add(
@@ -370,26 +449,31 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
           `does not match pattern ${branch.pattern.slice(0, 40)}`,
         );
     }
-    if (Array.isArray(value))
+    if (
+      Array.isArray(value) &&
+      (keeps('valid', undefined) || keeps('invalid', 'array_size') || keeps('invalid', 'duplicate_items'))
+    )
       arrayProbes(branch, value, (constraint, expect, kind, items, why) =>
         add(constraint, expect, kind, path, items, why),
       );
-    const members: unknown[] | undefined = Array.isArray(branch.enum)
-      ? branch.enum
-      : branch.const !== undefined
-        ? [branch.const]
-        : undefined;
-    if (members) {
+    const enumerated: unknown[] | undefined = !members
+      ? undefined
+      : Array.isArray(branch.enum)
+        ? branch.enum
+        : branch.const !== undefined
+          ? [branch.const]
+          : undefined;
+    if (enumerated) {
       const keyword = branch.const !== undefined ? 'const' : 'enum';
-      if (members.length <= MAX_ENUM_MEMBERS_SENT)
-        for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
+      if (enumerated.length <= MAX_ENUM_MEMBERS_SENT)
+        for (const member of enumerated) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
       add(
         keyword,
         'invalid',
         'outside_enum',
         path,
-        enumNearMiss(members),
-        `a near-miss of ${keyword} ${JSON.stringify(members).slice(0, 40)}`,
+        enumNearMiss(enumerated),
+        `a near-miss of ${keyword} ${JSON.stringify(enumerated).slice(0, 40)}`,
       );
     }
   }
@@ -456,15 +540,30 @@ function stringOfLength(valid: unknown, length: number): string {
   return seed.length >= length ? seed.slice(0, length) : seed + 'x'.repeat(length - seed.length);
 }
 
-/** Applies a probe to a copy of `root` (a body or a parameter value). */
+/**
+ * Applies a probe to a copy of `root` (a body or a parameter value). Only the objects on the probe's
+ * path are copied; the rest is shared with `root`, which nothing edits afterwards.
+ */
 export function applyProbe(root: unknown, path: Segment[], value: unknown): unknown {
   if (path.length === 0) return value;
-  const copy = structuredClone(root) as Record<Segment, unknown>;
+  const copy = shallowCopy(root);
   let node = copy;
-  for (const segment of path.slice(0, -1)) node = node[segment] as Record<Segment, unknown>;
+  for (const segment of path.slice(0, -1)) {
+    const child = shallowCopy(node[segment]);
+    setOwn(node, segment, child);
+    node = child;
+  }
   const last = path[path.length - 1];
-  // Property names come from the spec: defined, never assigned, so "__proto__" stays a plain key.
   if (value === REMOVE) delete node[last];
-  else Object.defineProperty(node, last, { value, enumerable: true, writable: true, configurable: true });
+  else setOwn(node, last, value);
   return copy;
+}
+
+function shallowCopy(node: unknown): Record<Segment, unknown> {
+  return (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<Segment, unknown>;
+}
+
+/** Property names come from the spec: defined, never assigned, so "__proto__" stays a plain key. */
+function setOwn(node: Record<Segment, unknown>, key: Segment, value: unknown): void {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -1,11 +1,12 @@
 /** Puts contract requests on the wire with undici: one keep-alive pool per target, a deadline per request. */
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import { exceedsJsonDepth } from '../openapi/json-value.js';
 import { parsePathKey } from '../openapi/path-key.js';
 import { USER_AGENT } from '../version.js';
 import { encodeBody } from './body-encoding.js';
-import { placeCredentials, type Credentials } from './credentials.js';
+import { placeCredentials, type Credentials, type PlacedCredentials } from './credentials.js';
 import { RateLimiter } from './rate.js';
+import { readResponse, ResponseTooLargeError } from './response-reader.js';
 import { queryPairs } from './parameter-style.js';
 import type { ContractRequest, ContractResponse, WireRequest } from './types.js';
 
@@ -27,17 +28,11 @@ export interface TargetClientOptions {
   maxResponseBytes?: number;
 }
 
-/** A body past the cap: the answer is a transport failure naming the cap. */
-class ResponseTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`the response body is larger than ${limit} bytes (--max-response-size); the connection was dropped`);
-  }
-}
-
 export class TargetClient {
   private readonly pool: Pool;
   private stoppedAt: number | undefined;
   readonly base: URL;
+  private readonly origin: string;
 
   private readonly limiter: RateLimiter | undefined;
   private readonly maxResponseBytes: number;
@@ -49,6 +44,7 @@ export class TargetClient {
     options: TargetClientOptions = {},
   ) {
     this.base = new URL(target);
+    this.origin = this.base.origin;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.limiter = options.ratePerSecond ? new RateLimiter(options.ratePerSecond) : undefined;
     this.pool = new Pool(this.base.origin, {
@@ -65,36 +61,35 @@ export class TargetClient {
     await this.limiter?.take();
     if (this.stoppedAt !== undefined) return { transportError: 'the run was stopped (--max-time)' };
     const started = performance.now();
-    const url = new URL(wire.url);
     try {
-      const response = await this.pool.request({
-        method: wire.method as 'GET',
-        path: url.pathname + url.search,
-        // Bodies are judged as the bytes that came: a compressed answer is never inflated (no decompression bombs).
-        headers: { 'accept-encoding': 'identity', ...withUserAgent(wire.headers) },
-        body: wire.body,
-        // undici's own header/body timeouts tick once a second; this holds the deadline to the millisecond.
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const text = await readCapped(response, this.maxResponseBytes);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      return {
-        response: {
-          status: response.statusCode,
-          headers,
-          text,
-          ...parseResponseJson(text),
-          durationMs: performance.now() - started,
+      const { status, headers, text } = await readResponse(
+        this.pool,
+        {
+          method: wire.method as 'GET',
+          path: this.pathOf(wire.url),
+          // Bodies are judged as the bytes that came: a compressed answer is never inflated (no decompression bombs).
+          headers: { 'accept-encoding': 'identity', ...withUserAgent(wire.headers) },
+          body: wire.body,
         },
+        // undici's own header/body timeouts tick once a second; this holds the deadline to the millisecond.
+        { maxBytes: this.maxResponseBytes, timeoutMs: this.timeoutMs },
+      );
+      return {
+        response: { status, headers, text, ...parseResponseJson(text), durationMs: performance.now() - started },
       };
     } catch (error) {
       if (this.stoppedAt !== undefined) return { transportError: 'the run was stopped (--max-time)' };
       if (error instanceof ResponseTooLargeError) return { transportError: error.message };
       return { transportError: describeTransportError(error, this.timeoutMs) };
     }
+  }
+
+  /** The request target of a URL on this client's origin (as toWire builds them), without parsing it again. */
+  private pathOf(url: string): string {
+    if (url.startsWith(this.origin) && url.charAt(this.origin.length) === '/' && !url.includes('#'))
+      return url.slice(this.origin.length);
+    const parsed = new URL(url);
+    return parsed.pathname + parsed.search;
   }
 
   /** Ends every request in flight and refuses new ones (the run's deadline passed). */
@@ -106,25 +101,6 @@ export class TargetClient {
   close(): Promise<void> {
     return this.pool.destroyed ? Promise.resolve() : this.pool.destroy();
   }
-}
-
-/** Reads a body up to `limit` bytes; past it, destroys the body (undici then drops the connection) and throws. */
-async function readCapped(response: Dispatcher.ResponseData, limit: number): Promise<string> {
-  const declared = Number(response.headers['content-length']);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  if (!(declared > limit)) {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) break;
-      chunks.push(chunk);
-    }
-  }
-  if (declared > limit || size > limit) {
-    response.body.destroy();
-    throw new ResponseTooLargeError(limit);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 export function parseJson(text: string): unknown {
@@ -177,36 +153,66 @@ export function describeTransportError(error: unknown, timeoutMs: number): strin
   return `${code ? `${code}: ` : ''}${e?.message ?? String(error)}`;
 }
 
-const accepts = new WeakMap<ContractRequest['operation'], string>();
+type Operation = ContractRequest['operation'];
 
-/** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
-function acceptFor(operation: ContractRequest['operation']): string {
-  let accept = accepts.get(operation);
-  if (accept === undefined) {
+/** What toWire needs of an operation, worked out once per operation instead of once per request. */
+interface WireTemplate {
+  template: string;
+  fixedQuery: [string, string][];
+  /** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
+  accept: string;
+  queryParameters: Map<string, Operation['parameters'][number]>;
+  /** Credentials placed per the operation's security, per set of credentials. */
+  placed: WeakMap<Credentials, PlacedCredentials>;
+}
+
+const wireTemplates = new WeakMap<Operation, WireTemplate>();
+
+function wireTemplateOf(operation: Operation): WireTemplate {
+  let template = wireTemplates.get(operation);
+  if (!template) {
     const types = [
       ...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType))),
     ];
-    accepts.set(operation, (accept = types.length > 0 ? types.join(', ') : '*/*'));
+    template = {
+      ...parsePathKey(operation.path),
+      accept: types.length > 0 ? types.join(', ') : '*/*',
+      // The first of a name wins, as a lookup by name would find it.
+      queryParameters: new Map(
+        operation.parameters
+          .filter((p) => p.in === 'query')
+          .reverse()
+          .map((p) => [p.name, p]),
+      ),
+      placed: new WeakMap(),
+    };
+    wireTemplates.set(operation, template);
   }
-  return accept;
+  return template;
+}
+
+function placedFor(template: WireTemplate, operation: Operation, credentials: Credentials): PlacedCredentials {
+  let placed = template.placed.get(credentials);
+  if (!placed) template.placed.set(credentials, (placed = placeCredentials(operation.security, credentials)));
+  return placed;
 }
 
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
-  const { template, fixedQuery } = parsePathKey(operation.path);
-  let path = template.replace(/\{([^}]+)\}/g, (_, name: string) =>
+  const wire = wireTemplateOf(operation);
+  let path = wire.template.replace(/\{([^}]+)\}/g, (_, name: string) =>
     encodeURIComponent(String(request.pathParams[name] ?? '')),
   );
-  const query = new URLSearchParams(fixedQuery);
+  const query = new URLSearchParams(wire.fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
-    const parameter = operation.parameters.find((p) => p.in === 'query' && p.name === name) ?? { name };
+    const parameter = wire.queryParameters.get(name) ?? { name };
     for (const [key, text] of queryPairs(parameter, value)) query.append(key, text);
   }
-  const headers: Record<string, string> = { accept: acceptFor(operation), ...credentials.headers, ...request.headers };
+  const headers: Record<string, string> = { accept: wire.accept, ...credentials.headers, ...request.headers };
   if (!request.withoutCredentials) {
-    const placed = placeCredentials(operation.security, credentials);
+    const placed = placedFor(wire, operation, credentials);
     Object.assign(headers, placed.headers);
     for (const [name, value] of placed.query) query.set(name, value);
     if (placed.cookies.length > 0) {

@@ -13,6 +13,7 @@ import { collectReport, verdictOf } from './collect.js';
 import type { CheckPolicy } from './checks/policy.js';
 import { GENERIC_SEQUENCE_NAMES, genericContract } from './generic-contract.js';
 import { TargetClient, type Credentials } from './http.js';
+import { PROBES_IN_FLIGHT } from './phases/coverage.js';
 import { planJobs } from './plan.js';
 import { RunState, type ExchangeObserver } from './run-state.js';
 import { runJobs } from './schedule.js';
@@ -108,7 +109,8 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   const client = new TargetClient(
     options.target,
     options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    concurrency * 2,
+    // As many connections as requests can be in flight: one per job, a few per coverage job.
+    concurrency * PROBES_IN_FLIGHT,
     { ratePerSecond: options.ratePerSecond, maxResponseBytes: options.maxResponseBytes },
   );
   const credentials = {

@@ -5,7 +5,7 @@
 import type { Operation } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { jsonBodyOf } from './requests.js';
-import { applyProbe, probesOf } from './constraints.js';
+import { applyProbe, probesOf, type Probe } from './constraints.js';
 import type { ContractRequest, ViolationKind } from './types.js';
 
 export const VIOLATION_KINDS: readonly ViolationKind[] = [
@@ -74,17 +74,51 @@ export function violationsOf(
     default: {
       if (!media?.schemaPointer || request.body === undefined) return [];
       const pointer = media.schemaPointer;
-      return probesOf(media.schema as Record<string, unknown>, request.body, 'body')
-        .filter((probe) => probe.expect === 'invalid' && probe.kind === kind)
+      return probesOf(media.schema as Record<string, unknown>, request.body, 'body', 'request', kind)
         .map((probe) => ({ probe, body: applyProbe(request.body, probe.path, probe.value) }))
-        .filter(({ body }) => validator.validate(pointer, body, 'request').length > 0)
-        .map(({ probe, body }) => ({
-          ...request,
-          body,
-          violation: { kind, location: ['body', ...probe.path].join('.'), description: probe.description },
-        }));
+        .filter(({ body }) => !validator.accepts(pointer, body, 'request'))
+        .map(({ probe, body }) => bodyVariant(request, kind, probe, body));
     }
   }
+}
+
+/**
+ * One single-violation variant of a valid request for one kind, chosen by `pick` among the
+ * candidates (the fuzz phase's draw), or undefined when there is none. Body probes are confirmed
+ * invalid one at a time from the picked one on, rather than all of them for every request: the
+ * first confirmed from there is the variant.
+ */
+export function violationOf(
+  request: ContractRequest,
+  kind: ViolationKind,
+  validator: SpecValidator,
+  pick: number,
+): ContractRequest | undefined {
+  const media = jsonBodyOf(request.operation);
+  if (!isBodyProbeKind(kind) || !media?.schemaPointer || request.body === undefined) {
+    const variants = violationsOf(request, kind, validator);
+    return variants.length === 0 ? undefined : variants[pick % variants.length];
+  }
+  const candidates = probesOf(media.schema as Record<string, unknown>, request.body, 'body', 'request', kind);
+  for (let tried = 0; tried < candidates.length; tried++) {
+    const probe = candidates[(pick + tried) % candidates.length];
+    const body = applyProbe(request.body, probe.path, probe.value);
+    if (!validator.accepts(media.schemaPointer, body, 'request')) return bodyVariant(request, kind, probe, body);
+  }
+  return undefined;
+}
+
+/** The kinds made by probing the body's schema (the others have their own construction above). */
+function isBodyProbeKind(kind: ViolationKind): boolean {
+  return !['malformed_json', 'wrong_content_type', 'missing_body', 'bad_path_parameter'].includes(kind);
+}
+
+function bodyVariant(request: ContractRequest, kind: ViolationKind, probe: Probe, body: unknown): ContractRequest {
+  return {
+    ...request,
+    body,
+    violation: { kind, location: ['body', ...probe.path].join('.'), description: probe.description },
+  };
 }
 
 function pathViolations(request: ContractRequest, validator: SpecValidator): ContractRequest[] {
@@ -95,8 +129,7 @@ function pathViolations(request: ContractRequest, validator: SpecValidator): Con
       // Path text reaches a server as a string, or as a number where the schema wants one:
       // "-1" is a fine string id, so it is bad only if neither reading passes.
       const readings: unknown[] = /^-?\d+(\.\d+)?$/.test(bad) ? [bad, Number(bad)] : [bad];
-      if (readings.some((reading) => validator.validate(parameter.schemaPointer!, reading, 'request').length === 0))
-        continue;
+      if (readings.some((reading) => validator.accepts(parameter.schemaPointer!, reading, 'request'))) continue;
       out.push({
         ...request,
         pathParams: { ...request.pathParams, [parameter.name]: bad },

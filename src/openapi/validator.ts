@@ -75,6 +75,14 @@ export class SpecValidator {
     return (validateFn.errors ?? []).filter((error) => !isHiddenRequirement(error, direction, this.spec)).map(toIssue);
   }
 
+  /** True when `value` matches: `validate(...).length === 0` without building the issues. */
+  accepts(pointer: string, value: unknown, direction: Direction): boolean {
+    const validateFn = this.compile(pointer);
+    return (
+      validateFn(value) || (validateFn.errors ?? []).every((error) => isHiddenRequirement(error, direction, this.spec))
+    );
+  }
+
   /** Compiles (once) and returns the validate function for the schema at `pointer`. */
   compile(pointer: string): ValidateFunction {
     let validateFn = this.compiled.get(pointer);

@@ -13,7 +13,7 @@ import type { Check, ConstraintProbes, ContractRequest, Exchange } from '../type
 import { cutOutcome } from './timing.js';
 
 /** Probes of one operation in flight at once. */
-const PROBES_IN_FLIGHT = 4;
+export const PROBES_IN_FLIGHT = 4;
 
 export interface CoverageInput {
   selection: Selection;

@@ -16,7 +16,7 @@ import {
 import { undocumentedMethod, validRequestArbitrary } from '../requests.js';
 import type { JobOutcome } from '../schedule.js';
 import type { Check, ContractRequest, Exchange, RequestKind, ViolationKind } from '../types.js';
-import { violationsOf } from '../violations.js';
+import { violationOf } from '../violations.js';
 import { checkUntil, cutBeforeFirstRun, cutOutcome } from './timing.js';
 
 export interface FuzzInput {
@@ -40,8 +40,7 @@ export async function runFuzz(context: PhaseContext, input: FuzzInput, until: nu
     if (kind === 'unsupported-method')
       return { ...prepared, method: undocumentedMethod(context.spec, operation), body: undefined };
     if (kind === 'valid') return prepared;
-    const variants = violationsOf(prepared, input.violation!, validator);
-    return variants.length === 0 ? undefined : variants[pick % variants.length];
+    return violationOf(prepared, input.violation!, validator, pick);
   };
   let started = false;
   let blocked = false;

@@ -1,0 +1,34 @@
+/**
+ * Bench child: one `parley test` run through the library, the specs loaded before the clock starts,
+ * so the figures are the harness's cost per request and not spec loading. Prints one JSON line:
+ * requests, checks, run milliseconds, CPU microseconds of the run (user + system), the verdict.
+ * Usage: node harness-child.js '<json { target, runs, phases?, skip?, apiKey, seed }>'; PARLEY_HARNESS_DIST
+ * runs the harness of another build (its dist/ directory).
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dist = process.env.PARLEY_HARNESS_DIST || path.join(root, 'dist');
+const load = (file) => import(pathToFileURL(path.join(dist, file)).href);
+const { loadSpecs } = await load('src/openapi/load.js');
+const { runContract } = await load('src/contract/runner.js');
+const { verdictOf } = await load('src/contract/collect.js');
+const { BUNDLED_CONTRACTS } = await load('contracts/index.js');
+
+const options = JSON.parse(process.argv[2]);
+const specs = await loadSpecs(['feather', 'julep', 'eliza'].map((name) => path.join(root, 'specs', `${name}.yaml`)));
+const before = process.cpuUsage();
+const report = await runContract({ ...options, specs, contracts: [...BUNDLED_CONTRACTS] });
+const cpu = process.cpuUsage(before);
+const checks = report.tallies.reduce((sum, tally) => sum + tally.passed + tally.failed + tally.warned, 0);
+process.stdout.write(
+  `${JSON.stringify({
+    requests: report.requests,
+    checks,
+    durationMs: report.durationMs,
+    cpuMicros: cpu.user + cpu.system,
+    verdict: verdictOf(report),
+    failures: report.failures.slice(0, 5).map((f) => `${f.operation} ${f.check}: ${f.message}`),
+  })}\n`,
+);
