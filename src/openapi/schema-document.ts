@@ -7,7 +7,7 @@
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { branchTagsOf, taggedBranches } from './discriminator.js';
-import type { OpenApiVersion, Spec } from './types.js';
+import type { Spec } from './types.js';
 
 /** OpenAPI's own data-type formats (ajv-formats has some of them too). */
 export const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'] as const;
@@ -57,11 +57,11 @@ const documents = new WeakMap<Spec, SchemaDocument>();
 /** The spec's schema document, built once and shared by every validator of the spec. */
 export function schemaDocumentOf(spec: Spec): SchemaDocument {
   let prepared = documents.get(spec);
-  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled, spec.version)));
+  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled)));
   return prepared;
 }
 
-export function schemaDocument(bundled: Record<string, unknown>, version: OpenApiVersion): SchemaDocument {
+export function schemaDocument(bundled: Record<string, unknown>): SchemaDocument {
   const formats = new Set<string>();
   const seen = new Map<object, unknown>();
   const copy = (node: unknown, namesHere: boolean): unknown => {
@@ -88,7 +88,7 @@ export function schemaDocument(bundled: Record<string, unknown>, version: OpenAp
       });
     }
     if (!namesHere) withTaggedBranches(result);
-    return version === '3.0' && !namesHere ? withoutTypelessNullable(result) : result;
+    return namesHere ? result : withoutTypelessNullable(result);
   };
   return { document: copy(bundled, false) as Record<string, unknown>, formats };
 }
@@ -102,7 +102,8 @@ function withTaggedBranches(schema: Record<string, unknown>): void {
 
 /**
  * OpenAPI 3.0's `nullable: true` beside no `type` (common with `allOf: [$ref]`) is meant as "this, or
- * null"; ajv refuses it outright. The schema becomes `anyOf: [null, the rest]` in place.
+ * null"; ajv refuses it outright. The schema becomes `anyOf: [null, the rest]` in place. 3.1 specs
+ * carry it too (OpenAI's), meant the same, and ajv's 2020-12 mode refuses it the same way.
  */
 function withoutTypelessNullable(schema: Record<string, unknown>): Record<string, unknown> {
   if (schema.nullable !== true || 'type' in schema) return schema;
