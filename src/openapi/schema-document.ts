@@ -7,7 +7,7 @@
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { branchTagsOf, taggedBranches } from './discriminator.js';
-import type { Spec } from './types.js';
+import type { OpenApiVersion, Spec } from './types.js';
 
 /** OpenAPI's own data-type formats (ajv-formats has some of them too). */
 export const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'] as const;
@@ -57,11 +57,11 @@ const documents = new WeakMap<Spec, SchemaDocument>();
 /** The spec's schema document, built once and shared by every validator of the spec. */
 export function schemaDocumentOf(spec: Spec): SchemaDocument {
   let prepared = documents.get(spec);
-  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled)));
+  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled, spec.version)));
   return prepared;
 }
 
-export function schemaDocument(bundled: Record<string, unknown>): SchemaDocument {
+export function schemaDocument(bundled: Record<string, unknown>, version: OpenApiVersion): SchemaDocument {
   const formats = new Set<string>();
   const seen = new Map<object, unknown>();
   const copy = (node: unknown, namesHere: boolean): unknown => {
@@ -88,7 +88,9 @@ export function schemaDocument(bundled: Record<string, unknown>): SchemaDocument
       });
     }
     if (!namesHere) withTaggedBranches(result);
-    return namesHere ? result : withoutTypelessNullable(result);
+    if (namesHere) return result;
+    if (version !== '3.0') withNumericExclusiveBounds(result);
+    return withoutTypelessNullable(result);
   };
   return { document: copy(bundled, false) as Record<string, unknown>, formats };
 }
@@ -98,6 +100,24 @@ function withTaggedBranches(schema: Record<string, unknown>): void {
   const tags = branchTagsOf(schema);
   if (!tags) return;
   schema[schema.oneOf ? 'oneOf' : 'anyOf'] = taggedBranches(schema, tags);
+}
+
+/**
+ * A 3.1 schema written with 3.0's boolean `exclusiveMinimum: true` beside `minimum` (OpenAI's has
+ * some) means what 2020-12 writes as `exclusiveMinimum: <the minimum>`; ajv refuses the boolean form
+ * outright there. Rewritten in place; `false` is dropped.
+ */
+function withNumericExclusiveBounds(schema: Record<string, unknown>): void {
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    if (typeof schema[exclusive] !== 'boolean') continue;
+    if (schema[exclusive] === true && typeof schema[bound] === 'number') {
+      schema[exclusive] = schema[bound];
+      delete schema[bound];
+    } else delete schema[exclusive];
+  }
 }
 
 /**

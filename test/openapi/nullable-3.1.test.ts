@@ -1,7 +1,7 @@
 /**
- * `nullable: true` beside no `type` in a 3.1 spec (OpenAI's has hundreds): not a 3.1 keyword, but
- * meant as "or null" as in 3.0, and ajv's 2020-12 mode refuses to compile it, which stopped a
- * `parley test` run part-way. It validates as "this, or null" through the validator and the mock.
+ * 3.0 keywords in 3.1 specs (OpenAI's has hundreds): `nullable: true` beside no `type`, meant as
+ * "or null", and a boolean `exclusiveMinimum` beside `minimum`. ajv's 2020-12 mode refused to
+ * compile both, which stopped a `parley test` run part-way; they validate as their authors meant.
  */
 import { describe, expect, it } from 'vitest';
 import { loadSpec } from '../../src/openapi/load.js';
@@ -25,7 +25,16 @@ const SPEC = {
             'application/json': {
               schema: {
                 type: 'object',
-                properties: { stop: { allOf: [{ $ref: '#/components/schemas/Stop' }], nullable: true } },
+                properties: {
+                  stop: { allOf: [{ $ref: '#/components/schemas/Stop' }], nullable: true },
+                  temperature: {
+                    type: 'number',
+                    minimum: 0,
+                    exclusiveMinimum: true,
+                    maximum: 2,
+                    exclusiveMaximum: false,
+                  },
+                },
               },
             },
           },
@@ -44,6 +53,18 @@ describe('3.1 nullable without type', () => {
     expect(validator.validate(pointer, { stop: null }, 'request')).toEqual([]);
     expect(validator.validate(pointer, { stop: { reason: 'length' } }, 'request')).toEqual([]);
     expect(validator.validate(pointer, { stop: 'x' }, 'request')).not.toEqual([]);
+  });
+
+  it("3.0's boolean exclusiveMinimum beside minimum reads as the 3.1 bound, not a compile error", async () => {
+    const spec = await loadSpec(await tempJsonFile('exclusive-3.1.json', SPEC));
+    const pointer = spec.operations[0].requestBody!.content[0].schemaPointer!;
+    const validator = new SpecValidator(spec);
+    expect(validator.validate(pointer, { temperature: 0.5 }, 'request')).toEqual([]);
+    expect(validator.validate(pointer, { temperature: 2 }, 'request')).toEqual([]);
+    expect(validator.validate(pointer, { temperature: 0 }, 'request').map((i) => i.keyword)).toEqual([
+      'exclusiveMinimum',
+    ]);
+    expect(validator.validate(pointer, { temperature: 2.5 }, 'request').map((i) => i.keyword)).toEqual(['maximum']);
   });
 
   it('the mock accepts null and the object, and refuses the rest with a 4xx', async () => {
