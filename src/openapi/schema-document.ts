@@ -126,6 +126,10 @@ function withNumericExclusiveBounds(schema: Record<string, unknown>): void {
  * carry it too (OpenAI's), meant the same, and ajv's 2020-12 mode refuses it the same way.
  */
 function withoutTypelessNullable(schema: Record<string, unknown>): Record<string, unknown> {
+  if (!('nullable' in schema)) return schema;
+  // `nullable: false` adds nothing, and ajv refuses it beside no type (or beside type null) all the same.
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (schema.nullable !== true && (!('type' in schema) || types.includes('null'))) delete schema.nullable;
   if (schema.nullable !== true || 'type' in schema) return schema;
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {

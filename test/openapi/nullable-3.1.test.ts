@@ -27,6 +27,7 @@ const SPEC = {
                 type: 'object',
                 properties: {
                   stop: { allOf: [{ $ref: '#/components/schemas/Stop' }], nullable: true },
+                  user: { allOf: [{ type: 'string' }], nullable: false },
                   temperature: {
                     type: 'number',
                     minimum: 0,
@@ -53,6 +54,9 @@ describe('3.1 nullable without type', () => {
     expect(validator.validate(pointer, { stop: null }, 'request')).toEqual([]);
     expect(validator.validate(pointer, { stop: { reason: 'length' } }, 'request')).toEqual([]);
     expect(validator.validate(pointer, { stop: 'x' }, 'request')).not.toEqual([]);
+    // nullable: false beside no type means nothing more than the rest
+    expect(validator.validate(pointer, { user: 'u' }, 'request')).toEqual([]);
+    expect(validator.validate(pointer, { user: null }, 'request')).not.toEqual([]);
   });
 
   it("3.0's boolean exclusiveMinimum beside minimum reads as the 3.1 bound, not a compile error", async () => {
