@@ -7,9 +7,9 @@
  * harness against the same mock (one engine: any failure is a bug of one half).
  */
 import { describe, expect, it } from 'vitest';
-import { runContract } from '../../src/contract/runner.js';
 import { send } from '../helpers/http.js';
-import { ROOT, specMockFor, withSpecMock } from '../helpers/mock.js';
+import { ROOT, specMockFor } from '../helpers/mock.js';
+import { selfTest } from '../helpers/self-test.js';
 
 const SPEC = `${ROOT}test/fixtures/real-world-defects/wider-requests-3.1.yaml`;
 const basic = (userPassword: string) => ({
@@ -96,25 +96,11 @@ describe('parley test against parley mock of specs whose requests are wider than
     const name = file.replace(ROOT, '');
     for (const seed of [1, 2, 3]) {
       it(`${name}, seed ${seed}`, async () => {
-        await withSpecMock(
-          [file],
-          async (target) => {
-            const report = await runContract({
-              target: target.url,
-              specFiles: [file],
-              apiKey: 'key-alpha',
-              seed,
-              runs: 20,
-              requestTimeoutMs: 5000,
-            });
-            expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
-            expect(report.interrupted).toBe(false);
-            expect(report.untested).toEqual([]);
-            const echo = report.tallies.find((t) => t.check === 'crud.echo');
-            expect(echo?.passed).toBeGreaterThan(0);
-          },
-          { apiKeys: ['key-alpha'] },
-        );
+        const { report, failures } = await selfTest(file, seed);
+        expect(failures).toEqual([]);
+        expect(report.interrupted).toBe(false);
+        expect(report.untested).toEqual([]);
+        expect(report.tallies.find((t) => t.check === 'crud.echo')?.passed).toBeGreaterThan(0);
       });
     }
   }

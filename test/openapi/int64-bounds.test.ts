@@ -11,10 +11,7 @@ describe('int64 bounds', () => {
   it('generates safe integers inside the bounds, quickly', () => {
     const started = performance.now();
     const values = fc.sample(
-      schemaArbitrary(
-        { type: 'integer', minimum: -9223372036854775808, maximum: 9223372036854775807 },
-        { direction: 'request' },
-      ),
+      schemaArbitrary({ type: 'integer', minimum: -(2 ** 63), maximum: 2 ** 63 }, { direction: 'request' }),
       { numRuns: 200, seed: 0 },
     );
     expect(values.every((v) => Number.isSafeInteger(v))).toBe(true);
@@ -24,7 +21,7 @@ describe('int64 bounds', () => {
 
   it('keeps a bound inside the safe range as it is', () => {
     const values = fc.sample(
-      schemaArbitrary({ type: 'integer', minimum: 5, maximum: 9223372036854775807 }, { direction: 'request' }),
+      schemaArbitrary({ type: 'integer', minimum: 5, maximum: 2 ** 63 }, { direction: 'request' }),
       { numRuns: 100, seed: 1 },
     );
     expect(values.every((v) => Number.isSafeInteger(v) && (v as number) >= 5)).toBe(true);

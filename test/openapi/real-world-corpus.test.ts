@@ -11,7 +11,6 @@ import { describe, expect, it } from 'vitest';
 import { encodeBody } from '../../src/contract/body-encoding.js';
 import { placeCredentials } from '../../src/contract/credentials.js';
 import { bodyMediaOf } from '../../src/contract/requests.js';
-import { runContract } from '../../src/contract/runner.js';
 import { crudShapeOf } from '../../src/mock/behaviours/crud-shape.js';
 import { exampleFromSchema } from '../../src/openapi/example.js';
 import { isPlainObject } from '../../src/openapi/json-value.js';
@@ -20,13 +19,13 @@ import type { Operation } from '../../src/openapi/types.js';
 import { send } from '../helpers/http.js';
 import { ROOT, withSpecMock } from '../helpers/mock.js';
 import { run } from '../helpers/processes.js';
+import { SELF_TEST_KEY as KEY, selfTest } from '../helpers/self-test.js';
 
 const CORPUS = path.join(ROOT, 'test/fixtures/real-world');
 const FILES = readdirSync(CORPUS)
   .filter((name) => /\.(ya?ml|json)$/.test(name))
   .sort()
   .map((name) => path.join(CORPUS, name));
-const KEY = 'key-alpha';
 /** Per spec and seed: the harness's own --max-time, and the test's bound around mock start and run. */
 const MAX_TIME_MS = 60_000;
 const TEST_BOUND_MS = 90_000;
@@ -135,28 +134,18 @@ describe('real-world corpus', () => {
           `parley test against its mock conforms, seed ${seed}`,
           async () => {
             const spec = await loadSpec(file);
-            await withSpecMock(
-              [file],
-              async (mock) => {
-                const report = await runContract({
-                  target: mock.url,
-                  specs: [spec],
-                  apiKey: KEY,
-                  seed,
-                  runs: 20,
-                  coverageBudget: 100,
-                  maxTimeMs: MAX_TIME_MS,
-                  requestTimeoutMs: 5000,
-                });
-                expect(report.failures.map((f) => `${f.operation} ${f.check}: ${f.message}`)).toEqual([]);
-                expect(report.flaky).toEqual([]);
-                expect(report.interrupted).toBe(false);
-                expect(report.untested).toEqual([]);
-                expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(
-                  new Set(spec.operations.map((op) => op.id)).size,
-                );
-              },
-              { apiKeys: [KEY] },
+            const { report, failures } = await selfTest(file, seed, {
+              specs: [spec],
+              specFiles: undefined,
+              coverageBudget: 100,
+              maxTimeMs: MAX_TIME_MS,
+            });
+            expect(failures).toEqual([]);
+            expect(report.flaky).toEqual([]);
+            expect(report.interrupted).toBe(false);
+            expect(report.untested).toEqual([]);
+            expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(
+              new Set(spec.operations.map((op) => op.id)).size,
             );
           },
           TEST_BOUND_MS,
