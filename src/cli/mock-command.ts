@@ -17,7 +17,8 @@ Options:
   -p, --port <n>            port to listen on (default 4010; 0 picks a free one)
       --host <addr>         address to bind (default 127.0.0.1)
       --seed <n>            deterministic ids and clock (starts 2025-01-01T00:00:00Z)
-      --api-key <key>       accept only this key where a spec asks for one (repeatable)
+      --api-key <key>       accept only this key where a spec asks for one (repeatable); HTTP
+                            Basic takes it as the user name (empty password) or as user:password
       --admin-token <t>     token for global admin calls (header x-parley-admin-token)
       --fixtures <file>     JSON fixtures, e.g. {"agents": [{"id": "<uuid>", "name": "Ada"}]}
       --latency <ms|a-b>    add a fixed or random delay to every answer

@@ -19,7 +19,7 @@ import {
   type Sequence,
   type SequenceOutcome,
 } from './api-contract.js';
-import { echoMismatch, expectAnswer, objectShape } from './properties.js';
+import { answerAdmits, echoMismatch, expectAnswer, objectShape } from './properties.js';
 import { jsonBodyOf, validRequestArbitrary } from './requests.js';
 import type { ContractRequest, Exchange } from './types.js';
 
@@ -226,6 +226,7 @@ function sequencesFor(collection: Collection): Sequence<ContractRequest>[] {
           createdSchema(createOperation, collection.createdStatus),
           sent,
           jsonOf(created.exchange),
+          answerAdmits(created.exchange),
         );
         if (mismatch) return fail(created.exchange, mismatch.message, mismatch.expected);
       }

@@ -1,6 +1,6 @@
 /** An error the mock answers with, rendered in the calling API's own documented shape. */
 import type { Operation, Spec } from '../openapi/types.js';
-import { documentedResponse } from '../openapi/responses.js';
+import { answerMedia, documentedResponse } from '../openapi/responses.js';
 import { errorShapeFor, type ErrorShape } from './error-style.js';
 import { schemaShapedError } from './schema-error.js';
 
@@ -31,7 +31,7 @@ export interface RenderedError {
 
 export function renderError(error: ApiError, operation: Operation | undefined, spec: Spec | undefined): RenderedError {
   const shape = errorShapeFor(operation, spec, error.status);
-  const documentedType = operation && documentedResponse(operation, error.status)?.content[0]?.mediaType;
+  const documentedType = operation && answerMedia(documentedResponse(operation, error.status))?.mediaType;
   const contentType = documentedType ?? (shape.style === 'problem' ? 'application/problem+json' : 'application/json');
   return { status: error.status, contentType, body: errorBody(shape, error), headers: error.headers };
 }

@@ -1,10 +1,12 @@
 /** The mock's request pipeline: route, authenticate, read and validate, then answer from state or the spec. */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { exampleFromSchema } from '../openapi/example.js';
 import { Router } from '../openapi/router.js';
 import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
 import type { Operation, Spec } from '../openapi/types.js';
 import { SpecValidator } from '../openapi/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
+import { fitToAnswerSchema } from './answer-fit.js';
 import type { AdminGuardSettings } from './admin-guard.js';
 import { apiError, renderError, type ApiError, type FieldIssue } from './api-error.js';
 import { decodeRequestBody } from './body-decoders.js';
@@ -19,6 +21,7 @@ import { ANONYMOUS_TENANT, credentialHeaderNames, tenantFromHeaders, type Creden
 import type { Fixtures } from './fixtures.js';
 import type { IdSource } from './ids.js';
 import { DashboardFeed } from './dashboard/feed.js';
+import { sampleFromSchema } from './dynamic-data.js';
 import type { MockExchange } from './exchange.js';
 import { NodeExchange } from './node-exchange.js';
 import { planOperation, type OperationPlan } from './operation-plan.js';
@@ -309,6 +312,11 @@ export class MockApp {
     if (this.settings.errorRate && this.random() < this.settings.errorRate) {
       return { error: apiError(500, 'INJECTED_ERROR', 'Injected failure (--error-rate)') };
     }
+    const fitAnswer = (status: number, body: unknown) =>
+      fitToAnswerSchema(operation, status, body, plan.validator, [
+        (schema) => exampleFromSchema(schema, { direction: 'response', now }),
+        (schema) => sampleFromSchema(schema, specSeed),
+      ]);
     const context: RequestContext = {
       operation,
       params: parameters,
@@ -319,7 +327,8 @@ export class MockApp {
       timestamp: isoTimestamp(now),
       ids: this.parts.ids,
       fixtures: this.parts.fixtures,
-      specResponse: (status) => specAnswer(operation, status, { now, seed: specSeed }).body,
+      specResponse: (status) => fitAnswer(status, specAnswer(operation, status, { now, seed: specSeed }).body),
+      fitAnswer,
     };
     let outcome: Outcome;
     try {

@@ -22,6 +22,8 @@ export interface RequestContext {
   fixtures: Fixtures;
   /** A static or generated answer from the spec for a status (used by behaviours with no fixed body). */
   specResponse(status: number): unknown;
+  /** `body` with every top-level field the answer schema for `status` refuses replaced by a schema-built value (or left out). */
+  fitAnswer(status: number, body: unknown): unknown;
 }
 
 export interface Reply {

@@ -59,6 +59,19 @@ function credentialReader(scheme: SecurityScheme): CredentialReader {
   };
 }
 
+/**
+ * The names a configured key list may give a credential: the credential itself and, for a Basic
+ * token, its decoded `user:password`, or the user name alone when the password is empty (how
+ * `parley test` sends an API key to a Basic scheme without `--basic`).
+ */
+function keyNames(scheme: SecurityScheme, credential: string): string[] {
+  if (scheme.type !== 'http' || scheme.scheme.toLowerCase() !== 'basic') return [credential];
+  const userPassword = Buffer.from(credential, 'base64').toString('utf8');
+  return userPassword.endsWith(':')
+    ? [credential, userPassword, userPassword.slice(0, -1)]
+    : [credential, userPassword];
+}
+
 export type Authenticator = (headers: IncomingHttpHeaders, query: URLSearchParams) => CredentialResult;
 
 const ANONYMOUS: CredentialResult = { kind: 'anonymous' };
@@ -72,17 +85,16 @@ export function authenticatorFor(operation: Operation, allowedKeys: ReadonlySet<
   const expected = describeSecurity(operation);
   const missing: CredentialResult = { kind: 'missing', expected };
   const rejected: CredentialResult = { kind: 'rejected', expected };
-  const alternatives = operation.security.map((alternative) => alternative.map(credentialReader));
+  const alternatives = operation.security.map((alternative) =>
+    alternative.map((scheme) => ({ scheme, read: credentialReader(scheme) })),
+  );
+  const allowed = (scheme: SecurityScheme, credential: string) =>
+    !allowedKeys || keyNames(scheme, credential).some((name) => allowedKeys.has(name));
   return (headers, query) => {
     for (const readers of alternatives) {
-      if (readers.length === 1) {
-        const credential = readers[0](headers, query);
-        if (credential === undefined) continue;
-        return allowedKeys && !allowedKeys.has(credential) ? rejected : { kind: 'ok', credential };
-      }
-      const credentials = readers.map((read) => read(headers, query));
+      const credentials = readers.map(({ read }) => read(headers, query));
       if (credentials.some((c) => c === undefined)) continue;
-      if (allowedKeys && !credentials.every((c) => allowedKeys.has(c!))) return rejected;
+      if (!readers.every(({ scheme }, i) => allowed(scheme, credentials[i]!))) return rejected;
       return { kind: 'ok', credential: credentials.join('+') };
     }
     return missing;

@@ -3,6 +3,7 @@
  * pipeline then makes no spec lookups per request (which compiled validator to use, which behaviour
  * answers, which status a validation error takes, which content type a 201 carries).
  */
+import { answerMedia } from '../openapi/responses.js';
 import type { Operation, Spec } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import type { Behaviour } from './behaviour.js';
@@ -38,7 +39,7 @@ export function planOperation(
 ): OperationPlan {
   const contentTypes = new Map<number, string>();
   for (const response of operation.responses) {
-    const documented = response.content[0]?.mediaType;
+    const documented = answerMedia(response)?.mediaType;
     if (/^\d+$/.test(response.status) && documented && !documented.includes('*'))
       contentTypes.set(Number(response.status), documented);
   }

@@ -1,7 +1,7 @@
 /** Answers straight from the spec: a named example, the first example, a schema-built static value, or random data. */
 import { exampleFromSchema } from '../openapi/example.js';
 import type { Operation } from '../openapi/types.js';
-import { documentedResponse } from '../openapi/responses.js';
+import { answerMedia, documentedResponse } from '../openapi/responses.js';
 import { sampleFromSchema } from './dynamic-data.js';
 
 export interface SpecAnswerOptions {
@@ -20,7 +20,7 @@ export interface SpecAnswer {
 }
 
 export function specAnswer(operation: Operation, status: number, options: SpecAnswerOptions): SpecAnswer {
-  const media = documentedResponse(operation, status)?.content[0];
+  const media = answerMedia(documentedResponse(operation, status));
   if (!media) return { body: undefined, contentType: undefined, exampleFound: options.example === undefined };
   if (options.example !== undefined) {
     const named = media.examples.find((example) => example.name === options.example);

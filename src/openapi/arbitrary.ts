@@ -173,6 +173,9 @@ function integerArbitrary(s: Schema): fc.Arbitrary<number> {
   if (b.min !== undefined && b.max === undefined) max = min + UNBOUNDED;
   if (b.max !== undefined && b.min === undefined) min = max - UNBOUNDED;
   if (s.format === 'int32') [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
+  // Past 2^53 a double holds no exact integer, and fast-check's draw over such a range never ends
+  // (int64 bounds, as OpenAI's `seed` has): the safe integers are what JSON numbers carry anyway.
+  [min, max] = [Math.max(min, Number.MIN_SAFE_INTEGER), Math.min(max, Number.MAX_SAFE_INTEGER)];
   const step =
     typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
   const [low, high] = [Math.ceil(min / step), Math.floor(max / step)];

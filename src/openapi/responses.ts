@@ -1,5 +1,5 @@
 /** Reading an operation's documented responses: which one answers a status, and what shape an error schema has. */
-import type { JsonSchema, Operation, ResponseSpec } from './types.js';
+import type { JsonSchema, MediaType, Operation, ResponseSpec } from './types.js';
 
 export type ErrorStyle =
   /** FastAPI: `{detail: [{loc, msg, type}]}` for validation, `{detail: "..."}` otherwise. */
@@ -33,6 +33,14 @@ export function documentedResponse(operation: Operation, status: number): Respon
     operation.responses.find((r) => r.status === range) ??
     (status >= 400 ? operation.responses.find((r) => r.status === 'default') : undefined)
   );
+}
+
+/**
+ * The media type a server answers with for a documented response: JSON where it is one of the
+ * documented types (what clients and the contract harness read), else the first documented.
+ */
+export function answerMedia(response: ResponseSpec | undefined): MediaType | undefined {
+  return response?.content.find((media) => /json/i.test(media.mediaType)) ?? response?.content[0];
 }
 
 /** The 2xx statuses an operation documents, lowest first. */

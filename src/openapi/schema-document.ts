@@ -88,7 +88,9 @@ export function schemaDocument(bundled: Record<string, unknown>, version: OpenAp
       });
     }
     if (!namesHere) withTaggedBranches(result);
-    return version === '3.0' && !namesHere ? withoutTypelessNullable(result) : result;
+    if (namesHere) return result;
+    if (version !== '3.0') withNumericExclusiveBounds(result);
+    return withoutTypelessNullable(result);
   };
   return { document: copy(bundled, false) as Record<string, unknown>, formats };
 }
@@ -101,10 +103,33 @@ function withTaggedBranches(schema: Record<string, unknown>): void {
 }
 
 /**
+ * A 3.1 schema written with 3.0's boolean `exclusiveMinimum: true` beside `minimum` (OpenAI's has
+ * some) means what 2020-12 writes as `exclusiveMinimum: <the minimum>`; ajv refuses the boolean form
+ * outright there. Rewritten in place; `false` is dropped.
+ */
+function withNumericExclusiveBounds(schema: Record<string, unknown>): void {
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
+    if (typeof schema[exclusive] !== 'boolean') continue;
+    if (schema[exclusive] === true && typeof schema[bound] === 'number') {
+      schema[exclusive] = schema[bound];
+      delete schema[bound];
+    } else delete schema[exclusive];
+  }
+}
+
+/**
  * OpenAPI 3.0's `nullable: true` beside no `type` (common with `allOf: [$ref]`) is meant as "this, or
- * null"; ajv refuses it outright. The schema becomes `anyOf: [null, the rest]` in place.
+ * null"; ajv refuses it outright. The schema becomes `anyOf: [null, the rest]` in place. 3.1 specs
+ * carry it too (OpenAI's), meant the same, and ajv's 2020-12 mode refuses it the same way.
  */
 function withoutTypelessNullable(schema: Record<string, unknown>): Record<string, unknown> {
+  if (!('nullable' in schema)) return schema;
+  // `nullable: false` adds nothing, and ajv refuses it beside no type (or beside type null) all the same.
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (schema.nullable !== true && (!('type' in schema) || types.includes('null'))) delete schema.nullable;
   if (schema.nullable !== true || 'type' in schema) return schema;
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {

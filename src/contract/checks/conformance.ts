@@ -1,5 +1,6 @@
 /** The answer is one the spec documents: its status, its content type, and its body's schema. */
 import { classifyErrorSchema, documentedResponse, isDocumented } from '../../openapi/responses.js';
+import type { MediaType, ResponseSpec } from '../../openapi/types.js';
 import type { Check, Exchange, Verdict } from '../types.js';
 import { mediaTypeMatches, mediaTypeOf, REASONABLE_UNDOCUMENTED } from './expectations.js';
 
@@ -51,11 +52,18 @@ export const contentTypeConformance: Check = {
   },
 };
 
+/** The documented JSON media a body is checked against: none when it came as another documented type (XML, text). */
+function jsonMediaFor(documented: ResponseSpec | undefined, actual: string | undefined): MediaType | undefined {
+  const json = documented?.content.find((m) => /json/i.test(m.mediaType));
+  if (!json || !actual || mediaTypeMatches(json.mediaType, actual)) return json;
+  return documented!.content.some((m) => mediaTypeMatches(m.mediaType, actual)) ? undefined : json;
+}
+
 function schemaVerdict(exchange: Exchange, wantError: boolean): Verdict {
   const { response, request, validator } = exchange;
   if (!response || response.status >= 400 !== wantError) return { outcome: 'skip' };
   const documented = documentedResponse(request.operation, response.status);
-  const media = documented?.content.find((m) => /json/i.test(m.mediaType));
+  const media = jsonMediaFor(documented, mediaTypeOf(response.headers['content-type']));
   if (!media?.schemaPointer) {
     if (wantError && !documented) return undocumentedErrorShape(exchange);
     return { outcome: 'skip' };

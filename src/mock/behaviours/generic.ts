@@ -43,7 +43,8 @@ function notFound(target: Target): Outcome {
 
 /**
  * Merges what the client sent (with its schema's defaults, less its writeOnly fields) over the spec's
- * answer, so created resources echo their input; the key goes in the field that holds it.
+ * answer, so created resources echo their input; the key goes in the field that holds it. A field
+ * the answer schema refuses (a request admitting more than the answer) takes a schema-built value.
  */
 function shapeRecord(
   context: RequestContext,
@@ -60,7 +61,7 @@ function shapeRecord(
     for (const [name, value] of Object.entries(withDefaults)) if (!isWriteOnly(schema, name)) record[name] = value;
   }
   record[shape.keyField] = key;
-  return record;
+  return context.fitAnswer(status, record) as Record<string, unknown>;
 }
 
 function isWriteOnly(schema: unknown, property: string): boolean {
@@ -106,13 +107,19 @@ export function genericBehaviour(concretePath: string): Behaviour {
       }
       if (method === 'get') {
         const status = successStatus(context, [200]);
-        return { status, body: listBody(context.specResponse(status), state.list(target.collection)) };
+        return {
+          status,
+          body: context.fitAnswer(status, listBody(context.specResponse(status), state.list(target.collection))),
+        };
       }
     } else {
       const existing = state.get(target.collection, target.id);
       switch (method) {
-        case 'get':
-          return existing ? { status: successStatus(context, [200]), body: existing } : notFound(target);
+        case 'get': {
+          if (!existing) return notFound(target);
+          const status = successStatus(context, [200]);
+          return { status, body: context.fitAnswer(status, existing) };
+        }
         case 'put': {
           const status = successStatus(context, existing ? [200, 204] : [201, 200]);
           const record = shapeRecord(context, status, context.body, shape, typedKey(shape, target.id));
@@ -121,18 +128,19 @@ export function genericBehaviour(concretePath: string): Behaviour {
         }
         case 'patch': {
           if (!existing) return notFound(target);
-          const record = {
+          const status = successStatus(context, [200]);
+          const record = context.fitAnswer(status, {
             ...existing,
             ...(isPlainObject(context.body) ? context.body : {}),
             [shape.keyField]: existing[shape.keyField] ?? typedKey(shape, target.id),
-          };
+          }) as Record<string, unknown>;
           state.put(target.collection, target.id, record);
-          return { status: successStatus(context, [200]), body: record };
+          return { status, body: record };
         }
         case 'delete': {
           if (!state.delete(target.collection, target.id)) return notFound(target);
           const status = successStatus(context, [204, 200]);
-          return { status, body: status === 204 ? undefined : existing };
+          return { status, body: status === 204 ? undefined : context.fitAnswer(status, existing) };
         }
       }
     }
