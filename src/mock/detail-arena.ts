@@ -30,12 +30,6 @@ export type DetailRef = number;
 
 const CHUNK_BYTES = 1024 * 1024;
 
-// One byte before every value says what it is.
-const UNDEFINED = 0;
-const STRING = 1;
-const NUMBER = 2;
-const LIST = 3;
-
 interface Chunk {
   bytes: Buffer;
   generation: number;
@@ -64,23 +58,17 @@ export class DetailArena {
    * chunks holding only older ones are free. Undefined when the record cannot fit in a chunk.
    */
   write(entryId: number, oldestKept: number, detail: RequestDetail): DetailRef | undefined {
-    const { requestHeaders, requestBody, responseHeaders, responseBody, issues } = detail;
-    const issuesText = issues ? JSON.stringify(issues) : undefined;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; 5 bytes of tag and length per value.
-    const bound =
-      fieldsBound(requestHeaders) +
-      fieldsBound(responseHeaders) +
-      3 * ((requestBody?.length ?? 0) + responseBody.length + (issuesText?.length ?? 0)) +
-      64;
+    const record = encodeDetail(detail);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; 4 bytes for the record's length.
+    const bound = 4 + 3 * record.length;
     if (bound > CHUNK_BYTES) return undefined;
     if (this.offset + bound > CHUNK_BYTES) this.nextChunk(oldestKept);
     const chunk = this.chunks[this.chunks.length - 1];
     const start = this.offset;
-    let at = writeFields(chunk.bytes, start, requestHeaders);
-    at = writeValue(chunk.bytes, at, requestBody);
-    at = writeFields(chunk.bytes, at, responseHeaders);
-    at = writeValue(chunk.bytes, at, responseBody);
-    this.offset = writeValue(chunk.bytes, at, issuesText);
+    // One copy into the buffer per request: each call into Buffer's native code costs more than the bytes.
+    const length = chunk.bytes.write(record, start + 4, 'utf8');
+    chunk.bytes.writeUInt32LE(length, start);
+    this.offset = start + 4 + length;
     chunk.newestEntry = entryId;
     return chunk.generation * CHUNK_BYTES + start;
   }
@@ -90,19 +78,9 @@ export class DetailArena {
     const generation = Math.floor(ref / CHUNK_BYTES);
     const chunk = this.chunks.find((candidate) => candidate.generation === generation);
     if (!chunk) return undefined;
-    const reader = new Reader(chunk.bytes, ref % CHUNK_BYTES);
-    const requestHeaders = reader.fields() as RequestDetail['requestHeaders'];
-    const requestBody = reader.value() as string | undefined;
-    const responseHeaders = reader.fields() as RequestDetail['responseHeaders'];
-    const responseBody = reader.value() as string;
-    const issuesText = reader.value() as string | undefined;
-    return {
-      requestHeaders,
-      requestBody,
-      responseHeaders,
-      responseBody,
-      issues: issuesText === undefined ? undefined : JSON.parse(issuesText),
-    };
+    const start = ref % CHUNK_BYTES;
+    const length = chunk.bytes.readUInt32LE(start);
+    return decodeDetail(chunk.bytes.toString('utf8', start + 4, start + 4 + length));
   }
 
   /** Drops every record (the log was cleared): the chunks stay for reuse. */
@@ -126,69 +104,66 @@ export class DetailArena {
   }
 }
 
+/*
+ * A record is one string: each value is a tag character, then for text its length in UTF-16 units,
+ * a colon and the text itself (so any character may appear in it), for a number the number and a
+ * colon, for a list its count and a colon followed by its texts. Fields are a count, then names and values.
+ */
 type FieldValue = string | number | readonly string[] | undefined;
 
-function fieldsBound(fields: Readonly<Record<string, FieldValue>>): number {
-  let bound = 4;
-  for (const name in fields) {
-    const value = fields[name];
-    bound += 3 * name.length + 10;
-    if (typeof value === 'string') bound += 3 * value.length;
-    else if (typeof value === 'number') bound += 8;
-    else if (value) for (const item of value) bound += 3 * item.length + 5;
-  }
-  return bound;
+function encodeDetail({ requestHeaders, requestBody, responseHeaders, responseBody, issues }: RequestDetail): string {
+  return (
+    encodeFields(requestHeaders) +
+    encodeValue(requestBody) +
+    encodeFields(responseHeaders) +
+    encodeValue(responseBody) +
+    encodeValue(issues ? JSON.stringify(issues) : undefined)
+  );
 }
 
-function writeFields(bytes: Buffer, start: number, fields: Readonly<Record<string, FieldValue>>): number {
-  let at = start + 4;
+function encodeFields(fields: Readonly<Record<string, FieldValue>>): string {
+  let text = '';
   let count = 0;
   for (const name in fields) {
-    at = writeText(bytes, at, name);
-    at = writeValue(bytes, at, fields[name]);
+    text += `${name.length}:${name}${encodeValue(fields[name])}`;
     count++;
   }
-  bytes.writeUInt32LE(count, start);
-  return at;
+  return `${count}:${text}`;
 }
 
-function writeValue(bytes: Buffer, at: number, value: FieldValue): number {
-  if (value === undefined) {
-    bytes[at] = UNDEFINED;
-    return at + 1;
-  }
-  if (typeof value === 'string') {
-    bytes[at] = STRING;
-    return writeText(bytes, at + 1, value);
-  }
-  if (typeof value === 'number') {
-    bytes[at] = NUMBER;
-    return bytes.writeDoubleLE(value, at + 1);
-  }
-  bytes[at] = LIST;
-  bytes.writeUInt32LE(value.length, at + 1);
-  let next = at + 5;
-  for (const item of value) next = writeText(bytes, next, item);
-  return next;
+function encodeValue(value: FieldValue): string {
+  if (value === undefined) return 'u';
+  if (typeof value === 'string') return `s${value.length}:${value}`;
+  if (typeof value === 'number') return `n${value}:`;
+  let text = `l${value.length}:`;
+  for (const item of value) text += `${item.length}:${item}`;
+  return text;
 }
 
-/** Length-prefixed UTF-8: any character may appear in a value, separators included. */
-function writeText(bytes: Buffer, at: number, text: string): number {
-  const length = bytes.write(text, at + 4, 'utf8');
-  bytes.writeUInt32LE(length, at);
-  return at + 4 + length;
+function decodeDetail(record: string): RequestDetail {
+  const reader = new Reader(record);
+  const requestHeaders = reader.fields() as RequestDetail['requestHeaders'];
+  const requestBody = reader.value() as string | undefined;
+  const responseHeaders = reader.fields() as RequestDetail['responseHeaders'];
+  const responseBody = reader.value() as string;
+  const issuesText = reader.value() as string | undefined;
+  return {
+    requestHeaders,
+    requestBody,
+    responseHeaders,
+    responseBody,
+    issues: issuesText === undefined ? undefined : JSON.parse(issuesText),
+  };
 }
 
 class Reader {
-  constructor(
-    private readonly bytes: Buffer,
-    private at: number,
-  ) {}
+  private at = 0;
+
+  constructor(private readonly record: string) {}
 
   fields(): Record<string, FieldValue> {
     const fields: Record<string, FieldValue> = Object.create(null);
-    const count = this.bytes.readUInt32LE(this.at);
-    this.at += 4;
+    const count = this.number();
     for (let index = 0; index < count; index++) {
       const name = this.text();
       fields[name] = this.value();
@@ -197,25 +172,27 @@ class Reader {
   }
 
   value(): FieldValue {
-    const tag = this.bytes[this.at++];
-    if (tag === UNDEFINED) return undefined;
-    if (tag === STRING) return this.text();
-    if (tag === NUMBER) {
-      const value = this.bytes.readDoubleLE(this.at);
-      this.at += 8;
-      return value;
-    }
-    const count = this.bytes.readUInt32LE(this.at);
-    this.at += 4;
+    const tag = this.record[this.at++];
+    if (tag === 'u') return undefined;
+    if (tag === 's') return this.text();
+    if (tag === 'n') return this.number();
     const items: string[] = [];
-    for (let index = 0; index < count; index++) items.push(this.text());
+    for (let count = this.number(); count > 0; count--) items.push(this.text());
     return items;
   }
 
+  /** Up to the next colon. */
+  private number(): number {
+    const colon = this.record.indexOf(':', this.at);
+    const value = Number(this.record.slice(this.at, colon));
+    this.at = colon + 1;
+    return value;
+  }
+
   private text(): string {
-    const length = this.bytes.readUInt32LE(this.at);
-    const text = this.bytes.toString('utf8', this.at + 4, this.at + 4 + length);
-    this.at += 4 + length;
+    const length = this.number();
+    const text = this.record.slice(this.at, this.at + length);
+    this.at += length;
     return text;
   }
 }
