@@ -3,15 +3,15 @@
  * JavaScript heap.
  *
  * Why: the log keeps the last 1,000 requests, so every request's headers object and body strings
- * would outlive several young-generation collections, and each collection copies what survives:
- * measured on Julep create-session, holding them as references cost ~5 µs of garbage collection
- * per request, about 10% of the request. Written into a Buffer they cost one copy each, and the
- * collector never looks at them.
+ * would outlive several young-generation collections, and each collection copies what survives.
+ * Measured on Julep create-session (bench/RESULTS.md, "Mock near bare"): ~62 µs of CPU per request
+ * with references, ~52 µs with this. Written here as one string per record, they cost one copy,
+ * and the collector never looks at them.
  *
  * The bytes live in chunks used as a ring. A full chunk hands over to the oldest one if none of its
  * records belongs to an entry the log still holds; otherwise a new chunk is added, up to `maxBytes`,
- * past which the oldest is reused anyway and its entries lose their detail (only ever the case when
- * most of the log's entries carry bodies near the 8 KiB cut). A reference names its chunk by
+ * past which the oldest is reused anyway and its entries lose their detail (only when entries average
+ * more than the log's 32 KiB: bodies near the 8 KiB cut in multi-byte characters). A reference names its chunk by
  * generation, so a reused chunk's old references read as gone, never as someone else's bytes.
  */
 import type { FieldIssue } from './api-error.js';
