@@ -79,4 +79,18 @@ describe('RequestLog detail', () => {
       if (found) expect(found.requestBody?.startsWith(wide)).toBe(true);
     }
   });
+
+  it('keeps no detail for an entry whose detail alone is past a chunk, and the others whole', () => {
+    const log = new RequestLog(10);
+    log.add(summary('/before'), detail('before'));
+    log.add(summary('/huge'), {
+      ...detail('{}'),
+      issues: [{ loc: ['body', 'text'], msg: 'too long', type: 'string_too_long', input: 'z'.repeat(2_000_000) }],
+    });
+    log.add(summary('/after'), detail('after'));
+    const [before, huge, after] = log.list();
+    expect(log.find(huge.id)).toMatchObject({ path: '/huge', detail: undefined });
+    expect(log.find(before.id)?.detail?.requestBody).toBe('before');
+    expect(log.find(after.id)?.detail?.requestBody).toBe('after');
+  });
 });
