@@ -2,7 +2,8 @@
  * `node bench/compare.js <git-ref> [--only <workload>] [--seconds <n>]`: this checkout's mock
  * against the one at <git-ref>, side by side with the bare server, for each bench workload.
  * The other commit is built with tsc in a temporary git worktree (sharing this node_modules), and
- * both mocks serve this checkout's specs. Prints req/s, p50/p99 and the change, round by round.
+ * both mocks serve this checkout's specs. Prints req/s, p99, CPU µs per request and the change,
+ * median of the rounds (range in brackets).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSideBySide, roundRatios } from './lib/load.js';
 import { stopServer } from './lib/processes.js';
-import { formatNumber, table } from './lib/report.js';
+import { formatCpu, formatNumber, table } from './lib/report.js';
 import { captureParleyAnswers, TARGETS } from './lib/targets.js';
 import { WORKLOADS } from './lib/workloads.js';
 
@@ -58,7 +59,12 @@ async function compare(otherDist) {
     try {
       const targets = [];
       for (const server of servers)
-        targets.push({ key: server.key, url: server.url, request: await workload.prepare(server.url) });
+        targets.push({
+          key: server.key,
+          url: server.url,
+          request: await workload.prepare(server.url),
+          pid: server.child.pid,
+        });
       const results = await loadSideBySide(targets, {
         connections: 64,
         durationSeconds: seconds,
@@ -66,21 +72,40 @@ async function compare(otherDist) {
         rounds: 4,
       });
       const [before, after, bare] = [results.get(commit), results.get('current'), results.get('bare')];
-      const change = roundRatios(after, before);
       rows.push([
         workload.name,
         ...[before, after, bare].map(
-          (result) => `${formatNumber(result.requestsPerSecond)} (p99 ${formatNumber(result.p99Ms, 2)})`,
+          (result) =>
+            `${formatNumber(result.requestsPerSecond)} (p99 ${formatNumber(result.p99Ms, 2)}, ${formatCpu(result.cpuMicrosPerRequest)} µs)`,
         ),
-        `${change.median >= 1 ? '+' : ''}${formatNumber((change.median - 1) * 100)}% (${formatNumber((change.min - 1) * 100)} to ${formatNumber((change.max - 1) * 100)})`,
+        formatChange(roundRatios(after, before)),
+        formatChange(roundRatios(after, before, 'roundCpuMicros')),
+        formatNumber(roundRatios(after, bare, 'roundCpuMicros').median, 2) + '×',
       ]);
     } finally {
       await Promise.all(servers.map((server) => stopServer(server.child)));
     }
   }
   process.stdout.write(
-    `${table(['Workload', `${commit} req/s`, 'current req/s', 'bare req/s', 'change, median of rounds'], rows)}\n`,
+    `${table(
+      [
+        'Workload',
+        `${commit} req/s (p99 ms, CPU/req)`,
+        'current req/s (p99 ms, CPU/req)',
+        'bare req/s (p99 ms, CPU/req)',
+        'req/s change',
+        'CPU/req change',
+        'current / bare CPU',
+      ],
+      rows,
+    )}\n`,
   );
+}
+
+/** A ratio's median and range over rounds as a change in percent: `+4% (-2 to +9)`. */
+function formatChange({ median, min, max }) {
+  const percent = (ratio) => `${ratio >= 1 ? '+' : ''}${formatNumber((ratio - 1) * 100)}`;
+  return `${percent(median)}% (${percent(min)} to ${percent(max)})`;
 }
 
 function argValue(name) {

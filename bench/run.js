@@ -20,7 +20,7 @@ import { loadSideBySide, roundRatios } from './lib/load.js';
 import { measureCapOverHttp, measureMemory } from './lib/memory.js';
 import { peakRssBytes, stopServer } from './lib/processes.js';
 import { measureStateFile, renderStateFile } from './state-file.js';
-import { formatNumber, mib, table, verdict } from './lib/report.js';
+import { formatCpu, formatNumber, formatRange, mib, table, verdict } from './lib/report.js';
 import { captureParleyAnswers, TARGETS } from './lib/targets.js';
 import { WORKLOADS } from './lib/workloads.js';
 
@@ -49,7 +49,12 @@ async function main() {
       for (const key of TARGETS_PER_WORKLOAD) servers.push({ key, ...(await TARGETS[key].start(workload, answers)) });
       const targets = [];
       for (const server of servers)
-        targets.push({ key: server.key, url: server.url, request: await workload.prepare(server.url) });
+        targets.push({
+          key: server.key,
+          url: server.url,
+          request: await workload.prepare(server.url),
+          pid: server.child.pid,
+        });
       const results = await loadSideBySide(targets, LOAD);
       for (const server of servers) {
         const result = results.get(server.key);
@@ -60,7 +65,7 @@ async function main() {
           peakRssBytes: peakRssBytes(server.child.pid),
         });
         log(
-          `  ${workload.name.padEnd(24)} ${TARGETS[server.key].name.padEnd(15)} ${formatNumber(result.requestsPerSecond).padStart(7)} req/s  p99 ${formatNumber(result.p99Ms, 2)} ms`,
+          `  ${workload.name.padEnd(24)} ${TARGETS[server.key].name.padEnd(15)} ${formatNumber(result.requestsPerSecond).padStart(7)} req/s  ${formatCpu(result.cpuMicrosPerRequest).padStart(6)} µs CPU/req  p99 ${formatNumber(result.p99Ms, 2)} ms`,
         );
       }
     } finally {
@@ -131,11 +136,12 @@ function render({ date, quick, machine, load: settings, http, memory, specLoadin
     '### HTTP',
     '',
     table(
-      ['Workload', 'Server', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'failed'],
+      ['Workload', 'Server', 'req/s', 'CPU µs/req', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'failed'],
       http.map((row) => [
         row.workload,
         TARGETS[row.target].name,
         formatNumber(row.requestsPerSecond),
+        formatCpu(row.cpuMicrosPerRequest),
         formatNumber(row.p50Ms, 2),
         formatNumber(row.p99Ms, 2),
         formatNumber(mib(row.peakRssBytes)),
@@ -145,13 +151,14 @@ function render({ date, quick, machine, load: settings, http, memory, specLoadin
     '',
     '### Ratios',
     '',
-    'Median of the per-round ratios (min–max over rounds): within a round the targets run seconds apart, so the ratio is steadier than the totals above.',
+    "Median of the per-round ratios (min–max over rounds): within a round the targets run seconds apart, so the ratio is steadier than the totals above. CPU per request is the server process's user + system time (/proc/<pid>/stat) over the measured rounds divided by the requests it answered.",
     '',
     table(
       [
         'Workload',
         'parley / Prism req/s (≥ 10×)',
         'parley / bare req/s (≥ 50%)',
+        'parley / bare CPU per request (≤ 1.3×)',
         'parley p99 (< 5 ms)',
         'bare / Prism req/s',
       ],
@@ -159,10 +166,12 @@ function render({ date, quick, machine, load: settings, http, memory, specLoadin
         const [parley, prism, bare] = [find(name, 'parley'), find(name, 'prism'), find(name, 'bare')];
         const overPrism = roundRatios(parley, prism);
         const ofBare = roundRatios(parley, bare);
+        const cpuOverBare = roundRatios(parley, bare, 'roundCpuMicros');
         return [
           name,
           `${formatNumber(overPrism.median, 1)}× (${formatNumber(overPrism.min, 1)}–${formatNumber(overPrism.max, 1)}) ${verdict(overPrism.median >= 10)}`,
           `${formatNumber(ofBare.median * 100, 1)}% (${formatNumber(ofBare.min * 100)}–${formatNumber(ofBare.max * 100)}) ${verdict(ofBare.median >= 0.5)}`,
+          `${formatRange(cpuOverBare, { digits: 2 })} ${verdict(cpuOverBare.median <= 1.3)}`,
           `${formatNumber(parley.p99Ms, 2)} ms ${verdict(parley.p99Ms < 5)}`,
           `${formatNumber(roundRatios(bare, prism).median, 1)}×`,
         ];

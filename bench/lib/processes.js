@@ -1,5 +1,5 @@
 /** Server children for the bench: spawn until ready, peak RSS from /proc, stop by pid. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 
@@ -91,6 +91,39 @@ export function peakRssBytes(pid) {
   return [pid, ...descendantsOf(pid)].reduce((sum, id) => sum + statusField(id, 'VmHWM'), 0);
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux almost everywhere). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system, in µs) used so far by a process and its live descendants, from
+ * /proc/<pid>/stat: read from outside, so the server under test does no extra work for it.
+ */
+export function cpuMicros(pid) {
+  let ticks = 0;
+  for (const id of [pid, ...descendantsOf(pid)]) {
+    const fields = procStatFields(id);
+    // Fields 14 and 15 (utime, stime); `fields` starts at field 3 (state).
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks / CLOCK_TICKS) * 1e6;
+}
+
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces), from field 3 on. */
+function procStatFields(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Current resident set size (VmRSS) of one process, in bytes. */
 export function rssBytes(pid) {
   return statusField(pid, 'VmRSS');
@@ -109,14 +142,9 @@ function descendantsOf(pid) {
   const children = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Field 4 (ppid) follows the parenthesised command name, which may itself contain spaces.
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === pid) children.push(Number(entry), ...descendantsOf(Number(entry)));
-    } catch {
-      // The process ended while we looked.
-    }
+    // Field 4 (ppid); undefined when the process ended while we looked.
+    const fields = procStatFields(entry);
+    if (fields && Number(fields[1]) === pid) children.push(Number(entry), ...descendantsOf(Number(entry)));
   }
   return children;
 }

@@ -19,3 +19,12 @@ export function table(header, rows) {
 }
 
 export const verdict = (met) => (met ? 'met' : 'MISSED');
+
+/** A median with its range over rounds, e.g. `1.42× (1.31–1.55)`; `scale` 100 with suffix `%` for percentages. */
+export function formatRange({ median, min, max }, { digits = 1, scale = 1, suffix = '×' } = {}) {
+  const at = (value) => formatNumber(value * scale, digits);
+  return `${at(median)}${suffix} (${at(min)}–${at(max)})`;
+}
+
+/** CPU µs per request, or a dash where it was not measured. */
+export const formatCpu = (micros) => (Number.isFinite(micros) ? formatNumber(micros, 1) : '–');

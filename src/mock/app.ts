@@ -27,7 +27,7 @@ import { NodeExchange } from './node-exchange.js';
 import { planOperation, type OperationPlan } from './operation-plan.js';
 import { parsePrefer } from './prefer.js';
 import type { BodyResult } from './request-body.js';
-import { clipBody, RequestLog } from './request-log.js';
+import { RequestLog } from './request-log.js';
 import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import { validateBody, validateParameters } from './request-validation.js';
 import { sessionOf, sessionTenant, type SessionResult } from './session.js';
@@ -213,24 +213,27 @@ export class MockApp {
       );
     } finally {
       const sent = exchange.sent;
-      this.log.add({
-        at: Date.now(),
-        // Unrouted or unauthenticated requests go to the log of the key they carried, not to the shared anonymous one.
-        tenant:
-          tenant ??
-          sessionTenant(tenantFromHeaders(headers, this.credentialHeaders), sessionOf(headers, url.searchParams)),
-        method,
-        path: url.pathname + url.search,
-        operationId: plan?.operation.id,
-        status: sent?.status ?? 500,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-        // For the dashboard: references to what exists anyway; only a body past the bound is copied (cut).
-        requestHeaders: headers,
-        requestBody: body?.kind === 'ok' ? clipBody(body.text) : undefined,
-        responseHeaders: sent?.head ?? {},
-        responseBody: sent ? clipBody(sent.payload) : '',
-        issues,
-      });
+      this.log.add(
+        {
+          at: Date.now(),
+          // Unrouted or unauthenticated requests go to the log of the key they carried, not to the shared anonymous one.
+          tenant:
+            tenant ??
+            sessionTenant(tenantFromHeaders(headers, this.credentialHeaders), sessionOf(headers, url.searchParams)),
+          method,
+          path: url.pathname + url.search,
+          operationId: plan?.operation.id,
+          status: sent?.status ?? 500,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+        },
+        {
+          requestHeaders: headers,
+          requestBody: body?.kind === 'ok' ? body.text : undefined,
+          responseHeaders: sent?.head ?? {},
+          responseBody: sent?.payload ?? '',
+          issues,
+        },
+      );
     }
   }
 

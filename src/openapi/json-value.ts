@@ -9,6 +9,8 @@ export function isPlainObject(value: unknown): value is Record<string, any> {
 export function exceedsJsonDepth(text: string, limit: number): boolean {
   // Each level opens with a bracket of its own, so text this short cannot nest too deep.
   if (text.length <= limit) return false;
+  // Nor can text with no more opening brackets than that; counted by native search, most bodies have a handful.
+  if (countUpTo(text, '{', limit) + countUpTo(text, '[', limit) <= limit) return false;
   let depth = 0;
   let inString = false;
   for (let at = 0; at < text.length; at++) {
@@ -26,6 +28,13 @@ export function exceedsJsonDepth(text: string, limit: number): boolean {
     }
   }
   return false;
+}
+
+/** How often `char` occurs in `text`, counting no further than `limit` + 1. */
+function countUpTo(text: string, char: string, limit: number): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at !== -1 && count <= limit; at = text.indexOf(char, at + 1)) count++;
+  return count;
 }
 
 /**
