@@ -9,13 +9,12 @@
  * confirms each one is valid or invalid as it claims before it is sent.
  */
 import { schemaRegExp } from '../openapi/pattern.js';
-import { boundsOf } from '../openapi/arbitrary.js';
 import { exampleFromSchema } from '../openapi/example.js';
-import { typesOf } from '../openapi/schema-types.js';
+import { hiddenIn, JSON_TYPES, type JsonType, type SchemaView, viewOf } from '../openapi/schema-view.js';
+import type { JsonSchema } from '../openapi/types.js';
 import type { ViolationKind } from './types.js';
 
 export type Segment = string | number;
-type Schema = Record<string, any>;
 
 /** Marks a probe that leaves its field out. */
 export const REMOVE: unique symbol = Symbol('remove');
@@ -57,39 +56,24 @@ const MAX_BUILT_LENGTH = 65_536;
 /** Arrays longer than this are not built to probe their bounds. */
 const MAX_BUILT_ITEMS = 1_000;
 
-/** Alternatives of a schema: anyOf/oneOf branches flattened, allOf parts beside the schema itself. */
-function branches(schema: Schema): Schema[] {
-  const union = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(union)) return union.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []));
-  if (Array.isArray(schema.allOf))
-    return [schema, ...schema.allOf.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []))];
-  return [schema];
+/** The alternatives a value may take: anyOf/oneOf branches flattened (each with its `allOf` parts merged). */
+function alternatives(schema: JsonSchema | undefined): SchemaView[] {
+  const view = viewOf(schema);
+  return view.branches.length > 0 ? view.branches.flatMap(alternatives) : [view];
 }
 
-function allowedTypes(schema: Schema): Set<string> {
-  const types = new Set<string>();
-  for (const branch of branches(schema)) {
-    const declared = typesOf(branch);
-    if (declared.length === 0) return new Set(TYPE_SAMPLES.map(([t]) => t));
-    for (const t of declared) types.add(t);
-    if (branch.nullable === true) types.add('null');
-    if (types.has('number')) types.add('integer');
-  }
-  return types;
-}
-
-const isNumeric = (branch: Schema) => typesOf(branch).some((t) => t === 'number' || t === 'integer');
-const isIntegerOnly = (branch: Schema) => typesOf(branch).includes('integer') && !typesOf(branch).includes('number');
+const isNumeric = (view: SchemaView) => view.types.some((t) => t === 'number' || t === 'integer');
+const isIntegerOnly = (view: SchemaView) => view.types.includes('integer') && !view.types.includes('number');
 
 /** A step far below any bound's own scale, still representable next to it. */
 const epsilonAt = (bound: number) => Math.max(Math.abs(bound), 1) * 1e-9;
 
 /** Probes of the numeric bounds of one branch: at each bound and past it, by 1, and for numbers by 0.5 and an epsilon. */
 function numericProbes(
-  branch: Schema,
+  branch: SchemaView,
   at: (constraint: string, expect: Probe['expect'], value: number, why: string) => void,
 ): void {
-  const { min, max, minExcluded, maxExcluded } = boundsOf(branch);
+  const { min, max, minExcluded, maxExcluded } = branch.bounds;
   const integer = isIntegerOnly(branch);
   const steps = integer ? [1] : [1, 0.5];
   if (max !== undefined) {
@@ -146,7 +130,7 @@ export function formatNearMiss(format: string, valid: unknown): string {
 }
 
 /** A member's near miss: another case, a trailing character, the next number; never a member itself. */
-function enumNearMiss(members: unknown[]): unknown {
+function enumNearMiss(members: readonly unknown[]): unknown {
   const taken = new Set(members.map((m) => JSON.stringify(m)));
   const candidates: unknown[] = [];
   for (const member of members) {
@@ -171,7 +155,7 @@ const label = (root: string, path: Segment[]) =>
  * "query.limit"...). Walks only where the value has nodes: a probe edits one place of a valid value.
  */
 export function probesOf(
-  schema: Schema | undefined,
+  schema: JsonSchema | undefined,
   value: unknown,
   root: string,
   direction: 'request' | 'response' = 'request',
@@ -182,7 +166,7 @@ export function probesOf(
 }
 
 function walk(
-  schema: Schema | undefined,
+  schema: JsonSchema | undefined,
   value: unknown,
   path: Segment[],
   root: string,
@@ -217,7 +201,7 @@ function walk(
 
 /** Required fields left out, an extra property where none is allowed, and the walk into each child present. */
 function childProbes(
-  schema: Schema,
+  schema: JsonSchema,
   value: object,
   path: Segment[],
   root: string,
@@ -237,15 +221,14 @@ function childProbes(
       identity: identityOf(`${where} ${constraint}`, 'invalid', probeValue),
     });
   };
-  const hidden = direction === 'request' ? 'readOnly' : 'writeOnly';
-  for (const branch of branches(schema)) {
+  for (const branch of alternatives(schema)) {
     if (Array.isArray(value)) {
       if (branch.items && value.length > 0) walk(branch.items, value[0], [...path, 0], root, out, direction, depth + 1);
       continue;
     }
     const present = (name: string) => Object.hasOwn(value, name);
-    for (const name of Array.isArray(branch.required) ? branch.required : []) {
-      if (!present(name) || branch.properties?.[name]?.[hidden] === true) continue;
+    for (const name of branch.required) {
+      if (!present(name) || hiddenIn(direction, branch.properties.get(name))) continue;
       const field = label(root, [...path, name]);
       out.push({
         constraint: `${field} required`,
@@ -257,12 +240,12 @@ function childProbes(
         identity: identityOf(`${field} required`, 'invalid', REMOVE),
       });
     }
-    if (branch.additionalProperties === false && branch.properties) {
+    if (branch.merged.additionalProperties === false && branch.properties.size > 0) {
       let extra = 'unexpected_property';
-      while (present(extra) || extra in branch.properties) extra += '_';
+      while (present(extra) || branch.properties.has(extra)) extra += '_';
       addExtra('additionalProperties', [...path, extra], true, `${extra} is not a documented property`);
     }
-    for (const [name, property] of Object.entries<Schema>(branch.properties ?? {})) {
+    for (const [name, property] of branch.properties) {
       if (present(name))
         walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, direction, depth + 1);
     }
@@ -278,7 +261,7 @@ function identityOf(constraint: string, expect: Probe['expect'], value: unknown)
  * branch's own example is walked, and its probes lifted to replace the whole value at this place.
  */
 function branchProbes(
-  schema: Schema,
+  schema: JsonSchema,
   value: unknown,
   path: Segment[],
   root: string,
@@ -286,9 +269,7 @@ function branchProbes(
   direction: 'request' | 'response',
   depth: number,
 ): void {
-  const union = schema.anyOf ?? schema.oneOf;
-  if (!Array.isArray(union)) return;
-  for (const branch of union as Schema[]) {
+  for (const branch of viewOf(schema).branches) {
     if (!branch || typeof branch !== 'object') continue;
     const example = exampleFromSchema(branch, { direction });
     if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
@@ -311,29 +292,29 @@ type Add = (
 ) => void;
 
 /** The probes of one node's own keywords (not of its children). */
-function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): void {
-  const types = allowedTypes(schema);
-  const confusion = TYPE_SAMPLES.find(([type]) => !types.has(type));
+function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Add): void {
+  const view = viewOf(schema);
+  const types = JSON_TYPES.filter((type) => view.admits.has(type));
+  const confusion = TYPE_SAMPLES.find(([type]) => !view.admits.has(type as JsonType));
   if (confusion)
-    add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${[...types].join(' or ')}`);
-  if (types.has('null') && value !== null && typesOf(schema).length > 0)
+    add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${types.join(' or ')}`);
+  if (view.admits.has('null') && value !== null && view.types.length > 0)
     add('nullable', 'valid', undefined, path, null, 'null is allowed');
-  const union = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(union)) {
-    const keyword = schema.oneOf ? 'oneOf' : 'anyOf';
-    union.forEach((branch: Schema, index: number) => {
+  const keyword = view.unionKeyword;
+  if (keyword) {
+    view.branches.forEach((branch, index) => {
       const example = exampleFromSchema(branch, { direction: 'request' });
       add(`${keyword}[${index}]`, 'valid', undefined, path, example, `${keyword} branch ${index}`);
     });
   }
-  for (const branch of branches(schema)) {
+  for (const branch of alternatives(schema)) {
     if (isNumeric(branch)) {
       numericProbes(branch, (constraint, expect, number, why) =>
         add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why),
       );
     }
     const { minLength, maxLength, format } = branch;
-    if (typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
+    if (minLength !== undefined && minLength <= MAX_BUILT_LENGTH) {
       add('minLength', 'valid', undefined, path, stringOfLength(value, minLength), `at minLength ${minLength}`);
       if (minLength > 0)
         add(
@@ -345,7 +326,7 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
           `shorter than minLength ${minLength}`,
         );
     }
-    if (typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
+    if (maxLength !== undefined && maxLength < MAX_BUILT_LENGTH) {
       add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength), `at maxLength ${maxLength}`);
       add(
         'maxLength',
@@ -356,9 +337,9 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
         `longer than maxLength ${maxLength}`,
       );
     }
-    if (typeof format === 'string' && !isNumeric(branch))
+    if (format !== undefined && !isNumeric(branch))
       add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
-    if (typeof branch.pattern === 'string') {
+    if (branch.pattern !== undefined) {
       const mismatch = patternMiss(branch.pattern, value, branch);
       if (mismatch !== undefined)
         add(
@@ -374,13 +355,9 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
       arrayProbes(branch, value, (constraint, expect, kind, items, why) =>
         add(constraint, expect, kind, path, items, why),
       );
-    const members: unknown[] | undefined = Array.isArray(branch.enum)
-      ? branch.enum
-      : branch.const !== undefined
-        ? [branch.const]
-        : undefined;
-    if (members) {
-      const keyword = branch.const !== undefined ? 'const' : 'enum';
+    const { members, memberKeyword } = branch;
+    if (members && memberKeyword) {
+      const keyword = memberKeyword;
       if (members.length <= MAX_ENUM_MEMBERS_SENT)
         for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
       add(
@@ -396,7 +373,7 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add): 
 }
 
 /** A string of an allowed length that the pattern refuses: the valid value with a character no identifier-like pattern takes, or a space. */
-function patternMiss(pattern: string, valid: unknown, schema: Schema): string | undefined {
+function patternMiss(pattern: string, valid: unknown, schema: SchemaView): string | undefined {
   let regex: RegExp;
   try {
     regex = schemaRegExp(pattern);
@@ -404,8 +381,8 @@ function patternMiss(pattern: string, valid: unknown, schema: Schema): string | 
     return undefined;
   }
   const base = typeof valid === 'string' ? valid : '';
-  const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
-  const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
+  const min = schema.minLength ?? 0;
+  const max = schema.maxLength ?? Infinity;
   const candidates = [
     `${base.slice(0, -1)}!`,
     `!${base.slice(1)}`,
@@ -426,21 +403,21 @@ type AddArray = (
 ) => void;
 
 /** Item counts at and past minItems/maxItems (built from the value's own first item), and a repeated item where items are unique. */
-function arrayProbes(schema: Schema, value: unknown[], add: AddArray): void {
+function arrayProbes(schema: SchemaView, value: unknown[], add: AddArray): void {
   const item = value.length > 0 ? value[0] : undefined;
   if (item === undefined) return;
   const ofLength = (length: number) => Array.from({ length }, () => structuredClone(item));
   const { minItems, maxItems } = schema;
-  if (typeof minItems === 'number' && minItems <= MAX_BUILT_ITEMS) {
+  if (minItems !== undefined && minItems <= MAX_BUILT_ITEMS) {
     add('minItems', 'valid', undefined, ofLength(minItems), `at minItems ${minItems}`);
     if (minItems > 0)
       add('minItems', 'invalid', 'array_size', ofLength(minItems - 1), `fewer than minItems ${minItems}`);
   }
-  if (typeof maxItems === 'number' && maxItems < MAX_BUILT_ITEMS) {
+  if (maxItems !== undefined && maxItems < MAX_BUILT_ITEMS) {
     add('maxItems', 'valid', undefined, ofLength(maxItems), `at maxItems ${maxItems}`);
     add('maxItems', 'invalid', 'array_size', ofLength(maxItems + 1), `more than maxItems ${maxItems}`);
   }
-  if (schema.uniqueItems === true)
+  if (schema.uniqueItems)
     add(
       'uniqueItems',
       'invalid',

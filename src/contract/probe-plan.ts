@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { exampleFromSchema } from '../openapi/example.js';
-import { typesOf } from '../openapi/schema-types.js';
+import { scalarFromText } from '../openapi/schema-view.js';
 import type { Operation, Parameter } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { applyProbe, probesOf, REMOVE, type Probe } from './constraints.js';
@@ -52,7 +52,7 @@ export function baseRequest(operation: Operation, validator: SpecValidator, seed
     const example = exampleFromSchema(parameter.schema, { direction: 'request' });
     const usable =
       isScalar(example) &&
-      validator.validate(parameter.schemaPointer, asServerReads(textOf(example), parameter.schema), 'request')
+      validator.validate(parameter.schemaPointer, scalarFromText(textOf(example), parameter.schema), 'request')
         .length === 0;
     const value = usable ? example : fallback()[group][key];
     if (value !== undefined) request[group][key] = parameter.in === 'header' ? textOf(value) : value;
@@ -110,7 +110,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       );
     }
     if (!isScalar(current)) continue;
-    for (const probe of probesOf(parameter.schema as Record<string, unknown>, current, root)) {
+    for (const probe of probesOf(parameter.schema, current, root)) {
       // Another valid path value names another resource: only invalid ones are sent there.
       if (parameter.in === 'path' && probe.expect === 'valid') continue;
       note(probe.constraint, probe.expect);
@@ -118,7 +118,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       const text = textOf(probe.value);
       if (parameter.in === 'path' && (text === '' || text === '.' || text === '..')) continue;
       // Parameters travel as text: judge the value as the server will read it back.
-      const valid = validator.validate(pointer, asServerReads(text, parameter.schema), 'request').length === 0;
+      const valid = validator.validate(pointer, scalarFromText(text, parameter.schema), 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
       keep(
         {
@@ -138,7 +138,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
   const media = jsonBodyOf(operation);
   if (media?.schemaPointer && base.body !== undefined && base.contentType === undefined) {
     const pointer = media.schemaPointer;
-    for (const probe of probesOf(media.schema as Record<string, unknown>, base.body, 'body')) {
+    for (const probe of probesOf(media.schema, base.body, 'body')) {
       note(probe.constraint, probe.expect);
       const body = applyProbe(base.body, probe.path, probe.value);
       const valid = validator.validate(pointer, body, 'request').length === 0;
@@ -184,13 +184,4 @@ function isScalar(value: unknown): boolean {
 
 function textOf(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** A parameter's text as a server reads it: a number or boolean where the schema wants one and the text is one. */
-export function asServerReads(text: string, schema: unknown): unknown {
-  const types = typeof schema === 'object' && schema ? typesOf(schema as Record<string, any>) : [];
-  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text))
-    return Number(text);
-  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
-  return text;
 }

@@ -74,7 +74,7 @@ export function violationsOf(
     default: {
       if (!media?.schemaPointer || request.body === undefined) return [];
       const pointer = media.schemaPointer;
-      return probesOf(media.schema as Record<string, unknown>, request.body, 'body')
+      return probesOf(media.schema, request.body, 'body')
         .filter((probe) => probe.expect === 'invalid' && probe.kind === kind)
         .map((probe) => ({ probe, body: applyProbe(request.body, probe.path, probe.value) }))
         .filter(({ body }) => validator.validate(pointer, body, 'request').length > 0)
