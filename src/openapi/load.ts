@@ -134,6 +134,7 @@ function collectParameters(spec: Spec, base: Segments, pathItem: any, method: Ht
         schemaPointer: parameter.schema ? locate(spec.bundled, [...owner, 'parameters', index, 'schema']) : undefined,
         style: parameter.style,
         explode: parameter.explode,
+        examples: collectExamples(parameter),
       });
     });
   add(pathItem.parameters, base);
