@@ -1,7 +1,6 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { recordDiscriminators } from './discriminator.js';
 import { locate } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import {
@@ -50,7 +49,8 @@ export async function loadSpec(file: string): Promise<Spec> {
     operations: [],
     warnings: [],
   };
-  recordDiscriminators(bundled, dereferenced);
+  // The validators' document, built now: its walk also records the discriminators generators read.
+  schemaDocumentOf(spec);
   spec.operations = collectOperations(spec);
   spec.warnings = loadWarnings(spec);
   return spec;
