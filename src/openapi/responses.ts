@@ -1,4 +1,5 @@
 /** Reading an operation's documented responses: which one answers a status, and what shape an error schema has. */
+import { viewOf } from './schema-view.js';
 import type { JsonSchema, Operation, ResponseSpec } from './types.js';
 
 export type ErrorStyle =
@@ -15,12 +16,13 @@ export type ErrorStyle =
 
 export function classifyErrorSchema(schema: JsonSchema | undefined): ErrorStyle | undefined {
   if (!schema || typeof schema !== 'object') return undefined;
-  const properties = (schema.properties ?? {}) as Record<string, any>;
-  if (properties.detail && (properties.detail.type === 'array' || properties.detail.items)) return 'fastapi';
-  if (properties.success && properties.error && (properties.error.type === 'object' || properties.error.properties))
-    return 'envelope';
-  if (properties.error && properties.message) return 'error-message';
-  if (properties.title && (properties.status || properties.type)) return 'problem';
+  const { properties } = viewOf(schema);
+  const typesOf = (name: string) => viewOf(properties.get(name)).types;
+  const has = (name: string) => properties.has(name);
+  if (has('detail') && typesOf('detail').includes('array')) return 'fastapi';
+  if (has('success') && has('error') && typesOf('error').includes('object')) return 'envelope';
+  if (has('error') && has('message')) return 'error-message';
+  if (has('title') && (has('status') || has('type'))) return 'problem';
   return undefined;
 }
 

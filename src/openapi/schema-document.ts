@@ -81,7 +81,8 @@ export function schemaDocument(
     if (Array.isArray(node)) {
       const items: unknown[] = [];
       seen.set(node, items);
-      node.forEach((item, index) => items.push(copy(item, false, Array.isArray(twin) ? twin[index] : undefined)));
+      for (const [index, item] of node.entries())
+        items.push(copy(item, false, Array.isArray(twin) ? twin[index] : undefined));
       return items;
     }
     const result: Record<string, unknown> = {};
