@@ -1,5 +1,5 @@
 /** Reading an operation's documented responses: which one answers a status, and what shape an error schema has. */
-import { viewOf } from './schema-view.js';
+import { isPlainObject } from './json-value.js';
 import type { JsonSchema, Operation, ResponseSpec } from './types.js';
 
 export type ErrorStyle =
@@ -16,13 +16,15 @@ export type ErrorStyle =
 
 export function classifyErrorSchema(schema: JsonSchema | undefined): ErrorStyle | undefined {
   if (!schema || typeof schema !== 'object') return undefined;
-  const { properties } = viewOf(schema);
-  const typesOf = (name: string) => viewOf(properties.get(name)).types;
-  const has = (name: string) => properties.has(name);
-  if (has('detail') && typesOf('detail').includes('array')) return 'fastapi';
-  if (has('success') && has('error') && typesOf('error').includes('object')) return 'envelope';
-  if (has('error') && has('message')) return 'error-message';
-  if (has('title') && (has('status') || has('type'))) return 'problem';
+  const properties = isPlainObject(schema.properties) ? schema.properties : {};
+  const property = (name: string): Record<string, unknown> | undefined =>
+    Object.hasOwn(properties, name) && isPlainObject(properties[name]) ? properties[name] : undefined;
+  const detail = property('detail');
+  const error = property('error');
+  if (detail && (detail.type === 'array' || detail.items)) return 'fastapi';
+  if (property('success') && error && (error.type === 'object' || error.properties)) return 'envelope';
+  if (error && property('message')) return 'error-message';
+  if (property('title') && (property('status') || property('type'))) return 'problem';
   return undefined;
 }
 
