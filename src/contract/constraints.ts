@@ -9,13 +9,12 @@
  * confirms each one is valid or invalid as it claims before it is sent.
  */
 import { schemaRegExp } from '../openapi/pattern.js';
-import { boundsOf } from '../openapi/arbitrary.js';
 import { exampleFromSchema } from '../openapi/example.js';
-import { typesOf } from '../openapi/schema-types.js';
+import { hiddenIn, JSON_TYPES, type JsonType, type SchemaView, viewOf } from '../openapi/schema-view.js';
+import type { JsonSchema } from '../openapi/types.js';
 import type { ViolationKind } from './types.js';
 
 export type Segment = string | number;
-type Schema = Record<string, any>;
 
 /** Marks a probe that leaves its field out. */
 export const REMOVE: unique symbol = Symbol('remove');
@@ -57,56 +56,30 @@ const MAX_BUILT_LENGTH = 65_536;
 /** Arrays longer than this are not built to probe their bounds. */
 const MAX_BUILT_ITEMS = 1_000;
 
-/**
- * Facts about one schema object, worked out once: the walk runs for every generated request of the
- * fuzz phase, over schemas that do not change during a run.
- */
-function memoizedBySchema<T>(derive: (schema: Schema) => T): (schema: Schema) => T {
-  const cache = new WeakMap<Schema, T>();
-  return (schema) => {
-    let value = cache.get(schema);
-    if (value === undefined) cache.set(schema, (value = derive(schema)));
-    return value;
-  };
+/** Alternatives worked out once per schema: the walk runs for every generated request of the fuzz phase. */
+const alternativesByView = new WeakMap<SchemaView, SchemaView[]>();
+
+/** The alternatives a value may take: anyOf/oneOf branches flattened (each with its `allOf` parts merged). */
+function alternatives(schema: JsonSchema | undefined): SchemaView[] {
+  const view = viewOf(schema);
+  let found = alternativesByView.get(view);
+  if (!found)
+    alternativesByView.set(view, (found = view.branches.length > 0 ? view.branches.flatMap(alternatives) : [view]));
+  return found;
 }
 
-/** Alternatives of a schema: anyOf/oneOf branches flattened, allOf parts beside the schema itself. */
-const branches: (schema: Schema) => readonly Schema[] = memoizedBySchema(branchesOf);
-
-function branchesOf(schema: Schema): Schema[] {
-  const union = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(union)) return union.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []));
-  if (Array.isArray(schema.allOf))
-    return [schema, ...schema.allOf.flatMap((b: Schema) => (b && typeof b === 'object' ? branches(b) : []))];
-  return [schema];
-}
-
-const allowedTypes: (schema: Schema) => ReadonlySet<string> = memoizedBySchema(allowedTypesOf);
-
-function allowedTypesOf(schema: Schema): Set<string> {
-  const types = new Set<string>();
-  for (const branch of branches(schema)) {
-    const declared = typesOf(branch);
-    if (declared.length === 0) return new Set(TYPE_SAMPLES.map(([t]) => t));
-    for (const t of declared) types.add(t);
-    if (branch.nullable === true) types.add('null');
-    if (types.has('number')) types.add('integer');
-  }
-  return types;
-}
-
-const isNumeric = (branch: Schema) => typesOf(branch).some((t) => t === 'number' || t === 'integer');
-const isIntegerOnly = (branch: Schema) => typesOf(branch).includes('integer') && !typesOf(branch).includes('number');
+const isNumeric = (view: SchemaView) => view.types.some((t) => t === 'number' || t === 'integer');
+const isIntegerOnly = (view: SchemaView) => view.types.includes('integer') && !view.types.includes('number');
 
 /** A step far below any bound's own scale, still representable next to it. */
 const epsilonAt = (bound: number) => Math.max(Math.abs(bound), 1) * 1e-9;
 
 /** Probes of the numeric bounds of one branch: at each bound and past it, by 1, and for numbers by 0.5 and an epsilon. */
 function numericProbes(
-  branch: Schema,
+  branch: SchemaView,
   at: (constraint: string, expect: Probe['expect'], value: number, why: string) => void,
 ): void {
-  const { min, max, minExcluded, maxExcluded } = boundsOf(branch);
+  const { min, max, minExcluded, maxExcluded } = branch.bounds;
   const integer = isIntegerOnly(branch);
   const steps = integer ? [1] : [1, 0.5];
   if (max !== undefined) {
@@ -163,13 +136,13 @@ export function formatNearMiss(format: string, valid: unknown): string {
 }
 
 /** A member's near miss: another case, a trailing character, the next number; never a member itself. */
-const nearMisses = new WeakMap<unknown[], unknown>();
-function enumNearMiss(members: unknown[]): unknown {
+const nearMisses = new WeakMap<readonly unknown[], unknown>();
+function enumNearMiss(members: readonly unknown[]): unknown {
   if (!nearMisses.has(members)) nearMisses.set(members, nearMissOf(members));
   return nearMisses.get(members);
 }
 
-function nearMissOf(members: unknown[]): unknown {
+function nearMissOf(members: readonly unknown[]): unknown {
   const taken = new Set(members.map((m) => JSON.stringify(m)));
   const candidates: unknown[] = [];
   for (const member of members) {
@@ -194,7 +167,7 @@ const label = (root: string, path: Segment[]) =>
  * "query.limit"...). Walks only where the value has nodes: a probe edits one place of a valid value.
  */
 export function probesOf(
-  schema: Schema | undefined,
+  schema: JsonSchema | undefined,
   value: unknown,
   root: string,
   direction: 'request' | 'response' = 'request',
@@ -220,15 +193,15 @@ interface WalkScope {
 }
 
 /** A branch's example, made once per schema object and direction: the walk only reads it (probes edit copies). */
-const branchExamples = { request: new WeakMap<Schema, unknown>(), response: new WeakMap<Schema, unknown>() };
-function branchExample(branch: Schema, direction: WalkScope['direction']): unknown {
+const branchExamples = { request: new WeakMap<object, unknown>(), response: new WeakMap<object, unknown>() };
+function branchExample(branch: Record<string, unknown>, direction: WalkScope['direction']): unknown {
   const cache = branchExamples[direction];
   if (!cache.has(branch)) cache.set(branch, exampleFromSchema(branch, { direction }));
   return cache.get(branch);
 }
 
 function walk(
-  schema: Schema | undefined,
+  schema: JsonSchema | undefined,
   value: unknown,
   path: Segment[],
   root: string,
@@ -265,7 +238,7 @@ function walk(
 
 /** Required fields left out, an extra property where none is allowed, and the walk into each child present. */
 function childProbes(
-  schema: Schema,
+  schema: JsonSchema,
   value: object,
   path: Segment[],
   root: string,
@@ -286,16 +259,15 @@ function childProbes(
       identity: identityOf(`${where} ${constraint}`, 'invalid', probeValue),
     });
   };
-  const hidden = scope.direction === 'request' ? 'readOnly' : 'writeOnly';
   const keepsMissing = scope.keeps('invalid', 'missing_required_field');
-  for (const branch of branches(schema)) {
+  for (const branch of alternatives(schema)) {
     if (Array.isArray(value)) {
       if (branch.items && value.length > 0) walk(branch.items, value[0], [...path, 0], root, out, scope, depth + 1);
       continue;
     }
     const present = (name: string) => Object.hasOwn(value, name);
-    for (const name of keepsMissing && Array.isArray(branch.required) ? branch.required : []) {
-      if (!present(name) || branch.properties?.[name]?.[hidden] === true) continue;
+    for (const name of keepsMissing ? branch.required : []) {
+      if (!present(name) || hiddenIn(scope.direction, branch.properties.get(name))) continue;
       const field = label(root, [...path, name]);
       out.push({
         constraint: `${field} required`,
@@ -307,12 +279,12 @@ function childProbes(
         identity: identityOf(`${field} required`, 'invalid', REMOVE),
       });
     }
-    if (branch.additionalProperties === false && branch.properties) {
+    if (branch.merged.additionalProperties === false && branch.properties.size > 0) {
       let extra = 'unexpected_property';
-      while (present(extra) || extra in branch.properties) extra += '_';
+      while (present(extra) || branch.properties.has(extra)) extra += '_';
       addExtra('additionalProperties', [...path, extra], true, `${extra} is not a documented property`);
     }
-    for (const [name, property] of Object.entries<Schema>(branch.properties ?? {})) {
+    for (const [name, property] of branch.properties) {
       if (present(name))
         walk(property, (value as Record<string, unknown>)[name], [...path, name], root, out, scope, depth + 1);
     }
@@ -328,7 +300,7 @@ function identityOf(constraint: string, expect: Probe['expect'], value: unknown)
  * branch's own example is walked, and its probes lifted to replace the whole value at this place.
  */
 function branchProbes(
-  schema: Schema,
+  schema: JsonSchema,
   value: unknown,
   path: Segment[],
   root: string,
@@ -336,9 +308,7 @@ function branchProbes(
   scope: WalkScope,
   depth: number,
 ): void {
-  const union = schema.anyOf ?? schema.oneOf;
-  if (!Array.isArray(union)) return;
-  for (const branch of union as Schema[]) {
+  for (const branch of viewOf(schema).branches) {
     if (!branch || typeof branch !== 'object') continue;
     const example = branchExample(branch, scope.direction);
     if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
@@ -351,9 +321,9 @@ function branchProbes(
  * the branch, the place and the filter only, not on the request: made once, shared by every request
  * (probes and their values are only read afterwards).
  */
-const liftedProbes = new WeakMap<Schema, Map<string, Probe[]>>();
+const liftedProbes = new WeakMap<object, Map<string, Probe[]>>();
 function liftedBranchProbes(
-  branch: Schema,
+  branch: Record<string, unknown>,
   example: unknown,
   path: Segment[],
   root: string,
@@ -386,33 +356,34 @@ type Add = (
 ) => void;
 
 /** The probes of one node's own keywords (not of its children). */
-function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, keeps: ProbeFilter): void {
+function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Add, keeps: ProbeFilter): void {
   // Each probe's value is worked out only when the caller wants that probe.
   const valid = keeps('valid', undefined);
-  const types = allowedTypes(schema);
-  const confusion = TYPE_SAMPLES.find(([type]) => !types.has(type));
-  if (confusion && keeps('invalid', 'wrong_type'))
-    add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${[...types].join(' or ')}`);
-  if (valid && types.has('null') && value !== null && typesOf(schema).length > 0)
+  const view = viewOf(schema);
+  const confusion = TYPE_SAMPLES.find(([type]) => !view.admits.has(type as JsonType));
+  if (confusion && keeps('invalid', 'wrong_type')) {
+    const types = JSON_TYPES.filter((type) => view.admits.has(type));
+    add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${types.join(' or ')}`);
+  }
+  if (valid && view.admits.has('null') && value !== null && view.types.length > 0)
     add('nullable', 'valid', undefined, path, null, 'null is allowed');
-  const union = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(union) && valid) {
-    const keyword = schema.oneOf ? 'oneOf' : 'anyOf';
-    union.forEach((branch: Schema, index: number) => {
+  const keyword = view.unionKeyword;
+  if (keyword && valid) {
+    view.branches.forEach((branch, index) => {
       const example = exampleFromSchema(branch, { direction: 'request' });
       add(`${keyword}[${index}]`, 'valid', undefined, path, example, `${keyword} branch ${index}`);
     });
   }
   const lengths = valid || keeps('invalid', 'string_too_short') || keeps('invalid', 'string_too_long');
-  const members = valid || keeps('invalid', 'outside_enum');
-  for (const branch of branches(schema)) {
+  const wantsMembers = valid || keeps('invalid', 'outside_enum');
+  for (const branch of alternatives(schema)) {
     if (isNumeric(branch) && (valid || keeps('invalid', 'out_of_range_number'))) {
       numericProbes(branch, (constraint, expect, number, why) =>
         add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why),
       );
     }
     const { minLength, maxLength, format } = branch;
-    if (lengths && typeof minLength === 'number' && minLength <= MAX_BUILT_LENGTH) {
+    if (lengths && minLength !== undefined && minLength <= MAX_BUILT_LENGTH) {
       add('minLength', 'valid', undefined, path, stringOfLength(value, minLength), `at minLength ${minLength}`);
       if (minLength > 0)
         add(
@@ -424,7 +395,7 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, k
           `shorter than minLength ${minLength}`,
         );
     }
-    if (lengths && typeof maxLength === 'number' && maxLength < MAX_BUILT_LENGTH) {
+    if (lengths && maxLength !== undefined && maxLength < MAX_BUILT_LENGTH) {
       add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength), `at maxLength ${maxLength}`);
       add(
         'maxLength',
@@ -435,9 +406,9 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, k
         `longer than maxLength ${maxLength}`,
       );
     }
-    if (typeof format === 'string' && !isNumeric(branch) && keeps('invalid', 'bad_format'))
+    if (format !== undefined && !isNumeric(branch) && keeps('invalid', 'bad_format'))
       add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
-    if (typeof branch.pattern === 'string' && keeps('invalid', 'pattern_mismatch')) {
+    if (branch.pattern !== undefined && keeps('invalid', 'pattern_mismatch')) {
       const mismatch = patternMiss(branch.pattern, value, branch);
       if (mismatch !== undefined)
         add(
@@ -456,31 +427,25 @@ function nodeProbes(schema: Schema, value: unknown, path: Segment[], add: Add, k
       arrayProbes(branch, value, (constraint, expect, kind, items, why) =>
         add(constraint, expect, kind, path, items, why),
       );
-    const enumerated: unknown[] | undefined = !members
-      ? undefined
-      : Array.isArray(branch.enum)
-        ? branch.enum
-        : branch.const !== undefined
-          ? [branch.const]
-          : undefined;
-    if (enumerated) {
-      const keyword = branch.const !== undefined ? 'const' : 'enum';
-      if (enumerated.length <= MAX_ENUM_MEMBERS_SENT)
-        for (const member of enumerated) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
+    const { members, memberKeyword } = branch;
+    if (wantsMembers && members && memberKeyword) {
+      const keyword = memberKeyword;
+      if (members.length <= MAX_ENUM_MEMBERS_SENT)
+        for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
       add(
         keyword,
         'invalid',
         'outside_enum',
         path,
-        enumNearMiss(enumerated),
-        `a near-miss of ${keyword} ${JSON.stringify(enumerated).slice(0, 40)}`,
+        enumNearMiss(members),
+        `a near-miss of ${keyword} ${JSON.stringify(members).slice(0, 40)}`,
       );
     }
   }
 }
 
 /** A string of an allowed length that the pattern refuses: the valid value with a character no identifier-like pattern takes, or a space. */
-function patternMiss(pattern: string, valid: unknown, schema: Schema): string | undefined {
+function patternMiss(pattern: string, valid: unknown, schema: SchemaView): string | undefined {
   let regex: RegExp;
   try {
     regex = schemaRegExp(pattern);
@@ -488,8 +453,8 @@ function patternMiss(pattern: string, valid: unknown, schema: Schema): string | 
     return undefined;
   }
   const base = typeof valid === 'string' ? valid : '';
-  const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
-  const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
+  const min = schema.minLength ?? 0;
+  const max = schema.maxLength ?? Infinity;
   const candidates = [
     `${base.slice(0, -1)}!`,
     `!${base.slice(1)}`,
@@ -510,21 +475,21 @@ type AddArray = (
 ) => void;
 
 /** Item counts at and past minItems/maxItems (built from the value's own first item), and a repeated item where items are unique. */
-function arrayProbes(schema: Schema, value: unknown[], add: AddArray): void {
+function arrayProbes(schema: SchemaView, value: unknown[], add: AddArray): void {
   const item = value.length > 0 ? value[0] : undefined;
   if (item === undefined) return;
   const ofLength = (length: number) => Array.from({ length }, () => structuredClone(item));
   const { minItems, maxItems } = schema;
-  if (typeof minItems === 'number' && minItems <= MAX_BUILT_ITEMS) {
+  if (minItems !== undefined && minItems <= MAX_BUILT_ITEMS) {
     add('minItems', 'valid', undefined, ofLength(minItems), `at minItems ${minItems}`);
     if (minItems > 0)
       add('minItems', 'invalid', 'array_size', ofLength(minItems - 1), `fewer than minItems ${minItems}`);
   }
-  if (typeof maxItems === 'number' && maxItems < MAX_BUILT_ITEMS) {
+  if (maxItems !== undefined && maxItems < MAX_BUILT_ITEMS) {
     add('maxItems', 'valid', undefined, ofLength(maxItems), `at maxItems ${maxItems}`);
     add('maxItems', 'invalid', 'array_size', ofLength(maxItems + 1), `more than maxItems ${maxItems}`);
   }
-  if (schema.uniqueItems === true)
+  if (schema.uniqueItems)
     add(
       'uniqueItems',
       'invalid',

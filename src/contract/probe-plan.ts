@@ -6,12 +6,14 @@
  */
 import fc from 'fast-check';
 import { exampleFromSchema } from '../openapi/example.js';
-import { typesOf } from '../openapi/schema-types.js';
-import type { Operation, Parameter } from '../openapi/types.js';
+import { readFormBody } from '../openapi/form-coercion.js';
+import { scalarFromText } from '../openapi/schema-view.js';
+import type { MediaType, Operation, Parameter } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { applyProbe, probesOf, REMOVE, type Probe } from './constraints.js';
 import { bodyEncodingOf } from '../openapi/media-type.js';
-import { bodyMediaOf, jsonBodyOf, validRequestArbitrary } from './requests.js';
+import { encodeBody } from './body-encoding.js';
+import { bodyMediaOf, validRequestArbitrary } from './requests.js';
 import type { ContractRequest, RequestKind } from './types.js';
 
 export interface PlannedProbe {
@@ -52,7 +54,7 @@ export function baseRequest(operation: Operation, validator: SpecValidator, seed
     const example = exampleFromSchema(parameter.schema, { direction: 'request' });
     const usable =
       isScalar(example) &&
-      validator.validate(parameter.schemaPointer, asServerReads(textOf(example), parameter.schema), 'request')
+      validator.validate(parameter.schemaPointer, scalarFromText(textOf(example), parameter.schema), 'request')
         .length === 0;
     const value = usable ? example : fallback()[group][key];
     if (value !== undefined) request[group][key] = parameter.in === 'header' ? textOf(value) : value;
@@ -61,7 +63,8 @@ export function baseRequest(operation: Operation, validator: SpecValidator, seed
   const media = bodyMediaOf(operation);
   if (media?.schemaPointer) {
     const example = exampleFromSchema(media.schema, { direction: 'request' });
-    request.body = validator.validate(media.schemaPointer, example, 'request').length === 0 ? example : fallback().body;
+    const usable = validator.validate(media.schemaPointer, bodyAsServerReads(media, example), 'request').length === 0;
+    request.body = usable ? example : fallback().body;
     if (bodyEncodingOf(media.mediaType) !== 'json') request.contentType = media.mediaType;
   }
   return request;
@@ -110,7 +113,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       );
     }
     if (!isScalar(current)) continue;
-    for (const probe of probesOf(parameter.schema as Record<string, unknown>, current, root)) {
+    for (const probe of probesOf(parameter.schema, current, root)) {
       // Another valid path value names another resource: only invalid ones are sent there.
       if (parameter.in === 'path' && probe.expect === 'valid') continue;
       note(probe.constraint, probe.expect);
@@ -118,7 +121,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       const text = textOf(probe.value);
       if (parameter.in === 'path' && (text === '' || text === '.' || text === '..')) continue;
       // Parameters travel as text: judge the value as the server will read it back.
-      const valid = validator.validate(pointer, asServerReads(text, parameter.schema), 'request').length === 0;
+      const valid = validator.validate(pointer, scalarFromText(text, parameter.schema), 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
       keep(
         {
@@ -134,14 +137,16 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
     }
   }
 
-  // Body probes go in JSON bodies only: a form carries text, which a type confusion cannot survive.
-  const media = jsonBodyOf(operation);
-  if (media?.schemaPointer && base.body !== undefined && base.contentType === undefined) {
+  // Body probes go in JSON and form bodies, judged as the server reads them back (a form carries
+  // text: a number sent where a string is wanted arrives as a string, and that probe is dropped).
+  const media = bodyMediaOf(operation);
+  const encoding = media && bodyEncodingOf(media.mediaType);
+  if (media?.schemaPointer && base.body !== undefined && (encoding === 'json' || encoding === 'form')) {
     const pointer = media.schemaPointer;
-    for (const probe of probesOf(media.schema as Record<string, unknown>, base.body, 'body')) {
+    for (const probe of probesOf(media.schema, base.body, 'body')) {
       note(probe.constraint, probe.expect);
       const body = applyProbe(base.body, probe.path, probe.value);
-      const valid = validator.validate(pointer, body, 'request').length === 0;
+      const valid = validator.validate(pointer, bodyAsServerReads(media, body), 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
       const violation =
         probe.expect === 'invalid' && probe.kind
@@ -178,19 +183,17 @@ function roundRobin(groups: PlannedProbe[][]): PlannedProbe[] {
   return out;
 }
 
+/** A body as the server reads it back: a form's fields arrive as text and are read to their schema's types. */
+function bodyAsServerReads(media: MediaType, body: unknown): unknown {
+  return bodyEncodingOf(media.mediaType) === 'form'
+    ? readFormBody(encodeBody(body, media.mediaType).text, media.schema)
+    : body;
+}
+
 function isScalar(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);
 }
 
 function textOf(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** A parameter's text as a server reads it: a number or boolean where the schema wants one and the text is one. */
-export function asServerReads(text: string, schema: unknown): unknown {
-  const types = typeof schema === 'object' && schema ? typesOf(schema as Record<string, any>) : [];
-  if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text))
-    return Number(text);
-  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
-  return text;
 }

@@ -74,7 +74,7 @@ export function violationsOf(
     default: {
       if (!media?.schemaPointer || request.body === undefined) return [];
       const pointer = media.schemaPointer;
-      return probesOf(media.schema as Record<string, unknown>, request.body, 'body', 'request', kind)
+      return probesOf(media.schema, request.body, 'body', 'request', kind)
         .map((probe) => ({ probe, body: applyProbe(request.body, probe.path, probe.value) }))
         .filter(({ body }) => !validator.accepts(pointer, body, 'request'))
         .map(({ probe, body }) => bodyVariant(request, kind, probe, body));

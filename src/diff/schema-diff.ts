@@ -4,7 +4,7 @@
  * response schema may only narrow, without breaking the clients written against the old one.
  */
 import type { JsonSchema } from '../openapi/types.js';
-import { typesOf } from '../openapi/schema-types.js';
+import { typesNamed } from '../openapi/schema-view.js';
 import { isBreaking, type Change, type Direction, type Movement } from './change.js';
 
 export interface SchemaSite {
@@ -345,7 +345,7 @@ class SchemaWalk {
 }
 
 function typeSet(schema: Schema): Set<string> {
-  return new Set(typesOf(schema));
+  return new Set(typesNamed(schema));
 }
 
 /** integer is a subset of number; otherwise types are disjoint. */

@@ -5,11 +5,10 @@
  * whose strings are read back as the schema's types, text kept as a string, anything else accepted
  * as it is. A Content-Type the operation does not document is refused with the ones it does.
  */
-import qs from 'qs';
 import { bodyEncodingOf, isJsonType, mediaTypeMatches, mediaTypeOf } from '../openapi/media-type.js';
 import type { MediaType } from '../openapi/types.js';
 import { apiError, type ApiError } from './api-error.js';
-import { coerceToSchema } from './form-coercion.js';
+import { coerceToSchema, readFormBody } from '../openapi/form-coercion.js';
 import { parseJsonBody } from './json-body.js';
 import type { OperationPlan } from './operation-plan.js';
 import type { BodyResult } from './request-body.js';
@@ -18,9 +17,6 @@ export type DecodedBody =
   | { present: false }
   | { present: true; value: unknown; schemaPointer: string | undefined }
   | { error: ApiError };
-
-/** Bounds on what a form body may expand into: qs refuses to build more than this. */
-const FORM_LIMITS = { depth: 16, parameterLimit: 1000, arrayLimit: 100 } as const;
 
 export function decodeRequestBody(plan: OperationPlan, contentType: string | undefined, body: BodyResult): DecodedBody {
   const { operation, statuses } = plan;
@@ -78,11 +74,7 @@ export function decodeRequestBody(plan: OperationPlan, contentType: string | und
     case 'form':
       return {
         present: true,
-        value: coerceToSchema(
-          qs.parse(body.text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false, parseArrays: false }),
-          media.schema,
-          'form',
-        ),
+        value: readFormBody(body.text, media.schema),
         schemaPointer: media.schemaPointer,
       };
     case 'text':

@@ -3,10 +3,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Operation, Parameter } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import type { FieldIssue } from './api-error.js';
-import { isPlainObject } from '../openapi/json-value.js';
 import { cookieValue } from './cookies.js';
 import { toFieldIssues } from './field-issues.js';
-import { scalarFromText, typesAdmitted } from './form-coercion.js';
+import { scalarFromText, viewOf, wantsArray } from '../openapi/schema-view.js';
+import type { JsonSchema } from '../openapi/types.js';
 
 export interface RawParameters {
   path: Record<string, string>;
@@ -72,10 +72,11 @@ function readRaw(parameter: Parameter, raw: RawParameters): string | string[] | 
 }
 
 /** Parameters arrive as text; give them the type their schema asks for so the validator can judge them. */
-function coerce(raw: string | string[], schema: any): unknown {
-  if (typesAdmitted(isPlainObject(schema) ? schema : {}).has('array')) {
+function coerce(raw: string | string[], schema: JsonSchema | undefined): unknown {
+  const view = viewOf(schema);
+  if (wantsArray(view)) {
     const items = Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',');
-    const itemSchema = schema.items ?? (schema.anyOf ?? schema.oneOf ?? []).find((b: any) => b?.items)?.items;
+    const itemSchema = view.items ?? view.branches.map(viewOf).find((branch) => branch.items)?.items;
     return items.map((item) => coerce(item, itemSchema));
   }
   return scalarFromText(Array.isArray(raw) ? raw[raw.length - 1] : raw, schema);

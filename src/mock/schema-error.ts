@@ -6,7 +6,7 @@
  */
 import { exampleFromSchema } from '../openapi/example.js';
 import { isPlainObject } from '../openapi/json-value.js';
-import { declaredProperties, typesOf } from '../openapi/schema-types.js';
+import { type SchemaView, viewOf } from '../openapi/schema-view.js';
 import type { JsonSchema } from '../openapi/types.js';
 
 export interface ErrorFields {
@@ -23,9 +23,9 @@ const CODE_FIELDS = /^(code|error_code|errorcode|status|status_code|statuscode|t
 /** Whether a schema has somewhere to put a message (at its top or one object down): only then is it an error shape. */
 export function carriesMessage(schema: JsonSchema | undefined, depth = 0): boolean {
   if (!isPlainObject(schema) || depth > 1) return false;
-  return declaredProperties(schema).some(
+  return [...viewOf(schema).properties].some(
     ([name, property]) =>
-      (MESSAGE_FIELDS.test(name) && isPlainObject(property) && typesOf(property).includes('string')) ||
+      (MESSAGE_FIELDS.test(name) && isPlainObject(property) && viewOf(property).types.includes('string')) ||
       carriesMessage(property, depth + 1),
   );
 }
@@ -36,9 +36,9 @@ export function schemaShapedError(schema: JsonSchema, fields: ErrorFields): unkn
 
 function fill(schema: JsonSchema, value: unknown, fields: ErrorFields, depth: number): unknown {
   if (!isPlainObject(value) || typeof schema !== 'object' || depth > 3) return value;
-  const properties = declaredProperties(schema);
-  for (const [name, property] of properties) {
-    if (!Object.hasOwn(value, name) && !isRequired(schema, name)) continue;
+  const view = viewOf(schema);
+  for (const [name, property] of view.properties) {
+    if (!Object.hasOwn(value, name) && !view.required.has(name)) continue;
     const replacement = fieldValue(name, property, fields);
     if (replacement !== undefined) value[name] = replacement;
     else if (Object.hasOwn(value, name)) value[name] = fill(property, value[name], fields, depth + 1);
@@ -47,30 +47,28 @@ function fill(schema: JsonSchema, value: unknown, fields: ErrorFields, depth: nu
 }
 
 function fieldValue(name: string, schema: JsonSchema, fields: ErrorFields): unknown {
-  if (typeof schema !== 'object' || 'enum' in schema || 'const' in schema) return undefined;
-  const types = typesOf(schema);
-  const freeText = types.includes('string') && !('pattern' in schema) && !('format' in schema);
-  if (MESSAGE_FIELDS.test(name) && freeText) return bounded(fields.message, schema);
+  if (typeof schema !== 'object') return undefined;
+  const view = viewOf(schema);
+  if (view.members !== undefined) return undefined;
+  const freeText = view.types.includes('string') && view.pattern === undefined && view.format === undefined;
+  if (MESSAGE_FIELDS.test(name) && freeText) return bounded(fields.message, view);
   if (!CODE_FIELDS.test(name)) return undefined;
-  if (types.includes('integer') || types.includes('number'))
-    return withinBounds(fields.status, schema) ? fields.status : undefined;
-  if (freeText) return bounded(fields.code.toLowerCase(), schema);
+  if (view.types.includes('integer') || view.types.includes('number'))
+    return withinBounds(fields.status, view) ? fields.status : undefined;
+  if (freeText) return bounded(fields.code.toLowerCase(), view);
   return undefined;
 }
 
-function bounded(text: string, schema: Record<string, any>): string | undefined {
-  if (typeof schema.minLength === 'number' && text.length < schema.minLength) return undefined;
-  return typeof schema.maxLength === 'number' ? text.slice(0, schema.maxLength) : text;
+function bounded(text: string, view: SchemaView): string | undefined {
+  if (view.minLength !== undefined && text.length < view.minLength) return undefined;
+  return view.maxLength !== undefined ? text.slice(0, view.maxLength) : text;
 }
 
-function withinBounds(number: number, schema: Record<string, any>): boolean {
-  if (typeof schema.multipleOf === 'number' && number % schema.multipleOf !== 0) return false;
+function withinBounds(number: number, view: SchemaView): boolean {
+  const { min, max, minExcluded, maxExcluded } = view.bounds;
+  if (view.multipleOf !== undefined && number % view.multipleOf !== 0) return false;
   return (
-    !(typeof schema.minimum === 'number' && number < schema.minimum) &&
-    !(typeof schema.maximum === 'number' && number > schema.maximum)
+    (min === undefined || (minExcluded ? number > min : number >= min)) &&
+    (max === undefined || (maxExcluded ? number < max : number <= max))
   );
-}
-
-function isRequired(schema: Record<string, any>, name: string): boolean {
-  return Array.isArray(schema.required) && schema.required.includes(name);
 }

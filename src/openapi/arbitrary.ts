@@ -6,9 +6,8 @@
  */
 import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { recordedBranchTags } from './discriminator.js';
 import { schemaRegExp } from './pattern.js';
-import { typesOf } from './schema-types.js';
+import { hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
 
 export interface ArbitraryOptions {
@@ -22,7 +21,6 @@ export interface ArbitraryOptions {
   text?: 'any' | 'ascii';
 }
 
-type Schema = Record<string, any>;
 type Resolved = Required<ArbitraryOptions>;
 
 const DEFAULTS: Resolved = { direction: 'request', maxDepth: 6, maxItems: 4, text: 'any' };
@@ -46,29 +44,21 @@ export function schemaArbitrary(schema: JsonSchema, options: ArbitraryOptions = 
 function build(schema: JsonSchema | undefined, options: Resolved, depth: number): fc.Arbitrary<unknown> {
   if (schema === undefined || schema === true) return anyJson();
   if (schema === false) return fc.constant(null);
-  const s = schema as Schema;
-  if (s.const !== undefined) return fc.constant(s.const);
-  if (Array.isArray(s.enum)) return fc.constantFrom(...s.enum);
-  if (Array.isArray(s.allOf) && s.allOf.length > 0) return build(mergeAllOf(s), options, depth);
-  const union: JsonSchema[] | undefined = s.anyOf ?? s.oneOf;
-  if (Array.isArray(union) && union.length > 0) {
-    const { anyOf: _a, oneOf: _o, ...siblings } = s;
-    const tagged = recordedBranchTags(s);
-    const branches = union.map((branch, index) => {
-      const built = build(
-        hasKeywords(siblings) ? mergeAllOf({ allOf: [siblings, branch] }) : branch,
-        options,
-        depth + 1,
-      );
+  const view = viewOf(schema);
+  if (view.members) return view.members.length > 0 ? fc.constantFrom(...view.members) : fc.constant(null);
+  if (view.branches.length > 0) {
+    const { tags } = view;
+    const branches = view.branches.map((branch, index) => {
+      const built = build(branch, options, depth + 1);
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
-      return tagged ? withTag(built, tagged.propertyName, tagged.tags[index]) : built;
+      return tags ? withTag(built, tags.propertyName, tags.tags[index]) : built;
     });
     return fc.oneof(...branches);
   }
-  const types = typesOf(s);
-  if (s.nullable === true && !types.includes('null')) types.push('null');
-  if (types.length > 1) return fc.oneof(...types.map((type) => forType(type, s, options, depth)));
-  return forType(types[0], s, options, depth);
+  const { types } = view;
+  if (types.length === 0) return view.merged.nullable === true ? fc.oneof(anyJson(), fc.constant(null)) : anyJson();
+  if (types.length > 1) return fc.oneof(...types.map((type) => forType(type, view, options, depth)));
+  return forType(types[0], view, options, depth);
 }
 
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {
@@ -79,105 +69,37 @@ function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: stri
     );
 }
 
-function forType(type: string | undefined, s: Schema, options: Resolved, depth: number): fc.Arbitrary<unknown> {
+function forType(type: JsonType, view: SchemaView, options: Resolved, depth: number): fc.Arbitrary<unknown> {
   switch (type) {
     case 'null':
       return fc.constant(null);
     case 'boolean':
       return fc.boolean();
     case 'integer':
-      return integerArbitrary(s);
+      return integerArbitrary(view);
     case 'number':
-      return numberArbitrary(s);
+      return numberArbitrary(view);
     case 'string':
-      return stringArbitrary(s, options);
+      return stringArbitrary(view, options);
     case 'array':
-      return arrayArbitrary(s, options, depth);
+      return arrayArbitrary(view, options, depth);
     case 'object':
-      return objectArbitrary(s, options, depth);
-    default:
-      return anyJson();
+      return objectArbitrary(view, options, depth);
   }
 }
 
-function hasKeywords(s: Schema): boolean {
-  return ['type', 'properties', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'format', 'items'].some(
-    (k) => k in s,
-  );
-}
-
-/** Merges allOf parts into one schema: properties merged per name, required united, the rest layered. */
-function mergeAllOf(s: Schema): Schema {
-  const { allOf, ...rest } = s;
-  const parts: Schema[] = [
-    rest,
-    ...(allOf as Schema[]).map((part) =>
-      part && typeof part === 'object' && Array.isArray(part.allOf) ? mergeAllOf(part) : part,
-    ),
-  ];
-  const merged: Schema = {};
-  const properties: Record<string, JsonSchema[]> = {};
-  const required = new Set<string>();
-  for (const part of parts) {
-    if (!part || typeof part !== 'object') continue;
-    for (const [key, value] of Object.entries(part)) {
-      if (key === 'properties') {
-        for (const [name, property] of Object.entries<JsonSchema>(value)) (properties[name] ??= []).push(property);
-      } else if (key === 'required') {
-        for (const name of value as string[]) required.add(name);
-      } else if (key === 'type' && merged.type !== undefined) {
-        merged.type = intersectTypes(merged.type, value);
-      } else {
-        merged[key] = value;
-      }
-    }
-  }
-  if (Object.keys(properties).length > 0) {
-    merged.properties = Object.fromEntries(
-      Object.entries(properties).map(([name, list]) => [name, list.length === 1 ? list[0] : { allOf: list }]),
-    );
-  }
-  if (required.size > 0) merged.required = [...required];
-  return merged;
-}
-
-function intersectTypes(a: string | string[], b: string | string[]): string | string[] {
-  const left = Array.isArray(a) ? a : [a];
-  const right = Array.isArray(b) ? b : [b];
-  const both = left.filter((t) => right.includes(t) || (t === 'integer' && right.includes('number')));
-  return both.length === 1 ? both[0] : both;
-}
-
-export interface Bounds {
-  min: number | undefined;
-  max: number | undefined;
-  minExcluded: boolean;
-  maxExcluded: boolean;
-}
-
-/** Reads bounds in both dialects: 3.1 numeric exclusive bounds and 3.0 boolean flags. */
-export function boundsOf(s: Schema): Bounds {
-  let [min, max] = [s.minimum as number | undefined, s.maximum as number | undefined];
-  let [minExcluded, maxExcluded] = [s.exclusiveMinimum === true, s.exclusiveMaximum === true];
-  if (typeof s.exclusiveMinimum === 'number' && (min === undefined || s.exclusiveMinimum >= min))
-    [min, minExcluded] = [s.exclusiveMinimum, true];
-  if (typeof s.exclusiveMaximum === 'number' && (max === undefined || s.exclusiveMaximum <= max))
-    [max, maxExcluded] = [s.exclusiveMaximum, true];
-  return { min, max, minExcluded, maxExcluded };
-}
-
-function integerArbitrary(s: Schema): fc.Arbitrary<number> {
-  const b = boundsOf(s);
+function integerArbitrary(view: SchemaView): fc.Arbitrary<number> {
+  const b = view.bounds;
+  const int32 = view.format === 'int32';
   let min = b.min === undefined ? -UNBOUNDED : b.minExcluded ? Math.floor(b.min) + 1 : Math.ceil(b.min);
   let max = b.max === undefined ? UNBOUNDED : b.maxExcluded ? Math.ceil(b.max) - 1 : Math.floor(b.max);
   if (b.min !== undefined && b.max === undefined) max = min + UNBOUNDED;
   if (b.max !== undefined && b.min === undefined) min = max - UNBOUNDED;
-  if (s.format === 'int32') [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
+  if (int32) [min, max] = [Math.max(min, -(2 ** 31)), Math.min(max, 2 ** 31 - 1)];
   // Past 2^53 a double holds no exact integer, and fast-check's draw over such a range never ends
   // (int64 bounds, as OpenAI's `seed` has): the safe integers are what JSON numbers carry anyway.
   [min, max] = [Math.max(min, Number.MIN_SAFE_INTEGER), Math.min(max, Number.MAX_SAFE_INTEGER)];
-  const step =
-    typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
+  const step = view.multipleOf !== undefined && Number.isInteger(view.multipleOf) ? view.multipleOf : 1;
   const [low, high] = [Math.ceil(min / step), Math.floor(max / step)];
   const multiplesIn = (from: number, to: number) =>
     fc.integer({ min: from, max: to }).map(
@@ -189,7 +111,6 @@ function integerArbitrary(s: Schema): fc.Arbitrary<number> {
     );
   // The bounds themselves and their neighbours; where a side is open, the magnitudes that overflow fixed-width integers.
   const edges = [low * step, (low + 1) * step, (high - 1) * step, high * step, 0].filter((n) => n >= min && n <= max);
-  const int32 = s.format === 'int32';
   const [lowest, highest] = [
     b.min === undefined && !int32 ? -Infinity : min,
     b.max === undefined && !int32 ? Infinity : max,
@@ -252,12 +173,12 @@ function tagged<T>(value: fc.Value<T>, from: EdgeContext['from']): fc.Value<T> {
   return new fc.Value(value.value_, { from, inner: value.context } satisfies EdgeContext);
 }
 
-function numberArbitrary(s: Schema): fc.Arbitrary<number> {
-  const b = boundsOf(s);
+function numberArbitrary(view: SchemaView): fc.Arbitrary<number> {
+  const b = view.bounds;
   const min = b.min ?? (b.max !== undefined ? b.max - UNBOUNDED : -UNBOUNDED);
   const max = b.max ?? min + 2 * UNBOUNDED;
-  if (typeof s.multipleOf === 'number' && s.multipleOf > 0) {
-    const step = s.multipleOf;
+  if (view.multipleOf !== undefined) {
+    const step = view.multipleOf;
     const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 2);
     const low = b.minExcluded ? Math.floor(min / step) + 1 : Math.ceil(min / step);
     const high = b.maxExcluded ? Math.ceil(max / step) - 1 : Math.floor(max / step);
@@ -390,14 +311,15 @@ function hostileString(minLength: number, maxLength: number): fc.Arbitrary<strin
     });
 }
 
-function stringArbitrary(s: Schema, options: Resolved): fc.Arbitrary<string> {
-  const minLength: number = s.minLength ?? 0;
-  const maxLength: number | undefined = s.maxLength;
+function stringArbitrary(view: SchemaView, options: Resolved): fc.Arbitrary<string> {
+  const { pattern, format } = view;
+  const minLength = view.minLength ?? 0;
+  const maxLength = view.maxLength;
   let arbitrary: fc.Arbitrary<string>;
-  if (s.pattern) {
-    arbitrary = fc.stringMatching(schemaRegExp(s.pattern));
-  } else if (s.format && FORMAT_GENERATORS[s.format]) {
-    arbitrary = FORMAT_GENERATORS[s.format]();
+  if (pattern) {
+    arbitrary = fc.stringMatching(schemaRegExp(pattern));
+  } else if (format && FORMAT_GENERATORS[format]) {
+    arbitrary = FORMAT_GENERATORS[format]();
   } else if (options.text === 'ascii') {
     arbitrary = fc.string({ minLength, maxLength: maxLength ?? Math.max(minLength, 24) });
   } else {
@@ -419,8 +341,8 @@ function stringArbitrary(s: Schema, options: Resolved): fc.Arbitrary<string> {
       ...(hostile ? [{ weight: 3, arbitrary: hostile }] : []),
     );
   }
-  const checkFormat = s.format ? formatCheck(s.format) : undefined;
-  const needsLengthCheck = s.pattern || (s.format && FORMAT_GENERATORS[s.format]);
+  const checkFormat = format ? formatCheck(format) : undefined;
+  const needsLengthCheck = pattern || (format && FORMAT_GENERATORS[format]);
   if (!checkFormat && !needsLengthCheck) return arbitrary;
   return arbitrary.filter(
     (value) =>
@@ -430,17 +352,16 @@ function stringArbitrary(s: Schema, options: Resolved): fc.Arbitrary<string> {
   );
 }
 
-function arrayArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitrary<unknown[]> {
-  const minLength: number = s.minItems ?? 0;
+function arrayArbitrary(view: SchemaView, options: Resolved, depth: number): fc.Arbitrary<unknown[]> {
+  const minLength = view.minItems ?? 0;
   const deep = depth >= options.maxDepth;
   const maxLength: number = deep
     ? minLength
-    : Math.max(minLength, Math.min(s.maxItems ?? options.maxItems, minLength + options.maxItems));
-  const prefix: JsonSchema[] = Array.isArray(s.prefixItems) ? s.prefixItems : [];
-  const itemSchema: JsonSchema =
-    s.items && typeof s.items === 'object' && !Array.isArray(s.items) ? s.items : s.items === false ? false : {};
+    : Math.max(minLength, Math.min(view.maxItems ?? options.maxItems, minLength + options.maxItems));
+  const prefix = view.prefixItems;
+  const itemSchema: JsonSchema = view.items ?? {};
   const item = build(itemSchema, options, depth + 1);
-  const rest = s.uniqueItems
+  const rest = view.uniqueItems
     ? fc.uniqueArray(item, {
         minLength: Math.max(0, minLength - prefix.length),
         maxLength: Math.max(0, maxLength - prefix.length),
@@ -456,17 +377,13 @@ function arrayArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitra
     .map(([head, tail]) => [...head, ...tail]);
 }
 
-function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitrary<Record<string, unknown>> {
-  const hidden = options.direction === 'request' ? 'readOnly' : 'writeOnly';
-  const isHidden = (property: JsonSchema | undefined) =>
-    Boolean(property && typeof property === 'object' && (property as Schema)[hidden] === true);
+function objectArbitrary(view: SchemaView, options: Resolved, depth: number): fc.Arbitrary<Record<string, unknown>> {
+  const isHidden = (property: JsonSchema | undefined) => hiddenIn(options.direction, property);
   // A readOnly property is not sent, required or not: OpenAPI's `required` holds for it in answers only (and writeOnly conversely).
-  const required = new Set<string>(
-    (Array.isArray(s.required) ? s.required : []).filter((name: string) => !isHidden(s.properties?.[name])),
-  );
+  const required = new Set<string>([...view.required].filter((name) => !isHidden(view.properties.get(name))));
   const deep = depth >= options.maxDepth;
   const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [name, property] of Object.entries<JsonSchema>(s.properties ?? {})) {
+  for (const [name, property] of view.properties) {
     if (isHidden(property)) continue;
     if (deep && !required.has(name)) continue;
     model[name] = build(property, options, depth + 1);
@@ -474,11 +391,11 @@ function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitr
   // Required names the schema does not describe still need a value.
   for (const name of required) model[name] ??= anyJson();
   const record = fc.record(model, { requiredKeys: [...required].filter((name) => name in model) });
-  const extra = s.additionalProperties ?? s.unevaluatedProperties;
-  const wantsMap = extra && typeof extra === 'object' && !deep;
-  const minExtra = Math.max(0, (s.minProperties ?? 0) - Object.keys(model).length);
+  const extra = view.additional;
+  const wantsMap = typeof extra === 'object' && !deep;
+  const minExtra = Math.max(0, (view.minProperties ?? 0) - Object.keys(model).length);
   if (!wantsMap && minExtra === 0) return record;
-  const known = new Set(Object.keys(s.properties ?? {}));
+  const known = new Set(view.properties.keys());
   // In forms and parameters (text 'ascii') brackets nest keys (`a[b]`): a key holding one could not be sent as itself.
   const key = fc
     .string({ minLength: 1, maxLength: 12 })
@@ -486,7 +403,7 @@ function objectArbitrary(s: Schema, options: Resolved, depth: number): fc.Arbitr
   const value = wantsMap ? build(extra, options, depth + 1) : anyJson();
   const map = fc.dictionary(key, value, {
     minKeys: minExtra,
-    maxKeys: Math.max(minExtra, Math.min(s.maxProperties ?? options.maxItems, options.maxItems)),
+    maxKeys: Math.max(minExtra, Math.min(view.maxProperties ?? options.maxItems, options.maxItems)),
   });
   return fc.tuple(record, map).map(([fixed, more]) => ({ ...more, ...fixed }));
 }

@@ -1,5 +1,6 @@
 /** Fills in the `default` values a schema declares, as a server that honours its own spec would. */
 import { isPlainObject } from './json-value.js';
+import { type SchemaView, typeOfValue, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
 
 /**
@@ -10,35 +11,28 @@ import type { JsonSchema } from './types.js';
  */
 export function applyDefaults(schema: JsonSchema | undefined, value: unknown, depth = 0): unknown {
   if (!schema || typeof schema !== 'object' || depth > 16 || !declaresDefaults(schema)) return value;
-  const s = schema as Record<string, any>;
-  const union = s.anyOf ?? s.oneOf;
-  if (Array.isArray(union)) {
-    const branch = union.find((b: any) => branchAccepts(b, value));
+  const view = viewOf(schema);
+  if (view.branches.length > 0) {
+    const branch = view.branches.find((candidate) => branchAccepts(candidate, value));
     return branch ? applyDefaults(branch, value, depth + 1) : value;
   }
-  if (Array.isArray(s.allOf))
-    return s.allOf.reduce((acc: unknown, part: JsonSchema) => applyDefaults(part, acc, depth + 1), value);
-  if (Array.isArray(value) && s.items) return value.map((item) => applyDefaults(s.items, item, depth + 1));
+  if (Array.isArray(value) && view.items) return value.map((item) => applyDefaults(view.items, item, depth + 1));
   if (!isPlainObject(value)) return value;
-  const properties: Record<string, any> = s.properties ?? {};
   const out = copyOwn(value);
-  for (const [name, property] of propertiesWithDefaults(s)) {
+  for (const [name, property] of propertiesWithDefaults(view)) {
     if (!Object.hasOwn(out, name) || out[name] === undefined) {
-      if (property.default === undefined) continue;
+      const fallback = viewOf(property).merged.default;
+      if (fallback === undefined) continue;
       // Only objects need a copy: a request must not be able to change the spec's default.
-      const fallback = property.default;
       out[name] = fallback !== null && typeof fallback === 'object' ? structuredClone(fallback) : fallback;
     } else {
       out[name] = applyDefaults(property, out[name], depth + 1);
     }
   }
-  if (
-    s.additionalProperties &&
-    typeof s.additionalProperties === 'object' &&
-    declaresDefaults(s.additionalProperties)
-  ) {
+  const extra = view.additional;
+  if (isPlainObject(extra) && declaresDefaults(extra)) {
     for (const name of Object.keys(out)) {
-      if (!Object.hasOwn(properties, name)) out[name] = applyDefaults(s.additionalProperties, out[name], depth + 1);
+      if (!view.properties.has(name)) out[name] = applyDefaults(extra, out[name], depth + 1);
     }
   }
   return out;
@@ -69,9 +63,12 @@ function declaresDefaults(schema: object, visiting = new Set<object>()): boolean
   if (known !== undefined) return known;
   if (visiting.has(schema)) return true;
   visiting.add(schema);
-  const s = schema as Record<string, any>;
-  const children: unknown[] = [...Object.values(s.properties ?? {})];
-  for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) children.push(...s[key]);
+  const s = schema as Record<string, unknown>;
+  const children: unknown[] = isPlainObject(s.properties) ? Object.values(s.properties) : [];
+  for (const key of SUBSCHEMA_LISTS) {
+    const list = s[key];
+    if (Array.isArray(list)) children.push(...list);
+  }
   for (const key of SUBSCHEMAS) children.push(s[key]);
   const found =
     s.default !== undefined ||
@@ -81,45 +78,40 @@ function declaresDefaults(schema: object, visiting = new Set<object>()): boolean
   return found;
 }
 
-const defaultedProperties = new WeakMap<object, [string, Record<string, any>][]>();
+const defaultedProperties = new WeakMap<SchemaView, [string, JsonSchema][]>();
 
 /** The properties of an object schema under which a default is declared. */
-function propertiesWithDefaults(schema: Record<string, any>): [string, Record<string, any>][] {
-  let found = defaultedProperties.get(schema);
+function propertiesWithDefaults(view: SchemaView): [string, JsonSchema][] {
+  let found = defaultedProperties.get(view);
   if (!found) {
-    found = Object.entries<any>(schema.properties ?? {}).filter(
-      ([, property]) => property !== null && typeof property === 'object' && declaresDefaults(property),
-    );
-    defaultedProperties.set(schema, found);
+    found = [...view.properties].filter(([, property]) => isPlainObject(property) && declaresDefaults(property));
+    defaultedProperties.set(view, found);
   }
   return found;
 }
 
-function branchAccepts(branch: any, value: unknown): boolean {
-  if (!branch || typeof branch !== 'object') return false;
-  if (value === null) return branch.type === 'null';
-  if (isPlainObject(value)) {
-    if (branch.type !== undefined && branch.type !== 'object') return false;
-    return Object.entries<any>(branch.properties ?? {}).every(
-      ([name, property]) =>
-        !Object.hasOwn(value, name) || value[name] === undefined || fitsScalarKeywords(property, value[name]),
-    );
-  }
-  return branch.type !== 'object' && branch.type !== 'null';
+/** Whether a union branch can be the one a value takes: its types, and its properties' scalar keywords. */
+function branchAccepts(branch: JsonSchema, value: unknown): boolean {
+  if (!isPlainObject(branch)) return false;
+  const view = viewOf(branch);
+  if (!view.admits.has(typeOfValue(value))) return false;
+  if (!isPlainObject(value)) return true;
+  return [...view.properties].every(
+    ([name, property]) =>
+      !Object.hasOwn(value, name) || value[name] === undefined || fitsScalarKeywords(property, value[name]),
+  );
 }
 
 /** A cheap check of the scalar keywords a branch puts on a property: enough to tell union branches apart. */
-function fitsScalarKeywords(property: any, value: unknown): boolean {
-  if (!property || typeof property !== 'object') return true;
-  if (property.const !== undefined && value !== property.const) return false;
+function fitsScalarKeywords(property: JsonSchema, value: unknown): boolean {
+  if (!isPlainObject(property)) return true;
+  const view = viewOf(property);
   const primitive = value === null || typeof value !== 'object';
-  if (primitive && Array.isArray(property.enum) && !property.enum.includes(value)) return false;
+  if (primitive && view.members && !view.members.includes(value)) return false;
   if (typeof value !== 'number') return true;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = property;
+  const { min, max, minExcluded, maxExcluded } = view.bounds;
   return !(
-    (typeof minimum === 'number' && value < minimum) ||
-    (typeof maximum === 'number' && value > maximum) ||
-    (typeof exclusiveMinimum === 'number' && value <= exclusiveMinimum) ||
-    (typeof exclusiveMaximum === 'number' && value >= exclusiveMaximum)
+    (min !== undefined && (minExcluded ? value <= min : value < min)) ||
+    (max !== undefined && (maxExcluded ? value >= max : value > max))
   );
 }

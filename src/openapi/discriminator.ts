@@ -48,7 +48,7 @@ export function taggedBranches(schema: Record<string, unknown>, found: BranchTag
 
 const dereferencedTags = new WeakMap<object, BranchTags>();
 
-/** Called at load: the same union in the dereferenced document gets the tags read from the bundled one. */
+/** Called at load (by the schema document's walk): the same union in the dereferenced document gets the tags read from the bundled one. */
 export function recordBranchTags(dereferencedSchema: object, tags: BranchTags): void {
   dereferencedTags.set(dereferencedSchema, tags);
 }
@@ -56,24 +56,4 @@ export function recordBranchTags(dereferencedSchema: object, tags: BranchTags): 
 /** The tags of a dereferenced union schema, for generators and examples. */
 export function recordedBranchTags(schema: object): BranchTags | undefined {
   return dereferencedTags.get(schema);
-}
-
-/** Walks the bundled and dereferenced documents side by side and records every discriminated union's tags. */
-export function recordDiscriminators(bundled: unknown, dereferenced: unknown): void {
-  const seen = new Set<unknown>();
-  const stack: [unknown, unknown][] = [[bundled, dereferenced]];
-  while (stack.length > 0) {
-    const [plain, resolved] = stack.pop()!;
-    if (!isPlainObject(plain) && !Array.isArray(plain)) continue;
-    if (seen.has(plain)) continue;
-    seen.add(plain);
-    if (isPlainObject(plain) && !Array.isArray(plain) && isPlainObject(resolved)) {
-      const tags = branchTagsOf(plain as Record<string, unknown>);
-      if (tags) recordBranchTags(resolved, tags);
-      if (typeof plain.$ref === 'string') continue; // the target is walked where it is defined
-      for (const [key, value] of Object.entries(plain)) stack.push([value, (resolved as Record<string, unknown>)[key]]);
-    } else if (Array.isArray(plain) && Array.isArray(resolved)) {
-      for (const [index, item] of plain.entries()) stack.push([item, resolved[index]]);
-    }
-  }
 }

@@ -2,9 +2,8 @@
  * A deterministic example value built from a dereferenced schema: the "static" answer a mock gives
  * when the spec has no example (Prism's static mode). Random data comes from `arbitrary.ts` instead.
  */
-import { recordedBranchTags } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
-import { typesOf } from './schema-types.js';
+import { type Bounds, hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
 
 export interface ExampleOptions {
@@ -14,20 +13,22 @@ export interface ExampleOptions {
   maxDepth?: number;
 }
 
-const FORMAT_EXAMPLES: Record<string, string> = {
-  uuid: '5e8f6f3e-2b1c-4a7d-9c3e-1f2a3b4c5d6e',
-  email: 'user@example.com',
-  uri: 'https://example.com/',
-  'uri-reference': '/example',
-  url: 'https://example.com/',
-  hostname: 'example.com',
-  ipv4: '192.0.2.1',
-  ipv6: '2001:db8::1',
-  date: '2025-01-01',
-  time: '12:00:00Z',
-  byte: 'ZXhhbXBsZQ==',
-  password: 'secret',
-};
+const FORMAT_EXAMPLES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    uuid: '5e8f6f3e-2b1c-4a7d-9c3e-1f2a3b4c5d6e',
+    email: 'user@example.com',
+    uri: 'https://example.com/',
+    'uri-reference': '/example',
+    url: 'https://example.com/',
+    hostname: 'example.com',
+    ipv4: '192.0.2.1',
+    ipv6: '2001:db8::1',
+    date: '2025-01-01',
+    time: '12:00:00Z',
+    byte: 'ZXhhbXBsZQ==',
+    password: 'secret',
+  }),
+);
 
 export function exampleFromSchema(schema: JsonSchema | undefined, options: ExampleOptions): unknown {
   return build(schema, options, 0);
@@ -36,82 +37,103 @@ export function exampleFromSchema(schema: JsonSchema | undefined, options: Examp
 function build(schema: JsonSchema | undefined, options: ExampleOptions, depth: number): unknown {
   if (schema === undefined || schema === true) return {};
   if (schema === false) return null;
-  const s = schema as Record<string, any>;
-  if (s.example !== undefined) return s.example;
-  if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0];
-  if (s.default !== undefined) return s.default;
-  if (s.const !== undefined) return s.const;
-  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum.find((v: unknown) => v !== null) ?? s.enum[0];
+  // Annotations are the schema's own: an `allOf` part's example is the example of that part only.
+  if (schema.example !== undefined) return schema.example;
+  if (Array.isArray(schema.examples) && schema.examples.length > 0) return schema.examples[0];
+  if (schema.default !== undefined) return schema.default;
+  const view = viewOf(schema);
+  if (view.members && view.members.length > 0) return view.members.find((v) => v !== null) ?? view.members[0];
   if (depth > (options.maxDepth ?? 8)) return null;
-  if (Array.isArray(s.allOf)) return mergeAll(s.allOf.map((part: JsonSchema) => build(part, options, depth + 1)));
-  const union = s.oneOf ?? s.anyOf;
-  if (Array.isArray(union) && union.length > 0) {
-    const branch = union.find((b: any) => !isNullSchema(b)) ?? union[0];
-    const value = build(branch, options, depth + 1);
-    const tagged = recordedBranchTags(s);
-    return tagged && isPlainObject(value)
-      ? { ...value, [tagged.propertyName]: tagged.tags[union.indexOf(branch)][0] }
-      : value;
+  const whole = shaped(view, options, depth);
+  if (!Array.isArray(schema.allOf) || !isPlainObject(whole)) return whole;
+  // Each part's own example (or its shape) over the merged schema's shape.
+  const parts = schema.allOf.map((part: JsonSchema) => build(part, options, depth + 1));
+  return parts.every(isPlainObject) ? Object.assign(whole, ...parts) : whole;
+}
+
+/** An example of the value's shape, from the merged view (its annotations already read). */
+function shaped(view: SchemaView, options: ExampleOptions, depth: number): unknown {
+  if (view.branches.length > 0) {
+    const index = Math.max(
+      0,
+      view.branches.findIndex((branch) => !isNullSchema(branch)),
+    );
+    const value = build(view.branches[index], options, depth + 1);
+    return view.tags && isPlainObject(value) ? { ...value, [view.tags.propertyName]: view.tags.tags[index][0] } : value;
   }
-  switch (primaryType(s)) {
+  switch (primaryType(view)) {
     case 'null':
       return null;
     case 'boolean':
       return true;
     case 'integer':
-      return Math.ceil(numberInRange(s, 1));
+      return integerInRange(view.bounds);
     case 'number':
-      return numberInRange(s, 0.5);
+      return numberInRange(view.bounds);
     case 'string':
-      return stringFor(s, options);
+      return stringFor(view, options);
     case 'array': {
-      const item = build(s.items ?? {}, options, depth + 1);
-      return Array.from({ length: Math.max(1, s.minItems ?? 1) }, () => item).slice(0, s.maxItems ?? Infinity);
+      const item = build(view.items ?? {}, options, depth + 1);
+      return Array.from({ length: Math.max(1, view.minItems ?? 1) }, () => item).slice(0, view.maxItems ?? Infinity);
     }
     default:
-      return objectFor(s, options, depth);
+      return objectFor(view, options, depth);
   }
 }
 
-function objectFor(s: Record<string, any>, options: ExampleOptions, depth: number): Record<string, unknown> {
+function objectFor(view: SchemaView, options: ExampleOptions, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const hidden = options.direction === 'request' ? 'readOnly' : 'writeOnly';
-  for (const [name, property] of Object.entries<any>(s.properties ?? {})) {
-    if (property?.[hidden] === true) continue;
-    out[name] = build(property, options, depth + 1);
+  for (const [name, property] of view.properties) {
+    if (hiddenIn(options.direction, property)) continue;
+    Object.defineProperty(out, name, {
+      value: build(property, options, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
 
 /** The type to build an example of: the first non-null one the schema admits, an object when it says nothing. */
-function primaryType(s: Record<string, any>): string {
-  const types = typesOf(s);
-  return types.find((t) => t !== 'null') ?? types[0] ?? 'object';
+function primaryType(view: SchemaView): JsonType {
+  return view.types.find((t) => t !== 'null') ?? view.types[0] ?? 'object';
 }
 
-function isNullSchema(schema: any): boolean {
+function isNullSchema(schema: JsonSchema): boolean {
+  const view = viewOf(schema);
   return (
-    schema?.type === 'null' || (Array.isArray(schema?.enum) && schema.enum.length === 1 && schema.enum[0] === null)
+    (view.types.length === 1 && view.types[0] === 'null') ||
+    (view.members !== undefined && view.members.length === 1 && view.members[0] === null)
   );
 }
 
-function numberInRange(s: Record<string, any>, fallback: number): number {
-  const low = typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + 1 : s.minimum;
-  const high = typeof s.exclusiveMaximum === 'number' ? s.exclusiveMaximum - 0.5 : s.maximum;
-  if (low !== undefined) return low;
-  if (high !== undefined) return Math.min(high, fallback);
-  return fallback;
+/** The lowest integer inside the bounds (1 where the schema sets none, the highest where only a maximum is set). */
+function integerInRange(bounds: Bounds): number {
+  const { min, max, minExcluded, maxExcluded } = bounds;
+  if (min !== undefined) return minExcluded && Number.isInteger(min) ? min + 1 : Math.ceil(min);
+  if (max !== undefined) {
+    const highest = maxExcluded && Number.isInteger(max) ? max - 1 : Math.floor(max);
+    return Math.min(highest, 1);
+  }
+  return 1;
 }
 
-function stringFor(s: Record<string, any>, options: ExampleOptions): string {
-  if (s.format === 'date-time') return (options.now ?? new Date(0)).toISOString();
-  const base = FORMAT_EXAMPLES[s.format as string] ?? 'string';
-  const min = s.minLength ?? 0;
+/** The lowest number inside the bounds (0.5 where the schema sets none). */
+function numberInRange(bounds: Bounds): number {
+  const { min, max, minExcluded, maxExcluded } = bounds;
+  if (min !== undefined) {
+    if (!minExcluded) return min;
+    return max !== undefined && max - min <= 1 ? (min + max) / 2 : min + 1;
+  }
+  if (max !== undefined) return maxExcluded ? Math.min(max - 0.5, 0.5) : Math.min(max, 0.5);
+  return 0.5;
+}
+
+function stringFor(view: SchemaView, options: ExampleOptions): string {
+  if (view.format === 'date-time') return (options.now ?? new Date(0)).toISOString();
+  const base = (view.format !== undefined && FORMAT_EXAMPLES.get(view.format)) || 'string';
+  const min = view.minLength ?? 0;
   const padded = base.length >= min ? base : base.padEnd(min, 'x');
-  return s.maxLength !== undefined && !s.format ? padded.slice(0, s.maxLength) : padded;
-}
-
-function mergeAll(parts: unknown[]): unknown {
-  if (parts.every(isPlainObject)) return Object.assign({}, ...parts);
-  return parts[0];
+  return view.maxLength !== undefined && !view.format ? padded.slice(0, view.maxLength) : padded;
 }

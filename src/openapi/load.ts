@@ -1,17 +1,18 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
 import { cachedLoad, type LoadedDocuments, type SpecCacheOptions } from './cache/spec-cache.js';
-import { recordDiscriminators } from './discriminator.js';
 import { locate } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import {
   HTTP_METHODS,
   type Example,
   type HttpMethod,
+  type JsonSchema,
   type MediaType,
   type OpenApiVersion,
   type Operation,
   type Parameter,
+  type ParameterLocation,
   type ResponseSpec,
   type SecurityRequirement,
   type SecurityScheme,
@@ -30,6 +31,15 @@ export class SpecError extends Error {
 
 type Segments = (string | number)[];
 
+/** A node of the raw document: read through `objectOf` and checked before use. */
+type RawObject = Record<string, unknown>;
+
+const objectOf = (value: unknown): RawObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as RawObject) : {};
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const optionalText = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const PARAMETER_LOCATIONS: readonly ParameterLocation[] = ['path', 'query', 'header', 'cookie'];
+
 export interface LoadOptions {
   /**
    * The on-disk cache of parsed, validated and dereferenced specs (on by default; `false`, or
@@ -45,13 +55,14 @@ export async function loadSpec(file: string, options: LoadOptions = {}): Promise
     name: path.basename(file).replace(/\.(ya?ml|json)$/i, ''),
     file,
     version,
-    title: String(bundled.info?.title ?? ''),
+    title: String(objectOf(bundled.info).title ?? ''),
     bundled,
     dereferenced,
     operations: [],
     warnings: [],
   };
-  recordDiscriminators(bundled, dereferenced);
+  // The validators' document, built now: its walk also records the discriminators generators read.
+  schemaDocumentOf(spec);
   spec.operations = collectOperations(spec);
   spec.warnings = loadWarnings(spec);
   return spec;
@@ -98,7 +109,7 @@ function loadWarnings(spec: Spec): string[] {
   return warnings;
 }
 
-function openApiVersion(file: string, document: Record<string, any>): OpenApiVersion {
+function openApiVersion(file: string, document: RawObject): OpenApiVersion {
   const declared = String(document.openapi ?? document.swagger ?? '');
   if (declared.startsWith('3.0')) return '3.0';
   if (declared.startsWith('3.1')) return '3.1';
@@ -110,23 +121,25 @@ function openApiVersion(file: string, document: Record<string, any>): OpenApiVer
 
 function collectOperations(spec: Spec): Operation[] {
   const operations: Operation[] = [];
-  for (const [pathTemplate, pathItem] of Object.entries<any>(spec.dereferenced.paths ?? {})) {
+  for (const [pathTemplate, item] of Object.entries(objectOf(spec.dereferenced.paths))) {
+    const pathItem = objectOf(item);
     for (const method of HTTP_METHODS) {
-      const operation = pathItem?.[method];
-      if (!operation) continue;
+      if (!Object.hasOwn(pathItem, method) || !pathItem[method]) continue;
+      const operation = objectOf(pathItem[method]);
       const base: Segments = ['paths', pathTemplate];
+      const requestBody = operation.requestBody ? objectOf(operation.requestBody) : undefined;
       operations.push({
-        id: operation.operationId ?? `${method.toUpperCase()} ${pathTemplate}`,
+        id: optionalText(operation.operationId) ?? `${method.toUpperCase()} ${pathTemplate}`,
         method,
         path: pathTemplate,
-        summary: operation.summary,
+        summary: optionalText(operation.summary),
         parameters: collectParameters(spec, base, pathItem, method),
-        requestBody: operation.requestBody && {
-          required: operation.requestBody.required === true,
-          content: collectContent(spec, [...base, method, 'requestBody', 'content'], operation.requestBody.content),
+        requestBody: requestBody && {
+          required: requestBody.required === true,
+          content: collectContent(spec, [...base, method, 'requestBody', 'content'], requestBody.content),
         },
-        responses: collectResponses(spec, [...base, method, 'responses'], operation.responses ?? {}),
-        security: collectSecurity(spec, operation.security ?? spec.dereferenced.security ?? []),
+        responses: collectResponses(spec, [...base, method, 'responses'], objectOf(operation.responses)),
+        security: collectSecurity(spec, listOf(operation.security ?? spec.dereferenced.security)),
         spec,
       });
     }
@@ -137,65 +150,86 @@ function collectOperations(spec: Spec): Operation[] {
 // OpenAPI says header parameters with these names are ignored: other fields describe them.
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
-function collectParameters(spec: Spec, base: Segments, pathItem: any, method: HttpMethod): Parameter[] {
+function collectParameters(spec: Spec, base: Segments, pathItem: RawObject, method: HttpMethod): Parameter[] {
   const byKey = new Map<string, Parameter>();
-  const add = (list: any[] | undefined, owner: Segments) =>
-    (list ?? []).forEach((parameter, index) => {
-      if (parameter.in === 'header' && IGNORED_HEADERS.has(String(parameter.name).toLowerCase())) return;
-      byKey.set(`${parameter.in}:${parameter.name}`, {
-        name: parameter.name,
-        in: parameter.in,
-        required: parameter.in === 'path' || parameter.required === true,
-        schema: parameter.schema ?? {},
-        schemaPointer: parameter.schema ? locate(spec.bundled, [...owner, 'parameters', index, 'schema']) : undefined,
-        style: parameter.style,
-        explode: parameter.explode,
+  const add = (list: unknown, owner: Segments) =>
+    listOf(list).forEach((item, index) => {
+      const parameter = objectOf(item);
+      const where = PARAMETER_LOCATIONS.find((location) => location === parameter.in);
+      const name = String(parameter.name ?? '');
+      if (!where || (where === 'header' && IGNORED_HEADERS.has(name.toLowerCase()))) return;
+      const schema = parameter.schema as JsonSchema | undefined;
+      byKey.set(`${where}:${name}`, {
+        name,
+        in: where,
+        required: where === 'path' || parameter.required === true,
+        schema: schema ?? {},
+        schemaPointer: schema ? locate(spec.bundled, [...owner, 'parameters', index, 'schema']) : undefined,
+        style: optionalText(parameter.style),
+        explode: typeof parameter.explode === 'boolean' ? parameter.explode : undefined,
+        examples: collectExamples(parameter),
       });
     });
   add(pathItem.parameters, base);
-  add(pathItem[method].parameters, [...base, method]);
+  add(objectOf(pathItem[method]).parameters, [...base, method]);
   return [...byKey.values()];
 }
 
-function collectContent(spec: Spec, at: Segments, content: Record<string, any> | undefined): MediaType[] {
-  return Object.entries(content ?? {}).map(([mediaType, media]) => ({
-    mediaType,
-    schema: media.schema,
-    schemaPointer: media.schema ? locate(spec.bundled, [...at, mediaType, 'schema']) : undefined,
-    examples: collectExamples(media),
-  }));
+function collectContent(spec: Spec, at: Segments, content: unknown): MediaType[] {
+  return Object.entries(objectOf(content)).map(([mediaType, entry]) => {
+    const media = objectOf(entry);
+    const schema = media.schema as JsonSchema | undefined;
+    return {
+      mediaType,
+      schema,
+      schemaPointer: schema ? locate(spec.bundled, [...at, mediaType, 'schema']) : undefined,
+      examples: collectExamples(media),
+    };
+  });
 }
 
-function collectExamples(media: any): Example[] {
-  const examples: Example[] = Object.entries<any>(media.examples ?? {})
-    .filter(([, example]) => example && 'value' in example)
+/** A media type's or parameter's `example` and named `examples` (Example objects with a `value`). */
+function collectExamples(media: RawObject): Example[] {
+  const examples: Example[] = Object.entries(objectOf(media.examples))
+    .map(([name, example]) => [name, objectOf(example)] as const)
+    .filter(([, example]) => 'value' in example)
     .map(([name, example]) => ({ name, value: example.value }));
   if (media.example !== undefined) examples.unshift({ name: 'example', value: media.example });
   return examples;
 }
 
-function collectResponses(spec: Spec, at: Segments, responses: Record<string, any>): ResponseSpec[] {
-  return Object.entries(responses).map(([status, response]) => ({
-    status: status.toUpperCase() === 'DEFAULT' ? 'default' : status.toUpperCase(),
-    description: String(response?.description ?? ''),
-    content: collectContent(spec, [...at, status, 'content'], response?.content),
-    headers: Object.keys(response?.headers ?? {}),
-    headerSpecs: Object.entries<any>(response?.headers ?? {})
-      .filter(([name]) => name.toLowerCase() !== 'content-type')
-      .map(([name, header]) => ({
-        name,
-        required: header?.required === true,
-        schema: header?.schema,
-        schemaPointer: header?.schema ? locate(spec.bundled, [...at, status, 'headers', name, 'schema']) : undefined,
-      })),
-  }));
+function collectResponses(spec: Spec, at: Segments, responses: RawObject): ResponseSpec[] {
+  return Object.entries(responses).map(([status, entry]) => {
+    const response = objectOf(entry);
+    const headers = objectOf(response.headers);
+    return {
+      status: status.toUpperCase() === 'DEFAULT' ? 'default' : status.toUpperCase(),
+      description: String(response.description ?? ''),
+      content: collectContent(spec, [...at, status, 'content'], response.content),
+      headers: Object.keys(headers),
+      headerSpecs: Object.entries(headers)
+        .filter(([name]) => name.toLowerCase() !== 'content-type')
+        .map(([name, value]) => {
+          const header = objectOf(value);
+          const schema = header.schema as JsonSchema | undefined;
+          return {
+            name,
+            required: header.required === true,
+            schema,
+            schemaPointer: schema ? locate(spec.bundled, [...at, status, 'headers', name, 'schema']) : undefined,
+          };
+        }),
+    };
+  });
 }
 
-function collectSecurity(spec: Spec, requirements: Record<string, string[]>[]): SecurityRequirement[] {
+function collectSecurity(spec: Spec, requirements: unknown[]): SecurityRequirement[] {
   // An empty alternative ({}) means anonymous access is allowed: no credentials are required.
-  if (requirements.some((requirement) => Object.keys(requirement).length === 0)) return [];
-  const schemes = spec.dereferenced.components?.securitySchemes ?? {};
+  if (requirements.some((requirement) => Object.keys(objectOf(requirement)).length === 0)) return [];
+  const schemes = objectOf(objectOf(spec.dereferenced.components).securitySchemes);
   return requirements.map((requirement) =>
-    Object.keys(requirement).map((key): SecurityScheme => ({ ...schemes[key], key })),
+    Object.keys(objectOf(requirement)).map(
+      (key) => ({ ...objectOf(Object.hasOwn(schemes, key) ? schemes[key] : undefined), key }) as SecurityScheme,
+    ),
   );
 }

@@ -1,4 +1,5 @@
 /** Reading an operation's documented responses: which one answers a status, and what shape an error schema has. */
+import { isPlainObject } from './json-value.js';
 import type { JsonSchema, MediaType, Operation, ResponseSpec } from './types.js';
 
 export type ErrorStyle =
@@ -15,12 +16,15 @@ export type ErrorStyle =
 
 export function classifyErrorSchema(schema: JsonSchema | undefined): ErrorStyle | undefined {
   if (!schema || typeof schema !== 'object') return undefined;
-  const properties = (schema.properties ?? {}) as Record<string, any>;
-  if (properties.detail && (properties.detail.type === 'array' || properties.detail.items)) return 'fastapi';
-  if (properties.success && properties.error && (properties.error.type === 'object' || properties.error.properties))
-    return 'envelope';
-  if (properties.error && properties.message) return 'error-message';
-  if (properties.title && (properties.status || properties.type)) return 'problem';
+  const properties = isPlainObject(schema.properties) ? schema.properties : {};
+  const property = (name: string): Record<string, unknown> | undefined =>
+    Object.hasOwn(properties, name) && isPlainObject(properties[name]) ? properties[name] : undefined;
+  const detail = property('detail');
+  const error = property('error');
+  if (detail && (detail.type === 'array' || detail.items)) return 'fastapi';
+  if (property('success') && error && (error.type === 'object' || error.properties)) return 'envelope';
+  if (error && property('message')) return 'error-message';
+  if (property('title') && (property('status') || property('type'))) return 'problem';
   return undefined;
 }
 

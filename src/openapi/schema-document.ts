@@ -6,7 +6,8 @@
  * document still name the same schemas in the copy: only keys are dropped, none moved.
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { branchTagsOf, taggedBranches } from './discriminator.js';
+import { branchTagsOf, recordBranchTags, taggedBranches } from './discriminator.js';
+import { isPlainObject } from './json-value.js';
 import type { OpenApiVersion, Spec } from './types.js';
 
 /** OpenAPI's own data-type formats (ajv-formats has some of them too). */
@@ -54,51 +55,71 @@ export function unknownFormats(formats: Iterable<string>): string[] {
 
 const documents = new WeakMap<Spec, SchemaDocument>();
 
-/** The spec's schema document, built once and shared by every validator of the spec. */
+/**
+ * The spec's schema document, built once (at load) and shared by every validator of the spec. The
+ * same walk gives each discriminated union of the dereferenced document its branch tags, read
+ * from the bundled one where the branches' `$ref` names are still there.
+ */
 export function schemaDocumentOf(spec: Spec): SchemaDocument {
   let prepared = documents.get(spec);
-  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled, spec.version)));
+  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled, spec.version, spec.dereferenced)));
   return prepared;
 }
 
-export function schemaDocument(bundled: Record<string, unknown>, version: OpenApiVersion): SchemaDocument {
+export function schemaDocument(
+  bundled: Record<string, unknown>,
+  version: OpenApiVersion,
+  dereferenced?: Record<string, unknown>,
+): SchemaDocument {
   const formats = new Set<string>();
   const seen = new Map<object, unknown>();
-  const copy = (node: unknown, namesHere: boolean): unknown => {
+  /** `twin` is the node at the same place in the dereferenced document (none below a `$ref`). */
+  const copy = (node: unknown, namesHere: boolean, twin: unknown): unknown => {
     if (node === null || typeof node !== 'object') return node;
     const done = seen.get(node);
     if (done !== undefined) return done;
     if (Array.isArray(node)) {
       const items: unknown[] = [];
       seen.set(node, items);
-      for (const item of node) items.push(copy(item, false));
+      for (const [index, item] of node.entries())
+        items.push(copy(item, false, Array.isArray(twin) ? twin[index] : undefined));
       return items;
     }
     const result: Record<string, unknown> = {};
     seen.set(node, result);
+    // The target of a `$ref` is walked where it is defined.
+    const twinObject = isPlainObject(twin) && !('$ref' in node) ? twin : undefined;
     for (const [key, value] of Object.entries(node)) {
       if (!namesHere && isPayloadKey(key)) continue;
       if (!namesHere && key === 'format' && typeof value === 'string') formats.add(value);
       // Own data property even for "__proto__": a name from the spec must never reach a prototype.
       Object.defineProperty(result, key, {
-        value: copy(value, !namesHere && NAME_MAPS.has(key)),
+        value: copy(
+          value,
+          !namesHere && NAME_MAPS.has(key),
+          twinObject && Object.hasOwn(twinObject, key) ? twinObject[key] : undefined,
+        ),
         enumerable: true,
         writable: true,
         configurable: true,
       });
     }
-    if (!namesHere) withTaggedBranches(result);
+    if (!namesHere) withTaggedBranches(result, twinObject);
     if (namesHere) return result;
     if (version !== '3.0') withNumericExclusiveBounds(result);
     return withoutTypelessNullable(result);
   };
-  return { document: copy(bundled, false) as Record<string, unknown>, formats };
+  return { document: copy(bundled, false, dereferenced) as Record<string, unknown>, formats };
 }
 
-/** A discriminated union's branches each require their tag, so a value matches the one its tag names. */
-function withTaggedBranches(schema: Record<string, unknown>): void {
+/**
+ * A discriminated union's branches each require their tag, so a value matches the one its tag
+ * names; the dereferenced twin gets the tags for generators and examples.
+ */
+function withTaggedBranches(schema: Record<string, unknown>, twin: object | undefined): void {
   const tags = branchTagsOf(schema);
   if (!tags) return;
+  if (twin) recordBranchTags(twin, tags);
   schema[schema.oneOf ? 'oneOf' : 'anyOf'] = taggedBranches(schema, tags);
 }
 

@@ -29,6 +29,8 @@ export interface Parameter {
   schemaPointer: string | undefined;
   style?: string;
   explode?: boolean;
+  /** The Parameter object's own `example` / `examples` (its schema's are read from the schema). */
+  examples: Example[];
 }
 
 export interface Example {

@@ -3,14 +3,16 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { isPlainObject } from './json-value.js';
 import { schemaRegExp } from './pattern.js';
 import { resolvePointer, unescapeSegment } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import type { Spec } from './types.js';
 
 // Both packages ship CommonJS with a `default` export; under NodeNext the callable sits one level down.
-const AjvDraft04 = ((AjvDraft04Module as any).default ?? AjvDraft04Module) as new (options: object) => Ajv;
-const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const commonJsDefault = (module: unknown): unknown => (module as { default?: unknown }).default ?? module;
+const AjvDraft04 = commonJsDefault(AjvDraft04Module) as new (options: object) => Ajv;
+const addFormats = commonJsDefault(addFormatsModule) as (ajv: Ajv) => Ajv;
 
 export type Direction = 'request' | 'response';
 
@@ -108,16 +110,25 @@ function encodePointer(pointer: string): string {
  */
 function isHiddenRequirement(error: ErrorObject, direction: Direction, spec: Spec): boolean {
   if (error.keyword !== 'required') return false;
-  const property = derefSchema(spec, (error.parentSchema as any)?.properties?.[error.params.missingProperty]);
-  if (!property || typeof property !== 'object') return false;
+  const properties = isPlainObject(error.parentSchema) ? error.parentSchema.properties : undefined;
+  const name = String(error.params.missingProperty);
+  const property = derefSchema(
+    spec,
+    isPlainObject(properties) && Object.hasOwn(properties, name) ? properties[name] : undefined,
+  );
+  if (!isPlainObject(property)) return false;
   return direction === 'request' ? property.readOnly === true : property.writeOnly === true;
 }
 
-function derefSchema(spec: Spec, schema: any): any {
-  for (let hops = 0; schema && typeof schema.$ref === 'string' && schema.$ref.startsWith('#') && hops < 32; hops++) {
-    schema = resolvePointer(spec.bundled, decodeURIComponent(schema.$ref.slice(1)));
+/** Follows local `$ref`s in the bundled document (a bounded number of hops). */
+function derefSchema(spec: Spec, schema: unknown): unknown {
+  let current = schema;
+  for (let hops = 0; hops < 32 && isPlainObject(current); hops++) {
+    const ref = current.$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#')) break;
+    current = resolvePointer(spec.bundled, decodeURIComponent(ref.slice(1)));
   }
-  return schema;
+  return current;
 }
 
 function toIssue(error: ErrorObject): ValidationIssue {

@@ -1,6 +1,6 @@
 /** What the spec says of an answer beyond its body: documented headers, methods a path refuses, and time. */
 import { documentedResponse } from '../../openapi/responses.js';
-import { typesOf } from '../../openapi/schema-types.js';
+import { scalarFromText, viewOf, wantsArray } from '../../openapi/schema-view.js';
 import type { ResponseHeader } from '../../openapi/types.js';
 import type { Check, Verdict } from '../types.js';
 
@@ -42,12 +42,9 @@ export const responseHeadersConformance: Check = {
 
 /** Header text read as its schema's type (style simple), so `X-Rate-Limit: 10` is the integer 10. */
 function headerValue(header: ResponseHeader, text: string): unknown {
-  const types = header.schema && typeof header.schema === 'object' ? typesOf(header.schema) : [];
-  if (types.includes('array')) return text.split(',').map((item) => item.trim());
-  if ((types.includes('integer') || types.includes('number')) && text.trim() !== '' && Number.isFinite(Number(text)))
-    return Number(text);
-  if (types.includes('boolean') && (text === 'true' || text === 'false')) return text === 'true';
-  return text;
+  const view = viewOf(header.schema);
+  if (wantsArray(view)) return text.split(',').map((item) => scalarFromText(item.trim(), view.items));
+  return scalarFromText(text, header.schema);
 }
 
 export const unsupportedMethod: Check = {

@@ -1,9 +1,9 @@
 /**
- * The examples phase: every example the spec documents for a request body (and for a parameter, in
- * its schema), sent as a valid request. An example that breaks its own schema is not sent: it is a
+ * The examples phase: every example the spec documents for a request body and for a parameter (the
+ * Parameter object's own `example`/`examples` and its schema's), sent as a valid request. An example that breaks its own schema is not sent: it is a
  * warning about the spec, not a test of the target.
  */
-import type { Operation } from '../../openapi/types.js';
+import type { Operation, Parameter } from '../../openapi/types.js';
 import type { SpecValidator } from '../../openapi/validator.js';
 import { PreconditionFailed } from '../api-contract.js';
 import { confirmAndRecord, judge, recordPrecondition, type PhaseContext } from '../judge.js';
@@ -25,7 +25,7 @@ export interface DocumentedExample {
 export function documentedExamples(operation: Operation, validator: SpecValidator, seed: number): DocumentedExample[] {
   const media = jsonBodyOf(operation);
   const parameterExamples = operation.parameters.filter(
-    (p) => p.in !== 'cookie' && p.schemaPointer && schemaExamples(p.schema).length > 0,
+    (p) => p.in !== 'cookie' && p.schemaPointer && examplesOf(p).length > 0,
   );
   if ((media?.examples.length ?? 0) === 0 && parameterExamples.length === 0) return [];
   const base = baseRequest(operation, validator, seed);
@@ -39,7 +39,7 @@ export function documentedExamples(operation: Operation, validator: SpecValidato
     });
   }
   for (const parameter of parameterExamples) {
-    for (const value of schemaExamples(parameter.schema)) {
+    for (const { name, value } of examplesOf(parameter)) {
       const issues = validator.validate(parameter.schemaPointer!, value, 'request');
       const group = parameter.in === 'path' ? 'pathParams' : parameter.in === 'query' ? 'query' : 'headers';
       const key = parameter.in === 'header' ? parameter.name.toLowerCase() : parameter.name;
@@ -48,7 +48,7 @@ export function documentedExamples(operation: Operation, validator: SpecValidato
         [group]: { ...base[group], [key]: parameter.in === 'header' ? String(value) : value },
       };
       out.push({
-        name: `${parameter.in}.${parameter.name} example`,
+        name: `${parameter.in}.${parameter.name} example${name === undefined ? '' : ` "${name}"`}`,
         request,
         ...(issues.length > 0 ? { invalid: summary(issues) } : {}),
       });
@@ -57,11 +57,18 @@ export function documentedExamples(operation: Operation, validator: SpecValidato
   return out;
 }
 
-function schemaExamples(schema: unknown): unknown[] {
-  if (!schema || typeof schema !== 'object') return [];
-  const s = schema as Record<string, unknown>;
-  if (Array.isArray(s.examples)) return s.examples;
-  return s.example !== undefined ? [s.example] : [];
+/** A parameter's own examples (named, from the Parameter object), then its schema's. */
+function examplesOf(parameter: Parameter): { name?: string; value: unknown }[] {
+  const schema = parameter.schema;
+  const fromSchema =
+    typeof schema !== 'object'
+      ? []
+      : Array.isArray(schema.examples)
+        ? schema.examples
+        : schema.example !== undefined
+          ? [schema.example]
+          : [];
+  return [...parameter.examples, ...fromSchema.map((value) => ({ value }))];
 }
 
 const summary = (issues: { path: (string | number)[]; message: string }[]) =>
@@ -74,7 +81,7 @@ const summary = (issues: { path: (string | number)[]; message: string }[]) =>
 export function hasExamples(operation: Operation): boolean {
   return (
     (jsonBodyOf(operation)?.examples.length ?? 0) > 0 ||
-    operation.parameters.some((p) => p.in !== 'cookie' && schemaExamples(p.schema).length > 0)
+    operation.parameters.some((p) => p.in !== 'cookie' && examplesOf(p).length > 0)
   );
 }
 

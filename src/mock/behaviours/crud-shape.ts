@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { schemaArbitrary } from '../../openapi/arbitrary.js';
 import { documentedSuccessStatuses } from '../../openapi/responses.js';
-import { declaredProperties, typesOf } from '../../openapi/schema-types.js';
+import { viewOf } from '../../openapi/schema-view.js';
 import type { JsonSchema, Operation } from '../../openapi/types.js';
 import type { IdSource } from '../ids.js';
 
@@ -31,7 +31,7 @@ function readShape(operation: Operation): CrudShape {
   const trailing = /\/\{([^}]+)\}$/.exec(template);
   const item = trailing ? { operation, name: trailing[1] } : itemOperationOf(operation, template);
   const answer = successSchema(operation) ?? (item && successSchema(item.operation));
-  const properties = new Map(declaredProperties(answer));
+  const properties = viewOf(answer).properties;
   const keyField = item && properties.has(item.name) ? item.name : 'id';
   const keySchema =
     properties.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
@@ -70,16 +70,14 @@ function successSchema(operation: Operation): JsonSchema | undefined {
 /** A new key that fits the key's schema: counted integers, UUIDs for plain strings, a schema-built value for patterned ones. */
 export function newKey(shape: CrudShape, ids: IdSource, taken: (key: string) => boolean): string | number {
   const schema = typeof shape.keySchema === 'object' ? shape.keySchema : {};
-  const types = typesOf(schema);
-  if (types.includes('integer') || types.includes('number')) {
+  const view = viewOf(schema);
+  if (view.types.includes('integer') || view.types.includes('number')) {
     let key = ids.sequence();
     while (taken(String(key))) key = ids.sequence();
     return key;
   }
   const constrained =
-    schema.pattern !== undefined ||
-    (schema.format !== undefined && schema.format !== 'uuid') ||
-    schema.enum !== undefined;
+    view.pattern !== undefined || (view.format !== undefined && view.format !== 'uuid') || view.members !== undefined;
   if (constrained) {
     const arbitrary = schemaArbitrary(schema, { direction: 'response' });
     for (let attempt = 0; attempt < 8; attempt++) {

@@ -1,0 +1,85 @@
+/**
+ * Form and multipart fields arrive as strings; the schema says what they are. Each string is read
+ * back as the type its schema wants (`"5"` → 5 for an integer, `"true"` → true, `""` → null where
+ * null is allowed); a multipart part holding an object or array is its JSON text, as OpenAPI's
+ * default encoding for such parts says. A value that does not read as the wanted type stays a
+ * string, and validation names it.
+ */
+import qs from 'qs';
+import { isPlainObject } from './json-value.js';
+import { scalarFromText, viewOf } from './schema-view.js';
+import type { JsonSchema } from './types.js';
+
+export type FieldEncoding = 'form' | 'multipart';
+
+/** Bounds on what a form body may expand into: qs refuses to build more than this. */
+const FORM_LIMITS = { depth: 16, parameterLimit: 1000, arrayLimit: 100 } as const;
+
+/**
+ * An `application/x-www-form-urlencoded` body as a server reads it: qs's bracket notation
+ * (`b[c]=2`) parsed into objects, each field read as the type its schema wants. The mock reads
+ * forms with it, and the harness judges the form probes it sends by it.
+ */
+export function readFormBody(text: string, schema: JsonSchema | undefined): unknown {
+  return coerceToSchema(
+    qs.parse(text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false, parseArrays: false }),
+    schema,
+    'form',
+  );
+}
+
+export function coerceToSchema(
+  value: unknown,
+  schema: JsonSchema | undefined,
+  encoding: FieldEncoding,
+  depth = 0,
+): unknown {
+  if (!isPlainObject(schema) || depth > 32) return value;
+  const view = viewOf(schema);
+  const types = view.admits;
+  if (typeof value === 'string') return fromString(value, types, schema, encoding, depth);
+  if (Array.isArray(value)) {
+    return types.has('array') ? value.map((item) => coerceToSchema(item, view.items, encoding, depth + 1)) : value;
+  }
+  if (isPlainObject(value)) {
+    const rest = isPlainObject(view.additional) ? view.additional : undefined;
+    // qs builds arrays with numeric keys as objects once they pass its array limit; a schema that wants an array gets one.
+    if (types.has('array') && !types.has('object') && Object.keys(value).every((key) => /^\d+$/.test(key))) {
+      return coerceToSchema(
+        Object.keys(value)
+          .sort((a, b) => Number(a) - Number(b))
+          .map((key) => value[key]),
+        schema,
+        encoding,
+        depth,
+      );
+    }
+    const result: Record<string, unknown> = Object.create(null);
+    for (const [name, item] of Object.entries(value)) {
+      const declared = view.properties.get(name) ?? rest;
+      result[name] = coerceToSchema(item, declared, encoding, depth + 1);
+    }
+    return result;
+  }
+  return value;
+}
+
+function fromString(
+  text: string,
+  types: ReadonlySet<string>,
+  schema: JsonSchema,
+  encoding: FieldEncoding,
+  depth: number,
+): unknown {
+  const scalar = scalarFromText(text, schema);
+  if (scalar !== text || types.has('string')) return scalar;
+  if (types.has('array') && encoding === 'form') return [scalarFromText(text, viewOf(schema).items)];
+  if ((types.has('object') || types.has('array')) && encoding === 'multipart') {
+    try {
+      return coerceToSchema(JSON.parse(text), schema, encoding, depth + 1);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
