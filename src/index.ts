@@ -77,7 +77,10 @@ export type {
   ConstraintCoverage,
   ConstraintProbes,
 } from './contract/types.js';
-export { BUNDLED_CONTRACTS } from '../contracts/index.js';
+export { BUNDLED_APIS, BUNDLED_CONTRACTS, contractsOf, DEMO_AGENT } from './apis/index.js';
+export type { ApiModule } from './apis/api-module.js';
+export type { FixtureKind, FixtureRecord, FixtureData } from './mock/fixtures.js';
+export type { Behaviour, RequestContext, Reply, Outcome } from './mock/behaviour.js';
 export { loadSpec, loadSpecs, SpecError } from './openapi/load.js';
 export { SpecValidator } from './openapi/validator.js';
 export { schemaArbitrary } from './openapi/arbitrary.js';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMockServer, DEFAULT_LIMITS, type RunningMock } from '../mock/server.js';
-import { DEMO_AGENT } from '../mock/fixtures.js';
+import { DEMO_AGENT } from '../apis/index.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
@@ -124,7 +124,7 @@ function printBanner(mock: RunningMock): void {
     `  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock, controls, specs, events`,
   );
   if (mock.watcher) lines.push('  watching the spec and fixtures files for changes');
-  lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
+  if (mock.app.parts.fixtures.get('agents', DEMO_AGENT.id)) lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
   if (mock.persistence) {
     const { file, path: written } = mock.persistence;
     lines.push(`  state file: ${file}${written === path.resolve(file) ? '' : ` (follows the link to ${written})`}`);

@@ -1,6 +1,6 @@
 /** `parley test --target <url> [spec files...]`: the contract suite as a CLI, for CI gates and QA. */
 import { parseArgs } from 'node:util';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../apis/index.js';
 import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
 import { testReportHtml } from '../contract/report/html.js';

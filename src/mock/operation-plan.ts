@@ -6,7 +6,6 @@
 import type { Operation, Spec } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import type { Behaviour } from './behaviour.js';
-import { handWrittenBehaviour } from './behaviours/index.js';
 import { authenticatorFor, type Authenticator } from './credentials.js';
 import { pickStatus } from './error-style.js';
 
@@ -35,6 +34,7 @@ export function planOperation(
   operation: Operation,
   validator: SpecValidator,
   allowedKeys: ReadonlySet<string> | undefined,
+  behaviour: Behaviour | undefined,
 ): OperationPlan {
   const contentTypes = new Map<number, string>();
   for (const response of operation.responses) {
@@ -48,7 +48,7 @@ export function planOperation(
     spec: operation.spec,
     validator,
     authenticate: authenticatorFor(operation, allowedKeys),
-    behaviour: handWrittenBehaviour(operation),
+    behaviour,
     statuses: {
       validation: pickStatus(operation, VALIDATION_STATUSES),
       mediaType: pickStatus(operation, MEDIA_TYPE_STATUSES),

@@ -1,9 +1,9 @@
 /** Julep's contract: a created session echoes what was sent, with the spec's defaults filled in. */
 import fc from 'fast-check';
-import { fail, jsonOf, statusOf, type ApiContract, type Sequence } from '../src/contract/api-contract.js';
-import { echoMismatch, identicalCreatesAreDistinct } from '../src/contract/properties.js';
-import { applyDefaults } from '../src/openapi/defaults.js';
-import { schemaArbitrary } from '../src/openapi/arbitrary.js';
+import { fail, jsonOf, statusOf, type ApiContract, type Sequence } from '../../contract/api-contract.js';
+import { echoMismatch, identicalCreatesAreDistinct } from '../../contract/properties.js';
+import { applyDefaults } from '../../openapi/defaults.js';
+import { schemaArbitrary } from '../../openapi/arbitrary.js';
 
 const CREATE_SESSION = 'POST /sessions';
 
