@@ -38,6 +38,7 @@ export {
 } from './coverage/index.js';
 export {
   fail,
+  request,
   jsonOf,
   statusOf,
   operationKey,
@@ -77,6 +78,7 @@ export type {
   ConstraintCoverage,
   ConstraintProbes,
 } from './contract/types.js';
+export { defineConfig, type ParleyConfig, type SpecEntry, type FlagDefaults } from './config/types.js';
 export { BUNDLED_APIS, BUNDLED_CONTRACTS, contractsOf, DEMO_AGENT } from './apis/index.js';
 export type { ApiModule } from './apis/api-module.js';
 export type { FixtureKind, FixtureRecord, FixtureData } from './mock/fixtures.js';

@@ -23,7 +23,7 @@ export interface ContractSession {
 
 export type SequenceOutcome = { ok: true } | { ok: false; message: string; expected: string; exchange: Exchange };
 
-export interface Sequence<Input = any> {
+export interface Sequence<Input = unknown> {
   /** Check name in reports, e.g. "feather.get_or_create_returns_same". */
   name: string;
   description: string;
@@ -71,6 +71,14 @@ export class PreconditionFailed extends Error {
 /** Stops a prepare hook: the request it depends on (in `exchange`) did not give what was needed. */
 export function precondition(exchange: Exchange, message: string, expected: string): never {
   throw new PreconditionFailed(exchange, message, expected);
+}
+
+/** A request to an operation with the parts not given left empty: for sequences and prepare hooks. */
+export function request(
+  operation: Operation,
+  parts: Partial<Omit<ContractRequest, 'operation'>> = {},
+): ContractRequest {
+  return { operation, pathParams: {}, query: {}, headers: {}, ...parts };
 }
 
 /** A failed step's outcome, for sequences. */
