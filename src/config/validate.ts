@@ -115,7 +115,7 @@ export function checkContract(at: string, value: unknown): ApiContract {
     if (typeof sequence.description !== 'string') wrong(`${where}.description`, 'a string', sequence.description);
     for (const [i, key] of arrayAt(`${where}.operations`, sequence.operations).entries())
       stringAt(`${where}.operations[${i}]`, key);
-    functionAt(`${where}.input`, sequence.input);
+    functionAt(`${where}.input`, sequence.input, true);
     functionAt(`${where}.run`, sequence.run);
   });
   return contract as unknown as ApiContract;

@@ -15,6 +15,8 @@ export interface ContractSession {
   operation(key: string): Operation;
   /** Sends a request as is (credentials added unless `withoutCredentials`). */
   send(request: ContractRequest, kind?: RequestKind): Promise<Exchange>;
+  /** Schema-valid requests for an operation ("METHOD /path" or operationId), as the fuzz phase generates them. */
+  validRequest(key: string): fc.Arbitrary<ContractRequest>;
   /** A valid request for an operation, prepared by the contract like any generated one. */
   prepare(request: ContractRequest): Promise<ContractRequest>;
   /** True when the run has a second credential (`request.credential: 'secondary'` sends as another tenant). */
@@ -31,7 +33,8 @@ export interface Sequence<Input = unknown> {
   operations: string[];
   /** Runs only with a second credential (tenant isolation); otherwise it is reported as not run. */
   needsSecondCredential?: boolean;
-  input(session: ContractSession): fc.Arbitrary<Input>;
+  /** Generated input for each run (without it, each run gets undefined: a sequence of fixed requests). */
+  input?(session: ContractSession): fc.Arbitrary<Input>;
   run(session: ContractSession, input: Input): Promise<SequenceOutcome>;
 }
 
