@@ -109,12 +109,12 @@ export async function loadContractFile(file: string, cwd = process.cwd()): Promi
   } catch (error) {
     throw new ConfigError(`--contract ${file}: cannot load it: ${(error as Error).message}`);
   }
-  const candidates =
-    exported.default !== undefined
-      ? [['default', exported.default] as const]
-      : Object.entries(exported).filter(
-          ([, value]) => value !== null && typeof value === 'object' && 'sequences' in value,
-        );
+  // jiti gives a module without a default export a `default` that is the module itself: look at both.
+  const isContract = (value: unknown) => value !== null && typeof value === 'object' && 'sequences' in value;
+  const candidates = [
+    ...(isContract(exported.default) ? [['default', exported.default] as const] : []),
+    ...Object.entries(exported).filter(([name, value]) => name !== 'default' && isContract(value)),
+  ].filter(([, value], index, all) => all.findIndex(([, other]) => other === value) === index);
   if (candidates.length === 0)
     throw new ConfigError(`--contract ${file}: exports no contract (export default { name, sequences, prepare? })`);
   try {
