@@ -182,6 +182,19 @@ describe('a config file in the working directory', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/"acme\.flow2": no such operation, check or sequence/);
     expect(unknown.stderr).toContain('acme.json_answers');
+    // A check that judges no request of the selected phase: nothing runs, which is no "conforms".
+    const empty = await parleyIn(
+      dir,
+      'test',
+      '--target',
+      mockUrl,
+      '--only',
+      'acme.json_answers',
+      '--phases',
+      'stateful',
+    );
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/nothing to run/);
   });
 });
 
