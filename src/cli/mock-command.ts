@@ -1,7 +1,7 @@
 /** `parley mock [spec files...]`: serve specs as a stateful mock until interrupted. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMockServer, DEFAULT_LIMITS, type RunningMock } from '../mock/server.js';
+import { startMockServer, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from '../mock/server.js';
 import { BUNDLED_APIS, DEMO_AGENT } from '../apis/index.js';
 import { loadSpecs } from '../openapi/load.js';
 import { applyConfig, CONFIG_FLAG } from './config-flags.js';
@@ -88,15 +88,8 @@ export async function runMockCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: MOCK_OPTIONS });
   if (printedHelp(values.help, MOCK_HELP)) return 0;
   const config = await applyConfig('mock', values, MOCK_OPTIONS);
-  const configSpecs = config.specFiles();
-  const specFiles = positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles();
-  // Loaded here (not by the server) so the config's behaviours can be checked against the operations.
-  const specs = await loadSpecs(specFiles);
-  const mock = await startMockServer({
-    specFiles,
-    specs,
-    apis: [...config.apis(specs), ...(values['no-bundled'] ? [] : BUNDLED_APIS)],
-    fixtures: config.config.fixtures,
+  // Every flag is checked before the specs load: a typo is reported at once.
+  const settings = {
     port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }) ?? 4010,
     host: values.host,
     seed: parseNumberOption('seed', values.seed, { integer: true }),
@@ -118,6 +111,17 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     stateFile: values['state-file'],
     saveIntervalMs: secondsToMs(parseNumberOption('save-interval', values['save-interval'], { min: 0.1 })),
     watch: values.watch,
+  } satisfies MockServerOptions;
+  const configSpecs = config.specFiles();
+  const specFiles = positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles();
+  // Loaded here (not by the server) so the config's behaviours can be checked against the operations.
+  const specs = await loadSpecs(specFiles);
+  const mock = await startMockServer({
+    ...settings,
+    specFiles,
+    specs,
+    apis: [...config.apis(specs), ...(values['no-bundled'] ? [] : BUNDLED_APIS)],
+    fixtures: config.config.fixtures,
   });
   printBanner(mock);
   return waitForSignal(mock);

@@ -5,7 +5,6 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createJiti } from 'jiti';
 import type { ApiModule } from '../apis/api-module.js';
 import type { ApiContract } from '../contract/api-contract.js';
 import { UsageError } from '../cli/usage-error.js';
@@ -142,8 +141,12 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** A TypeScript or JavaScript module through jiti (no cache: an edited config is read as it is now). */
+/**
+ * A TypeScript or JavaScript module through jiti (no cache: an edited config is read as it is now);
+ * jiti is loaded only when there is such a file, so a run without one starts as fast as before.
+ */
 async function importModule(file: string, defaultExport = true): Promise<unknown> {
+  const { createJiti } = await import('jiti');
   const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
   return jiti.import(file, defaultExport ? { default: true } : {});
 }
