@@ -114,7 +114,13 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
   const store = persisted?.store ?? storeFor(options);
   const apis = options.apis ?? BUNDLED_APIS;
   const fixtures = new Fixtures(fixtureKindsFor(apis, specs));
-  if (options.fixtures !== undefined) fixtures.merge(options.fixtures);
+  if (options.fixtures !== undefined) {
+    try {
+      fixtures.merge(options.fixtures);
+    } catch (error) {
+      throw new Error(`fixtures: ${(error as Error).message}`);
+    }
+  }
   if (options.fixturesFile) {
     const data = await Fixtures.readFile(options.fixturesFile);
     try {

@@ -311,6 +311,12 @@ describe('config mistakes are usage errors (exit 2) that say what is wrong', () 
       /mock\["no-cors"\] must be true or false/,
     ],
     [
+      'fixtures without ids',
+      { 'parley.config.json': '{"specs": ["pets.yaml"], "fixtures": {"pets": [{"name": "no id"}]}}' },
+      ['mock', '--port', '0'],
+      /fixtures: pets\[0\] needs an "id"/,
+    ],
+    [
       'a missing --config file',
       {},
       ['validate', '--config', 'nowhere.ts', 'pets.yaml'],
