@@ -8,7 +8,7 @@
 import { randomIds } from '../dist/src/mock/ids.js';
 import { systemClock } from '../dist/src/mock/clock.js';
 import { Store } from '../dist/src/mock/store.js';
-import { createSession } from '../dist/src/mock/behaviours/feather.js';
+import { createSession } from '../dist/src/apis/feather/behaviours.js';
 
 const [sessions, maxRecords, samples] = process.argv.slice(2).map(Number);
 const store = new Store(maxRecords);

@@ -38,6 +38,7 @@ export {
 } from './coverage/index.js';
 export {
   fail,
+  request,
   jsonOf,
   statusOf,
   operationKey,
@@ -77,7 +78,11 @@ export type {
   ConstraintCoverage,
   ConstraintProbes,
 } from './contract/types.js';
-export { BUNDLED_CONTRACTS } from '../contracts/index.js';
+export { defineConfig, type ParleyConfig, type SpecEntry, type FlagDefaults } from './config/types.js';
+export { BUNDLED_APIS, BUNDLED_CONTRACTS, contractsOf, DEMO_AGENT } from './apis/index.js';
+export type { ApiModule } from './apis/api-module.js';
+export type { FixtureKind, FixtureRecord, FixtureData } from './mock/fixtures.js';
+export type { Behaviour, RequestContext, Reply, Outcome } from './mock/behaviour.js';
 export { loadSpec, loadSpecs, SpecError, type LoadOptions } from './openapi/load.js';
 export type { SpecCacheOptions } from './openapi/cache/spec-cache.js';
 export { SpecValidator } from './openapi/validator.js';

@@ -14,7 +14,8 @@ const load = (file) => import(pathToFileURL(path.join(dist, file)).href);
 const { loadSpecs } = await load('src/openapi/load.js');
 const { runContract } = await load('src/contract/runner.js');
 const { verdictOf } = await load('src/contract/collect.js');
-const { BUNDLED_CONTRACTS } = await load('contracts/index.js');
+// Builds before the API modules kept the bundled contracts in contracts/.
+const { BUNDLED_CONTRACTS } = await load('src/apis/index.js').catch(() => load('contracts/index.js'));
 
 const options = JSON.parse(process.argv[2]);
 const specs = await loadSpecs(['feather', 'julep', 'eliza'].map((name) => path.join(root, 'specs', `${name}.yaml`)));

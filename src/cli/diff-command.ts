@@ -4,13 +4,14 @@ import { diffReportHtml } from '../diff/html.js';
 import { diffToJUnit, formatDiff } from '../diff/report.js';
 import { diffSpecFiles } from '../diff/spec-diff.js';
 import {
+  CACHE_FLAG,
+  cacheHelpLine,
   HELP_FLAG,
   printedHelp,
   REPORT_FILE_FLAGS,
   writeReportFiles,
-  CACHE_FLAG,
-  cacheHelpLine,
 } from './command-line.js';
+import { applyConfig, CONFIG_FLAG } from './config-flags.js';
 import { UsageError } from './usage-error.js';
 
 export const DIFF_HELP = `Usage: parley diff <old spec> <new spec> [options]
@@ -28,16 +29,23 @@ Options:
       --html <file>      also write one self-contained HTML page: the verdict, breaking and
                          non-breaking changes
 ${cacheHelpLine(25)}
+      --config <file>    config file (default: parley.config.* in the working directory): flag
+                         defaults under "diff"
   -h, --help             show this help
 `;
 
+const DIFF_OPTIONS = {
+  format: { type: 'string' },
+  ...REPORT_FILE_FLAGS,
+  ...CACHE_FLAG,
+  ...CONFIG_FLAG,
+  ...HELP_FLAG,
+} as const;
+
 export async function runDiffCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { format: { type: 'string' }, ...REPORT_FILE_FLAGS, ...CACHE_FLAG, ...HELP_FLAG },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: DIFF_OPTIONS });
   if (printedHelp(values.help, DIFF_HELP)) return 0;
+  await applyConfig('diff', values, DIFF_OPTIONS);
   if (positionals.length !== 2)
     throw new UsageError(`expects two spec files, the old one and the new one (got ${positionals.length})`);
   const format = values.format ?? 'text';

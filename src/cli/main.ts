@@ -13,8 +13,9 @@ Usage:
   parley proxy --upstream <url> [spec files...]         validating, recording proxy in front of a server
   parley diff <old spec> <new spec> [options]           breaking changes between two versions
 
-Run "parley <command> --help" for a command's options. Without spec files, mock and test
-use the bundled Feather, Julep and ElizaOS specs.
+Run "parley <command> --help" for a command's options. Without spec files, commands use the
+specs of the config file (parley.config.{ts,mts,mjs,js,json} in the working directory, or
+--config <file>), else the bundled Feather, Julep and ElizaOS specs.
 `;
 
 type Command = (argv: string[]) => Promise<number>;

@@ -1,8 +1,10 @@
 /** `parley mock [spec files...]`: serve specs as a stateful mock until interrupted. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMockServer, DEFAULT_LIMITS, type RunningMock } from '../mock/server.js';
-import { DEMO_AGENT } from '../mock/fixtures.js';
+import { startMockServer, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from '../mock/server.js';
+import { BUNDLED_APIS, DEMO_AGENT } from '../apis/index.js';
+import { loadSpecs } from '../openapi/load.js';
+import { applyConfig, CONFIG_FLAG } from './config-flags.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
@@ -10,8 +12,8 @@ import { HELP_FLAG, printedHelp, CACHE_FLAG, cacheHelpLine } from './command-lin
 
 export const MOCK_HELP = `Usage: parley mock [spec files...] [options]
 
-Serves every operation of the given OpenAPI 3.0/3.1 files (default: the bundled
-Feather, Julep and ElizaOS specs) as a stateful mock on one port.
+Serves every operation of the given OpenAPI 3.0/3.1 files (default: the config file's specs,
+else the bundled Feather, Julep and ElizaOS specs) as a stateful mock on one port.
 
 Options:
   -p, --port <n>            port to listen on (default 4010; 0 picks a free one)
@@ -40,6 +42,10 @@ Options:
       --watch               reload the spec and fixtures files when they change, keeping the state
                             (an edit that does not load is reported and the previous specs stay served)
 ${cacheHelpLine()}
+      --no-bundled          no bundled behaviours or fixtures (Feather, Julep, ElizaOS): every spec
+                            is served generically
+      --config <file>       config file (default: parley.config.{ts,mts,mjs,js,json} in the working
+                            directory): specs with behaviours, fixtures, flag defaults under "mock"
   -h, --help                show this help
 `;
 
@@ -54,39 +60,39 @@ export function parseLatency(value: string | undefined): number | [number, numbe
   return parseNumberOption('latency', value, { min: 0 });
 }
 
+const MOCK_OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  seed: { type: 'string' },
+  'api-key': { type: 'string', multiple: true },
+  'admin-token': { type: 'string' },
+  fixtures: { type: 'string' },
+  latency: { type: 'string' },
+  'error-rate': { type: 'string' },
+  'max-body': { type: 'string' },
+  'max-records': { type: 'string' },
+  'max-memory': { type: 'string' },
+  'max-record-size': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'state-file': { type: 'string' },
+  'save-interval': { type: 'string' },
+  watch: { type: 'boolean' },
+  'no-cors': { type: 'boolean' },
+  'cors-admin': { type: 'boolean' },
+  'allowed-host': { type: 'string', multiple: true },
+  'no-bundled': { type: 'boolean' },
+  ...CACHE_FLAG,
+  ...CONFIG_FLAG,
+  ...HELP_FLAG,
+} as const;
+
 export async function runMockCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string', short: 'p' },
-      host: { type: 'string' },
-      seed: { type: 'string' },
-      'api-key': { type: 'string', multiple: true },
-      'admin-token': { type: 'string' },
-      fixtures: { type: 'string' },
-      latency: { type: 'string' },
-      'error-rate': { type: 'string' },
-      'max-body': { type: 'string' },
-      'max-records': { type: 'string' },
-      'max-memory': { type: 'string' },
-      'max-record-size': { type: 'string' },
-      'max-connections': { type: 'string' },
-      'request-timeout': { type: 'string' },
-      'state-file': { type: 'string' },
-      'save-interval': { type: 'string' },
-      watch: { type: 'boolean' },
-      'no-cors': { type: 'boolean' },
-      'cors-admin': { type: 'boolean' },
-      'allowed-host': { type: 'string', multiple: true },
-      ...CACHE_FLAG,
-      ...HELP_FLAG,
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: MOCK_OPTIONS });
   if (printedHelp(values.help, MOCK_HELP)) return 0;
-  const specFiles = positionals.length > 0 ? positionals : bundledSpecFiles();
-  const mock = await startMockServer({
-    specFiles,
+  const config = await applyConfig('mock', values, MOCK_OPTIONS);
+  // Every flag is checked before the specs load: a typo is reported at once.
+  const settings = {
     port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }) ?? 4010,
     host: values.host,
     seed: parseNumberOption('seed', values.seed, { integer: true }),
@@ -108,6 +114,17 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     stateFile: values['state-file'],
     saveIntervalMs: secondsToMs(parseNumberOption('save-interval', values['save-interval'], { min: 0.1 })),
     watch: values.watch,
+  } satisfies MockServerOptions;
+  const configSpecs = config.specFiles();
+  const specFiles = positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles();
+  // Loaded here (not by the server) so the config's behaviours can be checked against the operations.
+  const specs = await loadSpecs(specFiles);
+  const mock = await startMockServer({
+    ...settings,
+    specFiles,
+    specs,
+    apis: [...config.apis(specs), ...(values['no-bundled'] ? [] : BUNDLED_APIS)],
+    fixtures: config.config.fixtures,
   });
   printBanner(mock);
   return waitForSignal(mock);
@@ -127,7 +144,7 @@ function printBanner(mock: RunningMock): void {
     `  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock, controls, specs, events`,
   );
   if (mock.watcher) lines.push('  watching the spec and fixtures files for changes');
-  lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
+  if (mock.app.parts.fixtures.get('agents', DEMO_AGENT.id)) lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
   if (mock.persistence) {
     const { file, path: written } = mock.persistence;
     lines.push(`  state file: ${file}${written === path.resolve(file) ? '' : ` (follows the link to ${written})`}`);

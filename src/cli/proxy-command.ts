@@ -6,6 +6,7 @@ import { proxyToJUnit, formatProxySummary } from '../proxy/report.js';
 import { Recorder } from '../proxy/recorder.js';
 import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
 import { bundledSpecFiles } from './bundled-specs.js';
+import { applyConfig, CONFIG_FLAG } from './config-flags.js';
 import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 import {
   HELP_FLAG,
@@ -44,28 +45,31 @@ Options:
       --html <file>         write one self-contained HTML page on exit: verdict, violations with
                             their exchange, warnings, coverage, response times
 ${cacheHelpLine()}
+      --config <file>       config file (default: parley.config.* in the working directory): specs,
+                            flag defaults under "proxy"
   -h, --help                show this help
 `;
 
+const PROXY_OPTIONS = {
+  upstream: { type: 'string', short: 'u' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  record: { type: 'string' },
+  fallback: { type: 'string' },
+  'max-body': { type: 'string' },
+  'upstream-timeout': { type: 'string' },
+  ...REPORT_FILE_FLAGS,
+  'min-coverage': { type: 'string' },
+  ...CACHE_FLAG,
+  ...CONFIG_FLAG,
+  ...HELP_FLAG,
+} as const;
+
 export async function runProxyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      upstream: { type: 'string', short: 'u' },
-      port: { type: 'string', short: 'p' },
-      host: { type: 'string' },
-      record: { type: 'string' },
-      fallback: { type: 'string' },
-      'max-body': { type: 'string' },
-      'upstream-timeout': { type: 'string' },
-      ...REPORT_FILE_FLAGS,
-      'min-coverage': { type: 'string' },
-      ...CACHE_FLAG,
-      ...HELP_FLAG,
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: PROXY_OPTIONS });
   if (printedHelp(values.help, PROXY_HELP)) return 0;
+  const config = await applyConfig('proxy', values, PROXY_OPTIONS);
+  const configSpecs = config.specFiles();
   const upstream = parseHttpUrl('upstream', values.upstream, 'parley proxy --upstream https://sandbox.example.com');
   if (values.fallback !== undefined && values.fallback !== 'mock')
     throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
@@ -73,7 +77,7 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
   const recorder = values.record ? new Recorder(values.record) : undefined;
   const proxy = await startProxy({
     upstream,
-    specFiles: positionals.length > 0 ? positionals : bundledSpecFiles(),
+    specFiles: positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles(),
     port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }),
     host: values.host,
     fallback: values.fallback === 'mock' ? 'mock' : undefined,

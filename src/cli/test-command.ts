@@ -1,6 +1,10 @@
 /** `parley test --target <url> [spec files...]`: the contract suite as a CLI, for CI gates and QA. */
 import { parseArgs } from 'node:util';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_APIS, contractsOf } from '../apis/index.js';
+import type { ApiContract } from '../contract/api-contract.js';
+import { type CheckRegistry, defaultCheckRegistry } from '../contract/checks/registry.js';
+import { ConfigError, loadContractFile, type LoadedConfig } from '../config/load.js';
+import { applyConfig, CONFIG_FLAG } from './config-flags.js';
 import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
 import { testReportHtml } from '../contract/report/html.js';
@@ -41,8 +45,9 @@ import {
 
 export const TEST_HELP = `Usage: parley test --target <url> [spec files...] [options]
 
-Sends requests built from the specs (default: the bundled Feather, Julep and ElizaOS specs) to
-the target and reports where it breaks the contract, in four phases: examples (every documented
+Sends requests built from the specs (default: the config file's specs, else the bundled Feather,
+Julep and ElizaOS specs) to the target and reports where it breaks the contract, in four phases:
+examples (every documented
 example), coverage (every constraint probed at and past its bounds, deterministically), fuzz
 (fast-check generation, failures shrunk) and stateful (the contracts' sequences).
 
@@ -80,6 +85,11 @@ Options:
                             (repeatable; an unknown name is an error, and so is a selection of nothing)
       --skip <name>         skip these operations, checks or sequences (repeatable)
       --fixture <k=v>       values the contracts need, e.g. eliza.agentId=<uuid> (repeatable)
+      --contract <file>     a module (.ts, .mjs, .js) exporting an ApiContract as its default export:
+                            request preparation and stateful sequences for your API (repeatable)
+      --no-bundled          no bundled contract (Feather, Julep, ElizaOS): every spec is tested generically
+      --config <file>       config file (default: parley.config.{ts,mts,mjs,js,json} in the working
+                            directory): specs, flag defaults under "test", contracts, checks
       --rate <n/s>          at most this many requests per second (e.g. 20/s, 600/m), for a shared sandbox
       --cleanup             afterwards, delete what the run created where the spec documents a DELETE
       --max-response-time <t> answers slower than this fail max_response_time (e.g. 2s, 500ms);
@@ -99,7 +109,7 @@ Credentials never appear in a report: the keys are shown as $PARLEY_API_KEY and
 $PARLEY_SECOND_API_KEY, a credential header as $PARLEY_HEADER_<NAME>, so a printed curl replays once they are exported.
 Requests carry "User-Agent: ${USER_AGENT}" unless a header sets another.
 
-Checks: ${CHECKS.map((c) => c.name).join(', ')}
+Checks: ${CHECKS.map((c) => c.name).join(', ')}, and the config file's checks
         (ignored_auth sends a key no server should know, in a run given a key: a target that
         accepts any key fails it;
         unsupported_method is a warning unless named with --only).
@@ -186,40 +196,42 @@ function assertCredentialsGiven(
   );
 }
 
+const TEST_OPTIONS = {
+  target: { type: 'string', short: 't' },
+  'api-key': { type: 'string', multiple: true },
+  'second-api-key': { type: 'string' },
+  basic: { type: 'string' },
+  header: { type: 'string', short: 'H', multiple: true },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  phases: { type: 'string' },
+  'coverage-budget': { type: 'string' },
+  'allow-partial': { type: 'boolean' },
+  'fail-fast': { type: 'boolean' },
+  'max-time': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'max-response-size': { type: 'string' },
+  concurrency: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  fixture: { type: 'string', multiple: true },
+  rate: { type: 'string' },
+  cleanup: { type: 'boolean' },
+  'max-response-time': { type: 'string' },
+  strict: { type: 'boolean' },
+  ...REPORT_FILE_FLAGS,
+  'min-coverage': { type: 'string' },
+  contract: { type: 'string', multiple: true },
+  'no-bundled': { type: 'boolean' },
+  ...CACHE_FLAG,
+  ...CONFIG_FLAG,
+  ...HELP_FLAG,
+} as const;
+
 export async function runTestCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      target: { type: 'string', short: 't' },
-      'api-key': { type: 'string', multiple: true },
-      'second-api-key': { type: 'string' },
-      basic: { type: 'string' },
-      header: { type: 'string', short: 'H', multiple: true },
-      seed: { type: 'string' },
-      runs: { type: 'string' },
-      phases: { type: 'string' },
-      'coverage-budget': { type: 'string' },
-      'allow-partial': { type: 'boolean' },
-      'fail-fast': { type: 'boolean' },
-      'max-time': { type: 'string' },
-      'request-timeout': { type: 'string' },
-      'max-response-size': { type: 'string' },
-      concurrency: { type: 'string' },
-      only: { type: 'string', multiple: true },
-      skip: { type: 'string', multiple: true },
-      fixture: { type: 'string', multiple: true },
-      rate: { type: 'string' },
-      cleanup: { type: 'boolean' },
-      'max-response-time': { type: 'string' },
-      strict: { type: 'boolean' },
-      ...REPORT_FILE_FLAGS,
-      'min-coverage': { type: 'string' },
-      ...CACHE_FLAG,
-      ...HELP_FLAG,
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: TEST_OPTIONS });
   if (printedHelp(values.help, TEST_HELP)) return 0;
+  const config = await applyConfig('test', values, TEST_OPTIONS);
   const target = parseHttpUrl('target', values.target, 'parley test --target http://127.0.0.1:4010');
   const environment = credentialsFromEnvironment(process.env);
   const [apiKey, secondFromList, ...extra] =
@@ -260,7 +272,10 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     concurrency: parseNumberOption('concurrency', values.concurrency, { min: 1, max: 64, integer: true }),
   };
   const fixtures = parseFixtures(values.fixture);
-  const specs = await loadSpecs(positionals.length > 0 ? positionals : bundledSpecFiles());
+  const configSpecs = config.specFiles();
+  const specs = await loadSpecs(
+    positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles(),
+  );
   for (const spec of specs)
     for (const warning of spec.warnings) process.stderr.write(`parley test: ${spec.file}: warning: ${warning}\n`);
   assertCredentialsGiven(specs, { apiKey, basic, headers });
@@ -270,7 +285,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     report = await runContract({
       target,
       specs,
-      contracts: [...BUNDLED_CONTRACTS],
+      contracts: await contractsFor(config, specs, values.contract ?? [], values['no-bundled'] === true),
+      checks: checkRegistryFor(config),
       apiKey,
       secondApiKey,
       basic,
@@ -310,6 +326,37 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     html: () => testReportHtml(shown, { coverageShortfall: shortfall, ...format }),
   });
   return exitCode(report, { allowPartial: values['allow-partial'] === true, coverageShortfall: shortfall });
+}
+
+/**
+ * The contracts of a run, first match first: --contract files, the config's contracts and modules,
+ * then the bundled modules' (left out with --no-bundled: every spec is tested generically).
+ */
+async function contractsFor(
+  config: LoadedConfig,
+  specs: readonly Spec[],
+  contractFiles: readonly string[],
+  noBundled: boolean,
+): Promise<ApiContract[]> {
+  const fromFiles: ApiContract[] = [];
+  for (const file of contractFiles) fromFiles.push(...(await loadContractFile(file)));
+  return [
+    ...fromFiles,
+    ...(config.config.contracts ?? []),
+    ...contractsOf(config.apis(specs)),
+    ...(noBundled ? [] : contractsOf(BUNDLED_APIS)),
+  ];
+}
+
+/** The built-in checks and the config's, in one registry: selected by name alike. */
+function checkRegistryFor(config: LoadedConfig): CheckRegistry {
+  const registry = defaultCheckRegistry();
+  for (const check of config.config.checks ?? []) {
+    if (registry.has(check.name))
+      throw new ConfigError(`config ${config.file}: a check named ${check.name} already exists; pick another name`);
+    registry.register(check);
+  }
+  return registry;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ContractSession {
   operation(key: string): Operation;
   /** Sends a request as is (credentials added unless `withoutCredentials`). */
   send(request: ContractRequest, kind?: RequestKind): Promise<Exchange>;
+  /** Schema-valid requests for an operation ("METHOD /path" or operationId), as the fuzz phase generates them. */
+  validRequest(key: string): fc.Arbitrary<ContractRequest>;
   /** A valid request for an operation, prepared by the contract like any generated one. */
   prepare(request: ContractRequest): Promise<ContractRequest>;
   /** True when the run has a second credential (`request.credential: 'secondary'` sends as another tenant). */
@@ -23,7 +25,7 @@ export interface ContractSession {
 
 export type SequenceOutcome = { ok: true } | { ok: false; message: string; expected: string; exchange: Exchange };
 
-export interface Sequence<Input = any> {
+export interface Sequence<Input = unknown> {
   /** Check name in reports, e.g. "feather.get_or_create_returns_same". */
   name: string;
   description: string;
@@ -31,7 +33,8 @@ export interface Sequence<Input = any> {
   operations: string[];
   /** Runs only with a second credential (tenant isolation); otherwise it is reported as not run. */
   needsSecondCredential?: boolean;
-  input(session: ContractSession): fc.Arbitrary<Input>;
+  /** Generated input for each run (without it, each run gets undefined: a sequence of fixed requests). */
+  input?(session: ContractSession): fc.Arbitrary<Input>;
   run(session: ContractSession, input: Input): Promise<SequenceOutcome>;
 }
 
@@ -71,6 +74,14 @@ export class PreconditionFailed extends Error {
 /** Stops a prepare hook: the request it depends on (in `exchange`) did not give what was needed. */
 export function precondition(exchange: Exchange, message: string, expected: string): never {
   throw new PreconditionFailed(exchange, message, expected);
+}
+
+/** A request to an operation with the parts not given left empty: for sequences and prepare hooks. */
+export function request(
+  operation: Operation,
+  parts: Partial<Omit<ContractRequest, 'operation'>> = {},
+): ContractRequest {
+  return { operation, pathParams: {}, query: {}, headers: {}, ...parts };
 }
 
 /** A failed step's outcome, for sequences. */

@@ -124,7 +124,7 @@ function sequencesFor(collection: Collection): Sequence<ContractRequest>[] {
     description: string,
     operations: (Operation | undefined)[],
     run: Sequence<ContractRequest>['run'],
-    extra: Partial<Sequence> = {},
+    extra: Partial<Sequence<ContractRequest>> = {},
   ) =>
     sequences.push({
       name,

@@ -4,6 +4,7 @@ import type { SpecValidator } from '../openapi/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
 import { maxResponseTime, SLOW_ANSWER_WARNING_MS } from './checks/operational.js';
 import { toWire, type Credentials, type TargetClient } from './http.js';
+import { validRequestArbitrary } from './requests.js';
 import type { RunState } from './run-state.js';
 import type { Exchange, Phase } from './types.js';
 
@@ -48,6 +49,7 @@ export function createSession({
       if (!found) throw new Error(`${spec.name} has no operation ${key}`);
       return found;
     },
+    validRequest: (key) => validRequestArbitrary(session.operation(key)),
     async send(request, kind = 'valid') {
       const chosen =
         request.credential === 'wrong'

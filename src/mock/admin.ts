@@ -13,7 +13,7 @@ import { ANONYMOUS_TENANT, tenantFromHeaders } from './credentials.js';
 import { parseJsonBody } from './json-body.js';
 import { sessionOf, sessionTenant } from './session.js';
 import { estimateRecordBytes, type StoreSnapshot } from './store.js';
-import { checkSeededRecord } from './behaviours/index.js';
+import { modulesFor } from '../apis/api-module.js';
 import { dashboardAsset } from './dashboard/assets.js';
 import { catalogue } from './dashboard/catalogue.js';
 
@@ -247,7 +247,7 @@ function seedState(app: MockApp, tenant: string, value: unknown): number | { inv
     if (!isPlainObject(records)) return { invalid: `"${collection}" must map ids to records` };
     for (const [id, record] of Object.entries(records)) {
       if (!isPlainObject(record)) return { invalid: `"${collection}"."${id}" must be an object` };
-      const problem = checkSeededRecord(collection, record);
+      const problem = checkSeededRecord(app, collection, record);
       if (problem) return { invalid: `"${collection}"."${id}": ${problem}` };
       const bytes = estimateRecordBytes(id, record);
       if (bytes > maxRecordBytes)
@@ -262,4 +262,14 @@ function seedState(app: MockApp, tenant: string, value: unknown): number | { inv
     count += Object.keys(records).length;
   }
   return count;
+}
+
+/** The seed check of the module that owns a collection, for the specs being served. */
+function checkSeededRecord(app: MockApp, collection: string, record: Record<string, unknown>): string | undefined {
+  for (const spec of app.parts.specs)
+    for (const module of modulesFor(app.parts.apis, spec)) {
+      const check = module.seedChecks && Object.hasOwn(module.seedChecks, collection) && module.seedChecks[collection];
+      if (check) return check(record);
+    }
+  return undefined;
 }

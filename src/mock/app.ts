@@ -14,7 +14,8 @@ import { documentedHeaders } from './documented-headers.js';
 import { nonJsonPayload } from './media-body.js';
 import { isJsonType } from '../openapi/media-type.js';
 import { isErrorOutcome, type Outcome, type RequestContext } from './behaviour.js';
-import { genericBehaviour } from './behaviours/index.js';
+import { behaviourFor, type ApiModule } from '../apis/api-module.js';
+import { genericBehaviour } from './generic-behaviour.js';
 import { isoTimestamp, type Clock } from './clock.js';
 import { corsHeaders, preflightHeaders, type HeaderFields } from './cors.js';
 import { ANONYMOUS_TENANT, credentialHeaderNames, tenantFromHeaders, type CredentialResult } from './credentials.js';
@@ -56,6 +57,8 @@ export interface MockSettings {
 
 export interface MockParts {
   specs: Spec[];
+  /** API modules whose behaviours, fixtures and seed checks apply to the specs they match. */
+  apis: readonly ApiModule[];
   store: Store;
   fixtures: Fixtures;
   clock: Clock;
@@ -109,7 +112,10 @@ export class MockApp {
     for (const spec of specs) {
       const validator = new SpecValidator(spec);
       for (const operation of spec.operations)
-        plans.set(operation, planOperation(operation, validator, this.adminGuard.apiKeys));
+        plans.set(
+          operation,
+          planOperation(operation, validator, this.adminGuard.apiKeys, behaviourFor(this.parts.apis, operation)),
+        );
     }
     return [new Router(specs.flatMap((spec) => spec.operations)), plans, credentialHeaderNames(specs)];
   }

@@ -1,72 +1,130 @@
-/** Reference data the APIs assume exists (ElizaOS agents), from a fixtures file and the admin API. */
+/**
+ * Reference data an API assumes exists (ElizaOS agents, a user's catalogue), by kind: records with
+ * an `id`, from a fixtures file, a config file and the admin API. The kinds an API module declares
+ * validate their records and seed defaults; any other kind holds plain records for user behaviours.
+ */
 import { readFile } from 'node:fs/promises';
 import { isPlainObject } from '../openapi/json-value.js';
 
-export interface Agent {
+export interface FixtureRecord {
   id: string;
-  name: string;
   [extra: string]: unknown;
 }
 
-export interface FixtureData {
-  agents?: Agent[];
+/** Fixture data as files, the admin API and state files carry it: `{ "<kind>": [records...] }`. */
+export type FixtureData = Record<string, FixtureRecord[]>;
+
+/** A kind of fixture an API module knows: how its records are checked, and those always present. */
+export interface FixtureKind {
+  /** Key in fixture data, e.g. "agents". */
+  name: string;
+  /** The record as stored, or throws with a readable message naming what is wrong. */
+  parse(record: Record<string, unknown>, index: number): FixtureRecord;
+  /** Present from the start (e.g. the demo agent). */
+  defaults?: readonly FixtureRecord[];
+  /** Ids compare case-insensitively (UUIDs). */
+  caseInsensitiveIds?: boolean;
 }
 
-/** Always present, so ElizaOS sessions can be created out of the box. */
-export const DEMO_AGENT: Agent = { id: '00000000-0000-4000-8000-000000000001', name: 'Demo Agent' };
+/** Kind names are JSON keys from outside: only plain identifiers become kinds. */
+const KIND_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GENERIC_KIND: Omit<FixtureKind, 'name'> = {
+  parse(record, index) {
+    if (typeof record.id !== 'string' || record.id === '') throw new Error(`[${index}] needs an "id" string`);
+    return record as FixtureRecord;
+  },
+};
 
 export class Fixtures {
-  private readonly agents = new Map<string, Agent>([[DEMO_AGENT.id, DEMO_AGENT]]);
+  private readonly kinds = new Map<string, FixtureKind>();
+  private readonly records = new Map<string, Map<string, FixtureRecord>>();
 
-  agent(id: string): Agent | undefined {
-    return this.agents.get(id.toLowerCase());
+  constructor(kinds: readonly FixtureKind[] = []) {
+    for (const kind of kinds) {
+      this.kinds.set(kind.name, kind);
+      this.records.set(
+        kind.name,
+        new Map((kind.defaults ?? []).map((record) => [this.idKey(kind, record.id), record])),
+      );
+    }
   }
 
-  listAgents(): Agent[] {
-    return [...this.agents.values()];
+  /** A record of a kind by id, or undefined. */
+  get(kind: string, id: string): FixtureRecord | undefined {
+    const known = this.kinds.get(kind);
+    return this.records.get(kind)?.get(known ? this.idKey(known, id) : id);
   }
 
-  /** Adds or replaces fixtures; throws with a readable message on malformed data. */
+  list(kind: string): FixtureRecord[] {
+    return [...(this.records.get(kind)?.values() ?? [])];
+  }
+
+  /** Checks fixture data against the known kinds without keeping it; throws with a readable message. */
+  parse(data: unknown): FixtureData {
+    const parsed: FixtureData = Object.create(null);
+    for (const [kind, records] of Object.entries(parseFixtures(data))) {
+      const known = this.kinds.get(kind);
+      const parse = (known ?? GENERIC_KIND).parse;
+      parsed[kind] = records.map((record, index) => {
+        try {
+          return parse(record, index);
+        } catch (error) {
+          throw new Error(`${kind}${(error as Error).message}`);
+        }
+      });
+    }
+    return parsed;
+  }
+
+  /** Adds or replaces records; all or nothing: malformed data throws and changes nothing. */
   merge(data: unknown): void {
-    for (const agent of parseFixtures(data).agents ?? []) this.agents.set(agent.id.toLowerCase(), agent);
+    for (const [kind, records] of Object.entries(this.parse(data))) {
+      const known = this.kinds.get(kind);
+      let stored = this.records.get(kind);
+      if (!stored) this.records.set(kind, (stored = new Map()));
+      for (const record of records) stored.set(known ? this.idKey(known, record.id) : record.id, record);
+    }
   }
 
   toJSON(): FixtureData {
-    return { agents: this.listAgents() };
+    return Object.fromEntries([...this.records.keys()].map((kind) => [kind, this.list(kind)]));
   }
 
-  static async fromFile(file: string | undefined): Promise<Fixtures> {
-    const fixtures = new Fixtures();
-    if (file) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        throw new Error(`cannot read fixtures file ${file}: ${(error as Error).message}`);
-      }
-      try {
-        fixtures.merge(JSON.parse(text));
-      } catch (error) {
-        throw new Error(`fixtures file ${file}: ${(error as Error).message}`);
-      }
+  /** Reads a JSON fixtures file into plain data, with the file named in any error. */
+  static async readFile(file: string): Promise<unknown> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read fixtures file ${file}: ${(error as Error).message}`);
     }
-    return fixtures;
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new Error(`fixtures file ${file}: ${(error as Error).message}`);
+    }
+  }
+
+  private idKey(kind: FixtureKind, id: string): string {
+    return kind.caseInsensitiveIds ? id.toLowerCase() : id;
   }
 }
 
-export function parseFixtures(data: unknown): FixtureData {
+/**
+ * The shape every fixture source shares: an object of arrays of objects. Keys that are no plain
+ * identifier (`__proto__` and the like) are ignored; records are checked by their kind later.
+ */
+export function parseFixtures(data: unknown): Record<string, Record<string, unknown>[]> {
   if (!isPlainObject(data)) throw new Error('fixtures must be a JSON object like {"agents": [...]}');
-  const agents = (data as { agents?: unknown }).agents;
-  if (agents === undefined) return {};
-  if (!Array.isArray(agents)) throw new Error('"agents" must be an array');
-  return {
-    agents: agents.map((agent, index) => {
-      if (!agent || typeof agent !== 'object' || typeof agent.id !== 'string' || !UUID.test(agent.id)) {
-        throw new Error(`agents[${index}] needs an "id" that is a UUID`);
-      }
-      return { ...agent, name: typeof agent.name === 'string' ? agent.name : `Agent ${agent.id.slice(0, 8)}` };
-    }),
-  };
+  const parsed: Record<string, Record<string, unknown>[]> = Object.create(null);
+  for (const [kind, records] of Object.entries(data)) {
+    if (!KIND_NAME.test(kind)) continue;
+    if (!Array.isArray(records)) throw new Error(`"${kind}" must be an array`);
+    parsed[kind] = records.map((record, index) => {
+      if (!isPlainObject(record)) throw new Error(`${kind}[${index}] must be an object`);
+      return record as Record<string, unknown>;
+    });
+  }
+  return parsed;
 }

@@ -7,7 +7,6 @@ import { answerMedia } from '../openapi/responses.js';
 import type { Operation, Spec } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import type { Behaviour } from './behaviour.js';
-import { handWrittenBehaviour } from './behaviours/index.js';
 import { authenticatorFor, type Authenticator } from './credentials.js';
 import { pickStatus } from './error-style.js';
 
@@ -36,6 +35,7 @@ export function planOperation(
   operation: Operation,
   validator: SpecValidator,
   allowedKeys: ReadonlySet<string> | undefined,
+  behaviour: Behaviour | undefined,
 ): OperationPlan {
   const contentTypes = new Map<number, string>();
   for (const response of operation.responses) {
@@ -49,7 +49,7 @@ export function planOperation(
     spec: operation.spec,
     validator,
     authenticate: authenticatorFor(operation, allowedKeys),
-    behaviour: handWrittenBehaviour(operation),
+    behaviour,
     statuses: {
       validation: pickStatus(operation, VALIDATION_STATUSES),
       mediaType: pickStatus(operation, MEDIA_TYPE_STATUSES),

@@ -12,6 +12,8 @@ import {
   systemClock,
   type Clock,
 } from './clock.js';
+import { fixtureKindsFor, type ApiModule } from '../apis/api-module.js';
+import { BUNDLED_APIS } from '../apis/index.js';
 import { Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
 import type { PersistedState } from './state-file.js';
@@ -29,6 +31,13 @@ export interface MockServerOptions extends Partial<MockSettings> {
   port?: number;
   host?: string;
   fixturesFile?: string;
+  /** Fixture data besides the file's (a config file's `fixtures`), e.g. {"agents": [...]}. */
+  fixtures?: unknown;
+  /**
+   * The API modules to apply where they match a loaded spec (default: the bundled ones, BUNDLED_APIS);
+   * [] serves every spec generically. User modules listed first take precedence.
+   */
+  apis?: readonly ApiModule[];
   maxRecords?: number;
   /** Bytes of stored records (JSON length) before the oldest are evicted; default from the heap limit (see defaultMemoryBudget). */
   maxMemoryBytes?: number;
@@ -103,11 +112,28 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
   }
   const clock: Clock = seeded ? steppingClock(SEEDED_CLOCK_START, offset) : systemClock(offset);
   const store = persisted?.store ?? storeFor(options);
-  const fixtures = await Fixtures.fromFile(options.fixturesFile);
+  const apis = options.apis ?? BUNDLED_APIS;
+  const fixtures = new Fixtures(fixtureKindsFor(apis, specs));
+  if (options.fixtures !== undefined) {
+    try {
+      fixtures.merge(options.fixtures);
+    } catch (error) {
+      throw new Error(`fixtures: ${(error as Error).message}`);
+    }
+  }
+  if (options.fixturesFile) {
+    const data = await Fixtures.readFile(options.fixturesFile);
+    try {
+      fixtures.merge(data);
+    } catch (error) {
+      throw new Error(`fixtures file ${options.fixturesFile}: ${(error as Error).message}`);
+    }
+  }
   if (persisted) fixtures.merge(persisted.fixtures);
   return new MockApp(
     {
       specs,
+      apis,
       store,
       fixtures,
       clock,

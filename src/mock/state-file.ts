@@ -373,7 +373,7 @@ class StateFileParser {
 
   private checkFixtures(value: unknown): FixtureData {
     try {
-      return parseFixtures(value);
+      return parseFixtures(value) as FixtureData;
     } catch (error) {
       throw this.corrupt(`fixtures: ${(error as Error).message}`);
     }

@@ -7,7 +7,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { loadSpecs } from '../openapi/load.js';
 import type { MockApp } from './app.js';
-import { Fixtures } from './fixtures.js';
+import { Fixtures, type FixtureData } from './fixtures.js';
 
 /** Editors write a file in several steps (truncate, write, rename): wait for them to settle. */
 const SETTLE_MS = 100;
@@ -37,9 +37,9 @@ export function watchSpecs(
     try {
       // Both loaded before either is used: a broken fixtures file keeps the old specs too.
       const specs = await loadSpecs([...specFiles]);
-      const fixtures = fixturesFile ? await Fixtures.fromFile(fixturesFile) : undefined;
+      const fixtures = fixturesFile ? await readFixtures(app, fixturesFile) : undefined;
       app.replaceSpecs(specs);
-      if (fixtures) app.parts.fixtures.merge(fixtures.toJSON());
+      if (fixtures) app.parts.fixtures.merge(fixtures);
       report.reloaded(files);
     } catch (error) {
       const message = (error as Error).message;
@@ -83,4 +83,14 @@ export function watchSpecs(
       if (timer) clearTimeout(timer);
     },
   };
+}
+
+/** A fixtures file checked against the kinds the mock knows, before anything is replaced. */
+async function readFixtures(app: MockApp, file: string): Promise<FixtureData> {
+  const data = await Fixtures.readFile(file);
+  try {
+    return app.parts.fixtures.parse(data);
+  } catch (error) {
+    throw new Error(`fixtures file ${file}: ${(error as Error).message}`);
+  }
 }

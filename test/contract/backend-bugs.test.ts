@@ -4,7 +4,7 @@
  * while the mock and a relay that changes nothing give zero failures in the same 5 seeds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { runContract, type ContractOptions } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';
 import { loadSpecs } from '../../src/openapi/load.js';

@@ -5,7 +5,7 @@
  * of 5 seeds; the parley mock passes every probe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { baseRequest, planProbes } from '../../src/contract/probe-plan.js';
 import { runContract } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';

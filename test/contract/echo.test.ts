@@ -4,7 +4,7 @@
  * drops a field sent with a value does not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { echoMismatch } from '../../src/contract/properties.js';
 import { runContract } from '../../src/contract/runner.js';
 import type { RunningMock } from '../../src/mock/server.js';

@@ -3,7 +3,7 @@
  * and fast-check's shrinking reports the smallest failing request. A healthy relay is the control.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { runContract, type ContractOptions } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';
 import type { RunningMock } from '../../src/mock/server.js';

@@ -3,7 +3,7 @@
  * sequences) finds zero failures, and every check and sequence really ran.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { CHECKS } from '../../src/contract/checks/index.js';
 import { runContract } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';

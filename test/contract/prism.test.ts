@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { CHECKS } from '../../src/contract/checks/index.js';
 import { runContract } from '../../src/contract/runner.js';
 import type { Failure, Report } from '../../src/contract/types.js';

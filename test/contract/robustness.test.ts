@@ -3,7 +3,7 @@
  * report, never a hang (per-request timeout, overall maxTimeMs).
  */
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { runContract, TargetUnreachableError, type ContractOptions } from '../../src/contract/runner.js';
 import { startBrokenSocketServer } from '../faulty/server.js';
 import { SPEC_FILES } from '../helpers/mock.js';

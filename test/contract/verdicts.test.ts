@@ -4,7 +4,7 @@
  * a failure that does not happen again when re-sent is flaky, never "conforms"; --fail-fast stops.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { untestedOperations, verdictOf } from '../../src/contract/collect.js';
 import { EmptySelectionError, runContract, type ContractOptions } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';

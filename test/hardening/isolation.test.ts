@@ -101,7 +101,7 @@ describe('another key, through the admin endpoints without the token', () => {
       ).status,
     ).toBe(403);
     expect(mock.app.parts.clock.offset()).toBe(0);
-    expect(mock.app.parts.fixtures.agent('00000000-0000-4000-8000-0000000000ff')).toBeUndefined();
+    expect(mock.app.parts.fixtures.get('agents', '00000000-0000-4000-8000-0000000000ff')).toBeUndefined();
   });
 
   it('GET /__parley/health does not tell how many records there are', async () => {

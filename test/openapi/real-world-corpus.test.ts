@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeBody } from '../../src/contract/body-encoding.js';
 import { placeCredentials } from '../../src/contract/credentials.js';
 import { bodyMediaOf } from '../../src/contract/requests.js';
-import { crudShapeOf } from '../../src/mock/behaviours/crud-shape.js';
+import { crudShapeOf } from '../../src/mock/crud-shape.js';
 import { exampleFromSchema } from '../../src/openapi/example.js';
 import { isPlainObject } from '../../src/openapi/json-value.js';
 import { loadSpec } from '../../src/openapi/load.js';

@@ -6,7 +6,7 @@
  * contract suite against the mock of the same spec (one engine: any failure is a bug of one half).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CONTRACTS } from '../../contracts/index.js';
+import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { runContract } from '../../src/contract/runner.js';
 import { loadSpec } from '../../src/openapi/load.js';
 import type { Spec } from '../../src/openapi/types.js';

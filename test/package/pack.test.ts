@@ -4,13 +4,15 @@
  * .d.ts and run.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
 import { ROOT } from '../helpers/mock.js';
+import { run as runProcess, spawnUntil, stopProcess } from '../helpers/processes.js';
+import type { Report } from '../../src/contract/types.js';
 
 const run = promisify(execFile);
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -36,6 +38,7 @@ beforeAll(async () => {
     { cwd: project },
   );
   await cp(path.join(ROOT, 'test/package/consumer/index.ts'), path.join(project, 'index.ts'));
+  await cp(path.join(ROOT, 'test/package/consumer/parley.config.ts'), path.join(project, 'parley.config.ts'));
   await cp(path.join(ROOT, 'test/fixtures/crud-3.1.yaml'), path.join(project, 'notes.yaml'));
   await writeFile(
     path.join(project, 'tsconfig.json'),
@@ -49,7 +52,7 @@ beforeAll(async () => {
         types: ['node'],
         typeRoots: [path.join(ROOT, 'node_modules/@types')],
       },
-      files: ['index.ts'],
+      files: ['index.ts', 'parley.config.ts'],
     }),
   );
 }, 180_000);
@@ -78,6 +81,24 @@ describe('the packed package', () => {
     expect(result.failed).toEqual([]);
     expect(result.requests).toBeGreaterThan(0);
     expect(result.userSequenceRuns).toBeGreaterThan(0);
+  }, 180_000);
+
+  test('the installed CLI runs the project config: its spec, flag defaults, user check and user contract', async () => {
+    const bin = path.join(project, 'node_modules/.bin/parley');
+    const mock = await spawnUntil(bin, ['mock'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 60_000, project);
+    try {
+      const json = path.join(project, 'report.json');
+      const result = await runProcess(bin, ['test', '--target', mock.match[1], '--json', json], 120_000, project);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/\(seed 5\): the target conforms/);
+      const report: Report = JSON.parse(await readFile(json, 'utf8'));
+      const passed = (check: string) =>
+        report.tallies.filter((tally) => tally.check === check).reduce((sum, tally) => sum + tally.passed, 0);
+      expect(passed('acme.created_has_id')).toBeGreaterThan(0);
+      expect(passed('acme.create_then_read')).toBeGreaterThan(0);
+    } finally {
+      await stopProcess(mock.child);
+    }
   }, 180_000);
 
   test('a type error in a user file is caught by the shipped types', async () => {

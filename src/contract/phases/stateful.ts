@@ -4,7 +4,7 @@
  * is reported (flaky when the second run passes).
  */
 import fc from 'fast-check';
-import { PreconditionFailed, type Sequence, type SequenceOutcome } from '../api-contract.js';
+import { PreconditionFailed, type ContractSession, type Sequence, type SequenceOutcome } from '../api-contract.js';
 import { recordHarnessError, recordPrecondition, type PhaseContext } from '../judge.js';
 import type { JobOutcome } from '../schedule.js';
 import { checkUntil, cutBeforeFirstRun, cutOutcome } from './timing.js';
@@ -20,7 +20,7 @@ export async function runSequence(
   let lastFailure: Extract<SequenceOutcome, { ok: false }> | undefined;
   let started = false;
   let blocked = false;
-  const property = fc.asyncProperty(sequence.input(session), async (value) => {
+  const property = fc.asyncProperty(inputOf(sequence, session), async (value) => {
     // No shrinking past a lost response: every attempt would wait out the request timeout again.
     if (blocked || (lastFailure && !lastFailure.exchange.response)) return true;
     started = true;
@@ -84,4 +84,9 @@ async function passesAgain(sequence: Sequence, session: PhaseContext['session'],
   } catch {
     return false;
   }
+}
+
+/** A sequence's generated input, or undefined for one that sends fixed requests. */
+function inputOf(sequence: Sequence, session: ContractSession): fc.Arbitrary<unknown> {
+  return sequence.input ? sequence.input(session) : fc.constant(undefined);
 }

@@ -1,15 +1,16 @@
 /** ElizaOS: messaging sessions with an agent, an inactivity timeout and a maximum duration. */
 import { applyDefaults } from '../../openapi/defaults.js';
-import { apiError } from '../api-error.js';
-import type { Behaviour } from '../behaviour.js';
-import { CLOCK_RANGE_TEXT, isWithinClockRange } from '../clock.js';
+import { apiError } from '../../mock/api-error.js';
+import type { Behaviour } from '../../mock/behaviour.js';
+import { CLOCK_RANGE_TEXT, isWithinClockRange } from '../../mock/clock.js';
+import { AGENTS } from './fixtures.js';
 
 const SESSIONS = 'eliza.sessions';
 const MINUTE = 60_000;
 
 export const createSession: Behaviour = (context) => {
   const request = context.body as Record<string, any>;
-  const agent = context.fixtures.agent(request.agentId);
+  const agent = context.fixtures.get(AGENTS.name, request.agentId);
   if (!agent) {
     return { error: apiError(404, 'AGENT_NOT_FOUND', `Agent ${request.agentId} not found`) };
   }

@@ -15,10 +15,10 @@ import {
   type ContractSession,
   type Sequence,
   type SequenceOutcome,
-} from '../src/contract/api-contract.js';
-import { echoMismatch, expectAnswer, identicalCreatesAreDistinct } from '../src/contract/properties.js';
-import type { ContractRequest, Exchange } from '../src/contract/types.js';
-import { applyDefaults } from '../src/openapi/defaults.js';
+} from '../../contract/api-contract.js';
+import { echoMismatch, expectAnswer, identicalCreatesAreDistinct } from '../../contract/properties.js';
+import type { ContractRequest, Exchange } from '../../contract/types.js';
+import { applyDefaults } from '../../openapi/defaults.js';
 
 const CREATE_SESSION = 'POST /v1/ask-feather/sessions';
 const SEND_MESSAGE = 'POST /v1/ask-feather/sessions/{session_id}/messages';

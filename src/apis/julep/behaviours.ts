@@ -1,6 +1,6 @@
 /** Julep: sessions between agents and users, with recall options and a token budget. */
 import { applyDefaults } from '../../openapi/defaults.js';
-import type { Behaviour } from '../behaviour.js';
+import type { Behaviour } from '../../mock/behaviour.js';
 
 const SESSIONS = 'julep.sessions';
 

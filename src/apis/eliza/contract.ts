@@ -7,9 +7,9 @@ import {
   type ApiContract,
   type ContractSession,
   type Sequence,
-} from '../src/contract/api-contract.js';
-import { expectAnswer, identicalCreatesAreDistinct } from '../src/contract/properties.js';
-import { DEMO_AGENT } from '../src/mock/fixtures.js';
+} from '../../contract/api-contract.js';
+import { expectAnswer, identicalCreatesAreDistinct } from '../../contract/properties.js';
+import { DEMO_AGENT } from './fixtures.js';
 
 const CREATE_SESSION = 'POST /api/messaging/sessions';
 const MINUTE = 60_000;

@@ -1,9 +1,9 @@
 /** Julep's contract: a created session echoes what was sent, with the spec's defaults filled in. */
 import fc from 'fast-check';
-import { fail, jsonOf, statusOf, type ApiContract, type Sequence } from '../src/contract/api-contract.js';
-import { echoMismatch, identicalCreatesAreDistinct } from '../src/contract/properties.js';
-import { applyDefaults } from '../src/openapi/defaults.js';
-import { schemaArbitrary } from '../src/openapi/arbitrary.js';
+import { fail, jsonOf, request, statusOf, type ApiContract, type Sequence } from '../../contract/api-contract.js';
+import { echoMismatch, identicalCreatesAreDistinct } from '../../contract/properties.js';
+import { applyDefaults } from '../../openapi/defaults.js';
+import { schemaArbitrary } from '../../openapi/arbitrary.js';
 
 const CREATE_SESSION = 'POST /sessions';
 
@@ -18,7 +18,7 @@ const defaultsEcho: Sequence<Record<string, unknown>> = {
     }) as fc.Arbitrary<Record<string, unknown>>,
   async run(session, body) {
     const operation = session.operation(CREATE_SESSION);
-    const created = await session.send({ operation, pathParams: {}, query: {}, headers: {}, body });
+    const created = await session.send(request(operation, { body }));
     if (statusOf(created) !== 201) return fail(created, `creating a session answered ${statusOf(created)}`, '201');
     // What the Session must show: the body with the request schema's defaults applied; a field sent as null may be absent where the Session schema allows.
     const expected = applyDefaults(operation.requestBody!.content[0].schema, body) as Record<string, unknown>;

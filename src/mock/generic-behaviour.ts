@@ -4,12 +4,12 @@
  * GET/PUT/PATCH/DELETE on `collection/{id}` act on what was stored; GET on a collection lists.
  * Anything else (a search, an action) answers from the spec's examples or schema.
  */
-import { applyDefaults } from '../../openapi/defaults.js';
-import { isPlainObject } from '../../openapi/json-value.js';
-import { documentedSuccessStatuses } from '../../openapi/responses.js';
-import { apiError } from '../api-error.js';
-import type { Behaviour, Outcome, RequestContext } from '../behaviour.js';
-import { documentsLocation } from '../documented-headers.js';
+import { applyDefaults } from '../openapi/defaults.js';
+import { isPlainObject } from '../openapi/json-value.js';
+import { documentedSuccessStatuses } from '../openapi/responses.js';
+import { apiError } from './api-error.js';
+import type { Behaviour, Outcome, RequestContext } from './behaviour.js';
+import { documentsLocation } from './documented-headers.js';
 import { crudShapeOf, newKey, type CrudShape } from './crud-shape.js';
 
 interface Target {

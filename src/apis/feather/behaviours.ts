@@ -1,9 +1,9 @@
 /** Feather: Ask-Feather sessions and messages, and v2 get-or-create conversations. */
 import { applyDefaults } from '../../openapi/defaults.js';
 import { estimateJsonLength } from '../../openapi/json-value.js';
-import { apiError } from '../api-error.js';
-import type { Behaviour, RequestContext } from '../behaviour.js';
-import { uuidFromText } from '../ids.js';
+import { apiError } from '../../mock/api-error.js';
+import type { Behaviour, RequestContext } from '../../mock/behaviour.js';
+import { uuidFromText } from '../../mock/ids.js';
 
 const SESSIONS = 'feather.sessions';
 const CONVERSATIONS = 'feather.conversations';

@@ -3,11 +3,11 @@
  * POST creates, which path parameter names an item, and which field of a record holds its key.
  */
 import fc from 'fast-check';
-import { schemaArbitrary } from '../../openapi/arbitrary.js';
-import { documentedSuccessStatuses } from '../../openapi/responses.js';
-import { viewOf } from '../../openapi/schema-view.js';
-import type { JsonSchema, Operation } from '../../openapi/types.js';
-import type { IdSource } from '../ids.js';
+import { schemaArbitrary } from '../openapi/arbitrary.js';
+import { documentedSuccessStatuses } from '../openapi/responses.js';
+import { viewOf } from '../openapi/schema-view.js';
+import type { JsonSchema, Operation } from '../openapi/types.js';
+import type { IdSource } from './ids.js';
 
 export interface CrudShape {
   /** A POST on a collection that makes a resource: it documents a 201, or answers with the item's schema. */

@@ -1,0 +1,363 @@
+/**
+ * Extending parley without forking, through the CLI as a user runs it: a config file's specs,
+ * behaviours, fixtures, contracts and checks; flag defaults the command line overrides;
+ * --contract and --no-bundled; and every config mistake a clear message with exit 2.
+ */
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/contract/types.js';
+import type { RunningMock } from '../../src/mock/server.js';
+import { ensureBuilt } from '../helpers/build.js';
+import { getJson, postJson } from '../helpers/http.js';
+import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startBundledMock } from '../helpers/mock.js';
+import { freePort, run, spawnUntil, stopProcess, type Started } from '../helpers/processes.js';
+
+const BIN = path.join(ROOT, 'bin/parley.js');
+const parleyIn = (cwd: string, ...args: string[]) => run(process.execPath, [BIN, ...args], 60_000, cwd);
+
+/** The user's config: TypeScript, typed against the package, with a behaviour, fixtures, a check and a contract. */
+const CONFIG_TS = `import type { ParleyConfig } from ${JSON.stringify(path.join(ROOT, 'src/index.js'))};
+
+interface Pet { id: string; name: string }
+
+const config: ParleyConfig = {
+  specs: [
+    {
+      file: './pets.yaml',
+      // The list answers from the config's fixtures, not from the store.
+      behaviours: { listPets: (context) => ({ status: 200, body: context.fixtures.list('pets') }) },
+    },
+  ],
+  fixtures: { pets: [{ id: 'p1', name: 'Fixture Pet' }] },
+  mock: { port: 0, seed: 11 },
+  test: { seed: 3, runs: 4, phases: 'fuzz,stateful' },
+  checks: [
+    {
+      name: 'acme.json_answers',
+      description: 'every answer with a body to a valid request is JSON',
+      kinds: ['valid'],
+      run: ({ response }) =>
+        !response || response.text === '' || (response.headers['content-type'] ?? '').includes('json')
+          ? { outcome: 'pass' }
+          : { outcome: 'fail', message: 'not JSON', expected: 'application/json' },
+    },
+  ],
+  contracts: [
+    {
+      name: 'acme',
+      sequences: [
+        {
+          name: 'acme.created_pet_is_readable',
+          description: 'a created pet can be read back by its id',
+          operations: ['POST /pets', 'GET /pets/{petId}'],
+          input: (session) => session.validRequest('POST /pets'),
+          async run(session, request) {
+            const created = await session.send(await session.prepare(request as never));
+            const id = (created.response?.json as Pet | undefined)?.id;
+            if (created.response?.status !== 201 || !id)
+              return { ok: false, message: 'no pet created', expected: '201 with an id', exchange: created };
+            const read = await session.send({ operation: session.operation('getPet'), pathParams: { petId: id }, query: {}, headers: {} });
+            return read.response?.status === 200
+              ? { ok: true }
+              : { ok: false, message: \`read answered \${read.response?.status}\`, expected: '200', exchange: read };
+          },
+        },
+      ],
+    },
+  ],
+};
+export default config;
+`;
+
+/** A check every create breaks: a user check that fails must fail the run, by its name. */
+const FAILING_CHECK_MJS = `export default {
+  specs: ['./pets.yaml'],
+  checks: [{
+    name: 'acme.no_created_status',
+    description: 'this API never answers 201 (it does: the check must fail)',
+    kinds: ['valid'],
+    run: ({ response }) => response?.status === 201
+      ? { outcome: 'fail', message: 'answered 201', expected: 'any status but 201' }
+      : { outcome: 'pass' },
+  }],
+};
+`;
+
+/** A --contract module: a sequence of fixed requests (no input). */
+const CONTRACT_MJS = `export default {
+  name: 'listing',
+  sequences: [{
+    name: 'listing.answers_a_list',
+    description: 'the pet list is a JSON array',
+    operations: ['GET /pets'],
+    async run(session) {
+      const listed = await session.send({ operation: session.operation('listPets'), pathParams: {}, query: {}, headers: {} });
+      return Array.isArray(listed.response?.json)
+        ? { ok: true }
+        : { ok: false, message: 'not a list', expected: 'a JSON array', exchange: listed };
+    },
+  }],
+};
+`;
+
+let dir: string;
+let mock: Started;
+let mockUrl: string;
+
+async function project(files: Record<string, string>): Promise<string> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'parley-config-'));
+  await copyFile(fixtureFile('crud-3.0.yaml'), path.join(folder, 'pets.yaml'));
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(folder, name), text);
+  return folder;
+}
+
+const LISTENING = /parley mock listening on (http:\/\/127\.0\.0\.1:(\d+))/;
+
+beforeAll(async () => {
+  ensureBuilt();
+  dir = await project({
+    'parley.config.ts': CONFIG_TS,
+    'failing.config.mjs': FAILING_CHECK_MJS,
+    'listing.mjs': CONTRACT_MJS,
+  });
+  // No spec and no --port given: both come from the config found in the working directory.
+  mock = await spawnUntil(process.execPath, [BIN, 'mock'], LISTENING, 30_000, dir);
+  mockUrl = mock.match[1];
+}, 60_000);
+
+afterAll(async () => {
+  if (mock) await stopProcess(mock.child);
+});
+
+describe('a config file in the working directory', () => {
+  it('serves its specs with its behaviours and fixtures, on the port its mock defaults give', async () => {
+    expect(mock.output()).toContain(path.join(dir, 'pets.yaml'));
+    expect(Number(mock.match[2])).not.toBe(4010);
+    const listed = await getJson(mockUrl, '/pets');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([{ id: 'p1', name: 'Fixture Pet' }]);
+    // The other operations are still the generic ones: a created pet is stored and read back.
+    const created = await postJson(mockUrl, '/pets', { name: 'Rex' });
+    expect(created.status).toBe(201);
+    expect((await getJson(mockUrl, `/pets/${encodeURIComponent(created.body.id)}`)).body.name).toBe('Rex');
+  });
+
+  it('a flag on the command line wins over the config default', async () => {
+    const port = await freePort();
+    const second = await spawnUntil(process.execPath, [BIN, 'mock', '--port', String(port)], LISTENING, 30_000, dir);
+    try {
+      expect(Number(second.match[2])).toBe(port);
+    } finally {
+      await stopProcess(second.child);
+    }
+  });
+
+  it('runs its contract and its check, with its test defaults (seed, phases)', async () => {
+    const json = path.join(dir, 'report.json');
+    const result = await parleyIn(dir, 'test', '--target', mockUrl, '--json', json);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\(seed 3\): the target conforms/);
+    const report: Report = JSON.parse(await readFile(json, 'utf8'));
+    expect(report.phases).toEqual(['fuzz', 'stateful']);
+    const passed = (check: string) =>
+      report.tallies.filter((tally) => tally.check === check).reduce((sum, tally) => sum + tally.passed, 0);
+    expect(passed('acme.created_pet_is_readable')).toBeGreaterThan(0);
+    expect(passed('acme.json_answers')).toBeGreaterThan(0);
+  });
+
+  it('--seed and --phases on the command line override the config', async () => {
+    const result = await parleyIn(dir, 'test', '--target', mockUrl, '--seed', '9', '--phases', 'stateful');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/phases stateful\).*\(seed 9\)/);
+  });
+
+  it('selects user checks and sequences by name; an unknown one is a usage error', async () => {
+    const only = await parleyIn(dir, 'test', '--target', mockUrl, '--only', 'acme.created_pet_is_readable');
+    expect(only.code, only.stderr).toBe(0);
+    expect(only.stdout).toMatch(/the target conforms/);
+    const unknown = await parleyIn(dir, 'test', '--target', mockUrl, '--only', 'acme.flow2');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/"acme\.flow2": no such operation, check or sequence/);
+    expect(unknown.stderr).toContain('acme.json_answers');
+    // A check that judges no request of the selected phase: nothing runs, which is no "conforms".
+    const empty = await parleyIn(
+      dir,
+      'test',
+      '--target',
+      mockUrl,
+      '--only',
+      'acme.json_answers',
+      '--phases',
+      'stateful',
+    );
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/nothing to run/);
+  });
+});
+
+describe('--config, --contract', () => {
+  it('a failing user check fails the run, by its name', async () => {
+    const result = await parleyIn(dir, 'test', '--config', 'failing.config.mjs', '--target', mockUrl, '--runs', '3');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('acme.no_created_status');
+    expect(result.stdout).toContain('answered 201');
+  });
+
+  it('--contract adds a module exporting a contract; its sequence runs and is selectable', async () => {
+    const json = path.join(dir, 'listing.json');
+    const result = await parleyIn(
+      dir,
+      'test',
+      '--target',
+      mockUrl,
+      '--contract',
+      'listing.mjs',
+      '--only',
+      'listing.answers_a_list',
+      '--json',
+      json,
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report: Report = JSON.parse(await readFile(json, 'utf8'));
+    expect(report.tallies.map((tally) => tally.check)).toEqual(['listing.answers_a_list']);
+    expect(report.tallies[0].passed).toBeGreaterThan(0);
+  });
+});
+
+describe('--no-bundled', () => {
+  let bundled: RunningMock;
+  beforeAll(async () => {
+    bundled = await startBundledMock({ apiKeys: ['key-alpha'] });
+  });
+  afterAll(async () => bundled?.close());
+
+  it('parley mock serves an ElizaOS spec generically: no agents, any agentId creates a session', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'parley-no-bundled-'));
+    const started = await spawnUntil(
+      process.execPath,
+      [BIN, 'mock', '--no-bundled', '--port', '0', SPEC_FILES.eliza],
+      LISTENING,
+      30_000,
+      folder,
+    );
+    try {
+      const url = started.match[1];
+      expect(started.output()).not.toContain('demo ElizaOS agent');
+      expect((await getJson(url, '/__parley/fixtures')).body).toEqual({});
+      const session = await postJson(url, PATHS.elizaSessions, { agentId: randomUUID(), userId: randomUUID() });
+      expect(session.status).toBe(201);
+    } finally {
+      await stopProcess(started.child);
+    }
+    // The same request to the bundled behaviour: an unknown agent is a 404.
+    const bundledAnswer = await postJson(bundled.url, PATHS.elizaSessions, {
+      agentId: randomUUID(),
+      userId: randomUUID(),
+    });
+    expect(bundledAnswer.status).toBe(404);
+    const demo = await postJson(bundled.url, PATHS.elizaSessions, { agentId: DEMO_AGENT_ID, userId: randomUUID() });
+    expect(demo.status).toBe(201);
+  });
+
+  it('parley test tests a Feather spec generically: no feather.* sequence exists', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'parley-no-bundled-'));
+    const args = ['test', '--target', bundled.url, '--api-key', 'key-alpha', SPEC_FILES.feather];
+    const named = await parleyIn(folder, ...args, '--no-bundled', '--only', 'feather.get_or_create_returns_same');
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/no such operation, check or sequence/);
+    const json = path.join(folder, 'report.json');
+    const generic = await parleyIn(
+      folder,
+      ...args,
+      '--no-bundled',
+      '--phases',
+      'stateful',
+      '--runs',
+      '2',
+      '--json',
+      json,
+    );
+    expect([0, 1], generic.stderr).toContain(generic.code);
+    const checks = (JSON.parse(await readFile(json, 'utf8')) as Report).tallies.map((tally) => tally.check);
+    expect(checks.some((check) => check.startsWith('crud.'))).toBe(true);
+    expect(checks.some((check) => check.startsWith('feather.'))).toBe(false);
+  });
+});
+
+describe('config mistakes are usage errors (exit 2) that say what is wrong', () => {
+  const cases: [string, Record<string, string>, string[], RegExp][] = [
+    ['an unknown key', { 'parley.config.json': '{"spec": ["pets.yaml"]}' }, ['validate'], /unknown key "spec"/],
+    [
+      'a value of the wrong type',
+      {
+        'parley.config.mjs': `export default { checks: [{ name: 'x', description: '', kinds: ['sometimes'], run() {} }] };`,
+      },
+      ['validate', 'pets.yaml'],
+      /checks\[0\]\.kinds\[0\] must be one of valid/,
+    ],
+    [
+      'an unknown flag',
+      { 'parley.config.json': '{"specs": ["pets.yaml"], "test": {"max-tiem": "5s"}}' },
+      ['test', '--target', 'http://127.0.0.1:9'],
+      /test\["max-tiem"\]: parley test has no flag --max-tiem/,
+    ],
+    [
+      'a flag value of the wrong kind',
+      { 'parley.config.json': '{"mock": {"no-cors": "yes"}}' },
+      ['mock', 'pets.yaml'],
+      /mock\["no-cors"\] must be true or false/,
+    ],
+    [
+      'fixtures without ids',
+      { 'parley.config.json': '{"specs": ["pets.yaml"], "fixtures": {"pets": [{"name": "no id"}]}}' },
+      ['mock', '--port', '0'],
+      /fixtures: pets\[0\] needs an "id"/,
+    ],
+    [
+      'a missing --config file',
+      {},
+      ['validate', '--config', 'nowhere.ts', 'pets.yaml'],
+      /--config nowhere\.ts: no such file/,
+    ],
+    ['a missing spec file', { 'parley.config.json': '{"specs": ["gone.yaml"]}' }, ['validate'], /gone\.yaml/],
+    [
+      'a syntax error',
+      { 'parley.config.ts': 'export default { specs: [ };' },
+      ['validate', 'pets.yaml'],
+      /parley\.config\.ts: cannot load it/,
+    ],
+    [
+      'a behaviour for an operation the spec does not have',
+      {
+        'parley.config.mjs': `export default { specs: [{ file: 'pets.yaml', behaviours: { listCats: () => ({ status: 200 }) } }] };`,
+      },
+      ['mock', '--port', '0'],
+      /no operation "listCats" in that spec/,
+    ],
+    [
+      'a check named like a built-in one',
+      {
+        'parley.config.mjs': `export default { specs: ['pets.yaml'], checks: [{ name: 'response_received', description: '', kinds: ['valid'], run: () => ({ outcome: 'pass' }) }] };`,
+      },
+      ['test', '--target', 'http://127.0.0.1:9'],
+      /a check named response_received already exists/,
+    ],
+    [
+      'a --contract file that exports none',
+      { 'empty.mjs': 'export const x = 1;' },
+      ['test', '--target', 'http://127.0.0.1:9', 'pets.yaml', '--contract', 'empty.mjs'],
+      /exports no contract/,
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, files, args, message) => {
+    const folder = await project(files);
+    const result = await parleyIn(folder, ...args);
+    expect(result.code, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+});
