@@ -2,9 +2,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMockServer, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from '../mock/server.js';
-import { BUNDLED_APIS, DEMO_AGENT } from '../apis/index.js';
+import { DEMO_AGENT } from '../apis/index.js';
 import { loadSpecs } from '../openapi/load.js';
 import { applyConfig, CONFIG_FLAG } from './config-flags.js';
+import { mockPartsFrom } from './mock-parts.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
@@ -123,8 +124,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     ...settings,
     specFiles,
     specs,
-    apis: [...config.apis(specs), ...(values['no-bundled'] ? [] : BUNDLED_APIS)],
-    fixtures: config.config.fixtures,
+    ...mockPartsFrom(config, specs, !values['no-bundled']),
   });
   printBanner(mock);
   return waitForSignal(mock);

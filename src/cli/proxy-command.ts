@@ -7,6 +7,8 @@ import { Recorder } from '../proxy/recorder.js';
 import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
 import { bundledSpecFiles } from './bundled-specs.js';
 import { applyConfig, CONFIG_FLAG } from './config-flags.js';
+import { mockPartsFrom } from './mock-parts.js';
+import { loadSpecs } from '../openapi/load.js';
 import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 import {
   HELP_FLAG,
@@ -46,7 +48,8 @@ Options:
                             their exchange, warnings, coverage, response times
 ${cacheHelpLine()}
       --config <file>       config file (default: parley.config.* in the working directory): specs,
-                            flag defaults under "proxy"
+                            flag defaults under "proxy", and for --fallback mock the behaviours
+                            and fixtures as parley mock takes them
   -h, --help                show this help
 `;
 
@@ -75,12 +78,17 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
   const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
   const recorder = values.record ? new Recorder(values.record) : undefined;
+  const specFiles = positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles();
+  // Loaded here (not by the proxy) so the config's behaviours can be checked against the operations.
+  const specs = await loadSpecs(specFiles);
   const proxy = await startProxy({
     upstream,
-    specFiles: positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles(),
+    specFiles,
+    specs,
     port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }),
     host: values.host,
     fallback: values.fallback === 'mock' ? 'mock' : undefined,
+    fallbackParts: mockPartsFrom(config, specs),
     recorder,
     captureBytes: parseByteSize('max-body', values['max-body']) ?? DEFAULT_CAPTURE_BYTES,
     upstreamTimeoutMs: parseNumberOption('upstream-timeout', values['upstream-timeout'], { min: 1, integer: true }),

@@ -14,6 +14,7 @@ import { ensureBuilt } from '../helpers/build.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startBundledMock } from '../helpers/mock.js';
 import { freePort, run, spawnUntil, stopProcess, type Started } from '../helpers/processes.js';
+import { startScriptedUpstream } from '../proxy/upstream.js';
 
 const BIN = path.join(ROOT, 'bin/parley.js');
 const parleyIn = (cwd: string, ...args: string[]) => run(process.execPath, [BIN, ...args], 60_000, cwd);
@@ -196,6 +197,36 @@ describe('a config file in the working directory', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/nothing to run/);
   });
+});
+
+describe('parley proxy --fallback mock', () => {
+  it("answers what the upstream lacks with the config's behaviours and fixtures, as parley mock does", async () => {
+    // An upstream that has built nothing yet: every operation falls back to the mock.
+    const upstream = await startScriptedUpstream((_received, response) => {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('not here');
+    });
+    const proxy = await spawnUntil(
+      process.execPath,
+      [BIN, 'proxy', '--upstream', upstream.url, '--fallback', 'mock', '--port', '0'],
+      /parley proxy listening on (http:\/\/127\.0\.0\.1:\d+)/,
+      30_000,
+      dir,
+    );
+    try {
+      const url = proxy.match[1];
+      const listed = await getJson(url, '/pets');
+      expect(listed.status).toBe(200);
+      expect(listed.body).toEqual([{ id: 'p1', name: 'Fixture Pet' }]);
+      // Operations without a behaviour stay generic (a 404 the spec documents is the upstream's answer).
+      const created = await postJson(url, '/pets', { name: 'Rex' });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ id: expect.any(String), name: 'Rex' });
+    } finally {
+      await stopProcess(proxy.child);
+      await upstream.close();
+    }
+  }, 60_000);
 });
 
 describe('--config, --contract', () => {
