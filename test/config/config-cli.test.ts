@@ -229,6 +229,81 @@ describe('parley proxy --fallback mock', () => {
   }, 60_000);
 });
 
+describe('parley mock --watch with a config file', () => {
+  /** A config whose list behaviour answers with a header from a module it imports, and with its fixtures. */
+  const watchedConfig = (petName: string) => `import { LIST_HEADER } from './list-header.ts';
+export default {
+  specs: [{ file: './pets.yaml', behaviours: {
+    listPets: (context) => ({ status: 200, headers: { 'x-list': LIST_HEADER }, body: context.fixtures.list('pets') }),
+  } }],
+  fixtures: { pets: [{ id: 'p1', name: ${JSON.stringify(petName)} }] },
+};
+`;
+  const header = (value: string) => `export const LIST_HEADER: string = ${JSON.stringify(value)};\n`;
+  /** Generous: a reload takes well under a second, but the machine is shared. */
+  const eventually = async (check: () => Promise<boolean>, what: string) => {
+    const deadline = Date.now() + 15_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`not picked up in time: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it('reloads an edit of the config or of a module it imports, keeps the state, and keeps the last good config', async () => {
+    const folder = await project({ 'parley.config.ts': watchedConfig('Before'), 'list-header.ts': header('one') });
+    const started = await spawnUntil(
+      process.execPath,
+      [BIN, 'mock', '--watch', '--port', '0'],
+      LISTENING,
+      30_000,
+      folder,
+    );
+    try {
+      const url = started.match[1];
+      const listed = await getJson(url, '/pets');
+      expect(listed.body).toEqual([{ id: 'p1', name: 'Before' }]);
+      expect(listed.headers['x-list']).toBe('one');
+      const created = await postJson(url, '/pets', { name: 'Kept' });
+      expect(created.status).toBe(201);
+      const petPath = `/pets/${encodeURIComponent(created.body.id)}`;
+
+      // The config itself: its fixtures are the new ones from the next request on.
+      await writeFile(path.join(folder, 'parley.config.ts'), watchedConfig('After'));
+      await eventually(async () => (await getJson(url, '/pets')).body[0]?.name === 'After', 'the config edit');
+      // A module the config imports: read anew, not from a module cache.
+      await writeFile(path.join(folder, 'list-header.ts'), header('two'));
+      await eventually(
+        async () => (await getJson(url, '/pets')).headers['x-list'] === 'two',
+        'the imported module edit',
+      );
+      expect((await getJson(url, petPath)).body.name).toBe('Kept');
+
+      // A broken config: reported on the console and to the dashboard, the last good one still served.
+      await writeFile(path.join(folder, 'parley.config.ts'), 'export default { specs: [ };');
+      await eventually(async () => /edit was not loaded/.test(started.output()), 'the failure reported');
+      expect(started.output()).toMatch(/parley\.config\.ts: cannot load it/);
+      const status = await getJson(url, '/__parley/specs');
+      expect(status.body.reload.error).toMatch(/parley\.config\.ts: cannot load it/);
+      const stillServed = await getJson(url, '/pets');
+      expect(stillServed.body).toEqual([{ id: 'p1', name: 'After' }]);
+      expect(stillServed.headers['x-list']).toBe('two');
+
+      // A config whose behaviour names no operation is refused the same way.
+      await writeFile(path.join(folder, 'parley.config.ts'), watchedConfig('Typo').replace('listPets:', 'listCats:'));
+      await eventually(async () => /no operation "listCats"/.test(started.output()), 'the bad behaviour reported');
+      expect((await getJson(url, '/pets')).body[0].name).toBe('After');
+
+      // Fixed: served again from the new config, the error cleared, the state still there.
+      await writeFile(path.join(folder, 'parley.config.ts'), watchedConfig('Fixed'));
+      await eventually(async () => (await getJson(url, '/pets')).body[0]?.name === 'Fixed', 'the fixed config');
+      expect((await getJson(url, '/__parley/specs')).body.reload.error).toBeUndefined();
+      expect((await getJson(url, petPath)).body.name).toBe('Kept');
+    } finally {
+      await stopProcess(started.child);
+    }
+  }, 90_000);
+});
+
 describe('--config, --contract', () => {
   it('a failing user check fails the run, by its name', async () => {
     const result = await parleyIn(dir, 'test', '--config', 'failing.config.mjs', '--target', mockUrl, '--runs', '3');
