@@ -123,6 +123,9 @@ beforeAll(async () => {
     'parley.config.ts': CONFIG_TS,
     'failing.config.mjs': FAILING_CHECK_MJS,
     'listing.mjs': CONTRACT_MJS,
+    'no-generic.config.mjs': `import listing from './listing.mjs';
+export default { specs: ['./pets.yaml'], contracts: [{ ...listing, generic: false }] };
+`,
   });
   // No spec and no --port given: both come from the config found in the working directory.
   mock = await spawnUntil(process.execPath, [BIN, 'mock'], LISTENING, 30_000, dir);
@@ -167,6 +170,26 @@ describe('a config file in the working directory', () => {
       report.tallies.filter((tally) => tally.check === check).reduce((sum, tally) => sum + tally.passed, 0);
     expect(passed('acme.created_pet_is_readable')).toBeGreaterThan(0);
     expect(passed('acme.json_answers')).toBeGreaterThan(0);
+    // The user contract does not replace the generic stateful properties: they run beside it.
+    expect(passed('crud.echo')).toBeGreaterThan(0);
+    expect(passed('crud.use_after_free')).toBeGreaterThan(0);
+  });
+
+  it('--no-generic, or a contract saying generic: false, leaves the crud.* sequences out', async () => {
+    const checksOf = async (...args: string[]) => {
+      const json = path.join(dir, `generic-${randomUUID()}.json`);
+      const result = await parleyIn(dir, 'test', '--target', mockUrl, '--phases', 'stateful', '--json', json, ...args);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      return (JSON.parse(await readFile(json, 'utf8')) as Report).tallies.map((tally) => tally.check);
+    };
+    const flagged = await checksOf('--no-generic');
+    expect(flagged).toContain('acme.created_pet_is_readable');
+    expect(flagged.filter((check) => check.startsWith('crud.'))).toEqual([]);
+    const unknown = await parleyIn(dir, 'test', '--target', mockUrl, '--no-generic', '--only', 'crud.echo');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/"crud\.echo": no such operation, check or sequence/);
+    const optedOut = await checksOf('--config', 'no-generic.config.mjs');
+    expect(optedOut).toEqual(['listing.answers_a_list']);
   });
 
   it('--seed and --phases on the command line override the config', async () => {
