@@ -51,6 +51,8 @@ export function configReloadSource(initial: LoadedConfig, options: ConfigReloadO
     files: filesOf(initial, specFilesFor(options.positionals, initial)),
     load: async () => {
       const config = await loadConfig(options.named);
+      // Removed or renamed: serving the bundled specs in its place would be a surprise.
+      if (config.file === undefined) throw new Error(`config ${initial.file}: no longer found`);
       const specFiles = specFilesFor(options.positionals, config);
       const specs = await loadSpecs(specFiles);
       const parts = mockPartsFrom(config, specs, options.bundled);

@@ -475,6 +475,14 @@ describe('config mistakes are usage errors (exit 2) that say what is wrong', () 
       /a check named response_received already exists/,
     ],
     [
+      'a contract whose generic is not a boolean',
+      {
+        'parley.config.mjs': `export default { specs: ['pets.yaml'], contracts: [{ name: 'x', sequences: [], generic: 'no' }] };`,
+      },
+      ['test', '--target', 'http://127.0.0.1:9'],
+      /contracts\[0\]\.generic must be a boolean/,
+    ],
+    [
       'a --contract file that exports none',
       { 'empty.mjs': 'export const x = 1;' },
       ['test', '--target', 'http://127.0.0.1:9', 'pets.yaml', '--contract', 'empty.mjs'],
