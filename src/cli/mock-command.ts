@@ -2,11 +2,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMockServer, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from '../mock/server.js';
-import { BUNDLED_APIS, DEMO_AGENT } from '../apis/index.js';
+import { DEMO_AGENT } from '../apis/index.js';
 import { loadSpecs } from '../openapi/load.js';
 import { applyConfig, CONFIG_FLAG } from './config-flags.js';
+import { configReloadSource, mockPartsFrom, specFilesFor } from './mock-parts.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
-import { bundledSpecFiles } from './bundled-specs.js';
 import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
 import { HELP_FLAG, printedHelp, CACHE_FLAG, cacheHelpLine } from './command-line.js';
 
@@ -39,8 +39,9 @@ Options:
       --state-file <file>   load state from this file on start and append changes to it
                             periodically and on exit; one mock per file (a second exits 2)
       --save-interval <s>   seconds between saves of what changed (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
-      --watch               reload the spec and fixtures files when they change, keeping the state
-                            (an edit that does not load is reported and the previous specs stay served)
+      --watch               reload the spec, fixtures and config files (and modules the config
+                            imports) when they change, keeping the state (an edit that does not
+                            load is reported and the previous specs and behaviours stay served)
 ${cacheHelpLine()}
       --no-bundled          no bundled behaviours or fixtures (Feather, Julep, ElizaOS): every spec
                             is served generically
@@ -115,16 +116,18 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     saveIntervalMs: secondsToMs(parseNumberOption('save-interval', values['save-interval'], { min: 0.1 })),
     watch: values.watch,
   } satisfies MockServerOptions;
-  const configSpecs = config.specFiles();
-  const specFiles = positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles();
+  const specFiles = specFilesFor(positionals, config);
+  const bundled = !values['no-bundled'];
   // Loaded here (not by the server) so the config's behaviours can be checked against the operations.
   const specs = await loadSpecs(specFiles);
   const mock = await startMockServer({
     ...settings,
     specFiles,
     specs,
-    apis: [...config.apis(specs), ...(values['no-bundled'] ? [] : BUNDLED_APIS)],
-    fixtures: config.config.fixtures,
+    ...mockPartsFrom(config, specs, bundled),
+    reloadSource: config.file
+      ? configReloadSource(config, { named: values.config, positionals, bundled, fixturesFile: values.fixtures })
+      : undefined,
   });
   printBanner(mock);
   return waitForSignal(mock);
@@ -143,7 +146,7 @@ function printBanner(mock: RunningMock): void {
   lines.push(
     `  admin: ${mock.url}${ADMIN_PREFIX}health, state, reset, requests, fixtures, clock, controls, specs, events`,
   );
-  if (mock.watcher) lines.push('  watching the spec and fixtures files for changes');
+  if (mock.watcher) lines.push('  watching the spec, fixtures and config files for changes');
   if (mock.app.parts.fixtures.get('agents', DEMO_AGENT.id)) lines.push(`  demo ElizaOS agent: ${DEMO_AGENT.id}`);
   if (mock.persistence) {
     const { file, path: written } = mock.persistence;

@@ -5,8 +5,9 @@ import { proxyReportHtml } from '../proxy/html.js';
 import { proxyToJUnit, formatProxySummary } from '../proxy/report.js';
 import { Recorder } from '../proxy/recorder.js';
 import { DEFAULT_CAPTURE_BYTES, startProxy, VIOLATIONS_HEADER, VIOLATIONS_PATH } from '../proxy/server.js';
-import { bundledSpecFiles } from './bundled-specs.js';
 import { applyConfig, CONFIG_FLAG } from './config-flags.js';
+import { mockPartsFrom, specFilesFor } from './mock-parts.js';
+import { loadSpecs } from '../openapi/load.js';
 import { parseByteSize, parseHttpUrl, parseNumberOption, UsageError } from './usage-error.js';
 import {
   HELP_FLAG,
@@ -46,7 +47,8 @@ Options:
                             their exchange, warnings, coverage, response times
 ${cacheHelpLine()}
       --config <file>       config file (default: parley.config.* in the working directory): specs,
-                            flag defaults under "proxy"
+                            flag defaults under "proxy", and for --fallback mock the behaviours
+                            and fixtures as parley mock takes them
   -h, --help                show this help
 `;
 
@@ -69,18 +71,22 @@ export async function runProxyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: PROXY_OPTIONS });
   if (printedHelp(values.help, PROXY_HELP)) return 0;
   const config = await applyConfig('proxy', values, PROXY_OPTIONS);
-  const configSpecs = config.specFiles();
   const upstream = parseHttpUrl('upstream', values.upstream, 'parley proxy --upstream https://sandbox.example.com');
   if (values.fallback !== undefined && values.fallback !== 'mock')
     throw new UsageError(`--fallback expects "mock", got "${values.fallback}"`);
   const minCoverage = parseNumberOption('min-coverage', values['min-coverage'], { min: 0, max: 100 });
   const recorder = values.record ? new Recorder(values.record) : undefined;
+  const specFiles = specFilesFor(positionals, config);
+  // Loaded here (not by the proxy) so the config's behaviours can be checked against the operations.
+  const specs = await loadSpecs(specFiles);
   const proxy = await startProxy({
     upstream,
-    specFiles: positionals.length > 0 ? positionals : configSpecs.length > 0 ? configSpecs : bundledSpecFiles(),
+    specFiles,
+    specs,
     port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }),
     host: values.host,
     fallback: values.fallback === 'mock' ? 'mock' : undefined,
+    fallbackParts: mockPartsFrom(config, specs),
     recorder,
     captureBytes: parseByteSize('max-body', values['max-body']) ?? DEFAULT_CAPTURE_BYTES,
     upstreamTimeoutMs: parseNumberOption('upstream-timeout', values['upstream-timeout'], { min: 1, integer: true }),

@@ -88,6 +88,8 @@ Options:
       --contract <file>     a module (.ts, .mjs, .js) exporting an ApiContract as its default export:
                             request preparation and stateful sequences for your API (repeatable)
       --no-bundled          no bundled contract (Feather, Julep, ElizaOS): every spec is tested generically
+      --no-generic          no generic crud.* sequences: without it they run beside a contract of
+                            yours (unless it says generic: false) and alone where no contract fits
       --config <file>       config file (default: parley.config.{ts,mts,mjs,js,json} in the working
                             directory): specs, flag defaults under "test", contracts, checks
       --rate <n/s>          at most this many requests per second (e.g. 20/s, 600/m), for a shared sandbox
@@ -114,8 +116,8 @@ Checks: ${CHECKS.map((c) => c.name).join(', ')}, and the config file's checks
         accepts any key fails it;
         unsupported_method is a warning unless named with --only).
 Stateful properties: those of contracts/ for the bundled APIs (feather.*, julep.*, eliza.*), and
-        for any other spec, per collection found from its paths (POST /things with an id,
-        GET/DELETE /things/{id}): ${GENERIC_SEQUENCE_NAMES.join(', ')}.
+        for any other spec (beside your contracts' sequences too), per collection found from its
+        paths (POST /things with an id, GET/DELETE /things/{id}): ${GENERIC_SEQUENCE_NAMES.join(', ')}.
 `;
 
 function parseDuration(flag: string, value: string | undefined): number | undefined {
@@ -223,6 +225,7 @@ const TEST_OPTIONS = {
   'min-coverage': { type: 'string' },
   contract: { type: 'string', multiple: true },
   'no-bundled': { type: 'boolean' },
+  'no-generic': { type: 'boolean' },
   ...CACHE_FLAG,
   ...CONFIG_FLAG,
   ...HELP_FLAG,
@@ -299,6 +302,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
       failFast: values['fail-fast'] === true,
       maxResponseTimeMs: parseDuration('max-response-time', values['max-response-time']),
       strict: values.strict === true,
+      generic: values['no-generic'] !== true,
       only: values.only,
       skip: values.skip,
       fixtures,

@@ -31,6 +31,8 @@ export class LoadedConfig {
     /** Absolute path, or undefined when there is no config file. */
     readonly file: string | undefined,
     readonly config: ParleyConfig,
+    /** The config file and the local modules it imports: what `parley mock --watch` watches. */
+    readonly sourceFiles: readonly string[] = file ? [file] : [],
   ) {}
 
   static readonly NONE = new LoadedConfig(undefined, {});
@@ -84,14 +86,16 @@ export async function loadConfig(named: string | undefined, cwd = process.cwd())
   const file = named === undefined ? await findConfigFile(cwd) : path.resolve(cwd, named);
   if (file === undefined) return LoadedConfig.NONE;
   if (named !== undefined && !(await exists(file))) throw new ConfigError(`--config ${named}: no such file`);
-  let loaded: unknown;
+  let loaded: ImportedModule;
   try {
-    loaded = file.endsWith('.json') ? JSON.parse(await readFile(file, 'utf8')) : await importModule(file);
+    loaded = file.endsWith('.json')
+      ? { exports: JSON.parse(await readFile(file, 'utf8')), files: [file] }
+      : await importModule(file);
   } catch (error) {
     throw new ConfigError(`config ${file}: cannot load it: ${(error as Error).message}`);
   }
   try {
-    return new LoadedConfig(file, checkConfig(loaded));
+    return new LoadedConfig(file, checkConfig(loaded.exports), loaded.files);
   } catch (error) {
     if (error instanceof ConfigShapeError) throw new ConfigError(`config ${file}: ${error.message}`);
     throw error;
@@ -104,7 +108,7 @@ export async function loadContractFile(file: string, cwd = process.cwd()): Promi
   if (!(await exists(absolute))) throw new ConfigError(`--contract ${file}: no such file`);
   let exported: Record<string, unknown>;
   try {
-    exported = (await importModule(absolute, false)) as Record<string, unknown>;
+    exported = (await importModule(absolute, false)).exports as Record<string, unknown>;
   } catch (error) {
     throw new ConfigError(`--contract ${file}: cannot load it: ${(error as Error).message}`);
   }
@@ -141,12 +145,30 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+interface ImportedModule {
+  exports: unknown;
+  /** The module's file and the local files it imported (packages left out). */
+  files: string[];
+}
+
 /**
- * A TypeScript or JavaScript module through jiti (no cache: an edited config is read as it is now);
+ * A TypeScript or JavaScript module through jiti, with no cache at all (neither modules nor
+ * transforms): a config edited under `--watch`, or a file it imports, is read as it is now.
  * jiti is loaded only when there is such a file, so a run without one starts as fast as before.
  */
-async function importModule(file: string, defaultExport = true): Promise<unknown> {
+async function importModule(file: string, defaultExport = true): Promise<ImportedModule> {
   const { createJiti } = await import('jiti');
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false });
-  return jiti.import(file, defaultExport ? { default: true } : {});
+  const options = { moduleCache: false, fsCache: false } as const;
+  const plain = createJiti(import.meta.url, options);
+  const files = new Set<string>([file]);
+  // Every module jiti compiles goes through its transform: that is where the imported files are seen.
+  const jiti = createJiti(import.meta.url, {
+    ...options,
+    transform: (source) => {
+      if (source.filename && !source.filename.split(path.sep).includes('node_modules')) files.add(source.filename);
+      return { code: plain.transform(source) };
+    },
+  });
+  const exports = await jiti.import(file, defaultExport ? { default: true } : {});
+  return { exports, files: [...files] };
 }

@@ -101,7 +101,9 @@ function scalar(at: string, value: unknown, booleanAllowed: boolean): void {
 
 export function checkContract(at: string, value: unknown): ApiContract {
   const contract = objectAt(at, value);
-  onlyKeys(at, contract, ['name', 'matches', 'prepare', 'sequences']);
+  onlyKeys(at, contract, ['name', 'matches', 'prepare', 'sequences', 'generic']);
+  if (contract.generic !== undefined && typeof contract.generic !== 'boolean')
+    wrong(`${at}.generic`, 'a boolean', contract.generic);
   stringAt(`${at}.name`, contract.name);
   functionAt(`${at}.matches`, contract.matches, true);
   if (contract.prepare !== undefined)

@@ -48,6 +48,12 @@ export interface ApiContract {
     (request: ContractRequest, session: ContractSession) => Promise<ContractRequest> | ContractRequest
   >;
   sequences: Sequence[];
+  /**
+   * Whether the generic `crud.*` sequences of the spec run beside this contract's own (default
+   * true; a sequence of the contract's with the same name wins). The bundled contracts, written to
+   * cover their APIs by hand, say false.
+   */
+  generic?: boolean;
 }
 
 export function operationKey(operation: Operation): string {

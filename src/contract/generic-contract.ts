@@ -77,6 +77,20 @@ export function genericContract(spec: Spec): ApiContract {
   return { name: `${spec.name} (generic)`, sequences };
 }
 
+/**
+ * The contract a spec is tested with: the hand-written one that fits it, with the generic
+ * sequences beside its own unless it says `generic: false`; the generic one alone where none fits.
+ * With `generic` false (--no-generic) no generic sequence runs at all.
+ */
+export function contractForSpec(fitting: ApiContract | undefined, spec: Spec, generic = true): ApiContract {
+  if (!generic) return fitting ?? { name: `${spec.name} (no contract)`, sequences: [] };
+  if (!fitting) return genericContract(spec);
+  if (fitting.generic === false) return fitting;
+  const own = new Set(fitting.sequences.map((sequence) => sequence.name));
+  const beside = genericContract(spec).sequences.filter((sequence) => !own.has(sequence.name));
+  return { ...fitting, sequences: [...fitting.sequences, ...beside] };
+}
+
 type Created = { exchange: Exchange; id: unknown; request: ContractRequest };
 
 /** Sends a create; the resource and its id, or the outcome that says why there is none. */

@@ -11,7 +11,7 @@ import { defaultCheckRegistry, type CheckRegistry } from './checks/registry.js';
 import { CreatedResources } from './cleanup.js';
 import { collectReport, verdictOf } from './collect.js';
 import type { CheckPolicy } from './checks/policy.js';
-import { GENERIC_SEQUENCE_NAMES, genericContract } from './generic-contract.js';
+import { contractForSpec, GENERIC_SEQUENCE_NAMES } from './generic-contract.js';
 import { TargetClient, type Credentials } from './http.js';
 import { PROBES_IN_FLIGHT } from './phases/coverage.js';
 import { planJobs } from './plan.js';
@@ -65,6 +65,8 @@ export interface ContractOptions extends Credentials {
   maxResponseTimeMs?: number;
   /** Every warning is a failure: for gates that want the letter of the spec. */
   strict?: boolean;
+  /** False: no generic `crud.*` sequence runs, neither beside a contract nor where none fits (default true). */
+  generic?: boolean;
 }
 
 export interface Progress {
@@ -93,7 +95,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
   const registry = options.checks ?? defaultCheckRegistry();
   const selection = new Selection(options, specs, registry, [
     ...contracts.flatMap((c) => c.sequences.map((s) => s.name)),
-    ...GENERIC_SEQUENCE_NAMES,
+    ...(options.generic === false ? [] : GENERIC_SEQUENCE_NAMES),
   ]);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const concurrency = Math.max(1, options.concurrency ?? 4);
@@ -135,7 +137,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
     specs.map((spec) => {
       const validator = new SpecValidator(spec);
       // A spec no hand-written contract knows still gets the generic stateful properties of its collections.
-      const contract = contractFor(contracts, spec) ?? genericContract(spec);
+      const contract = contractForSpec(contractFor(contracts, spec), spec, options.generic !== false);
       const sessions = new Map<Phase, ReturnType<typeof createSession>>();
       return {
         spec,

@@ -100,7 +100,8 @@ export class MockApp {
    * Serves new specs from the next request on (--watch). The store is kept as it is: records of
    * operations that still exist stay reachable. Everything is built before anything is swapped.
    */
-  replaceSpecs(specs: Spec[]): void {
+  replaceSpecs(specs: Spec[], apis: readonly ApiModule[] = this.parts.apis): void {
+    this.parts.apis = apis;
     const [router, plans, credentialHeaders] = this.plan(specs);
     this.parts.specs = specs;
     [this.router, this.plans, this.credentialHeaders] = [router, plans, credentialHeaders];

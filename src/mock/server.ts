@@ -22,7 +22,7 @@ import { StatePersistence } from './state-persistence.js';
 import { ConnectionCap } from './connection-cap.js';
 import { defaultMemoryBudget } from './memory-budget.js';
 import { Store } from './store.js';
-import { watchSpecs, type SpecWatcher, type WatchReport } from './watch.js';
+import { fileSource, watchSpecs, type ReloadSource, type SpecWatcher, type WatchReport } from './watch.js';
 
 export interface MockServerOptions extends Partial<MockSettings> {
   specFiles?: string[];
@@ -59,6 +59,8 @@ export interface MockServerOptions extends Partial<MockSettings> {
   onStateError?: (error: Error) => void;
   /** Reload `specFiles` and `fixturesFile` when they change on disk, keeping the state. */
   watch?: boolean;
+  /** What `watch` reloads (default: `specFiles` and `fixturesFile`); `parley mock` adds its config file. */
+  reloadSource?: ReloadSource;
   /** Where reloads are reported with `watch` (default: stdout and stderr). */
   watchReport?: WatchReport;
   /** The file operations state file saves use; tests pass a failing disk. */
@@ -218,7 +220,11 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   });
   persistence?.start(options.saveIntervalMs ?? DEFAULT_LIMITS.saveIntervalMs, report);
   const watcher = options.watch
-    ? watchSpecs(app, options.specFiles ?? [], options.fixturesFile, options.watchReport ?? CONSOLE_WATCH_REPORT)
+    ? watchSpecs(
+        app,
+        options.reloadSource ?? fileSource(options.specFiles ?? [], options.fixturesFile),
+        options.watchReport ?? CONSOLE_WATCH_REPORT,
+      )
     : undefined;
   return {
     url,

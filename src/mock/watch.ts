@@ -1,11 +1,13 @@
 /**
- * `parley mock --watch`: spec and fixtures files edited on disk are served from the next request on,
- * without a restart and with the state kept. An edit that does not load leaves the last good specs
- * in service and says why (console and dashboard) until a later edit loads.
+ * `parley mock --watch`: spec, fixtures and config files edited on disk are served from the next
+ * request on, without a restart and with the state kept. An edit that does not load leaves the last
+ * good specs (and behaviours) in service and says why (console and dashboard) until a later edit loads.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import type { ApiModule } from '../apis/api-module.js';
 import { loadSpecs } from '../openapi/load.js';
+import type { Spec } from '../openapi/types.js';
 import type { MockApp } from './app.js';
 import { Fixtures, type FixtureData } from './fixtures.js';
 
@@ -21,26 +23,57 @@ export interface SpecWatcher {
   close(): void;
 }
 
-export function watchSpecs(
-  app: MockApp,
-  specFiles: readonly string[],
-  fixturesFile: string | undefined,
-  report: WatchReport,
-): SpecWatcher {
-  const files = [...specFiles, ...(fixturesFile ? [fixturesFile] : [])].map((file) => path.resolve(file));
-  const watched = new Set(files);
+/** What a reload read: everything is loaded and checked before any of it is served. */
+export interface ReloadedSources {
+  specs: Spec[];
+  /** API modules to serve the specs with; absent: the ones in service stay. */
+  apis?: readonly ApiModule[];
+  /** Fixture data merged into the mock's fixtures, in order, each with where it came from (for messages). */
+  fixtures: { from: string; data: unknown }[];
+  /** The files to watch from now on (a config may name other files after an edit). */
+  files: readonly string[];
+}
+
+/** Where the mock's specs and parts come from on disk. */
+export interface ReloadSource {
+  /** The files watched at start. */
+  readonly files: readonly string[];
+  /** Reads them all anew; throws with a readable message when something does not load. */
+  load(): Promise<ReloadedSources>;
+}
+
+/** Spec files and an optional fixtures file, as `parley mock <specs> --fixtures <file>` names them. */
+export function fileSource(specFiles: readonly string[], fixturesFile: string | undefined): ReloadSource {
+  const files = [...specFiles, ...(fixturesFile ? [fixturesFile] : [])];
+  return {
+    files,
+    load: async () => ({
+      specs: await loadSpecs([...specFiles]),
+      fixtures: fixturesFile
+        ? [{ from: `fixtures file ${fixturesFile}`, data: await Fixtures.readFile(fixturesFile) }]
+        : [],
+      files,
+    }),
+  };
+}
+
+export function watchSpecs(app: MockApp, source: ReloadSource, report: WatchReport): SpecWatcher {
+  let watched = new Set(source.files.map((file) => path.resolve(file)));
+  const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
 
   const reload = async (): Promise<void> => {
     try {
-      // Both loaded before either is used: a broken fixtures file keeps the old specs too.
-      const specs = await loadSpecs([...specFiles]);
-      const fixtures = fixturesFile ? await readFixtures(app, fixturesFile) : undefined;
-      app.replaceSpecs(specs);
-      if (fixtures) app.parts.fixtures.merge(fixtures);
-      report.reloaded(files);
+      // All loaded and checked before any is used: a broken fixtures or config file keeps the old specs too.
+      const loaded = await source.load();
+      const fixtures = loaded.fixtures.map(({ from, data }) => checkedFixtures(app, from, data));
+      app.replaceSpecs(loaded.specs, loaded.apis);
+      for (const data of fixtures) app.parts.fixtures.merge(data);
+      watched = new Set(loaded.files.map((file) => path.resolve(file)));
+      watchFolders();
+      report.reloaded([...watched]);
     } catch (error) {
       const message = (error as Error).message;
       app.reloadStatus = { ...app.reloadStatus, error: message };
@@ -69,28 +102,32 @@ export function watchSpecs(
     timer = setTimeout(run, SETTLE_MS);
   };
 
-  // Directories, not files: an editor that saves by renaming a new file over the old one would end a watch on the file.
-  const watchers: FSWatcher[] = [...new Set(files.map((file) => path.dirname(file)))].map((dir) =>
-    watch(dir, (_event, name) => {
-      if (name === null || watched.has(path.join(dir, name.toString()))) changed();
-    }),
-  );
-  for (const watcher of watchers) watcher.on('error', (error) => report.failed(`watching stopped: ${error.message}`));
+  // Folders, not files: an editor that saves by renaming a new file over the old one would end a watch on the file.
+  const watchFolders = () => {
+    for (const dir of new Set([...watched].map((file) => path.dirname(file)))) {
+      if (watchers.has(dir)) continue;
+      const watcher = watch(dir, (_event, name) => {
+        if (name === null || watched.has(path.join(dir, name.toString()))) changed();
+      });
+      watcher.on('error', (error) => report.failed(`watching stopped: ${error.message}`));
+      watchers.set(dir, watcher);
+    }
+  };
+  watchFolders();
 
   return {
     close: () => {
-      for (const watcher of watchers) watcher.close();
+      for (const watcher of watchers.values()) watcher.close();
       if (timer) clearTimeout(timer);
     },
   };
 }
 
-/** A fixtures file checked against the kinds the mock knows, before anything is replaced. */
-async function readFixtures(app: MockApp, file: string): Promise<FixtureData> {
-  const data = await Fixtures.readFile(file);
+/** Fixture data checked against the kinds the mock knows, before anything is replaced. */
+function checkedFixtures(app: MockApp, from: string, data: unknown): FixtureData {
   try {
     return app.parts.fixtures.parse(data);
   } catch (error) {
-    throw new Error(`fixtures file ${file}: ${(error as Error).message}`);
+    throw new Error(`${from}: ${(error as Error).message}`);
   }
 }

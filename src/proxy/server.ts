@@ -5,7 +5,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { finished, pipeline } from 'node:stream/promises';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
-import { closeGracefully, listen, startMockServer, type RunningMock } from '../mock/server.js';
+import { closeGracefully, listen, startMockServer, type MockServerOptions, type RunningMock } from '../mock/server.js';
 import { isDocumented } from '../openapi/responses.js';
 import { loadSpecs } from '../openapi/load.js';
 import { Router, type RouteMatch } from '../openapi/router.js';
@@ -31,6 +31,8 @@ export interface ProxyOptions {
   upstreamTimeoutMs?: number;
   /** Answer operations the upstream lacks (404/405/501 it does not document) with the stateful mock. */
   fallback?: 'mock';
+  /** The fallback mock's API modules and fixtures (default: the bundled modules, no extra fixtures). */
+  fallbackParts?: Pick<MockServerOptions, 'apis' | 'fixtures'>;
   recorder?: Recorder;
   /** Exchanges with findings kept in memory for /__parley/violations. */
   capacity?: number;
@@ -107,7 +109,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     connectTimeout: Math.min(timeoutMs, 10_000),
   });
   const fallback =
-    options.fallback === 'mock' ? await startMockServer({ specs, port: 0, host: '127.0.0.1' }) : undefined;
+    options.fallback === 'mock'
+      ? await startMockServer({ ...options.fallbackParts, specs, port: 0, host: '127.0.0.1' })
+      : undefined;
   const log = new ExchangeLog(
     options.upstream,
     new CoverageModel(specs.flatMap((spec) => spec.operations)),

@@ -14,6 +14,7 @@ import { ensureBuilt } from '../helpers/build.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startBundledMock } from '../helpers/mock.js';
 import { freePort, run, spawnUntil, stopProcess, type Started } from '../helpers/processes.js';
+import { startScriptedUpstream } from '../proxy/upstream.js';
 
 const BIN = path.join(ROOT, 'bin/parley.js');
 const parleyIn = (cwd: string, ...args: string[]) => run(process.execPath, [BIN, ...args], 60_000, cwd);
@@ -122,6 +123,9 @@ beforeAll(async () => {
     'parley.config.ts': CONFIG_TS,
     'failing.config.mjs': FAILING_CHECK_MJS,
     'listing.mjs': CONTRACT_MJS,
+    'no-generic.config.mjs': `import listing from './listing.mjs';
+export default { specs: ['./pets.yaml'], contracts: [{ ...listing, generic: false }] };
+`,
   });
   // No spec and no --port given: both come from the config found in the working directory.
   mock = await spawnUntil(process.execPath, [BIN, 'mock'], LISTENING, 30_000, dir);
@@ -166,6 +170,26 @@ describe('a config file in the working directory', () => {
       report.tallies.filter((tally) => tally.check === check).reduce((sum, tally) => sum + tally.passed, 0);
     expect(passed('acme.created_pet_is_readable')).toBeGreaterThan(0);
     expect(passed('acme.json_answers')).toBeGreaterThan(0);
+    // The user contract does not replace the generic stateful properties: they run beside it.
+    expect(passed('crud.echo')).toBeGreaterThan(0);
+    expect(passed('crud.use_after_free')).toBeGreaterThan(0);
+  });
+
+  it('--no-generic, or a contract saying generic: false, leaves the crud.* sequences out', async () => {
+    const checksOf = async (...args: string[]) => {
+      const json = path.join(dir, `generic-${randomUUID()}.json`);
+      const result = await parleyIn(dir, 'test', '--target', mockUrl, '--phases', 'stateful', '--json', json, ...args);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      return (JSON.parse(await readFile(json, 'utf8')) as Report).tallies.map((tally) => tally.check);
+    };
+    const flagged = await checksOf('--no-generic');
+    expect(flagged).toContain('acme.created_pet_is_readable');
+    expect(flagged.filter((check) => check.startsWith('crud.'))).toEqual([]);
+    const unknown = await parleyIn(dir, 'test', '--target', mockUrl, '--no-generic', '--only', 'crud.echo');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/"crud\.echo": no such operation, check or sequence/);
+    const optedOut = await checksOf('--config', 'no-generic.config.mjs');
+    expect(optedOut).toEqual(['listing.answers_a_list']);
   });
 
   it('--seed and --phases on the command line override the config', async () => {
@@ -196,6 +220,111 @@ describe('a config file in the working directory', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/nothing to run/);
   });
+});
+
+describe('parley proxy --fallback mock', () => {
+  it("answers what the upstream lacks with the config's behaviours and fixtures, as parley mock does", async () => {
+    // An upstream that has built nothing yet: every operation falls back to the mock.
+    const upstream = await startScriptedUpstream((_received, response) => {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end('not here');
+    });
+    const proxy = await spawnUntil(
+      process.execPath,
+      [BIN, 'proxy', '--upstream', upstream.url, '--fallback', 'mock', '--port', '0'],
+      /parley proxy listening on (http:\/\/127\.0\.0\.1:\d+)/,
+      30_000,
+      dir,
+    );
+    try {
+      const url = proxy.match[1];
+      const listed = await getJson(url, '/pets');
+      expect(listed.status).toBe(200);
+      expect(listed.body).toEqual([{ id: 'p1', name: 'Fixture Pet' }]);
+      // Operations without a behaviour stay generic (a 404 the spec documents is the upstream's answer).
+      const created = await postJson(url, '/pets', { name: 'Rex' });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ id: expect.any(String), name: 'Rex' });
+    } finally {
+      await stopProcess(proxy.child);
+      await upstream.close();
+    }
+  }, 60_000);
+});
+
+describe('parley mock --watch with a config file', () => {
+  /** A config whose list behaviour answers with a header from a module it imports, and with its fixtures. */
+  const watchedConfig = (petName: string) => `import { LIST_HEADER } from './list-header.ts';
+export default {
+  specs: [{ file: './pets.yaml', behaviours: {
+    listPets: (context) => ({ status: 200, headers: { 'x-list': LIST_HEADER }, body: context.fixtures.list('pets') }),
+  } }],
+  fixtures: { pets: [{ id: 'p1', name: ${JSON.stringify(petName)} }] },
+};
+`;
+  const header = (value: string) => `export const LIST_HEADER: string = ${JSON.stringify(value)};\n`;
+  /** Generous: a reload takes well under a second, but the machine is shared. */
+  const eventually = async (check: () => Promise<boolean>, what: string) => {
+    const deadline = Date.now() + 15_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`not picked up in time: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it('reloads an edit of the config or of a module it imports, keeps the state, and keeps the last good config', async () => {
+    const folder = await project({ 'parley.config.ts': watchedConfig('Before'), 'list-header.ts': header('one') });
+    const started = await spawnUntil(
+      process.execPath,
+      [BIN, 'mock', '--watch', '--port', '0'],
+      LISTENING,
+      30_000,
+      folder,
+    );
+    try {
+      const url = started.match[1];
+      const listed = await getJson(url, '/pets');
+      expect(listed.body).toEqual([{ id: 'p1', name: 'Before' }]);
+      expect(listed.headers['x-list']).toBe('one');
+      const created = await postJson(url, '/pets', { name: 'Kept' });
+      expect(created.status).toBe(201);
+      const petPath = `/pets/${encodeURIComponent(created.body.id)}`;
+
+      // The config itself: its fixtures are the new ones from the next request on.
+      await writeFile(path.join(folder, 'parley.config.ts'), watchedConfig('After'));
+      await eventually(async () => (await getJson(url, '/pets')).body[0]?.name === 'After', 'the config edit');
+      // A module the config imports: read anew, not from a module cache.
+      await writeFile(path.join(folder, 'list-header.ts'), header('two'));
+      await eventually(
+        async () => (await getJson(url, '/pets')).headers['x-list'] === 'two',
+        'the imported module edit',
+      );
+      expect((await getJson(url, petPath)).body.name).toBe('Kept');
+
+      // A broken config: reported on the console and to the dashboard, the last good one still served.
+      await writeFile(path.join(folder, 'parley.config.ts'), 'export default { specs: [ };');
+      await eventually(async () => /edit was not loaded/.test(started.output()), 'the failure reported');
+      expect(started.output()).toMatch(/parley\.config\.ts: cannot load it/);
+      const status = await getJson(url, '/__parley/specs');
+      expect(status.body.reload.error).toMatch(/parley\.config\.ts: cannot load it/);
+      const stillServed = await getJson(url, '/pets');
+      expect(stillServed.body).toEqual([{ id: 'p1', name: 'After' }]);
+      expect(stillServed.headers['x-list']).toBe('two');
+
+      // A config whose behaviour names no operation is refused the same way.
+      await writeFile(path.join(folder, 'parley.config.ts'), watchedConfig('Typo').replace('listPets:', 'listCats:'));
+      await eventually(async () => /no operation "listCats"/.test(started.output()), 'the bad behaviour reported');
+      expect((await getJson(url, '/pets')).body[0].name).toBe('After');
+
+      // Fixed: served again from the new config, the error cleared, the state still there.
+      await writeFile(path.join(folder, 'parley.config.ts'), watchedConfig('Fixed'));
+      await eventually(async () => (await getJson(url, '/pets')).body[0]?.name === 'Fixed', 'the fixed config');
+      expect((await getJson(url, '/__parley/specs')).body.reload.error).toBeUndefined();
+      expect((await getJson(url, petPath)).body.name).toBe('Kept');
+    } finally {
+      await stopProcess(started.child);
+    }
+  }, 90_000);
 });
 
 describe('--config, --contract', () => {
@@ -344,6 +473,14 @@ describe('config mistakes are usage errors (exit 2) that say what is wrong', () 
       },
       ['test', '--target', 'http://127.0.0.1:9'],
       /a check named response_received already exists/,
+    ],
+    [
+      'a contract whose generic is not a boolean',
+      {
+        'parley.config.mjs': `export default { specs: ['pets.yaml'], contracts: [{ name: 'x', sequences: [], generic: 'no' }] };`,
+      },
+      ['test', '--target', 'http://127.0.0.1:9'],
+      /contracts\[0\]\.generic must be a boolean/,
     ],
     [
       'a --contract file that exports none',

@@ -104,6 +104,7 @@ const distinctSessions = identicalCreatesAreDistinct<string>({
 
 export const eliza: ApiContract = {
   name: 'eliza',
+  generic: false,
   prepare: {
     [CREATE_SESSION]: (generated, session) => ({
       ...generated,

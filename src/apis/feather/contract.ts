@@ -368,6 +368,7 @@ const tenantIsolation: Sequence<{ channel: string; content: string }> = {
 
 export const feather: ApiContract = {
   name: 'feather',
+  generic: false,
   prepare: {
     async [SEND_MESSAGE](generated, session) {
       const id = await newSessionId(session);

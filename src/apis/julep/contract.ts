@@ -46,4 +46,4 @@ const distinctSessions = identicalCreatesAreDistinct<Record<string, unknown>>({
   }),
 });
 
-export const julep: ApiContract = { name: 'julep', sequences: [defaultsEcho, distinctSessions] };
+export const julep: ApiContract = { name: 'julep', generic: false, sequences: [defaultsEcho, distinctSessions] };
