@@ -315,11 +315,20 @@ describe('connection cap', () => {
       const body = Buffer.alloc(MB - 1, 'a');
       const head = `POST ${PATHS.featherMessages(session.body.id)} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: holder\r\nContent-Type: application/json\r\nContent-Length: ${MB}\r\n\r\n`;
       const holders = Array.from({ length: 1000 }, () => rawRequest(mock.port, { head, body }, 6_000));
-      // While they hold their slots, a newcomer is told so at once, in Feather's shape.
+      // While they hold their slots, a newcomer is told so, in Feather's shape. Connections refused
+      // a moment ago may still be draining their 1 MB bodies (this process writes all 1,000 of them,
+      // slowly on a loaded machine), and past the refusal headroom Node drops a socket unanswered:
+      // the newcomer tries again until one is answered, well before the holders give up.
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const busy = await rawRequest(mock.port, {
-        head: `POST ${PATHS.featherSessions} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: newcomer\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
-      });
+      const newcomer = () =>
+        rawRequest(mock.port, {
+          head: `POST ${PATHS.featherSessions} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: newcomer\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+        });
+      let busy = await newcomer();
+      for (let attempt = 1; !busy.response && attempt < 10; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        busy = await newcomer();
+      }
       expect(busy.response, busy.error).toBeDefined();
       expectRefusal(busy.response!);
 
