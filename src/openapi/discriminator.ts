@@ -1,6 +1,9 @@
 /**
  * OpenAPI's `discriminator`: of a `oneOf`/`anyOf`, the branch a value takes is named by one of its
- * properties, through `mapping` or, without one, by the branch schema's own name. ajv has no
+ * properties, through `mapping` or, without one, by the branch schema's own name. Real-world specs
+ * (OpenAI's) leave `mapping` out while each branch pins the property itself (`type: {enum: [message]}`):
+ * the implicit name would then contradict the branch and match no value, so the branch's own
+ * values are its tags. ajv has no
  * OpenAPI mapping, so the validators get each branch with its tag values required; generators and
  * examples set the tag of the branch they build.
  */
@@ -12,8 +15,14 @@ export interface BranchTags {
   tags: string[][];
 }
 
-/** The tags of a bundled (`$ref`-intact) union schema with a discriminator, or undefined. */
-export function branchTagsOf(schema: Record<string, unknown>): BranchTags | undefined {
+/** Resolves a `$ref` of the bundled document to the schema it names, or undefined. */
+export type RefResolver = (ref: string) => unknown;
+
+/**
+ * The tags of a bundled (`$ref`-intact) union schema with a discriminator, or undefined. `resolve`
+ * reads the branches' own values of the property, for branches `mapping` does not name.
+ */
+export function branchTagsOf(schema: Record<string, unknown>, resolve?: RefResolver): BranchTags | undefined {
   const discriminator = schema.discriminator;
   const branches = (schema.oneOf ?? schema.anyOf) as unknown;
   if (!isPlainObject(discriminator) || typeof discriminator.propertyName !== 'string' || !Array.isArray(branches))
@@ -26,9 +35,42 @@ export function branchTagsOf(schema: Record<string, unknown>): BranchTags | unde
     const mapped = Object.entries(mapping)
       .filter(([, target]) => target === ref || target === name)
       .map(([tag]) => tag);
-    return mapped.length > 0 ? mapped : [name];
+    if (mapped.length > 0) return mapped;
+    const pinned = resolve ? pinnedValues(resolve(ref), discriminator.propertyName as string, resolve) : undefined;
+    return pinned && !pinned.includes(name) ? pinned : [name];
   });
   return tags.every((list) => list.length > 0) ? { propertyName: discriminator.propertyName, tags } : undefined;
+}
+
+/** Most `allOf` levels (and `$ref` hops) read for a branch's own values of the tag property. */
+const MAX_PIN_DEPTH = 4;
+
+/**
+ * The string values a branch allows for `property` (its `const` or `enum`, in its own properties or
+ * an `allOf` part's), or undefined when it leaves the property open.
+ */
+function pinnedValues(branch: unknown, property: string, resolve: RefResolver, depth = 0): string[] | undefined {
+  if (!isPlainObject(branch) || depth > MAX_PIN_DEPTH) return undefined;
+  if (typeof branch.$ref === 'string') return pinnedValues(resolve(branch.$ref), property, resolve, depth + 1);
+  const properties = branch.properties;
+  const own = isPlainObject(properties) && Object.hasOwn(properties, property) ? properties[property] : undefined;
+  const values = stringValues(isPlainObject(own) && typeof own.$ref === 'string' ? resolve(own.$ref) : own);
+  if (values) return values;
+  if (!Array.isArray(branch.allOf)) return undefined;
+  for (const part of branch.allOf) {
+    const found = pinnedValues(part, property, resolve, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function stringValues(schema: unknown): string[] | undefined {
+  if (!isPlainObject(schema)) return undefined;
+  if (typeof schema.const === 'string') return [schema.const];
+  const values = schema.enum;
+  return Array.isArray(values) && values.length > 0 && values.every((value) => typeof value === 'string')
+    ? (values as string[])
+    : undefined;
 }
 
 /** Each branch of a bundled union, wrapped so that it also requires its tag: exactly one branch then matches. */

@@ -22,6 +22,7 @@ const ERROR_SHAPES = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.y
 const FORMS = `${ROOT}test/fixtures/real-world-defects/forms-3.0.yaml`;
 const DISCRIMINATOR = `${ROOT}test/fixtures/real-world-defects/discriminator-3.0.yaml`;
 const COOKIES = `${ROOT}test/fixtures/real-world-defects/cookies-3.1.yaml`;
+const PINNED_TAGS = `${ROOT}test/fixtures/real-world-defects/discriminator-pinned-3.1.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -83,6 +84,29 @@ describe('spec engine on real-world quirks', () => {
       const created = await send(mock.url, 'POST', '/pets', { json: { petType: 'dog', name: 'Rex' } });
       expect(created.status, created.text).toBe(201);
       expect(created.body.petType).toBe('dog');
+    });
+  });
+
+  it("a discriminator without mapping takes each branch's own pinned value of the tag, not its schema name", async () => {
+    const items = await loadSpec(PINNED_TAGS);
+    const itemValidator = new SpecValidator(items);
+    const body = operation(items, 'createResponse').requestBody!.content[0].schemaPointer!;
+    const valid = [
+      { type: 'message', role: 'user', content: 'hi' },
+      { type: 'function_call', name: 'f' },
+      { type: 'reasoning', summary: 's' },
+    ];
+    expect(itemValidator.validate(body, { input: valid }, 'request')).toEqual([]);
+    expect(
+      itemValidator.validate(body, { input: [{ type: 'Message', role: 'user', content: 'hi' }] }, 'request'),
+    ).not.toEqual([]);
+    expect(itemValidator.validate(body, { input: [{ type: 'message', name: 'f' }] }, 'request')).not.toEqual([]);
+    await withSpecMock([PINNED_TAGS], async (mock) => {
+      const answer = await send(mock.url, 'POST', '/responses', { json: { input: valid } });
+      expect(answer.status, answer.text).toBe(200);
+      const pointer = operation(items, 'createResponse').responses[0].content[0].schemaPointer!;
+      expect(itemValidator.validate(pointer, answer.body, 'response')).toEqual([]);
+      expect(answer.body.output.length).toBeGreaterThan(0);
     });
   });
 
@@ -195,7 +219,7 @@ describe('spec engine on real-world quirks', () => {
   });
 
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR, COOKIES]) {
+    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR, PINNED_TAGS, COOKIES]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
