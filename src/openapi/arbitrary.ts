@@ -6,6 +6,8 @@
  */
 import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { withTagValue } from './discriminator.js';
+import { isPlainObject } from './json-value.js';
 import { schemaRegExp } from './pattern.js';
 import { hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
@@ -64,9 +66,7 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {
   return fc
     .tuple(branch, fc.constantFrom(...tags))
-    .map(([value, tag]) =>
-      value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, [propertyName]: tag } : value,
-    );
+    .map(([value, tag]) => (isPlainObject(value) ? withTagValue(value, propertyName, tags, tag) : value));
 }
 
 function forType(type: JsonType, view: SchemaView, options: Resolved, depth: number): fc.Arbitrary<unknown> {

@@ -52,6 +52,12 @@ const MAX_PIN_DEPTH = 4;
 function pinnedValues(branch: unknown, property: string, resolve: RefResolver, depth = 0): string[] | undefined {
   if (!isPlainObject(branch) || depth > MAX_PIN_DEPTH) return undefined;
   if (typeof branch.$ref === 'string') return pinnedValues(resolve(branch.$ref), property, resolve, depth + 1);
+  // A branch that is itself a union is pinned when each of its own branches is.
+  const union = branch.oneOf ?? branch.anyOf;
+  if (Array.isArray(union)) {
+    const each = union.map((inner) => pinnedValues(inner, property, resolve, depth + 1));
+    return each.every((values) => values !== undefined) ? [...new Set(each.flat())] : undefined;
+  }
   const properties = branch.properties;
   const own = isPlainObject(properties) && Object.hasOwn(properties, property) ? properties[property] : undefined;
   const values = stringValues(isPlainObject(own) && typeof own.$ref === 'string' ? resolve(own.$ref) : own);
@@ -64,13 +70,37 @@ function pinnedValues(branch: unknown, property: string, resolve: RefResolver, d
   return undefined;
 }
 
+/** The strings a property schema allows when it lists them all (`const`, `enum`, or a union of those and null). */
 function stringValues(schema: unknown): string[] | undefined {
   if (!isPlainObject(schema)) return undefined;
+  const union = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(union)) {
+    const each = union.filter((inner) => !isNullType(inner)).map(stringValues);
+    return each.length > 0 && each.every((values) => values !== undefined) ? each.flat() : undefined;
+  }
   if (typeof schema.const === 'string') return [schema.const];
   const values = schema.enum;
   return Array.isArray(values) && values.length > 0 && values.every((value) => typeof value === 'string')
     ? (values as string[])
     : undefined;
+}
+
+function isNullType(schema: unknown): boolean {
+  return isPlainObject(schema) && schema.type === 'null';
+}
+
+/**
+ * `value` carrying one of its branch's `tags`: a tag it already has is kept (a branch that is itself
+ * a union built the tag of its own inner branch), else `tag` is set.
+ */
+export function withTagValue(
+  value: Record<string, unknown>,
+  propertyName: string,
+  tags: readonly string[],
+  tag: string,
+): Record<string, unknown> {
+  const own = Object.hasOwn(value, propertyName) ? value[propertyName] : undefined;
+  return typeof own === 'string' && tags.includes(own) ? value : { ...value, [propertyName]: tag };
 }
 
 /** Each branch of a bundled union, wrapped so that it also requires its tag: exactly one branch then matches. */

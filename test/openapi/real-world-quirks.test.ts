@@ -23,6 +23,7 @@ const FORMS = `${ROOT}test/fixtures/real-world-defects/forms-3.0.yaml`;
 const DISCRIMINATOR = `${ROOT}test/fixtures/real-world-defects/discriminator-3.0.yaml`;
 const COOKIES = `${ROOT}test/fixtures/real-world-defects/cookies-3.1.yaml`;
 const PINNED_TAGS = `${ROOT}test/fixtures/real-world-defects/discriminator-pinned-3.1.yaml`;
+const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3.1.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -95,6 +96,9 @@ describe('spec engine on real-world quirks', () => {
       { type: 'message', role: 'user', content: 'hi' },
       { type: 'function_call', name: 'f' },
       { type: 'reasoning', summary: 's' },
+      { type: 'search_call', query: 'q' },
+      { type: 'code_call', code: 'c' },
+      { type: 'item_reference', id: 'i' },
     ];
     expect(itemValidator.validate(body, { input: valid }, 'request')).toEqual([]);
     expect(
@@ -107,6 +111,16 @@ describe('spec engine on real-world quirks', () => {
       const pointer = operation(items, 'createResponse').responses[0].content[0].schemaPointer!;
       expect(itemValidator.validate(pointer, answer.body, 'response')).toEqual([]);
       expect(answer.body.output.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('null is refused where one allOf part names a type without it, and never sent as valid', async () => {
+    await withSpecMock([ALLOF_NULLABLE], async (mock) => {
+      const refused = await send(mock.url, 'POST', '/completions', { json: { prompt: 'p', top_logprobs: null } });
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('top_logprobs');
+      const accepted = await send(mock.url, 'POST', '/completions', { json: { prompt: 'p', top_logprobs: 20 } });
+      expect(accepted.status, accepted.text).toBe(200);
     });
   });
 
@@ -219,7 +233,17 @@ describe('spec engine on real-world quirks', () => {
   });
 
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR, PINNED_TAGS, COOKIES]) {
+    for (const file of [
+      QUIRKS,
+      KEYS,
+      LOOKALIKE,
+      ERROR_SHAPES,
+      FORMS,
+      DISCRIMINATOR,
+      PINNED_TAGS,
+      ALLOF_NULLABLE,
+      COOKIES,
+    ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
