@@ -50,7 +50,8 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   if (view.members) return view.members.length > 0 ? fc.constantFrom(...view.members) : fc.constant(null);
   if (view.branches.length > 0) {
     const { tags } = view;
-    const branches = view.branches.map((branch, index) => {
+    const exclusive = view.unionKeyword === 'oneOf' ? withoutOthersRequired(view.branches) : view.branches;
+    const branches = exclusive.map((branch, index) => {
       const built = build(branch, options, depth + 1);
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
       return tags ? withTag(built, tags.propertyName, tags.tags[index]) : built;
@@ -61,6 +62,24 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   if (types.length === 0) return view.merged.nullable === true ? fc.oneof(anyJson(), fc.constant(null)) : anyJson();
   if (types.length > 1) return fc.oneof(...types.map((type) => forType(type, view, options, depth)));
   return forType(types[0], view, options, depth);
+}
+
+/**
+ * `oneOf` branches told apart only by what they require (`oneOf: [{required: [a]}, {required: [b]}]`,
+ * "exactly one of a and b"): a value built for one branch leaves out the properties the others
+ * require, else it would match several and break the `oneOf`.
+ */
+function withoutOthersRequired(branches: readonly JsonSchema[]): JsonSchema[] {
+  const views = branches.map((branch) => viewOf(branch));
+  return branches.map((branch, index) => {
+    const own = views[index];
+    const others = new Set(
+      views.flatMap((other, at) => (at === index ? [] : [...other.required].filter((name) => !own.required.has(name)))),
+    );
+    if (others.size === 0 || own.properties.size === 0 || !isPlainObject(own.merged.properties)) return branch;
+    const properties = Object.fromEntries(Object.entries(own.merged.properties).filter(([name]) => !others.has(name)));
+    return { ...own.merged, properties };
+  });
 }
 
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {

@@ -24,6 +24,7 @@ const DISCRIMINATOR = `${ROOT}test/fixtures/real-world-defects/discriminator-3.0
 const COOKIES = `${ROOT}test/fixtures/real-world-defects/cookies-3.1.yaml`;
 const PINNED_TAGS = `${ROOT}test/fixtures/real-world-defects/discriminator-pinned-3.1.yaml`;
 const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3.1.yaml`;
+const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -120,6 +121,16 @@ describe('spec engine on real-world quirks', () => {
       expect(refused.status).toBe(422);
       expect(refused.text).toContain('top_logprobs');
       const accepted = await send(mock.url, 'POST', '/completions', { json: { prompt: 'p', top_logprobs: 20 } });
+      expect(accepted.status, accepted.text).toBe(200);
+    });
+  });
+
+  it('a oneOf of required-only branches admits one of the properties, not both', async () => {
+    await withSpecMock([ONEOF_REQUIRED], async (mock) => {
+      const both = { model: 'm', file_search: { vector_store_ids: [], vector_stores: [] } };
+      expect((await send(mock.url, 'POST', '/assistants', { json: both })).status).toBe(422);
+      const one = { model: 'm', file_search: { vector_stores: [{}] } };
+      const accepted = await send(mock.url, 'POST', '/assistants', { json: one });
       expect(accepted.status, accepted.text).toBe(200);
     });
   });
@@ -242,6 +253,7 @@ describe('spec engine on real-world quirks', () => {
       DISCRIMINATOR,
       PINNED_TAGS,
       ALLOF_NULLABLE,
+      ONEOF_REQUIRED,
       COOKIES,
     ]) {
       const name = file.split('/').pop();
