@@ -25,6 +25,7 @@ const COOKIES = `${ROOT}test/fixtures/real-world-defects/cookies-3.1.yaml`;
 const PINNED_TAGS = `${ROOT}test/fixtures/real-world-defects/discriminator-pinned-3.1.yaml`;
 const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3.1.yaml`;
 const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3.0.yaml`;
+const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -133,6 +134,29 @@ describe('spec engine on real-world quirks', () => {
       const accepted = await send(mock.url, 'POST', '/assistants', { json: one });
       expect(accepted.status, accepted.text).toBe(200);
     });
+  });
+
+  it('a POST answering 200 with its item schema extended by allOf creates; one answering another schema does not', async () => {
+    await withSpecMock([CREATE_EXTENDS], async (mock) => {
+      const first = await send(mock.url, 'POST', '/admin_api_keys', { json: { name: 'ops' } });
+      const second = await send(mock.url, 'POST', '/admin_api_keys', { json: { name: 'ci' } });
+      expect(first.status, first.text).toBe(200);
+      expect(first.body.name).toBe('ops');
+      expect(typeof first.body.value).toBe('string');
+      expect(second.body.id).not.toBe(first.body.id);
+      const fetched = await send(mock.url, 'GET', `/admin_api_keys/${encodeURIComponent(first.body.id)}`);
+      expect(fetched.status, fetched.text).toBe(200);
+      expect(fetched.body.name).toBe('ops');
+      const action = await send(mock.url, 'POST', '/service_accounts', { json: { name: 'bot' } });
+      expect(action.status).toBe(200);
+      expect((await send(mock.url, 'GET', `/service_accounts/${action.body.id}`)).status).toBe(404);
+    });
+    const report = (await selfTest(CREATE_EXTENDS, 1)).report;
+    expect(report.failures).toEqual([]);
+    // the key collection is exercised by the CRUD properties, the service accounts are not claimed as one
+    const sequences = report.tallies.filter((t) => t.check.startsWith('crud.')).map((t) => t.operation);
+    expect(sequences).toContain('createKey');
+    expect(sequences).not.toContain('createServiceAccount');
   });
 
   describe('served by the mock', () => {
@@ -254,6 +278,7 @@ describe('spec engine on real-world quirks', () => {
       PINNED_TAGS,
       ALLOF_NULLABLE,
       ONEOF_REQUIRED,
+      CREATE_EXTENDS,
       COOKIES,
     ]) {
       const name = file.split('/').pop();
