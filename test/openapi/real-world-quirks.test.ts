@@ -26,6 +26,7 @@ const PINNED_TAGS = `${ROOT}test/fixtures/real-world-defects/discriminator-pinne
 const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3.1.yaml`;
 const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3.0.yaml`;
 const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
+const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -159,6 +160,20 @@ describe('spec engine on real-world quirks', () => {
     expect(sequences).not.toContain('createServiceAccount');
   });
 
+  it('documented framing headers (Transfer-Encoding, Content-Length) are left to the server: the answer stays valid HTTP', async () => {
+    await withSpecMock([TRANSPORT_HEADERS], async (mock) => {
+      const audio = await send(mock.url, 'POST', '/audio/speech', {
+        json: { input: 'hello' },
+        headers: { accept: 'application/octet-stream' },
+      });
+      expect(audio.status, audio.text).toBe(200);
+      expect(audio.headers['x-request-id']).toBe('req_1');
+      // Either framing, as the server chose it: never the schema-built "string" of the spec.
+      expect(audio.headers['transfer-encoding'] ?? 'chunked').toBe('chunked');
+      expect(audio.headers['content-length'] ?? '0').toMatch(/^\d+$/);
+    });
+  });
+
   describe('served by the mock', () => {
     const mock = specMockFor([QUIRKS]);
 
@@ -279,6 +294,7 @@ describe('spec engine on real-world quirks', () => {
       ALLOF_NULLABLE,
       ONEOF_REQUIRED,
       CREATE_EXTENDS,
+      TRANSPORT_HEADERS,
       COOKIES,
     ]) {
       const name = file.split('/').pop();
