@@ -50,7 +50,7 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   if (view.members) return view.members.length > 0 ? fc.constantFrom(...view.members) : fc.constant(null);
   if (view.branches.length > 0) {
     const { tags } = view;
-    const exclusive = view.unionKeyword === 'oneOf' ? withoutOthersRequired(view.branches) : view.branches;
+    const exclusive = view.unionKeyword === 'oneOf' ? exclusiveBranches(view.branches) : view.branches;
     const branches = exclusive.map((branch, index) => {
       const built = build(branch, options, depth + 1);
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
@@ -65,14 +65,18 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
 }
 
 /**
- * `oneOf` branches told apart only by what they require (`oneOf: [{required: [a]}, {required: [b]}]`,
- * "exactly one of a and b"): a value built for one branch leaves out the properties the others
- * require, else it would match several and break the `oneOf`.
+ * `oneOf` branches built so that a value matches the branch it was built for only. Branches told
+ * apart by what they require (`oneOf: [{required: [a]}, {required: [b]}]`, "exactly one of a and b")
+ * leave out the properties only the others require; of several array branches (OpenAI's
+ * moderation `input`: strings or parts), none is built empty, since `[]` matches each of them.
  */
-function withoutOthersRequired(branches: readonly JsonSchema[]): JsonSchema[] {
+function exclusiveBranches(branches: readonly JsonSchema[]): JsonSchema[] {
   const views = branches.map((branch) => viewOf(branch));
+  const arrayBranches = views.filter((view) => view.types.length === 1 && view.types[0] === 'array').length;
   return branches.map((branch, index) => {
     const own = views[index];
+    if (arrayBranches > 1 && own.types.length === 1 && own.types[0] === 'array' && !(own.minItems && own.minItems > 0))
+      return { ...own.merged, minItems: 1 };
     const others = new Set(
       views.flatMap((other, at) => (at === index ? [] : [...other.required].filter((name) => !own.required.has(name)))),
     );
