@@ -51,12 +51,22 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   if (view.branches.length > 0) {
     const { tags } = view;
     const exclusive = view.unionKeyword === 'oneOf' ? exclusiveBranches(view.branches) : view.branches;
-    const branches = exclusive.map((branch, index) => {
-      const built = build(branch, options, depth + 1);
+    // `oneOf: [integer, number]` (OpenAI's state variables): a whole number matches both branches, so
+    // no integer is valid; the number branch builds fractions and the integer branch none.
+    const wholeNumbersClash =
+      view.unionKeyword === 'oneOf' &&
+      !tags &&
+      view.branches.some((branch) => onlyType(branch) === 'integer') &&
+      view.branches.some((branch) => onlyType(branch) === 'number');
+    const branches = exclusive.flatMap((branch, index) => {
+      if (wholeNumbersClash && onlyType(branch) === 'integer') return [];
+      let built = build(branch, options, depth + 1);
+      if (wholeNumbersClash && onlyType(branch) === 'number')
+        built = built.filter((value) => typeof value !== 'number' || !Number.isInteger(value));
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
-      return tags ? withTag(built, tags.propertyName, tags.tags[index]) : built;
+      return [tags ? withTag(built, tags.propertyName, tags.tags[index]) : built];
     });
-    return fc.oneof(...branches);
+    return branches.length > 0 ? fc.oneof(...branches) : fc.constant(null);
   }
   const { types } = view;
   if (types.length === 0) return view.merged.nullable === true ? fc.oneof(anyJson(), fc.constant(null)) : anyJson();
@@ -84,6 +94,12 @@ function exclusiveBranches(branches: readonly JsonSchema[]): JsonSchema[] {
     const properties = Object.fromEntries(Object.entries(own.merged.properties).filter(([name]) => !others.has(name)));
     return { ...own.merged, properties };
   });
+}
+
+/** The one type a schema names, if it names exactly one. */
+function onlyType(schema: JsonSchema): JsonType | undefined {
+  const { types } = viewOf(schema);
+  return types.length === 1 ? types[0] : undefined;
 }
 
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {

@@ -127,12 +127,15 @@ describe('spec engine on real-world quirks', () => {
     });
   });
 
-  it('a oneOf of required-only branches admits one of the properties, not both; of array branches, not []', async () => {
+  it('a oneOf of required-only branches admits one of the properties, not both; of array branches, not []; of integer and number, no whole number', async () => {
     await withSpecMock([ONEOF_REQUIRED], async (mock) => {
       const both = { model: 'm', file_search: { vector_store_ids: [], vector_stores: [] } };
       expect((await send(mock.url, 'POST', '/assistants', { json: both })).status).toBe(422);
       expect((await send(mock.url, 'POST', '/assistants', { json: { model: 'm', input: [] } })).status).toBe(422);
       expect((await send(mock.url, 'POST', '/assistants', { json: { model: 'm', input: ['a'] } })).status).toBe(200);
+      const variables = (value: unknown) => ({ json: { model: 'm', state_variables: { v: value } } });
+      expect((await send(mock.url, 'POST', '/assistants', variables(4))).status).toBe(422);
+      expect((await send(mock.url, 'POST', '/assistants', variables(1.5))).status).toBe(200);
       const one = { model: 'm', file_search: { vector_stores: [{}] } };
       const accepted = await send(mock.url, 'POST', '/assistants', { json: one });
       expect(accepted.status, accepted.text).toBe(200);
