@@ -5,6 +5,7 @@
  * an id of its own, echoes what was sent (with documented defaults), answers a repeated create with
  * a documented status, and is invisible to another tenant.
  */
+import { createsResource } from '../openapi/collection.js';
 import { applyDefaults } from '../openapi/defaults.js';
 import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
 import { isPlainObject } from '../openapi/json-value.js';
@@ -53,11 +54,11 @@ export function collectionsOf(spec: Spec): Collection[] {
     const items = spec.operations.filter((op) => new RegExp(`^${escapeRegExp(base)}/\\{[^}/]+\\}/?$`).test(op.path));
     const read = items.find((op) => op.method === 'get');
     const remove = items.find((op) => op.method === 'delete');
+    // Read as the mock reads it: a POST that neither documents a 201 nor answers with its item's
+    // schema is an action (search, send), not a create.
+    if (!createsResource(create) || !jsonBodyOf(create)) continue;
     const createdStatus =
-      documentedSuccessStatuses(create).find((status) => status === 201) ??
-      (read ? documentedSuccessStatuses(create)[0] : undefined);
-    // A POST that documents no 201 and has no item to read is an action (search, send), not a create.
-    if (createdStatus === undefined || !jsonBodyOf(create)) continue;
+      documentedSuccessStatuses(create).find((status) => status === 201) ?? documentedSuccessStatuses(create)[0];
     const itemParameter = /\{([^}]+)\}\/?$/.exec((read ?? remove)?.path ?? `${base}/{id}`)![1];
     const { properties } = objectShape(createdSchema(create, createdStatus));
     const idField = [itemParameter, 'id'].find((name) => properties.has(name));

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { exampleFromSchema } from '../openapi/example.js';
 import { Router } from '../openapi/router.js';
 import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
-import type { Operation, Spec } from '../openapi/types.js';
+import type { JsonSchema, Operation, Spec } from '../openapi/types.js';
 import { SpecValidator } from '../openapi/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import { fitToAnswerSchema } from './answer-fit.js';
@@ -34,6 +34,9 @@ import { validateBody, validateParameters } from './request-validation.js';
 import { sessionOf, sessionTenant, type SessionResult } from './session.js';
 import { specAnswer } from './spec-response.js';
 import { RecordTooLargeError, type Store } from './store.js';
+
+/** Seed offsets of the random answers tried, after the static one, to fit an answer to its schema. */
+const ANSWER_SAMPLE_SEEDS = [0, 1, 2, 3];
 
 export interface MockSettings {
   /** Only these keys are accepted where a spec asks for one (any non-empty key otherwise). */
@@ -322,10 +325,11 @@ export class MockApp {
     if (this.settings.errorRate && this.random() < this.settings.errorRate) {
       return { error: apiError(500, 'INJECTED_ERROR', 'Injected failure (--error-rate)') };
     }
+    // Deep unions (OpenAI's response items) can defeat one build: a few seeds before giving up.
     const fitAnswer = (status: number, body: unknown) =>
       fitToAnswerSchema(operation, status, body, plan.validator, [
         (schema) => exampleFromSchema(schema, { direction: 'response', now }),
-        (schema) => sampleFromSchema(schema, specSeed),
+        ...ANSWER_SAMPLE_SEEDS.map((offset) => (schema: JsonSchema) => sampleFromSchema(schema, specSeed + offset)),
       ]);
     const context: RequestContext = {
       operation,

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { schemaArbitrary } from '../openapi/arbitrary.js';
-import { documentedSuccessStatuses } from '../openapi/responses.js';
+import { createsResource, itemOperationOf, successSchema, trailingParameter } from '../openapi/collection.js';
 import { viewOf } from '../openapi/schema-view.js';
 import type { JsonSchema, Operation } from '../openapi/types.js';
 import type { IdSource } from './ids.js';
@@ -28,43 +28,14 @@ export function crudShapeOf(operation: Operation): CrudShape {
 
 function readShape(operation: Operation): CrudShape {
   const template = operation.path.replace(/\/$/, '');
-  const trailing = /\/\{([^}]+)\}$/.exec(template);
-  const item = trailing ? { operation, name: trailing[1] } : itemOperationOf(operation, template);
+  const trailing = trailingParameter(template);
+  const item = trailing ? { operation, name: trailing } : itemOperationOf(operation, template);
   const answer = successSchema(operation) ?? (item && successSchema(item.operation));
   const properties = viewOf(answer).properties;
   const keyField = item && properties.has(item.name) ? item.name : 'id';
   const keySchema =
     properties.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
-  const itemGet =
-    item &&
-    operation.spec.operations.find(
-      (op) => op.method === 'get' && op.path.replace(/\/$/, '') === item.operation.path.replace(/\/$/, ''),
-    );
-  const creates =
-    operation.method === 'post' &&
-    !trailing &&
-    (documentedSuccessStatuses(operation).includes(201) ||
-      (answer !== undefined && itemGet !== undefined && successSchema(itemGet) === answer));
-  return { creates, keyField, keySchema };
-}
-
-/** An operation on `template/{name}` in the same spec: the item this collection holds. */
-function itemOperationOf(operation: Operation, template: string): { operation: Operation; name: string } | undefined {
-  for (const candidate of operation.spec.operations) {
-    const found = /^(.*)\/\{([^}]+)\}$/.exec(candidate.path.replace(/\/$/, ''));
-    if (found && found[1] === template) return { operation: candidate, name: found[2] };
-  }
-  return undefined;
-}
-
-/** The JSON schema of the operation's lowest documented 2xx answer (shared objects: the same $ref is the same schema). */
-function successSchema(operation: Operation): JsonSchema | undefined {
-  for (const status of documentedSuccessStatuses(operation)) {
-    const response = operation.responses.find((r) => r.status === String(status));
-    const media = response?.content.find((m) => /json/i.test(m.mediaType));
-    if (media?.schema !== undefined) return media.schema;
-  }
-  return undefined;
+  return { creates: createsResource(operation), keyField, keySchema };
 }
 
 /** A new key that fits the key's schema: counted integers, UUIDs for plain strings, a schema-built value for patterned ones. */

@@ -1,7 +1,9 @@
 /**
  * Response headers a spec documents for a status (`X-Rate-Limit`, `Location`...), sent with every
  * answer of that status: the header's example, else one built from its schema. An answer's own
- * headers (a created record's real `Location`) take precedence.
+ * headers (a created record's real `Location`) take precedence. Headers that frame the message or
+ * the connection are the HTTP server's to set from what it actually sends: a documented
+ * `Transfer-Encoding` (OpenAI's audio answer) copied as its example would make the answer invalid HTTP.
  */
 import { exampleFromSchema } from '../openapi/example.js';
 import { documentedResponse } from '../openapi/responses.js';
@@ -14,6 +16,19 @@ interface DocumentedHeaders {
   /** Whether the answer documents a Location. */
   location: boolean;
 }
+
+/** Never sent from the spec: framing and connection headers (RFC 9112), and Content-Type (ignored by OpenAPI). */
+const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
+  'transfer-encoding',
+  'content-length',
+  'content-type',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+]);
 
 const byOperation = new WeakMap<Operation, Map<number, DocumentedHeaders>>();
 
@@ -46,6 +61,7 @@ function build(operation: Operation, status: number): DocumentedHeaders {
       location = true;
       continue;
     }
+    if (TRANSPORT_HEADERS.has(header.name.toLowerCase())) continue;
     const value = exampleFromSchema(header.schema, { direction: 'response' });
     if (value === undefined || value === null) continue;
     Object.defineProperty(fields, header.name, {

@@ -6,6 +6,8 @@
  */
 import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { withTagValue } from './discriminator.js';
+import { isPlainObject } from './json-value.js';
 import { schemaRegExp } from './pattern.js';
 import { hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
@@ -48,12 +50,23 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   if (view.members) return view.members.length > 0 ? fc.constantFrom(...view.members) : fc.constant(null);
   if (view.branches.length > 0) {
     const { tags } = view;
-    const branches = view.branches.map((branch, index) => {
-      const built = build(branch, options, depth + 1);
+    const exclusive = view.unionKeyword === 'oneOf' ? exclusiveBranches(view.branches) : view.branches;
+    // `oneOf: [integer, number]` (OpenAI's state variables): a whole number matches both branches, so
+    // no integer is valid; the number branch builds fractions and the integer branch none.
+    const wholeNumbersClash =
+      view.unionKeyword === 'oneOf' &&
+      !tags &&
+      view.branches.some((branch) => onlyType(branch) === 'integer') &&
+      view.branches.some((branch) => onlyType(branch) === 'number');
+    const branches = exclusive.flatMap((branch, index) => {
+      if (wholeNumbersClash && onlyType(branch) === 'integer') return [];
+      let built = build(branch, options, depth + 1);
+      if (wholeNumbersClash && onlyType(branch) === 'number')
+        built = built.filter((value) => typeof value !== 'number' || !Number.isInteger(value));
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
-      return tags ? withTag(built, tags.propertyName, tags.tags[index]) : built;
+      return [tags ? withTag(built, tags.propertyName, tags.tags[index]) : built];
     });
-    return fc.oneof(...branches);
+    return branches.length > 0 ? fc.oneof(...branches) : fc.constant(null);
   }
   const { types } = view;
   if (types.length === 0) return view.merged.nullable === true ? fc.oneof(anyJson(), fc.constant(null)) : anyJson();
@@ -61,12 +74,38 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   return forType(types[0], view, options, depth);
 }
 
+/**
+ * `oneOf` branches built so that a value matches the branch it was built for only. Branches told
+ * apart by what they require (`oneOf: [{required: [a]}, {required: [b]}]`, "exactly one of a and b")
+ * leave out the properties only the others require; of several array branches (OpenAI's
+ * moderation `input`: strings or parts), none is built empty, since `[]` matches each of them.
+ */
+function exclusiveBranches(branches: readonly JsonSchema[]): JsonSchema[] {
+  const views = branches.map((branch) => viewOf(branch));
+  const arrayBranches = views.filter((view) => view.types.length === 1 && view.types[0] === 'array').length;
+  return branches.map((branch, index) => {
+    const own = views[index];
+    if (arrayBranches > 1 && own.types.length === 1 && own.types[0] === 'array' && !(own.minItems && own.minItems > 0))
+      return { ...own.merged, minItems: 1 };
+    const others = new Set(
+      views.flatMap((other, at) => (at === index ? [] : [...other.required].filter((name) => !own.required.has(name)))),
+    );
+    if (others.size === 0 || own.properties.size === 0 || !isPlainObject(own.merged.properties)) return branch;
+    const properties = Object.fromEntries(Object.entries(own.merged.properties).filter(([name]) => !others.has(name)));
+    return { ...own.merged, properties };
+  });
+}
+
+/** The one type a schema names, if it names exactly one. */
+function onlyType(schema: JsonSchema): JsonType | undefined {
+  const { types } = viewOf(schema);
+  return types.length === 1 ? types[0] : undefined;
+}
+
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {
   return fc
     .tuple(branch, fc.constantFrom(...tags))
-    .map(([value, tag]) =>
-      value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, [propertyName]: tag } : value,
-    );
+    .map(([value, tag]) => (isPlainObject(value) ? withTagValue(value, propertyName, tags, tag) : value));
 }
 
 function forType(type: JsonType, view: SchemaView, options: Resolved, depth: number): fc.Arbitrary<unknown> {

@@ -1,6 +1,9 @@
 /**
  * OpenAPI's `discriminator`: of a `oneOf`/`anyOf`, the branch a value takes is named by one of its
- * properties, through `mapping` or, without one, by the branch schema's own name. ajv has no
+ * properties, through `mapping` or, without one, by the branch schema's own name. Real-world specs
+ * (OpenAI's) leave `mapping` out while each branch pins the property itself (`type: {enum: [message]}`):
+ * the implicit name would then contradict the branch and match no value, so the branch's own
+ * values are its tags. ajv has no
  * OpenAPI mapping, so the validators get each branch with its tag values required; generators and
  * examples set the tag of the branch they build.
  */
@@ -12,8 +15,14 @@ export interface BranchTags {
   tags: string[][];
 }
 
-/** The tags of a bundled (`$ref`-intact) union schema with a discriminator, or undefined. */
-export function branchTagsOf(schema: Record<string, unknown>): BranchTags | undefined {
+/** Resolves a `$ref` of the bundled document to the schema it names, or undefined. */
+export type RefResolver = (ref: string) => unknown;
+
+/**
+ * The tags of a bundled (`$ref`-intact) union schema with a discriminator, or undefined. `resolve`
+ * reads the branches' own values of the property, for branches `mapping` does not name.
+ */
+export function branchTagsOf(schema: Record<string, unknown>, resolve?: RefResolver): BranchTags | undefined {
   const discriminator = schema.discriminator;
   const branches = (schema.oneOf ?? schema.anyOf) as unknown;
   if (!isPlainObject(discriminator) || typeof discriminator.propertyName !== 'string' || !Array.isArray(branches))
@@ -26,9 +35,72 @@ export function branchTagsOf(schema: Record<string, unknown>): BranchTags | unde
     const mapped = Object.entries(mapping)
       .filter(([, target]) => target === ref || target === name)
       .map(([tag]) => tag);
-    return mapped.length > 0 ? mapped : [name];
+    if (mapped.length > 0) return mapped;
+    const pinned = resolve ? pinnedValues(resolve(ref), discriminator.propertyName as string, resolve) : undefined;
+    return pinned && !pinned.includes(name) ? pinned : [name];
   });
   return tags.every((list) => list.length > 0) ? { propertyName: discriminator.propertyName, tags } : undefined;
+}
+
+/** Most `allOf` levels (and `$ref` hops) read for a branch's own values of the tag property. */
+const MAX_PIN_DEPTH = 4;
+
+/**
+ * The string values a branch allows for `property` (its `const` or `enum`, in its own properties or
+ * an `allOf` part's), or undefined when it leaves the property open.
+ */
+function pinnedValues(branch: unknown, property: string, resolve: RefResolver, depth = 0): string[] | undefined {
+  if (!isPlainObject(branch) || depth > MAX_PIN_DEPTH) return undefined;
+  if (typeof branch.$ref === 'string') return pinnedValues(resolve(branch.$ref), property, resolve, depth + 1);
+  // A branch that is itself a union is pinned when each of its own branches is.
+  const union = branch.oneOf ?? branch.anyOf;
+  if (Array.isArray(union)) {
+    const each = union.map((inner) => pinnedValues(inner, property, resolve, depth + 1));
+    return each.every((values) => values !== undefined) ? [...new Set(each.flat())] : undefined;
+  }
+  const properties = branch.properties;
+  const own = isPlainObject(properties) && Object.hasOwn(properties, property) ? properties[property] : undefined;
+  const values = stringValues(isPlainObject(own) && typeof own.$ref === 'string' ? resolve(own.$ref) : own);
+  if (values) return values;
+  if (!Array.isArray(branch.allOf)) return undefined;
+  for (const part of branch.allOf) {
+    const found = pinnedValues(part, property, resolve, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The strings a property schema allows when it lists them all (`const`, `enum`, or a union of those and null). */
+function stringValues(schema: unknown): string[] | undefined {
+  if (!isPlainObject(schema)) return undefined;
+  const union = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(union)) {
+    const each = union.filter((inner) => !isNullType(inner)).map(stringValues);
+    return each.length > 0 && each.every((values) => values !== undefined) ? each.flat() : undefined;
+  }
+  if (typeof schema.const === 'string') return [schema.const];
+  const values = schema.enum;
+  return Array.isArray(values) && values.length > 0 && values.every((value) => typeof value === 'string')
+    ? (values as string[])
+    : undefined;
+}
+
+function isNullType(schema: unknown): boolean {
+  return isPlainObject(schema) && schema.type === 'null';
+}
+
+/**
+ * `value` carrying one of its branch's `tags`: a tag it already has is kept (a branch that is itself
+ * a union built the tag of its own inner branch), else `tag` is set.
+ */
+export function withTagValue(
+  value: Record<string, unknown>,
+  propertyName: string,
+  tags: readonly string[],
+  tag: string,
+): Record<string, unknown> {
+  const own = Object.hasOwn(value, propertyName) ? value[propertyName] : undefined;
+  return typeof own === 'string' && tags.includes(own) ? value : { ...value, [propertyName]: tag };
 }
 
 /** Each branch of a bundled union, wrapped so that it also requires its tag: exactly one branch then matches. */

@@ -2,6 +2,7 @@
  * A deterministic example value built from a dereferenced schema: the "static" answer a mock gives
  * when the spec has no example (Prism's static mode). Random data comes from `arbitrary.ts` instead.
  */
+import { withTagValue } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
 import { type Bounds, hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
@@ -59,7 +60,10 @@ function shaped(view: SchemaView, options: ExampleOptions, depth: number): unkno
       view.branches.findIndex((branch) => !isNullSchema(branch)),
     );
     const value = build(view.branches[index], options, depth + 1);
-    return view.tags && isPlainObject(value) ? { ...value, [view.tags.propertyName]: view.tags.tags[index][0] } : value;
+    const tags = view.tags?.tags[index];
+    return view.tags && tags && isPlainObject(value)
+      ? withTagValue(value, view.tags.propertyName, tags, tags[0])
+      : value;
   }
   switch (primaryType(view)) {
     case 'null':

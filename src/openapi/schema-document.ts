@@ -6,8 +6,9 @@
  * document still name the same schemas in the copy: only keys are dropped, none moved.
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { branchTagsOf, recordBranchTags, taggedBranches } from './discriminator.js';
+import { branchTagsOf, type RefResolver, recordBranchTags, taggedBranches } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
+import { resolvePointer } from './pointer.js';
 import type { OpenApiVersion, Spec } from './types.js';
 
 /** OpenAPI's own data-type formats (ajv-formats has some of them too). */
@@ -72,6 +73,9 @@ export function schemaDocument(
   dereferenced?: Record<string, unknown>,
 ): SchemaDocument {
   const formats = new Set<string>();
+  // Branch schemas are read in the bundled document as written (the copy may already be rewritten).
+  const resolveRef = (ref: string) =>
+    ref.startsWith('#') ? resolvePointer(bundled, decodeURIComponent(ref.slice(1))) : undefined;
   const seen = new Map<object, unknown>();
   /** `twin` is the node at the same place in the dereferenced document (none below a `$ref`). */
   const copy = (node: unknown, namesHere: boolean, twin: unknown): unknown => {
@@ -104,7 +108,7 @@ export function schemaDocument(
         configurable: true,
       });
     }
-    if (!namesHere) withTaggedBranches(result, twinObject);
+    if (!namesHere) withTaggedBranches(result, twinObject, resolveRef);
     if (namesHere) return result;
     if (version !== '3.0') withNumericExclusiveBounds(result);
     return withoutTypelessNullable(result);
@@ -116,8 +120,8 @@ export function schemaDocument(
  * A discriminated union's branches each require their tag, so a value matches the one its tag
  * names; the dereferenced twin gets the tags for generators and examples.
  */
-function withTaggedBranches(schema: Record<string, unknown>, twin: object | undefined): void {
-  const tags = branchTagsOf(schema);
+function withTaggedBranches(schema: Record<string, unknown>, twin: object | undefined, resolve: RefResolver): void {
+  const tags = branchTagsOf(schema, resolve);
   if (!tags) return;
   if (twin) recordBranchTags(twin, tags);
   schema[schema.oneOf ? 'oneOf' : 'anyOf'] = taggedBranches(schema, tags);

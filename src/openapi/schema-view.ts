@@ -97,9 +97,13 @@ function buildView(schema: SchemaObject): SchemaView {
   const unionKeyword = Array.isArray(merged.oneOf) ? 'oneOf' : Array.isArray(merged.anyOf) ? 'anyOf' : undefined;
   const union = unionKeyword ? (merged[unionKeyword] as JsonSchema[]) : [];
   const siblings = unionKeyword ? withoutKeys(merged, ['oneOf', 'anyOf']) : EMPTY;
-  const branches = hasConstraints(siblings)
-    ? union.map((branch) => mergeAllOf({ allOf: [siblings, branch] }, new Set()))
-    : union;
+  const recordedTags = unionKeyword ? recordedBranchTags(schema) : undefined;
+  const { branches, tags } = hasConstraints(siblings)
+    ? satisfiableBranches(
+        union.map((branch) => mergeAllOf({ allOf: [siblings, branch] }, new Set())),
+        recordedTags,
+      )
+    : { branches: union, tags: recordedTags };
   const properties = new Map<string, JsonSchema>();
   if (isPlainObject(merged.properties))
     for (const [name, property] of Object.entries(merged.properties)) properties.set(name, property as JsonSchema);
@@ -112,7 +116,7 @@ function buildView(schema: SchemaObject): SchemaView {
     admits: admittedTypes(merged, types, union),
     branches,
     unionKeyword,
-    tags: unionKeyword ? recordedBranchTags(schema) : undefined,
+    tags,
     members,
     memberKeyword: Array.isArray(merged.enum) ? 'enum' : merged.const !== undefined ? 'const' : undefined,
     properties,
@@ -262,7 +266,34 @@ function mergeAllOf(schema: SchemaObject, visiting: Set<object>): SchemaObject {
     merged.properties = mergedProperties;
   }
   if (required.size > 0) merged.required = [...required];
+  // `nullable` widens only its own part's type: another part naming types without null still refuses null.
+  if (merged.nullable === true && parts.some(refusesNull)) delete merged.nullable;
   return merged;
+}
+
+/** True when a part names its types and null is none of them (no `nullable: true` either). */
+function refusesNull(part: SchemaObject): boolean {
+  if (part.type === undefined || part.nullable === true) return false;
+  return !(Array.isArray(part.type) ? part.type : [part.type]).includes('null');
+}
+
+/**
+ * Branches merged with the keywords beside the union, less those whose types the siblings rule
+ * out (`anyOf: [integer, null]` beside `type: integer` keeps only the integer): an empty type list
+ * would otherwise read as "any type". All are kept when none would be left.
+ */
+function satisfiableBranches(
+  merged: SchemaObject[],
+  tags: BranchTags | undefined,
+): { branches: JsonSchema[]; tags: BranchTags | undefined } {
+  const kept = merged.flatMap((branch, index) =>
+    Array.isArray(branch.type) && branch.type.length === 0 ? [] : [index],
+  );
+  if (kept.length === merged.length || kept.length === 0) return { branches: merged, tags };
+  return {
+    branches: kept.map((index) => merged[index]),
+    tags: tags && { propertyName: tags.propertyName, tags: kept.map((index) => tags.tags[index]) },
+  };
 }
 
 /** For bounds two parts both set, the one that holds for both. */

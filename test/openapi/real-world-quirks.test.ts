@@ -22,6 +22,11 @@ const ERROR_SHAPES = `${ROOT}test/fixtures/real-world-defects/error-shapes-3.0.y
 const FORMS = `${ROOT}test/fixtures/real-world-defects/forms-3.0.yaml`;
 const DISCRIMINATOR = `${ROOT}test/fixtures/real-world-defects/discriminator-3.0.yaml`;
 const COOKIES = `${ROOT}test/fixtures/real-world-defects/cookies-3.1.yaml`;
+const PINNED_TAGS = `${ROOT}test/fixtures/real-world-defects/discriminator-pinned-3.1.yaml`;
+const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3.1.yaml`;
+const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3.0.yaml`;
+const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
+const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -83,6 +88,94 @@ describe('spec engine on real-world quirks', () => {
       const created = await send(mock.url, 'POST', '/pets', { json: { petType: 'dog', name: 'Rex' } });
       expect(created.status, created.text).toBe(201);
       expect(created.body.petType).toBe('dog');
+    });
+  });
+
+  it("a discriminator without mapping takes each branch's own pinned value of the tag, not its schema name", async () => {
+    const items = await loadSpec(PINNED_TAGS);
+    const itemValidator = new SpecValidator(items);
+    const body = operation(items, 'createResponse').requestBody!.content[0].schemaPointer!;
+    const valid = [
+      { type: 'message', role: 'user', content: 'hi' },
+      { type: 'function_call', name: 'f' },
+      { type: 'reasoning', summary: 's' },
+      { type: 'search_call', query: 'q' },
+      { type: 'code_call', code: 'c' },
+      { type: 'item_reference', id: 'i' },
+    ];
+    expect(itemValidator.validate(body, { input: valid }, 'request')).toEqual([]);
+    expect(
+      itemValidator.validate(body, { input: [{ type: 'Message', role: 'user', content: 'hi' }] }, 'request'),
+    ).not.toEqual([]);
+    expect(itemValidator.validate(body, { input: [{ type: 'message', name: 'f' }] }, 'request')).not.toEqual([]);
+    await withSpecMock([PINNED_TAGS], async (mock) => {
+      const answer = await send(mock.url, 'POST', '/responses', { json: { input: valid } });
+      expect(answer.status, answer.text).toBe(200);
+      const pointer = operation(items, 'createResponse').responses[0].content[0].schemaPointer!;
+      expect(itemValidator.validate(pointer, answer.body, 'response')).toEqual([]);
+      expect(answer.body.output.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('null is refused where one allOf part names a type without it, and never sent as valid', async () => {
+    await withSpecMock([ALLOF_NULLABLE], async (mock) => {
+      const refused = await send(mock.url, 'POST', '/completions', { json: { prompt: 'p', top_logprobs: null } });
+      expect(refused.status).toBe(422);
+      expect(refused.text).toContain('top_logprobs');
+      const accepted = await send(mock.url, 'POST', '/completions', { json: { prompt: 'p', top_logprobs: 20 } });
+      expect(accepted.status, accepted.text).toBe(200);
+    });
+  });
+
+  it('a oneOf of required-only branches admits one of the properties, not both; of array branches, not []; of integer and number, no whole number', async () => {
+    await withSpecMock([ONEOF_REQUIRED], async (mock) => {
+      const both = { model: 'm', file_search: { vector_store_ids: [], vector_stores: [] } };
+      expect((await send(mock.url, 'POST', '/assistants', { json: both })).status).toBe(422);
+      expect((await send(mock.url, 'POST', '/assistants', { json: { model: 'm', input: [] } })).status).toBe(422);
+      expect((await send(mock.url, 'POST', '/assistants', { json: { model: 'm', input: ['a'] } })).status).toBe(200);
+      const variables = (value: unknown) => ({ json: { model: 'm', state_variables: { v: value } } });
+      expect((await send(mock.url, 'POST', '/assistants', variables(4))).status).toBe(422);
+      expect((await send(mock.url, 'POST', '/assistants', variables(1.5))).status).toBe(200);
+      const one = { model: 'm', file_search: { vector_stores: [{}] } };
+      const accepted = await send(mock.url, 'POST', '/assistants', { json: one });
+      expect(accepted.status, accepted.text).toBe(200);
+    });
+  });
+
+  it('a POST answering 200 with its item schema extended by allOf creates; one answering another schema does not', async () => {
+    await withSpecMock([CREATE_EXTENDS], async (mock) => {
+      const first = await send(mock.url, 'POST', '/admin_api_keys', { json: { name: 'ops' } });
+      const second = await send(mock.url, 'POST', '/admin_api_keys', { json: { name: 'ci' } });
+      expect(first.status, first.text).toBe(200);
+      expect(first.body.name).toBe('ops');
+      expect(typeof first.body.value).toBe('string');
+      expect(second.body.id).not.toBe(first.body.id);
+      const fetched = await send(mock.url, 'GET', `/admin_api_keys/${encodeURIComponent(first.body.id)}`);
+      expect(fetched.status, fetched.text).toBe(200);
+      expect(fetched.body.name).toBe('ops');
+      const action = await send(mock.url, 'POST', '/service_accounts', { json: { name: 'bot' } });
+      expect(action.status).toBe(200);
+      expect((await send(mock.url, 'GET', `/service_accounts/${action.body.id}`)).status).toBe(404);
+    });
+    const report = (await selfTest(CREATE_EXTENDS, 1)).report;
+    expect(report.failures).toEqual([]);
+    // the key collection is exercised by the CRUD properties, the service accounts are not claimed as one
+    const sequences = report.tallies.filter((t) => t.check.startsWith('crud.')).map((t) => t.operation);
+    expect(sequences).toContain('createKey');
+    expect(sequences).not.toContain('createServiceAccount');
+  });
+
+  it('documented framing headers (Transfer-Encoding, Content-Length) are left to the server: the answer stays valid HTTP', async () => {
+    await withSpecMock([TRANSPORT_HEADERS], async (mock) => {
+      const audio = await send(mock.url, 'POST', '/audio/speech', {
+        json: { input: 'hello' },
+        headers: { accept: 'application/octet-stream' },
+      });
+      expect(audio.status, audio.text).toBe(200);
+      expect(audio.headers['x-request-id']).toBe('req_1');
+      // Either framing, as the server chose it: never the schema-built "string" of the spec.
+      expect(audio.headers['transfer-encoding'] ?? 'chunked').toBe('chunked');
+      expect(audio.headers['content-length'] ?? '0').toMatch(/^\d+$/);
     });
   });
 
@@ -195,7 +288,20 @@ describe('spec engine on real-world quirks', () => {
   });
 
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [QUIRKS, KEYS, LOOKALIKE, ERROR_SHAPES, FORMS, DISCRIMINATOR, COOKIES]) {
+    for (const file of [
+      QUIRKS,
+      KEYS,
+      LOOKALIKE,
+      ERROR_SHAPES,
+      FORMS,
+      DISCRIMINATOR,
+      PINNED_TAGS,
+      ALLOF_NULLABLE,
+      ONEOF_REQUIRED,
+      CREATE_EXTENDS,
+      TRANSPORT_HEADERS,
+      COOKIES,
+    ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
