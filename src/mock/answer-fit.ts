@@ -51,7 +51,7 @@ export function fitToAnswerSchema(
     if (refused.length === 0) return fitted;
   }
   for (let index = 0; index < builders.length; index++) {
-    if (refusedPaths(builtAnswer(index)).length === 0) return built[index];
+    if (validator.accepts(schemaPointer, builtAnswer(index), 'response')) return built[index];
   }
   return body;
 }

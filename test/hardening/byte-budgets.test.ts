@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
+import type { StoreUsage } from '../../src/mock/store.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { getJson, postJson, type Headers, type HttpResponse } from '../helpers/http.js';
 import { DEMO_AGENT_ID, featherKey, PATHS, ROOT, startBundledMock } from '../helpers/mock.js';
@@ -60,15 +61,7 @@ async function stateOf(url: string, tenant: string): Promise<unknown> {
   return state.body;
 }
 
-async function usageOf(url: string): Promise<{
-  records: number;
-  bytes: number;
-  tenants: number;
-  indexEntries: number;
-  maxRecords: number;
-  maxBytes: number;
-  maxRecordBytes: number;
-}> {
+async function usageOf(url: string): Promise<StoreUsage> {
   const health = await getJson(url, '/__parley/health', ADMIN);
   expect(health.status).toBe(200);
   return health.body.memory;
