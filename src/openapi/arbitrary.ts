@@ -284,11 +284,17 @@ const FORMAT_GENERATORS: Record<string, () => fc.Arbitrary<string>> = {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/**
+ * The check ajv-formats makes of a string in `format`, if any. A format defined for numbers
+ * (`int64`, `int32`, `float`, `double`) does not apply to strings, as in ajv: DigitalOcean writes
+ * `type: string, format: int64` for 64-bit ids, and a number check would refuse every string built.
+ */
 function formatCheck(format: string): ((value: string) => boolean) | undefined {
   const definition = (fullFormats as Record<string, unknown>)[format];
   if (definition instanceof RegExp) return (value) => definition.test(value);
   if (typeof definition === 'function') return definition as (value: string) => boolean;
   if (definition && typeof definition === 'object' && 'validate' in definition) {
+    if ('type' in definition && definition.type !== 'string') return undefined;
     const validate = (definition as { validate: unknown }).validate;
     if (validate instanceof RegExp) return (value) => validate.test(value);
     if (typeof validate === 'function') return validate as (value: string) => boolean;
