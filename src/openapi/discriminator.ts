@@ -30,13 +30,20 @@ export function branchTagsOf(schema: Record<string, unknown>, resolve?: RefResol
   const mapping = isPlainObject(discriminator.mapping) ? (discriminator.mapping as Record<string, unknown>) : {};
   const tags = branches.map((branch) => {
     const ref = isPlainObject(branch) && typeof branch.$ref === 'string' ? branch.$ref : undefined;
-    if (ref === undefined) return [];
-    const name = decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1));
+    // A branch the bundler inlined (its schema first met here) is named by a mapping target that points at it.
+    const schema = ref === undefined ? branch : resolve?.(ref);
+    const name = ref === undefined ? undefined : decodeURIComponent(ref.slice(ref.lastIndexOf('/') + 1));
     const mapped = Object.entries(mapping)
-      .filter(([, target]) => target === ref || target === name)
+      .filter(
+        ([, target]) =>
+          target === ref ||
+          (name !== undefined && target === name) ||
+          (typeof target === 'string' && target.startsWith('#') && schema !== undefined && resolve?.(target) === schema),
+      )
       .map(([tag]) => tag);
     if (mapped.length > 0) return mapped;
-    const pinned = resolve ? pinnedValues(resolve(ref), discriminator.propertyName as string, resolve) : undefined;
+    if (name === undefined) return [];
+    const pinned = resolve ? pinnedValues(schema, discriminator.propertyName as string, resolve) : undefined;
     return pinned && !pinned.includes(name) ? pinned : [name];
   });
   return tags.every((list) => list.length > 0) ? { propertyName: discriminator.propertyName, tags } : undefined;

@@ -1,6 +1,7 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
 import { cachedLoad, type LoadedDocuments, type SpecCacheOptions } from './cache/spec-cache.js';
+import { localizeDiscriminatorMappings } from './discriminator-mapping.js';
 import { locate } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import {
@@ -75,6 +76,7 @@ export async function readSpecDocuments(file: string): Promise<LoadedDocuments> 
     const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
     const parser = new SwaggerParser();
     const bundled = (await parser.bundle(file)) as Record<string, any>;
+    localizeDiscriminatorMappings(bundled, parser.$refs);
     const files = parser.$refs.paths();
     const dereferenced = (await SwaggerParser.validate(structuredClone(bundled) as any)) as Record<string, any>;
     return { bundled, dereferenced, files };

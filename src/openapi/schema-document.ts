@@ -8,7 +8,7 @@
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { branchTagsOf, type RefResolver, recordBranchTags, taggedBranches } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
-import { resolvePointer } from './pointer.js';
+import { resolvePointer, unescapeSegment } from './pointer.js';
 import type { OpenApiVersion, Spec } from './types.js';
 
 /** OpenAPI's own data-type formats (ajv-formats has some of them too). */
@@ -77,6 +77,7 @@ export function schemaDocument(
   const resolveRef = (ref: string) =>
     ref.startsWith('#') ? resolvePointer(bundled, decodeURIComponent(ref.slice(1))) : undefined;
   const seen = new Map<object, unknown>();
+  const tagged = new Set<object>();
   /** `twin` is the node at the same place in the dereferenced document (none below a `$ref`). */
   const copy = (node: unknown, namesHere: boolean, twin: unknown): unknown => {
     if (node === null || typeof node !== 'object') return node;
@@ -108,23 +109,73 @@ export function schemaDocument(
         configurable: true,
       });
     }
-    if (!namesHere) withTaggedBranches(result, twinObject, resolveRef);
+    if (!namesHere && withTaggedBranches(node, result, twinObject, resolveRef)) tagged.add(result);
     if (namesHere) return result;
     if (version !== '3.0') withNumericExclusiveBounds(result);
     return withoutTypelessNullable(result);
   };
-  return { document: copy(bundled, false, dereferenced) as Record<string, unknown>, formats };
+  const document = copy(bundled, false, dereferenced) as Record<string, unknown>;
+  if (tagged.size > 0) refsPastTaggedBranches(document, tagged);
+  return { document, formats };
 }
 
 /**
  * A discriminated union's branches each require their tag, so a value matches the one its tag
- * names; the dereferenced twin gets the tags for generators and examples.
+ * names; the dereferenced twin gets the tags for generators and examples. True when it tagged.
  */
-function withTaggedBranches(schema: Record<string, unknown>, twin: object | undefined, resolve: RefResolver): void {
-  const tags = branchTagsOf(schema, resolve);
-  if (!tags) return;
+function withTaggedBranches(
+  original: object,
+  schema: Record<string, unknown>,
+  twin: object | undefined,
+  resolve: RefResolver,
+): boolean {
+  // Tags are read in the bundled document (`original`), where a mapping target is the very branch it names.
+  const tags = branchTagsOf(original as Record<string, unknown>, resolve);
+  if (!tags) return false;
   if (twin) recordBranchTags(twin, tags);
   schema[schema.oneOf ? 'oneOf' : 'anyOf'] = taggedBranches(schema, tags);
+  return true;
+}
+
+/**
+ * A bundler inlines a shared schema where it first meets it, which can be a branch of a
+ * discriminated union (`…/oneOf/0`), and points its other uses there. Such a branch now sits,
+ * as it was written, at `…/oneOf/0/allOf/0` of its tag-requiring wrapper: the other uses are
+ * pointed there, so they do not take this union's tags on.
+ */
+function refsPastTaggedBranches(document: Record<string, unknown>, tagged: Set<object>): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [document];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/') && /\/(oneOf|anyOf)\//.test(ref))
+      (node as { $ref: string }).$ref = refPastWrappers(document, ref, tagged);
+    stack.push(...Object.values(node));
+  }
+}
+
+function refPastWrappers(document: Record<string, unknown>, ref: string, tagged: Set<object>): string {
+  const rewritten: string[] = [];
+  let holder: unknown;
+  let node: unknown = document;
+  for (const segment of ref.slice(2).split('/')) {
+    const key = unescapeSegment(decodeURIComponent(segment));
+    const list = node;
+    node = list !== null && typeof list === 'object' ? (list as Record<string, unknown>)[key] : undefined;
+    if (node === undefined) return ref;
+    rewritten.push(segment);
+    // A branch of a tagged union's list: step into the branch as written, below its wrapper.
+    if (isPlainObject(holder) && tagged.has(holder) && list === (holder.oneOf ?? holder.anyOf) && isPlainObject(node)) {
+      const [original] = node.allOf as unknown[];
+      rewritten.push('allOf', '0');
+      node = original;
+    }
+    holder = list;
+  }
+  return `#/${rewritten.join('/')}`;
 }
 
 /**

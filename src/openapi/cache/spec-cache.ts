@@ -14,7 +14,7 @@ import { cacheDirectory, cacheEnabled } from './location.js';
 import { BlobStore, sha256 } from './store.js';
 
 /** Bumped whenever what an entry holds, or how it is encoded, changes. */
-const ENTRY_FORMAT = 1;
+const ENTRY_FORMAT = 2;
 export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
 
 const require = createRequire(import.meta.url);
