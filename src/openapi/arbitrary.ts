@@ -362,7 +362,7 @@ function stringArbitrary(view: SchemaView, options: Resolved): fc.Arbitrary<stri
   const maxLength = view.maxLength;
   let arbitrary: fc.Arbitrary<string>;
   if (pattern) {
-    arbitrary = fc.stringMatching(schemaRegExp(pattern));
+    arbitrary = patternArbitrary(pattern);
   } else if (format && FORMAT_GENERATORS[format]) {
     arbitrary = FORMAT_GENERATORS[format]();
   } else if (options.text === 'ascii') {
@@ -395,6 +395,22 @@ function stringArbitrary(view: SchemaView, options: Resolved): fc.Arbitrary<stri
       (!needsLengthCheck ||
         (codePoints(value) >= minLength && (maxLength === undefined || codePoints(value) <= maxLength))),
   );
+}
+
+/**
+ * Strings matching `pattern`. fast-check builds no word boundary (`\b`, `\B`; DigitalOcean's UUID
+ * patterns carry them): such a pattern is built without them, a wider language, and each value is
+ * held to the pattern itself.
+ */
+function patternArbitrary(pattern: string): fc.Arbitrary<string> {
+  const regex = schemaRegExp(pattern);
+  try {
+    return fc.stringMatching(regex);
+  } catch (error) {
+    const withoutBoundaries = pattern.replace(/(?<!\\)((?:\\\\)*)\\[bB]/g, '$1');
+    if (withoutBoundaries === pattern) throw error;
+    return fc.stringMatching(schemaRegExp(withoutBoundaries)).filter((value) => regex.test(value));
+  }
 }
 
 function arrayArbitrary(view: SchemaView, options: Resolved, depth: number): fc.Arbitrary<unknown[]> {

@@ -14,6 +14,8 @@ import { ROOT, specMockFor } from '../helpers/mock.js';
 import { selfTest } from '../helpers/self-test.js';
 
 const STRING_NUMBER_FORMATS = `${ROOT}test/fixtures/real-world-defects/string-number-formats-3.0.yaml`;
+const DISCRIMINATOR_ACROSS_FILES = `${ROOT}test/fixtures/real-world-defects/discriminator-across-files/api-3.0.yaml`;
+const WORD_BOUNDARY = `${ROOT}test/fixtures/real-world-defects/word-boundary-pattern-3.0.yaml`;
 
 describe('DigitalOcean quirks', () => {
   describe('a string in a number format (type string, format int64)', () => {
@@ -43,8 +45,54 @@ describe('DigitalOcean quirks', () => {
     });
   });
 
+  describe("a discriminator whose mapping names schemas in other files, relative to its own", () => {
+    it('selects the branch each tag maps to, where the bundler inlined it or pointed at it', async () => {
+      const spec = await loadSpec(DISCRIMINATOR_ACROSS_FILES, { cache: false });
+      const validator = new SpecValidator(spec);
+      const body = (id: string) => spec.operations.find((op) => op.id === id)!.requestBody!.content[0].schemaPointer!;
+      const issues = (id: string, value: unknown) => validator.validate(body(id), value, 'request');
+      expect(issues('dropletActions_post', { type: 'shutdown' })).toEqual([]);
+      expect(issues('dropletActions_post', { type: 'snapshot', name: 'nightly' })).toEqual([]);
+      // A tag the mapping does not list names no schema: refused.
+      expect(issues('dropletActions_post', { type: 'reboot' })).not.toEqual([]);
+      // The schema shared by both unions keeps the tags of each union apart.
+      expect(issues('volumeActions_post', { type: 'power_on' })).toEqual([]);
+      expect(issues('volumeActions_post', { type: 'resize', size_gigabytes: 5 })).toEqual([]);
+      expect(issues('volumeActions_post', { type: 'resize' }).map((i) => i.message)).toContainEqual(
+        expect.stringContaining('size_gigabytes'),
+      );
+      expect(issues('volumeActions_post', { type: 'shutdown' })).not.toEqual([]);
+    });
+
+    describe('served by the mock', () => {
+      const mock = specMockFor([DISCRIMINATOR_ACROSS_FILES]);
+
+      it('accepts each mapped action and refuses one the mapping does not list', async () => {
+        for (const action of [{ type: 'shutdown' }, { type: 'snapshot', name: 'nightly' }]) {
+          const accepted = await send(mock.url, 'POST', '/droplets/actions', { json: action });
+          expect(accepted.status, accepted.text).toBe(201);
+        }
+        const refused = await send(mock.url, 'POST', '/droplets/actions', { json: { type: 'reboot' } });
+        expect(refused.status, refused.text).toBe(422);
+      });
+    });
+  });
+
+  describe('a pattern with word boundaries (\\b)', () => {
+    it('is built to match: values are made without the boundaries and held to the pattern', async () => {
+      const spec = await loadSpec(WORD_BOUNDARY);
+      const validator = new SpecValidator(spec);
+      const media = spec.operations.find((op) => op.id === 'updateFirewall')!.requestBody!.content[0];
+      const values = fc.sample(schemaArbitrary(media.schema!, { direction: 'request' }), { numRuns: 40, seed: 2 });
+      for (const value of values) expect(validator.validate(media.schemaPointer!, value, 'request')).toEqual([]);
+      const uuids = values.flatMap((value) => (value as { rules: { uuid?: string }[] }).rules.map((rule) => rule.uuid));
+      // The pattern is unanchored at its end: a UUID somewhere in the value, not the empty alternative every time.
+      expect(uuids.some((uuid) => typeof uuid === 'string' && /[0-9a-f]{8}-[0-9a-f]{4}-/.test(uuid))).toBe(true);
+    });
+  });
+
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [STRING_NUMBER_FORMATS]) {
+    for (const file of [STRING_NUMBER_FORMATS, DISCRIMINATOR_ACROSS_FILES, WORD_BOUNDARY]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
