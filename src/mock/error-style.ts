@@ -4,6 +4,7 @@
  * Four shapes have hand-written renderings; any other documented JSON object schema is filled in.
  */
 import { classifyErrorSchema, documentedResponse, type ErrorStyle } from '../openapi/responses.js';
+import { viewOf } from '../openapi/schema-view.js';
 import type { JsonSchema, Operation, Spec } from '../openapi/types.js';
 import { carriesMessage } from './schema-error.js';
 
@@ -14,11 +15,16 @@ export type ErrorShape = { style: Exclude<ErrorStyle, 'schema'> } | { style: 'sc
 const PROBLEM: ErrorShape = { style: 'problem' };
 const specShapes = new WeakMap<Spec, ErrorShape>();
 
-/** The shape a documented response schema gives errors, if it documents a JSON object at all. */
-function shapeOf(schema: JsonSchema | undefined): ErrorShape | undefined {
+/**
+ * The shape a documented response schema gives errors, if it documents a JSON object at all. The
+ * operation's own schema for the status is its shape even with no message field (DigitalOcean's
+ * `{error, root_causes}`); the spec-wide shape is chosen among those that carry a message.
+ */
+function shapeOf(schema: JsonSchema | undefined, documentedHere = false): ErrorShape | undefined {
   const style = classifyErrorSchema(schema);
   if (style && style !== 'schema') return { style };
-  return carriesMessage(schema) ? { style: 'schema', schema: schema! } : undefined;
+  const objectSchema = documentedHere && viewOf(schema).properties.size > 0;
+  return carriesMessage(schema) || objectSchema ? { style: 'schema', schema: schema! } : undefined;
 }
 
 /** The error shape a spec uses most across its 4xx/5xx responses (the same schema object counts as one shape). */
@@ -45,7 +51,7 @@ export function dominantErrorShape(spec: Spec): ErrorShape {
 
 export function errorShapeFor(operation: Operation | undefined, spec: Spec | undefined, status: number): ErrorShape {
   const documented = operation && documentedResponse(operation, status);
-  return shapeOf(documented?.content[0]?.schema) ?? (spec ? dominantErrorShape(spec) : PROBLEM);
+  return shapeOf(documented?.content[0]?.schema, true) ?? (spec ? dominantErrorShape(spec) : PROBLEM);
 }
 
 /**

@@ -37,21 +37,23 @@ export function schemaShapedError(schema: JsonSchema, fields: ErrorFields): unkn
 function fill(schema: JsonSchema, value: unknown, fields: ErrorFields, depth: number): unknown {
   if (!isPlainObject(value) || typeof schema !== 'object' || depth > 3) return value;
   const view = viewOf(schema);
+  // With no message field, an `error` string is where the message goes (DigitalOcean's `{error, root_causes}`).
+  const messageIn = [...view.properties.keys()].some((name) => MESSAGE_FIELDS.test(name)) ? MESSAGE_FIELDS : /^error$/;
   for (const [name, property] of view.properties) {
     if (!Object.hasOwn(value, name) && !view.required.has(name)) continue;
-    const replacement = fieldValue(name, property, fields);
+    const replacement = fieldValue(name, property, fields, messageIn);
     if (replacement !== undefined) value[name] = replacement;
     else if (Object.hasOwn(value, name)) value[name] = fill(property, value[name], fields, depth + 1);
   }
   return value;
 }
 
-function fieldValue(name: string, schema: JsonSchema, fields: ErrorFields): unknown {
+function fieldValue(name: string, schema: JsonSchema, fields: ErrorFields, messageIn: RegExp): unknown {
   if (typeof schema !== 'object') return undefined;
   const view = viewOf(schema);
   if (view.members !== undefined) return undefined;
   const freeText = view.types.includes('string') && view.pattern === undefined && view.format === undefined;
-  if (MESSAGE_FIELDS.test(name) && freeText) return bounded(fields.message, view);
+  if (messageIn.test(name) && freeText) return bounded(fields.message, view);
   if (!CODE_FIELDS.test(name)) return undefined;
   if (view.types.includes('integer') || view.types.includes('number'))
     return withinBounds(fields.status, view) ? fields.status : undefined;

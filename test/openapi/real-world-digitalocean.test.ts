@@ -16,6 +16,7 @@ import { selfTest } from '../helpers/self-test.js';
 const STRING_NUMBER_FORMATS = `${ROOT}test/fixtures/real-world-defects/string-number-formats-3.0.yaml`;
 const DISCRIMINATOR_ACROSS_FILES = `${ROOT}test/fixtures/real-world-defects/discriminator-across-files/api-3.0.yaml`;
 const WORD_BOUNDARY = `${ROOT}test/fixtures/real-world-defects/word-boundary-pattern-3.0.yaml`;
+const ERROR_WITHOUT_MESSAGE = `${ROOT}test/fixtures/real-world-defects/error-without-message-3.0.yaml`;
 
 describe('DigitalOcean quirks', () => {
   describe('a string in a number format (type string, format int64)', () => {
@@ -91,8 +92,25 @@ describe('DigitalOcean quirks', () => {
     });
   });
 
+  describe('an error schema with no message field, documented for one status', () => {
+    const mock = specMockFor([ERROR_WITHOUT_MESSAGE]);
+
+    it("answers that status in the operation's own schema, the message in its error field", async () => {
+      const refused = await send(mock.url, 'POST', '/tags', { json: { name: 'not a tag!' } });
+      expect(refused.status, refused.text).toBe(400);
+      expect(refused.body).toMatchObject({ error: expect.stringContaining('name'), root_causes: expect.any(Array) });
+      const spec = await loadSpec(ERROR_WITHOUT_MESSAGE);
+      const documented = spec.operations.find((op) => op.id === 'tags_create')!.responses.find((r) => r.status === '400')!;
+      expect(new SpecValidator(spec).validate(documented.content[0].schemaPointer!, refused.body, 'response')).toEqual([]);
+      // Where the operation documents no shape of its own, the spec-wide {id, message} stays.
+      const missing = await send(mock.url, 'GET', '/tags/nowhere');
+      expect(missing.status).toBe(404);
+      expect(missing.body).toMatchObject({ id: expect.any(String), message: expect.any(String) });
+    });
+  });
+
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [STRING_NUMBER_FORMATS, DISCRIMINATOR_ACROSS_FILES, WORD_BOUNDARY]) {
+    for (const file of [STRING_NUMBER_FORMATS, DISCRIMINATOR_ACROSS_FILES, WORD_BOUNDARY, ERROR_WITHOUT_MESSAGE]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
