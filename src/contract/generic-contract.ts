@@ -5,7 +5,7 @@
  * an id of its own, echoes what was sent (with documented defaults), answers a repeated create with
  * a documented status, and is invisible to another tenant.
  */
-import { createsResource } from '../openapi/collection.js';
+import { createsResource, keyFieldOf } from '../openapi/collection.js';
 import { applyDefaults } from '../openapi/defaults.js';
 import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
 import { isPlainObject } from '../openapi/json-value.js';
@@ -61,7 +61,7 @@ export function collectionsOf(spec: Spec): Collection[] {
       documentedSuccessStatuses(create).find((status) => status === 201) ?? documentedSuccessStatuses(create)[0];
     const itemParameter = /\{([^}]+)\}\/?$/.exec((read ?? remove)?.path ?? `${base}/{id}`)![1];
     const { properties } = objectShape(createdSchema(create, createdStatus));
-    const idField = [itemParameter, 'id'].find((name) => properties.has(name));
+    const idField = keyFieldOf(properties, itemParameter);
     if (idField === undefined) continue;
     collections.push({ create, read, remove, itemParameter, idField, createdStatus });
   }

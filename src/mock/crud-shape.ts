@@ -4,7 +4,13 @@
  */
 import fc from 'fast-check';
 import { schemaArbitrary } from '../openapi/arbitrary.js';
-import { createsResource, itemOperationOf, successSchema, trailingParameter } from '../openapi/collection.js';
+import {
+  createsResource,
+  itemOperationOf,
+  keyFieldOf,
+  successSchema,
+  trailingParameter,
+} from '../openapi/collection.js';
 import { viewOf } from '../openapi/schema-view.js';
 import type { JsonSchema, Operation } from '../openapi/types.js';
 import type { IdSource } from './ids.js';
@@ -32,7 +38,7 @@ function readShape(operation: Operation): CrudShape {
   const item = trailing ? { operation, name: trailing } : itemOperationOf(operation, template);
   const answer = successSchema(operation) ?? (item && successSchema(item.operation));
   const properties = viewOf(answer).properties;
-  const keyField = item && properties.has(item.name) ? item.name : 'id';
+  const keyField = keyFieldOf(properties, item?.name) ?? 'id';
   const keySchema =
     properties.get(keyField) ?? item?.operation.parameters.find((p) => p.in === 'path' && p.name === item.name)?.schema;
   return { creates: createsResource(operation), keyField, keySchema };
@@ -54,7 +60,8 @@ export function newKey(shape: CrudShape, ids: IdSource, taken: (key: string) => 
     for (let attempt = 0; attempt < 8; attempt++) {
       const seed = Number.parseInt(ids.uuid().slice(0, 8), 16);
       const [value] = fc.sample(arbitrary, { numRuns: 1, seed });
-      if ((typeof value === 'string' || typeof value === 'number') && !taken(String(value))) return value;
+      // An empty key could not be named in the item's path.
+      if ((typeof value === 'string' || typeof value === 'number') && value !== '' && !taken(String(value))) return value;
     }
   }
   return ids.uuid();

@@ -5,6 +5,7 @@
  */
 import { isPlainObject } from './json-value.js';
 import { documentedSuccessStatuses } from './responses.js';
+import { viewOf } from './schema-view.js';
 import type { JsonSchema, Operation } from './types.js';
 
 /** The path parameter that names one item of `operation`'s path (`/pets/{petId}`), if the path ends in one. */
@@ -53,4 +54,20 @@ export function createsResource(operation: Operation): boolean {
 /** `schema` is `base`, or an `allOf` with `base` among its parts (a create answer that adds the one-time secret). */
 function extendsSchema(schema: JsonSchema, base: JsonSchema): boolean {
   return schema === base || (isPlainObject(schema) && Array.isArray(schema.allOf) && schema.allOf.includes(base));
+}
+
+/**
+ * The field of a created record that holds its key: the item path parameter's name, else `id`, of
+ * those the answer's properties have as a scalar. DigitalOcean answers `POST /reserved_ipv6` with
+ * `{reserved_ipv6: {ip, ...}}` for `/reserved_ipv6/{reserved_ipv6}`: that field is an envelope, not a key.
+ */
+export function keyFieldOf(
+  properties: ReadonlyMap<string, JsonSchema>,
+  itemParameter: string | undefined,
+): string | undefined {
+  return [itemParameter, 'id'].find((name) => {
+    if (name === undefined || !properties.has(name)) return false;
+    const { types } = viewOf(properties.get(name));
+    return !types.includes('object') && !types.includes('array');
+  });
 }

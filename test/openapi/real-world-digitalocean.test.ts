@@ -17,6 +17,7 @@ const STRING_NUMBER_FORMATS = `${ROOT}test/fixtures/real-world-defects/string-nu
 const DISCRIMINATOR_ACROSS_FILES = `${ROOT}test/fixtures/real-world-defects/discriminator-across-files/api-3.0.yaml`;
 const WORD_BOUNDARY = `${ROOT}test/fixtures/real-world-defects/word-boundary-pattern-3.0.yaml`;
 const ERROR_WITHOUT_MESSAGE = `${ROOT}test/fixtures/real-world-defects/error-without-message-3.0.yaml`;
+const ENVELOPED_CREATE = `${ROOT}test/fixtures/real-world-defects/enveloped-create-3.0.yaml`;
 
 describe('DigitalOcean quirks', () => {
   describe('a string in a number format (type string, format int64)', () => {
@@ -109,8 +110,28 @@ describe('DigitalOcean quirks', () => {
     });
   });
 
+  describe('a create answered in an envelope named as the item parameter', () => {
+    const mock = specMockFor([ENVELOPED_CREATE]);
+
+    it('keeps the envelope an object: the key goes in a top-level id, never over the envelope', async () => {
+      const created = await send(mock.url, 'POST', '/reserved_ipv6', { json: { region_slug: 'nyc3' } });
+      expect(created.status, created.text).toBe(201);
+      const body = created.body as { id: unknown; reserved_ipv6: unknown };
+      expect(body.reserved_ipv6).toMatchObject({ ip: expect.any(String) });
+      expect(typeof body.id).toBe('string');
+      const read = await send(mock.url, 'GET', `/reserved_ipv6/${encodeURIComponent(String(body.id))}`);
+      expect(read.status, read.text).toBe(200);
+    });
+  });
+
   describe('parley test against parley mock of the same spec conforms', () => {
-    for (const file of [STRING_NUMBER_FORMATS, DISCRIMINATOR_ACROSS_FILES, WORD_BOUNDARY, ERROR_WITHOUT_MESSAGE]) {
+    for (const file of [
+      STRING_NUMBER_FORMATS,
+      DISCRIMINATOR_ACROSS_FILES,
+      WORD_BOUNDARY,
+      ERROR_WITHOUT_MESSAGE,
+      ENVELOPED_CREATE,
+    ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
