@@ -60,6 +60,8 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
       view.branches.some((branch) => onlyType(branch) === 'number');
     const branches = exclusive.flatMap((branch, index) => {
       if (wholeNumbersClash && onlyType(branch) === 'integer') return [];
+      // A discriminated branch no tag selects takes no value.
+      if (tags && tags.tags[index].length === 0) return [];
       let built = build(branch, options, depth + 1);
       if (wholeNumbersClash && onlyType(branch) === 'number')
         built = built.filter((value) => typeof value !== 'number' || !Number.isInteger(value));

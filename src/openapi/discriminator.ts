@@ -11,7 +11,7 @@ import { isPlainObject } from './json-value.js';
 
 export interface BranchTags {
   propertyName: string;
-  /** Per branch, in order: the tag values that select it. */
+  /** Per branch, in order: the tag values that select it (none for a branch no value can select). */
   tags: string[][];
 }
 
@@ -41,12 +41,16 @@ export function branchTagsOf(schema: Record<string, unknown>, resolve?: RefResol
           (typeof target === 'string' && target.startsWith('#') && schema !== undefined && resolve?.(target) === schema),
       )
       .map(([tag]) => tag);
-    if (mapped.length > 0) return mapped;
-    if (name === undefined) return [];
     const pinned = resolve ? pinnedValues(schema, discriminator.propertyName as string, resolve) : undefined;
-    return pinned && !pinned.includes(name) ? pinned : [name];
+    // A mapped tag the branch itself refuses selects it for no value (DigitalOcean maps
+    // `change_backup_policy` to a branch whose `type` enum lacks it): such a branch is unreachable.
+    if (mapped.length > 0) return { tags: pinned ? mapped.filter((tag) => pinned.includes(tag)) : mapped };
+    if (name === undefined) return undefined;
+    return { tags: pinned && !pinned.includes(name) ? pinned : [name] };
   });
-  return tags.every((list) => list.length > 0) ? { propertyName: discriminator.propertyName, tags } : undefined;
+  return tags.every((found) => found !== undefined) && tags.some((found) => found.tags.length > 0)
+    ? { propertyName: discriminator.propertyName, tags: tags.map((found) => found!.tags) }
+    : undefined;
 }
 
 /** Most `allOf` levels (and `$ref` hops) read for a branch's own values of the tag property. */
@@ -119,7 +123,7 @@ export function taggedBranches(schema: Record<string, unknown>, found: BranchTag
       {
         type: 'object',
         required: [found.propertyName],
-        properties: { [found.propertyName]: { enum: found.tags[index] } },
+        properties: { [found.propertyName]: found.tags[index].length > 0 ? { enum: found.tags[index] } : { not: {} } },
       },
     ],
   }));

@@ -55,9 +55,10 @@ function build(schema: JsonSchema | undefined, options: ExampleOptions, depth: n
 /** An example of the value's shape, from the merged view (its annotations already read). */
 function shaped(view: SchemaView, options: ExampleOptions, depth: number): unknown {
   if (view.branches.length > 0) {
+    // The first branch a value can take: not null, and selected by some tag where the union is discriminated.
     const index = Math.max(
       0,
-      view.branches.findIndex((branch) => !isNullSchema(branch)),
+      view.branches.findIndex((branch, at) => !isNullSchema(branch) && view.tags?.tags[at].length !== 0),
     );
     const value = build(view.branches[index], options, depth + 1);
     const tags = view.tags?.tags[index];

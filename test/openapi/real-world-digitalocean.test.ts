@@ -18,6 +18,7 @@ const DISCRIMINATOR_ACROSS_FILES = `${ROOT}test/fixtures/real-world-defects/disc
 const WORD_BOUNDARY = `${ROOT}test/fixtures/real-world-defects/word-boundary-pattern-3.0.yaml`;
 const ERROR_WITHOUT_MESSAGE = `${ROOT}test/fixtures/real-world-defects/error-without-message-3.0.yaml`;
 const ENVELOPED_CREATE = `${ROOT}test/fixtures/real-world-defects/enveloped-create-3.0.yaml`;
+const UNREACHABLE_BRANCH = `${ROOT}test/fixtures/real-world-defects/discriminator-unreachable-branch-3.0.yaml`;
 
 describe('DigitalOcean quirks', () => {
   describe('a string in a number format (type string, format int64)', () => {
@@ -80,6 +81,21 @@ describe('DigitalOcean quirks', () => {
     });
   });
 
+  describe("a mapping tag the branch's own enum refuses", () => {
+    it('selects that branch for no value; the generator builds the reachable branches only', async () => {
+      const spec = await loadSpec(UNREACHABLE_BRANCH);
+      const validator = new SpecValidator(spec);
+      const media = spec.operations[0].requestBody!.content[0];
+      const issues = (value: unknown) => validator.validate(media.schemaPointer!, value, 'request');
+      expect(issues({ type: 'power_on' })).toEqual([]);
+      expect(issues({ type: 'rename', name: 'web-1' })).toEqual([]);
+      expect(issues({ type: 'change_backup_policy', backup_policy: {} })).not.toEqual([]);
+      const values = fc.sample(schemaArbitrary(media.schema!, { direction: 'request' }), { numRuns: 60, seed: 3 });
+      for (const value of values) expect(issues(value)).toEqual([]);
+      expect(new Set(values.map((value) => (value as { type: string }).type))).toEqual(new Set(['power_on', 'rename']));
+    });
+  });
+
   describe('a pattern with word boundaries (\\b)', () => {
     it('is built to match: values are made without the boundaries and held to the pattern', async () => {
       const spec = await loadSpec(WORD_BOUNDARY);
@@ -131,6 +147,7 @@ describe('DigitalOcean quirks', () => {
       WORD_BOUNDARY,
       ERROR_WITHOUT_MESSAGE,
       ENVELOPED_CREATE,
+      UNREACHABLE_BRANCH,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
