@@ -100,11 +100,36 @@ function compileTemplate(key: string): Route {
       names.push(param[1]);
       source += '([^/]+)';
     } else {
-      source += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      source += literalPattern(part);
       specificity += part.length;
     }
   }
   return { regex: new RegExp(`^${source}/?$`), names, fixedQuery, specificity, byMethod: new Map() };
+}
+
+/**
+ * A literal part of a path template as a request may spell it: each character a client must
+ * percent-encode (DigitalOcean's `PUT /<upload_url>` arrives as `/%3Cupload_url%3E`) matches as
+ * itself or as its UTF-8 escapes, in either case of hex digit.
+ */
+const UTF8 = new TextEncoder();
+
+function literalPattern(text: string): string {
+  let source = '';
+  for (const char of text) {
+    const escaped = char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (/[A-Za-z0-9\-._~/]/.test(char)) {
+      source += escaped;
+      continue;
+    }
+    const bytes = [...UTF8.encode(char)].map((byte) =>
+      [...byte.toString(16).toUpperCase().padStart(2, '0')]
+        .map((digit) => (/[A-F]/.test(digit) ? `[${digit}${digit.toLowerCase()}]` : digit))
+        .join(''),
+    );
+    source += `(?:${escaped}|%${bytes.join('%')})`;
+  }
+  return source;
 }
 
 function safeDecode(value: string): string {
