@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { schemaArbitrary } from '../openapi/arbitrary.js';
 import { bodyEncodingOf } from '../openapi/media-type.js';
 import type { HttpMethod, Operation, Parameter, Spec } from '../openapi/types.js';
+import { encodeBody } from './body-encoding.js';
 import { headerText } from './parameter-style.js';
 import type { ContractRequest } from './types.js';
 
@@ -72,9 +73,14 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
   const media = bodyMediaOf(operation);
   const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
   // JSON carries any text exactly; forms and plain text do not (a leading BOM is dropped, NUL cut): printable ASCII there.
-  const body: fc.Arbitrary<unknown> = media
+  const built = media
     ? schemaArbitrary(media.schema ?? {}, { direction: 'request', text: contentType ? 'ascii' : 'any' })
     : fc.constant(undefined);
+  // A required body of no bytes (an empty binary or text body, an empty form) reads as no body at all.
+  const body: fc.Arbitrary<unknown> =
+    media && contentType && operation.requestBody?.required
+      ? built.filter((value) => encodeBody(value, media.mediaType).text !== '')
+      : built;
   return fc
     .record({ path: record('path'), query: record('query'), header: record('header'), cookie: record('cookie'), body })
     .map(

@@ -19,6 +19,7 @@ const WORD_BOUNDARY = `${ROOT}test/fixtures/real-world-defects/word-boundary-pat
 const ERROR_WITHOUT_MESSAGE = `${ROOT}test/fixtures/real-world-defects/error-without-message-3.0.yaml`;
 const ENVELOPED_CREATE = `${ROOT}test/fixtures/real-world-defects/enveloped-create-3.0.yaml`;
 const UNREACHABLE_BRANCH = `${ROOT}test/fixtures/real-world-defects/discriminator-unreachable-branch-3.0.yaml`;
+const ENCODED_LITERAL_PATH = `${ROOT}test/fixtures/real-world-defects/encoded-literal-path-3.0.yaml`;
 
 describe('DigitalOcean quirks', () => {
   describe('a string in a number format (type string, format int64)', () => {
@@ -140,6 +141,21 @@ describe('DigitalOcean quirks', () => {
     });
   });
 
+  describe('a path key with characters a client must percent-encode', () => {
+    const mock = specMockFor([ENCODED_LITERAL_PATH]);
+
+    it('is routed as sent, encoded in either hex case, and nothing else is', async () => {
+      const upload = { raw: 'bytes', headers: { 'content-type': 'application/octet-stream' } };
+      for (const path of ['/%3Cupload_url%3E', '/%3cupload_url%3e']) {
+        const put = await send(mock.url, 'PUT', path, upload);
+        expect(put.status, `${path}: ${put.text}`).toBe(200);
+      }
+      expect((await send(mock.url, 'PUT', '/%3Cupload_urlX%3E', upload)).status).toBe(404);
+      // Parameters still match encoded text (here routed, then not found among the stored records).
+      expect((await send(mock.url, 'GET', '/files/a%20b')).text).toContain('No resource with name a b');
+    });
+  });
+
   describe('parley test against parley mock of the same spec conforms', () => {
     for (const file of [
       STRING_NUMBER_FORMATS,
@@ -148,6 +164,7 @@ describe('DigitalOcean quirks', () => {
       ERROR_WITHOUT_MESSAGE,
       ENVELOPED_CREATE,
       UNREACHABLE_BRANCH,
+      ENCODED_LITERAL_PATH,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
