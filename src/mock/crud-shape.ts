@@ -61,7 +61,8 @@ export function newKey(shape: CrudShape, ids: IdSource, taken: (key: string) => 
       const seed = Number.parseInt(ids.uuid().slice(0, 8), 16);
       const [value] = fc.sample(arbitrary, { numRuns: 1, seed });
       // An empty key could not be named in the item's path.
-      if ((typeof value === 'string' || typeof value === 'number') && value !== '' && !taken(String(value))) return value;
+      if ((typeof value === 'string' || typeof value === 'number') && value !== '' && !taken(String(value)))
+        return value;
     }
   }
   return ids.uuid();

@@ -6,7 +6,7 @@
  * holds the schema it names: the union then reads as its author wrote it.
  */
 import path from 'node:path';
-import { isPlainObject } from './json-value.js';
+import { forEachNode, isPlainObject } from './json-value.js';
 import { escapeSegment } from './pointer.js';
 
 /** What this needs of json-schema-ref-parser's `$refs` after a bundle: the parsed files, and a lookup by absolute ref. */
@@ -39,16 +39,10 @@ export function localizeDiscriminatorMappings(bundled: Record<string, unknown>, 
 /** Every discriminator `mapping` object in a parsed file (shared and cyclic nodes visited once). */
 function mappingsIn(root: unknown): Record<string, unknown>[] {
   const found: Record<string, unknown>[] = [];
-  const seen = new Set<object>();
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
-    seen.add(node);
+  forEachNode(root, (node) => {
     const discriminator = isPlainObject(node) ? node.discriminator : undefined;
     if (isPlainObject(discriminator) && isPlainObject(discriminator.mapping)) found.push(discriminator.mapping);
-    stack.push(...Object.values(node));
-  }
+  });
   return found;
 }
 

@@ -38,7 +38,10 @@ export function branchTagsOf(schema: Record<string, unknown>, resolve?: RefResol
         ([, target]) =>
           target === ref ||
           (name !== undefined && target === name) ||
-          (typeof target === 'string' && target.startsWith('#') && schema !== undefined && resolve?.(target) === schema),
+          (typeof target === 'string' &&
+            target.startsWith('#') &&
+            schema !== undefined &&
+            resolve?.(target) === schema),
       )
       .map(([tag]) => tag);
     const pinned = resolve ? pinnedValues(schema, discriminator.propertyName as string, resolve) : undefined;

@@ -5,6 +5,19 @@ export function isPlainObject(value: unknown): value is Record<string, any> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Calls `visit` on every object and array in a parsed document, shared and cyclic nodes once. */
+export function forEachNode(root: unknown, visit: (node: object) => void): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    visit(node);
+    stack.push(...Object.values(node));
+  }
+}
+
 /** True when JSON text nests deeper than `limit`; one pass over the text, brackets inside strings ignored. */
 export function exceedsJsonDepth(text: string, limit: number): boolean {
   // Each level opens with a bracket of its own, so text this short cannot nest too deep.

@@ -7,7 +7,7 @@
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { branchTagsOf, type RefResolver, recordBranchTags, taggedBranches } from './discriminator.js';
-import { isPlainObject } from './json-value.js';
+import { forEachNode, isPlainObject } from './json-value.js';
 import { resolvePointer, unescapeSegment } from './pointer.js';
 import type { OpenApiVersion, Spec } from './types.js';
 
@@ -144,17 +144,11 @@ function withTaggedBranches(
  * pointed there, so they do not take this union's tags on.
  */
 function refsPastTaggedBranches(document: Record<string, unknown>, tagged: Set<object>): void {
-  const seen = new Set<object>();
-  const stack: unknown[] = [document];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
-    seen.add(node);
+  forEachNode(document, (node) => {
     const ref = (node as { $ref?: unknown }).$ref;
     if (typeof ref === 'string' && ref.startsWith('#/') && /\/(oneOf|anyOf)\//.test(ref))
       (node as { $ref: string }).$ref = refPastWrappers(document, ref, tagged);
-    stack.push(...Object.values(node));
-  }
+  });
 }
 
 function refPastWrappers(document: Record<string, unknown>, ref: string, tagged: Set<object>): string {

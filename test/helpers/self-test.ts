@@ -1,6 +1,8 @@
 /** `parley test` against `parley mock` of the same spec: one engine, so any failure is a bug of one half. */
 import { type ContractOptions, runContract } from '../../src/contract/runner.js';
 import type { Report } from '../../src/contract/types.js';
+import { loadSpec } from '../../src/openapi/load.js';
+import { expect } from 'vitest';
 import { withSpecMock } from './mock.js';
 
 export const SELF_TEST_KEY = 'key-alpha';
@@ -30,4 +32,15 @@ export function selfTest(
     },
     { apiKeys: [SELF_TEST_KEY] },
   );
+}
+
+/** A self-test of `file` in `seed` that conforms: no failures, not cut short, every operation tested. */
+export async function expectSelfTestConforms(file: string, seed: number): Promise<Report> {
+  const { report, failures } = await selfTest(file, seed);
+  expect(failures).toEqual([]);
+  expect(report.interrupted).toBe(false);
+  expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(
+    new Set((await loadSpec(file)).operations.map((op) => op.id)).size,
+  );
+  return report;
 }
