@@ -7,7 +7,7 @@ import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { fixtureFile, PATHS, ROOT, SPEC_FILES, startSpecMock, tempJsonFile } from '../helpers/mock.js';
+import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 import { spawnUntil, stopProcess } from '../helpers/processes.js';
 
 const AUTH = { authorization: 'Bearer key-watch' };
@@ -187,6 +187,46 @@ describe('parley mock --watch on a fixtures file', () => {
       await eventually(async () => failures.length > 0, 'the broken fixtures reported');
       expect(failures[0]).toMatch(/agents\.json/);
       expect((await createSession(added)).status).toBe(201);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('parley mock --watch: fixture records taken out of the fixtures file', () => {
+  it('go from the next request on; a kind default comes back; an agent a client added stays', async () => {
+    const fromFile = '10000000-0000-4000-8000-000000000011';
+    const fromClient = '10000000-0000-4000-8000-000000000012';
+    const fixtures = await tempJsonFile('agents.json', {
+      agents: [
+        { id: fromFile, name: 'From the file' },
+        { id: DEMO_AGENT_ID, name: 'Demo, renamed by the file' },
+      ],
+    });
+    const mock = await startSpecMock([SPEC_FILES.eliza], {
+      fixturesFile: fixtures,
+      watch: true,
+      watchReport: { reloaded: () => undefined, failed: () => undefined },
+    });
+    const createSession = (agentId: string) =>
+      postJson(mock.url, PATHS.elizaSessions, { agentId, userId: DEMO_AGENT_ID });
+    const agentNames = async () =>
+      Object.fromEntries(
+        ((await getJson(mock.url, '/__parley/fixtures')).body.agents as { id: string; name: string }[]).map((agent) => [
+          agent.id,
+          agent.name,
+        ]),
+      );
+    try {
+      const added = await postJson(mock.url, '/__parley/fixtures', { agents: [{ id: fromClient, name: 'Client' }] });
+      expect(added.status, added.text).toBe(200);
+      expect((await createSession(fromFile)).status).toBe(201);
+      expect((await agentNames())[DEMO_AGENT_ID]).toBe('Demo, renamed by the file');
+
+      await writeFile(fixtures, JSON.stringify({ agents: [] }));
+      await eventually(async () => (await createSession(fromFile)).status === 404, 'the removed agent gone');
+      expect((await createSession(fromClient)).status).toBe(201);
+      expect(await agentNames()).toEqual({ [DEMO_AGENT_ID]: 'Demo Agent', [fromClient]: 'Client' });
     } finally {
       await mock.close();
     }
