@@ -1,8 +1,11 @@
 /** --watch: edits to a spec on disk are served without a restart, with the state kept; a broken edit changes nothing. */
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSpecs } from '../../src/openapi/load.js';
 import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
 import { ensureBuilt } from '../helpers/build.js';
@@ -231,4 +234,73 @@ describe('parley mock --watch: fixture records taken out of the fixtures file', 
       await mock.close();
     }
   });
+});
+
+describe('parley mock --watch: server settings a reload brings', () => {
+  it('a lower connection cap and request timeout apply to connections opened after the reload', async () => {
+    const specFile = fixtureFile('crud-3.0.yaml');
+    const settingsFile = await tempJsonFile('settings.json', { requestTimeoutMs: 60_000, maxConnections: 100 });
+    let reloads = 0;
+    const restarts: string[][] = [];
+    // A source like the config's: the specs, and server settings read from a file.
+    const source = {
+      files: [settingsFile],
+      load: async () => ({
+        specs: await loadSpecs([specFile]),
+        fixtures: [],
+        files: [settingsFile],
+        settings: JSON.parse(await readFile(settingsFile, 'utf8')),
+      }),
+    };
+    const mock = await startSpecMock([specFile], {
+      watch: true,
+      requestTimeoutMs: 60_000,
+      maxConnections: 100,
+      reloadSource: source,
+      watchReport: {
+        reloaded: (_files, restartToApply) => {
+          reloads++;
+          restarts.push(restartToApply);
+        },
+        failed: () => undefined,
+      },
+    });
+    const fresh = new Agent();
+    try {
+      await writeFile(settingsFile, JSON.stringify({ requestTimeoutMs: 1_000, maxConnections: 1, seed: 5 }));
+      await eventually(async () => reloads > 0, 'the reload');
+      expect(restarts[0]).toEqual(['--seed']);
+
+      // A client that never finishes its body holds the only connection the cap now allows...
+      const slow = net.connect(mock.port, '127.0.0.1');
+      let answer = '';
+      slow.on('data', (chunk) => (answer += chunk.toString()));
+      const closed = new Promise((resolve) => slow.once('close', resolve));
+      slow.write(
+        'POST /pets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+      );
+      await new Promise((resolve) => slow.once('ready', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const refused = await send(mock.url, 'GET', '/pets', { dispatcher: fresh });
+      expect(refused.status, refused.text).toBe(503);
+      // ...until the new request timeout cuts it off (generous: Node checks once a second).
+      await Promise.race([
+        closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('not cut off')), 15_000)),
+      ]);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      // The server counts the connection closed a moment after the client sees it close.
+      await eventually(async () => {
+        const agent = new Agent();
+        try {
+          return (await send(mock.url, 'GET', '/pets', { dispatcher: agent })).status === 200;
+        } finally {
+          await agent.close();
+        }
+      }, 'a connection served again');
+    } finally {
+      await fresh.close();
+      await mock.close();
+    }
+  }, 30_000);
 });
