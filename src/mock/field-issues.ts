@@ -57,7 +57,7 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
     case 'multipleOf':
       return ['multiple_of', `Input should be a multiple of ${p.multipleOf}`, { multiple_of: p.multipleOf }];
     case 'enum': {
-      const values: unknown[] = p.allowedValues ?? [];
+      const values: unknown[] = Array.isArray(p.allowedValues) ? p.allowedValues : [];
       return [
         'enum',
         `Input should be ${values
@@ -69,8 +69,13 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
     }
     case 'const':
       return ['literal_error', `Input should be ${quote(p.allowedValue)}`, { expected: quote(p.allowedValue) }];
-    case 'format':
-      return FORMAT_NAMES[p.format] ?? ['value_error', `Input should be a valid ${p.format}`];
+    case 'format': {
+      // The format names the spec's own word: looked up as an own key only.
+      const format = String(p.format);
+      return Object.hasOwn(FORMAT_NAMES, format)
+        ? FORMAT_NAMES[format]
+        : ['value_error', `Input should be a valid ${format}`];
+    }
     case 'pattern':
       return ['string_pattern_mismatch', `String should match pattern '${p.pattern}'`, { pattern: p.pattern }];
     case 'additionalProperties':

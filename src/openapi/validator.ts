@@ -21,7 +21,7 @@ export interface ValidationIssue {
   path: (string | number)[];
   keyword: string;
   message: string;
-  params: Record<string, any>;
+  params: Record<string, unknown>;
 }
 
 /** ajv's pattern engine: `schemaRegExp`, which reads legacy escapes that the `u` flag refuses. */
