@@ -159,4 +159,5 @@ function withExamples(spec: Spec, answers: RecordedAnswer[]): JsonObject {
   return document;
 }
 
-const objectOrNone = (value: unknown): Record<string, unknown> | undefined => (isPlainObject(value) ? value : undefined);
+const objectOrNone = (value: unknown): Record<string, unknown> | undefined =>
+  isPlainObject(value) ? value : undefined;
