@@ -42,7 +42,10 @@ Options:
       --save-interval <s>   seconds between saves of what changed (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
       --watch               reload the spec, fixtures and config files (and modules the config
                             imports) when they change, keeping the state (an edit that does not
-                            load is reported and the previous specs and behaviours stay served)
+                            load is reported and the previous specs and behaviours stay served);
+                            fixture records taken out of a file go, and the config's "mock" flag
+                            defaults apply, those fixed at start (port, seed, store limits...)
+                            named as "restart to apply"
 ${cacheHelpLine()}
       --no-bundled          no bundled behaviours or fixtures (Feather, Julep, ElizaOS): every spec
                             is served generically
