@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import type { CommandSection } from '../config/types.js';
+import { applyCacheFlag } from './command-line.js';
 
 /** --config <file>, in every command's flag table. */
 export const CONFIG_FLAG = { config: { type: 'string' } } as const;
@@ -24,6 +25,8 @@ export async function applyConfig(
 ): Promise<LoadedConfig> {
   const loaded = await loadConfig(values.config as string | undefined);
   Object.assign(values, withConfigDefaults(loaded, section, values, table));
+  // main.ts saw only the command line's --no-cache.
+  applyCacheFlag(values['no-cache'] === true);
   return loaded;
 }
 

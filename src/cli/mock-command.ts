@@ -59,6 +59,7 @@ export async function runMockCommand(argv: string[]): Promise<number> {
   if (printedHelp(commandLine.help, MOCK_HELP)) return 0;
   const config = await loadConfig(commandLine.config);
   const values = withConfigDefaults(config, 'mock', commandLine, MOCK_OPTIONS);
+  // main.ts saw only the command line's --no-cache.
   applyCacheFlag(values['no-cache']);
   // Every flag is checked before the specs load: a typo is reported at once.
   const settings = mockSettingsFrom(values);

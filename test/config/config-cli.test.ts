@@ -264,6 +264,8 @@ export default {
 };
 `;
   const header = (value: string) => `export const LIST_HEADER: string = ${JSON.stringify(value)};\n`;
+  const mockIn = (folder: string, ...args: string[]) =>
+    spawnUntil(process.execPath, [BIN, 'mock', ...args], LISTENING, 30_000, folder);
   /** Generous: a reload takes well under a second, but the machine is shared. */
   const eventually = async (check: () => Promise<boolean>, what: string) => {
     const deadline = Date.now() + 15_000;
@@ -275,13 +277,7 @@ export default {
 
   it('reloads an edit of the config or of a module it imports, keeps the state, and keeps the last good config', async () => {
     const folder = await project({ 'parley.config.ts': watchedConfig('Before'), 'list-header.ts': header('one') });
-    const started = await spawnUntil(
-      process.execPath,
-      [BIN, 'mock', '--watch', '--port', '0'],
-      LISTENING,
-      30_000,
-      folder,
-    );
+    const started = await mockIn(folder, '--watch', '--port', '0');
     try {
       const url = started.match[1];
       const listed = await getJson(url, '/pets');
@@ -342,13 +338,7 @@ export default {
     const edit = (mock: Record<string, unknown>) =>
       writeFile(path.join(folder, 'parley.config.mjs'), configWith(mock, pets));
     // --latency on the command line: the config's latency never applies, before or after a reload.
-    const started = await spawnUntil(
-      process.execPath,
-      [BIN, 'mock', '--watch', '--latency', '0'],
-      LISTENING,
-      30_000,
-      folder,
-    );
+    const started = await mockIn(folder, '--watch', '--latency', '0');
     try {
       const url = started.match[1];
       const bigPet = { name: 'x'.repeat(4000) };
@@ -407,7 +397,7 @@ export default {
     });
     const edit = (pets: { id: string; name: string }[]) =>
       writeFile(path.join(folder, 'parley.config.mjs'), configWith({ port: 0 }, pets));
-    const started = await spawnUntil(process.execPath, [BIN, 'mock', '--watch'], LISTENING, 30_000, folder);
+    const started = await mockIn(folder, '--watch');
     try {
       const url = started.match[1];
       const listed = async () => ((await getJson(url, '/pets')).body as { id: string }[]).map((pet) => pet.id);
