@@ -304,3 +304,47 @@ describe('parley mock --watch: server settings a reload brings', () => {
     }
   }, 30_000);
 });
+
+describe('parley mock --watch with a state file: fixture records keep their origin across a restart', () => {
+  it("a record the file gave is still the file's after a restart; one a client changed is the client's", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-watch-state-'));
+    const stateFile = path.join(dir, 'state.jsonl');
+    const fromFile = '10000000-0000-4000-8000-000000000021';
+    const changed = '10000000-0000-4000-8000-000000000022';
+    const fixtures = await tempJsonFile('agents.json', {
+      agents: [
+        { id: fromFile, name: 'From the file' },
+        { id: changed, name: 'Also from the file' },
+      ],
+    });
+    const start = () =>
+      startSpecMock([SPEC_FILES.eliza], {
+        fixturesFile: fixtures,
+        stateFile,
+        watch: true,
+        watchReport: { reloaded: () => undefined, failed: () => undefined },
+      });
+    const first = await start();
+    try {
+      const rewritten = await postJson(first.url, '/__parley/fixtures', {
+        agents: [{ id: changed, name: 'Changed by a client' }],
+      });
+      expect(rewritten.status, rewritten.text).toBe(200);
+    } finally {
+      await first.close();
+    }
+    // Restarted from the state file, which holds both records as they were.
+    const mock = await start();
+    const agentIds = async () =>
+      ((await getJson(mock.url, '/__parley/fixtures')).body.agents as { id: string }[]).map((agent) => agent.id);
+    try {
+      expect(await agentIds()).toEqual(expect.arrayContaining([fromFile, changed]));
+      await writeFile(fixtures, JSON.stringify({ agents: [] }));
+      await eventually(async () => !(await agentIds()).includes(fromFile), "the file's record gone");
+      const agents = (await getJson(mock.url, '/__parley/fixtures')).body.agents as { id: string; name: string }[];
+      expect(agents.find((agent) => agent.id === changed)?.name).toBe('Changed by a client');
+    } finally {
+      await mock.close();
+    }
+  });
+});
