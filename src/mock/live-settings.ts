@@ -79,8 +79,9 @@ export class LiveSettings {
   apply(reloaded: Partial<MockServerOptions>): string[] {
     const next = { ...this.current, ...reloaded };
     const { app, server, connections } = this.targets;
-    const before = mockSettingsOf(this.current);
-    const after = mockSettingsOf(next);
+    // Still bound where it started: the admin guard keeps accepting that host name until a restart.
+    const before = mockSettingsOf({ ...this.current, host: this.started.host });
+    const after = mockSettingsOf({ ...next, host: this.started.host });
     const changed = PIPELINE_SETTINGS.filter((key) => !isDeepStrictEqual(before[key], after[key]));
     if (changed.length > 0) app.applySettings(Object.fromEntries(changed.map((key) => [key, after[key]])));
     const maxConnections = next.maxConnections ?? DEFAULT_LIMITS.maxConnections;
