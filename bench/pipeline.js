@@ -22,14 +22,23 @@ const BENCH_LOOP = 'bench loop';
 
 /** The piece of work a file of the build does for a request; undefined for helpers shared by several pieces. */
 const PIECES = [
-  [/^src\/mock\/(request-validation|field-issues|schema-error)\.js$|^src\/openapi\/validator\.js$/, 'request validation (ajv, parameters)'],
+  [
+    /^src\/mock\/(request-validation|field-issues|schema-error)\.js$|^src\/openapi\/validator\.js$/,
+    'request validation (ajv, parameters)',
+  ],
   [/^src\/mock\/(body-decoders|json-body)\.js$/, 'request body: JSON parse and checks'],
   [/^src\/mock\/store\.js$/, 'state write (store, byte accounting)'],
   [/^src\/mock\/(ids|clock)\.js$/, 'ids and timestamps'],
-  [/^src\/apis\/|^src\/openapi\/defaults\.js$|^src\/mock\/generic-behaviour\.js$/, 'behaviour (the record and answer built)'],
+  [
+    /^src\/apis\/|^src\/openapi\/defaults\.js$|^src\/mock\/generic-behaviour\.js$/,
+    'behaviour (the record and answer built)',
+  ],
   [/^src\/mock\/(json-reply|documented-headers|cors|api-error)\.js$/, 'response: headers and JSON serialisation'],
   [/^src\/mock\/(request-log|detail-arena)\.js$/, 'request log (entry, headers and bodies copied)'],
-  [/^src\/openapi\/router\.js$|^src\/mock\/(request-target|credentials|session|operation-plan)\.js$/, 'routing, credentials, session'],
+  [
+    /^src\/openapi\/router\.js$|^src\/mock\/(request-target|credentials|session|operation-plan)\.js$/,
+    'routing, credentials, session',
+  ],
   [/^src\/mock\/app\.js$/, 'pipeline glue (app.ts)'],
 ];
 
@@ -73,13 +82,19 @@ for (const workload of WORKLOADS.filter((w) => w.name.toLowerCase().includes(wan
     method: request.method,
     target: request.path,
     // As node:http gives them, plus what autocannon sends.
-    headers: { host: '127.0.0.1:4010', connection: 'keep-alive', 'content-length': String(Buffer.byteLength(request.body ?? '')), ...request.headers },
+    headers: {
+      host: '127.0.0.1:4010',
+      connection: 'keep-alive',
+      'content-length': String(Buffer.byteLength(request.body ?? '')),
+      ...request.headers,
+    },
   };
   const run = async (n) => {
     for (let i = 0; i < n; i++) {
       const exchange = new BenchExchange(message, body);
       await app.serve(exchange);
-      if (exchange.sent.status >= 300) throw new Error(`${workload.name} answered ${exchange.sent.status}: ${exchange.sent.payload}`);
+      if (exchange.sent.status >= 300)
+        throw new Error(`${workload.name} answered ${exchange.sent.status}: ${exchange.sent.payload}`);
     }
   };
   await run(Math.min(20_000, requests));
@@ -124,4 +139,3 @@ async function serveOnce(app, request) {
   if (exchange.sent.status >= 300) throw new Error(`${request.path} answered ${exchange.sent.status}`);
   return JSON.parse(String(exchange.sent.payload));
 }
-

@@ -15,7 +15,9 @@ import { captureParleyAnswers } from './lib/targets.js';
 import { WORKLOADS } from './lib/workloads.js';
 
 const bare = process.argv.includes('--bare');
-const [wanted = 'Feather create-session', seconds = '15'] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const [wanted = 'Feather create-session', seconds = '15'] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'));
 const workload = WORKLOADS.find((w) => w.name.toLowerCase().includes(wanted.toLowerCase()));
 if (!workload)
   throw new Error(`no workload matches "${wanted}"; try one of: ${WORKLOADS.map((w) => w.name).join(', ')}`);
