@@ -96,6 +96,8 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
  * and "must be null" from a nullable branch is dropped when the value is not null.
  */
 export function toFieldIssues(location: (string | number)[], issues: ValidationIssue[], input: unknown): FieldIssue[] {
+  // The common case, a valid value, on every request: nothing to sort out.
+  if (issues.length === 0) return [];
   const specific = issues.filter((issue) => !['anyOf', 'oneOf', 'allOf', 'if'].includes(issue.keyword));
   const meaningful = specific.filter((issue) => !(issue.keyword === 'type' && issue.params.type === 'null'));
   const chosen = meaningful.length > 0 ? meaningful : specific.length > 0 ? specific : issues;
