@@ -61,6 +61,26 @@ export async function measureHarness(quick) {
   return { available: true, fullRuns, steady };
 }
 
+/**
+ * The harness of another build (its dist/) and this build's, side by side against one bare canned
+ * server: `rounds` alternating `--runs <runs>` runs each, so both see the same machine load.
+ * Resolves with every run of both, in order.
+ */
+export async function compareHarness(otherDist, { rounds = 3, runs = 400 } = {}) {
+  const answers = await captureOperationAnswers(API_KEY);
+  const bare = await startServer(process.execPath, [canned, answers, API_KEY]);
+  const byBuild = { other: [], current: [] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      byBuild.other.push(await steadyRun(bare.url, { runs, ...AGAINST_CANNED }, otherDist));
+      byBuild.current.push(await steadyRun(bare.url, { runs, ...AGAINST_CANNED }, undefined));
+    }
+  } finally {
+    await stopServer(bare.child);
+  }
+  return byBuild;
+}
+
 async function harnessAvailable() {
   const { code } = await execute(['test', '--help']);
   return code === 0;
@@ -77,11 +97,12 @@ async function timeFullRun(url) {
   return { requests: report.requests, wallSeconds, runSeconds: report.durationMs / 1000, exitCode: code };
 }
 
-/** A longer run in harness-child.js: its requests per second and CPU per request. */
-function steadyRun(url, options) {
+/** A longer run in harness-child.js (the harness of `dist`, default this build's): its requests per second and CPU per request. */
+function steadyRun(url, options, dist = harnessDist) {
   const settings = JSON.stringify({ target: url, apiKey: API_KEY, seed: 1, ...options });
+  const env = { ...process.env, PARLEY_HARNESS_DIST: dist ?? '' };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [child, settings], { maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [child, settings], { maxBuffer: 1024 * 1024, env }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`harness run failed: ${error.message}\n${stderr.slice(-2000)}`));
       const result = JSON.parse(stdout.trim().split('\n').at(-1));
       resolve({
