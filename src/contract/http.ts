@@ -157,7 +157,8 @@ type Operation = ContractRequest['operation'];
 
 /** What toWire needs of an operation, worked out once per operation instead of once per request. */
 interface WireTemplate {
-  template: string;
+  /** The path template split at its parameters: literal text at even places, parameter names at odd ones. */
+  pathParts: string[];
   fixedQuery: [string, string][];
   /** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
   accept: string;
@@ -174,8 +175,10 @@ function wireTemplateOf(operation: Operation): WireTemplate {
     const types = [
       ...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType))),
     ];
+    const { template: path, fixedQuery } = parsePathKey(operation.path);
     template = {
-      ...parsePathKey(operation.path),
+      pathParts: path.split(/\{([^}]+)\}/),
+      fixedQuery,
       accept: types.length > 0 ? types.join(', ') : '*/*',
       // The first of a name wins, as a lookup by name would find it.
       queryParameters: new Map(
@@ -201,9 +204,9 @@ function placedFor(template: WireTemplate, operation: Operation, credentials: Cr
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
   const wire = wireTemplateOf(operation);
-  let path = wire.template.replace(/\{([^}]+)\}/g, (_, name: string) =>
-    encodeURIComponent(String(request.pathParams[name] ?? '')),
-  );
+  let path = wire.pathParts[0];
+  for (let at = 1; at < wire.pathParts.length; at += 2)
+    path += encodeURIComponent(String(request.pathParams[wire.pathParts[at]] ?? '')) + wire.pathParts[at + 1];
   const query = new URLSearchParams(wire.fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;

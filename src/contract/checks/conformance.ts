@@ -1,6 +1,6 @@
 /** The answer is one the spec documents: its status, its content type, and its body's schema. */
 import { classifyErrorSchema, documentedResponse, isDocumented } from '../../openapi/responses.js';
-import type { MediaType, ResponseSpec } from '../../openapi/types.js';
+import type { MediaType, ResponseSpec, Spec } from '../../openapi/types.js';
 import type { Check, Exchange, Verdict } from '../types.js';
 import { mediaTypeMatches, mediaTypeOf, REASONABLE_UNDOCUMENTED } from './expectations.js';
 
@@ -89,13 +89,25 @@ function schemaVerdict(exchange: Exchange, wantError: boolean): Verdict {
   };
 }
 
+/** The API's documented error bodies with a schema, gathered once per spec. */
+const errorMediaBySpec = new WeakMap<Spec, MediaType[]>();
+function errorMediaOf(spec: Spec): MediaType[] {
+  let media = errorMediaBySpec.get(spec);
+  if (!media)
+    errorMediaBySpec.set(
+      spec,
+      (media = spec.operations
+        .flatMap((op) => op.responses)
+        .filter((r) => /^[45]|default/.test(r.status))
+        .flatMap((r) => r.content.filter((m) => m.schemaPointer && classifyErrorSchema(m.schema)))),
+    );
+  return media;
+}
+
 /** An error status the operation leaves out should still look like one of the API's documented errors. */
 function undocumentedErrorShape(exchange: Exchange): Verdict {
   const { response, request, validator } = exchange;
-  const errorMedia = request.operation.spec.operations
-    .flatMap((op) => op.responses)
-    .filter((r) => /^[45]|default/.test(r.status))
-    .flatMap((r) => r.content.filter((m) => m.schemaPointer && classifyErrorSchema(m.schema)));
+  const errorMedia = errorMediaOf(request.operation.spec);
   if (errorMedia.length === 0) return { outcome: 'skip' };
   const matches =
     response!.json !== undefined &&
