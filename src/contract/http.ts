@@ -200,6 +200,14 @@ function placedFor(template: WireTemplate, operation: Operation, credentials: Cr
   return placed;
 }
 
+/** The target's base path without its trailing slash, worked out once per target. */
+const pathPrefixes = new WeakMap<URL, string>();
+function pathPrefixOf(base: URL): string {
+  let prefix = pathPrefixes.get(base);
+  if (prefix === undefined) pathPrefixes.set(base, (prefix = base.pathname.replace(/\/$/, '')));
+  return prefix;
+}
+
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
@@ -224,7 +232,7 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     }
   }
   const search = query.toString();
-  const prefix = base.pathname.replace(/\/$/, '');
+  const prefix = pathPrefixOf(base);
   path = `${prefix}${path}${search ? `?${search}` : ''}`;
   let body: string | undefined;
   if (request.rawBody !== undefined) {
