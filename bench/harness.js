@@ -42,6 +42,11 @@ function renderComparison({ other: before, current }) {
     summary(runs, 'cpuMicrosPerRequest'),
     [...new Set(runs.map((run) => run.verdict))].join(', '),
   ];
+  const cold = (processes) => processes.map((process) => process.first);
+  const all = [...before, ...current].flatMap((process) => [process, process.first]);
+  const same = all.every(
+    (run) => run.requests === all[0].requests && run.checks === all[0].checks && run.verdict === all[0].verdict,
+  );
   return [
     table(
       [
@@ -51,9 +56,14 @@ function renderComparison({ other: before, current }) {
         'CPU µs/request median (range)',
         'verdict',
       ],
-      [row(other, before), row('this build', current)],
+      [
+        row(`${other}: first run of the process`, cold(before)),
+        row('this build: first run of the process', cold(current)),
+        row(`${other}: second run, same process`, before),
+        row('this build: second run, same process', current),
+      ],
     ),
     '',
-    `Same requests and verdict in every run: ${before.concat(current).every((run) => run.requests === current[0].requests && run.checks === current[0].checks && run.verdict === current[0].verdict) ? 'yes' : 'NO'}.`,
+    `Same requests, checks and verdict in every run: ${same ? 'yes' : 'NO'}.`,
   ];
 }
