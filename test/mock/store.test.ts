@@ -5,6 +5,21 @@ import { estimateJsonLength } from '../../src/openapi/json-value.js';
 import { UUID } from '../helpers/mock.js';
 
 describe('Store cap', () => {
+  it('keeps insertion and eviction order in a collection of tens of thousands (spread over many tables)', () => {
+    const store = new Store(20_000);
+    for (let at = 0; at < 25_000; at++) store.put('key', 'things', `t${at}`, { at });
+    for (let at = 10_000; at < 11_000; at++) store.delete('key', 'things', `t${at}`);
+    // Below the cap after the deletions: the next writes evict nothing, then the oldest go first again.
+    for (let at = 25_000; at < 27_000; at++) store.put('key', 'things', `t${at}`, { at });
+    const kept = store.list('key', 'things').map((record) => record.at);
+    const expected = [];
+    for (let at = 6_000; at < 27_000; at++) if (at < 10_000 || at >= 11_000) expected.push(at);
+    expect(store.size).toBe(20_000);
+    expect(kept).toEqual(expected);
+    expect(store.get('key', 'things', 't5999')).toBeUndefined();
+    expect(store.get('key', 'things', 't26999')).toEqual({ at: 26_999 });
+  });
+
   it('evicts the oldest records first once past maxRecords', () => {
     const store = new Store(3);
     for (const id of ['a', 'b', 'c', 'd', 'e']) store.put('key', 'things', id, { id });
