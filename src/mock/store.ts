@@ -6,6 +6,7 @@
  */
 
 import { estimateJsonLength } from '../openapi/json-value.js';
+import { ChunkedQueue } from './chunked-queue.js';
 
 export type StoredRecord = Record<string, unknown>;
 
@@ -132,13 +133,12 @@ export class Store {
   /** `${tenant}\0${key}` → id. */
   private readonly uniqueKeys = new Map<string, string>();
   /**
-   * Insertion order across all scopes, for oldest-first eviction: entry i is `queueIds[i]` in
-   * `queueScopes[i]`. Two flat arrays rather than a pair per record, which would cost more memory
+   * Insertion order across all scopes, for oldest-first eviction: the two queues move in step, each
+   * id queued with its scope. Two flat queues rather than a pair per record, which would cost more memory
    * than a small record itself. Entries for deleted records are stale and skipped.
    */
-  private queueScopes: (Scope | undefined)[] = [];
-  private queueIds: (string | undefined)[] = [];
-  private queueHead = 0;
+  private queueScopes = new ChunkedQueue<Scope>();
+  private queueIds = new ChunkedQueue<string>();
   private total = 0;
   private totalBytes = 0;
   private nextSeq = 0;
@@ -247,7 +247,7 @@ export class Store {
     }
     this.observer?.recordChanged(tenant, collection, id);
     this.enforceLimits(scope, id);
-    if (this.queueIds.length - this.queueHead > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
+    if (this.queueIds.length > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
   /**
@@ -298,9 +298,8 @@ export class Store {
     if (tenant === undefined) {
       this.tenants.clear();
       this.uniqueKeys.clear();
-      this.queueScopes = [];
-      this.queueIds = [];
-      this.queueHead = 0;
+      this.queueScopes = new ChunkedQueue();
+      this.queueIds = new ChunkedQueue();
       this.total = 0;
       this.totalBytes = 0;
     } else {
@@ -422,13 +421,10 @@ export class Store {
     let evicted = false;
     let keptSeen = false;
     let passedOver = 0;
-    while (!evicted && this.queueHead < this.queueIds.length) {
-      const at = this.queueHead++;
-      const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
-      // Release the slot so the evicted id can be collected before the next compaction.
-      this.queueScopes[at] = this.queueIds[at] = undefined;
+    while (!evicted && this.queueIds.length > 0) {
+      const [scope, id] = [this.queueScopes.shift()!, this.queueIds.shift()!];
       if (scope === keptScope && id === keptId) keptSeen = true;
-      else if (scope?.entries.has(id)) {
+      else if (scope.entries.has(id)) {
         if (passedOver < MAX_PASSED_OVER && this.holdsLessThanAverage(scope.tenant)) {
           // A small tenant's record goes to the back: many keys flooding the mock evict each other first.
           passedOver++;
@@ -445,27 +441,20 @@ export class Store {
       this.queueScopes.push(keptScope);
       this.queueIds.push(keptId);
     }
-    // Drop the consumed prefix now and then, so the queue's memory follows the live records.
-    if (this.queueHead > QUEUE_SLACK && this.queueHead * 2 > this.queueIds.length) {
-      this.queueScopes = this.queueScopes.slice(this.queueHead);
-      this.queueIds = this.queueIds.slice(this.queueHead);
-      this.queueHead = 0;
-    }
     return evicted;
   }
 
   /** Deleted records leave stale entries behind; under create-then-delete traffic they would pile up without bound. */
   private dropStaleEntries(): void {
-    const scopes: Scope[] = [];
-    const ids: string[] = [];
-    for (let at = this.queueHead; at < this.queueIds.length; at++) {
-      const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
-      if (scope?.entries.has(id)) {
+    const [scopes, ids] = [new ChunkedQueue<Scope>(), new ChunkedQueue<string>()];
+    while (this.queueIds.length > 0) {
+      const [scope, id] = [this.queueScopes.shift()!, this.queueIds.shift()!];
+      if (scope.entries.has(id)) {
         scopes.push(scope);
         ids.push(id);
       }
     }
-    [this.queueScopes, this.queueIds, this.queueHead] = [scopes, ids, 0];
+    [this.queueScopes, this.queueIds] = [scopes, ids];
   }
 }
 
