@@ -14,15 +14,16 @@ import {
   resetLine,
   unindexedLine,
 } from './state-file.js';
+import { ShardedSet } from './sharded-map.js';
 import type { SlicedWriter } from './state-io.js';
 import type { Store, StoreObserver } from './store.js';
 
 export class ChangeSet implements StoreObserver {
   private resetAll = false;
   private readonly resetTenants = new Set<string>();
-  /** tenant → collection → ids. */
-  private readonly records = new Map<string, Map<string, Set<string>>>();
-  private readonly indexes = new Map<string, Set<string>>();
+  /** tenant → collection → ids. Sharded sets: a fill may change a million records of one collection between two saves. */
+  private readonly records = new Map<string, Map<string, ShardedSet>>();
+  private readonly indexes = new Map<string, ShardedSet>();
   private count = 0;
 
   /** Names held: records, index entries and resets. */
@@ -34,14 +35,14 @@ export class ChangeSet implements StoreObserver {
     let collections = this.records.get(tenant);
     if (!collections) this.records.set(tenant, (collections = new Map()));
     let ids = collections.get(collection);
-    if (!ids) collections.set(collection, (ids = new Set()));
-    if (ids.size !== ids.add(id).size) this.count++;
+    if (!ids) collections.set(collection, (ids = new ShardedSet()));
+    if (ids.add(id)) this.count++;
   }
 
   indexChanged(tenant: string, key: string): void {
     let keys = this.indexes.get(tenant);
-    if (!keys) this.indexes.set(tenant, (keys = new Set()));
-    if (keys.size !== keys.add(key).size) this.count++;
+    if (!keys) this.indexes.set(tenant, (keys = new ShardedSet()));
+    if (keys.add(key)) this.count++;
   }
 
   /** A reset is written before every value, so what changed before it no longer needs a line of its own. */

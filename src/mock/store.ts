@@ -7,6 +7,7 @@
 
 import { estimateJsonLength } from '../openapi/json-value.js';
 import { ChunkedQueue } from './chunked-queue.js';
+import { ShardedMap } from './sharded-map.js';
 
 export type StoredRecord = Record<string, unknown>;
 
@@ -120,18 +121,21 @@ interface Tenant {
   bytes: number;
 }
 
-/** One tenant's collection; entries in insertion order, so the first is the oldest. */
+/**
+ * One tenant's collection; entries in insertion order (by `seq`), so the first is the oldest. Sharded:
+ * one collection may hold a million records, and one Map that size stalls every answer when it rehashes.
+ */
 interface Scope {
   tenant: Tenant;
   name: string;
-  entries: Map<string, Entry>;
+  entries: ShardedMap<Entry>;
 }
 
 export class Store {
   /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
   private readonly tenants = new Map<string, Tenant>();
-  /** `${tenant}\0${key}` → id. */
-  private readonly uniqueKeys = new Map<string, string>();
+  /** `${tenant}\0${key}` → id; sharded like a collection, as it may grow as large. */
+  private readonly uniqueKeys = new ShardedMap<string>();
   /**
    * Insertion order across all scopes, for oldest-first eviction: the two queues move in step, each
    * id queued with its scope. Two flat queues rather than a pair per record, which would cost more memory
@@ -195,14 +199,14 @@ export class Store {
   *records(): Generator<[tenant: string, collection: string, id: string, record: HeldRecord]> {
     for (const [tenant, { collections }] of this.tenants) {
       for (const [collection, scope] of collections) {
-        for (const [id, entry] of scope.entries) yield [tenant, collection, id, entry.record];
+        for (const [id, entry] of scope.entries.entriesByRank(seqOf)) yield [tenant, collection, id, entry.record];
       }
     }
   }
 
   /** Every get-or-create index entry as [tenant, key, id]. */
   *indexEntries(): Generator<[tenant: string, key: string, id: string]> {
-    for (const [joined, id] of this.uniqueKeys) yield [...splitOnce(joined), id];
+    for (const [joined, id] of this.uniqueKeys.entries()) yield [...splitOnce(joined), id];
   }
 
   forTenant(tenant: string): TenantState {
@@ -273,7 +277,7 @@ export class Store {
 
   list(tenant: string, collection: string): StoredRecord[] {
     const entries = this.tenants.get(tenant)?.collections.get(collection)?.entries;
-    return entries ? Array.from(entries.values(), recordOf) : [];
+    return entries ? Array.from(entries.entriesByRank(seqOf), ([, entry]) => recordOf(entry)) : [];
   }
 
   lookup(tenant: string, key: string): string | undefined {
@@ -323,10 +327,11 @@ export class Store {
     for (const [owner, { collections }] of this.tenants) {
       if (tenant !== undefined && owner !== tenant) continue;
       for (const [collection, scope] of collections) {
-        for (const [id, entry] of scope.entries) addSnapshotRecord(snapshot, owner, collection, id, recordOf(entry));
+        for (const [id, entry] of scope.entries.entriesByRank(seqOf))
+          addSnapshotRecord(snapshot, owner, collection, id, recordOf(entry));
       }
     }
-    for (const [key, id] of this.uniqueKeys) {
+    for (const [key, id] of this.uniqueKeys.entries()) {
       const [owner, unique] = splitOnce(key);
       if (tenant !== undefined && owner !== tenant) continue;
       addSnapshotIndex(snapshot, owner, unique, id);
@@ -351,7 +356,8 @@ export class Store {
     let tenant = this.tenants.get(tenantName);
     if (!tenant) this.tenants.set(tenantName, (tenant = { name: tenantName, collections: new Map(), bytes: 0 }));
     let scope = tenant.collections.get(collection);
-    if (!scope) tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new Map() }));
+    if (!scope)
+      tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new ShardedMap() }));
     return scope;
   }
 
@@ -407,11 +413,8 @@ export class Store {
   private evictOldestOf(tenant: Tenant, keptScope: Scope, keptId: string): boolean {
     let oldest: { scope: Scope; id: string; seq: number } | undefined;
     for (const scope of tenant.collections.values()) {
-      for (const [id, entry] of scope.entries) {
-        if (scope === keptScope && id === keptId) continue;
-        if (!oldest || entry.seq < oldest.seq) oldest = { scope, id, seq: entry.seq };
-        break;
-      }
+      const found = scope.entries.lowestByRank(seqOf, scope === keptScope ? keptId : undefined);
+      if (found && (!oldest || found[1].seq < oldest.seq)) oldest = { scope, id: found[0], seq: found[1].seq };
     }
     if (oldest) this.remove(oldest.scope, oldest.id);
     return oldest !== undefined;
@@ -464,6 +467,10 @@ export class Store {
  */
 export function estimateRecordBytes(id: string, record: StoredRecord, jsonLength?: number): number {
   return (jsonLength ?? estimateJsonLength(record)) + id.length + RECORD_OVERHEAD_BYTES;
+}
+
+function seqOf(entry: Entry): number {
+  return entry.seq;
 }
 
 /** The entry's record as an object, parsed (once) if it is still held as text. */
