@@ -16,6 +16,8 @@ const SHARD_COUNT = 64;
 export class ShardedMap<V> {
   private tables: Map<string, V>[] = [new Map()];
   private count = 0;
+  /** Counts deletions and replacements: an ordered iteration paused meanwhile checks what it holds. */
+  private removals = 0;
 
   get size(): number {
     return this.count;
@@ -37,18 +39,23 @@ export class ShardedMap<V> {
   set(key: string, value: V): void {
     const table = this.tableFor(key);
     const before = table.size;
-    if (table.set(key, value).size === before) return;
+    if (table.set(key, value).size === before) {
+      this.removals++;
+      return;
+    }
     if (++this.count === SPLIT_AT && this.tables.length === 1) this.split();
   }
 
   delete(key: string): boolean {
     if (!this.tableFor(key).delete(key)) return false;
     this.count--;
+    this.removals++;
     return true;
   }
 
   clear(): void {
     [this.tables, this.count] = [[new Map()], 0];
+    this.removals++;
   }
 
   /** Every entry, table by table: in insertion order only while the map is one table. */
@@ -67,10 +74,21 @@ export class ShardedMap<V> {
    * one added meanwhile may be missed (the state file journals such changes anyway).
    */
   *entriesByRank(rank: (value: V) => number): Generator<[string, V]> {
-    const heads = new RankedHeads(this.tables, rank);
-    for (let head = heads.pop(); head; head = heads.pop()) {
-      // Checked against the tables as they are now: they may have been split since the iteration began.
-      if (this.get(head[0]) === head[1]) yield head;
+    const tables = this.tables;
+    const merge = new RankMerge(tables, rank);
+    let removals = this.removals;
+    for (let head = merge.next(); head; head = merge.next()) {
+      if (this.tables !== tables) {
+        // Split since the iteration began: the tables merged no longer see deletions, so each entry is checked.
+        if (this.get(head[0]) === head[1]) yield head;
+        continue;
+      }
+      yield head;
+      // Map iterators pass over deleted entries, but each table's next entry is already taken out.
+      if (this.removals !== removals && this.tables === tables) {
+        merge.dropHeads((key, value) => tables[this.tableIndex(key)]!.get(key) !== value);
+        removals = this.removals;
+      }
     }
   }
 
@@ -95,8 +113,11 @@ export class ShardedMap<V> {
   }
 
   private tableFor(key: string): Map<string, V> {
-    const { tables } = this;
-    return tables.length === 1 ? tables[0]! : tables[shardOf(key)]!;
+    return this.tables[this.tableIndex(key)]!;
+  }
+
+  private tableIndex(key: string): number {
+    return this.tables.length === 1 ? 0 : shardOf(key);
   }
 }
 
@@ -129,67 +150,109 @@ export class ShardedSet {
 }
 
 /**
- * The next entry of each table, in a binary heap by rank: merging the tables costs a few comparisons
- * per value (log2 of the table count), not one per table.
+ * Merges tables each in ascending rank: the next entry of each in a binary heap by rank, so a step
+ * costs a few comparisons (log2 of the table count), not one per table. Tables by index, ranks in a
+ * typed array: a million steps allocate nothing but what the Map iterators do.
  */
-class RankedHeads<V> {
-  private readonly heap: { entries: Iterator<[string, V]>; head: [string, V]; rank: number }[] = [];
+class RankMerge<V> {
+  private readonly iterators: Iterator<[string, V]>[];
+  private readonly heads: ([string, V] | undefined)[];
+  private readonly ranks: Float64Array;
+  /** Table indices, ordered as a heap by their head's rank. */
+  private readonly heap: Int32Array;
+  private size = 0;
+  /** The table the entry last returned came from. */
+  lastTable = -1;
 
   constructor(
     tables: Map<string, V>[],
     private readonly rank: (value: V) => number,
   ) {
-    for (const table of tables) {
-      const entries = table.entries();
-      const next = entries.next();
-      if (!next.done) this.insert({ entries, head: next.value, rank: rank(next.value[1]) });
-    }
+    this.iterators = tables.map((table) => table.entries());
+    this.heads = new Array<[string, V] | undefined>(tables.length);
+    this.ranks = new Float64Array(tables.length);
+    this.heap = new Int32Array(tables.length);
+    for (let table = 0; table < tables.length; table++) if (this.advance(table)) this.insert(table);
   }
 
-  /** Takes the entry of lowest rank out, moving its table on to its next entry. */
-  pop(): [string, V] | undefined {
-    const { heap } = this;
-    const top = heap[0];
-    if (!top) return undefined;
-    const taken = top.head;
-    const next = top.entries.next();
-    if (next.done) {
-      const last = heap.pop()!;
-      if (heap.length === 0) return taken;
-      heap[0] = last;
-    } else [top.head, top.rank] = [next.value, this.rank(next.value[1])];
-    this.siftDown(0);
+  /** The entry of lowest rank among the tables' next ones, taken; undefined once all are done. */
+  next(): [string, V] | undefined {
+    if (this.size === 0) return undefined;
+    const table = this.heap[0]!;
+    const taken = this.heads[table]!;
+    this.lastTable = table;
+    if (!this.advance(table)) this.heap[0] = this.heap[--this.size]!;
+    this.siftDown();
     return taken;
   }
 
-  private insert(item: (typeof this.heap)[number]): void {
-    const { heap } = this;
-    let at = heap.push(item) - 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (heap[parent]!.rank <= item.rank) break;
-      [heap[at], heap[parent]] = [heap[parent]!, item];
-      at = parent;
+  /** Moves every table whose next entry is `gone` on to one that is not, and orders the heap again. */
+  dropHeads(gone: (key: string, value: V) => boolean): void {
+    const live: number[] = [];
+    for (let at = 0; at < this.size; at++) {
+      const table = this.heap[at]!;
+      let head = this.heads[table]!;
+      let more = true;
+      while (more && gone(head[0], head[1])) {
+        more = this.advance(table);
+        head = this.heads[table]!;
+      }
+      if (more) live.push(table);
     }
+    this.size = 0;
+    for (const table of live) this.insert(table);
   }
 
-  private siftDown(at: number): void {
-    const { heap } = this;
-    for (;;) {
-      const [left, right] = [2 * at + 1, 2 * at + 2];
-      let lowest = at;
-      if (left < heap.length && heap[left]!.rank < heap[lowest]!.rank) lowest = left;
-      if (right < heap.length && heap[right]!.rank < heap[lowest]!.rank) lowest = right;
-      if (lowest === at) return;
-      [heap[at], heap[lowest]] = [heap[lowest]!, heap[at]!];
-      at = lowest;
+  /** Moves a table's head on to its next entry; false when it has none. */
+  private advance(table: number): boolean {
+    const next = this.iterators[table]!.next();
+    if (next.done) {
+      this.heads[table] = undefined;
+      return false;
     }
+    this.heads[table] = next.value;
+    this.ranks[table] = this.rank(next.value[1]);
+    return true;
+  }
+
+  /** Adds a table (its head taken) to the heap, sifted up into place. */
+  private insert(table: number): void {
+    let at = this.size++;
+    while (at > 0 && this.ranks[this.heap[(at - 1) >> 1]!]! > this.ranks[table]!) {
+      this.heap[at] = this.heap[(at - 1) >> 1]!;
+      at = (at - 1) >> 1;
+    }
+    this.heap[at] = table;
+  }
+
+  private siftDown(): void {
+    const { heap, ranks, size } = this;
+    const moving = heap[0]!;
+    const movingRank = ranks[moving]!;
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= size) break;
+      if (child + 1 < size && ranks[heap[child + 1]!]! < ranks[heap[child]!]!) child++;
+      if (ranks[heap[child]!]! >= movingRank) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = moving;
   }
 }
 
-/** FNV-1a over the key's UTF-16 units, folded to a table index. */
+/** UTF-16 units of a key's end that choose its table. */
+const HASHED_TAIL = 8;
+
+/**
+ * FNV-1a over the key's last few UTF-16 units (where generated ids and counters differ) and its
+ * length, folded to a table index. Hashing whole keys cost a third of a load's time; keys alike at
+ * the end only share a table, which is then no worse than one Map.
+ */
 function shardOf(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let at = 0; at < key.length; at++) hash = Math.imul(hash ^ key.charCodeAt(at), 0x01000193);
+  let hash = Math.imul(0x811c9dc5 ^ key.length, 0x01000193);
+  for (let at = Math.max(0, key.length - HASHED_TAIL); at < key.length; at++)
+    hash = Math.imul(hash ^ key.charCodeAt(at), 0x01000193);
   return (hash ^ (hash >>> 16)) & (SHARD_COUNT - 1);
 }
