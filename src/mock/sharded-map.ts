@@ -2,19 +2,25 @@
  * String-keyed maps and sets whose hash tables all stay small, however many entries they hold.
  *
  * A JS `Map` grows by rehashing every entry at once when it doubles: at half a million entries that
- * is tens of milliseconds with the event loop blocked, every answer waiting behind it. Here the keys
- * are spread over a fixed number of small `Map`s by a hash of the key, so each doubling moves a
- * sliver of the entries. Nothing is added per entry: insertion order, where it matters, comes from a
- * rank the values carry (the store's sequence number), merged across the tables when iterating.
+ * is tens of milliseconds with the event loop blocked, every answer waiting behind it. Here the first
+ * entries fill one table, the base; past `SPLIT_AT` new keys are spread over `SHARD_COUNT` small
+ * tables by a hash of the key, so each doubling moves a sliver of the entries, and nothing is ever
+ * moved between tables. A bulk load (a state file read before answering) puts everything in the
+ * base, as fast as one Map: that table is then complete and never grows again.
+ *
+ * Nothing is added per entry: insertion order, where it matters, comes from a rank the values carry
+ * (the store's sequence number), each table holding its entries in rank order, merged when iterating.
  */
 
-/** Entries held in one table before they are spread over `SHARD_COUNT`: small maps stay one Map. */
+/** Entries the base takes before new keys go to the shards: small maps stay one Map. */
 const SPLIT_AT = 8_192;
-/** Tables once split: at a million entries each holds about 16k, a rehash well under a millisecond. */
+/** Shard tables: at a million entries each holds about 16k, a rehash well under a millisecond. */
 const SHARD_COUNT = 64;
 
-export class ShardedMap<V> {
-  private tables: Map<string, V>[] = [new Map()];
+export class ShardedMap<V extends NonNullable<unknown>> {
+  private readonly base = new Map<string, V>();
+  /** Empty until the base is full; then a table per shard. */
+  private shards: Map<string, V>[] = [];
   private count = 0;
   /** Counts deletions and replacements: an ordered iteration paused meanwhile checks what it holds. */
   private removals = 0;
@@ -23,70 +29,72 @@ export class ShardedMap<V> {
     return this.count;
   }
 
-  /** Entries in the largest table: what one rehash may have to move. */
-  get largestTableSize(): number {
-    return Math.max(...this.tables.map((table) => table.size));
+  /** Entries in the largest shard (0 before there are any): what a rehash past the base may have to move. */
+  get largestShardSize(): number {
+    return Math.max(0, ...this.shards.map((table) => table.size));
   }
 
   get(key: string): V | undefined {
-    return this.tableFor(key).get(key);
+    const value = this.base.get(key);
+    return value !== undefined || this.shards.length === 0 ? value : this.shardFor(key).get(key);
   }
 
   has(key: string): boolean {
-    return this.tableFor(key).has(key);
+    return this.get(key) !== undefined;
   }
 
+  /** Sets the value under `key`, replacing any it held (in place: the key keeps its rank order). */
   set(key: string, value: V): void {
-    const table = this.tableFor(key);
-    const before = table.size;
-    if (table.set(key, value).size === before) {
-      this.removals++;
+    if (this.base.has(key)) this.base.set(key, value);
+    else if (this.shards.length > 0 && this.shardFor(key).has(key)) this.shardFor(key).set(key, value);
+    else return this.add(key, value);
+    this.removals++;
+  }
+
+  /**
+   * Adds a key the map does not hold (the caller has just looked it up: no second look-up). `bulk`:
+   * into the base however large it grows, for a load that finishes before anything else runs.
+   */
+  add(key: string, value: V, bulk = false): void {
+    this.count++;
+    if (bulk || (this.shards.length === 0 && this.base.size < SPLIT_AT)) {
+      this.base.set(key, value);
       return;
     }
-    if (++this.count === SPLIT_AT && this.tables.length === 1) this.split();
+    if (this.shards.length === 0) this.shards = Array.from({ length: SHARD_COUNT }, () => new Map<string, V>());
+    this.shardFor(key).set(key, value);
   }
 
   delete(key: string): boolean {
-    if (!this.tableFor(key).delete(key)) return false;
+    if (!(this.base.delete(key) || (this.shards.length > 0 && this.shardFor(key).delete(key)))) return false;
     this.count--;
     this.removals++;
     return true;
   }
 
-  clear(): void {
-    [this.tables, this.count] = [[new Map()], 0];
-    this.removals++;
-  }
-
   /** Every entry, table by table: in insertion order only while the map is one table. */
   *entries(): Generator<[string, V]> {
-    for (const table of this.tables) yield* table;
+    for (const table of this.tables()) yield* table;
   }
 
   *keys(): Generator<string> {
-    for (const table of this.tables) yield* table.keys();
+    for (const table of this.tables()) yield* table.keys();
   }
 
   /**
-   * Entries in ascending `rank` of their values, for values whose rank grows with insertion (each table then holds
-   * them in rank order, and the tables are merged). A live view like a Map's iterator: an entry
-   * deleted or replaced while the iteration is paused is not yielded, one never skipped that stays;
-   * one added meanwhile may be missed (the state file journals such changes anyway).
+   * Entries in ascending `rank` of their values, for values whose rank grows with insertion (each
+   * table then holds them in rank order, and the tables are merged). A live view like a Map's
+   * iterator: an entry deleted or replaced while the iteration is paused is not yielded, one that
+   * stays is never skipped; one added meanwhile may be missed (the state file journals such changes anyway).
    */
   *entriesByRank(rank: (value: V) => number): Generator<[string, V]> {
-    const tables = this.tables;
-    const merge = new RankMerge(tables, rank);
+    const merge = new RankMerge(this.tables(), rank);
     let removals = this.removals;
     for (let head = merge.next(); head; head = merge.next()) {
-      if (this.tables !== tables) {
-        // Split since the iteration began: the tables merged no longer see deletions, so each entry is checked.
-        if (this.get(head[0]) === head[1]) yield head;
-        continue;
-      }
       yield head;
       // Map iterators pass over deleted entries, but each table's next entry is already taken out.
-      if (this.removals !== removals && this.tables === tables) {
-        merge.dropHeads((key, value) => tables[this.tableIndex(key)]!.get(key) !== value);
+      if (this.removals !== removals) {
+        merge.dropHeads((key, value) => this.get(key) !== value);
         removals = this.removals;
       }
     }
@@ -95,7 +103,7 @@ export class ShardedMap<V> {
   /** The entry of lowest `rank` (see `entriesByRank`), passing over the key `skipped`. */
   lowestByRank(rank: (value: V) => number, skipped?: string): [string, V] | undefined {
     let lowest: [string, V] | undefined;
-    for (const table of this.tables) {
+    for (const table of this.tables()) {
       for (const entry of table) {
         if (entry[0] === skipped) continue;
         if (lowest === undefined || rank(entry[1]) < rank(lowest[1])) lowest = entry;
@@ -105,19 +113,12 @@ export class ShardedMap<V> {
     return lowest;
   }
 
-  private split(): void {
-    const whole = this.tables[0]!;
-    this.tables = Array.from({ length: SHARD_COUNT }, () => new Map<string, V>());
-    // In order, so each table keeps its share in insertion order.
-    for (const [key, value] of whole) this.tableFor(key).set(key, value);
+  private tables(): Map<string, V>[] {
+    return [this.base, ...this.shards];
   }
 
-  private tableFor(key: string): Map<string, V> {
-    return this.tables[this.tableIndex(key)]!;
-  }
-
-  private tableIndex(key: string): number {
-    return this.tables.length === 1 ? 0 : shardOf(key);
+  private shardFor(key: string): Map<string, V> {
+    return this.shards[shardOf(key)]!;
   }
 }
 
@@ -135,9 +136,9 @@ export class ShardedSet {
 
   /** Adds the key; whether it was new. */
   add(key: string): boolean {
-    const before = this.map.size;
-    this.map.set(key, true);
-    return this.map.size !== before;
+    if (this.map.has(key)) return false;
+    this.map.add(key, true);
+    return true;
   }
 
   delete(key: string): boolean {

@@ -135,7 +135,7 @@ export class Store {
   /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
   private readonly tenants = new Map<string, Tenant>();
   /** `${tenant}\0${key}` → id; sharded like a collection, as it may grow as large. */
-  private readonly uniqueKeys = new ShardedMap<string>();
+  private uniqueKeys = new ShardedMap<string>();
   /**
    * Insertion order across all scopes, for oldest-first eviction: the two queues move in step, each
    * id queued with its scope. Two flat queues rather than a pair per record, which would cost more memory
@@ -147,6 +147,8 @@ export class Store {
   private totalBytes = 0;
   private nextSeq = 0;
   private observer: StoreObserver | undefined;
+  /** While a state file is read, before any answer: records go in as fast as into one Map (see ShardedMap). */
+  private loadingInBulk = false;
   readonly maxRecords: number;
   readonly maxBytes: number;
   readonly maxRecordBytes: number;
@@ -184,6 +186,20 @@ export class Store {
   /** Reports every later change to `observer` (the state file's journal); one observer at a time. */
   observe(observer: StoreObserver | undefined): void {
     this.observer = observer;
+  }
+
+  /**
+   * Runs `load` (reading a state file into this store before the mock answers anything) with records
+   * added in bulk: each collection keeps what it loads in one table, as fast as a Map, and never adds
+   * to that table again, so later additions cannot make it rehash.
+   */
+  async loadInBulk<T>(load: () => Promise<T>): Promise<T> {
+    this.loadingInBulk = true;
+    try {
+      return await load();
+    } finally {
+      this.loadingInBulk = false;
+    }
   }
 
   /** Reports a change made in place to a stored record whose size did not need accounting for. */
@@ -245,7 +261,7 @@ export class Store {
     } else {
       this.total++;
       this.addBytes(scope.tenant, bytes);
-      scope.entries.set(id, { record, bytes, seq: this.nextSeq++ });
+      scope.entries.add(id, { record, bytes, seq: this.nextSeq++ }, this.loadingInBulk);
       this.queueScopes.push(scope);
       this.queueIds.push(id);
     }
@@ -301,7 +317,7 @@ export class Store {
   reset(tenant?: string): void {
     if (tenant === undefined) {
       this.tenants.clear();
-      this.uniqueKeys.clear();
+      this.uniqueKeys = new ShardedMap();
       this.queueScopes = new ChunkedQueue();
       this.queueIds = new ChunkedQueue();
       this.total = 0;
