@@ -117,6 +117,8 @@ interface Entry {
 
 interface Tenant {
   name: string;
+  /** Creation order among tenants: the order they are listed and saved in. */
+  seq: number;
   collections: Map<string, Scope>;
   bytes: number;
 }
@@ -133,7 +135,7 @@ interface Scope {
 
 export class Store {
   /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
-  private readonly tenants = new Map<string, Tenant>();
+  private tenants = new ShardedMap<Tenant>();
   /** `${tenant}\0${key}` → id; sharded like a collection, as it may grow as large. */
   private uniqueKeys = new ShardedMap<string>();
   /**
@@ -213,7 +215,7 @@ export class Store {
    * read lazily. A record not read since it was loaded comes as its JSON text: writers copy it as it is.
    */
   *records(): Generator<[tenant: string, collection: string, id: string, record: HeldRecord]> {
-    for (const [tenant, { collections }] of this.tenants) {
+    for (const [tenant, { collections }] of this.tenants.entriesByRank(seqOf)) {
       for (const [collection, scope] of collections) {
         for (const [id, entry] of scope.entries.entriesByRank(seqOf)) yield [tenant, collection, id, entry.record];
       }
@@ -316,7 +318,7 @@ export class Store {
   /** Forgets one tenant's state, or everything when no tenant is given. */
   reset(tenant?: string): void {
     if (tenant === undefined) {
-      this.tenants.clear();
+      this.tenants = new ShardedMap();
       this.uniqueKeys = new ShardedMap();
       this.queueScopes = new ChunkedQueue();
       this.queueIds = new ChunkedQueue();
@@ -340,7 +342,7 @@ export class Store {
   /** A JSON-ready copy of one tenant's state, or of everything. */
   snapshot(tenant?: string): StoreSnapshot {
     const snapshot = emptySnapshot();
-    for (const [owner, { collections }] of this.tenants) {
+    for (const [owner, { collections }] of this.tenants.entriesByRank(seqOf)) {
       if (tenant !== undefined && owner !== tenant) continue;
       for (const [collection, scope] of collections) {
         for (const [id, entry] of scope.entries.entriesByRank(seqOf))
@@ -370,7 +372,10 @@ export class Store {
 
   private scopeFor(tenantName: string, collection: string): Scope {
     let tenant = this.tenants.get(tenantName);
-    if (!tenant) this.tenants.set(tenantName, (tenant = { name: tenantName, collections: new Map(), bytes: 0 }));
+    if (!tenant) {
+      tenant = { name: tenantName, seq: this.nextSeq++, collections: new Map(), bytes: 0 };
+      this.tenants.add(tenantName, tenant, this.loadingInBulk);
+    }
     let scope = tenant.collections.get(collection);
     if (!scope)
       tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new ShardedMap() }));
@@ -485,8 +490,8 @@ export function estimateRecordBytes(id: string, record: StoredRecord, jsonLength
   return (jsonLength ?? estimateJsonLength(record)) + id.length + RECORD_OVERHEAD_BYTES;
 }
 
-function seqOf(entry: Entry): number {
-  return entry.seq;
+function seqOf(held: Entry | Tenant): number {
+  return held.seq;
 }
 
 /** The entry's record as an object, parsed (once) if it is still held as text. */
