@@ -6,7 +6,8 @@
  * entries fill one table, the base; past `SPLIT_AT` new keys are spread over `SHARD_COUNT` small
  * tables by a hash of the key, so each doubling moves a sliver of the entries, and nothing is ever
  * moved between tables. A bulk load (a state file read before answering) puts everything in the
- * base, as fast as one Map: that table is then complete and never grows again.
+ * base, as fast as one Map: that table is then complete and never grows again (it still shrinks,
+ * rehashing what is left, each time deletions leave it a quarter full).
  *
  * Nothing is added per entry: insertion order, where it matters, comes from a rank the values carry
  * (the store's sequence number), each table holding its entries in rank order, merged when iterating.
