@@ -46,10 +46,11 @@ export class ShardedMap<V extends NonNullable<unknown>> {
 
   /** Sets the value under `key`, replacing any it held (in place: the key keeps its rank order). */
   set(key: string, value: V): void {
-    if (this.base.has(key)) this.base.set(key, value);
-    else if (this.shards.length > 0 && this.shardFor(key).has(key)) this.shardFor(key).set(key, value);
-    else return this.add(key, value);
-    this.removals++;
+    const holding = this.base.has(key) ? this.base : this.shards.length > 0 ? this.shardFor(key) : undefined;
+    if (holding?.has(key)) {
+      holding.set(key, value);
+      this.removals++;
+    } else this.add(key, value);
   }
 
   /**

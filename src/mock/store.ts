@@ -377,8 +377,7 @@ export class Store {
       this.tenants.add(tenantName, tenant, this.loadingInBulk);
     }
     let scope = tenant.collections.get(collection);
-    if (!scope)
-      tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new ShardedMap() }));
+    if (!scope) tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new ShardedMap() }));
     return scope;
   }
 
