@@ -86,8 +86,9 @@ export class ShardedMap<V extends NonNullable<unknown>> {
   /**
    * Entries in ascending `rank` of their values, for values whose rank grows with insertion (each
    * table then holds them in rank order, and the tables are merged). A live view like a Map's
-   * iterator: an entry deleted or replaced while the iteration is paused is not yielded, one that
-   * stays is never skipped; one added meanwhile may be missed (the state file journals such changes anyway).
+   * iterator: an entry deleted while the iteration is paused is not yielded, a replaced one comes with
+   * its new value, one that stays is never skipped; one added meanwhile may be missed (the state file
+   * journals such changes anyway).
    */
   *entriesByRank(rank: (value: V) => number): Generator<[string, V]> {
     const merge = new RankMerge(this.tables(), rank);
@@ -96,7 +97,7 @@ export class ShardedMap<V extends NonNullable<unknown>> {
       yield head;
       // Map iterators pass over deleted entries, but each table's next entry is already taken out.
       if (this.removals !== removals) {
-        merge.dropHeads((key, value) => this.get(key) !== value);
+        merge.refreshHeads((key) => this.get(key));
         removals = this.removals;
       }
     }
@@ -189,18 +190,24 @@ class RankMerge<V> {
     return taken;
   }
 
-  /** Moves every table whose next entry is `gone` on to one that is not, and orders the heap again. */
-  dropHeads(gone: (key: string, value: V) => boolean): void {
+  /**
+   * Brings each table's next entry up to date with `current` (a key's value now): a deleted one is
+   * passed over, a replaced one takes its new value. Then orders the heap again.
+   */
+  refreshHeads(current: (key: string) => V | undefined): void {
     const live: number[] = [];
     for (let at = 0; at < this.size; at++) {
       const table = this.heap[at]!;
-      let head = this.heads[table]!;
       let more = true;
-      while (more && gone(head[0], head[1])) {
+      let value = current(this.heads[table]![0]);
+      while (more && value === undefined) {
         more = this.advance(table);
-        head = this.heads[table]!;
+        if (more) value = current(this.heads[table]![0]);
       }
-      if (more) live.push(table);
+      if (!more) continue;
+      const head = this.heads[table]!;
+      if (value !== head[1]) [this.heads[table], this.ranks[table]] = [[head[0], value!], this.rank(value!)];
+      live.push(table);
     }
     this.size = 0;
     for (const table of live) this.insert(table);

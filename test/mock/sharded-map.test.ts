@@ -50,17 +50,26 @@ describe('ShardedMap', () => {
     expect(keysInOrder(map).at(-1)).toBe('id-0');
   });
 
-  it('goes on after deletions made while an ordered iteration is paused, yielding none of them and skipping none that stay', () => {
+  it('goes on after deletions and replacements made while an ordered iteration is paused: none deleted yielded, none that stays skipped', () => {
     const map = filled(20_000);
     const seen: string[] = [];
     const iteration = map.entriesByRank(seqOf);
     for (let step = 0; step < 100; step++) seen.push(iteration.next().value![0]);
-    for (let seq = 100; seq < 110; seq++) map.delete(`id-${seq}`);
+    for (let seq = 101; seq < 110; seq++) map.delete(`id-${seq}`);
+    // Replaced in place: met once, with its new value.
+    const replaced = { seq: 100 };
+    map.set('id-100', replaced);
+    map.set('id-111', { seq: 111 });
+    const values = new Map<string, Item>();
     // Deleted and added again: a new entry, met once, at its new place.
     map.delete('id-5000');
     map.set('id-5000', { seq: 20_000 });
-    for (let next = iteration.next(); !next.done; next = iteration.next()) seen.push(next.value[0]);
-    const expected = [...ids(0, 100), ...ids(110, 5000), ...ids(5001, 20_000)];
+    for (let next = iteration.next(); !next.done; next = iteration.next()) {
+      seen.push(next.value[0]);
+      values.set(...next.value);
+    }
+    expect(values.get('id-100')).toBe(replaced);
+    const expected = [...ids(0, 101), ...ids(110, 5000), ...ids(5001, 20_000)];
     expect(seen.slice(0, expected.length)).toEqual(expected);
     // The re-added key is reached when its table's iteration had not ended yet; never twice, never out of order.
     expect(seen.length - expected.length).toBeLessThanOrEqual(1);
