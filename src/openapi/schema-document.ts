@@ -6,7 +6,7 @@
  * document still name the same schemas in the copy: only keys are dropped, none moved.
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { branchTagsOf, type RefResolver, recordBranchTags, taggedBranches } from './discriminator.js';
+import { branchTagsOf, type RefResolver, recordBranchTags, withTagsRequired } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
 import { resolvePointer } from './pointer.js';
 import type { OpenApiVersion, Spec } from './types.js';
@@ -117,14 +117,14 @@ export function schemaDocument(
 }
 
 /**
- * A discriminated union's branches each require their tag, so a value matches the one its tag
- * names; the dereferenced twin gets the tags for generators and examples.
+ * A discriminated union's branches each require their tag, so a value is checked against the ones
+ * its tag names; the dereferenced twin gets the tags for generators and examples.
  */
 function withTaggedBranches(schema: Record<string, unknown>, twin: object | undefined, resolve: RefResolver): void {
   const tags = branchTagsOf(schema, resolve);
   if (!tags) return;
   if (twin) recordBranchTags(twin, tags);
-  schema[schema.oneOf ? 'oneOf' : 'anyOf'] = taggedBranches(schema, tags);
+  withTagsRequired(schema, tags);
 }
 
 /**

@@ -27,6 +27,7 @@ const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3
 const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3.0.yaml`;
 const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
 const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
+const SHARED_TAG = `${ROOT}test/fixtures/real-world-defects/discriminator-shared-tag-3.1.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -114,6 +115,37 @@ describe('spec engine on real-world quirks', () => {
       const pointer = operation(items, 'createResponse').responses[0].content[0].schemaPointer!;
       expect(itemValidator.validate(pointer, answer.body, 'response')).toEqual([]);
       expect(answer.body.output.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('a tag value two branches pin selects both: a value either one holds is valid, one neither holds is not', async () => {
+    const shared = await loadSpec(SHARED_TAG);
+    const sharedValidator = new SpecValidator(shared);
+    const body = operation(shared, 'createConversation').requestBody!.content[0].schemaPointer!;
+    const parts = [{ type: 'input_text', text: 'hi' }];
+    const accepted = [
+      { type: 'message', role: 'user', content: parts }, // an easy input message and an input message
+      { type: 'message', role: 'assistant', content: 'hi' }, // an easy input message only
+      { type: 'message', role: 'assistant', id: 'm', content: parts }, // both again (easy and output)
+      { type: 'function_call', name: 'f' },
+    ];
+    for (const item of accepted)
+      expect(sharedValidator.validate(body, { items: [item] }, 'request'), JSON.stringify(item)).toEqual([]);
+    for (const item of [
+      { type: 'message', role: 'tool', content: parts }, // no branch has the role
+      { type: 'function_call', role: 'user', content: 'hi' }, // the tag names a branch the value does not hold
+      { type: 'Item', role: 'user', content: parts },
+    ])
+      expect(sharedValidator.validate(body, { items: [item] }, 'request'), JSON.stringify(item)).not.toEqual([]);
+    await withSpecMock([SHARED_TAG], async (mock) => {
+      const created = await send(mock.url, 'POST', '/conversations', {
+        json: { items: [{ type: 'message', role: 'user', content: parts }] },
+      });
+      expect(created.status, created.text).toBe(200);
+      const refused = await send(mock.url, 'POST', '/conversations', {
+        json: { items: [{ type: 'function_call', role: 'user', content: 'hi' }] },
+      });
+      expect(refused.status).toBe(422);
     });
   });
 
@@ -301,6 +333,7 @@ describe('spec engine on real-world quirks', () => {
       CREATE_EXTENDS,
       TRANSPORT_HEADERS,
       COOKIES,
+      SHARED_TAG,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
