@@ -8,9 +8,11 @@ import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { withTagValue } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
+import { recordedOneOfPlace } from './one-of-pointers.js';
 import { schemaRegExp } from './pattern.js';
 import { hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
+import { validatorOf } from './validator.js';
 
 export interface ArbitraryOptions {
   /** readOnly properties are left out of requests, writeOnly ones out of responses. */
@@ -66,7 +68,13 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
       return [tags ? withTag(built, tags.propertyName, tags.tags[index]) : built];
     });
-    return branches.length > 0 ? fc.oneof(...branches) : fc.constant(null);
+    if (branches.length === 0) return fc.constant(null);
+    const union = fc.oneof(...branches);
+    const place = view.unionKeyword === 'oneOf' && !tags ? recordedOneOfPlace(schema) : undefined;
+    if (!place) return union;
+    // Branches that overlap: a value built from one may match another too, and then matches no "one of".
+    const validator = validatorOf(place.spec);
+    return new PreferringArbitrary(union, (value) => validator.accepts(place.pointer, value, options.direction));
   }
   const { types } = view;
   if (types.length === 0) return view.merged.nullable === true ? fc.oneof(anyJson(), fc.constant(null)) : anyJson();
@@ -100,6 +108,38 @@ function exclusiveBranches(branches: readonly JsonSchema[]): JsonSchema[] {
 function onlyType(schema: JsonSchema): JsonType | undefined {
   const { types } = viewOf(schema);
   return types.length === 1 ? types[0] : undefined;
+}
+
+/** Draws before a union keeps the last value drawn even though it fails the check: never an endless draw. */
+const PREFERRED_DRAWS = 16;
+
+/**
+ * `arbitrary` filtered by `accepted`, but boundedly: fast-check's `filter` draws until a value
+ * passes, forever when none can (a branch every value of which another branch matches too).
+ * After `PREFERRED_DRAWS` refused draws the last one is yielded as it is.
+ */
+class PreferringArbitrary<T> extends fc.Arbitrary<T> {
+  constructor(
+    private readonly arbitrary: fc.Arbitrary<T>,
+    private readonly accepted: (value: T) => boolean,
+  ) {
+    super();
+  }
+
+  generate(random: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    let value = this.arbitrary.generate(random, biasFactor);
+    for (let draw = 1; draw < PREFERRED_DRAWS && !this.accepted(value.value_); draw++)
+      value = this.arbitrary.generate(random, biasFactor);
+    return value;
+  }
+
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.arbitrary.canShrinkWithoutContext(value);
+  }
+
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    return this.arbitrary.shrink(value, context).filter((shrunk) => this.accepted(shrunk.value_));
+  }
 }
 
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {
@@ -398,6 +438,9 @@ function arrayArbitrary(view: SchemaView, options: Resolved, depth: number): fc.
     ? minLength
     : Math.max(minLength, Math.min(view.maxItems ?? options.maxItems, minLength + options.maxItems));
   const prefix = view.prefixItems;
+  // Past the depth an empty array is built without its items' arbitrary, which a cycle (a compound
+  // filter's `filters` holding compound filters) would build again and again.
+  if (prefix.length === 0 && maxLength === 0) return fc.constant([]);
   const itemSchema: JsonSchema = view.items ?? {};
   const item = build(itemSchema, options, depth + 1);
   const rest = view.uniqueItems

@@ -5,9 +5,11 @@
  * webhooks. Each is checked through the validator, through the mock over HTTP, and by the
  * contract suite against the mock of the same spec (one engine: any failure is a bug of one half).
  */
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { runContract } from '../../src/contract/runner.js';
+import { schemaArbitrary } from '../../src/openapi/arbitrary.js';
 import { loadSpec } from '../../src/openapi/load.js';
 import type { Spec } from '../../src/openapi/types.js';
 import { SpecValidator } from '../../src/openapi/validator.js';
@@ -28,6 +30,7 @@ const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3
 const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
 const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
 const SHARED_TAG = `${ROOT}test/fixtures/real-world-defects/discriminator-shared-tag-3.1.yaml`;
+const OVERLAPPING = `${ROOT}test/fixtures/real-world-defects/overlapping-unions-3.1.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -147,6 +150,51 @@ describe('spec engine on real-world quirks', () => {
       });
       expect(refused.status).toBe(422);
     });
+  });
+
+  it('a value two oneOf branches hold is refused, and none is built: every generated body is valid', async () => {
+    const overlapping = await loadSpec(OVERLAPPING);
+    const overlappingValidator = new SpecValidator(overlapping);
+    const run = operation(overlapping, 'createEvalRun').requestBody!.content[0];
+    const chat = { role: 'user', content: 'hi' }; // a chat message and an eval item
+    expect(overlappingValidator.validate(run.schemaPointer!, { template: [chat] }, 'request')).not.toEqual([]);
+    for (const item of [
+      { role: 'critic', content: 'hi' },
+      { role: 'user', content: { type: 'input_text', text: 'hi' } },
+    ])
+      expect(overlappingValidator.validate(run.schemaPointer!, { template: [item] }, 'request')).toEqual([]);
+    const bodies = fc.sample(schemaArbitrary(run.schema!, { direction: 'request' }), { numRuns: 200, seed: 5 });
+    const refused = bodies.filter((body) => !overlappingValidator.accepts(run.schemaPointer!, body, 'request'));
+    expect(refused).toEqual([]);
+    expect(bodies.flatMap((body) => (body as { template: unknown[] }).template).length).toBeGreaterThan(100);
+  });
+
+  it('$recursiveRef "#" is the schema with the $recursiveAnchor: compound filters nest, each level checked', async () => {
+    const filters = await loadSpec(OVERLAPPING);
+    const filterValidator = new SpecValidator(filters);
+    const search = operation(filters, 'searchVectorStore').requestBody!.content[0];
+    const compare = { type: 'eq', key: 'k', value: 1 };
+    const nested = {
+      type: 'and',
+      filters: [compare, { type: 'or', filters: [compare, { type: 'and', filters: [] }] }],
+    };
+    expect(filterValidator.validate(search.schemaPointer!, { query: 'q', filters: nested }, 'request')).toEqual([]);
+    const broken = { type: 'and', filters: [{ type: 'or', filters: [{ type: 'eq', key: 'k' }] }] };
+    expect(
+      filterValidator.validate(search.schemaPointer!, { query: 'q', filters: broken }, 'request').map((i) => i.path),
+    ).toContainEqual(['filters', 'filters', 0, 'filters', 0, 'value']);
+    // The items union compiled on its own (as generators check it) refers to the compound filter, not to itself.
+    const items = '/components/schemas/CompoundFilter/properties/filters/items';
+    expect(filterValidator.accepts(items, { type: 'or', filters: [compare] }, 'request')).toBe(true);
+    expect(filterValidator.accepts(items, { type: 'or', filters: [{ type: 'xor' }] }, 'request')).toBe(false);
+    const bodies = fc.sample(schemaArbitrary(search.schema!, { direction: 'request' }), { numRuns: 200, seed: 5 });
+    expect(bodies.filter((body) => !filterValidator.accepts(search.schemaPointer!, body, 'request'))).toEqual([]);
+    // Compound filters inside compound filters were built too
+    const levels = (filter: unknown): number => {
+      const inner = (filter as { filters?: unknown[] } | undefined)?.filters;
+      return inner ? 1 + Math.max(0, ...inner.map(levels)) : 0;
+    };
+    expect(Math.max(...bodies.map((body) => levels((body as { filters?: unknown }).filters)))).toBeGreaterThan(1);
   });
 
   it('null is refused where one allOf part names a type without it, and never sent as valid', async () => {
@@ -334,6 +382,7 @@ describe('spec engine on real-world quirks', () => {
       TRANSPORT_HEADERS,
       COOKIES,
       SHARED_TAG,
+      OVERLAPPING,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
