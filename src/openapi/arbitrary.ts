@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { withTagValue } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
-import { recordedOneOfPlace } from './one-of-pointers.js';
+import { recordedSchemaPlace } from './checked-schemas.js';
 import { schemaRegExp } from './pattern.js';
 import { hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
@@ -46,6 +46,15 @@ export function schemaArbitrary(schema: JsonSchema, options: ArbitraryOptions = 
 }
 
 function build(schema: JsonSchema | undefined, options: Resolved, depth: number): fc.Arbitrary<unknown> {
+  const built = buildUnchecked(schema, options, depth);
+  const place = isPlainObject(schema) ? recordedSchemaPlace(schema) : undefined;
+  if (!place) return built;
+  // Overlapping oneOf branches, a `not`: what was built is checked against the spec's own validator.
+  const validator = validatorOf(place.spec);
+  return new PreferringArbitrary(built, (value) => validator.accepts(place.pointer, value, options.direction));
+}
+
+function buildUnchecked(schema: JsonSchema | undefined, options: Resolved, depth: number): fc.Arbitrary<unknown> {
   if (schema === undefined || schema === true) return anyJson();
   if (schema === false) return fc.constant(null);
   const view = viewOf(schema);
@@ -68,13 +77,7 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
       // A discriminated branch carries the tag that names it, else the value may match no branch or several.
       return [tags ? withTag(built, tags.propertyName, tags.tags[index]) : built];
     });
-    if (branches.length === 0) return fc.constant(null);
-    const union = fc.oneof(...branches);
-    const place = view.unionKeyword === 'oneOf' && !tags ? recordedOneOfPlace(schema) : undefined;
-    if (!place) return union;
-    // Branches that overlap: a value built from one may match another too, and then matches no "one of".
-    const validator = validatorOf(place.spec);
-    return new PreferringArbitrary(union, (value) => validator.accepts(place.pointer, value, options.direction));
+    return branches.length > 0 ? fc.oneof(...branches) : fc.constant(null);
   }
   const { types } = view;
   if (types.length === 0) return view.merged.nullable === true ? fc.oneof(anyJson(), fc.constant(null)) : anyJson();
@@ -472,7 +475,11 @@ function objectArbitrary(view: SchemaView, options: Resolved, depth: number): fc
   }
   // Required names the schema does not describe still need a value.
   for (const name of required) model[name] ??= anyJson();
-  const record = fc.record(model, { requiredKeys: [...required].filter((name) => name in model) });
+  const record = withoutForbiddenSet(
+    fc.record(model, { requiredKeys: [...required].filter((name) => name in model) }),
+    view.merged.not,
+    required,
+  );
   const extra = view.additional;
   const wantsMap = typeof extra === 'object' && !deep;
   const minExtra = Math.max(0, (view.minProperties ?? 0) - Object.keys(model).length);
@@ -488,6 +495,25 @@ function objectArbitrary(view: SchemaView, options: Resolved, depth: number): fc
     maxKeys: Math.max(minExtra, Math.min(view.maxProperties ?? options.maxItems, options.maxItems)),
   });
   return fc.tuple(record, map).map(([fixed, more]) => ({ ...more, ...fixed }));
+}
+
+/**
+ * `not: {required: [a, b]}` (OpenAI's image reference: an URL or a file id, not both): where a value
+ * holds every one of the names, one the schema does not require is left out.
+ */
+function withoutForbiddenSet(
+  record: fc.Arbitrary<Record<string, unknown>>,
+  not: unknown,
+  required: ReadonlySet<string>,
+): fc.Arbitrary<Record<string, unknown>> {
+  const names = isPlainObject(not) && Object.keys(not).length === 1 && Array.isArray(not.required) ? not.required : [];
+  const optional = names.find((name): name is string => typeof name === 'string' && !required.has(name));
+  if (optional === undefined) return record;
+  return record.map((value) => {
+    if (!names.every((name) => typeof name === 'string' && Object.hasOwn(value, name))) return value;
+    const { [optional]: _left, ...rest } = value;
+    return rest;
+  });
 }
 
 function anyJson(): fc.Arbitrary<unknown> {

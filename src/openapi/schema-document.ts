@@ -8,7 +8,7 @@
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { branchTagsOf, type RefResolver, recordBranchTags, withTagsRequired } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
-import { recordOneOfPlace } from './one-of-pointers.js';
+import { needsCheckedGeneration, recordSchemaPlace } from './checked-schemas.js';
 import { escapeSegment, resolvePointer } from './pointer.js';
 import type { OpenApiVersion, Spec } from './types.js';
 
@@ -60,8 +60,8 @@ const documents = new WeakMap<Spec, SchemaDocument>();
 /**
  * The spec's schema document, built once (at load) and shared by every validator of the spec. The
  * same walk gives each discriminated union of the dereferenced document its branch tags, read
- * from the bundled one where the branches' `$ref` names are still there, and each undiscriminated
- * `oneOf` its place for generators.
+ * from the bundled one where the branches' `$ref` names are still there, and each schema
+ * generators check what they build for (`checked-schemas.ts`) its place.
  */
 export function schemaDocumentOf(spec: Spec): SchemaDocument {
   let prepared = documents.get(spec);
@@ -69,7 +69,7 @@ export function schemaDocumentOf(spec: Spec): SchemaDocument {
     documents.set(
       spec,
       (prepared = schemaDocument(spec.bundled, spec.version, spec.dereferenced, (union, pointer) =>
-        recordOneOfPlace(union, { spec, pointer }),
+        recordSchemaPlace(union, { spec, pointer }),
       )),
     );
   return prepared;
@@ -79,7 +79,7 @@ export function schemaDocument(
   bundled: Record<string, unknown>,
   version: OpenApiVersion,
   dereferenced?: Record<string, unknown>,
-  onOneOf?: (dereferencedUnion: object, pointer: string) => void,
+  onChecked?: (dereferencedSchema: object, pointer: string) => void,
 ): SchemaDocument {
   const formats = new Set<string>();
   // Branch schemas are read in the bundled document as written (the copy may already be rewritten).
@@ -126,8 +126,8 @@ export function schemaDocument(
     }
     if (namesHere) return result;
     withRecursiveRefResolved(result, twinObject, anchor);
-    if (!withTaggedBranches(result, twinObject, resolveRef) && twinObject && Array.isArray(result.oneOf))
-      onOneOf?.(twinObject, pointer);
+    const discriminated = withTaggedBranches(result, twinObject, resolveRef);
+    if (twinObject && needsCheckedGeneration(result, discriminated)) onChecked?.(twinObject, pointer);
     if (version !== '3.0') withNumericExclusiveBounds(result);
     return withoutTypelessNullable(result);
   };

@@ -31,6 +31,7 @@ const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-i
 const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
 const SHARED_TAG = `${ROOT}test/fixtures/real-world-defects/discriminator-shared-tag-3.1.yaml`;
 const OVERLAPPING = `${ROOT}test/fixtures/real-world-defects/overlapping-unions-3.1.yaml`;
+const NOT_BOTH = `${ROOT}test/fixtures/real-world-defects/not-both-3.1.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -195,6 +196,28 @@ describe('spec engine on real-world quirks', () => {
       return inner ? 1 + Math.max(0, ...inner.map(levels)) : 0;
     };
     expect(Math.max(...bodies.map((body) => levels((body as { filters?: unknown }).filters)))).toBeGreaterThan(1);
+  });
+
+  it('anyOf two required properties and not both: one is taken, both are refused, and none is built with both', async () => {
+    const images = await loadSpec(NOT_BOTH);
+    const imageValidator = new SpecValidator(images);
+    const edit = operation(images, 'createImageEdit').requestBody!.content[0];
+    const bodies = fc.sample(schemaArbitrary(edit.schema!, { direction: 'request' }), { numRuns: 200, seed: 5 });
+    expect(bodies.filter((body) => !imageValidator.accepts(edit.schemaPointer!, body, 'request'))).toEqual([]);
+    const references = bodies.flatMap((body) => (body as { images: Record<string, unknown>[] }).images);
+    expect(references.some((reference) => 'file_id' in reference)).toBe(true);
+    expect(references.some((reference) => 'image_url' in reference)).toBe(true);
+    await withSpecMock([NOT_BOTH], async (mock) => {
+      const one = await send(mock.url, 'POST', '/images/edits', {
+        json: { images: [{ file_id: 'file-1' }], mask: { image_url: 'https://example.com/m.png' }, prompt: 'p' },
+      });
+      expect(one.status, one.text).toBe(200);
+      const both = await send(mock.url, 'POST', '/images/edits', {
+        json: { images: [{ file_id: 'file-1', image_url: 'https://example.com/i.png' }], prompt: 'p' },
+      });
+      expect(both.status).toBe(422);
+      expect((await send(mock.url, 'POST', '/images/edits', { json: { images: [{}], prompt: 'p' } })).status).toBe(422);
+    });
   });
 
   it('null is refused where one allOf part names a type without it, and never sent as valid', async () => {
@@ -383,6 +406,7 @@ describe('spec engine on real-world quirks', () => {
       COOKIES,
       SHARED_TAG,
       OVERLAPPING,
+      NOT_BOTH,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
