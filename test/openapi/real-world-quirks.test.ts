@@ -32,6 +32,7 @@ const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-hea
 const SHARED_TAG = `${ROOT}test/fixtures/real-world-defects/discriminator-shared-tag-3.1.yaml`;
 const OVERLAPPING = `${ROOT}test/fixtures/real-world-defects/overlapping-unions-3.1.yaml`;
 const NOT_BOTH = `${ROOT}test/fixtures/real-world-defects/not-both-3.1.yaml`;
+const MULTIPART_NULL = `${ROOT}test/fixtures/real-world-defects/multipart-null-3.1.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -217,6 +218,31 @@ describe('spec engine on real-world quirks', () => {
       });
       expect(both.status).toBe(422);
       expect((await send(mock.url, 'POST', '/images/edits', { json: { images: [{}], prompt: 'p' } })).status).toBe(422);
+    });
+  });
+
+  it('a multipart part reads as null, a listed string or a JSON object, whichever of them the field admits', async () => {
+    const multipart = (strategy: string) => ({
+      raw: [
+        ['file', 'RIFF'],
+        ['model', 'whisper-1'],
+        ['chunking_strategy', strategy],
+      ]
+        .map(([name, text]) => `--b\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${text}\r\n`)
+        .concat('--b--\r\n')
+        .join(''),
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    });
+    await withSpecMock([MULTIPART_NULL], async (mock) => {
+      for (const strategy of ['null', 'auto', '{"type":"server_vad","silence_duration_ms":200}']) {
+        const accepted = await send(mock.url, 'POST', '/audio/transcriptions', multipart(strategy));
+        expect(accepted.status, `${strategy}: ${accepted.text}`).toBe(200);
+      }
+      for (const strategy of ['manual', '{"type":"client_vad"}']) {
+        const refused = await send(mock.url, 'POST', '/audio/transcriptions', multipart(strategy));
+        expect(refused.status, strategy).toBe(422);
+        expect(refused.text).toContain('chunking_strategy');
+      }
     });
   });
 
@@ -407,6 +433,7 @@ describe('spec engine on real-world quirks', () => {
       SHARED_TAG,
       OVERLAPPING,
       NOT_BOTH,
+      MULTIPART_NULL,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
@@ -417,6 +444,11 @@ describe('spec engine on real-world quirks', () => {
           expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(
             new Set((await loadSpec(file)).operations.map((op) => op.id)).size,
           );
+          if (file === MULTIPART_NULL)
+            expect(
+              report.tallies.find((t) => t.operation === 'createTranscription' && t.check === 'valid_request_accepted')
+                ?.passed,
+            ).toBeGreaterThan(0);
           if (file === FORMS) {
             // Bodies went out as forms, multipart and text, and were accepted as such
             for (const operation of ['createCustomer', 'upload', 'addNote']) {
