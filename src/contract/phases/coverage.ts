@@ -5,7 +5,7 @@
  * once more before it is reported. What was probed is recorded per constraint.
  */
 import { PreconditionFailed } from '../api-contract.js';
-import { confirmAndRecord, judge, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
+import { confirmCheckFailure, judge, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
 import { baseRequest, planProbes, type PlannedProbe } from '../probe-plan.js';
 import type { Selection } from '../select.js';
 import type { JobOutcome } from '../schedule.js';
@@ -139,23 +139,9 @@ export function coverageJob(
       ([, a], [, b]) => a.index - b.index,
     )) {
       failedOnce.add(key);
-      await confirmAndRecord(
-        context,
-        {
-          kind: 'check',
-          phase: 'coverage',
-          spec,
-          operation: operation.id,
-          check: check.name,
-          message: verdict.message,
-          expected: verdict.expected,
-          exchange,
-          constraint: probe.constraint,
-        },
-        request,
-        probe.kind,
-        check,
-      );
+      await confirmCheckFailure(context, 'coverage', [check, verdict], exchange, probe.kind, {
+        constraint: probe.constraint,
+      });
     }
     if (stop && !stop.done && stop.reason === 'time-share') return stop; // comes back for the rest
     if (state.interrupted) return finish(cutOutcome(state, sent > 0));
