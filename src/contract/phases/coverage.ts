@@ -82,7 +82,6 @@ export function coverageJob(
       {
         index: number;
         probe: PlannedProbe;
-        request: ContractRequest;
         exchange: Exchange;
         check: Check;
         verdict: FailedVerdict;
@@ -120,7 +119,7 @@ export function coverageJob(
         // One report per check and constraint: a server that ignores a bound fails each probe past it.
         const key = `${check.name}\u0000${probe.constraint}`;
         if (failedOnce.has(key) || (failing.get(key)?.index ?? Infinity) < index) continue;
-        failing.set(key, { index, probe, request, exchange, check, verdict });
+        failing.set(key, { index, probe, exchange, check, verdict });
       }
     };
 
@@ -135,9 +134,7 @@ export function coverageJob(
       }
     };
     await Promise.all(Array.from({ length: PROBES_IN_FLIGHT }, lane));
-    for (const [key, { probe, request, exchange, check, verdict }] of [...failing].sort(
-      ([, a], [, b]) => a.index - b.index,
-    )) {
+    for (const [key, { probe, exchange, check, verdict }] of [...failing].sort(([, a], [, b]) => a.index - b.index)) {
       failedOnce.add(key);
       await confirmCheckFailure(context, 'coverage', [check, verdict], exchange, probe.kind, {
         constraint: probe.constraint,
