@@ -86,6 +86,20 @@ export function schemaDocument(
   const resolveRef = (ref: string) =>
     ref.startsWith('#') ? resolvePointer(bundled, decodeURIComponent(ref.slice(1))) : undefined;
   const seen = new Map<object, unknown>();
+  /**
+   * A `$ref` with sibling keywords (OpenAI's `{type: object, title: Item, $ref: Item}`) is
+   * dereferenced to a merged copy of its target, not the target itself: the copy gets the target's
+   * branch tags and place too.
+   */
+  const recordMergedCopy = (twin: object, ref: string) => {
+    const target = resolveRef(ref);
+    if (!isPlainObject(target) || twin === resolvedTwin(ref)) return;
+    const tags = branchTagsOf(target, resolveRef);
+    if (tags) recordBranchTags(twin, tags);
+    if (needsCheckedGeneration(target, tags !== undefined)) onChecked?.(twin, decodeURIComponent(ref.slice(1)));
+  };
+  const resolvedTwin = (ref: string) =>
+    dereferenced && ref.startsWith('#') ? resolvePointer(dereferenced, decodeURIComponent(ref.slice(1))) : undefined;
   const copy = (node: unknown, namesHere: boolean, place: Place): unknown => {
     if (node === null || typeof node !== 'object') return node;
     const done = seen.get(node);
@@ -108,6 +122,8 @@ export function schemaDocument(
     seen.set(node, result);
     // The target of a `$ref` is walked where it is defined.
     const twinObject = isPlainObject(twin) && !('$ref' in node) ? twin : undefined;
+    if (!namesHere && isPlainObject(twin) && typeof (node as Record<string, unknown>).$ref === 'string')
+      recordMergedCopy(twin, (node as Record<string, unknown>).$ref as string);
     const anchor = !namesHere && isRecursiveAnchor(node) ? { pointer, twin: twinObject } : place.anchor;
     for (const [key, value] of Object.entries(node)) {
       if (!namesHere && isPayloadKey(key)) continue;

@@ -123,7 +123,7 @@ describe('a fair schedule', () => {
 
   it('a job cut at its share goes on later where it stopped: with time enough, a slow operation is fully tested', async () => {
     // Each getOrCreate answer takes longer than the first shares of the time; the run has plenty in all.
-    const relay = await startRelay(mock.url, { delayMs: ({ path }) => (path === '/v1/v2/conversations' ? 300 : 0) });
+    const relay = await startRelay(mock.url, { delayMs: ({ path }) => (path === '/v1/v2/conversations' ? 600 : 0) });
     try {
       const report = await run(relay.url, {
         specFiles: [SPEC_FILES.feather, SPEC_FILES.julep],
