@@ -47,6 +47,34 @@ export function judge(context: PhaseContext, exchange: Exchange, checks: readonl
  * Sends a failing request once more and judges it with the check that failed. A failure that does
  * not happen again is flaky: reported apart, with what the second attempt got.
  */
+/** `confirmAndRecord` for a check one exchange of the phase's operation failed. */
+export function confirmCheckFailure(
+  context: PhaseContext,
+  phase: Phase,
+  [check, verdict]: [Check, FailedVerdict],
+  exchange: Exchange,
+  kind: RequestKind,
+  details: Pick<FailureInput, 'constraint' | 'path' | 'shrinkingCut'> = {},
+): Promise<Failure> {
+  return confirmAndRecord(
+    context,
+    {
+      kind: 'check',
+      phase,
+      spec: context.spec,
+      operation: context.operation.id,
+      check: check.name,
+      message: verdict.message,
+      expected: verdict.expected,
+      exchange,
+      ...details,
+    },
+    exchange.request,
+    kind,
+    check,
+  );
+}
+
 export async function confirmAndRecord(
   context: PhaseContext,
   failure: FailureInput,

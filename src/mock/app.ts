@@ -4,7 +4,7 @@ import { exampleFromSchema } from '../openapi/example.js';
 import { Router } from '../openapi/router.js';
 import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
 import type { JsonSchema, Operation, Spec } from '../openapi/types.js';
-import { SpecValidator } from '../openapi/validator.js';
+import { validatorOf } from '../openapi/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import { fitToAnswerSchema } from './answer-fit.js';
 import type { AdminGuardSettings } from './admin-guard.js';
@@ -127,7 +127,7 @@ export class MockApp {
   private plan(specs: readonly Spec[]): [Router, Map<Operation, OperationPlan>, string[]] {
     const plans = new Map<Operation, OperationPlan>();
     for (const spec of specs) {
-      const validator = new SpecValidator(spec);
+      const validator = validatorOf(spec);
       for (const operation of spec.operations)
         plans.set(
           operation,

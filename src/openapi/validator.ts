@@ -62,6 +62,15 @@ function documentKey(spec: Spec): string {
   return `parley:${encodeURIComponent(spec.name)}`;
 }
 
+const shared = new WeakMap<Spec, SpecValidator>();
+
+/** The spec's validator shared by everything in this process that checks values (compiled schemas are cached per pointer). */
+export function validatorOf(spec: Spec): SpecValidator {
+  let validator = shared.get(spec);
+  if (!validator) shared.set(spec, (validator = new SpecValidator(spec)));
+  return validator;
+}
+
 /** Validates values against schemas named by their JSON pointer in one spec's bundled document. */
 export class SpecValidator {
   private readonly ajv: Ajv;
