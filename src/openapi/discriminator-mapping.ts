@@ -15,7 +15,7 @@ export interface ResolvedFiles {
   get(absoluteRef: string): unknown;
 }
 
-export function localizeDiscriminatorMappings(bundled: Record<string, unknown>, refs: ResolvedFiles): void {
+export function localizeDiscriminatorMappings(bundled: object, refs: ResolvedFiles): void {
   const pending = new Map<object, { mapping: Record<string, unknown>; tag: string }[]>();
   for (const [file, root] of Object.entries(refs.values() as Record<string, unknown>)) {
     // The root file's own `#/...` targets already point into the bundled document.

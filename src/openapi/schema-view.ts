@@ -358,14 +358,45 @@ export function hiddenIn(direction: 'request' | 'response', schema: JsonSchema |
 /**
  * A parameter's, header's or form field's text as the scalar its schema wants: `"5"` → 5 where a
  * number is admitted and text is not, `"true"` → true, `""` or `"null"` → null where null is.
+ * Text stays text where the schema admits it as a string (`"null"` for `anyOf: [enum [auto], null]`
+ * is null: no string it admits reads "null").
  */
 export function scalarFromText(text: string, schema: JsonSchema | undefined): unknown {
   const admits = viewOf(schema).admits;
-  if (admits.has('string')) return text;
+  if (readsAsString(text, schema)) return text;
   if ((text === '' || text === 'null') && admits.has('null')) return null;
   if (admits.has('number') || admits.has('integer')) {
     if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
   }
   if (admits.has('boolean') && (text === 'true' || text === 'false')) return text === 'true';
   return text;
+}
+
+/** Most levels of nested unions read for the strings a schema lists. */
+const MAX_LISTED_DEPTH = 8;
+
+/** Whether `text` is a string value the schema admits: it admits strings, and lists none of them or `text` among them. */
+export function readsAsString(text: string, schema: JsonSchema | undefined): boolean {
+  if (!viewOf(schema).admits.has('string')) return false;
+  const listed = listedStrings(schema, 0);
+  return listed === undefined || listed.includes(text);
+}
+
+/**
+ * The strings a schema admits when every branch of it that admits strings lists them (`enum`,
+ * `const`), or undefined when some branch takes any string.
+ */
+function listedStrings(schema: JsonSchema | undefined, depth: number): string[] | undefined {
+  const view = viewOf(schema);
+  if (depth > MAX_LISTED_DEPTH) return undefined;
+  if (view.members) return view.members.filter((member): member is string => typeof member === 'string');
+  if (view.branches.length === 0) return view.admits.has('string') ? undefined : [];
+  const listed: string[] = [];
+  for (const branch of view.branches) {
+    if (!viewOf(branch).admits.has('string')) continue;
+    const own = listedStrings(branch, depth + 1);
+    if (own === undefined) return undefined;
+    listed.push(...own);
+  }
+  return listed;
 }
