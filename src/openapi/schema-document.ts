@@ -87,6 +87,9 @@ export function schemaDocument(
     ref.startsWith('#') ? resolvePointer(bundled, decodeURIComponent(ref.slice(1))) : undefined;
   const seen = new Map<object, unknown>();
   const tagged = new Set<object>();
+  // Places are told once the document is whole: a place inside a tagged union's branch moves below its wrapper.
+  const checked: [object, string][] = [];
+  const recordChecked = (twin: object, pointer: string) => checked.push([twin, pointer]);
   /**
    * A `$ref` with sibling keywords (OpenAI's `{type: object, title: Item, $ref: Item}`) is
    * dereferenced to a merged copy of its target, not the target itself: the copy gets the target's
@@ -97,7 +100,7 @@ export function schemaDocument(
     if (!isPlainObject(target) || twin === resolvedTwin(ref)) return;
     const tags = branchTagsOf(target, resolveRef);
     if (tags) recordBranchTags(twin, tags);
-    if (needsCheckedGeneration(target, tags !== undefined)) onChecked?.(twin, decodeURIComponent(ref.slice(1)));
+    if (needsCheckedGeneration(target, tags !== undefined)) recordChecked(twin, decodeURIComponent(ref.slice(1)));
   };
   const resolvedTwin = (ref: string) =>
     dereferenced && ref.startsWith('#') ? resolvePointer(dereferenced, decodeURIComponent(ref.slice(1))) : undefined;
@@ -145,7 +148,7 @@ export function schemaDocument(
     withRecursiveRefResolved(result, twinObject, anchor);
     const discriminated = withTaggedBranches(node, result, twinObject, resolveRef);
     if (discriminated) tagged.add(result);
-    if (twinObject && needsCheckedGeneration(result, discriminated)) onChecked?.(twinObject, pointer);
+    if (twinObject && needsCheckedGeneration(result, discriminated)) recordChecked(twinObject, pointer);
     if (version !== '3.0') withNumericExclusiveBounds(result);
     return withoutTypelessNullable(result);
   };
@@ -154,6 +157,8 @@ export function schemaDocument(
     unknown
   >;
   if (tagged.size > 0) refsPastTaggedBranches(document, tagged);
+  for (const [twin, pointer] of checked)
+    onChecked?.(twin, tagged.size > 0 ? pointerPastWrappers(document, pointer, tagged) : pointer);
   return { document, formats };
 }
 
@@ -230,14 +235,33 @@ function refsPastTaggedBranches(document: Record<string, unknown>, tagged: Set<o
 }
 
 function refPastWrappers(document: Record<string, unknown>, ref: string, tagged: Set<object>): string {
+  const segments = segmentsPastWrappers(document, ref.slice(2).split('/'), tagged, (segment) =>
+    unescapeSegment(decodeURIComponent(segment)),
+  );
+  return segments ? `#/${segments.join('/')}` : ref;
+}
+
+/** The same for a JSON pointer (`/paths/...`, not URI-encoded), as the walk records schema places. */
+function pointerPastWrappers(document: Record<string, unknown>, pointer: string, tagged: Set<object>): string {
+  if (pointer === '') return pointer;
+  const segments = segmentsPastWrappers(document, pointer.slice(1).split('/'), tagged, unescapeSegment);
+  return segments ? `/${segments.join('/')}` : pointer;
+}
+
+/** `segments` with `allOf/0` inserted below each tagged union branch they pass; undefined where they lead nowhere. */
+function segmentsPastWrappers(
+  document: Record<string, unknown>,
+  segments: string[],
+  tagged: Set<object>,
+  keyOf: (segment: string) => string,
+): string[] | undefined {
   const rewritten: string[] = [];
   let holder: unknown;
   let node: unknown = document;
-  for (const segment of ref.slice(2).split('/')) {
-    const key = unescapeSegment(decodeURIComponent(segment));
+  for (const segment of segments) {
     const list = node;
-    node = list !== null && typeof list === 'object' ? (list as Record<string, unknown>)[key] : undefined;
-    if (node === undefined) return ref;
+    node = list !== null && typeof list === 'object' ? (list as Record<string, unknown>)[keyOf(segment)] : undefined;
+    if (node === undefined) return undefined;
     rewritten.push(segment);
     // A branch of a tagged union's list: step into the branch as written, below its wrapper.
     if (isPlainObject(holder) && tagged.has(holder) && list === (holder.oneOf ?? holder.anyOf) && isPlainObject(node)) {
@@ -247,7 +271,7 @@ function refPastWrappers(document: Record<string, unknown>, ref: string, tagged:
     }
     holder = list;
   }
-  return `#/${rewritten.join('/')}`;
+  return rewritten;
 }
 
 /**
