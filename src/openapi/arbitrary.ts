@@ -26,6 +26,8 @@ export interface ArbitraryOptions {
 type Resolved = Required<ArbitraryOptions>;
 
 const DEFAULTS: Resolved = { direction: 'request', maxDepth: 6, maxItems: 4, text: 'any' };
+/** How far past maxDepth required properties are still followed before a cycle of them is cut. */
+const DEEP_REQUIRED_LIMIT = 16;
 /** Range for numbers a schema leaves unbounded: wide enough to find overflow bugs, JSON-safe. */
 const UNBOUNDED = 1e9;
 
@@ -48,9 +50,16 @@ function build(schema: JsonSchema | undefined, options: Resolved, depth: number)
   if (schema === false) return fc.constant(null);
   const view = viewOf(schema);
   if (view.members) return view.members.length > 0 ? fc.constantFrom(...view.members) : fc.constant(null);
+  // Past maxDepth a value ends as soon as it can: null where admitted, a scalar branch of a union
+  // (Stripe's expandable fields, `anyOf: [id string, object]`, nest through required properties
+  // without end). A cycle of required objects is cut with null, invalid but finite.
+  const deep = depth >= options.maxDepth;
+  if (deep && (view.admits.has('null') || depth >= options.maxDepth + DEEP_REQUIRED_LIMIT)) return fc.constant(null);
   if (view.branches.length > 0) {
     const { tags } = view;
-    const exclusive = view.unionKeyword === 'oneOf' ? exclusiveBranches(view.branches) : view.branches;
+    const shallow = deep && !tags ? view.branches.filter(isScalarSchema) : [];
+    const candidates = shallow.length > 0 ? shallow : view.branches;
+    const exclusive = view.unionKeyword === 'oneOf' ? exclusiveBranches(candidates) : candidates;
     // `oneOf: [integer, number]` (OpenAI's state variables): a whole number matches both branches, so
     // no integer is valid; the number branch builds fractions and the integer branch none.
     const wholeNumbersClash =
@@ -94,6 +103,12 @@ function exclusiveBranches(branches: readonly JsonSchema[]): JsonSchema[] {
     const properties = Object.fromEntries(Object.entries(own.merged.properties).filter(([name]) => !others.has(name)));
     return { ...own.merged, properties };
   });
+}
+
+/** Whether every value a schema admits is a scalar (no object or array to nest further). */
+function isScalarSchema(schema: JsonSchema): boolean {
+  const { admits } = viewOf(schema);
+  return !admits.has('object') && !admits.has('array');
 }
 
 /** The one type a schema names, if it names exactly one. */
