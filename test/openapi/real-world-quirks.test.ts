@@ -27,6 +27,7 @@ const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3
 const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3.0.yaml`;
 const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
 const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
+const DEEP_ANSWERS = `${ROOT}test/fixtures/real-world-defects/deep-answers-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -179,6 +180,40 @@ describe('spec engine on real-world quirks', () => {
     });
   });
 
+  it("deep answers stay valid: Stripe's error body nine levels down, patterned list urls, expandable fields that nest without end", async () => {
+    const deep = await loadSpec(DEEP_ANSWERS);
+    const deepValidator = new SpecValidator(deep);
+    const schemaOf = (id: string, status: string) =>
+      operation(deep, id).responses.find((r) => r.status === status)!.content[0].schemaPointer!;
+    const issues = (id: string, status: string, body: unknown) =>
+      deepValidator.validate(schemaOf(id, status), body, 'response').map((i) => `${i.path.join('.')} ${i.message}`);
+    await withSpecMock(
+      [DEEP_ANSWERS],
+      async (mock) => {
+        const auth = { authorization: 'Bearer k' };
+        const refused = await send(mock.url, 'POST', '/v1/charges', {
+          raw: 'amount=0',
+          headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        expect(refused.status).toBe(422);
+        expect(issues('PostCharges', 'default', refused.body)).toEqual([]);
+        const rule = refused.body.error.payment_intent.charges.data[0].outcome.rule;
+        expect(typeof rule).toBe('string');
+        const list = await send(mock.url, 'GET', '/v1/charges', { headers: auth });
+        expect(list.status, list.text).toBe(200);
+        expect(list.body.url).toMatch(/^\/v1\/charges/);
+        for (const seed of [1, 2, 3]) {
+          const dynamic = await send(mock.url, 'GET', `/v1/charges/ch_${seed}`, {
+            headers: { ...auth, prefer: 'dynamic=true' },
+          });
+          expect(dynamic.status, dynamic.text).toBe(200);
+          expect(issues('GetChargesCharge', '200', dynamic.body)).toEqual([]);
+        }
+      },
+      { apiKeys: ['k'] },
+    );
+  });
+
   describe('served by the mock', () => {
     const mock = specMockFor([QUIRKS]);
 
@@ -301,6 +336,7 @@ describe('spec engine on real-world quirks', () => {
       CREATE_EXTENDS,
       TRANSPORT_HEADERS,
       COOKIES,
+      DEEP_ANSWERS,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
