@@ -357,15 +357,29 @@ export function hiddenIn(direction: 'request' | 'response', schema: JsonSchema |
 
 /**
  * A parameter's, header's or form field's text as the scalar its schema wants: `"5"` → 5 where a
- * number is admitted and text is not, `"true"` → true, `""` or `"null"` → null where null is.
+ * number is admitted and text is not (or only text from a list it is not in), `"true"` → true,
+ * `""` or `"null"` → null where null is.
  */
 export function scalarFromText(text: string, schema: JsonSchema | undefined): unknown {
-  const admits = viewOf(schema).admits;
-  if (admits.has('string')) return text;
+  const view = viewOf(schema);
+  const admits = view.admits;
+  if (admits.has('string') && takesText(view, text)) return text;
   if ((text === '' || text === 'null') && admits.has('null')) return null;
   if (admits.has('number') || admits.has('integer')) {
     if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
   }
   if (admits.has('boolean') && (text === 'true' || text === 'false')) return text === 'true';
   return text;
+}
+
+/**
+ * Whether a string-admitting part of the schema takes the text as it is. Stripe's
+ * `anyOf: [integer, {enum: [""]}]` admits text, but only "": "19" there is the integer 19.
+ */
+function takesText(view: SchemaView, text: string, depth = 0): boolean {
+  if (view.branches.length === 0 || depth > 8) return view.members === undefined || view.members.includes(text);
+  return view.branches.some((branch) => {
+    const own = viewOf(branch);
+    return own.admits.has('string') && takesText(own, text, depth + 1);
+  });
 }

@@ -28,6 +28,7 @@ const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3
 const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
 const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
 const DEEP_ANSWERS = `${ROOT}test/fixtures/real-world-defects/deep-answers-3.0.yaml`;
+const TEXT_UNIONS = `${ROOT}test/fixtures/real-world-defects/text-unions-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -214,6 +215,34 @@ describe('spec engine on real-world quirks', () => {
     );
   });
 
+  it('a number-or-fixed-text union (Stripe\'s `anyOf: [integer, enum: [""]]`) reads "19" as the number, in queries and forms', async () => {
+    await withSpecMock(
+      [TEXT_UNIONS],
+      async (mock) => {
+        const auth = { authorization: `Basic ${Buffer.from('k:').toString('base64')}` };
+        const query = (q: string) => send(mock.url, 'GET', `/v1/invoices/upcoming?${q}`, { headers: auth });
+        for (const accepted of ['subscription_cancel_at=19', 'subscription_cancel_at=', 'subscription_trial_end=now', 'subscription_trial_end=5']) {
+          const answer = await query(accepted);
+          expect(answer.status, `${accepted}: ${answer.text}`).toBe(200);
+        }
+        for (const refused of ['subscription_cancel_at=soon', 'subscription_trial_end=later', 'subscription_cancel_at=1.5']) {
+          const answer = await query(refused);
+          expect(answer.status, refused).toBe(422);
+          expect(answer.text).toContain(refused.split('=')[0]);
+        }
+        const form = (body: string) =>
+          send(mock.url, 'POST', '/v1/subscriptions/sub_1', {
+            raw: body,
+            headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+          });
+        expect((await form('cancel_at=19&trial_end=now')).status).toBe(200);
+        expect((await form('cancel_at=&trial_end=1700000000')).status).toBe(200);
+        expect((await form('cancel_at=never')).status).toBe(422);
+      },
+      { apiKeys: ['k'] },
+    );
+  });
+
   describe('served by the mock', () => {
     const mock = specMockFor([QUIRKS]);
 
@@ -337,6 +366,7 @@ describe('spec engine on real-world quirks', () => {
       TRANSPORT_HEADERS,
       COOKIES,
       DEEP_ANSWERS,
+      TEXT_UNIONS,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
