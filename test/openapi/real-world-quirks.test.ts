@@ -215,17 +215,26 @@ describe('spec engine on real-world quirks', () => {
     );
   });
 
-  it('a number-or-fixed-text union (Stripe\'s `anyOf: [integer, enum: [""]]`) reads "19" as the number, in queries and forms', async () => {
+  it('a union of a number, object or array with fixed text (Stripe\'s `anyOf: [integer, enum: [""]]`) reads "19" as the number and nested fields by their branch', async () => {
     await withSpecMock(
       [TEXT_UNIONS],
       async (mock) => {
         const auth = { authorization: `Basic ${Buffer.from('k:').toString('base64')}` };
         const query = (q: string) => send(mock.url, 'GET', `/v1/invoices/upcoming?${q}`, { headers: auth });
-        for (const accepted of ['subscription_cancel_at=19', 'subscription_cancel_at=', 'subscription_trial_end=now', 'subscription_trial_end=5']) {
+        for (const accepted of [
+          'subscription_cancel_at=19',
+          'subscription_cancel_at=',
+          'subscription_trial_end=now',
+          'subscription_trial_end=5',
+        ]) {
           const answer = await query(accepted);
           expect(answer.status, `${accepted}: ${answer.text}`).toBe(200);
         }
-        for (const refused of ['subscription_cancel_at=soon', 'subscription_trial_end=later', 'subscription_cancel_at=1.5']) {
+        for (const refused of [
+          'subscription_cancel_at=soon',
+          'subscription_trial_end=later',
+          'subscription_cancel_at=1.5',
+        ]) {
           const answer = await query(refused);
           expect(answer.status, refused).toBe(422);
           expect(answer.text).toContain(refused.split('=')[0]);
@@ -238,6 +247,16 @@ describe('spec engine on real-world quirks', () => {
         expect((await form('cancel_at=19&trial_end=now')).status).toBe(200);
         expect((await form('cancel_at=&trial_end=1700000000')).status).toBe(200);
         expect((await form('cancel_at=never')).status).toBe(422);
+        // Fields of an object or array branch are read as their branch says
+        const nested = await form(
+          'billing_thresholds[usage_gte]=5&billing_thresholds[reset_billing_cycle_anchor]=true&items[0][quantity]=2',
+        );
+        expect(nested.status, nested.text).toBe(200);
+        expect((await form('billing_thresholds=&items=')).status).toBe(200);
+        const wrong = await form('billing_thresholds[usage_gte]=many&items[0][quantity]=-1');
+        expect(wrong.status).toBe(422);
+        expect(wrong.text).toContain('usage_gte');
+        expect(wrong.text).toContain('quantity');
       },
       { apiKeys: ['k'] },
     );
