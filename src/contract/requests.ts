@@ -73,7 +73,11 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
   const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
   // JSON carries any text exactly; forms and plain text do not (a leading BOM is dropped, NUL cut): printable ASCII there.
   const body: fc.Arbitrary<unknown> = media
-    ? schemaArbitrary(media.schema ?? {}, { direction: 'request', text: contentType ? 'ascii' : 'any' })
+    ? schemaArbitrary(media.schema ?? {}, {
+        direction: 'request',
+        text: contentType ? 'ascii' : 'any',
+        nonEmpty: bodyEncodingOf(media.mediaType) === 'form',
+      })
     : fc.constant(undefined);
   return fc
     .record({ path: record('path'), query: record('query'), header: record('header'), cookie: record('cookie'), body })

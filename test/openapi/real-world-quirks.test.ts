@@ -29,6 +29,7 @@ const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-i
 const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
 const DEEP_ANSWERS = `${ROOT}test/fixtures/real-world-defects/deep-answers-3.0.yaml`;
 const TEXT_UNIONS = `${ROOT}test/fixtures/real-world-defects/text-unions-3.0.yaml`;
+const FORM_CONTAINERS = `${ROOT}test/fixtures/real-world-defects/form-containers-3.0.yaml`;
 
 const operation = (spec: Spec, id: string) => spec.operations.find((op) => op.id === id)!;
 
@@ -386,6 +387,7 @@ describe('spec engine on real-world quirks', () => {
       COOKIES,
       DEEP_ANSWERS,
       TEXT_UNIONS,
+      FORM_CONTAINERS,
     ]) {
       const name = file.split('/').pop();
       for (const seed of [1, 2, 3]) {
@@ -396,6 +398,15 @@ describe('spec engine on real-world quirks', () => {
           expect(new Set(report.tallies.map((t) => t.operation)).size).toBe(
             new Set((await loadSpec(file)).operations.map((op) => op.id)).size,
           );
+          if (file === FORM_CONTAINERS) {
+            // Form bodies with required arrays and all-optional objects went out with something in them, and were accepted
+            for (const operation of ['PostWebhookEndpoints', 'PostBillingPortalConfigurations']) {
+              expect(
+                report.tallies.find((t) => t.operation === operation && t.check === 'valid_request_accepted')?.passed,
+                operation,
+              ).toBeGreaterThan(0);
+            }
+          }
           if (file === FORMS) {
             // Bodies went out as forms, multipart and text, and were accepted as such
             for (const operation of ['createCustomer', 'upload', 'addNote']) {
