@@ -7,7 +7,7 @@
  */
 import qs from 'qs';
 import { isPlainObject } from './json-value.js';
-import { type SchemaView, scalarFromText, viewOf } from './schema-view.js';
+import { type SchemaView, scalarFromText, viewOf, wantsArray } from './schema-view.js';
 import type { JsonSchema } from './types.js';
 
 export type FieldEncoding = 'form' | 'multipart';
@@ -26,6 +26,21 @@ export function readFormBody(text: string, schema: JsonSchema | undefined): unkn
     schema,
     'form',
   );
+}
+
+/**
+ * A parameter's text (each value where it repeats) as the server reads it: the type its schema asks
+ * for, an array where the schema wants one (`a=1&a=2`, or `1,2`). The mock reads parameters with it,
+ * and the harness judges the parameter probes it sends by it.
+ */
+export function parameterFromText(raw: string | string[], schema: JsonSchema | undefined): unknown {
+  const view = viewOf(schema);
+  if (wantsArray(view)) {
+    const items = Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',');
+    const itemSchema = shapeOf(view, 'array').items;
+    return items.map((item) => parameterFromText(item, itemSchema));
+  }
+  return scalarFromText(Array.isArray(raw) ? raw[raw.length - 1] : raw, schema);
 }
 
 export function coerceToSchema(
