@@ -14,6 +14,8 @@ export interface ExampleOptions {
   /** The instant used for date-time values, so answers follow the mock's clock. */
   now?: Date;
   maxDepth?: number;
+  /** Only what validity needs: required properties, the fewest items, null where admitted. */
+  requiredOnly?: boolean;
 }
 
 const FORMAT_EXAMPLES: ReadonlyMap<string, string> = new Map(
@@ -51,7 +53,7 @@ function build(schema: JsonSchema | undefined, options: ExampleOptions, depth: n
   if (view.members && view.members.length > 0) return view.members.find((v) => v !== null) ?? view.members[0];
   // Past the depth limit only what validity needs (null where admitted, else required properties and
   // minItems), as arbitrary.ts does: a bare null would break every non-nullable deep field.
-  const lean = depth > (options.maxDepth ?? 8);
+  const lean = options.requiredOnly === true || depth > (options.maxDepth ?? 8);
   if (lean && (view.admits.has('null') || depth > (options.maxDepth ?? 8) + LEAN_DEPTH)) return null;
   const whole = shaped(view, options, depth, lean);
   if (!Array.isArray(schema.allOf) || !isPlainObject(whole)) return whole;
