@@ -1,7 +1,9 @@
 /**
- * `node bench/profile.js [workload] [seconds]`: the parley mock under `node --cpu-prof`, loaded with
- * one bench workload (default "Feather create-session"), then its CPU time per request by function.
- * The profile is left in bench/out/profile/ for Chrome DevTools or speedscope.
+ * `node bench/profile.js [workload] [seconds] [--bare]`: the parley mock under `node --cpu-prof`,
+ * loaded with one bench workload (default "Feather create-session"), then its CPU time per request by
+ * function. With --bare, the bare node:http server instead (answering the mock's captured answers),
+ * to see what an HTTP server costs before the mock does anything. The profile is left in
+ * bench/out/profile/ for Chrome DevTools or speedscope.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -9,9 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { selfTimes } from './lib/cpu-profile.js';
 import { loadSideBySide } from './lib/load.js';
 import { startServer, stopServer } from './lib/processes.js';
+import { captureParleyAnswers } from './lib/targets.js';
 import { WORKLOADS } from './lib/workloads.js';
 
-const [wanted = 'Feather create-session', seconds = '15'] = process.argv.slice(2);
+const bare = process.argv.includes('--bare');
+const [wanted = 'Feather create-session', seconds = '15'] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'));
 const workload = WORKLOADS.find((w) => w.name.toLowerCase().includes(wanted.toLowerCase()));
 if (!workload)
   throw new Error(`no workload matches "${wanted}"; try one of: ${WORKLOADS.map((w) => w.name).join(', ')}`);
@@ -24,7 +30,9 @@ const server = await startServer(process.execPath, [
   '--cpu-prof',
   '--cpu-prof-dir',
   outDir,
-  fileURLToPath(new URL('servers/parley.js', import.meta.url)),
+  ...(bare
+    ? [fileURLToPath(new URL('servers/bare.js', import.meta.url)), JSON.stringify(await captureParleyAnswers())]
+    : [fileURLToPath(new URL('servers/parley.js', import.meta.url))]),
 ]);
 let result;
 try {
@@ -49,7 +57,7 @@ const file = path.join(
 const { busyMicros, functions } = selfTimes(file);
 const requests = result.total;
 console.log(
-  `${workload.name}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${(busyMicros / requests).toFixed(1)} µs busy per request (start-up included)`,
+  `${workload.name}, ${bare ? 'bare node:http' : 'parley mock'}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ${(busyMicros / requests).toFixed(1)} µs busy per request (start-up included)`,
 );
 console.log('self µs/request  function');
 for (const { name, selfMicros } of functions.slice(0, 30))

@@ -88,3 +88,4 @@ export type { SpecCacheOptions } from './openapi/cache/spec-cache.js';
 export { SpecValidator } from './openapi/validator.js';
 export { schemaArbitrary } from './openapi/arbitrary.js';
 export type { Spec, Operation } from './openapi/types.js';
+export type { JsonObject, JsonValue } from './openapi/json-value.js';

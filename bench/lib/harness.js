@@ -50,15 +50,39 @@ export async function measureHarness(quick) {
   const answers = await captureOperationAnswers(API_KEY);
   const bare = await startServer(process.execPath, [canned, answers, API_KEY]);
   try {
+    const label = `--runs ${runs}, ${AGAINST_CANNED.phases.join(',')}, --skip ${AGAINST_CANNED.skip.join(',')}`;
+    steady.push({ label, against: 'bare canned server', ...(await steadyRun(bare.url, { runs, ...AGAINST_CANNED })) });
+    // The same run again in one process: the per-request path without the process's warm-up (V8 compiling the hot code).
     steady.push({
-      label: `--runs ${runs}, ${AGAINST_CANNED.phases.join(',')}, --skip ${AGAINST_CANNED.skip.join(',')}`,
+      label: `${label}, second run in one process`,
       against: 'bare canned server',
-      ...(await steadyRun(bare.url, { runs, ...AGAINST_CANNED })),
+      warm: true,
+      ...(await steadyRun(bare.url, { runs, ...AGAINST_CANNED, repeat: 2 })),
     });
   } finally {
     await stopServer(bare.child);
   }
   return { available: true, fullRuns, steady };
+}
+
+/**
+ * The harness of another build (its dist/) and this build's, side by side against one bare canned
+ * server: `rounds` alternating processes each, so both see the same machine load; each process runs
+ * the suite twice (`first`: cold, then warm). Resolves with every process's figures, in order.
+ */
+export async function compareHarness(otherDist, { rounds = 3, runs = 400 } = {}) {
+  const answers = await captureOperationAnswers(API_KEY);
+  const bare = await startServer(process.execPath, [canned, answers, API_KEY]);
+  const byBuild = { other: [], current: [] };
+  try {
+    for (let round = 0; round < rounds; round++) {
+      byBuild.other.push(await steadyRun(bare.url, { runs, ...AGAINST_CANNED, repeat: 2 }, otherDist));
+      byBuild.current.push(await steadyRun(bare.url, { runs, ...AGAINST_CANNED, repeat: 2 }, undefined));
+    }
+  } finally {
+    await stopServer(bare.child);
+  }
+  return byBuild;
 }
 
 async function harnessAvailable() {
@@ -77,20 +101,29 @@ async function timeFullRun(url) {
   return { requests: report.requests, wallSeconds, runSeconds: report.durationMs / 1000, exitCode: code };
 }
 
-/** A longer run in harness-child.js: its requests per second and CPU per request. */
-function steadyRun(url, options) {
+/** A longer run in harness-child.js (the harness of `dist`, default this build's): its requests per second and CPU per request. */
+function steadyRun(url, options, dist = harnessDist) {
   const settings = JSON.stringify({ target: url, apiKey: API_KEY, seed: 1, ...options });
+  const env = { ...process.env, PARLEY_HARNESS_DIST: dist ?? '' };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [child, settings], { maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [child, settings], { maxBuffer: 1024 * 1024, env }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`harness run failed: ${error.message}\n${stderr.slice(-2000)}`));
-      const result = JSON.parse(stdout.trim().split('\n').at(-1));
-      resolve({
-        ...result,
-        requestsPerSecond: result.requests / (result.durationMs / 1000),
-        cpuMicrosPerRequest: result.cpuMicros / result.requests,
-      });
+      const [first, ...later] = stdout
+        .trim()
+        .split('\n')
+        .map((line) => withRates(JSON.parse(line)));
+      // The last run's figures; with `repeat`, the first (cold) run's beside them.
+      resolve({ ...(later.at(-1) ?? first), first });
     });
   });
+}
+
+function withRates(result) {
+  return {
+    ...result,
+    requestsPerSecond: result.requests / (result.durationMs / 1000),
+    cpuMicrosPerRequest: result.cpuMicros / result.requests,
+  };
 }
 
 function execute(args) {
@@ -111,7 +144,8 @@ function execute(args) {
 export function renderHarness(harness) {
   if (!harness.available) return ['### Harness', '', `not measured: ${harness.reason}`];
   const second = harness.fullRuns.at(-1);
-  const bare = harness.steady.find((run) => run.against.startsWith('bare'));
+  const bare = harness.steady.find((run) => run.against.startsWith('bare') && !run.warm);
+  const warm = harness.steady.find((run) => run.warm);
   return [
     '### Harness (`parley test` in its own process; bench/lib/harness.js)',
     '',
@@ -151,7 +185,8 @@ export function renderHarness(harness) {
       ]),
     ),
     '',
-    `Against the bare server (the harness alone): ${formatNumber(bare.requestsPerSecond)} req/s (≥ 5,000: ${verdict(bare.requestsPerSecond >= 5000)}).`,
+    `Against the bare server (the harness alone): ${formatNumber(bare.requestsPerSecond)} req/s (≥ 5,000: ${verdict(bare.requestsPerSecond >= 5000)}); ` +
+      `a second run in the same process: ${formatNumber(warm.requestsPerSecond)} req/s, ${formatNumber(warm.cpuMicrosPerRequest)} µs CPU per request.`,
     '',
   ];
 }

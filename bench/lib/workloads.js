@@ -15,7 +15,9 @@ const julepHeaders = { 'content-type': 'application/json', authorization: `Beare
 
 /**
  * @typedef {{ method: string, path: string, headers: Record<string, string>, body?: string }} BenchRequest
- * @typedef {{ name: string, specFile: string, prepare(url: string): Promise<BenchRequest> }} Workload
+ * @typedef {(request: BenchRequest) => Promise<any>} Sender sends a request, gives its parsed JSON answer
+ * @typedef {{ name: string, specFile: string, prepare(url: string, sender?: Sender): Promise<BenchRequest> }} Workload
+ *   `sender`: how requests made to prepare reach the target (default: fetch to `url`).
  */
 
 /** @type {BenchRequest} */
@@ -37,8 +39,8 @@ export const WORKLOADS = [
     name: 'Feather send-message',
     specFile: path.join(root, 'specs/feather.yaml'),
     // Messages go to one existing session, created first on the same target.
-    prepare: async (url) => {
-      const created = await send(url, createFeatherSession);
+    prepare: async (url, sender = (request) => send(url, request)) => {
+      const created = await sender(createFeatherSession);
       const sessionId = UUID.test(created?.id ?? '') ? created.id : randomUUID();
       return {
         method: 'POST',

@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import type { CommandSection } from '../config/types.js';
+import { applyCacheFlag } from './command-line.js';
 
 /** --config <file>, in every command's flag table. */
 export const CONFIG_FLAG = { config: { type: 'string' } } as const;
@@ -23,6 +24,23 @@ export async function applyConfig(
   table: FlagTable,
 ): Promise<LoadedConfig> {
   const loaded = await loadConfig(values.config as string | undefined);
+  Object.assign(values, withConfigDefaults(loaded, section, values, table));
+  // main.ts saw only the command line's --no-cache.
+  applyCacheFlag(values['no-cache'] === true);
+  return loaded;
+}
+
+/**
+ * The command line's flag values with the config's defaults filled in where it gave nothing; the
+ * command line itself is left as it is, so `parley mock --watch` can merge a reloaded config into it.
+ */
+export function withConfigDefaults<Values extends Record<string, unknown>>(
+  loaded: LoadedConfig,
+  section: CommandSection,
+  commandLine: Values,
+  table: FlagTable,
+): Values {
+  const values: Record<string, unknown> = { ...commandLine };
   for (const [flag, value] of Object.entries(loaded.flagDefaults(section))) {
     const option = Object.hasOwn(table, flag) && !COMMAND_LINE_ONLY.has(flag) ? table[flag] : undefined;
     const at = `config ${loaded.file}: ${section}["${flag}"]`;
@@ -33,7 +51,7 @@ export async function applyConfig(
     if (values[flag] !== undefined) continue;
     values[flag] = flagValue(at, option, value);
   }
-  return loaded;
+  return values as Values;
 }
 
 function flagValue(

@@ -1,14 +1,15 @@
 /** `parley mock [spec files...]`: serve specs as a stateful mock until interrupted. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMockServer, DEFAULT_LIMITS, type MockServerOptions, type RunningMock } from '../mock/server.js';
+import { startMockServer, DEFAULT_LIMITS, type RunningMock } from '../mock/server.js';
 import { DEMO_AGENT } from '../apis/index.js';
 import { loadSpecs } from '../openapi/load.js';
-import { applyConfig, CONFIG_FLAG } from './config-flags.js';
+import { loadConfig } from '../config/load.js';
+import { withConfigDefaults } from './config-flags.js';
 import { configReloadSource, mockPartsFrom, specFilesFor } from './mock-parts.js';
+import { MOCK_OPTIONS, mockSettingsFrom } from './mock-settings.js';
 import { ADMIN_PREFIX } from '../mock/admin.js';
-import { parseByteSize, parseNumberOption, UsageError } from './usage-error.js';
-import { HELP_FLAG, printedHelp, CACHE_FLAG, cacheHelpLine } from './command-line.js';
+import { applyCacheFlag, cacheHelpLine, printedHelp } from './command-line.js';
 
 export const MOCK_HELP = `Usage: parley mock [spec files...] [options]
 
@@ -41,7 +42,10 @@ Options:
       --save-interval <s>   seconds between saves of what changed (default ${DEFAULT_LIMITS.saveIntervalMs / 1000})
       --watch               reload the spec, fixtures and config files (and modules the config
                             imports) when they change, keeping the state (an edit that does not
-                            load is reported and the previous specs and behaviours stay served)
+                            load is reported and the previous specs and behaviours stay served);
+                            fixture records taken out of a file go, and the config's "mock" flag
+                            defaults apply, those fixed at start (port, seed, store limits...)
+                            named as "restart to apply"
 ${cacheHelpLine()}
       --no-bundled          no bundled behaviours or fixtures (Feather, Julep, ElizaOS): every spec
                             is served generically
@@ -50,72 +54,15 @@ ${cacheHelpLine()}
   -h, --help                show this help
 `;
 
-export function parseLatency(value: string | undefined): number | [number, number] | undefined {
-  if (value === undefined) return undefined;
-  const range = /^(\d+)\s*-\s*(\d+)$/.exec(value.trim());
-  if (range) {
-    const [min, max] = [Number(range[1]), Number(range[2])];
-    if (min > max) throw new UsageError(`--latency range "${value}" has its minimum above its maximum`);
-    return [min, max];
-  }
-  return parseNumberOption('latency', value, { min: 0 });
-}
-
-const MOCK_OPTIONS = {
-  port: { type: 'string', short: 'p' },
-  host: { type: 'string' },
-  seed: { type: 'string' },
-  'api-key': { type: 'string', multiple: true },
-  'admin-token': { type: 'string' },
-  fixtures: { type: 'string' },
-  latency: { type: 'string' },
-  'error-rate': { type: 'string' },
-  'max-body': { type: 'string' },
-  'max-records': { type: 'string' },
-  'max-memory': { type: 'string' },
-  'max-record-size': { type: 'string' },
-  'max-connections': { type: 'string' },
-  'request-timeout': { type: 'string' },
-  'state-file': { type: 'string' },
-  'save-interval': { type: 'string' },
-  watch: { type: 'boolean' },
-  'no-cors': { type: 'boolean' },
-  'cors-admin': { type: 'boolean' },
-  'allowed-host': { type: 'string', multiple: true },
-  'no-bundled': { type: 'boolean' },
-  ...CACHE_FLAG,
-  ...CONFIG_FLAG,
-  ...HELP_FLAG,
-} as const;
-
 export async function runMockCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: MOCK_OPTIONS });
-  if (printedHelp(values.help, MOCK_HELP)) return 0;
-  const config = await applyConfig('mock', values, MOCK_OPTIONS);
+  const { values: commandLine, positionals } = parseArgs({ args: argv, allowPositionals: true, options: MOCK_OPTIONS });
+  if (printedHelp(commandLine.help, MOCK_HELP)) return 0;
+  const config = await loadConfig(commandLine.config);
+  const values = withConfigDefaults(config, 'mock', commandLine, MOCK_OPTIONS);
+  // main.ts saw only the command line's --no-cache.
+  applyCacheFlag(values['no-cache']);
   // Every flag is checked before the specs load: a typo is reported at once.
-  const settings = {
-    port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }) ?? 4010,
-    host: values.host,
-    seed: parseNumberOption('seed', values.seed, { integer: true }),
-    apiKeys: values['api-key'],
-    adminToken: values['admin-token'],
-    fixturesFile: values.fixtures,
-    latencyMs: parseLatency(values.latency),
-    errorRate: parseNumberOption('error-rate', values['error-rate'], { min: 0, max: 1 }),
-    cors: !values['no-cors'],
-    corsAdmin: values['cors-admin'],
-    allowedHosts: values['allowed-host'],
-    maxBodyBytes: parseByteSize('max-body', values['max-body']),
-    maxRecords: parseNumberOption('max-records', values['max-records'], { min: 1, integer: true }),
-    // Below a kilobyte not even an empty session fits.
-    maxMemoryBytes: parseByteSize('max-memory', values['max-memory'], { min: 1024 }),
-    maxRecordBytes: parseByteSize('max-record-size', values['max-record-size'], { min: 1024 }),
-    maxConnections: parseNumberOption('max-connections', values['max-connections'], { min: 1, integer: true }),
-    requestTimeoutMs: parseNumberOption('request-timeout', values['request-timeout'], { min: 1, integer: true }),
-    stateFile: values['state-file'],
-    saveIntervalMs: secondsToMs(parseNumberOption('save-interval', values['save-interval'], { min: 0.1 })),
-    watch: values.watch,
-  } satisfies MockServerOptions;
+  const settings = mockSettingsFrom(values);
   const specFiles = specFilesFor(positionals, config);
   const bundled = !values['no-bundled'];
   // Loaded here (not by the server) so the config's behaviours can be checked against the operations.
@@ -126,14 +73,12 @@ export async function runMockCommand(argv: string[]): Promise<number> {
     specs,
     ...mockPartsFrom(config, specs, bundled),
     reloadSource: config.file
-      ? configReloadSource(config, { named: values.config, positionals, bundled, fixturesFile: values.fixtures })
+      ? configReloadSource(config, { named: values.config, positionals, commandLine })
       : undefined,
   });
   printBanner(mock);
   return waitForSignal(mock);
 }
-
-const secondsToMs = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * 1000));
 
 function printBanner(mock: RunningMock): void {
   const lines = [`parley mock listening on ${mock.url}`];

@@ -5,12 +5,14 @@
  */
 import { BUNDLED_APIS } from '../apis/index.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { Fixtures } from '../mock/fixtures.js';
+import { CONFIG_FIXTURES, FILE_FIXTURES, Fixtures } from '../mock/fixtures.js';
 import type { MockServerOptions } from '../mock/server.js';
 import type { ReloadedSources, ReloadSource } from '../mock/watch.js';
 import { loadSpecs } from '../openapi/load.js';
 import type { Spec } from '../openapi/types.js';
 import { bundledSpecFiles } from './bundled-specs.js';
+import { withConfigDefaults } from './config-flags.js';
+import { MOCK_OPTIONS, mockSettingsFrom, type MockFlagValues } from './mock-settings.js';
 
 export type ConfiguredMockParts = Required<Pick<MockServerOptions, 'apis'>> & Pick<MockServerOptions, 'fixtures'>;
 
@@ -32,38 +34,43 @@ export interface ConfigReloadOptions {
   /** --config as given (undefined: found in the working directory again). */
   named: string | undefined;
   positionals: readonly string[];
-  bundled: boolean;
-  fixturesFile: string | undefined;
+  /** The flags given on the command line: they win over the config's `mock` defaults at every reload. */
+  commandLine: MockFlagValues;
 }
 
 /**
  * `parley mock --watch` with a config: an edit of the config file, of a module it imports, of a
  * spec or of the fixtures file reloads all of them, and the mock is served from the config as it
- * is now (its specs, behaviours and fixtures; flag defaults take effect at the next start).
+ * is now: its specs, behaviours, fixtures and `mock` flag defaults (the server applies those that
+ * can change while it runs and names the others as needing a restart).
  */
 export function configReloadSource(initial: LoadedConfig, options: ConfigReloadOptions): ReloadSource {
-  const filesOf = (config: LoadedConfig, specFiles: readonly string[]) => [
-    ...config.sourceFiles,
-    ...specFiles,
-    ...(options.fixturesFile ? [options.fixturesFile] : []),
-  ];
+  const read = (config: LoadedConfig) => {
+    const values = withConfigDefaults(config, 'mock', options.commandLine, MOCK_OPTIONS);
+    const specFiles = specFilesFor(options.positionals, config);
+    const files = [...config.sourceFiles, ...specFiles, ...(values.fixtures ? [values.fixtures] : [])];
+    return { values, specFiles, files };
+  };
   return {
-    files: filesOf(initial, specFilesFor(options.positionals, initial)),
+    files: read(initial).files,
     load: async () => {
       const config = await loadConfig(options.named);
       // Removed or renamed: serving the bundled specs in its place would be a surprise.
       if (config.file === undefined) throw new Error(`config ${initial.file}: no longer found`);
-      const specFiles = specFilesFor(options.positionals, config);
+      const { values, specFiles, files } = read(config);
+      const settings = mockSettingsFrom(values);
       const specs = await loadSpecs(specFiles);
-      const parts = mockPartsFrom(config, specs, options.bundled);
-      const fixtures: ReloadedSources['fixtures'] =
-        parts.fixtures === undefined ? [] : [{ from: `config ${config.file} fixtures`, data: parts.fixtures }];
-      if (options.fixturesFile)
+      const parts = mockPartsFrom(config, specs, !values['no-bundled']);
+      const fixtures: ReloadedSources['fixtures'] = [];
+      if (parts.fixtures !== undefined)
+        fixtures.push({ source: CONFIG_FIXTURES, from: `config ${config.file} fixtures`, data: parts.fixtures });
+      if (values.fixtures)
         fixtures.push({
-          from: `fixtures file ${options.fixturesFile}`,
-          data: await Fixtures.readFile(options.fixturesFile),
+          source: FILE_FIXTURES,
+          from: `fixtures file ${values.fixtures}`,
+          data: await Fixtures.readFile(values.fixtures),
         });
-      return { specs, apis: parts.apis, fixtures, files: filesOf(config, specFiles) };
+      return { specs, apis: parts.apis, fixtures, files, settings };
     },
   };
 }

@@ -169,6 +169,13 @@ async function importModule(file: string, defaultExport = true): Promise<Importe
       return { code: plain.transform(source) };
     },
   });
-  const exports = await jiti.import(file, defaultExport ? { default: true } : {});
+  // Synchronously: jiti's async import hands `.mjs` (and `.js` ESM) files to Node's own import,
+  // whose module cache no option clears, so an edited `.mjs` config would never be read again.
+  // Required, every module goes through the transform above, read as it is now.
+  const loaded: unknown = jiti(file);
+  const exports =
+    defaultExport && loaded !== null && typeof loaded === 'object' && 'default' in loaded
+      ? (loaded.default ?? loaded)
+      : loaded;
   return { exports, files: [...files] };
 }

@@ -157,7 +157,8 @@ type Operation = ContractRequest['operation'];
 
 /** What toWire needs of an operation, worked out once per operation instead of once per request. */
 interface WireTemplate {
-  template: string;
+  /** The path template split at its parameters: literal text at even places, parameter names at odd ones. */
+  pathParts: string[];
   fixedQuery: [string, string][];
   /** The media types the operation documents for its answers (an image endpoint asks for its image), else anything. */
   accept: string;
@@ -174,8 +175,10 @@ function wireTemplateOf(operation: Operation): WireTemplate {
     const types = [
       ...new Set(operation.responses.flatMap((response) => response.content.map((media) => media.mediaType))),
     ];
+    const { template: path, fixedQuery } = parsePathKey(operation.path);
     template = {
-      ...parsePathKey(operation.path),
+      pathParts: path.split(/\{([^}]+)\}/),
+      fixedQuery,
       accept: types.length > 0 ? types.join(', ') : '*/*',
       // The first of a name wins, as a lookup by name would find it.
       queryParameters: new Map(
@@ -197,13 +200,21 @@ function placedFor(template: WireTemplate, operation: Operation, credentials: Cr
   return placed;
 }
 
+/** The target's base path without its trailing slash, worked out once per target. */
+const pathPrefixes = new WeakMap<URL, string>();
+function pathPrefixOf(base: URL): string {
+  let prefix = pathPrefixes.get(base);
+  if (prefix === undefined) pathPrefixes.set(base, (prefix = base.pathname.replace(/\/$/, '')));
+  return prefix;
+}
+
 /** Serialises a contract request: path and query parameters, credentials, headers and body. */
 export function toWire(request: ContractRequest, base: URL, credentials: Credentials): WireRequest {
   const { operation } = request;
   const wire = wireTemplateOf(operation);
-  let path = wire.template.replace(/\{([^}]+)\}/g, (_, name: string) =>
-    encodeURIComponent(String(request.pathParams[name] ?? '')),
-  );
+  let path = wire.pathParts[0];
+  for (let at = 1; at < wire.pathParts.length; at += 2)
+    path += encodeURIComponent(String(request.pathParams[wire.pathParts[at]] ?? '')) + wire.pathParts[at + 1];
   const query = new URLSearchParams(wire.fixedQuery);
   for (const [name, value] of Object.entries(request.query)) {
     if (value === undefined) continue;
@@ -221,7 +232,7 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     }
   }
   const search = query.toString();
-  const prefix = base.pathname.replace(/\/$/, '');
+  const prefix = pathPrefixOf(base);
   path = `${prefix}${path}${search ? `?${search}` : ''}`;
   let body: string | undefined;
   if (request.rawBody !== undefined) {

@@ -7,8 +7,8 @@ import { verdictUnderPolicy, type CheckPolicy } from './checks/policy.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import type { ContractSession } from './api-contract.js';
 import type { PreconditionFailed } from './api-contract.js';
-import type { FailureInput, RunState } from './run-state.js';
-import type { Check, ContractRequest, Exchange, Failure, Phase, RequestKind, Verdict } from './types.js';
+import { countVerdict, type FailureInput, type RunState } from './run-state.js';
+import type { Check, ContractRequest, Exchange, Failure, Phase, RequestKind, Tally, Verdict } from './types.js';
 
 export type FailedVerdict = Extract<Verdict, { outcome: 'fail' }>;
 
@@ -23,13 +23,20 @@ export interface PhaseContext {
   policy: CheckPolicy;
 }
 
+/** Each job's context judges many answers with the same checks: their tallies, found once per job. */
+const talliesOfContext = new WeakMap<PhaseContext, Map<Check, Tally>>();
+
 /** Runs the checks on an exchange, counting and warning as it goes; returns the failed ones. */
 export function judge(context: PhaseContext, exchange: Exchange, checks: readonly Check[]): [Check, FailedVerdict][] {
   const { spec, operation, phase, state } = context;
   const failed: [Check, FailedVerdict][] = [];
+  let tallies = talliesOfContext.get(context);
+  if (!tallies) talliesOfContext.set(context, (tallies = new Map()));
   for (const check of checks) {
     const verdict = verdictUnderPolicy(check, exchange, context.policy);
-    state.tally(spec, operation.id, check.name, phase, verdict);
+    let tally = tallies.get(check);
+    if (!tally) tallies.set(check, (tally = state.tallyOf(spec, operation.id, check.name, phase)));
+    countVerdict(tally, verdict);
     if (verdict.outcome === 'fail') failed.push([check, verdict]);
     else if (verdict.outcome === 'warn') state.warn(spec, operation.id, check.name, phase, verdict.message, exchange);
   }
@@ -40,6 +47,34 @@ export function judge(context: PhaseContext, exchange: Exchange, checks: readonl
  * Sends a failing request once more and judges it with the check that failed. A failure that does
  * not happen again is flaky: reported apart, with what the second attempt got.
  */
+/** `confirmAndRecord` for a check one exchange of the phase's operation failed. */
+export function confirmCheckFailure(
+  context: PhaseContext,
+  phase: Phase,
+  [check, verdict]: [Check, FailedVerdict],
+  exchange: Exchange,
+  kind: RequestKind,
+  details: Pick<FailureInput, 'constraint' | 'path' | 'shrinkingCut'> = {},
+): Promise<Failure> {
+  return confirmAndRecord(
+    context,
+    {
+      kind: 'check',
+      phase,
+      spec: context.spec,
+      operation: context.operation.id,
+      check: check.name,
+      message: verdict.message,
+      expected: verdict.expected,
+      exchange,
+      ...details,
+    },
+    exchange.request,
+    kind,
+    check,
+  );
+}
+
 export async function confirmAndRecord(
   context: PhaseContext,
   failure: FailureInput,

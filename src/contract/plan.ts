@@ -8,8 +8,8 @@ import type { SpecValidator } from '../openapi/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
 import type { PhaseContext } from './judge.js';
 import { coverageJob } from './phases/coverage.js';
-import { hasExamples, runExamples } from './phases/examples.js';
-import { runFuzz } from './phases/fuzz.js';
+import { examplesJob, hasExamples } from './phases/examples.js';
+import { fuzzJob } from './phases/fuzz.js';
 import { runSequence } from './phases/stateful.js';
 import type { RunState } from './run-state.js';
 import type { Job } from './schedule.js';
@@ -63,7 +63,8 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
         operation,
         phase,
         name: 'examples',
-        run: (until: number) => runExamples(context(operation), checks, until),
+        resumable: true,
+        ...examplesJob(context(operation), checks),
       }));
     }
     case 'coverage': {
@@ -89,7 +90,8 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
               operation,
               phase,
               name,
-              run: (until: number) => runFuzz(context(operation), { kind, violation, numRuns, checks }, until),
+              resumable: true,
+              ...fuzzJob(context(operation), { kind, violation, numRuns, checks }),
             },
           ];
         };

@@ -94,13 +94,16 @@ export class RunState {
   }
 
   tally(spec: Spec, operation: string, check: string, phase: Phase, verdict: Verdict): void {
+    countVerdict(this.tallyOf(spec, operation, check, phase), verdict);
+  }
+
+  /** The counters of one check on one operation in one phase (callers judging many answers keep it at hand). */
+  tallyOf(spec: Spec, operation: string, check: string, phase: Phase): Tally {
     const key = `${spec.name}\u0000${operation}\u0000${check}\u0000${phase}`;
     let tally = this.tallies.get(key);
     if (!tally)
       this.tallies.set(key, (tally = { spec: spec.name, operation, check, phase, passed: 0, failed: 0, warned: 0 }));
-    if (verdict.outcome === 'pass') tally.passed++;
-    else if (verdict.outcome === 'fail') tally.failed++;
-    else if (verdict.outcome === 'warn') tally.warned++;
+    return tally;
   }
 
   warn(spec: Spec, operation: string, check: string, phase: Phase, message: string, exchange?: Exchange): void {
@@ -162,4 +165,11 @@ export class RunState {
     );
     if (!seen) this.fail(input);
   }
+}
+
+/** Counts a verdict in its tally (a skipped check counts nowhere). */
+export function countVerdict(tally: Tally, verdict: Verdict): void {
+  if (verdict.outcome === 'pass') tally.passed++;
+  else if (verdict.outcome === 'fail') tally.failed++;
+  else if (verdict.outcome === 'warn') tally.warned++;
 }

@@ -5,7 +5,7 @@
  */
 import { loadSpecs } from '../openapi/load.js';
 import type { Spec } from '../openapi/types.js';
-import { SpecValidator } from '../openapi/validator.js';
+import { validatorOf } from '../openapi/validator.js';
 import type { ApiContract } from './api-contract.js';
 import { defaultCheckRegistry, type CheckRegistry } from './checks/registry.js';
 import { CreatedResources } from './cleanup.js';
@@ -135,7 +135,7 @@ export async function runContract(options: ContractOptions): Promise<Report> {
 
   const jobs = planJobs(
     specs.map((spec) => {
-      const validator = new SpecValidator(spec);
+      const validator = validatorOf(spec);
       // A spec no hand-written contract knows still gets the generic stateful properties of its collections.
       const contract = contractForSpec(contractFor(contracts, spec), spec, options.generic !== false);
       const sessions = new Map<Phase, ReturnType<typeof createSession>>();

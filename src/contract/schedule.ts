@@ -46,7 +46,17 @@ export interface JobResult {
   outcome: JobOutcome;
 }
 
-const operationOf = (job: Job) => `${job.spec.name}\u0000${job.operation.id}`;
+/** A job's operation and its (operation, phase) group as keys, made once per job rather than at every pick. */
+const keysOfJob = new WeakMap<Job, { operation: string; group: string }>();
+function keysOf(job: Job): { operation: string; group: string } {
+  let keys = keysOfJob.get(job);
+  if (!keys) {
+    const operation = `${job.spec.name}\u0000${job.operation.id}`;
+    keysOfJob.set(job, (keys = { operation, group: `${operation}\u0000${job.phase}` }));
+  }
+  return keys;
+}
+const operationOf = (job: Job) => keysOf(job).operation;
 
 /** No slice shorter than this: a job must get somewhere before it yields. */
 const MIN_SLICE_MS = 250;
@@ -63,8 +73,13 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
   const next = (): Job | undefined => {
     if (pending.length === 0) return undefined;
     let best = 0;
-    for (let i = 1; i < pending.length; i++) {
-      if ((inFlight.get(operationOf(pending[i])) ?? 0) < (inFlight.get(operationOf(pending[best])) ?? 0)) best = i;
+    let fewest = inFlight.get(operationOf(pending[0])) ?? 0;
+    for (let i = 1; i < pending.length && fewest > 0; i++) {
+      const running = inFlight.get(operationOf(pending[i])) ?? 0;
+      if (running < fewest) {
+        best = i;
+        fewest = running;
+      }
     }
     return pending.splice(best, 1)[0];
   };
@@ -84,9 +99,12 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
       options.onStart?.(job, done, jobs.length);
       // Its share: the time left spread over the operations' phases still to work on, as many at once as there are workers.
       const now = Date.now();
-      const groups = new Set([...pending, ...running, job].map((j) => `${operationOf(j)}\u0000${j.phase}`)).size;
       const share = Number.isFinite(options.deadline)
-        ? Math.max(MIN_SLICE_MS, ((options.deadline - now) * options.concurrency) / groups)
+        ? Math.max(
+            MIN_SLICE_MS,
+            ((options.deadline - now) * options.concurrency) /
+              new Set([...pending, ...running, job].map((j) => keysOf(j).group)).size,
+          )
         : Infinity;
       const until = Math.min(options.deadline, now + share);
       const outcome = await job.run(until);

@@ -1,5 +1,5 @@
 /** The ContractSession a phase hands to contracts: sends requests with the run's credentials, records every exchange. */
-import type { Spec } from '../openapi/types.js';
+import type { Operation, Spec } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
 import { maxResponseTime, SLOW_ANSWER_WARNING_MS } from './checks/operational.js';
@@ -40,13 +40,19 @@ export function createSession({
   maxResponseTimeMs,
 }: SessionInput): ContractSession {
   const slowAfterMs = maxResponseTimeMs ?? SLOW_ANSWER_WARNING_MS;
+  // Contracts look operations up by key for every request they prepare: each key is searched for once.
+  const operationsByKey = new Map<string, Operation>();
   const session: ContractSession = {
     spec,
     fixtures,
     hasSecondCredential: credentials.secondary !== undefined,
     operation(key) {
-      const found = spec.operations.find((op) => operationKey(op) === key || op.id === key);
-      if (!found) throw new Error(`${spec.name} has no operation ${key}`);
+      let found = operationsByKey.get(key);
+      if (!found) {
+        found = spec.operations.find((op) => operationKey(op) === key || op.id === key);
+        if (!found) throw new Error(`${spec.name} has no operation ${key}`);
+        operationsByKey.set(key, found);
+      }
       return found;
     },
     validRequest: (key) => validRequestArbitrary(session.operation(key)),

@@ -145,11 +145,14 @@ function pathViolations(request: ContractRequest, validator: SpecValidator): Con
   return out;
 }
 
+const OPENS_CONTAINER_OR_STRING = new Set(['{', '[', '"']);
+
 function truncatedJson(body: unknown): string {
   const text = JSON.stringify(body);
   const cut = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
-  // A short scalar can still parse when halved ("1234" → "12"): make sure it cannot.
-  return isJson(cut) ? `${cut}{` : cut;
+  // A short scalar can still parse when halved ("1234" → "12"): make sure it cannot. A halved object,
+  // array or string never parses (its closing character is gone), so only scalars need the (throwing) try.
+  return !OPENS_CONTAINER_OR_STRING.has(text.charAt(0)) && isJson(cut) ? `${cut}{` : cut;
 }
 
 function isJson(text: string): boolean {

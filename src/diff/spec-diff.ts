@@ -1,4 +1,5 @@
 /** `parley diff`: every change between two versions of an OpenAPI document, breaking ones for the clients apart. */
+import { isPlainObject } from '../openapi/json-value.js';
 import { loadSpec } from '../openapi/load.js';
 import type {
   MediaType,
@@ -57,7 +58,7 @@ export function diffSpecs(before: Spec, after: Spec): DiffReport {
 const describe = (spec: Spec) => ({
   file: spec.file,
   title: spec.title,
-  version: String(spec.bundled.info?.version ?? ''),
+  version: isPlainObject(spec.bundled.info) ? String(spec.bundled.info.version ?? '') : '',
 });
 
 const label = (operation: Operation) => `${operation.method.toUpperCase()} ${operation.path}`;

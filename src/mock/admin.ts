@@ -213,7 +213,8 @@ async function route(
   }
 }
 
-function controlsOf(app: MockApp): { latencyMs: number | readonly [number, number]; errorRate: number } {
+/** The run-time controls as the admin API and the dashboard show them. */
+export function controlsOf(app: MockApp): { latencyMs: number | readonly [number, number]; errorRate: number } {
   return { latencyMs: app.settings.latencyMs ?? 0, errorRate: app.settings.errorRate ?? 0 };
 }
 

@@ -4,7 +4,7 @@ import { exampleFromSchema } from '../openapi/example.js';
 import { Router } from '../openapi/router.js';
 import { documentedSuccessStatuses, isDocumented } from '../openapi/responses.js';
 import type { JsonSchema, Operation, Spec } from '../openapi/types.js';
-import { SpecValidator } from '../openapi/validator.js';
+import { validatorOf } from '../openapi/validator.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.js';
 import { fitToAnswerSchema } from './answer-fit.js';
 import type { AdminGuardSettings } from './admin-guard.js';
@@ -58,6 +58,14 @@ export interface MockSettings {
   logCapacity?: number;
 }
 
+export interface ReloadStatus {
+  at: string;
+  /** Why the last edit was not loaded. */
+  error?: string;
+  /** Flags whose new value in the config applies only at the next start. */
+  restartToApply?: string[];
+}
+
 export interface MockParts {
   specs: Spec[];
   /** API modules whose behaviours, fixtures and seed checks apply to the specs they match. */
@@ -77,8 +85,8 @@ export class MockApp {
   readonly adminGuard: AdminGuardSettings;
   /** The dashboards watching, fed over Server-Sent Events. */
   readonly feed: DashboardFeed;
-  /** When the specs were last loaded, and why the last edit was not (with --watch). */
-  reloadStatus: { at: string; error?: string } = { at: new Date().toISOString() };
+  /** When the specs were last loaded, why the last edit was not, and what needs a restart (with --watch). */
+  reloadStatus: ReloadStatus = { at: new Date().toISOString() };
   private plans = new Map<Operation, OperationPlan>();
   private readonly random: () => number;
   private requestCount = 0;
@@ -89,14 +97,19 @@ export class MockApp {
   ) {
     this.log = new RequestLog(settings.logCapacity ?? 1000);
     this.feed = new DashboardFeed(this.log);
-    const allowedKeys = settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined;
-    this.adminGuard = {
-      allowedHosts: new Set((settings.allowedHosts ?? []).map((host) => host.toLowerCase())),
-      apiKeys: allowedKeys,
-      corsAdmin: settings.corsAdmin === true,
-    };
+    this.adminGuard = adminGuardOf(settings);
     [this.router, this.plans, this.credentialHeaders] = this.plan(parts.specs);
     this.random = seededRandom(settings.seed ?? Date.now());
+  }
+
+  /**
+   * Settings changed while serving (a config reloaded with --watch), from the next request on.
+   * New keys re-plan the operations, whose credential checks hold them.
+   */
+  applySettings(changes: Partial<MockSettings>): void {
+    Object.assign(this.settings, changes);
+    Object.assign(this.adminGuard, adminGuardOf(this.settings));
+    if ('apiKeys' in changes) [this.router, this.plans, this.credentialHeaders] = this.plan(this.parts.specs);
   }
 
   /**
@@ -114,7 +127,7 @@ export class MockApp {
   private plan(specs: readonly Spec[]): [Router, Map<Operation, OperationPlan>, string[]] {
     const plans = new Map<Operation, OperationPlan>();
     for (const spec of specs) {
-      const validator = new SpecValidator(spec);
+      const validator = validatorOf(spec);
       for (const operation of spec.operations)
         plans.set(
           operation,
@@ -424,6 +437,14 @@ export class MockApp {
     }
     return best;
   }
+}
+
+function adminGuardOf(settings: MockSettings): AdminGuardSettings {
+  return {
+    allowedHosts: new Set((settings.allowedHosts ?? []).map((host) => host.toLowerCase())),
+    apiKeys: settings.apiKeys?.length ? new Set(settings.apiKeys) : undefined,
+    corsAdmin: settings.corsAdmin === true,
+  };
 }
 
 /** The headers the spec documents for the status, under the answer's own. */

@@ -14,19 +14,29 @@ export class ConnectionCap {
   private readonly refused = new WeakSet<Socket>();
 
   constructor(
-    server: http.Server,
-    readonly max: number,
+    private readonly server: http.Server,
+    private cap: number,
   ) {
     // Before the HTTP server's own listener, so the count is right when its first request arrives.
     server.prependListener('connection', (socket: Socket) => {
-      if (this.open >= max) {
+      if (this.open >= this.cap) {
         this.refused.add(socket);
         return;
       }
       this.open++;
       socket.once('close', () => this.open--);
     });
-    server.maxConnections = max * REFUSAL_HEADROOM;
+    server.maxConnections = cap * REFUSAL_HEADROOM;
+  }
+
+  get max(): number {
+    return this.cap;
+  }
+
+  /** A new cap for connections opened from now on; those open stay served. */
+  setMax(max: number): void {
+    this.cap = max;
+    this.server.maxConnections = max * REFUSAL_HEADROOM;
   }
 
   /** True for a connection opened while the cap was reached: answer it with a refusal. */

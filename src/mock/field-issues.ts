@@ -57,7 +57,7 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
     case 'multipleOf':
       return ['multiple_of', `Input should be a multiple of ${p.multipleOf}`, { multiple_of: p.multipleOf }];
     case 'enum': {
-      const values: unknown[] = p.allowedValues ?? [];
+      const values: unknown[] = Array.isArray(p.allowedValues) ? p.allowedValues : [];
       return [
         'enum',
         `Input should be ${values
@@ -69,8 +69,13 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
     }
     case 'const':
       return ['literal_error', `Input should be ${quote(p.allowedValue)}`, { expected: quote(p.allowedValue) }];
-    case 'format':
-      return FORMAT_NAMES[p.format] ?? ['value_error', `Input should be a valid ${p.format}`];
+    case 'format': {
+      // The format names the spec's own word: looked up as an own key only.
+      const format = String(p.format);
+      return Object.hasOwn(FORMAT_NAMES, format)
+        ? FORMAT_NAMES[format]
+        : ['value_error', `Input should be a valid ${format}`];
+    }
     case 'pattern':
       return ['string_pattern_mismatch', `String should match pattern '${p.pattern}'`, { pattern: p.pattern }];
     case 'additionalProperties':
@@ -91,6 +96,8 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
  * and "must be null" from a nullable branch is dropped when the value is not null.
  */
 export function toFieldIssues(location: (string | number)[], issues: ValidationIssue[], input: unknown): FieldIssue[] {
+  // The common case, a valid value, on every request: nothing to sort out.
+  if (issues.length === 0) return [];
   const specific = issues.filter((issue) => !['anyOf', 'oneOf', 'allOf', 'if'].includes(issue.keyword));
   const meaningful = specific.filter((issue) => !(issue.keyword === 'type' && issue.params.type === 'null'));
   const chosen = meaningful.length > 0 ? meaningful : specific.length > 0 ? specific : issues;

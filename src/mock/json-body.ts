@@ -11,6 +11,8 @@ export const MAX_JSON_DEPTH = 128;
 
 /** A number literal that may overflow a double: an exponent of three digits, or 309 digits in a row. */
 const MAYBE_OVERFLOWING = /\d[eE]\+?\d{3}|\d{309}/;
+/** The same for a text too short to hold 309 digits: one pass for the exponent alone. */
+const LARGE_EXPONENT = /\d[eE]\+?\d{3}/;
 
 /**
  * Where a parsed value holds a number JSON.parse turned into ±Infinity (e.g. `1e309`): schemas
@@ -18,7 +20,7 @@ const MAYBE_OVERFLOWING = /\d[eE]\+?\d{3}|\d{309}/;
  * not recursion; only bodies whose text has such a literal are walked at all.
  */
 function nonFiniteNumberAt(text: string, value: unknown): (string | number)[] | undefined {
-  if (!MAYBE_OVERFLOWING.test(text)) return undefined;
+  if (!(text.length < 309 ? LARGE_EXPONENT : MAYBE_OVERFLOWING).test(text)) return undefined;
   const stack: [unknown, (string | number)[]][] = [[value, []]];
   while (stack.length > 0) {
     const [node, path] = stack.pop()!;

@@ -30,14 +30,15 @@ export function validateParameters(
   const issues: FieldIssue[] = [];
   for (const parameter of operation.parameters) {
     const rawValue = readRaw(parameter, raw);
-    const location = [parameter.in, parameter.name];
     if (rawValue === undefined) {
-      if (parameter.required) issues.push({ type: 'missing', loc: location, msg: 'Field required', input: null });
+      if (parameter.required)
+        issues.push({ type: 'missing', loc: [parameter.in, parameter.name], msg: 'Field required', input: null });
       continue;
     }
     const value = parameterFromText(rawValue, parameter.schema);
     if (parameter.schemaPointer) {
-      issues.push(...toFieldIssues(location, validator.validate(parameter.schemaPointer, value, 'request'), value));
+      const found = validator.validate(parameter.schemaPointer, value, 'request');
+      if (found.length > 0) issues.push(...toFieldIssues([parameter.in, parameter.name], found, value));
     }
     const group = parameters[parameter.in];
     if (parameter.name === '__proto__')

@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { loadSpecs } from '../openapi/load.js';
 import type { Spec } from '../openapi/types.js';
 import { MockApp, type MockSettings } from './app.js';
+import { LiveSettings, mockSettingsOf } from './live-settings.js';
 import {
   CLOCK_RANGE_TEXT,
   isWithinClockRange,
@@ -14,7 +15,7 @@ import {
 } from './clock.js';
 import { fixtureKindsFor, type ApiModule } from '../apis/api-module.js';
 import { BUNDLED_APIS } from '../apis/index.js';
-import { Fixtures } from './fixtures.js';
+import { CONFIG_FIXTURES, FILE_FIXTURES, Fixtures } from './fixtures.js';
 import { randomIds, seededIds } from './ids.js';
 import type { PersistedState } from './state-file.js';
 import type { StateFileSystem } from './state-io.js';
@@ -94,7 +95,8 @@ export const DEFAULT_LIMITS = {
   saveIntervalMs: 5_000,
 } as const;
 
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+/** Addresses that bind every interface: no name to call the mock by. */
+export const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
 
 /** An empty store with the limits the options ask for. */
 function storeFor(options: MockServerOptions): Store {
@@ -119,7 +121,7 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
   const fixtures = new Fixtures(fixtureKindsFor(apis, specs));
   if (options.fixtures !== undefined) {
     try {
-      fixtures.merge(options.fixtures);
+      fixtures.merge(options.fixtures, CONFIG_FIXTURES);
     } catch (error) {
       throw new Error(`fixtures: ${(error as Error).message}`);
     }
@@ -127,37 +129,15 @@ export async function createMockApp(options: MockServerOptions, persisted?: Pers
   if (options.fixturesFile) {
     const data = await Fixtures.readFile(options.fixturesFile);
     try {
-      fixtures.merge(data);
+      fixtures.merge(data, FILE_FIXTURES);
     } catch (error) {
       throw new Error(`fixtures file ${options.fixturesFile}: ${(error as Error).message}`);
     }
   }
-  if (persisted) fixtures.merge(persisted.fixtures);
+  if (persisted) fixtures.restore(persisted.fixtures);
   return new MockApp(
-    {
-      specs,
-      apis,
-      store,
-      fixtures,
-      clock,
-      ids: seeded ? seededIds(options.seed!) : randomIds(),
-    },
-    {
-      apiKeys: options.apiKeys,
-      adminToken: options.adminToken,
-      latencyMs: options.latencyMs,
-      errorRate: options.errorRate,
-      cors: options.cors,
-      corsAdmin: options.corsAdmin,
-      // A mock bound to one named address is called by that name.
-      allowedHosts: [
-        ...(options.allowedHosts ?? []),
-        ...(options.host && !WILDCARD_HOSTS.has(options.host) ? [options.host] : []),
-      ],
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
-      seed: options.seed,
-      logCapacity: options.logCapacity,
-    },
+    { specs, apis, store, fixtures, clock, ids: seeded ? seededIds(options.seed!) : randomIds() },
+    mockSettingsOf(options),
   );
 }
 
@@ -226,6 +206,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
         app,
         options.reloadSource ?? fileSource(options.specFiles ?? [], options.fixturesFile),
         options.watchReport ?? CONSOLE_WATCH_REPORT,
+        new LiveSettings(options, { app, server, connections }),
       )
     : undefined;
   return {
@@ -246,7 +227,14 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
 }
 
 const CONSOLE_WATCH_REPORT: WatchReport = {
-  reloaded: (files) => process.stdout.write(`parley mock: reloaded ${files.join(', ')}\n`),
+  reloaded: (files, restartToApply) =>
+    process.stdout.write(
+      `parley mock: reloaded ${files.join(', ')}\n${
+        restartToApply.length > 0
+          ? `parley mock: restart to apply the config's new ${restartToApply.join(', ')} (the rest is applied)\n`
+          : ''
+      }`,
+    ),
   failed: (message) =>
     process.stderr.write(`parley mock: the edit was not loaded, still serving the previous specs: ${message}\n`),
 };

@@ -14,15 +14,19 @@ import {
   resetLine,
   unindexedLine,
 } from './state-file.js';
+import { ShardedMap, ShardedSet } from './sharded-map.js';
 import type { SlicedWriter } from './state-io.js';
 import type { Store, StoreObserver } from './store.js';
 
 export class ChangeSet implements StoreObserver {
   private resetAll = false;
-  private readonly resetTenants = new Set<string>();
-  /** tenant → collection → ids. */
-  private readonly records = new Map<string, Map<string, Set<string>>>();
-  private readonly indexes = new Map<string, Set<string>>();
+  /**
+   * Sharded: a fill may change a million records of one collection, or of a million tenants, between
+   * two saves. tenant → collection → ids.
+   */
+  private resetTenants = new ShardedSet();
+  private records = new ShardedMap<Map<string, ShardedSet>>();
+  private indexes = new ShardedMap<ShardedSet>();
   private count = 0;
 
   /** Names held: records, index entries and resets. */
@@ -32,25 +36,25 @@ export class ChangeSet implements StoreObserver {
 
   recordChanged(tenant: string, collection: string, id: string): void {
     let collections = this.records.get(tenant);
-    if (!collections) this.records.set(tenant, (collections = new Map()));
+    if (!collections) this.records.add(tenant, (collections = new Map()));
     let ids = collections.get(collection);
-    if (!ids) collections.set(collection, (ids = new Set()));
-    if (ids.size !== ids.add(id).size) this.count++;
+    if (!ids) collections.set(collection, (ids = new ShardedSet()));
+    if (ids.add(id)) this.count++;
   }
 
   indexChanged(tenant: string, key: string): void {
     let keys = this.indexes.get(tenant);
-    if (!keys) this.indexes.set(tenant, (keys = new Set()));
-    if (keys.size !== keys.add(key).size) this.count++;
+    if (!keys) this.indexes.add(tenant, (keys = new ShardedSet()));
+    if (keys.add(key)) this.count++;
   }
 
   /** A reset is written before every value, so what changed before it no longer needs a line of its own. */
   wasReset(tenant?: string): void {
     if (tenant === undefined) {
       this.resetAll = true;
-      this.resetTenants.clear();
-      this.records.clear();
-      this.indexes.clear();
+      this.resetTenants = new ShardedSet();
+      this.records = new ShardedMap();
+      this.indexes = new ShardedMap();
       this.count = 1;
       return;
     }
@@ -66,10 +70,10 @@ export class ChangeSet implements StoreObserver {
   absorb(other: ChangeSet): void {
     if (other.resetAll) this.resetAll = true;
     for (const tenant of other.resetTenants) this.resetTenants.add(tenant);
-    for (const [tenant, collections] of other.records) {
+    for (const [tenant, collections] of other.records.entries()) {
       for (const [collection, ids] of collections) for (const id of ids) this.recordChanged(tenant, collection, id);
     }
-    for (const [tenant, keys] of other.indexes) for (const key of keys) this.indexChanged(tenant, key);
+    for (const [tenant, keys] of other.indexes.entries()) for (const key of keys) this.indexChanged(tenant, key);
     this.count += other.resetTenants.size + (other.resetAll ? 1 : 0);
   }
 
@@ -92,7 +96,7 @@ export class ChangeSet implements StoreObserver {
     };
     if (this.resetAll) await add(resetLine(undefined));
     for (const tenant of this.resetTenants) await add(resetLine(tenant));
-    for (const [tenant, collections] of this.records) {
+    for (const [tenant, collections] of this.records.entries()) {
       for (const [collection, ids] of collections) {
         const prefix = recordLinePrefix(tenant, collection);
         for (const id of ids) {
@@ -103,7 +107,7 @@ export class ChangeSet implements StoreObserver {
         }
       }
     }
-    for (const [tenant, keys] of this.indexes) {
+    for (const [tenant, keys] of this.indexes.entries()) {
       for (const key of keys) {
         const id = store.lookup(tenant, key);
         const full = add(id === undefined ? unindexedLine(tenant, key) : indexLine(tenant, key, id));

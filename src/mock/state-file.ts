@@ -101,7 +101,7 @@ export async function loadStateFile(file: string, store: Store): Promise<LoadedF
   try {
     // Everything after the last complete batch is an unfinished save: found first, so batches can be applied as they are read.
     const { size, complete } = await completeLength(file);
-    unfinished = (await reader.read(complete, (line) => parser.line(line))) + size - complete;
+    unfinished = (await store.loadInBulk(() => reader.read(complete, (line) => parser.line(line)))) + size - complete;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (error instanceof StateFileError) throw error;

@@ -6,6 +6,8 @@
  */
 
 import { estimateJsonLength } from '../openapi/json-value.js';
+import { ChunkedQueue } from './chunked-queue.js';
+import { ShardedMap } from './sharded-map.js';
 
 export type StoredRecord = Record<string, unknown>;
 
@@ -115,34 +117,40 @@ interface Entry {
 
 interface Tenant {
   name: string;
+  /** Creation order among tenants: the order they are listed and saved in. */
+  seq: number;
   collections: Map<string, Scope>;
   bytes: number;
 }
 
-/** One tenant's collection; entries in insertion order, so the first is the oldest. */
+/**
+ * One tenant's collection; entries in insertion order (by `seq`), so the first is the oldest. Sharded:
+ * one collection may hold a million records, and one Map that size stalls every answer when it rehashes.
+ */
 interface Scope {
   tenant: Tenant;
   name: string;
-  entries: Map<string, Entry>;
+  entries: ShardedMap<Entry>;
 }
 
 export class Store {
   /** tenant → collection → id → record. Nested rather than keyed by a joined string, which would be built and hashed on every call. */
-  private readonly tenants = new Map<string, Tenant>();
-  /** `${tenant}\0${key}` → id. */
-  private readonly uniqueKeys = new Map<string, string>();
+  private tenants = new ShardedMap<Tenant>();
+  /** `${tenant}\0${key}` → id; sharded like a collection, as it may grow as large. */
+  private uniqueKeys = new ShardedMap<string>();
   /**
-   * Insertion order across all scopes, for oldest-first eviction: entry i is `queueIds[i]` in
-   * `queueScopes[i]`. Two flat arrays rather than a pair per record, which would cost more memory
+   * Insertion order across all scopes, for oldest-first eviction: the two queues move in step, each
+   * id queued with its scope. Two flat queues rather than a pair per record, which would cost more memory
    * than a small record itself. Entries for deleted records are stale and skipped.
    */
-  private queueScopes: (Scope | undefined)[] = [];
-  private queueIds: (string | undefined)[] = [];
-  private queueHead = 0;
+  private queueScopes = new ChunkedQueue<Scope>();
+  private queueIds = new ChunkedQueue<string>();
   private total = 0;
   private totalBytes = 0;
   private nextSeq = 0;
   private observer: StoreObserver | undefined;
+  /** While a state file is read, before any answer: records go in as fast as into one Map (see ShardedMap). */
+  private loadingInBulk = false;
   readonly maxRecords: number;
   readonly maxBytes: number;
   readonly maxRecordBytes: number;
@@ -182,6 +190,20 @@ export class Store {
     this.observer = observer;
   }
 
+  /**
+   * Runs `load` (reading a state file into this store before the mock answers anything) with records
+   * added in bulk: each collection keeps what it loads in one table, as fast as a Map, and never adds
+   * to that table again, so later additions cannot make it rehash.
+   */
+  async loadInBulk<T>(load: () => Promise<T>): Promise<T> {
+    this.loadingInBulk = true;
+    try {
+      return await load();
+    } finally {
+      this.loadingInBulk = false;
+    }
+  }
+
   /** Reports a change made in place to a stored record whose size did not need accounting for. */
   changedInPlace(tenant: string, collection: string, id: string): void {
     if (this.tenants.get(tenant)?.collections.get(collection)?.entries.has(id))
@@ -193,16 +215,16 @@ export class Store {
    * read lazily. A record not read since it was loaded comes as its JSON text: writers copy it as it is.
    */
   *records(): Generator<[tenant: string, collection: string, id: string, record: HeldRecord]> {
-    for (const [tenant, { collections }] of this.tenants) {
+    for (const [tenant, { collections }] of this.tenants.entriesByRank(seqOf)) {
       for (const [collection, scope] of collections) {
-        for (const [id, entry] of scope.entries) yield [tenant, collection, id, entry.record];
+        for (const [id, entry] of scope.entries.entriesByRank(seqOf)) yield [tenant, collection, id, entry.record];
       }
     }
   }
 
   /** Every get-or-create index entry as [tenant, key, id]. */
   *indexEntries(): Generator<[tenant: string, key: string, id: string]> {
-    for (const [joined, id] of this.uniqueKeys) yield [...splitOnce(joined), id];
+    for (const [joined, id] of this.uniqueKeys.entries()) yield [...splitOnce(joined), id];
   }
 
   forTenant(tenant: string): TenantState {
@@ -241,13 +263,13 @@ export class Store {
     } else {
       this.total++;
       this.addBytes(scope.tenant, bytes);
-      scope.entries.set(id, { record, bytes, seq: this.nextSeq++ });
+      scope.entries.add(id, { record, bytes, seq: this.nextSeq++ }, this.loadingInBulk);
       this.queueScopes.push(scope);
       this.queueIds.push(id);
     }
     this.observer?.recordChanged(tenant, collection, id);
     this.enforceLimits(scope, id);
-    if (this.queueIds.length - this.queueHead > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
+    if (this.queueIds.length > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
   /**
@@ -273,7 +295,7 @@ export class Store {
 
   list(tenant: string, collection: string): StoredRecord[] {
     const entries = this.tenants.get(tenant)?.collections.get(collection)?.entries;
-    return entries ? Array.from(entries.values(), recordOf) : [];
+    return entries ? Array.from(entries.entriesByRank(seqOf), ([, entry]) => recordOf(entry)) : [];
   }
 
   lookup(tenant: string, key: string): string | undefined {
@@ -296,11 +318,10 @@ export class Store {
   /** Forgets one tenant's state, or everything when no tenant is given. */
   reset(tenant?: string): void {
     if (tenant === undefined) {
-      this.tenants.clear();
-      this.uniqueKeys.clear();
-      this.queueScopes = [];
-      this.queueIds = [];
-      this.queueHead = 0;
+      this.tenants = new ShardedMap();
+      this.uniqueKeys = new ShardedMap();
+      this.queueScopes = new ChunkedQueue();
+      this.queueIds = new ChunkedQueue();
       this.total = 0;
       this.totalBytes = 0;
     } else {
@@ -321,13 +342,14 @@ export class Store {
   /** A JSON-ready copy of one tenant's state, or of everything. */
   snapshot(tenant?: string): StoreSnapshot {
     const snapshot = emptySnapshot();
-    for (const [owner, { collections }] of this.tenants) {
+    for (const [owner, { collections }] of this.tenants.entriesByRank(seqOf)) {
       if (tenant !== undefined && owner !== tenant) continue;
       for (const [collection, scope] of collections) {
-        for (const [id, entry] of scope.entries) addSnapshotRecord(snapshot, owner, collection, id, recordOf(entry));
+        for (const [id, entry] of scope.entries.entriesByRank(seqOf))
+          addSnapshotRecord(snapshot, owner, collection, id, recordOf(entry));
       }
     }
-    for (const [key, id] of this.uniqueKeys) {
+    for (const [key, id] of this.uniqueKeys.entries()) {
       const [owner, unique] = splitOnce(key);
       if (tenant !== undefined && owner !== tenant) continue;
       addSnapshotIndex(snapshot, owner, unique, id);
@@ -350,9 +372,12 @@ export class Store {
 
   private scopeFor(tenantName: string, collection: string): Scope {
     let tenant = this.tenants.get(tenantName);
-    if (!tenant) this.tenants.set(tenantName, (tenant = { name: tenantName, collections: new Map(), bytes: 0 }));
+    if (!tenant) {
+      tenant = { name: tenantName, seq: this.nextSeq++, collections: new Map(), bytes: 0 };
+      this.tenants.add(tenantName, tenant, this.loadingInBulk);
+    }
     let scope = tenant.collections.get(collection);
-    if (!scope) tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new Map() }));
+    if (!scope) tenant.collections.set(collection, (scope = { tenant, name: collection, entries: new ShardedMap() }));
     return scope;
   }
 
@@ -408,11 +433,8 @@ export class Store {
   private evictOldestOf(tenant: Tenant, keptScope: Scope, keptId: string): boolean {
     let oldest: { scope: Scope; id: string; seq: number } | undefined;
     for (const scope of tenant.collections.values()) {
-      for (const [id, entry] of scope.entries) {
-        if (scope === keptScope && id === keptId) continue;
-        if (!oldest || entry.seq < oldest.seq) oldest = { scope, id, seq: entry.seq };
-        break;
-      }
+      const found = scope.entries.lowestByRank(seqOf, scope === keptScope ? keptId : undefined);
+      if (found && (!oldest || found[1].seq < oldest.seq)) oldest = { scope, id: found[0], seq: found[1].seq };
     }
     if (oldest) this.remove(oldest.scope, oldest.id);
     return oldest !== undefined;
@@ -422,13 +444,10 @@ export class Store {
     let evicted = false;
     let keptSeen = false;
     let passedOver = 0;
-    while (!evicted && this.queueHead < this.queueIds.length) {
-      const at = this.queueHead++;
-      const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
-      // Release the slot so the evicted id can be collected before the next compaction.
-      this.queueScopes[at] = this.queueIds[at] = undefined;
+    while (!evicted && this.queueIds.length > 0) {
+      const [scope, id] = [this.queueScopes.shift()!, this.queueIds.shift()!];
       if (scope === keptScope && id === keptId) keptSeen = true;
-      else if (scope?.entries.has(id)) {
+      else if (scope.entries.has(id)) {
         if (passedOver < MAX_PASSED_OVER && this.holdsLessThanAverage(scope.tenant)) {
           // A small tenant's record goes to the back: many keys flooding the mock evict each other first.
           passedOver++;
@@ -445,27 +464,20 @@ export class Store {
       this.queueScopes.push(keptScope);
       this.queueIds.push(keptId);
     }
-    // Drop the consumed prefix now and then, so the queue's memory follows the live records.
-    if (this.queueHead > QUEUE_SLACK && this.queueHead * 2 > this.queueIds.length) {
-      this.queueScopes = this.queueScopes.slice(this.queueHead);
-      this.queueIds = this.queueIds.slice(this.queueHead);
-      this.queueHead = 0;
-    }
     return evicted;
   }
 
   /** Deleted records leave stale entries behind; under create-then-delete traffic they would pile up without bound. */
   private dropStaleEntries(): void {
-    const scopes: Scope[] = [];
-    const ids: string[] = [];
-    for (let at = this.queueHead; at < this.queueIds.length; at++) {
-      const [scope, id] = [this.queueScopes[at], this.queueIds[at]!];
-      if (scope?.entries.has(id)) {
+    const [scopes, ids] = [new ChunkedQueue<Scope>(), new ChunkedQueue<string>()];
+    while (this.queueIds.length > 0) {
+      const [scope, id] = [this.queueScopes.shift()!, this.queueIds.shift()!];
+      if (scope.entries.has(id)) {
         scopes.push(scope);
         ids.push(id);
       }
     }
-    [this.queueScopes, this.queueIds, this.queueHead] = [scopes, ids, 0];
+    [this.queueScopes, this.queueIds] = [scopes, ids];
   }
 }
 
@@ -475,6 +487,10 @@ export class Store {
  */
 export function estimateRecordBytes(id: string, record: StoredRecord, jsonLength?: number): number {
   return (jsonLength ?? estimateJsonLength(record)) + id.length + RECORD_OVERHEAD_BYTES;
+}
+
+function seqOf(held: Entry | Tenant): number {
+  return held.seq;
 }
 
 /** The entry's record as an object, parsed (once) if it is still held as text. */

@@ -8,14 +8,18 @@ import path from 'node:path';
 import type { ApiModule } from '../apis/api-module.js';
 import { loadSpecs } from '../openapi/load.js';
 import type { Spec } from '../openapi/types.js';
+import { controlsOf } from './admin.js';
 import type { MockApp } from './app.js';
-import { Fixtures, type FixtureData } from './fixtures.js';
+import { FILE_FIXTURES, Fixtures, type FixtureLayer } from './fixtures.js';
+import type { LiveSettings } from './live-settings.js';
+import type { MockServerOptions } from './server.js';
 
 /** Editors write a file in several steps (truncate, write, rename): wait for them to settle. */
 const SETTLE_MS = 100;
 
 export interface WatchReport {
-  reloaded(files: string[]): void;
+  /** A reload served; `restartToApply` names the flags whose new config value needs a restart. */
+  reloaded(files: string[], restartToApply: string[]): void;
   failed(message: string): void;
 }
 
@@ -28,8 +32,13 @@ export interface ReloadedSources {
   specs: Spec[];
   /** API modules to serve the specs with; absent: the ones in service stay. */
   apis?: readonly ApiModule[];
-  /** Fixture data merged into the mock's fixtures, in order, each with where it came from (for messages). */
-  fixtures: { from: string; data: unknown }[];
+  /**
+   * Fixture data by source, in order, each with where it came from (for messages): it replaces
+   * what these sources gave before (records taken out of a file go, a client's stay).
+   */
+  fixtures: (FixtureLayer & { from: string })[];
+  /** Server settings from the config's flag defaults, merged with the command line; absent: none change. */
+  settings?: Partial<MockServerOptions>;
   /** The files to watch from now on (a config may name other files after an edit). */
   files: readonly string[];
 }
@@ -50,14 +59,25 @@ export function fileSource(specFiles: readonly string[], fixturesFile: string | 
     load: async () => ({
       specs: await loadSpecs([...specFiles]),
       fixtures: fixturesFile
-        ? [{ from: `fixtures file ${fixturesFile}`, data: await Fixtures.readFile(fixturesFile) }]
+        ? [
+            {
+              source: FILE_FIXTURES,
+              from: `fixtures file ${fixturesFile}`,
+              data: await Fixtures.readFile(fixturesFile),
+            },
+          ]
         : [],
       files,
     }),
   };
 }
 
-export function watchSpecs(app: MockApp, source: ReloadSource, report: WatchReport): SpecWatcher {
+export function watchSpecs(
+  app: MockApp,
+  source: ReloadSource,
+  report: WatchReport,
+  settings?: LiveSettings,
+): SpecWatcher {
   let watched = new Set(source.files.map((file) => path.resolve(file)));
   const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
@@ -68,12 +88,16 @@ export function watchSpecs(app: MockApp, source: ReloadSource, report: WatchRepo
     try {
       // All loaded and checked before any is used: a broken fixtures or config file keeps the old specs too.
       const loaded = await source.load();
-      const fixtures = loaded.fixtures.map(({ from, data }) => checkedFixtures(app, from, data));
+      for (const { from, data } of loaded.fixtures) checkedFixtures(app, from, data);
       app.replaceSpecs(loaded.specs, loaded.apis);
-      for (const data of fixtures) app.parts.fixtures.merge(data);
+      app.parts.fixtures.replaceSources(loaded.fixtures);
+      const controls = JSON.stringify(controlsOf(app));
+      const restartToApply = loaded.settings && settings ? settings.apply(loaded.settings) : [];
+      if (JSON.stringify(controlsOf(app)) !== controls) app.feed.broadcast('controls', controlsOf(app));
+      app.reloadStatus = { ...app.reloadStatus, ...(restartToApply.length > 0 ? { restartToApply } : {}) };
       watched = new Set(loaded.files.map((file) => path.resolve(file)));
       watchFolders();
-      report.reloaded([...watched]);
+      report.reloaded([...watched], restartToApply);
     } catch (error) {
       const message = (error as Error).message;
       app.reloadStatus = { ...app.reloadStatus, error: message };
@@ -124,9 +148,9 @@ export function watchSpecs(app: MockApp, source: ReloadSource, report: WatchRepo
 }
 
 /** Fixture data checked against the kinds the mock knows, before anything is replaced. */
-function checkedFixtures(app: MockApp, from: string, data: unknown): FixtureData {
+function checkedFixtures(app: MockApp, from: string, data: unknown): void {
   try {
-    return app.parts.fixtures.parse(data);
+    app.parts.fixtures.parse(data);
   } catch (error) {
     throw new Error(`${from}: ${(error as Error).message}`);
   }

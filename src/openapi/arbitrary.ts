@@ -8,9 +8,11 @@ import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { withTagValue } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
+import { recordedSchemaPlace } from './checked-schemas.js';
 import { schemaRegExp } from './pattern.js';
 import { hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
+import { validatorOf } from './validator.js';
 
 export interface ArbitraryOptions {
   /** readOnly properties are left out of requests, writeOnly ones out of responses. */
@@ -51,6 +53,15 @@ export function schemaArbitrary(schema: JsonSchema, options: ArbitraryOptions = 
 }
 
 function build(schema: JsonSchema | undefined, options: Resolved, depth: number): fc.Arbitrary<unknown> {
+  const built = buildUnchecked(schema, options, depth);
+  const place = isPlainObject(schema) ? recordedSchemaPlace(schema) : undefined;
+  if (!place) return built;
+  // Overlapping oneOf branches, a `not`: what was built is checked against the spec's own validator.
+  const validator = validatorOf(place.spec);
+  return new PreferringArbitrary(built, (value) => validator.accepts(place.pointer, value, options.direction));
+}
+
+function buildUnchecked(schema: JsonSchema | undefined, options: Resolved, depth: number): fc.Arbitrary<unknown> {
   if (schema === undefined || schema === true) return anyJson();
   if (schema === false) return fc.constant(null);
   const view = viewOf(schema);
@@ -120,6 +131,38 @@ function isScalarSchema(schema: JsonSchema): boolean {
 function onlyType(schema: JsonSchema): JsonType | undefined {
   const { types } = viewOf(schema);
   return types.length === 1 ? types[0] : undefined;
+}
+
+/** Draws before a union keeps the last value drawn even though it fails the check: never an endless draw. */
+const PREFERRED_DRAWS = 16;
+
+/**
+ * `arbitrary` filtered by `accepted`, but boundedly: fast-check's `filter` draws until a value
+ * passes, forever when none can (a branch every value of which another branch matches too).
+ * After `PREFERRED_DRAWS` refused draws the last one is yielded as it is.
+ */
+class PreferringArbitrary<T> extends fc.Arbitrary<T> {
+  constructor(
+    private readonly arbitrary: fc.Arbitrary<T>,
+    private readonly accepted: (value: T) => boolean,
+  ) {
+    super();
+  }
+
+  generate(random: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    let value = this.arbitrary.generate(random, biasFactor);
+    for (let draw = 1; draw < PREFERRED_DRAWS && !this.accepted(value.value_); draw++)
+      value = this.arbitrary.generate(random, biasFactor);
+    return value;
+  }
+
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.arbitrary.canShrinkWithoutContext(value);
+  }
+
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    return this.arbitrary.shrink(value, context).filter((shrunk) => this.accepted(shrunk.value_));
+  }
 }
 
 function withTag(branch: fc.Arbitrary<unknown>, propertyName: string, tags: string[]): fc.Arbitrary<unknown> {
@@ -418,6 +461,9 @@ function arrayArbitrary(view: SchemaView, options: Resolved, depth: number): fc.
     ? minLength
     : Math.max(minLength, Math.min(view.maxItems ?? options.maxItems, minLength + options.maxItems));
   const prefix = view.prefixItems;
+  // Past the depth an empty array is built without its items' arbitrary, which a cycle (a compound
+  // filter's `filters` holding compound filters) would build again and again.
+  if (prefix.length === 0 && maxLength === 0) return fc.constant([]);
   const itemSchema: JsonSchema = view.items ?? {};
   const item = build(itemSchema, options, depth + 1);
   const rest = view.uniqueItems
@@ -457,10 +503,13 @@ function objectArbitrary(view: SchemaView, options: Resolved, depth: number): fc
   for (const name of required) model[name] ??= anyJson();
   const requiredKeys = [...required].filter((name) => name in model);
   const fields = Object.keys(model).length;
-  const record =
+  const record = withoutForbiddenSet(
     options.nonEmpty && requiredKeys.length === 0 && fields > 0
       ? fc.record(model, { requiredKeys }).filter((value) => Object.keys(value).length > 0)
-      : fc.record(model, { requiredKeys });
+      : fc.record(model, { requiredKeys }),
+    view.merged.not,
+    required,
+  );
   const extra = view.additional;
   const wantsMap = typeof extra === 'object' && !deep;
   const opensUp = view.additional !== false && view.maxProperties !== 0;
@@ -477,6 +526,25 @@ function objectArbitrary(view: SchemaView, options: Resolved, depth: number): fc
     maxKeys: Math.max(minExtra, Math.min(view.maxProperties ?? options.maxItems, options.maxItems)),
   });
   return fc.tuple(record, map).map(([fixed, more]) => ({ ...more, ...fixed }));
+}
+
+/**
+ * `not: {required: [a, b]}` (OpenAI's image reference: an URL or a file id, not both): where a value
+ * holds every one of the names, one the schema does not require is left out.
+ */
+function withoutForbiddenSet(
+  record: fc.Arbitrary<Record<string, unknown>>,
+  not: unknown,
+  required: ReadonlySet<string>,
+): fc.Arbitrary<Record<string, unknown>> {
+  const names = isPlainObject(not) && Object.keys(not).length === 1 && Array.isArray(not.required) ? not.required : [];
+  const optional = names.find((name): name is string => typeof name === 'string' && !required.has(name));
+  if (optional === undefined) return record;
+  return record.map((value) => {
+    if (!names.every((name) => typeof name === 'string' && Object.hasOwn(value, name))) return value;
+    const { [optional]: _left, ...rest } = value;
+    return rest;
+  });
 }
 
 function anyJson(): fc.Arbitrary<unknown> {

@@ -103,10 +103,17 @@ export function withTagValue(
   return typeof own === 'string' && tags.includes(own) ? value : { ...value, [propertyName]: tag };
 }
 
-/** Each branch of a bundled union, wrapped so that it also requires its tag: exactly one branch then matches. */
-export function taggedBranches(schema: Record<string, unknown>, found: BranchTags): Record<string, unknown>[] {
-  const branches = (schema.oneOf ?? schema.anyOf) as Record<string, unknown>[];
-  return branches.map((branch, index) => ({
+/**
+ * The union rewritten for the validators: each branch wrapped so that it also requires its tag,
+ * so a value is checked against the branches its tag names only. Where each tag names one branch,
+ * exactly one can match. Two branches may pin the same value (OpenAI's `InputItem`: an easy input
+ * message and an input message are both `type: message`); the tag then names both, and a value
+ * either of them holds is valid: a `oneOf` becomes an `anyOf`, where distinct tags still exclude
+ * each other.
+ */
+export function withTagsRequired(schema: Record<string, unknown>, found: BranchTags): void {
+  const keyword = schema.oneOf ? 'oneOf' : 'anyOf';
+  const branches = (schema[keyword] as Record<string, unknown>[]).map((branch, index) => ({
     allOf: [
       branch,
       {
@@ -116,6 +123,25 @@ export function taggedBranches(schema: Record<string, unknown>, found: BranchTag
       },
     ],
   }));
+  if (keyword === 'anyOf' || !sharesTag(found)) {
+    schema[keyword] = branches;
+    return;
+  }
+  delete schema.oneOf;
+  if (schema.anyOf === undefined) schema.anyOf = branches;
+  else schema.allOf = [...(Array.isArray(schema.allOf) ? schema.allOf : []), { anyOf: branches }];
+}
+
+/** True when some tag value selects more than one branch. */
+export function sharesTag(found: BranchTags): boolean {
+  const seen = new Set<string>();
+  for (const tags of found.tags) {
+    for (const tag of new Set(tags)) {
+      if (seen.has(tag)) return true;
+      seen.add(tag);
+    }
+  }
+  return false;
 }
 
 const dereferencedTags = new WeakMap<object, BranchTags>();

@@ -7,7 +7,7 @@
  */
 import qs from 'qs';
 import { isPlainObject } from './json-value.js';
-import { type SchemaView, scalarFromText, viewOf, wantsArray } from './schema-view.js';
+import { readsAsString, type SchemaView, scalarFromText, viewOf, wantsArray } from './schema-view.js';
 import type { JsonSchema } from './types.js';
 
 export type FieldEncoding = 'form' | 'multipart';
@@ -100,7 +100,7 @@ function fromString(
   depth: number,
 ): unknown {
   const scalar = scalarFromText(text, schema);
-  if (scalar !== text || types.has('string')) return scalar;
+  if (scalar !== text || readsAsString(text, schema)) return scalar;
   if (types.has('array') && encoding === 'form') return [scalarFromText(text, shapeOf(viewOf(schema), 'array').items)];
   if ((types.has('object') || types.has('array')) && encoding === 'multipart') {
     try {

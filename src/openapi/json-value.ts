@@ -1,7 +1,15 @@
 /** Tests on JSON values and text, shared by the spec engine, the mock, its state file and the harness. */
 
+/** A value JSON (or YAML read as JSON) can hold. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+
+/** A JSON object. Reading a key gives `undefined` too: any key may be absent. */
+export interface JsonObject {
+  [key: string]: JsonValue | undefined;
+}
+
 /** A JSON object: not null, not an array. */
-export function isPlainObject(value: unknown): value is Record<string, any> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

@@ -1,6 +1,7 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
 import { cachedLoad, type LoadedDocuments, type SpecCacheOptions } from './cache/spec-cache.js';
+import type { JsonObject } from './json-value.js';
 import { locate } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import {
@@ -74,14 +75,17 @@ export async function readSpecDocuments(file: string): Promise<LoadedDocuments> 
     // Imported here: a load from the cache does without swagger-parser (and its start-up time).
     const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
     const parser = new SwaggerParser();
-    const bundled = (await parser.bundle(file)) as Record<string, any>;
+    const bundled = await parser.bundle(file);
     const files = parser.$refs.paths();
-    const dereferenced = (await SwaggerParser.validate(structuredClone(bundled) as any)) as Record<string, any>;
-    return { bundled, dereferenced, files };
+    const dereferenced = await SwaggerParser.validate(structuredClone(bundled));
+    return { bundled: parsedDocument(bundled), dereferenced: parsedDocument(dereferenced), files };
   } catch (error) {
     throw new SpecError(file, (error as Error).message.split('\n').slice(0, 12).join('\n'));
   }
 }
+
+/** swagger-parser's document type names OpenAPI's fields; the value is parsed JSON or YAML all the way down. */
+const parsedDocument = (document: object): JsonObject => document as JsonObject;
 
 export async function loadSpecs(files: readonly string[], options: LoadOptions = {}): Promise<Spec[]> {
   const specs = await Promise.all(files.map((file) => loadSpec(file, options)));

@@ -15,6 +15,8 @@ interface Route {
   /** Literal characters in the key: the more, the more specific (/users/me beats /users/{id}). */
   specificity: number;
   byMethod: Map<HttpMethod, Operation>;
+  /** The path itself, for a key with no parameters and no fixed query. */
+  literal: string | undefined;
 }
 
 export type RouteResult =
@@ -24,6 +26,13 @@ export type RouteResult =
 
 export class Router {
   private readonly routes: Route[] = [];
+  /**
+   * Routes of keys with no parameters, by their path. For the exact path such a route is the most
+   * specific match (every parameter takes at least one character, so a route with parameters that
+   * matches it has fewer literal characters), so a request to it is routed with one look-up instead of
+   * a regular expression per route. Left out where a key with a fixed query matches the same path.
+   */
+  private readonly literals = new Map<string, Route>();
 
   constructor(operations: readonly Operation[]) {
     const byTemplate = new Map<string, Route>();
@@ -40,12 +49,22 @@ export class Router {
       }
     }
     this.routes.sort((a, b) => b.specificity - a.specificity);
+    const withQuery = this.routes.filter((route) => route.fixedQuery.length > 0);
+    for (const route of this.routes) {
+      const path = route.literal;
+      if (path !== undefined && !withQuery.some((other) => other.regex.test(path))) this.literals.set(path, route);
+    }
   }
 
   /** `query` is needed only to tell apart operations whose `paths` keys fix query parameters. */
   route(method: string, pathname: string, query?: URLSearchParams): RouteResult {
     const wanted = method.toLowerCase() as HttpMethod;
-    let allowed: string[] | undefined;
+    const literal = this.literals.get(pathname);
+    // Without the method, the other routes matching the path decide (another operation, or the 405's list).
+    const direct = literal && operationFor(literal, wanted);
+    if (direct) return { kind: 'matched', match: { operation: direct, pathParams: {} } };
+    // Every route matching the path serves the resource: a 405 lists the methods of them all.
+    let allowed: Set<string> | undefined;
     for (const route of this.routes) {
       const found = route.regex.exec(pathname);
       if (!found) continue;
@@ -54,16 +73,22 @@ export class Router {
         !route.fixedQuery.every(([name, value]) => query?.getAll(name).includes(value))
       )
         continue;
-      const operation = route.byMethod.get(wanted) ?? (wanted === 'head' ? route.byMethod.get('get') : undefined);
+      const operation = operationFor(route, wanted);
       if (operation) {
         const pathParams: Record<string, string> = {};
         for (const [index, name] of route.names.entries()) pathParams[name] = safeDecode(found[index + 1]);
         return { kind: 'matched', match: { operation, pathParams } };
       }
-      allowed ??= [...route.byMethod.keys()].map((m) => m.toUpperCase());
+      allowed ??= new Set();
+      for (const known of route.byMethod.keys()) allowed.add(known.toUpperCase());
     }
-    return allowed ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
+    return allowed ? { kind: 'method-not-allowed', allowed: [...allowed] } : { kind: 'not-found' };
   }
+}
+
+/** The route's operation for a method; HEAD is answered by GET where no HEAD is documented. */
+function operationFor(route: Route, method: HttpMethod): Operation | undefined {
+  return route.byMethod.get(method) ?? (method === 'head' ? route.byMethod.get('get') : undefined);
 }
 
 const basePaths = new WeakMap<Spec, string[]>();
@@ -104,7 +129,14 @@ function compileTemplate(key: string): Route {
       specificity += part.length;
     }
   }
-  return { regex: new RegExp(`^${source}/?$`), names, fixedQuery, specificity, byMethod: new Map() };
+  return {
+    regex: new RegExp(`^${source}/?$`),
+    names,
+    fixedQuery,
+    specificity,
+    byMethod: new Map(),
+    literal: names.length === 0 && fixedQuery.length === 0 ? template : undefined,
+  };
 }
 
 function safeDecode(value: string): string {

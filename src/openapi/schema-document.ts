@@ -6,9 +6,10 @@
  * document still name the same schemas in the copy: only keys are dropped, none moved.
  */
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { branchTagsOf, type RefResolver, recordBranchTags, taggedBranches } from './discriminator.js';
+import { branchTagsOf, type RefResolver, recordBranchTags, withTagsRequired } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
-import { resolvePointer } from './pointer.js';
+import { needsCheckedGeneration, recordSchemaPlace } from './checked-schemas.js';
+import { escapeSegment, resolvePointer } from './pointer.js';
 import type { OpenApiVersion, Spec } from './types.js';
 
 /** OpenAPI's own data-type formats (ajv-formats has some of them too). */
@@ -59,11 +60,18 @@ const documents = new WeakMap<Spec, SchemaDocument>();
 /**
  * The spec's schema document, built once (at load) and shared by every validator of the spec. The
  * same walk gives each discriminated union of the dereferenced document its branch tags, read
- * from the bundled one where the branches' `$ref` names are still there.
+ * from the bundled one where the branches' `$ref` names are still there, and each schema
+ * generators check what they build for (`checked-schemas.ts`) its place.
  */
 export function schemaDocumentOf(spec: Spec): SchemaDocument {
   let prepared = documents.get(spec);
-  if (!prepared) documents.set(spec, (prepared = schemaDocument(spec.bundled, spec.version, spec.dereferenced)));
+  if (!prepared)
+    documents.set(
+      spec,
+      (prepared = schemaDocument(spec.bundled, spec.version, spec.dereferenced, (union, pointer) =>
+        recordSchemaPlace(union, { spec, pointer }),
+      )),
+    );
   return prepared;
 }
 
@@ -71,60 +79,130 @@ export function schemaDocument(
   bundled: Record<string, unknown>,
   version: OpenApiVersion,
   dereferenced?: Record<string, unknown>,
+  onChecked?: (dereferencedSchema: object, pointer: string) => void,
 ): SchemaDocument {
   const formats = new Set<string>();
   // Branch schemas are read in the bundled document as written (the copy may already be rewritten).
   const resolveRef = (ref: string) =>
     ref.startsWith('#') ? resolvePointer(bundled, decodeURIComponent(ref.slice(1))) : undefined;
   const seen = new Map<object, unknown>();
-  /** `twin` is the node at the same place in the dereferenced document (none below a `$ref`). */
-  const copy = (node: unknown, namesHere: boolean, twin: unknown): unknown => {
+  /**
+   * A `$ref` with sibling keywords (OpenAI's `{type: object, title: Item, $ref: Item}`) is
+   * dereferenced to a merged copy of its target, not the target itself: the copy gets the target's
+   * branch tags and place too.
+   */
+  const recordMergedCopy = (twin: object, ref: string) => {
+    const target = resolveRef(ref);
+    if (!isPlainObject(target) || twin === resolvedTwin(ref)) return;
+    const tags = branchTagsOf(target, resolveRef);
+    if (tags) recordBranchTags(twin, tags);
+    if (needsCheckedGeneration(target, tags !== undefined)) onChecked?.(twin, decodeURIComponent(ref.slice(1)));
+  };
+  const resolvedTwin = (ref: string) =>
+    dereferenced && ref.startsWith('#') ? resolvePointer(dereferenced, decodeURIComponent(ref.slice(1))) : undefined;
+  const copy = (node: unknown, namesHere: boolean, place: Place): unknown => {
     if (node === null || typeof node !== 'object') return node;
     const done = seen.get(node);
     if (done !== undefined) return done;
+    const { twin, pointer } = place;
     if (Array.isArray(node)) {
       const items: unknown[] = [];
       seen.set(node, items);
       for (const [index, item] of node.entries())
-        items.push(copy(item, false, Array.isArray(twin) ? twin[index] : undefined));
+        items.push(
+          copy(item, false, {
+            twin: Array.isArray(twin) ? twin[index] : undefined,
+            pointer: `${pointer}/${index}`,
+            anchor: place.anchor,
+          }),
+        );
       return items;
     }
     const result: Record<string, unknown> = {};
     seen.set(node, result);
     // The target of a `$ref` is walked where it is defined.
     const twinObject = isPlainObject(twin) && !('$ref' in node) ? twin : undefined;
+    if (!namesHere && isPlainObject(twin) && typeof (node as Record<string, unknown>).$ref === 'string')
+      recordMergedCopy(twin, (node as Record<string, unknown>).$ref as string);
+    const anchor = !namesHere && isRecursiveAnchor(node) ? { pointer, twin: twinObject } : place.anchor;
     for (const [key, value] of Object.entries(node)) {
       if (!namesHere && isPayloadKey(key)) continue;
       if (!namesHere && key === 'format' && typeof value === 'string') formats.add(value);
       // Own data property even for "__proto__": a name from the spec must never reach a prototype.
       Object.defineProperty(result, key, {
-        value: copy(
-          value,
-          !namesHere && NAME_MAPS.has(key),
-          twinObject && Object.hasOwn(twinObject, key) ? twinObject[key] : undefined,
-        ),
+        value: copy(value, !namesHere && NAME_MAPS.has(key), {
+          twin: twinObject && Object.hasOwn(twinObject, key) ? twinObject[key] : undefined,
+          pointer: `${pointer}/${escapeSegment(key)}`,
+          anchor,
+        }),
         enumerable: true,
         writable: true,
         configurable: true,
       });
     }
-    if (!namesHere) withTaggedBranches(result, twinObject, resolveRef);
     if (namesHere) return result;
+    withRecursiveRefResolved(result, twinObject, anchor);
+    const discriminated = withTaggedBranches(result, twinObject, resolveRef);
+    if (twinObject && needsCheckedGeneration(result, discriminated)) onChecked?.(twinObject, pointer);
     if (version !== '3.0') withNumericExclusiveBounds(result);
     return withoutTypelessNullable(result);
   };
-  return { document: copy(bundled, false, dereferenced) as Record<string, unknown>, formats };
+  return {
+    document: copy(bundled, false, { twin: dereferenced, pointer: '', anchor: undefined }) as Record<string, unknown>,
+    formats,
+  };
+}
+
+/** Where the walk is: the node at the same place in the dereferenced document (none below a `$ref`), and in the bundled one. */
+interface Place {
+  twin: unknown;
+  pointer: string;
+  /** The nearest enclosing schema with `$recursiveAnchor: true`. */
+  anchor: RecursiveAnchor | undefined;
+}
+
+interface RecursiveAnchor {
+  pointer: string;
+  twin: object | undefined;
+}
+
+function isRecursiveAnchor(node: object): boolean {
+  return (node as Record<string, unknown>).$recursiveAnchor === true;
 }
 
 /**
- * A discriminated union's branches each require their tag, so a value matches the one its tag
- * names; the dereferenced twin gets the tags for generators and examples.
+ * 2019-09's `$recursiveRef: "#"` beside a `$recursiveAnchor` (OpenAI's compound `filters`, whose
+ * items are a comparison filter or a compound filter again) means the anchored schema. Read as
+ * written, "#" is the root of whatever schema a validator was compiled for: a union compiled on its
+ * own then refers to itself and never ends. The copy gets a plain `$ref` to the anchored schema,
+ * and the dereferenced twin (which no dereferencing resolved) the anchored schema as an `allOf`
+ * part, so generators build the compound filter it means.
  */
-function withTaggedBranches(schema: Record<string, unknown>, twin: object | undefined, resolve: RefResolver): void {
+function withRecursiveRefResolved(
+  schema: Record<string, unknown>,
+  twin: Record<string, unknown> | undefined,
+  anchor: RecursiveAnchor | undefined,
+): void {
+  if (schema.$recursiveRef !== '#' || !anchor) return;
+  delete schema.$recursiveRef;
+  schema.$ref = `#${anchor.pointer.split('/').map(encodeURIComponent).join('/')}`;
+  if (twin && anchor.twin) {
+    delete twin.$recursiveRef;
+    twin.allOf = [anchor.twin];
+  }
+}
+
+/**
+ * A discriminated union's branches each require their tag, so a value is checked against the ones
+ * its tag names; the dereferenced twin gets the tags for generators and examples. False when the
+ * schema is no discriminated union.
+ */
+function withTaggedBranches(schema: Record<string, unknown>, twin: object | undefined, resolve: RefResolver): boolean {
   const tags = branchTagsOf(schema, resolve);
-  if (!tags) return;
+  if (!tags) return false;
   if (twin) recordBranchTags(twin, tags);
-  schema[schema.oneOf ? 'oneOf' : 'anyOf'] = taggedBranches(schema, tags);
+  withTagsRequired(schema, tags);
+  return true;
 }
 
 /**

@@ -357,13 +357,13 @@ export function hiddenIn(direction: 'request' | 'response', schema: JsonSchema |
 
 /**
  * A parameter's, header's or form field's text as the scalar its schema wants: `"5"` → 5 where a
- * number is admitted and text is not (or only text from a list it is not in), `"true"` → true,
- * `""` or `"null"` → null where null is.
+ * number is admitted and text is not, `"true"` → true, `""` or `"null"` → null where null is.
+ * Text stays text where the schema admits it as a string (`"null"` for `anyOf: [enum [auto], null]`
+ * is null: no string it admits reads "null").
  */
 export function scalarFromText(text: string, schema: JsonSchema | undefined): unknown {
-  const view = viewOf(schema);
-  const admits = view.admits;
-  if (admits.has('string') && takesText(view, text)) return text;
+  const admits = viewOf(schema).admits;
+  if (readsAsString(text, schema)) return text;
   if ((text === '' || text === 'null') && admits.has('null')) return null;
   if (admits.has('number') || admits.has('integer')) {
     if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
@@ -372,14 +372,31 @@ export function scalarFromText(text: string, schema: JsonSchema | undefined): un
   return text;
 }
 
+/** Most levels of nested unions read for the strings a schema lists. */
+const MAX_LISTED_DEPTH = 8;
+
+/** Whether `text` is a string value the schema admits: it admits strings, and lists none of them or `text` among them. */
+export function readsAsString(text: string, schema: JsonSchema | undefined): boolean {
+  if (!viewOf(schema).admits.has('string')) return false;
+  const listed = listedStrings(schema, 0);
+  return listed === undefined || listed.includes(text);
+}
+
 /**
- * Whether a string-admitting part of the schema takes the text as it is. Stripe's
- * `anyOf: [integer, {enum: [""]}]` admits text, but only "": "19" there is the integer 19.
+ * The strings a schema admits when every branch of it that admits strings lists them (`enum`,
+ * `const`), or undefined when some branch takes any string.
  */
-function takesText(view: SchemaView, text: string, depth = 0): boolean {
-  if (view.branches.length === 0 || depth > 8) return view.members === undefined || view.members.includes(text);
-  return view.branches.some((branch) => {
-    const own = viewOf(branch);
-    return own.admits.has('string') && takesText(own, text, depth + 1);
-  });
+function listedStrings(schema: JsonSchema | undefined, depth: number): string[] | undefined {
+  const view = viewOf(schema);
+  if (depth > MAX_LISTED_DEPTH) return undefined;
+  if (view.members) return view.members.filter((member): member is string => typeof member === 'string');
+  if (view.branches.length === 0) return view.admits.has('string') ? undefined : [];
+  const listed: string[] = [];
+  for (const branch of view.branches) {
+    if (!viewOf(branch).admits.has('string')) continue;
+    const own = listedStrings(branch, depth + 1);
+    if (own === undefined) return undefined;
+    listed.push(...own);
+  }
+  return listed;
 }

@@ -1,4 +1,5 @@
 /** The spec engine's view of an OpenAPI document: what the mock and the contract suite both consume. */
+import type { JsonObject } from './json-value.js';
 
 export type JsonSchema = Record<string, unknown> | boolean;
 
@@ -109,9 +110,9 @@ export interface Spec {
   version: OpenApiVersion;
   title: string;
   /** The bundled document: internal $refs intact, used by the validators. */
-  bundled: Record<string, any>;
+  bundled: JsonObject;
   /** The dereferenced document: $refs replaced by the objects they name (may be cyclic). */
-  dereferenced: Record<string, any>;
+  dereferenced: JsonObject;
   operations: Operation[];
   /** What the engine reads but does not act on (unknown formats, webhooks...), said once at load. */
   warnings: string[];

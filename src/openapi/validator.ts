@@ -21,7 +21,7 @@ export interface ValidationIssue {
   path: (string | number)[];
   keyword: string;
   message: string;
-  params: Record<string, any>;
+  params: Record<string, unknown>;
 }
 
 /** ajv's pattern engine: `schemaRegExp`, which reads legacy escapes that the `u` flag refuses. */
@@ -60,6 +60,15 @@ function createAjv(spec: Spec): Ajv {
 
 function documentKey(spec: Spec): string {
   return `parley:${encodeURIComponent(spec.name)}`;
+}
+
+const shared = new WeakMap<Spec, SpecValidator>();
+
+/** The spec's validator shared by everything in this process that checks values (compiled schemas are cached per pointer). */
+export function validatorOf(spec: Spec): SpecValidator {
+  let validator = shared.get(spec);
+  if (!validator) shared.set(spec, (validator = new SpecValidator(spec)));
+  return validator;
 }
 
 /** Validates values against schemas named by their JSON pointer in one spec's bundled document. */

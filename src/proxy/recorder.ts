@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isPlainObject } from '../openapi/json-value.js';
+import { isPlainObject, type JsonObject } from '../openapi/json-value.js';
 import { resolvePointer } from '../openapi/pointer.js';
 import type { RouteMatch } from '../openapi/router.js';
 import type { Spec } from '../openapi/types.js';
@@ -130,30 +130,34 @@ export class Recorder {
 }
 
 /** A copy of the spec's bundled document with each answer added as a named example of its response. */
-function withExamples(spec: Spec, answers: RecordedAnswer[]): Record<string, any> {
+function withExamples(spec: Spec, answers: RecordedAnswer[]): JsonObject {
   const document = structuredClone(spec.bundled);
   for (const answer of answers) {
-    const responses = document.paths?.[answer.path]?.[answer.method]?.responses;
+    const operation = objectOrNone(objectOrNone(objectOrNone(document.paths)?.[answer.path])?.[answer.method]);
+    const responses = objectOrNone(operation?.responses);
     if (!responses) continue;
     // A shared response ($ref) is copied into the operation, so the examples stay with the operation they were seen on.
-    let response = responses[answer.status];
+    let response = objectOrNone(responses[answer.status]);
     if (response && typeof response.$ref === 'string' && response.$ref.startsWith('#/')) {
-      response = structuredClone(resolvePointer(document, decodeURIComponent(response.$ref.slice(1))));
+      response = objectOrNone(structuredClone(resolvePointer(document, decodeURIComponent(response.$ref.slice(1)))));
       responses[answer.status] = response;
     }
-    if (!response || typeof response !== 'object') continue;
-    response.content ??= {};
-    const media =
-      response.content[answer.mediaType] ??
-      Object.values<any>(response.content).find(() => true) ??
-      (response.content[answer.mediaType] = {});
+    if (!response) continue;
+    const content = objectOrNone(response.content) ?? {};
+    response.content = content;
+    let media = objectOrNone(content[answer.mediaType]) ?? objectOrNone(Object.values(content)[0]);
+    if (!media) content[answer.mediaType] = media = {};
     // `example` and `examples` are exclusive in OpenAPI: the single one becomes the named "example".
     if (media.example !== undefined) {
-      media.examples = { example: { value: media.example }, ...(media.examples ?? {}) };
+      media.examples = { example: { value: media.example }, ...objectOrNone(media.examples) };
       delete media.example;
     }
-    media.examples ??= {};
-    media.examples[answer.name] = { summary: 'observed by parley proxy', value: answer.value };
+    const examples = objectOrNone(media.examples) ?? {};
+    media.examples = examples;
+    examples[answer.name] = { summary: 'observed by parley proxy', value: answer.value };
   }
   return document;
 }
+
+const objectOrNone = (value: unknown): Record<string, unknown> | undefined =>
+  isPlainObject(value) ? value : undefined;

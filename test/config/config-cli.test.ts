@@ -13,6 +13,7 @@ import type { RunningMock } from '../../src/mock/server.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startBundledMock } from '../helpers/mock.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { freePort, run, spawnUntil, stopProcess, type Started } from '../helpers/processes.js';
 import { startScriptedUpstream } from '../proxy/upstream.js';
 
@@ -263,6 +264,8 @@ export default {
 };
 `;
   const header = (value: string) => `export const LIST_HEADER: string = ${JSON.stringify(value)};\n`;
+  const mockIn = (folder: string, ...args: string[]) =>
+    spawnUntil(process.execPath, [BIN, 'mock', ...args], LISTENING, 30_000, folder);
   /** Generous: a reload takes well under a second, but the machine is shared. */
   const eventually = async (check: () => Promise<boolean>, what: string) => {
     const deadline = Date.now() + 15_000;
@@ -274,13 +277,7 @@ export default {
 
   it('reloads an edit of the config or of a module it imports, keeps the state, and keeps the last good config', async () => {
     const folder = await project({ 'parley.config.ts': watchedConfig('Before'), 'list-header.ts': header('one') });
-    const started = await spawnUntil(
-      process.execPath,
-      [BIN, 'mock', '--watch', '--port', '0'],
-      LISTENING,
-      30_000,
-      folder,
-    );
+    const started = await mockIn(folder, '--watch', '--port', '0');
     try {
       const url = started.match[1];
       const listed = await getJson(url, '/pets');
@@ -321,6 +318,121 @@ export default {
       await eventually(async () => (await getJson(url, '/pets')).body[0]?.name === 'Fixed', 'the fixed config');
       expect((await getJson(url, '/__parley/specs')).body.reload.error).toBeUndefined();
       expect((await getJson(url, petPath)).body.name).toBe('Kept');
+    } finally {
+      await stopProcess(started.child);
+    }
+  }, 90_000);
+  /** A config with the given `mock` flag defaults and pets fixtures, listed by its behaviour. */
+  const configWith = (mock: Record<string, unknown>, pets: { id: string; name: string }[]) => `export default {
+  specs: [{ file: './pets.yaml', behaviours: {
+    listPets: (context) => ({ status: 200, body: context.fixtures.list('pets') }),
+  } }],
+  fixtures: { pets: ${JSON.stringify(pets)} },
+  mock: ${JSON.stringify(mock)},
+};
+`;
+
+  it("applies the config's new mock flag defaults from the next request on, and names those that need a restart", async () => {
+    const pets = [{ id: 'p1', name: 'One' }];
+    const folder = await project({ 'parley.config.mjs': configWith({ port: 0, 'max-body': '1kb' }, pets) });
+    const edit = (mock: Record<string, unknown>) =>
+      writeFile(path.join(folder, 'parley.config.mjs'), configWith(mock, pets));
+    // --latency on the command line: the config's latency never applies, before or after a reload.
+    const started = await mockIn(folder, '--watch', '--latency', '0');
+    try {
+      const url = started.match[1];
+      const bigPet = { name: 'x'.repeat(4000) };
+      expect((await postJson(url, '/pets', bigPet)).status).toBe(413);
+      expect((await getJson(url, '/__parley/state')).status).toBe(200);
+
+      // Run-time settings: the body limit, the accepted keys (which guard the admin endpoints too).
+      await edit({ port: 0, 'max-body': '64kb', 'api-key': ['k1'], latency: 5000 });
+      await eventually(async () => (await postJson(url, '/pets', bigPet)).status === 201, 'the new --max-body');
+      const refused = await getJson(url, '/__parley/state');
+      expect(refused.status, refused.text).toBe(401);
+      expect(refused.text).toMatch(/key/i);
+      const quick = await getJson(url, '/pets');
+      expect(quick.status).toBe(200);
+      expect(quick.elapsedMs).toBeLessThan(4000);
+      expect(started.output()).not.toMatch(/restart to apply/);
+
+      // Settings fixed at start are named, on the console and in the dashboard's status; the rest applies.
+      await edit({ port: 1, 'max-records': 5, 'error-rate': 1, 'max-body': '64kb' });
+      await eventually(async () => (await getJson(url, '/pets')).status === 500, 'the new --error-rate');
+      expect((await getJson(url, '/pets')).text).toContain('Injected failure');
+      expect(started.output()).toMatch(/restart to apply the config's new --port, --max-records/);
+      const status = await getJson(url, '/__parley/specs');
+      expect(status.status).toBe(200);
+      expect(status.body.reload.restartToApply).toEqual(['--port', '--max-records']);
+      ensureBuilt();
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${url}/__parley/`);
+        const banner = page.locator('#reload-restart');
+        await banner.waitFor({ state: 'visible', timeout: 10_000 });
+        expect(await banner.innerText()).toContain('Restart to apply');
+        expect(await banner.innerText()).toContain('--port, --max-records');
+      } finally {
+        await browser.close();
+      }
+
+      // Back to the values it started with: nothing is pending any more, the injected errors stop.
+      await edit({ port: 0, 'max-body': '1kb' });
+      await eventually(async () => (await getJson(url, '/pets')).status === 200, 'the error rate back to 0');
+      expect((await getJson(url, '/__parley/specs')).body.reload.restartToApply).toBeUndefined();
+      expect((await postJson(url, '/pets', bigPet)).status).toBe(413);
+    } finally {
+      await stopProcess(started.child);
+    }
+  }, 120_000);
+
+  it('a reload drops the fixture records taken out of the config; records a client added stay', async () => {
+    const folder = await project({
+      'parley.config.mjs': configWith({ port: 0 }, [
+        { id: 'p1', name: 'One' },
+        { id: 'p2', name: 'Two' },
+        { id: 'p3', name: 'Three' },
+      ]),
+    });
+    const edit = (pets: { id: string; name: string }[]) =>
+      writeFile(path.join(folder, 'parley.config.mjs'), configWith({ port: 0 }, pets));
+    const started = await mockIn(folder, '--watch');
+    try {
+      const url = started.match[1];
+      const listed = async () => ((await getJson(url, '/pets')).body as { id: string }[]).map((pet) => pet.id);
+      expect(await listed()).toEqual(['p1', 'p2', 'p3']);
+      // A client adds a fixture record of its own and takes over p3; it also creates a pet in the state.
+      const added = await postJson(url, '/__parley/fixtures', {
+        pets: [
+          { id: 'c1', name: 'Client' },
+          { id: 'p3', name: 'Three, as the client changed it' },
+        ],
+      });
+      expect(added.status, added.text).toBe(200);
+      const created = await postJson(url, '/pets', { name: 'Stored' });
+      expect(created.status).toBe(201);
+
+      // p2 and p3 taken out of the config, p1 renamed: p2 goes; p3 is the client's now and stays.
+      await edit([{ id: 'p1', name: 'One, renamed' }]);
+      await eventually(async () => !(await listed()).includes('p2'), 'the removed record gone');
+      const pets = (await getJson(url, '/pets')).body as { id: string; name: string }[];
+      expect(pets).toEqual([
+        { id: 'p1', name: 'One, renamed' },
+        { id: 'p3', name: 'Three, as the client changed it' },
+        { id: 'c1', name: 'Client' },
+      ]);
+      expect((await getJson(url, '/__parley/fixtures')).body.pets.map((pet: { id: string }) => pet.id)).toEqual([
+        'p1',
+        'p3',
+        'c1',
+      ]);
+      expect((await getJson(url, `/pets/${encodeURIComponent(created.body.id)}`)).body.name).toBe('Stored');
+
+      // Every fixture out of the config: the client's records are all that is left.
+      await edit([]);
+      await eventually(async () => !(await listed()).includes('p1'), 'the last config record gone');
+      expect(await listed()).toEqual(['p3', 'c1']);
     } finally {
       await stopProcess(started.child);
     }

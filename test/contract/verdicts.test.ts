@@ -120,6 +120,30 @@ describe('a fair schedule', () => {
       await relay.close();
     }
   }, 30_000);
+
+  it('a job cut at its share goes on later where it stopped: with time enough, a slow operation is fully tested', async () => {
+    // Each getOrCreate answer takes longer than the first shares of the time; the run has plenty in all.
+    const relay = await startRelay(mock.url, { delayMs: ({ path }) => (path === '/v1/v2/conversations' ? 600 : 0) });
+    try {
+      const report = await run(relay.url, {
+        specFiles: [SPEC_FILES.feather, SPEC_FILES.julep],
+        // One job at a time: the first shares are a quarter of a second, under one slow answer.
+        concurrency: 1,
+        maxTimeMs: 90_000,
+      });
+      expect(report.failures, describeFailures(report)).toEqual([]);
+      expect(report.untested).toEqual([]);
+      expect(verdictOf(report)).toBe('conforms');
+      for (const phase of ['coverage', 'fuzz'] as const) {
+        expect(
+          report.tallies.some((t) => t.operation === GET_OR_CREATE && t.phase === phase && t.passed > 0),
+          phase,
+        ).toBe(true);
+      }
+    } finally {
+      await relay.close();
+    }
+  }, 120_000);
 });
 
 describe('failure attribution', () => {

@@ -5,6 +5,51 @@ import { estimateJsonLength } from '../../src/openapi/json-value.js';
 import { UUID } from '../helpers/mock.js';
 
 describe('Store cap', () => {
+  it('keeps insertion and eviction order in a collection of tens of thousands (spread over many tables)', () => {
+    const store = new Store(20_000);
+    for (let at = 0; at < 25_000; at++) store.put('key', 'things', `t${at}`, { at });
+    for (let at = 10_000; at < 11_000; at++) store.delete('key', 'things', `t${at}`);
+    // Below the cap after the deletions: the next writes evict nothing, then the oldest go first again.
+    for (let at = 25_000; at < 27_000; at++) store.put('key', 'things', `t${at}`, { at });
+    const kept = store.list('key', 'things').map((record) => record.at);
+    const expected = [];
+    for (let at = 6_000; at < 27_000; at++) if (at < 10_000 || at >= 11_000) expected.push(at);
+    expect(store.size).toBe(20_000);
+    expect(kept).toEqual(expected);
+    expect(store.get('key', 'things', 't5999')).toBeUndefined();
+    expect(store.get('key', 'things', 't26999')).toEqual({ at: 26_999 });
+  });
+
+  it('keeps order and evicts oldest first across a bulk load and the records added after it', async () => {
+    const store = new Store(30_000);
+    await store.loadInBulk(async () => {
+      for (let at = 0; at < 20_000; at++) store.put('key', 'things', `t${at}`, JSON.stringify({ at }));
+    });
+    for (let at = 20_000; at < 35_000; at++) store.put('key', 'things', `t${at}`, { at });
+    // A loaded record changed and one deleted then added again: the first keeps its place, the second goes last.
+    store.put('key', 'things', 't6000', { at: 6_000, changed: true });
+    store.delete('key', 'things', 't7000');
+    store.put('key', 'things', 't7000', { at: 7_000 });
+    const kept = store.list('key', 'things').map((record) => record.at);
+    const expected = [];
+    for (let at = 5_000; at < 35_000; at++) if (at !== 7_000) expected.push(at);
+    expect(store.size).toBe(30_000);
+    expect(kept).toEqual([...expected, 7_000]);
+    expect(store.get('key', 'things', 't6000')).toEqual({ at: 6_000, changed: true });
+    expect([...store.records()].map(([, , id]) => id).slice(0, 2)).toEqual(['t5000', 't5001']);
+  });
+
+  it('lists and saves tenants in the order they came, thousands of them', () => {
+    const store = new Store();
+    for (let at = 0; at < 10_000; at++) store.put(`key-${at}`, 'things', 'only', { at });
+    store.delete('key-3', 'things', 'only');
+    store.put('key-3', 'things', 'only', { at: 3 });
+    const tenants = [...store.records()].map(([tenant]) => tenant);
+    const expected = Array.from({ length: 10_000 }, (_, at) => `key-${at}`).filter((key) => key !== 'key-3');
+    expect(tenants).toEqual([...expected, 'key-3']);
+    expect(Object.keys(store.snapshot().tenants)).toEqual(tenants);
+  });
+
   it('evicts the oldest records first once past maxRecords', () => {
     const store = new Store(3);
     for (const id of ['a', 'b', 'c', 'd', 'e']) store.put('key', 'things', id, { id });

@@ -1,13 +1,16 @@
 /** --watch: edits to a spec on disk are served without a restart, with the state kept; a broken edit changes nothing. */
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSpecs } from '../../src/openapi/load.js';
 import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { fixtureFile, PATHS, ROOT, SPEC_FILES, startSpecMock, tempJsonFile } from '../helpers/mock.js';
+import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 import { spawnUntil, stopProcess } from '../helpers/processes.js';
 
 const AUTH = { authorization: 'Bearer key-watch' };
@@ -187,6 +190,159 @@ describe('parley mock --watch on a fixtures file', () => {
       await eventually(async () => failures.length > 0, 'the broken fixtures reported');
       expect(failures[0]).toMatch(/agents\.json/);
       expect((await createSession(added)).status).toBe(201);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('parley mock --watch: fixture records taken out of the fixtures file', () => {
+  it('go from the next request on; a kind default comes back; an agent a client added stays', async () => {
+    const fromFile = '10000000-0000-4000-8000-000000000011';
+    const fromClient = '10000000-0000-4000-8000-000000000012';
+    const fixtures = await tempJsonFile('agents.json', {
+      agents: [
+        { id: fromFile, name: 'From the file' },
+        { id: DEMO_AGENT_ID, name: 'Demo, renamed by the file' },
+      ],
+    });
+    const mock = await startSpecMock([SPEC_FILES.eliza], {
+      fixturesFile: fixtures,
+      watch: true,
+      watchReport: { reloaded: () => undefined, failed: () => undefined },
+    });
+    const createSession = (agentId: string) =>
+      postJson(mock.url, PATHS.elizaSessions, { agentId, userId: DEMO_AGENT_ID });
+    const agentNames = async () =>
+      Object.fromEntries(
+        ((await getJson(mock.url, '/__parley/fixtures')).body.agents as { id: string; name: string }[]).map((agent) => [
+          agent.id,
+          agent.name,
+        ]),
+      );
+    try {
+      const added = await postJson(mock.url, '/__parley/fixtures', { agents: [{ id: fromClient, name: 'Client' }] });
+      expect(added.status, added.text).toBe(200);
+      expect((await createSession(fromFile)).status).toBe(201);
+      expect((await agentNames())[DEMO_AGENT_ID]).toBe('Demo, renamed by the file');
+
+      await writeFile(fixtures, JSON.stringify({ agents: [] }));
+      await eventually(async () => (await createSession(fromFile)).status === 404, 'the removed agent gone');
+      expect((await createSession(fromClient)).status).toBe(201);
+      expect(await agentNames()).toEqual({ [DEMO_AGENT_ID]: 'Demo Agent', [fromClient]: 'Client' });
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
+describe('parley mock --watch: server settings a reload brings', () => {
+  it('a lower connection cap and request timeout apply to connections opened after the reload', async () => {
+    const specFile = fixtureFile('crud-3.0.yaml');
+    const settingsFile = await tempJsonFile('settings.json', { requestTimeoutMs: 60_000, maxConnections: 100 });
+    let reloads = 0;
+    const restarts: string[][] = [];
+    // A source like the config's: the specs, and server settings read from a file.
+    const source = {
+      files: [settingsFile],
+      load: async () => ({
+        specs: await loadSpecs([specFile]),
+        fixtures: [],
+        files: [settingsFile],
+        settings: JSON.parse(await readFile(settingsFile, 'utf8')),
+      }),
+    };
+    const mock = await startSpecMock([specFile], {
+      watch: true,
+      requestTimeoutMs: 60_000,
+      maxConnections: 100,
+      reloadSource: source,
+      watchReport: {
+        reloaded: (_files, restartToApply) => {
+          reloads++;
+          restarts.push(restartToApply);
+        },
+        failed: () => undefined,
+      },
+    });
+    const fresh = new Agent();
+    try {
+      await writeFile(settingsFile, JSON.stringify({ requestTimeoutMs: 1_000, maxConnections: 1, seed: 5 }));
+      await eventually(async () => reloads > 0, 'the reload');
+      expect(restarts[0]).toEqual(['--seed']);
+
+      // A client that never finishes its body holds the only connection the cap now allows...
+      const slow = net.connect(mock.port, '127.0.0.1');
+      let answer = '';
+      slow.on('data', (chunk) => (answer += chunk.toString()));
+      const closed = new Promise((resolve) => slow.once('close', resolve));
+      slow.write(
+        'POST /pets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+      );
+      await new Promise((resolve) => slow.once('ready', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const refused = await send(mock.url, 'GET', '/pets', { dispatcher: fresh });
+      expect(refused.status, refused.text).toBe(503);
+      // ...until the new request timeout cuts it off (generous: Node checks once a second).
+      await Promise.race([
+        closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('not cut off')), 15_000)),
+      ]);
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      // The server counts the connection closed a moment after the client sees it close.
+      await eventually(async () => {
+        const agent = new Agent();
+        try {
+          return (await send(mock.url, 'GET', '/pets', { dispatcher: agent })).status === 200;
+        } finally {
+          await agent.close();
+        }
+      }, 'a connection served again');
+    } finally {
+      await fresh.close();
+      await mock.close();
+    }
+  }, 30_000);
+});
+
+describe('parley mock --watch with a state file: fixture records keep their origin across a restart', () => {
+  it("a record the file gave is still the file's after a restart; one a client changed is the client's", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-watch-state-'));
+    const stateFile = path.join(dir, 'state.jsonl');
+    const fromFile = '10000000-0000-4000-8000-000000000021';
+    const changed = '10000000-0000-4000-8000-000000000022';
+    const fixtures = await tempJsonFile('agents.json', {
+      agents: [
+        { id: fromFile, name: 'From the file' },
+        { id: changed, name: 'Also from the file' },
+      ],
+    });
+    const start = () =>
+      startSpecMock([SPEC_FILES.eliza], {
+        fixturesFile: fixtures,
+        stateFile,
+        watch: true,
+        watchReport: { reloaded: () => undefined, failed: () => undefined },
+      });
+    const first = await start();
+    try {
+      const rewritten = await postJson(first.url, '/__parley/fixtures', {
+        agents: [{ id: changed, name: 'Changed by a client' }],
+      });
+      expect(rewritten.status, rewritten.text).toBe(200);
+    } finally {
+      await first.close();
+    }
+    // Restarted from the state file, which holds both records as they were.
+    const mock = await start();
+    const agentIds = async () =>
+      ((await getJson(mock.url, '/__parley/fixtures')).body.agents as { id: string }[]).map((agent) => agent.id);
+    try {
+      expect(await agentIds()).toEqual(expect.arrayContaining([fromFile, changed]));
+      await writeFile(fixtures, JSON.stringify({ agents: [] }));
+      await eventually(async () => !(await agentIds()).includes(fromFile), "the file's record gone");
+      const agents = (await getJson(mock.url, '/__parley/fixtures')).body.agents as { id: string; name: string }[];
+      expect(agents.find((agent) => agent.id === changed)?.name).toBe('Changed by a client');
     } finally {
       await mock.close();
     }

@@ -19,9 +19,13 @@ import { cacheDirectory } from '../../src/openapi/cache/location.js';
 import { cachedLoad, type SpecCacheOptions } from '../../src/openapi/cache/spec-cache.js';
 import { schemaArbitrary } from '../../src/openapi/arbitrary.js';
 import { loadSpec, readSpecDocuments } from '../../src/openapi/load.js';
+import { resolvePointer as at } from '../../src/openapi/pointer.js';
 import type { Spec } from '../../src/openapi/types.js';
 import { SpecValidator } from '../../src/openapi/validator.js';
 import { BUNDLED_SPECS, fixtureFile } from '../helpers/mock.js';
+
+/** Where the split spec's request schema for POST /things is, as a JSON pointer. */
+const THING_SCHEMA = '/paths/~1things/post/requestBody/content/application~1json/schema';
 
 let workDir: string;
 let cacheDir: string;
@@ -151,10 +155,7 @@ describe('a changed spec misses the cache', () => {
     const edited = await load(file);
     expect(edited.fromCache).toBe(false);
     expect(parses()).toBe(2);
-    expect(
-      edited.dereferenced.paths['/things'].post.requestBody.content['application/json'].schema.properties.name
-        .maxLength,
-    ).toBe(7);
+    expect(at(edited.dereferenced, `${THING_SCHEMA}/properties/name/maxLength`)).toBe(7);
     // The rebuilt entry serves the edited content from now on.
     expect((await load(file)).fromCache).toBe(true);
     expect(parses()).toBe(2);
@@ -167,7 +168,7 @@ describe('a changed spec misses the cache', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('title: Split', 'title: Renamed'));
     const edited = await load(file);
     expect(edited.fromCache).toBe(false);
-    expect(edited.bundled.info.title).toBe('Renamed');
+    expect(at(edited.bundled, '/info/title')).toBe('Renamed');
     expect(parses()).toBe(2);
   });
 
@@ -177,8 +178,8 @@ describe('a changed spec misses the cache', () => {
     await load(file);
     const cached = await load(file);
     expect(cached.fromCache).toBe(true);
-    const thing = cached.dereferenced.paths['/things'].post.requestBody.content['application/json'].schema;
-    expect(thing.properties.child).toBe(thing);
+    const thing = at(cached.dereferenced, THING_SCHEMA);
+    expect(at(thing, '/properties/child')).toBe(thing);
   });
 });
 
@@ -194,7 +195,7 @@ describe('a damaged entry is never used: it is rebuilt with a warning', () => {
   async function expectRebuilt(file: string, loader: ReturnType<typeof countingLoader>, warning: RegExp) {
     const result = await loader.load(file);
     expect(result.fromCache).toBe(false);
-    expect(result.bundled.info.title).toBe('Split');
+    expect(at(result.bundled, '/info/title')).toBe('Split');
     expect(loader.parses()).toBe(2);
     expect(warnings.join('\n')).toMatch(warning);
     expect((await loader.load(file)).fromCache).toBe(true);
@@ -291,7 +292,7 @@ describe('a cache that cannot be used', () => {
     writeFileSync(blocker, 'not a directory');
     const { load, parses } = countingLoader({ ...options, dir: path.join(blocker, 'cache') });
     const file = writeSplitSpec();
-    for (let round = 0; round < 2; round++) expect((await load(file)).bundled.info.title).toBe('Split');
+    for (let round = 0; round < 2; round++) expect(at((await load(file)).bundled, '/info/title')).toBe('Split');
     expect(parses()).toBe(2);
     expect(warnings.some((warning) => /not written/.test(warning))).toBe(true);
   });

@@ -5,7 +5,7 @@
  * once more before it is reported. What was probed is recorded per constraint.
  */
 import { PreconditionFailed } from '../api-contract.js';
-import { confirmAndRecord, judge, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
+import { confirmCheckFailure, judge, recordPrecondition, type FailedVerdict, type PhaseContext } from '../judge.js';
 import { baseRequest, planProbes, type PlannedProbe } from '../probe-plan.js';
 import type { Selection } from '../select.js';
 import type { JobOutcome } from '../schedule.js';
@@ -82,7 +82,6 @@ export function coverageJob(
       {
         index: number;
         probe: PlannedProbe;
-        request: ContractRequest;
         exchange: Exchange;
         check: Check;
         verdict: FailedVerdict;
@@ -120,7 +119,7 @@ export function coverageJob(
         // One report per check and constraint: a server that ignores a bound fails each probe past it.
         const key = `${check.name}\u0000${probe.constraint}`;
         if (failedOnce.has(key) || (failing.get(key)?.index ?? Infinity) < index) continue;
-        failing.set(key, { index, probe, request, exchange, check, verdict });
+        failing.set(key, { index, probe, exchange, check, verdict });
       }
     };
 
@@ -135,27 +134,11 @@ export function coverageJob(
       }
     };
     await Promise.all(Array.from({ length: PROBES_IN_FLIGHT }, lane));
-    for (const [key, { probe, request, exchange, check, verdict }] of [...failing].sort(
-      ([, a], [, b]) => a.index - b.index,
-    )) {
+    for (const [key, { probe, exchange, check, verdict }] of [...failing].sort(([, a], [, b]) => a.index - b.index)) {
       failedOnce.add(key);
-      await confirmAndRecord(
-        context,
-        {
-          kind: 'check',
-          phase: 'coverage',
-          spec,
-          operation: operation.id,
-          check: check.name,
-          message: verdict.message,
-          expected: verdict.expected,
-          exchange,
-          constraint: probe.constraint,
-        },
-        request,
-        probe.kind,
-        check,
-      );
+      await confirmCheckFailure(context, 'coverage', [check, verdict], exchange, probe.kind, {
+        constraint: probe.constraint,
+      });
     }
     if (stop && !stop.done && stop.reason === 'time-share') return stop; // comes back for the rest
     if (state.interrupted) return finish(cutOutcome(state, sent > 0));

@@ -6,7 +6,7 @@
 import type { Operation, Parameter } from '../../openapi/types.js';
 import type { SpecValidator } from '../../openapi/validator.js';
 import { PreconditionFailed } from '../api-contract.js';
-import { confirmAndRecord, judge, recordPrecondition, type PhaseContext } from '../judge.js';
+import { confirmCheckFailure, judge, recordPrecondition, type PhaseContext } from '../judge.js';
 import { baseRequest } from '../probe-plan.js';
 import { jsonBodyOf } from '../requests.js';
 import type { JobOutcome } from '../schedule.js';
@@ -85,53 +85,48 @@ export function hasExamples(operation: Operation): boolean {
   );
 }
 
-export async function runExamples(context: PhaseContext, checks: Check[], until: number): Promise<JobOutcome> {
-  const { spec, operation, session, validator, state } = context;
-  if (checks.length === 0) return { done: true };
+/**
+ * The examples job: sends each documented example once. Resumable: cut at its share of the time,
+ * it goes on later from the first example it did not send.
+ */
+export function examplesJob(context: PhaseContext, checks: Check[]): { run(until: number): Promise<JobOutcome> } {
+  let examples: DocumentedExample[] | undefined;
+  let next = 0;
   let sent = 0;
-  for (const example of documentedExamples(operation, validator, state.seed)) {
-    if (state.stopping || Date.now() >= until) return cutOutcome(state, sent > 0);
-    if (example.invalid) {
-      state.warn(
-        spec,
-        operation.id,
-        'documented_example',
-        'examples',
-        `the documented ${example.name} breaks its own schema: ${example.invalid}`,
-      );
-      continue;
-    }
-    let request: ContractRequest;
-    try {
-      request = await session.prepare(example.request);
-    } catch (error) {
-      if (!(error instanceof PreconditionFailed)) throw error;
-      recordPrecondition(context, error);
-      return state.interrupted
-        ? cutOutcome(state, sent > 0)
-        : { done: false, reason: 'precondition', started: sent > 0 };
-    }
-    const exchange = await session.send(request, 'valid');
-    if (state.interrupted) return cutOutcome(state, sent > 0);
-    sent++;
-    for (const [check, verdict] of judge(context, exchange, checks)) {
-      await confirmAndRecord(
-        context,
-        {
-          kind: 'check',
-          phase: 'examples',
+  const run = async (until: number): Promise<JobOutcome> => {
+    const { spec, operation, session, validator, state } = context;
+    if (checks.length === 0) return { done: true };
+    examples ??= documentedExamples(operation, validator, state.seed);
+    for (; next < examples.length; next++) {
+      const example = examples[next];
+      if (state.stopping || Date.now() >= until) return cutOutcome(state, sent > 0);
+      if (example.invalid) {
+        state.warn(
           spec,
-          operation: operation.id,
-          check: check.name,
-          message: verdict.message,
-          expected: verdict.expected,
-          exchange,
-        },
-        request,
-        'valid',
-        check,
-      );
+          operation.id,
+          'documented_example',
+          'examples',
+          `the documented ${example.name} breaks its own schema: ${example.invalid}`,
+        );
+        continue;
+      }
+      let request: ContractRequest;
+      try {
+        request = await session.prepare(example.request);
+      } catch (error) {
+        if (!(error instanceof PreconditionFailed)) throw error;
+        recordPrecondition(context, error);
+        return state.interrupted
+          ? cutOutcome(state, sent > 0)
+          : { done: false, reason: 'precondition', started: sent > 0 };
+      }
+      const exchange = await session.send(request, 'valid');
+      if (state.interrupted) return cutOutcome(state, sent > 0);
+      sent++;
+      for (const failed of judge(context, exchange, checks))
+        await confirmCheckFailure(context, 'examples', failed, exchange, 'valid');
     }
-  }
-  return { done: true };
+    return { done: true };
+  };
+  return { run };
 }

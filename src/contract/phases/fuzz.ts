@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { PreconditionFailed } from '../api-contract.js';
 import {
-  confirmAndRecord,
+  confirmCheckFailure,
   judge,
   recordHarnessError,
   recordPrecondition,
@@ -26,11 +26,33 @@ export interface FuzzInput {
   checks: Check[];
 }
 
-export async function runFuzz(context: PhaseContext, input: FuzzInput, until: number): Promise<JobOutcome> {
+/**
+ * A fuzz job. Resumable: cut at its share of the time, it keeps the checks still to find and the
+ * runs still to make, and goes on later with those runs drawn from the next seed.
+ */
+export function fuzzJob(context: PhaseContext, input: FuzzInput): { run(until: number): Promise<JobOutcome> } {
+  const progress: FuzzProgress = { remaining: [...input.checks], runsLeft: input.numRuns, slices: 0 };
+  return { run: (until: number) => runFuzz(context, input, until, progress) };
+}
+
+interface FuzzProgress {
+  /** The checks no round has failed yet. */
+  remaining: Check[];
+  runsLeft: number;
+  /** Slices already cut at their share: the seed of the next is the run's seed plus this many. */
+  slices: number;
+}
+
+async function runFuzz(
+  context: PhaseContext,
+  input: FuzzInput,
+  until: number,
+  progress: FuzzProgress,
+): Promise<JobOutcome> {
   const { operation, session, state } = context;
   const { kind } = input;
-  const remaining = [...input.checks];
-  if (remaining.length === 0) return { done: true };
+  const { remaining } = progress;
+  if (remaining.length === 0 || progress.runsLeft <= 0) return { done: true };
   const { validator } = context;
   const arbitrary = fc.tuple(validRequestArbitrary(operation), fc.nat());
   const buildRequest = async ([generated, pick]: [ContractRequest, number]): Promise<ContractRequest | undefined> => {
@@ -45,10 +67,16 @@ export async function runFuzz(context: PhaseContext, input: FuzzInput, until: nu
   let started = false;
   let blocked = false;
   // Each round finds (and shrinks) one failing check; it is then set aside so the next round can find another.
+  const cut = () => {
+    progress.slices++;
+    return cutOutcome(state, started);
+  };
   while (remaining.length > 0) {
-    if (state.stopping || Date.now() >= until) return cutOutcome(state, started);
+    if (state.stopping || Date.now() >= until) return cut();
     let lastFailure: { exchange: Exchange; failed: [Check, FailedVerdict][] } | undefined;
+    let runs = 0;
     const property = fc.asyncProperty(arbitrary, async (generated) => {
+      if (!lastFailure) runs++;
       // No shrinking past a lost response (every attempt would wait out the timeout again), nor past a failed precondition.
       if (blocked || (lastFailure && !lastFailure.exchange.response)) return true;
       let request: ContractRequest | undefined;
@@ -68,34 +96,24 @@ export async function runFuzz(context: PhaseContext, input: FuzzInput, until: nu
       if (failed.length > 0) lastFailure = { exchange, failed };
       return failed.length === 0;
     });
-    const result = await checkUntil(property, input.numRuns, state.seed, until);
+    const result = await checkUntil(property, progress.runsLeft, state.seed + progress.slices, until);
     if (blocked)
       return state.interrupted ? cutOutcome(state, started) : { done: false, reason: 'precondition', started };
-    if (!result.failed) return result.interrupted ? cutOutcome(state, started) : { done: true };
-    if (cutBeforeFirstRun(result)) return cutOutcome(state, started);
+    if (!result.failed) {
+      if (!result.interrupted) return { done: true };
+      progress.runsLeft = Math.max(1, progress.runsLeft - runs);
+      return cut();
+    }
+    if (cutBeforeFirstRun(result)) return cut();
     if (!lastFailure) {
       recordHarnessError(context, result.errorInstance);
       return { done: true };
     }
-    const [check, verdict] = lastFailure.failed[0];
-    await confirmAndRecord(
-      context,
-      {
-        kind: 'check',
-        phase: 'fuzz',
-        spec: context.spec,
-        operation: operation.id,
-        check: check.name,
-        message: verdict.message,
-        expected: verdict.expected,
-        exchange: lastFailure.exchange,
-        path: result.counterexamplePath ?? undefined,
-        shrinkingCut: result.interrupted,
-      },
-      lastFailure.exchange.request,
-      kind,
-      check,
-    );
+    const [check] = lastFailure.failed[0];
+    await confirmCheckFailure(context, 'fuzz', lastFailure.failed[0], lastFailure.exchange, kind, {
+      path: result.counterexamplePath ?? undefined,
+      shrinkingCut: result.interrupted,
+    });
     // A target that stopped answering leaves the other checks nothing to judge but more timeouts.
     if (!lastFailure.exchange.response) return { done: true };
     remaining.splice(remaining.indexOf(check), 1);

@@ -35,7 +35,12 @@ interface CatalogueOperation {
 interface Catalogue {
   specs: { name: string; title: string; file: string; operations: CatalogueOperation[] }[];
   credentialHeaders: string[];
-  reload: { at: string; error?: string };
+  reload: ReloadStatus;
+}
+interface ReloadStatus {
+  at: string;
+  error?: string;
+  restartToApply?: string[];
 }
 
 const MAX_ROWS = 500;
@@ -339,12 +344,17 @@ function basicToken(key: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(pair)));
 }
 
-function showReload(reload: { error?: string } | undefined): void {
+function showReload(reload: ReloadStatus | undefined): void {
   const banner = byId('reload-error');
   banner.hidden = !reload?.error;
   banner.textContent = reload?.error
     ? `The last spec edit was not loaded; still serving the previous one.\n${reload.error}`
     : '';
+  const pending = reload?.restartToApply ?? [];
+  const restart = byId('reload-restart');
+  restart.hidden = pending.length === 0;
+  restart.textContent =
+    pending.length > 0 ? `Restart to apply the config's new ${pending.join(', ')}; the rest of it is applied.` : '';
 }
 
 // ---- controls and clock ----

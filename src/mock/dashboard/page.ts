@@ -21,6 +21,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <div class="status"><span id="clock" title="The mock's clock"></span><span id="live" class="badge offline">offline</span></div>
 </header>
 <div id="reload-error" class="banner" role="alert" hidden></div>
+<div id="reload-restart" class="banner notice" role="status" hidden></div>
 <nav>
   <button type="button" data-panel="requests" class="active">Requests</button>
   <button type="button" data-panel="state">State</button>
@@ -91,6 +92,7 @@ nav button.active { background: var(--accent); color: #fff; }
 .badge { border-radius: 10px; padding: 2px 8px; font-size: 12px; background: #e8f5e9; color: var(--ok); }
 .badge.offline { background: #fdecea; color: var(--bad); }
 .banner { margin: 8px 16px 0; padding: 8px 12px; background: #fdecea; color: var(--bad); border-radius: 4px; white-space: pre-wrap; }
+.banner.notice { background: #fff4e0; color: #7a4b00; }
 main { flex: 1; min-height: 0; padding: 8px 16px 16px; }
 main > section { height: 100%; }
 .split { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; }

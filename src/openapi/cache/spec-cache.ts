@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PARLEY_VERSION } from '../../version.js';
+import type { JsonObject } from '../json-value.js';
 import { decodeGraph, encodeGraph } from './graph.js';
 import { cacheDirectory, cacheEnabled } from './location.js';
 import { BlobStore, sha256 } from './store.js';
@@ -33,8 +34,8 @@ export interface SpecCacheOptions {
 
 /** What a load produces and the cache keeps. */
 export interface LoadedDocuments {
-  bundled: Record<string, any>;
-  dereferenced: Record<string, any>;
+  bundled: JsonObject;
+  dereferenced: JsonObject;
   /** Every local file the spec was read from, the spec file itself included. */
   files: string[];
 }
@@ -100,7 +101,7 @@ function readEntry(store: BlobStore, key: string, warn: (message: string) => voi
     }
     // A $ref'd file that changed since makes the entry stale: rebuilt (and replaced) by the caller.
     for (const [name, hash] of entry.files) if (hashOfFile(name) !== hash) return undefined;
-    const [bundled, dereferenced] = decodeGraph(entry.graph) as [Record<string, any>, Record<string, any>];
+    const [bundled, dereferenced] = decodeGraph(entry.graph) as [JsonObject, JsonObject];
     return { bundled, dereferenced, files: entry.files.map(([name]) => name) };
   } catch (error) {
     warn(`entry ${key.slice(0, 12)} could not be read (${(error as Error).message}); rebuilding it`);
