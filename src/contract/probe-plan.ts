@@ -6,8 +6,7 @@
  */
 import fc from 'fast-check';
 import { exampleFromSchema } from '../openapi/example.js';
-import { readFormBody } from '../openapi/form-coercion.js';
-import { scalarFromText } from '../openapi/schema-view.js';
+import { parameterFromText, readFormBody } from '../openapi/form-coercion.js';
 import type { MediaType, Operation, Parameter } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { applyProbe, probesOf, REMOVE, type Probe } from './constraints.js';
@@ -54,7 +53,7 @@ export function baseRequest(operation: Operation, validator: SpecValidator, seed
     const example = exampleFromSchema(parameter.schema, { direction: 'request' });
     const usable =
       isScalar(example) &&
-      validator.validate(parameter.schemaPointer, scalarFromText(textOf(example), parameter.schema), 'request')
+      validator.validate(parameter.schemaPointer, parameterFromText(textOf(example), parameter.schema), 'request')
         .length === 0;
     const value = usable ? example : fallback()[group][key];
     if (value !== undefined) request[group][key] = parameter.in === 'header' ? textOf(value) : value;
@@ -121,8 +120,12 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
       const text = textOf(probe.value);
       if (parameter.in === 'path' && (text === '' || text === '.' || text === '..')) continue;
       // Parameters travel as text: judge the value as the server will read it back.
-      const valid = validator.validate(pointer, scalarFromText(text, parameter.schema), 'request').length === 0;
+      const valid = validator.validate(pointer, parameterFromText(text, parameter.schema), 'request').length === 0;
       if (valid !== (probe.expect === 'valid')) continue;
+      const violation =
+        probe.expect === 'invalid' && probe.kind
+          ? { violation: { kind: probe.kind, location: root, description: probe.description } }
+          : {};
       keep(
         {
           constraint: probe.constraint,
@@ -130,7 +133,7 @@ export function planProbes(base: ContractRequest, validator: SpecValidator): Pro
           root,
           path: [],
           value: probe.value,
-          request: withValue(probe.value),
+          request: { ...withValue(probe.value), ...violation },
         },
         probe.identity,
       );

@@ -74,7 +74,11 @@ export function validRequestArbitrary(operation: Operation): fc.Arbitrary<Contra
   const contentType = media && bodyEncodingOf(media.mediaType) !== 'json' ? media.mediaType : undefined;
   // JSON carries any text exactly; forms and plain text do not (a leading BOM is dropped, NUL cut): printable ASCII there.
   const built = media
-    ? schemaArbitrary(media.schema ?? {}, { direction: 'request', text: contentType ? 'ascii' : 'any' })
+    ? schemaArbitrary(media.schema ?? {}, {
+        direction: 'request',
+        text: contentType ? 'ascii' : 'any',
+        nonEmpty: bodyEncodingOf(media.mediaType) === 'form',
+      })
     : fc.constant(undefined);
   // A required body of no bytes (an empty binary or text body, an empty form) reads as no body at all.
   const body: fc.Arbitrary<unknown> =

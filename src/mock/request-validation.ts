@@ -5,8 +5,7 @@ import type { SpecValidator } from '../openapi/validator.js';
 import type { FieldIssue } from './api-error.js';
 import { cookieValue } from './cookies.js';
 import { toFieldIssues } from './field-issues.js';
-import { scalarFromText, viewOf, wantsArray } from '../openapi/schema-view.js';
-import type { JsonSchema } from '../openapi/types.js';
+import { parameterFromText } from '../openapi/form-coercion.js';
 
 export interface RawParameters {
   path: Record<string, string>;
@@ -36,7 +35,7 @@ export function validateParameters(
         issues.push({ type: 'missing', loc: [parameter.in, parameter.name], msg: 'Field required', input: null });
       continue;
     }
-    const value = coerce(rawValue, parameter.schema);
+    const value = parameterFromText(rawValue, parameter.schema);
     if (parameter.schemaPointer) {
       const found = validator.validate(parameter.schemaPointer, value, 'request');
       if (found.length > 0) issues.push(...toFieldIssues([parameter.in, parameter.name], found, value));
@@ -70,15 +69,4 @@ function readRaw(parameter: Parameter, raw: RawParameters): string | string[] | 
     case 'cookie':
       return cookieValue(raw.headers, parameter.name);
   }
-}
-
-/** Parameters arrive as text; give them the type their schema asks for so the validator can judge them. */
-function coerce(raw: string | string[], schema: JsonSchema | undefined): unknown {
-  const view = viewOf(schema);
-  if (wantsArray(view)) {
-    const items = Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',');
-    const itemSchema = view.items ?? view.branches.map(viewOf).find((branch) => branch.items)?.items;
-    return items.map((item) => coerce(item, itemSchema));
-  }
-  return scalarFromText(Array.isArray(raw) ? raw[raw.length - 1] : raw, schema);
 }

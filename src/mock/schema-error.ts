@@ -30,9 +30,16 @@ export function carriesMessage(schema: JsonSchema | undefined, depth = 0): boole
   );
 }
 
+/**
+ * The smallest valid body (required properties only) with the message and code filled in where the
+ * schema has a place for them: Stripe's error schema reaches a whole payment intent, and a full
+ * example made every 404 a 37 KB answer.
+ */
 export function schemaShapedError(schema: JsonSchema, fields: ErrorFields): unknown {
-  return fill(schema, exampleFromSchema(schema, { direction: 'response' }), fields, 0);
+  return fill(schema, smallest(schema), fields, 0);
 }
+
+const smallest = (schema: JsonSchema) => exampleFromSchema(schema, { direction: 'response', requiredOnly: true });
 
 function fill(schema: JsonSchema, value: unknown, fields: ErrorFields, depth: number): unknown {
   if (!isPlainObject(value) || typeof schema !== 'object' || depth > 3) return value;
@@ -40,10 +47,10 @@ function fill(schema: JsonSchema, value: unknown, fields: ErrorFields, depth: nu
   // With no message field, an `error` string is where the message goes (DigitalOcean's `{error, root_causes}`).
   const messageIn = [...view.properties.keys()].some((name) => MESSAGE_FIELDS.test(name)) ? MESSAGE_FIELDS : /^error$/;
   for (const [name, property] of view.properties) {
-    if (!Object.hasOwn(value, name) && !view.required.has(name)) continue;
     const replacement = fieldValue(name, property, fields, messageIn);
     if (replacement !== undefined) value[name] = replacement;
     else if (Object.hasOwn(value, name)) value[name] = fill(property, value[name], fields, depth + 1);
+    else if (carriesMessage(property)) value[name] = fill(property, smallest(property), fields, depth + 1);
   }
   return value;
 }

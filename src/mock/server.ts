@@ -20,6 +20,7 @@ import { randomIds, seededIds } from './ids.js';
 import type { PersistedState } from './state-file.js';
 import type { StateFileSystem } from './state-io.js';
 import { StatePersistence } from './state-persistence.js';
+import { closeIdleConnectionsAfterReading } from './keep-alive.js';
 import { ConnectionCap } from './connection-cap.js';
 import { defaultMemoryBudget } from './memory-budget.js';
 import { Store } from './store.js';
@@ -177,6 +178,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     },
   );
   const connections = new ConnectionCap(server, options.maxConnections ?? DEFAULT_LIMITS.maxConnections);
+  closeIdleConnectionsAfterReading(server);
   // A malformed request line or oversized headers: answer 400/431 instead of dropping the socket silently.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();

@@ -23,11 +23,18 @@ export interface ArbitraryOptions {
   maxItems?: number;
   /** 'ascii' keeps free text to printable ASCII (query strings, headers); 'any' mixes in characters servers trip over. */
   text?: 'any' | 'ascii';
+  /**
+   * Arrays and objects hold at least one item or property: a form (`a[0]=x`, `b[c]=y`) has no way to
+   * send an empty one, so `enabled_events: []` would reach the server as no field at all.
+   */
+  nonEmpty?: boolean;
 }
 
 type Resolved = Required<ArbitraryOptions>;
 
-const DEFAULTS: Resolved = { direction: 'request', maxDepth: 6, maxItems: 4, text: 'any' };
+const DEFAULTS: Resolved = { direction: 'request', maxDepth: 6, maxItems: 4, text: 'any', nonEmpty: false };
+/** How far past maxDepth required properties are still followed before a cycle of them is cut. */
+const DEEP_REQUIRED_LIMIT = 16;
 /** Range for numbers a schema leaves unbounded: wide enough to find overflow bugs, JSON-safe. */
 const UNBOUNDED = 1e9;
 
@@ -37,7 +44,7 @@ const cache = new WeakMap<object, Map<string, fc.Arbitrary<unknown>>>();
 export function schemaArbitrary(schema: JsonSchema, options: ArbitraryOptions = {}): fc.Arbitrary<unknown> {
   const resolved = { ...DEFAULTS, ...options };
   if (typeof schema !== 'object') return build(schema, resolved, 0);
-  const key = `${resolved.direction}|${resolved.maxDepth}|${resolved.maxItems}|${resolved.text}`;
+  const key = `${resolved.direction}|${resolved.maxDepth}|${resolved.maxItems}|${resolved.text}|${resolved.nonEmpty}`;
   let bySchema = cache.get(schema);
   if (!bySchema) cache.set(schema, (bySchema = new Map()));
   let arbitrary = bySchema.get(key);
@@ -59,9 +66,16 @@ function buildUnchecked(schema: JsonSchema | undefined, options: Resolved, depth
   if (schema === false) return fc.constant(null);
   const view = viewOf(schema);
   if (view.members) return view.members.length > 0 ? fc.constantFrom(...view.members) : fc.constant(null);
+  // Past maxDepth a value ends as soon as it can: null where admitted, a scalar branch of a union
+  // (Stripe's expandable fields, `anyOf: [id string, object]`, nest through required properties
+  // without end). A cycle of required objects is cut with null, invalid but finite.
+  const deep = depth >= options.maxDepth;
+  if (deep && (view.admits.has('null') || depth >= options.maxDepth + DEEP_REQUIRED_LIMIT)) return fc.constant(null);
   if (view.branches.length > 0) {
     const { tags } = view;
-    const exclusive = view.unionKeyword === 'oneOf' ? exclusiveBranches(view.branches) : view.branches;
+    const shallow = deep && !tags ? view.branches.filter(isScalarSchema) : [];
+    const candidates = shallow.length > 0 ? shallow : view.branches;
+    const exclusive = view.unionKeyword === 'oneOf' ? exclusiveBranches(candidates) : candidates;
     // `oneOf: [integer, number]` (OpenAI's state variables): a whole number matches both branches, so
     // no integer is valid; the number branch builds fractions and the integer branch none.
     const wholeNumbersClash =
@@ -107,6 +121,12 @@ function exclusiveBranches(branches: readonly JsonSchema[]): JsonSchema[] {
     const properties = Object.fromEntries(Object.entries(own.merged.properties).filter(([name]) => !others.has(name)));
     return { ...own.merged, properties };
   });
+}
+
+/** Whether every value a schema admits is a scalar (no object or array to nest further). */
+function isScalarSchema(schema: JsonSchema): boolean {
+  const { admits } = viewOf(schema);
+  return !admits.has('object') && !admits.has('array');
 }
 
 /** The one type a schema names, if it names exactly one. */
@@ -459,7 +479,7 @@ function patternArbitrary(pattern: string): fc.Arbitrary<string> {
 }
 
 function arrayArbitrary(view: SchemaView, options: Resolved, depth: number): fc.Arbitrary<unknown[]> {
-  const minLength = view.minItems ?? 0;
+  const minLength = Math.max(view.minItems ?? 0, options.nonEmpty && view.maxItems !== 0 ? 1 : 0);
   const deep = depth >= options.maxDepth;
   const maxLength: number = deep
     ? minLength
@@ -492,21 +512,32 @@ function objectArbitrary(view: SchemaView, options: Resolved, depth: number): fc
   const required = new Set<string>([...view.required].filter((name) => !isHidden(view.properties.get(name))));
   const deep = depth >= options.maxDepth;
   const model: Record<string, fc.Arbitrary<unknown>> = {};
+  // A form's object needs one property at least: deep down, the first one stands in for a required one.
+  const kept =
+    deep && options.nonEmpty && required.size === 0
+      ? [...view.properties.keys()].find((name) => !isHidden(view.properties.get(name)))
+      : undefined;
   for (const [name, property] of view.properties) {
     if (isHidden(property)) continue;
-    if (deep && !required.has(name)) continue;
+    if (deep && !required.has(name) && name !== kept) continue;
     model[name] = build(property, options, depth + 1);
   }
+  if (kept !== undefined) required.add(kept);
   // Required names the schema does not describe still need a value.
   for (const name of required) model[name] ??= anyJson();
+  const requiredKeys = [...required].filter((name) => name in model);
+  const fields = Object.keys(model).length;
   const record = withoutForbiddenSet(
-    fc.record(model, { requiredKeys: [...required].filter((name) => name in model) }),
+    options.nonEmpty && requiredKeys.length === 0 && fields > 0
+      ? fc.record(model, { requiredKeys }).filter((value) => Object.keys(value).length > 0)
+      : fc.record(model, { requiredKeys }),
     view.merged.not,
     required,
   );
   const extra = view.additional;
   const wantsMap = typeof extra === 'object' && !deep;
-  const minExtra = Math.max(0, (view.minProperties ?? 0) - Object.keys(model).length);
+  const opensUp = view.additional !== false && view.maxProperties !== 0;
+  const minExtra = Math.max(0, (view.minProperties ?? 0) - fields, options.nonEmpty && fields === 0 && opensUp ? 1 : 0);
   if (!wantsMap && minExtra === 0) return record;
   const known = new Set(view.properties.keys());
   // In forms and parameters (text 'ascii') brackets nest keys (`a[b]`): a key holding one could not be sent as itself.

@@ -2,8 +2,10 @@
  * A deterministic example value built from a dereferenced schema: the "static" answer a mock gives
  * when the spec has no example (Prism's static mode). Random data comes from `arbitrary.ts` instead.
  */
+import fc from 'fast-check';
 import { withTagValue } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
+import { schemaRegExp } from './pattern.js';
 import { type Bounds, hiddenIn, type JsonType, type SchemaView, viewOf } from './schema-view.js';
 import type { JsonSchema } from './types.js';
 
@@ -12,6 +14,8 @@ export interface ExampleOptions {
   /** The instant used for date-time values, so answers follow the mock's clock. */
   now?: Date;
   maxDepth?: number;
+  /** Only what validity needs: required properties, the fewest items, null where admitted. */
+  requiredOnly?: boolean;
 }
 
 const FORMAT_EXAMPLES: ReadonlyMap<string, string> = new Map(
@@ -31,6 +35,9 @@ const FORMAT_EXAMPLES: ReadonlyMap<string, string> = new Map(
   }),
 );
 
+/** How far past `maxDepth` required properties are still followed before a cycle of them is cut with null. */
+const LEAN_DEPTH = 16;
+
 export function exampleFromSchema(schema: JsonSchema | undefined, options: ExampleOptions): unknown {
   return build(schema, options, 0);
 }
@@ -44,8 +51,11 @@ function build(schema: JsonSchema | undefined, options: ExampleOptions, depth: n
   if (schema.default !== undefined) return schema.default;
   const view = viewOf(schema);
   if (view.members && view.members.length > 0) return view.members.find((v) => v !== null) ?? view.members[0];
-  if (depth > (options.maxDepth ?? 8)) return null;
-  const whole = shaped(view, options, depth);
+  // Past the depth limit only what validity needs (null where admitted, else required properties and
+  // minItems), as arbitrary.ts does: a bare null would break every non-nullable deep field.
+  const lean = options.requiredOnly === true || depth > (options.maxDepth ?? 8);
+  if (lean && (view.admits.has('null') || depth > (options.maxDepth ?? 8) + LEAN_DEPTH)) return null;
+  const whole = shaped(view, options, depth, lean);
   if (!Array.isArray(schema.allOf) || !isPlainObject(whole)) return whole;
   // Each part's own example (or its shape) over the merged schema's shape.
   const parts = schema.allOf.map((part: JsonSchema) => build(part, options, depth + 1));
@@ -53,7 +63,7 @@ function build(schema: JsonSchema | undefined, options: ExampleOptions, depth: n
 }
 
 /** An example of the value's shape, from the merged view (its annotations already read). */
-function shaped(view: SchemaView, options: ExampleOptions, depth: number): unknown {
+function shaped(view: SchemaView, options: ExampleOptions, depth: number, lean: boolean): unknown {
   if (view.branches.length > 0) {
     // The first branch a value can take: not null, and selected by some tag where the union is discriminated.
     const index = Math.max(
@@ -78,18 +88,20 @@ function shaped(view: SchemaView, options: ExampleOptions, depth: number): unkno
     case 'string':
       return stringFor(view, options);
     case 'array': {
+      const length = Math.min(lean ? (view.minItems ?? 0) : Math.max(1, view.minItems ?? 1), view.maxItems ?? Infinity);
+      if (length === 0) return [];
       const item = build(view.items ?? {}, options, depth + 1);
-      return Array.from({ length: Math.max(1, view.minItems ?? 1) }, () => item).slice(0, view.maxItems ?? Infinity);
+      return Array.from({ length }, () => item);
     }
     default:
-      return objectFor(view, options, depth);
+      return objectFor(view, options, depth, lean);
   }
 }
 
-function objectFor(view: SchemaView, options: ExampleOptions, depth: number): Record<string, unknown> {
+function objectFor(view: SchemaView, options: ExampleOptions, depth: number, lean: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, property] of view.properties) {
-    if (hiddenIn(options.direction, property)) continue;
+    if (hiddenIn(options.direction, property) || (lean && !view.required.has(name))) continue;
     Object.defineProperty(out, name, {
       value: build(property, options, depth + 1),
       enumerable: true,
@@ -137,8 +149,29 @@ function numberInRange(bounds: Bounds): number {
 
 function stringFor(view: SchemaView, options: ExampleOptions): string {
   if (view.format === 'date-time') return (options.now ?? new Date(0)).toISOString();
+  if (view.pattern !== undefined) {
+    const matching = stringMatching(view.pattern, view.minLength ?? 0, view.maxLength ?? Infinity);
+    if (matching !== undefined) return matching;
+  }
   const base = (view.format !== undefined && FORMAT_EXAMPLES.get(view.format)) || 'string';
   const min = view.minLength ?? 0;
   const padded = base.length >= min ? base : base.padEnd(min, 'x');
   return view.maxLength !== undefined && !view.format ? padded.slice(0, view.maxLength) : padded;
+}
+
+const matchingStrings = new Map<string, string | undefined>();
+
+/**
+ * The shortest of a few strings a pattern matches, drawn with a fixed seed (so examples stay
+ * deterministic): Stripe's list `url` (`^/v1/charges`) refuses the plain "string".
+ */
+function stringMatching(pattern: string, minLength: number, maxLength: number): string | undefined {
+  const key = `${minLength}|${maxLength}|${pattern}`;
+  if (!matchingStrings.has(key)) {
+    const regex = schemaRegExp(pattern);
+    const fits = (text: string) => text.length >= minLength && text.length <= maxLength && regex.test(text);
+    const drawn = fits('string') ? ['string'] : fc.sample(fc.stringMatching(regex), { numRuns: 20, seed: 1 });
+    matchingStrings.set(key, drawn.filter(fits).sort((a, b) => a.length - b.length)[0]);
+  }
+  return matchingStrings.get(key);
 }

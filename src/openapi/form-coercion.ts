@@ -7,7 +7,7 @@
  */
 import qs from 'qs';
 import { isPlainObject } from './json-value.js';
-import { readsAsString, scalarFromText, viewOf } from './schema-view.js';
+import { readsAsString, type SchemaView, scalarFromText, viewOf, wantsArray } from './schema-view.js';
 import type { JsonSchema } from './types.js';
 
 export type FieldEncoding = 'form' | 'multipart';
@@ -28,6 +28,21 @@ export function readFormBody(text: string, schema: JsonSchema | undefined): unkn
   );
 }
 
+/**
+ * A parameter's text (each value where it repeats) as the server reads it: the type its schema asks
+ * for, an array where the schema wants one (`a=1&a=2`, or `1,2`). The mock reads parameters with it,
+ * and the harness judges the parameter probes it sends by it.
+ */
+export function parameterFromText(raw: string | string[], schema: JsonSchema | undefined): unknown {
+  const view = viewOf(schema);
+  if (wantsArray(view)) {
+    const items = Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',');
+    const itemSchema = shapeOf(view, 'array').items;
+    return items.map((item) => parameterFromText(item, itemSchema));
+  }
+  return scalarFromText(Array.isArray(raw) ? raw[raw.length - 1] : raw, schema);
+}
+
 export function coerceToSchema(
   value: unknown,
   schema: JsonSchema | undefined,
@@ -39,10 +54,12 @@ export function coerceToSchema(
   const types = view.admits;
   if (typeof value === 'string') return fromString(value, types, schema, encoding, depth);
   if (Array.isArray(value)) {
-    return types.has('array') ? value.map((item) => coerceToSchema(item, view.items, encoding, depth + 1)) : value;
+    const items = shapeOf(view, 'array').items;
+    return types.has('array') ? value.map((item) => coerceToSchema(item, items, encoding, depth + 1)) : value;
   }
   if (isPlainObject(value)) {
-    const rest = isPlainObject(view.additional) ? view.additional : undefined;
+    const shape = shapeOf(view, 'object');
+    const rest = isPlainObject(shape.additional) ? shape.additional : undefined;
     // qs builds arrays with numeric keys as objects once they pass its array limit; a schema that wants an array gets one.
     if (types.has('array') && !types.has('object') && Object.keys(value).every((key) => /^\d+$/.test(key))) {
       return coerceToSchema(
@@ -56,12 +73,23 @@ export function coerceToSchema(
     }
     const result: Record<string, unknown> = Object.create(null);
     for (const [name, item] of Object.entries(value)) {
-      const declared = view.properties.get(name) ?? rest;
+      const declared = shape.properties.get(name) ?? rest;
       result[name] = coerceToSchema(item, declared, encoding, depth + 1);
     }
     return result;
   }
   return value;
+}
+
+/**
+ * The part of a schema that describes a value of this type: the schema itself, or in a union the
+ * first branch that admits the type (Stripe's `anyOf: [{properties: {day, month, year}}, {enum: [""]}]`
+ * keeps the properties in a branch).
+ */
+function shapeOf(view: SchemaView, type: 'object' | 'array', depth = 0): SchemaView {
+  if (view.branches.length === 0 || depth > 8) return view;
+  const branch = view.branches.map((b) => viewOf(b)).find((b) => b.admits.has(type));
+  return branch ? shapeOf(branch, type, depth + 1) : view;
 }
 
 function fromString(
@@ -73,7 +101,7 @@ function fromString(
 ): unknown {
   const scalar = scalarFromText(text, schema);
   if (scalar !== text || readsAsString(text, schema)) return scalar;
-  if (types.has('array') && encoding === 'form') return [scalarFromText(text, viewOf(schema).items)];
+  if (types.has('array') && encoding === 'form') return [scalarFromText(text, shapeOf(viewOf(schema), 'array').items)];
   if ((types.has('object') || types.has('array')) && encoding === 'multipart') {
     try {
       return coerceToSchema(JSON.parse(text), schema, encoding, depth + 1);

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
 import { runContract } from '../../src/contract/runner.js';
+import { exampleFromSchema } from '../../src/openapi/example.js';
 import { schemaArbitrary } from '../../src/openapi/arbitrary.js';
 import { loadSpec } from '../../src/openapi/load.js';
 import type { Spec } from '../../src/openapi/types.js';
@@ -29,6 +30,9 @@ const ALLOF_NULLABLE = `${ROOT}test/fixtures/real-world-defects/allof-nullable-3
 const ONEOF_REQUIRED = `${ROOT}test/fixtures/real-world-defects/oneof-required-3.0.yaml`;
 const CREATE_EXTENDS = `${ROOT}test/fixtures/real-world-defects/create-extends-item-3.0.yaml`;
 const TRANSPORT_HEADERS = `${ROOT}test/fixtures/real-world-defects/transport-headers-3.0.yaml`;
+const DEEP_ANSWERS = `${ROOT}test/fixtures/real-world-defects/deep-answers-3.0.yaml`;
+const TEXT_UNIONS = `${ROOT}test/fixtures/real-world-defects/text-unions-3.0.yaml`;
+const FORM_CONTAINERS = `${ROOT}test/fixtures/real-world-defects/form-containers-3.0.yaml`;
 const SHARED_TAG = `${ROOT}test/fixtures/real-world-defects/discriminator-shared-tag-3.1.yaml`;
 const OVERLAPPING = `${ROOT}test/fixtures/real-world-defects/overlapping-unions-3.1.yaml`;
 const NOT_BOTH = `${ROOT}test/fixtures/real-world-defects/not-both-3.1.yaml`;
@@ -314,6 +318,95 @@ describe('spec engine on real-world quirks', () => {
     });
   });
 
+  it("deep answers stay valid: Stripe's error body nine levels down, patterned list urls, expandable fields that nest without end", async () => {
+    const deep = await loadSpec(DEEP_ANSWERS);
+    const deepValidator = new SpecValidator(deep);
+    const schemaOf = (id: string, status: string) =>
+      operation(deep, id).responses.find((r) => r.status === status)!.content[0].schemaPointer!;
+    const issues = (id: string, status: string, body: unknown) =>
+      deepValidator.validate(schemaOf(id, status), body, 'response').map((i) => `${i.path.join('.')} ${i.message}`);
+    // The full example reaches a charge's outcome.rule nine levels down (past the depth limit), still valid
+    const errorSchema = operation(deep, 'PostCharges').responses.find((r) => r.status === 'default')!.content[0].schema;
+    const example = exampleFromSchema(errorSchema, { direction: 'response' }) as {
+      error: { payment_intent: { charges: { data: { outcome: { rule: unknown } }[] } } };
+    };
+    expect(issues('PostCharges', 'default', example)).toEqual([]);
+    expect(typeof example.error.payment_intent.charges.data[0].outcome.rule).toBe('string');
+    await withSpecMock(
+      [DEEP_ANSWERS],
+      async (mock) => {
+        const auth = { authorization: 'Bearer k' };
+        const refused = await send(mock.url, 'POST', '/v1/charges', {
+          raw: 'amount=0',
+          headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+        });
+        expect(refused.status).toBe(422);
+        expect(issues('PostCharges', 'default', refused.body)).toEqual([]);
+        // The smallest valid error, with its message: not a whole payment intent in every 4xx
+        expect(refused.body.error.message).toContain('amount');
+        expect(refused.text.length).toBeLessThan(1000);
+        const list = await send(mock.url, 'GET', '/v1/charges', { headers: auth });
+        expect(list.status, list.text).toBe(200);
+        expect(list.body.url).toMatch(/^\/v1\/charges/);
+        for (const seed of [1, 2, 3]) {
+          const dynamic = await send(mock.url, 'GET', `/v1/charges/ch_${seed}`, {
+            headers: { ...auth, prefer: 'dynamic=true' },
+          });
+          expect(dynamic.status, dynamic.text).toBe(200);
+          expect(issues('GetChargesCharge', '200', dynamic.body)).toEqual([]);
+        }
+      },
+      { apiKeys: ['k'] },
+    );
+  });
+
+  it('a union of a number, object or array with fixed text (Stripe\'s `anyOf: [integer, enum: [""]]`) reads "19" as the number and nested fields by their branch', async () => {
+    await withSpecMock(
+      [TEXT_UNIONS],
+      async (mock) => {
+        const auth = { authorization: `Basic ${Buffer.from('k:').toString('base64')}` };
+        const query = (q: string) => send(mock.url, 'GET', `/v1/invoices/upcoming?${q}`, { headers: auth });
+        for (const accepted of [
+          'subscription_cancel_at=19',
+          'subscription_cancel_at=',
+          'subscription_trial_end=now',
+          'subscription_trial_end=5',
+        ]) {
+          const answer = await query(accepted);
+          expect(answer.status, `${accepted}: ${answer.text}`).toBe(200);
+        }
+        for (const refused of [
+          'subscription_cancel_at=soon',
+          'subscription_trial_end=later',
+          'subscription_cancel_at=1.5',
+        ]) {
+          const answer = await query(refused);
+          expect(answer.status, refused).toBe(422);
+          expect(answer.text).toContain(refused.split('=')[0]);
+        }
+        const form = (body: string) =>
+          send(mock.url, 'POST', '/v1/subscriptions/sub_1', {
+            raw: body,
+            headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+          });
+        expect((await form('cancel_at=19&trial_end=now')).status).toBe(200);
+        expect((await form('cancel_at=&trial_end=1700000000')).status).toBe(200);
+        expect((await form('cancel_at=never')).status).toBe(422);
+        // Fields of an object or array branch are read as their branch says
+        const nested = await form(
+          'billing_thresholds[usage_gte]=5&billing_thresholds[reset_billing_cycle_anchor]=true&items[0][quantity]=2',
+        );
+        expect(nested.status, nested.text).toBe(200);
+        expect((await form('billing_thresholds=&items=')).status).toBe(200);
+        const wrong = await form('billing_thresholds[usage_gte]=many&items[0][quantity]=-1');
+        expect(wrong.status).toBe(422);
+        expect(wrong.text).toContain('usage_gte');
+        expect(wrong.text).toContain('quantity');
+      },
+      { apiKeys: ['k'] },
+    );
+  });
+
   describe('served by the mock', () => {
     const mock = specMockFor([QUIRKS]);
 
@@ -436,6 +529,9 @@ describe('spec engine on real-world quirks', () => {
       CREATE_EXTENDS,
       TRANSPORT_HEADERS,
       COOKIES,
+      DEEP_ANSWERS,
+      TEXT_UNIONS,
+      FORM_CONTAINERS,
       SHARED_TAG,
       OVERLAPPING,
       NOT_BOTH,
@@ -445,6 +541,15 @@ describe('spec engine on real-world quirks', () => {
       for (const seed of [1, 2, 3]) {
         it(`${name}, seed ${seed}`, async () => {
           const report = await expectSelfTestConforms(file, seed);
+          if (file === FORM_CONTAINERS) {
+            // Form bodies with required arrays and all-optional objects went out with something in them, and were accepted
+            for (const operation of ['PostWebhookEndpoints', 'PostBillingPortalConfigurations']) {
+              expect(
+                report.tallies.find((t) => t.operation === operation && t.check === 'valid_request_accepted')?.passed,
+                operation,
+              ).toBeGreaterThan(0);
+            }
+          }
           if (file === MULTIPART_NULL)
             expect(
               report.tallies.find((t) => t.operation === 'createTranscription' && t.check === 'valid_request_accepted')
