@@ -467,7 +467,7 @@ function stringArbitrary(view: SchemaView, options: Resolved): fc.Arbitrary<stri
  * patterns carry them): such a pattern is built without them, a wider language, and each value is
  * held to the pattern itself.
  */
-function patternArbitrary(pattern: string): fc.Arbitrary<string> {
+export function patternArbitrary(pattern: string): fc.Arbitrary<string> {
   const regex = schemaRegExp(pattern);
   try {
     return fc.stringMatching(regex);

@@ -2,6 +2,7 @@
  * A deterministic example value built from a dereferenced schema: the "static" answer a mock gives
  * when the spec has no example (Prism's static mode). Random data comes from `arbitrary.ts` instead.
  */
+import { patternArbitrary } from './arbitrary.js';
 import fc from 'fast-check';
 import { withTagValue } from './discriminator.js';
 import { isPlainObject } from './json-value.js';
@@ -170,7 +171,7 @@ function stringMatching(pattern: string, minLength: number, maxLength: number): 
   if (!matchingStrings.has(key)) {
     const regex = schemaRegExp(pattern);
     const fits = (text: string) => text.length >= minLength && text.length <= maxLength && regex.test(text);
-    const drawn = fits('string') ? ['string'] : fc.sample(fc.stringMatching(regex), { numRuns: 20, seed: 1 });
+    const drawn = fits('string') ? ['string'] : fc.sample(patternArbitrary(pattern), { numRuns: 20, seed: 1 });
     matchingStrings.set(key, drawn.filter(fits).sort((a, b) => a.length - b.length)[0]);
   }
   return matchingStrings.get(key);
