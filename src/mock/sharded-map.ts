@@ -23,6 +23,8 @@ export class ShardedMap<V extends NonNullable<unknown>> {
   /** Empty until the base is full; then a table per shard. */
   private shards: Map<string, V>[] = [];
   private count = 0;
+  /** Per table (the base, then each shard), where `lowestByRank` found its first entry. */
+  private readonly cursors: (TableCursor<V> | undefined)[] = [];
   /** Counts deletions and replacements: an ordered iteration paused meanwhile checks what it holds. */
   private removals = 0;
 
@@ -106,14 +108,35 @@ export class ShardedMap<V extends NonNullable<unknown>> {
   /** The entry of lowest `rank` (see `entriesByRank`), passing over the key `skipped`. */
   lowestByRank(rank: (value: V) => number, skipped?: string): [string, V] | undefined {
     let lowest: [string, V] | undefined;
-    for (const table of this.tables()) {
-      for (const entry of table) {
-        if (entry[0] === skipped) continue;
-        if (lowest === undefined || rank(entry[1]) < rank(lowest[1])) lowest = entry;
-        break;
-      }
+    const tables = this.tables();
+    for (let index = 0; index < tables.length; index++) {
+      const entry = this.firstOf(index, tables[index]!, skipped);
+      if (entry && (lowest === undefined || rank(entry[1]) < rank(lowest[1]))) lowest = entry;
     }
     return lowest;
+  }
+
+  /**
+   * A table's first entry (other than `skipped`), read from an iterator kept between calls. Evicting
+   * oldest-first deletes at each table's front, and a Map keeps those holes until it rehashes: a fresh
+   * iterator would pass over all of them on every eviction (quadratic under a `--max-records` cap).
+   */
+  private firstOf(index: number, table: Map<string, V>, skipped: string | undefined): [string, V] | undefined {
+    let cursor = this.cursors[index];
+    // A finished iterator never sees later entries: start again (the table was empty, so no holes to pass).
+    if (!cursor || cursor.entry === undefined) cursor = this.cursors[index] = startCursor(table);
+    while (cursor.entry !== undefined) {
+      const current = table.get(cursor.entry[0]);
+      if (current !== undefined) {
+        if (current !== cursor.entry[1]) cursor.entry = [cursor.entry[0], current];
+        break;
+      }
+      cursor.entry = nextEntry(cursor.iterator);
+    }
+    if (cursor.entry === undefined || cursor.entry[0] !== skipped) return cursor.entry;
+    // The one key passed over is the table's first: the next one, without moving the kept cursor.
+    for (const entry of table) if (entry[0] !== skipped) return entry;
+    return undefined;
   }
 
   private tables(): Map<string, V>[] {
@@ -123,6 +146,21 @@ export class ShardedMap<V extends NonNullable<unknown>> {
   private shardFor(key: string): Map<string, V> {
     return this.shards[shardOf(key)]!;
   }
+}
+
+interface TableCursor<V> {
+  readonly iterator: Iterator<[string, V]>;
+  entry: [string, V] | undefined;
+}
+
+function startCursor<V>(table: Map<string, V>): TableCursor<V> {
+  const iterator = table.entries();
+  return { iterator, entry: nextEntry(iterator) };
+}
+
+function nextEntry<V>(iterator: Iterator<[string, V]>): [string, V] | undefined {
+  const step = iterator.next();
+  return step.done ? undefined : step.value;
 }
 
 /** A set on the same tables: presence only. */
