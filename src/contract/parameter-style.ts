@@ -23,7 +23,7 @@ export function queryPairs(
   }
   if (value !== null && typeof value === 'object') {
     const entries = entriesOf(value);
-    if (style === 'deepObject') return entries.map(([key, v]) => [`${name}[${key}]`, scalarText(v)]);
+    if (style === 'deepObject') return entries.flatMap(([key, v]) => bracketPairs(`${name}[${key}]`, v));
     if (explode) return entries.map(([key, v]) => [key, scalarText(v)]);
     return [[name, entries.flatMap(([key, v]) => [key, scalarText(v)]).join(',')]];
   }
@@ -40,4 +40,12 @@ export function headerText(parameter: Pick<Parameter, 'explode'>, value: unknown
       : entries.flatMap(([key, v]) => [key, scalarText(v)]).join(',');
   }
   return scalarText(value);
+}
+
+/** A deepObject field, nested objects and arrays as further brackets (`a[b][c]=1`, `a[list][0]=x`), as servers that take them read them. */
+function bracketPairs(field: string, value: unknown): [string, string][] {
+  if (Array.isArray(value)) return value.flatMap((item, at) => bracketPairs(`${field}[${at}]`, item));
+  if (value !== null && typeof value === 'object')
+    return entriesOf(value).flatMap(([key, v]) => bracketPairs(`${field}[${key}]`, v));
+  return [[field, scalarText(value)]];
 }

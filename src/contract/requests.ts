@@ -44,8 +44,13 @@ function parameterArbitrary(parameter: Parameter): fc.Arbitrary<unknown> {
   const value = schemaArbitrary(parameter.schema, { direction: 'request', maxDepth: 2, text: 'ascii' });
   return value.filter((v) => {
     if (Array.isArray(v)) return (v.length > 0 || !parameter.required) && v.every(readsBackAsItem);
+    // An empty object puts nothing on the wire: absent, as a required parameter must not be.
     if (v !== null && typeof v === 'object')
-      return Object.values(v).every(readsBackAsItem) && Object.keys(v).every((key) => readsBackAsItem(key));
+      return (
+        (Object.keys(v).length > 0 || !parameter.required) &&
+        Object.values(v).every(readsBackAsItem) &&
+        Object.keys(v).every((key) => readsBackAsItem(key))
+      );
     return readsBack(v);
   });
 }

@@ -6,6 +6,7 @@ import type { FieldIssue } from './api-error.js';
 import { cookieValue } from './cookies.js';
 import { toFieldIssues } from './field-issues.js';
 import { parameterFromText } from '../openapi/form-coercion.js';
+import { type ParameterText, queryParameterText, simpleParameterText } from '../openapi/parameter-text.js';
 
 export interface RawParameters {
   path: Record<string, string>;
@@ -54,17 +55,15 @@ export function validateBody(validator: SpecValidator, schemaPointer: string | u
   return toFieldIssues(['body'], validator.validate(schemaPointer, body, 'request'), body);
 }
 
-function readRaw(parameter: Parameter, raw: RawParameters): string | string[] | undefined {
+function readRaw(parameter: Parameter, raw: RawParameters): ParameterText | undefined {
   switch (parameter.in) {
     case 'path':
-      return raw.path[parameter.name];
-    case 'query': {
-      const values = raw.query.getAll(parameter.name);
-      return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
-    }
+      return simpleParameterText(parameter, raw.path[parameter.name]);
+    case 'query':
+      return queryParameterText(parameter, raw.query);
     case 'header': {
       const value = raw.headers[parameter.name.toLowerCase()];
-      return Array.isArray(value) ? value.join(', ') : value;
+      return simpleParameterText(parameter, Array.isArray(value) ? value.join(', ') : value);
     }
     case 'cookie':
       return cookieValue(raw.headers, parameter.name);

@@ -12,6 +12,11 @@ import type { JsonSchema } from './types.js';
 
 export type FieldEncoding = 'form' | 'multipart';
 
+/** An object parameter's fields, still text: what `parameterText` finds for an object schema. */
+export interface TextFields {
+  [name: string]: unknown;
+}
+
 /** Bounds on what a form body may expand into: qs refuses to build more than this. */
 const FORM_LIMITS = { depth: 16, parameterLimit: 1000, arrayLimit: 100 } as const;
 
@@ -21,19 +26,21 @@ const FORM_LIMITS = { depth: 16, parameterLimit: 1000, arrayLimit: 100 } as cons
  * forms with it, and the harness judges the form probes it sends by it.
  */
 export function readFormBody(text: string, schema: JsonSchema | undefined): unknown {
-  return coerceToSchema(
-    qs.parse(text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false, parseArrays: false }),
-    schema,
-    'form',
-  );
+  return coerceToSchema(bracketFields(text), schema, 'form');
+}
+
+/** Nested fields of text as one object, bounded (`a[b][c]=1` → `{a: {b: {c: "1"}}}`): form bodies and deepObject parameters. */
+export function bracketFields(text: string): Record<string, unknown> {
+  return qs.parse(text, { ...FORM_LIMITS, plainObjects: true, allowPrototypes: false, parseArrays: false });
 }
 
 /**
- * A parameter's text (each value where it repeats) as the server reads it: the type its schema asks
- * for, an array where the schema wants one (`a=1&a=2`, or `1,2`). The mock reads parameters with it,
- * and the harness judges the parameter probes it sends by it.
+ * A parameter's text (each value where it repeats, or an object's fields) as the server reads it: the
+ * type its schema asks for, an array where the schema wants one (`a=1&a=2`, or `1,2`). The mock
+ * reads parameters with it, and the harness judges the parameter probes it sends by it.
  */
-export function parameterFromText(raw: string | string[], schema: JsonSchema | undefined): unknown {
+export function parameterFromText(raw: string | string[] | TextFields, schema: JsonSchema | undefined): unknown {
+  if (!Array.isArray(raw) && typeof raw === 'object') return coerceToSchema(raw, schema, 'form');
   const view = viewOf(schema);
   if (wantsArray(view)) {
     const items = Array.isArray(raw) ? raw : raw === '' ? [] : raw.split(',');
@@ -86,7 +93,7 @@ export function coerceToSchema(
  * first branch that admits the type (Stripe's `anyOf: [{properties: {day, month, year}}, {enum: [""]}]`
  * keeps the properties in a branch).
  */
-function shapeOf(view: SchemaView, type: 'object' | 'array', depth = 0): SchemaView {
+export function shapeOf(view: SchemaView, type: 'object' | 'array', depth = 0): SchemaView {
   if (view.branches.length === 0 || depth > 8) return view;
   const branch = view.branches.map((b) => viewOf(b)).find((b) => b.admits.has(type));
   return branch ? shapeOf(branch, type, depth + 1) : view;
