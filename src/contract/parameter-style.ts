@@ -2,6 +2,7 @@
  * Puts query and header parameter values on the wire as OpenAPI's `style` / `explode` say
  * (form, spaceDelimited, pipeDelimited, deepObject for queries; simple for headers).
  */
+import { arrayDelimiterOf, queryStyleOf } from '../openapi/parameter-text.js';
 import type { Parameter } from '../openapi/types.js';
 
 const scalarText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
@@ -13,13 +14,11 @@ export function queryPairs(
   parameter: Pick<Parameter, 'name' | 'style' | 'explode'>,
   value: unknown,
 ): [string, string][] {
-  const style = parameter.style ?? 'form';
-  const explode = parameter.explode ?? style === 'form';
+  const { style, explode } = queryStyleOf(parameter);
   const { name } = parameter;
   if (Array.isArray(value)) {
     if (explode) return value.map((item) => [name, scalarText(item)]);
-    const separator = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
-    return [[name, value.map(scalarText).join(separator)]];
+    return [[name, value.map(scalarText).join(arrayDelimiterOf(style))]];
   }
   if (value !== null && typeof value === 'object') {
     const entries = entriesOf(value);

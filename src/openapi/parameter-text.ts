@@ -19,13 +19,23 @@ const DELIMITERS: ReadonlyMap<string, string> = new Map([
   ['pipeDelimited', '|'],
 ]);
 
+/** A query parameter's `style` and `explode`, with OpenAPI's defaults: form, exploded only when form. */
+export function queryStyleOf(parameter: Pick<Parameter, 'style' | 'explode'>): { style: string; explode: boolean } {
+  const style = parameter.style ?? 'form';
+  return { style, explode: parameter.explode ?? style === 'form' };
+}
+
+/** What separates an unexploded query array's items in `style`. */
+export function arrayDelimiterOf(style: string): string {
+  return DELIMITERS.get(style) ?? ',';
+}
+
 /** A query parameter's text, or undefined when the request does not carry it. */
 export function queryParameterText(
   parameter: Pick<Parameter, 'name' | 'style' | 'explode' | 'schema'>,
   query: URLSearchParams,
 ): ParameterText | undefined {
-  const style = parameter.style ?? 'form';
-  const explode = parameter.explode ?? style === 'form';
+  const { style, explode } = queryStyleOf(parameter);
   const view = viewOf(parameter.schema);
   const values = query.getAll(parameter.name);
   if (view.admits.has('object')) {
