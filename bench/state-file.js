@@ -7,7 +7,8 @@
  * PARLEY_BENCH_STATE_SESSIONS sets N (default 1,000,000; `--quick` 200,000), PARLEY_BENCH_IDLE_SECONDS
  * the idle time after the fill (default 20). PARLEY_BENCH_STALLS=1 also notes the servers' event-loop
  * stalls with what their main thread did meanwhile (bench/lib/stalls.js): on a shared machine, whether
- * a long answer was the mock's work or a wait for a core. Prints a table and the verdicts against issue #15's
+ * a long answer was the mock's work or a wait for a core. PARLEY_BENCH_SERVER_NODE_ARGS: node options for
+ * the servers (space-separated), e.g. `--no-parallel-scavenge` (see bench/RESULTS.md, issue #15). Prints a table and the verdicts against issue #15's
  * targets (and writes bench/out/state-file.json); `measureStateFile()` is what bench/run.js calls.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { formatNumber, mib, table, verdict } from './lib/report.js';
 import { summariseStalls } from './lib/stalls.js';
 
 const server = fileURLToPath(new URL('servers/parley.js', import.meta.url));
+const serverArgs = [...(process.env.PARLEY_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), server];
 const ADMIN_TOKEN = 'bench-admin';
 const CONNECTIONS = 64;
 const REQUEST = {
@@ -64,7 +66,7 @@ function env(stateFile, sessions) {
 async function fillRun({ sessions, idleSeconds, stateFile, stallsFile }) {
   const label = stateFile ? 'with --state-file' : 'without';
   log(`state file: filling ${formatNumber(sessions)} sessions ${label}`);
-  const { child, url } = await startServer(process.execPath, [server], {
+  const { child, url } = await startServer(process.execPath, serverArgs, {
     env: { ...env(stateFile, sessions), ...(stallsFile ? { PARLEY_BENCH_STALLS_FILE: stallsFile } : {}) },
   });
   const cpuBefore = cpuSeconds(child.pid);
@@ -140,7 +142,7 @@ async function fillRun({ sessions, idleSeconds, stateFile, stallsFile }) {
 async function restart(file, sessions) {
   log(file ? 'state file: restarting on the saved file' : 'state file: a start without it, for comparison');
   const started = performance.now();
-  const { child, url } = await startServer(process.execPath, [server], {
+  const { child, url } = await startServer(process.execPath, serverArgs, {
     env: env(file, sessions),
     timeoutMs: 120_000,
   });
