@@ -5,7 +5,10 @@
  * (SIGTERM) and, with the file, the restart until the first 2xx answer.
  *
  * PARLEY_BENCH_STATE_SESSIONS sets N (default 1,000,000; `--quick` 200,000), PARLEY_BENCH_IDLE_SECONDS
- * the idle time after the fill (default 20). Prints a table and the verdicts against issue #15's
+ * the idle time after the fill (default 20). PARLEY_BENCH_STALLS=1 also notes the servers' event-loop
+ * stalls with what their main thread did meanwhile (bench/lib/stalls.js): on a shared machine, whether
+ * a long answer was the mock's work or a wait for a core. PARLEY_BENCH_SERVER_NODE_ARGS: node options for
+ * the servers (space-separated), e.g. `--no-parallel-scavenge` (see bench/RESULTS.md, issue #15). Prints a table and the verdicts against issue #15's
  * targets (and writes bench/out/state-file.json); `measureStateFile()` is what bench/run.js calls.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,8 +18,10 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { peakRssBytes, rssBytes, startServer } from './lib/processes.js';
 import { formatNumber, mib, table, verdict } from './lib/report.js';
+import { summariseStalls } from './lib/stalls.js';
 
 const server = fileURLToPath(new URL('servers/parley.js', import.meta.url));
+const serverArgs = [...(process.env.PARLEY_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), server];
 const ADMIN_TOKEN = 'bench-admin';
 const CONNECTIONS = 64;
 const REQUEST = {
@@ -33,12 +38,13 @@ const log = (line = '') => process.stderr.write(`${line}\n`);
  */
 const FIRST_SAVE_MS = 5_000;
 
-export async function measureStateFile({ sessions, idleSeconds }) {
+export async function measureStateFile({ sessions, idleSeconds, stalls = false }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-state-'));
   const file = path.join(dir, 'state.jsonl');
+  const stallsFile = (name) => (stalls ? path.join(dir, `stalls-${name}.json`) : undefined);
   try {
-    const without = await fillRun({ sessions, idleSeconds });
-    const withFile = await fillRun({ sessions, idleSeconds, stateFile: file });
+    const without = await fillRun({ sessions, idleSeconds, stallsFile: stallsFile('without') });
+    const withFile = await fillRun({ sessions, idleSeconds, stateFile: file, stallsFile: stallsFile('with') });
     withFile.fileBytes = statSync(file).size;
     withFile.restart = await restart(file, sessions);
     // The same start with nothing to load: what of the restart the state file accounts for.
@@ -57,12 +63,15 @@ function env(stateFile, sessions) {
   };
 }
 
-async function fillRun({ sessions, idleSeconds, stateFile }) {
+async function fillRun({ sessions, idleSeconds, stateFile, stallsFile }) {
   const label = stateFile ? 'with --state-file' : 'without';
   log(`state file: filling ${formatNumber(sessions)} sessions ${label}`);
-  const { child, url } = await startServer(process.execPath, [server], { env: env(stateFile, sessions) });
+  const { child, url } = await startServer(process.execPath, serverArgs, {
+    env: { ...env(stateFile, sessions), ...(stallsFile ? { PARLEY_BENCH_STALLS_FILE: stallsFile } : {}) },
+  });
   const cpuBefore = cpuSeconds(child.pid);
   const started = performance.now();
+  const startedEpochMs = Date.now();
   const latencies = new Float64Array(sessions + CONNECTIONS * 2);
   let answered = 0;
   let maxOnceSavingMs = 0;
@@ -117,10 +126,15 @@ async function fillRun({ sessions, idleSeconds, stateFile }) {
     idlePeakRssBytes: idlePeakRss,
     stopSeconds: (performance.now() - stopped) / 1000,
     stopExitCode: code,
+    // Stalls from when saves may start to the end of the fill, as for maxOnceSavingMs.
+    stalls: stallsFile
+      ? summariseStalls(stallsFile, startedEpochMs + FIRST_SAVE_MS, startedEpochMs + fillSeconds * 1000)
+      : undefined,
   };
   log(
     `  ${formatNumber(run.fillRate)} req/s, max ${formatNumber(run.maxMs)} ms (from 5 s on ${formatNumber(run.maxOnceSavingMs)} ms), peak RSS ${formatNumber(mib(run.peakRssBytes))} MiB, stop ${formatNumber(run.stopSeconds, 2)} s`,
   );
+  if (run.stalls) log(`  event-loop stalls from 5 s on: ${formatStalls(run.stalls)}`);
   return run;
 }
 
@@ -128,7 +142,7 @@ async function fillRun({ sessions, idleSeconds, stateFile }) {
 async function restart(file, sessions) {
   log(file ? 'state file: restarting on the saved file' : 'state file: a start without it, for comparison');
   const started = performance.now();
-  const { child, url } = await startServer(process.execPath, [server], {
+  const { child, url } = await startServer(process.execPath, serverArgs, {
     env: env(file, sessions),
     timeoutMs: 120_000,
   });
@@ -149,6 +163,11 @@ async function restart(file, sessions) {
       child.kill('SIGTERM');
     });
   }
+}
+
+function formatStalls({ longest, maxCpuMs, maxBlockedMs }) {
+  const ms = (value) => `${formatNumber(value)} ms`;
+  return `${ms(longest.wallMs)} (${ms(longest.cpuMs)} / ${ms(longest.waitMs)}); ${ms(maxCpuMs)}; ${ms(maxBlockedMs)}`;
 }
 
 /** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s), in seconds. */
@@ -207,6 +226,13 @@ export function renderStateFile(result) {
     ],
     ['failed answers', String(a.failed), String(b.failed), ''],
   ];
+  if (a.stalls && b.stalls)
+    rows.splice(4, 0, [
+      'longest event-loop stall from 5 s on (on CPU / waiting for a core); most CPU in one stall; longest blocked',
+      formatStalls(a.stalls),
+      formatStalls(b.stalls),
+      '',
+    ]);
   return [
     `### State file: ${formatNumber(result.sessions)} Feather sessions at ${result.connections} connections`,
     '',
@@ -219,7 +245,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
   const sessions = Number(process.env.PARLEY_BENCH_STATE_SESSIONS ?? (quick ? 200_000 : 1_000_000));
   const idleSeconds = Number(process.env.PARLEY_BENCH_IDLE_SECONDS ?? (quick ? 5 : 20));
-  const result = await measureStateFile({ sessions, idleSeconds });
+  const result = await measureStateFile({ sessions, idleSeconds, stalls: process.env.PARLEY_BENCH_STALLS === '1' });
   const outDir = fileURLToPath(new URL('out/', import.meta.url));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(

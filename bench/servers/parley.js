@@ -2,10 +2,13 @@
  * Bench child: the parley mock on the bundled specs, on a free loopback port. Prints `listening on <url>`.
  * PARLEY_MAX_RECORDS, PARLEY_ADMIN_TOKEN, PARLEY_STATE_FILE and PARLEY_API_KEYS (comma-separated) set
  * --max-records, --admin-token, --state-file and --api-key; PARLEY_DIST runs the build in another dist/ directory (another commit's, for bench/compare.js).
+ * PARLEY_BENCH_STALLS_FILE: event-loop stalls are noted and written there at exit (see bench/lib/stalls.js).
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { watchStalls } from '../lib/stalls.js';
 
+if (process.env.PARLEY_BENCH_STALLS_FILE) watchStalls(process.env.PARLEY_BENCH_STALLS_FILE);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dist = process.env.PARLEY_DIST || path.join(root, 'dist');
 const { startMockServer } = await import(pathToFileURL(path.join(dist, 'src/mock/server.js')).href);

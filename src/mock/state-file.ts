@@ -170,6 +170,11 @@ class StateFileParser {
   private batchLines = 0;
   private lastTenant = '';
   private lastCollection = '';
+  /**
+   * The bytes of the last record line up to its id, `{"record":["tenant","collection",`: most lines
+   * start with the same ones, and then their names are the last line's without reading them again.
+   */
+  private lastNames = Buffer.alloc(0);
 
   constructor(
     private readonly file: string,
@@ -197,12 +202,9 @@ class StateFileParser {
    * for anything else (or a name with escapes in it), which is parsed as JSON.
    */
   private heldRecord({ bytes, start, end }: LineView): boolean {
-    if (bytes.compare(RECORD_PREFIX, 0, RECORD_PREFIX.length, start, start + RECORD_PREFIX.length) !== 0) return false;
-    const tenantEnd = plainStringEnd(bytes, start + RECORD_PREFIX.length - 1, end);
-    if (tenantEnd === -1 || bytes[tenantEnd] !== COMMA) return false;
-    const collectionEnd = plainStringEnd(bytes, tenantEnd + 1, end);
-    if (collectionEnd === -1 || bytes[collectionEnd] !== COMMA) return false;
-    const idEnd = plainStringEnd(bytes, collectionEnd + 1, end);
+    const namesEnd = this.sameNamesEnd(bytes, start, end) ?? this.readNames(bytes, start, end);
+    if (namesEnd === -1) return false;
+    const idEnd = plainStringEnd(bytes, namesEnd, end);
     const recordStart = idEnd + 1;
     if (
       idEnd === -1 ||
@@ -214,11 +216,8 @@ class StateFileParser {
       recordStart > end - 3
     )
       return false;
-    const tenant = this.name(start + RECORD_PREFIX.length, tenantEnd - 1, this.lastTenant);
-    const collection = this.name(tenantEnd + 2, collectionEnd - 1, this.lastCollection);
-    [this.lastTenant, this.lastCollection] = [tenant, collection];
-    const id = this.reader.copy(collectionEnd + 2, idEnd - 1);
-    this.store.put(tenant, collection, id, this.reader.text(recordStart, end - 2));
+    const id = this.reader.copy(namesEnd + 1, idEnd - 1);
+    this.store.put(this.lastTenant, this.lastCollection, id, this.reader.text(recordStart, end - 2));
     if (this.phase === 'snapshot') this.records++;
     else {
       this.recordLines++;
@@ -227,10 +226,25 @@ class StateFileParser {
     return true;
   }
 
-  /** A tenant or collection name: most lines repeat the previous line's, which is then used again (one string, its hash computed once). */
-  private name(start: number, end: number, previous: string): string {
-    const text = this.reader.text(start, end);
-    return text === previous ? previous : this.reader.copy(start, end);
+  /** Where the id starts when the line names the last record line's tenant and collection (a compare of bytes, no strings made). */
+  private sameNamesEnd(bytes: Buffer, start: number, end: number): number | undefined {
+    const length = this.lastNames.length;
+    if (length === 0 || start + length > end) return undefined;
+    return bytes.compare(this.lastNames, 0, length, start, start + length) === 0 ? start + length : undefined;
+  }
+
+  /** Reads the line's tenant and collection, for this line and the next ones; where the id starts, or -1 for a line to parse. */
+  private readNames(bytes: Buffer, start: number, end: number): number {
+    if (bytes.compare(RECORD_PREFIX, 0, RECORD_PREFIX.length, start, start + RECORD_PREFIX.length) !== 0) return -1;
+    const tenantEnd = plainStringEnd(bytes, start + RECORD_PREFIX.length - 1, end);
+    if (tenantEnd === -1 || bytes[tenantEnd] !== COMMA) return -1;
+    const collectionEnd = plainStringEnd(bytes, tenantEnd + 1, end);
+    if (collectionEnd === -1 || bytes[collectionEnd] !== COMMA) return -1;
+    this.lastTenant = this.reader.copy(start + RECORD_PREFIX.length, tenantEnd - 1);
+    this.lastCollection = this.reader.copy(tenantEnd + 2, collectionEnd - 1);
+    // A copy: `bytes` is the reader's buffer, read into again.
+    this.lastNames = Buffer.from(bytes.subarray(start, collectionEnd + 1));
+    return collectionEnd + 1;
   }
 
   private parse(text: string, view: LineView): void {

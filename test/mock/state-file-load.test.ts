@@ -28,6 +28,9 @@ function fill(store: Store, count: number, seed: string): Map<string, [string, s
     put(tenant, 'sessions', `${seed}-${index}`, { id: `${seed}-${index}`, title, body: 'x'.repeat(index % 300) });
   }
   put('a "quoted" key\\', 'col\nlection', `${seed}-escaped`, { id: 'escaped', note: 'names with escapes' });
+  // Names that start like the ones before them: the loader reuses a line's names only for the same bytes.
+  put('key-ab', 'sessions', `${seed}-longer-tenant`, { id: 'longer tenant' });
+  put('key-a', 'sessions-2', `${seed}-longer-collection`, { id: 'longer collection' });
   put('key-a', 'big', `${seed}-big`, { id: 'big', text: 'y'.repeat(3 * 1024 * 1024) });
   return written;
 }

@@ -218,6 +218,68 @@ describe('Store records held as JSON text', () => {
   });
 });
 
+describe('Store records loaded in bulk (a state file read at start)', () => {
+  /** A store holding `count` records loaded as text, as the state file's loader puts them. */
+  async function loaded(count: number, limits: ConstructorParameters<typeof Store>[0] = {}): Promise<Store> {
+    const store = new Store(limits);
+    await store.loadInBulk(async () => {
+      for (let at = 0; at < count; at++) store.put('k', 'sessions', `s${at}`, JSON.stringify({ id: `s${at}`, at }));
+    });
+    return store;
+  }
+
+  it('hands out a loaded record as an object once read, and saves the change made to it in place', async () => {
+    const store = await loaded(3);
+    expect(store.held('k', 'sessions', 's1')).toBe('{"id":"s1","at":1}');
+    const record = store.get('k', 'sessions', 's1')!;
+    record.title = 'changed';
+    expect(store.get('k', 'sessions', 's1')).toBe(record);
+    expect(store.held('k', 'sessions', 's1')).toBe(record);
+    expect([...store.records()].map(([, , id, held]) => [id, held])).toEqual([
+      ['s0', '{"id":"s0","at":0}'],
+      ['s1', { id: 's1', at: 1, title: 'changed' }],
+      ['s2', '{"id":"s2","at":2}'],
+    ]);
+  });
+
+  it('lists and snapshots loaded records without turning them into objects held by the store', async () => {
+    const store = await loaded(3);
+    expect(store.list('k', 'sessions')).toEqual([0, 1, 2].map((at) => ({ id: `s${at}`, at })));
+    expect(store.snapshot().tenants.k!.sessions!.s2).toEqual({ id: 's2', at: 2 });
+    expect(typeof store.held('k', 'sessions', 's0')).toBe('string');
+  });
+
+  it('counts loaded records as the same records stored one by one, through resizes, keys and deletions', async () => {
+    const store = await loaded(2);
+    const stored = new Store();
+    for (const at of [0, 1]) stored.put('k', 'sessions', `s${at}`, JSON.stringify({ id: `s${at}`, at }));
+    expect(store.bytes).toBe(stored.bytes);
+    for (const each of [store, stored]) {
+      each.resize('k', 'sessions', 's0', 40);
+      each.remember('k', 'unique-key', 's1');
+    }
+    expect(store.bytes).toBe(stored.bytes);
+    expect(store.lookup('k', 'unique-key')).toBe('s1');
+    for (const each of [store, stored]) each.delete('k', 'sessions', 's1');
+    expect(store.bytes).toBe(stored.bytes);
+    expect(store.lookup('k', 'unique-key')).toBeUndefined();
+    store.delete('k', 'sessions', 's0');
+    expect([store.size, store.bytes, store.usage().tenants]).toEqual([0, 0, 0]);
+  });
+
+  it('evicts loaded records first, oldest first, then what was stored after the load', async () => {
+    const store = await loaded(3, { maxRecords: 3 });
+    store.get('k', 'sessions', 's0');
+    store.put('k', 'sessions', 'new-1', { at: 'new-1' });
+    store.put('other', 'things', 'new-2', { at: 'new-2' });
+    expect(store.list('k', 'sessions').map((record) => record.at)).toEqual([2, 'new-1']);
+    store.put('k', 'sessions', 'new-3', { at: 'new-3' });
+    store.put('k', 'sessions', 'new-4', { at: 'new-4' });
+    expect(store.list('k', 'sessions').map((record) => record.at)).toEqual(['new-3', 'new-4']);
+    expect(store.get('other', 'things', 'new-2')).toEqual({ at: 'new-2' });
+  });
+});
+
 describe('estimateJsonLength', () => {
   it('comes within a few percent of the JSON length, without recursion at any depth', () => {
     const session = {
