@@ -210,7 +210,8 @@ function walk(
   depth: number,
 ): void {
   if (!schema || typeof schema !== 'object' || depth > 8) return;
-  const where = label(root, path);
+  // Named only when a probe is kept: the fuzz phase walks every generated body for one kind, and most nodes add none.
+  let where: string | undefined;
   const add = (
     constraint: string,
     expect: Probe['expect'],
@@ -220,6 +221,7 @@ function walk(
     why: string,
   ) => {
     if (!scope.keeps(expect, kind)) return;
+    where ??= label(root, path);
     out.push({
       constraint: `${where} ${constraint}`,
       expect,
@@ -308,12 +310,25 @@ function branchProbes(
   scope: WalkScope,
   depth: number,
 ): void {
+  let valueText: string | undefined;
   for (const branch of viewOf(schema).branches) {
     if (!branch || typeof branch !== 'object') continue;
     const example = branchExample(branch, scope.direction);
-    if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
-    out.push(...liftedBranchProbes(branch, example, path, root, scope, depth));
+    if (example === null || typeof example !== 'object') continue;
+    // The lifted probes are cached: a branch with none for this filter needs no comparison of the value.
+    const lifted = liftedBranchProbes(branch, example, path, root, scope, depth);
+    if (lifted.length === 0) continue;
+    valueText ??= JSON.stringify(value);
+    if (branchExampleText(branch, example, scope.direction) !== valueText) out.push(...lifted);
   }
+}
+
+/** A branch example's JSON text, made once per example. */
+const exampleTexts = { request: new WeakMap<object, string>(), response: new WeakMap<object, string>() };
+function branchExampleText(branch: object, example: unknown, direction: WalkScope['direction']): string {
+  let text = exampleTexts[direction].get(branch);
+  if (text === undefined) exampleTexts[direction].set(branch, (text = JSON.stringify(example)));
+  return text;
 }
 
 /**
