@@ -179,6 +179,60 @@ export function probesOf(
   return out;
 }
 
+/** The keywords each kind of invalid probe starts from (wrong_type, which almost every node has, is not listed). */
+const KEYWORDS_OF_KIND: Partial<Record<ViolationKind, readonly string[]>> = {
+  missing_required_field: ['required'],
+  out_of_range_number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'],
+  string_too_short: ['minLength'],
+  string_too_long: ['maxLength'],
+  bad_format: ['format'],
+  outside_enum: ['enum', 'const'],
+  pattern_mismatch: ['pattern'],
+  array_size: ['minItems', 'maxItems'],
+  duplicate_items: ['uniqueItems'],
+  additional_property: ['additionalProperties'],
+};
+/** Past this many objects and arrays a schema is taken to have every keyword rather than read on. */
+const MAX_NODES_READ = 100_000;
+const keywordsBySchema = new WeakMap<object, Set<string> | 'all'>();
+
+/**
+ * False when no value under `schema` can have an invalid probe of `kind`: no keyword that probe
+ * starts from appears anywhere in the schema (its `allOf` parts and branches included). The walk
+ * only reads a view's keywords from the schema's own objects, so this never says false wrongly;
+ * it may say true for a schema whose keyword the walk never reaches. The fuzz phase asks it before
+ * drawing requests for a kind that no request of the operation could carry.
+ */
+export function mayHaveProbes(schema: JsonSchema | undefined, kind: ViolationKind): boolean {
+  const keywords = KEYWORDS_OF_KIND[kind];
+  if (!keywords) return true;
+  if (!schema || typeof schema !== 'object') return false;
+  const present = keywordsOf(schema);
+  return present === 'all' || keywords.some((keyword) => present.has(keyword));
+}
+
+function keywordsOf(schema: object): Set<string> | 'all' {
+  let present = keywordsBySchema.get(schema);
+  if (!present) keywordsBySchema.set(schema, (present = keysAnywhere(schema)));
+  return present;
+}
+
+/** Every object key in a (possibly cyclic) JSON graph, or 'all' past MAX_NODES_READ nodes. */
+function keysAnywhere(root: object): Set<string> | 'all' {
+  const keys = new Set<string>();
+  const seen = new Set<object>();
+  const pending: object[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (seen.has(node)) continue;
+    if (seen.add(node).size > MAX_NODES_READ) return 'all';
+    const children = Array.isArray(node) ? node : Object.values(node);
+    if (!Array.isArray(node)) for (const key of Object.keys(node)) keys.add(key);
+    for (const child of children) if (child !== null && typeof child === 'object') pending.push(child);
+  }
+  return keys;
+}
+
 /**
  * Which probes a caller wants (`onlyKind`: the invalid ones of one kind). The walk builds only
  * those, so the fuzz phase asking for one kind per request does not pay for every probe.
