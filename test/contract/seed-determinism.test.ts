@@ -95,7 +95,7 @@ function wireLine(exchange: Exchange, origin: string): string {
   return JSON.stringify([kind, wire.method, wire.url.replace(origin, ''), headers, wire.body ?? null]);
 }
 
-/** What the run judged: every tally, every failure, flaky and warning without timings, and the verdict. */
+/** What the run judged: every tally, every failure, flaky and warning without timings, the verdict and the coverage. */
 function judgedLines(report: Report): string[] {
   return [
     ...report.tallies.map((t) => JSON.stringify(['tally', t])),
@@ -103,6 +103,7 @@ function judgedLines(report: Report): string[] {
     ...report.flaky.map((f) => JSON.stringify(['flaky', f.failure.operation, f.failure.check, f.failure.message])),
     ...report.warnings.map((w) => JSON.stringify(['warning', w.phase, w.operation, w.check, w.message])),
     JSON.stringify(['requests', report.requests, 'untested', report.untested]),
+    JSON.stringify(['coverage', report.coverage, 'constraints', report.constraints]),
   ];
 }
 
@@ -145,15 +146,15 @@ async function runWithSeed(seed: number): Promise<{ wire: string; judged: string
 const PINNED: Record<number, { wire: string; judged: string }> = {
   1: {
     wire: 'aa3232d41e2605c0e4c1c9bcad4e7de0a9b5d4cba52d7df84595b3b10de0ee74',
-    judged: '01d0cb671ae1929b80b0399b2b877875d49a7d76d23910edbfd0487b70ad218f',
+    judged: '9cdb6a2f24b9fa7a14c2dce2774e6d9109768f3c2d8e900908a694e277fe1981',
   },
   2: {
     wire: 'e6ca5d10dcffb7e9310f5c2de37f681a1326e17f3ffe258fa110e625e3c90242',
-    judged: '373188e2e7c1c43c7ce2deec41cbc8167df4fd99d157a98bc7eb1d71720c117a',
+    judged: '3bc90379b9b7cb20bb2e347436859184e7455937ca5ba3b979f16b906a5b0b90',
   },
   3: {
     wire: '17323e1f57d3a8c37f45b4b3d52a395366aa6695d8cefb0f7e09e45ee0b2043b',
-    judged: 'ec8c870dc892550e59db03c72b0a8d5885ac5a68f62ef636089d9730ab92fb7b',
+    judged: '56acb1d56b0c5452474f22df131a80089cee9243f4833e50540c624f6b4ba70e',
   },
 };
 
