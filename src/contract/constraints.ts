@@ -429,6 +429,7 @@ function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Ad
   // Each probe's value is worked out only when the caller wants that probe.
   const valid = keeps('valid', undefined);
   const view = viewOf(schema);
+  if (!valid && !invalidKindsOf(schema, view).some((kind) => keeps('invalid', kind))) return;
   const confusion = TYPE_SAMPLES.find(([type]) => !view.admits.has(type as JsonType));
   if (confusion && keeps('invalid', 'wrong_type')) {
     const types = JSON_TYPES.filter((type) => view.admits.has(type));
@@ -511,6 +512,35 @@ function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Ad
       );
     }
   }
+}
+
+/** The invalid kinds a node's own keywords can give, worked out once per schema. */
+const invalidKindsBySchema = new WeakMap<SchemaView, ViolationKind[]>();
+
+/**
+ * Every kind of invalid probe nodeProbes may add for a schema (a superset: array probes also need
+ * an array value, a pattern a string that misses it). A node whose kinds the caller does not want
+ * is passed over: the fuzz phase walks each generated body for one kind.
+ */
+function invalidKindsOf(schema: JsonSchema, view: SchemaView): ViolationKind[] {
+  let kinds = invalidKindsBySchema.get(view);
+  if (kinds) return kinds;
+  const found = new Set<ViolationKind>();
+  if (TYPE_SAMPLES.some(([type]) => !view.admits.has(type as JsonType))) found.add('wrong_type');
+  for (const branch of alternatives(schema)) {
+    const { min, max } = branch.bounds;
+    if (isNumeric(branch) && (min !== undefined || max !== undefined)) found.add('out_of_range_number');
+    const { minLength, maxLength } = branch;
+    if (minLength !== undefined && minLength > 0 && minLength <= MAX_BUILT_LENGTH) found.add('string_too_short');
+    if (maxLength !== undefined && maxLength < MAX_BUILT_LENGTH) found.add('string_too_long');
+    if (branch.format !== undefined && !isNumeric(branch)) found.add('bad_format');
+    if (branch.pattern !== undefined) found.add('pattern_mismatch');
+    if (branch.minItems !== undefined || branch.maxItems !== undefined) found.add('array_size');
+    if (branch.uniqueItems) found.add('duplicate_items');
+    if (branch.members && branch.memberKeyword) found.add('outside_enum');
+  }
+  invalidKindsBySchema.set(view, (kinds = [...found]));
+  return kinds;
 }
 
 /** A string of an allowed length that the pattern refuses: the valid value with a character no identifier-like pattern takes, or a space. */

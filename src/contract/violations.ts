@@ -119,8 +119,14 @@ export function canCarry(operation: Operation, kind: ViolationKind): boolean {
 }
 
 /** The kinds made by probing the body's schema (the others have their own construction above). */
+const OWN_CONSTRUCTION: ReadonlySet<ViolationKind> = new Set([
+  'malformed_json',
+  'wrong_content_type',
+  'missing_body',
+  'bad_path_parameter',
+]);
 function isBodyProbeKind(kind: ViolationKind): boolean {
-  return !['malformed_json', 'wrong_content_type', 'missing_body', 'bad_path_parameter'].includes(kind);
+  return !OWN_CONSTRUCTION.has(kind);
 }
 
 function bodyVariant(request: ContractRequest, kind: ViolationKind, probe: Probe, body: unknown): ContractRequest {
