@@ -5,6 +5,7 @@
  * answer requires, and a spec's own example can break its schema: the mock answers none of them
  * as is, since a client (and `parley test`) rightly holds it to the answer schema.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { isPlainObject } from '../openapi/json-value.js';
 import { answerMedia, documentedResponse } from '../openapi/responses.js';
 import type { JsonSchema, Operation } from '../openapi/types.js';
@@ -19,7 +20,7 @@ const MAX_ROUNDS = 3;
  * `body` made one the schema of the answer to `status` admits: each value it refuses takes the
  * value a schema-built answer has at the same place (array items read from the built array's
  * first), each of `builders` in turn, or goes when no built answer has one. A body still refused
- * gives way to the first built answer that fits. Bodies with no documented JSON schema, and bodies
+ * gives way to the built answer that fits with the most of the body's own values put back. Bodies with no documented JSON schema, and bodies
  * that fit, are returned as they are (never modified in place).
  */
 export function fitToAnswerSchema(
@@ -50,10 +51,47 @@ export function fitToAnswerSchema(
     refused = refusedPaths(fitted);
     if (refused.length === 0) return fitted;
   }
+  const accepts = (value: unknown) => validator.accepts(schemaPointer, value, 'response');
+  let best: { answer: unknown; kept: number } | undefined;
   for (let index = 0; index < builders.length; index++) {
-    if (validator.accepts(schemaPointer, builtAnswer(index), 'response')) return built[index];
+    const answer = builtAnswer(index);
+    if (!accepts(answer)) continue;
+    const candidate = withBodyValues(answer, body, accepts);
+    if (best === undefined || candidate.kept > best.kept) best = candidate;
+    if (best.kept === Number.POSITIVE_INFINITY) break;
   }
-  return body;
+  return best === undefined ? body : best.answer;
+}
+
+/**
+ * A built answer that fits, given back each of `body`'s own top-level values the schema still
+ * admits there (a client's `metadata: {}` stays `{}` when the body as a whole could not be made to
+ * fit, say because the value it sent picks a `oneOf` branch the rest of the body lacks). `kept`
+ * counts the values given back, and is infinite when every one was.
+ */
+function withBodyValues(
+  answer: unknown,
+  body: unknown,
+  accepts: (value: unknown) => boolean,
+): { answer: unknown; kept: number } {
+  if (!isPlainObject(answer) || !isPlainObject(body)) return { answer, kept: 0 };
+  let fitted: Record<string, unknown> = answer;
+  let kept = 0;
+  let left = Object.keys(body).filter((key) => key !== '__proto__');
+  // A value can fit only once another is back (a tag and its branch's field): repeat while any is kept.
+  for (let progress = true; progress && left.length > 0; ) {
+    progress = false;
+    left = left.filter((key) => {
+      if (Object.hasOwn(fitted, key) && isDeepStrictEqual(fitted[key], body[key])) return false;
+      const trial = { ...fitted, [key]: structuredClone(body[key]) };
+      if (!accepts(trial)) return true;
+      fitted = trial;
+      kept++;
+      progress = true;
+      return false;
+    });
+  }
+  return { answer: fitted, kept: left.length === 0 ? Number.POSITIVE_INFINITY : kept };
 }
 
 /** The child of a JSON value by an issue path segment (numbers index arrays; objects are read by own keys only). */
