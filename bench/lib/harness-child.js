@@ -6,6 +6,8 @@
  * `repeat` (default 1) runs the same suite that many times in this process: the later runs find
  * V8's optimised code and the per-operation caches made (validators are compiled again: one
  * SpecValidator per run).
+ * The child makes the V8 settings the CLI makes for `parley test` (src/cli/harness-tuning.js), where
+ * the build has them, so the figures are those of the command.
  * Usage: node harness-child.js '<json { target, runs, phases?, skip?, apiKey, seed, repeat? }>'; PARLEY_HARNESS_DIST
  * runs the harness of another build (its dist/ directory).
  */
@@ -21,6 +23,10 @@ const { runContract } = await load('src/contract/runner.js');
 const { verdictOf } = await load('src/contract/collect.js');
 // Builds before the API modules kept the bundled contracts in contracts/.
 const { BUNDLED_CONTRACTS } = await load('src/apis/index.js').catch(() => load('contracts/index.js'));
+
+// The V8 settings `parley test` makes before it runs (builds before them had none).
+const { tuneV8ForHarness } = await load('src/cli/harness-tuning.js').catch(() => ({}));
+tuneV8ForHarness?.();
 
 const { repeat = 1, ...options } = JSON.parse(process.argv[2]);
 const specs = await loadSpecs(['feather', 'julep', 'eliza'].map((name) => path.join(root, 'specs', `${name}.yaml`)));
