@@ -40,6 +40,9 @@ function renderComparison({ other: before, current }) {
     formatNumber(runs[0].requests),
     summary(runs, 'requestsPerSecond'),
     summary(runs, 'cpuMicrosPerRequest'),
+    runs.every((run) => run.mainThreadMicrosPerRequest !== undefined)
+      ? summary(runs, 'mainThreadMicrosPerRequest')
+      : 'n/a',
     [...new Set(runs.map((run) => run.verdict))].join(', '),
   ];
   const cold = (processes) => processes.map((process) => process.first);
@@ -54,6 +57,7 @@ function renderComparison({ other: before, current }) {
         'requests',
         'req/s median (range)',
         'CPU µs/request median (range)',
+        'main thread µs/request',
         'verdict',
       ],
       [

@@ -123,6 +123,8 @@ function withRates(result) {
     ...result,
     requestsPerSecond: result.requests / (result.durationMs / 1000),
     cpuMicrosPerRequest: result.cpuMicros / result.requests,
+    mainThreadMicrosPerRequest:
+      result.mainThreadCpuMicros === undefined ? undefined : result.mainThreadCpuMicros / result.requests,
   };
 }
 
@@ -139,6 +141,12 @@ function execute(args) {
     spawned.once('exit', (code) => resolve({ code, output }));
   });
 }
+
+/** ", of which the main thread N µs" where the child could tell (the rest: V8's compiler and GC threads). */
+const mainThread = (run) =>
+  run.mainThreadMicrosPerRequest === undefined
+    ? ''
+    : `, of which the main thread ${formatNumber(run.mainThreadMicrosPerRequest)} µs`;
 
 /** Markdown lines for bench/out/results.md. */
 export function renderHarness(harness) {
@@ -171,6 +179,7 @@ export function renderHarness(harness) {
         'run s',
         'req/s',
         'CPU µs/request',
+        'main thread µs/request',
         'verdict',
       ],
       harness.steady.map((run) => [
@@ -181,12 +190,14 @@ export function renderHarness(harness) {
         formatNumber(run.durationMs / 1000, 2),
         formatNumber(run.requestsPerSecond),
         formatNumber(run.cpuMicrosPerRequest),
+        run.mainThreadMicrosPerRequest === undefined ? 'n/a' : formatNumber(run.mainThreadMicrosPerRequest),
         run.verdict,
       ]),
     ),
     '',
-    `Against the bare server (the harness alone): ${formatNumber(bare.requestsPerSecond)} req/s (≥ 5,000: ${verdict(bare.requestsPerSecond >= 5000)}); ` +
-      `a second run in the same process: ${formatNumber(warm.requestsPerSecond)} req/s, ${formatNumber(warm.cpuMicrosPerRequest)} µs CPU per request.`,
+    `Against the bare server (the harness alone): ${formatNumber(bare.requestsPerSecond)} req/s (≥ 5,000: ${verdict(bare.requestsPerSecond >= 5000)}), ` +
+      `${formatNumber(bare.cpuMicrosPerRequest)} µs CPU per request${mainThread(bare)}; ` +
+      `a second run in the same process: ${formatNumber(warm.requestsPerSecond)} req/s, ${formatNumber(warm.cpuMicrosPerRequest)} µs CPU per request${mainThread(warm)}.`,
     '',
   ];
 }

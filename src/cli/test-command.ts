@@ -5,6 +5,7 @@ import type { ApiContract } from '../contract/api-contract.js';
 import { type CheckRegistry, defaultCheckRegistry } from '../contract/checks/registry.js';
 import { ConfigError, loadContractFile, type LoadedConfig } from '../config/load.js';
 import { applyConfig, CONFIG_FLAG } from './config-flags.js';
+import { tuneV8ForHarness } from './harness-tuning.js';
 import { formatReport } from '../contract/report/console.js';
 import { toJUnit } from '../contract/report/junit.js';
 import { testReportHtml } from '../contract/report/html.js';
@@ -232,6 +233,7 @@ const TEST_OPTIONS = {
 } as const;
 
 export async function runTestCommand(argv: string[]): Promise<number> {
+  tuneV8ForHarness();
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: TEST_OPTIONS });
   if (printedHelp(values.help, TEST_HELP)) return 0;
   const config = await applyConfig('test', values, TEST_OPTIONS);

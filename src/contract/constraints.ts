@@ -179,6 +179,60 @@ export function probesOf(
   return out;
 }
 
+/** The keywords each kind of invalid probe starts from (wrong_type, which almost every node has, is not listed). */
+const KEYWORDS_OF_KIND: Partial<Record<ViolationKind, readonly string[]>> = {
+  missing_required_field: ['required'],
+  out_of_range_number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'],
+  string_too_short: ['minLength'],
+  string_too_long: ['maxLength'],
+  bad_format: ['format'],
+  outside_enum: ['enum', 'const'],
+  pattern_mismatch: ['pattern'],
+  array_size: ['minItems', 'maxItems'],
+  duplicate_items: ['uniqueItems'],
+  additional_property: ['additionalProperties'],
+};
+/** Past this many objects and arrays a schema is taken to have every keyword rather than read on. */
+const MAX_NODES_READ = 100_000;
+const keywordsBySchema = new WeakMap<object, Set<string> | 'all'>();
+
+/**
+ * False when no value under `schema` can have an invalid probe of `kind`: no keyword that probe
+ * starts from appears anywhere in the schema (its `allOf` parts and branches included). The walk
+ * only reads a view's keywords from the schema's own objects, so this never says false wrongly;
+ * it may say true for a schema whose keyword the walk never reaches. The fuzz phase asks it before
+ * drawing requests for a kind that no request of the operation could carry.
+ */
+export function mayHaveProbes(schema: JsonSchema | undefined, kind: ViolationKind): boolean {
+  const keywords = KEYWORDS_OF_KIND[kind];
+  if (!keywords) return true;
+  if (!schema || typeof schema !== 'object') return false;
+  const present = keywordsOf(schema);
+  return present === 'all' || keywords.some((keyword) => present.has(keyword));
+}
+
+function keywordsOf(schema: object): Set<string> | 'all' {
+  let present = keywordsBySchema.get(schema);
+  if (!present) keywordsBySchema.set(schema, (present = keysAnywhere(schema)));
+  return present;
+}
+
+/** Every object key in a (possibly cyclic) JSON graph, or 'all' past MAX_NODES_READ nodes. */
+function keysAnywhere(root: object): Set<string> | 'all' {
+  const keys = new Set<string>();
+  const seen = new Set<object>();
+  const pending: object[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (seen.has(node)) continue;
+    if (seen.add(node).size > MAX_NODES_READ) return 'all';
+    const children = Array.isArray(node) ? node : Object.values(node);
+    if (!Array.isArray(node)) for (const key of Object.keys(node)) keys.add(key);
+    for (const child of children) if (child !== null && typeof child === 'object') pending.push(child);
+  }
+  return keys;
+}
+
 /**
  * Which probes a caller wants (`onlyKind`: the invalid ones of one kind). The walk builds only
  * those, so the fuzz phase asking for one kind per request does not pay for every probe.
@@ -210,7 +264,8 @@ function walk(
   depth: number,
 ): void {
   if (!schema || typeof schema !== 'object' || depth > 8) return;
-  const where = label(root, path);
+  // Named only when a probe is kept: the fuzz phase walks every generated body for one kind, and most nodes add none.
+  let where: string | undefined;
   const add = (
     constraint: string,
     expect: Probe['expect'],
@@ -220,6 +275,7 @@ function walk(
     why: string,
   ) => {
     if (!scope.keeps(expect, kind)) return;
+    where ??= label(root, path);
     out.push({
       constraint: `${where} ${constraint}`,
       expect,
@@ -308,12 +364,25 @@ function branchProbes(
   scope: WalkScope,
   depth: number,
 ): void {
+  let valueText: string | undefined;
   for (const branch of viewOf(schema).branches) {
     if (!branch || typeof branch !== 'object') continue;
     const example = branchExample(branch, scope.direction);
-    if (example === null || typeof example !== 'object' || JSON.stringify(example) === JSON.stringify(value)) continue;
-    out.push(...liftedBranchProbes(branch, example, path, root, scope, depth));
+    if (example === null || typeof example !== 'object') continue;
+    // The lifted probes are cached: a branch with none for this filter needs no comparison of the value.
+    const lifted = liftedBranchProbes(branch, example, path, root, scope, depth);
+    if (lifted.length === 0) continue;
+    valueText ??= JSON.stringify(value);
+    if (branchExampleText(branch, example, scope.direction) !== valueText) out.push(...lifted);
   }
+}
+
+/** A branch example's JSON text, made once per example. */
+const exampleTexts = { request: new WeakMap<object, string>(), response: new WeakMap<object, string>() };
+function branchExampleText(branch: object, example: unknown, direction: WalkScope['direction']): string {
+  let text = exampleTexts[direction].get(branch);
+  if (text === undefined) exampleTexts[direction].set(branch, (text = JSON.stringify(example)));
+  return text;
 }
 
 /**
@@ -360,6 +429,7 @@ function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Ad
   // Each probe's value is worked out only when the caller wants that probe.
   const valid = keeps('valid', undefined);
   const view = viewOf(schema);
+  if (!valid && !invalidKindsOf(schema, view).some((kind) => keeps('invalid', kind))) return;
   const confusion = TYPE_SAMPLES.find(([type]) => !view.admits.has(type as JsonType));
   if (confusion && keeps('invalid', 'wrong_type')) {
     const types = JSON_TYPES.filter((type) => view.admits.has(type));
@@ -442,6 +512,35 @@ function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Ad
       );
     }
   }
+}
+
+/** The invalid kinds a node's own keywords can give, worked out once per schema. */
+const invalidKindsBySchema = new WeakMap<SchemaView, ViolationKind[]>();
+
+/**
+ * Every kind of invalid probe nodeProbes may add for a schema (a superset: array probes also need
+ * an array value, a pattern a string that misses it). A node whose kinds the caller does not want
+ * is passed over: the fuzz phase walks each generated body for one kind.
+ */
+function invalidKindsOf(schema: JsonSchema, view: SchemaView): ViolationKind[] {
+  let kinds = invalidKindsBySchema.get(view);
+  if (kinds) return kinds;
+  const found = new Set<ViolationKind>();
+  if (TYPE_SAMPLES.some(([type]) => !view.admits.has(type as JsonType))) found.add('wrong_type');
+  for (const branch of alternatives(schema)) {
+    const { min, max } = branch.bounds;
+    if (isNumeric(branch) && (min !== undefined || max !== undefined)) found.add('out_of_range_number');
+    const { minLength, maxLength } = branch;
+    if (minLength !== undefined && minLength > 0 && minLength <= MAX_BUILT_LENGTH) found.add('string_too_short');
+    if (maxLength !== undefined && maxLength < MAX_BUILT_LENGTH) found.add('string_too_long');
+    if (branch.format !== undefined && !isNumeric(branch)) found.add('bad_format');
+    if (branch.pattern !== undefined) found.add('pattern_mismatch');
+    if (branch.minItems !== undefined || branch.maxItems !== undefined) found.add('array_size');
+    if (branch.uniqueItems) found.add('duplicate_items');
+    if (branch.members && branch.memberKeyword) found.add('outside_enum');
+  }
+  invalidKindsBySchema.set(view, (kinds = [...found]));
+  return kinds;
 }
 
 /** A string of an allowed length that the pattern refuses: the valid value with a character no identifier-like pattern takes, or a space. */

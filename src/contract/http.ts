@@ -232,8 +232,7 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
     }
   }
   const search = query.toString();
-  const prefix = pathPrefixOf(base);
-  path = `${prefix}${path}${search ? `?${search}` : ''}`;
+  path = `${pathPrefixOf(base)}${path}`;
   let body: string | undefined;
   if (request.rawBody !== undefined) {
     body = request.rawBody;
@@ -245,10 +244,29 @@ export function toWire(request: ContractRequest, base: URL, credentials: Credent
   }
   return {
     method: (request.method ?? operation.method).toUpperCase(),
-    url: new URL(path, base.origin).toString(),
+    url: urlOf(base.origin, path, search),
     headers,
     body,
   };
+}
+
+/**
+ * Path characters the URL parser keeps as they are (unreserved, sub-delimiters but the quote, ':',
+ * '@', '%'), in segments after a leading '/' that is not '//' (which a parse would read as a host).
+ */
+const KEPT_PATH = /^\/(?!\/)[\w\-.~!$&()*+,;=:@%/]*$/;
+/** A `.` or `..` segment (also percent-encoded), which the URL parser resolves away. */
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?=\/|$)/i;
+
+/**
+ * The absolute URL of a request: the origin, the path and the query (URLSearchParams' output, which
+ * the parser keeps as is). Put together as text when the parser would keep the path as it is (every
+ * path made of percent-encoded parameters and a plain template); parsed otherwise, so the URL is the
+ * one `new URL` makes either way, without a parse per request.
+ */
+function urlOf(origin: string, path: string, search: string): string {
+  const target = search ? `${path}?${search}` : path;
+  return KEPT_PATH.test(path) && !DOT_SEGMENT.test(path) ? origin + target : new URL(target, origin).toString();
 }
 
 /** A copy-pasteable curl command for a wire request. */

@@ -91,7 +91,13 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
               phase,
               name,
               resumable: true,
-              ...fuzzJob(context(operation), { kind, violation, numRuns, checks }),
+              ...fuzzJob(context(operation), {
+                kind,
+                violation,
+                numRuns,
+                checks,
+                prepared: input.contract?.prepare?.[operationKey(operation)] !== undefined,
+              }),
             },
           ];
         };

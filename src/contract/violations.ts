@@ -5,7 +5,7 @@
 import type { Operation } from '../openapi/types.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { jsonBodyOf } from './requests.js';
-import { applyProbe, probesOf, type Probe } from './constraints.js';
+import { applyProbe, mayHaveProbes, probesOf, type Probe } from './constraints.js';
 import type { ContractRequest, ViolationKind } from './types.js';
 
 export const VIOLATION_KINDS: readonly ViolationKind[] = [
@@ -108,9 +108,25 @@ export function violationOf(
   return undefined;
 }
 
+/**
+ * False when no request of the operation can carry a violation of a kind made by probing the body:
+ * its body schema has no keyword that kind starts from. True for every other kind.
+ */
+export function canCarry(operation: Operation, kind: ViolationKind): boolean {
+  if (!isBodyProbeKind(kind)) return true;
+  const media = jsonBodyOf(operation);
+  return media?.schemaPointer !== undefined && mayHaveProbes(media.schema, kind);
+}
+
 /** The kinds made by probing the body's schema (the others have their own construction above). */
+const OWN_CONSTRUCTION: ReadonlySet<ViolationKind> = new Set([
+  'malformed_json',
+  'wrong_content_type',
+  'missing_body',
+  'bad_path_parameter',
+]);
 function isBodyProbeKind(kind: ViolationKind): boolean {
-  return !['malformed_json', 'wrong_content_type', 'missing_body', 'bad_path_parameter'].includes(kind);
+  return !OWN_CONSTRUCTION.has(kind);
 }
 
 function bodyVariant(request: ContractRequest, kind: ViolationKind, probe: Probe, body: unknown): ContractRequest {

@@ -16,7 +16,7 @@ import {
 import { undocumentedMethod, validRequestArbitrary } from '../requests.js';
 import type { JobOutcome } from '../schedule.js';
 import type { Check, ContractRequest, Exchange, RequestKind, ViolationKind } from '../types.js';
-import { violationOf } from '../violations.js';
+import { canCarry, violationOf } from '../violations.js';
 import { checkUntil, cutBeforeFirstRun, cutOutcome } from './timing.js';
 
 export interface FuzzInput {
@@ -24,6 +24,8 @@ export interface FuzzInput {
   violation?: ViolationKind;
   numRuns: number;
   checks: Check[];
+  /** The contract prepares the operation's requests (a hook that may send requests of its own). */
+  prepared?: boolean;
 }
 
 /**
@@ -53,6 +55,9 @@ async function runFuzz(
   const { kind } = input;
   const { remaining } = progress;
   if (remaining.length === 0 || progress.runsLeft <= 0) return { done: true };
+  // No request of the operation can carry this violation: every draw would be made and dropped unsent.
+  // Not when a contract prepares them, as its hook sends what it sends for each draw.
+  if (input.violation && !input.prepared && !canCarry(operation, input.violation)) return { done: true };
   const { validator } = context;
   const arbitrary = fc.tuple(validRequestArbitrary(operation), fc.nat());
   const buildRequest = async ([generated, pick]: [ContractRequest, number]): Promise<ContractRequest | undefined> => {
