@@ -29,6 +29,31 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
     request.resume();
     return Promise.resolve({ kind: 'too-large', limit });
   }
+  // Node's parser hands a body that came in the same read as its headers (as most do) to the stream
+  // only after the 'request' event and its promise jobs, but before the loop's check phase: then it
+  // is whole in the stream's buffer and taken from there, with no listeners, no flowing stream and
+  // no 'end' to wait for. The answers of the loop's turn then go out together one turn later.
+  return new Promise((resolve) =>
+    setImmediate(() => resolve(request.complete ? readBuffered(request, limit) : readStreamed(request, limit))),
+  );
+}
+
+/** A body already received whole: everything buffered, as one Buffer. */
+function readBuffered(request: IncomingMessage, limit: number): BodyResult | Promise<BodyResult> {
+  const size = request.readableLength;
+  if (size > limit) {
+    request.resume();
+    return { kind: 'too-large', limit };
+  }
+  // With no size, read() hands over all that is buffered (null for nothing) and lets the stream end.
+  const bytes: Buffer | null = request.read();
+  return decodeBody(bytes ? [bytes] : [], bytes ? bytes.length : 0, request.headers['content-type']);
+}
+
+/** A body still arriving: read as it comes, up to `limit` bytes. */
+function readStreamed(request: IncomingMessage, limit: number): Promise<BodyResult> {
+  // Cut off before this point: its 'close' has already been emitted.
+  if (request.destroyed) return Promise.resolve({ kind: 'aborted' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
