@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selfTimes } from './lib/cpu-profile.js';
-import { loadSideBySide } from './lib/load.js';
+import { loadSideBySide, targetsFor } from './lib/load.js';
 import { startServer, stopServer } from './lib/processes.js';
 import { captureParleyAnswers } from './lib/targets.js';
 import { WORKLOADS } from './lib/workloads.js';
@@ -58,14 +58,7 @@ try {
     });
     started.push({ ...target, dir, ...server });
   }
-  const loaded = [];
-  for (const server of started)
-    loaded.push({
-      key: server.key,
-      url: server.url,
-      request: await workload.prepare(server.url),
-      pid: server.child.pid,
-    });
+  const loaded = await targetsFor(started, workload);
   // No warm-up round: each profile covers start-up too, written when its server exits.
   results = await loadSideBySide(loaded, {
     connections: 64,
