@@ -32,7 +32,7 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
   // Node's parser hands a body that came in the same read as its headers (as most do) to the stream
   // only after the 'request' event and its promise jobs, but before the loop's check phase: then it
   // is whole in the stream's buffer and taken from there, with no listeners, no flowing stream and
-  // no 'end' to wait for. The answers of the loop's turn then go out together one turn later.
+  // no 'end' to wait for. The answer leaves one loop turn later, with the rest of that turn's.
   return new Promise((resolve) =>
     setImmediate(() => resolve(request.complete ? readBuffered(request, limit) : readStreamed(request, limit))),
   );
