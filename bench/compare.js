@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSideBySide, roundRatios } from './lib/load.js';
+import { loadSideBySide, roundRatios, targetsFor } from './lib/load.js';
 import { stopServer } from './lib/processes.js';
 import { formatCpu, formatNumber, table } from './lib/report.js';
 import { captureParleyAnswers, TARGETS } from './lib/targets.js';
@@ -57,14 +57,7 @@ async function compare(otherDist) {
       { key: 'bare', ...(await TARGETS.bare.start(workload, answers)) },
     ];
     try {
-      const targets = [];
-      for (const server of servers)
-        targets.push({
-          key: server.key,
-          url: server.url,
-          request: await workload.prepare(server.url),
-          pid: server.child.pid,
-        });
+      const targets = await targetsFor(servers, workload);
       const results = await loadSideBySide(targets, {
         connections: 64,
         durationSeconds: seconds,

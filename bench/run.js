@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureHarness, renderHarness } from './lib/harness.js';
 import { measureSpecLoading, renderSpecLoading } from './lib/spec-load.js';
-import { loadSideBySide, roundRatios } from './lib/load.js';
+import { loadSideBySide, roundRatios, targetsFor } from './lib/load.js';
 import { measureCapOverHttp, measureMemory } from './lib/memory.js';
 import { peakRssBytes, stopServer } from './lib/processes.js';
 import { measureStateFile, renderStateFile } from './state-file.js';
@@ -47,14 +47,7 @@ async function main() {
     const servers = [];
     try {
       for (const key of TARGETS_PER_WORKLOAD) servers.push({ key, ...(await TARGETS[key].start(workload, answers)) });
-      const targets = [];
-      for (const server of servers)
-        targets.push({
-          key: server.key,
-          url: server.url,
-          request: await workload.prepare(server.url),
-          pid: server.child.pid,
-        });
+      const targets = await targetsFor(servers, workload);
       const results = await loadSideBySide(targets, LOAD);
       for (const server of servers) {
         const result = results.get(server.key);

@@ -69,6 +69,23 @@ export async function loadSideBySide(/** @type {LoadTarget[]} */ targets, /** @t
   );
 }
 
+/**
+ * The load targets for started servers (`{ key, url, child }`): each with the workload's request
+ * prepared against it (a send-message workload creates its session there) and its pid for CPU time.
+ * @returns {Promise<LoadTarget[]>}
+ */
+export async function targetsFor(servers, workload) {
+  const targets = [];
+  for (const server of servers)
+    targets.push({
+      key: server.key,
+      url: server.url,
+      request: await workload.prepare(server.url),
+      pid: server.child.pid,
+    });
+  return targets;
+}
+
 /** Runs autocannon once; with `latencies`, appends every response time (ms, fractional) to it. */
 function run({ url, request }, connections, durationSeconds, latencies) {
   return new Promise((resolve, reject) => {

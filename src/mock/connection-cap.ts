@@ -12,6 +12,8 @@ const REFUSAL_HEADROOM = 2;
 export class ConnectionCap {
   private open = 0;
   private readonly refused = new WeakSet<Socket>();
+  /** Whether any connection was ever refused: until then a request costs no look-up. */
+  private refusedAny = false;
 
   constructor(
     private readonly server: http.Server,
@@ -21,6 +23,7 @@ export class ConnectionCap {
     server.prependListener('connection', (socket: Socket) => {
       if (this.open >= this.cap) {
         this.refused.add(socket);
+        this.refusedAny = true;
         return;
       }
       this.open++;
@@ -41,6 +44,6 @@ export class ConnectionCap {
 
   /** True for a connection opened while the cap was reached: answer it with a refusal. */
   isRefused(socket: Socket): boolean {
-    return this.refused.has(socket);
+    return this.refusedAny && this.refused.has(socket);
   }
 }

@@ -19,6 +19,7 @@ type QueuedResponse = ServerResponse & { [QUEUED]?: true };
 /** The turn's answers and their responses, side by side: no wrapper object per answer. */
 let pendingResponses: QueuedResponse[] = [];
 let pendingReplies: RenderedReply[] = [];
+let flushScheduled = false;
 
 /** Serialises a JSON answer with its headers: every transport sends exactly this. */
 export function renderJson(
@@ -62,12 +63,24 @@ export function queueReply(response: ServerResponse, reply: RenderedReply): void
   const target = response as QueuedResponse;
   target[QUEUED] = true;
   response.statusCode = reply.status;
-  if (pendingResponses.length === 0) setImmediate(flushPending);
+  scheduleFlush();
   pendingResponses.push(target);
   pendingReplies.push(reply);
 }
 
+/**
+ * Makes the next flush run after the immediates queued so far (a flush already queued stays where it
+ * is). The body reader calls it after queueing its own check, so the answers made from those bodies
+ * leave in the same turn of the loop.
+ */
+export function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(flushPending);
+}
+
 function flushPending(): void {
+  flushScheduled = false;
   const responses = pendingResponses;
   const replies = pendingReplies;
   pendingResponses = [];

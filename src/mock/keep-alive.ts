@@ -4,20 +4,19 @@
  * compile of a large validator: 4.7 s for Stripe's payment-intent list under load) that timer runs
  * before the request a client sent meanwhile is read: the client sees a reset for a request it sent
  * on a connection it was entitled to reuse. With a `timeout` listener Node leaves the decision to
- * it: the close waits one turn of the loop, and a connection that began a request is kept.
+ * it: the close waits one turn of the loop (timers run before the loop reads its sockets), and a
+ * connection that received bytes meanwhile is kept; the request and headers timeouts still bound it.
+ *
+ * Nothing runs per request: the socket's own byte count tells whether anything arrived.
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 
 export function closeIdleConnectionsAfterReading(server: http.Server): void {
-  const requests = new WeakMap<Socket, number>();
-  server.on('request', (request: http.IncomingMessage) => {
-    requests.set(request.socket, (requests.get(request.socket) ?? 0) + 1);
-  });
   server.on('timeout', (socket: Socket) => {
-    const before = requests.get(socket);
+    const before = socket.bytesRead;
     setImmediate(() => {
-      if (requests.get(socket) === before) socket.destroy();
+      if (socket.bytesRead === before) socket.destroy();
     });
   });
 }

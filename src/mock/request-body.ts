@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Response } from 'undici';
+import { scheduleFlush } from './json-reply.js';
 
 /** A file part of a multipart body: its name and size, not its bytes. */
 export interface FilePart {
@@ -29,6 +30,61 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
     request.resume();
     return Promise.resolve({ kind: 'too-large', limit });
   }
+  // Node's parser hands a body that came in the same read as its headers (as most do) to the stream
+  // only after the 'request' event and its promise jobs, but before the loop's check phase: then it
+  // is whole in the stream's buffer and taken from there, with no listeners, no flowing stream and
+  // no 'end' to wait for. One check per turn looks at every body that turn's reads began.
+  return new Promise((resolve) => {
+    if (waitingRequests.length === 0) {
+      setImmediate(takeArrivedBodies);
+      // After the check: the answers its bodies lead to leave in this turn, not the next.
+      scheduleFlush();
+    }
+    waitingRequests.push(request);
+    waitingLimits.push(limit);
+    waitingResolves.push(resolve);
+  });
+}
+
+/** Requests whose body is looked at in this turn's check, side by side: no object per request. */
+let waitingRequests: IncomingMessage[] = [];
+let waitingLimits: number[] = [];
+let waitingResolves: ((result: BodyResult | Promise<BodyResult>) => void)[] = [];
+
+function takeArrivedBodies(): void {
+  const requests = waitingRequests;
+  const limits = waitingLimits;
+  const resolves = waitingResolves;
+  waitingRequests = [];
+  waitingLimits = [];
+  waitingResolves = [];
+  for (let index = 0; index < requests.length; index++) {
+    const request = requests[index];
+    try {
+      resolves[index](request.complete ? readBuffered(request, limits[index]) : readStreamed(request, limits[index]));
+    } catch {
+      // Whatever one stream does, the others in the turn still get their bodies.
+      resolves[index]({ kind: 'aborted' });
+    }
+  }
+}
+
+/** A body already received whole: everything buffered, as one Buffer. */
+function readBuffered(request: IncomingMessage, limit: number): BodyResult | Promise<BodyResult> {
+  const size = request.readableLength;
+  if (size > limit) {
+    request.resume();
+    return { kind: 'too-large', limit };
+  }
+  // With no size, read() hands over all that is buffered (null for nothing) and lets the stream end.
+  const bytes: Buffer | null = request.read();
+  return decodeBody(bytes ? [bytes] : [], bytes ? bytes.length : 0, request.headers['content-type']);
+}
+
+/** A body still arriving: read as it comes, up to `limit` bytes. */
+function readStreamed(request: IncomingMessage, limit: number): Promise<BodyResult> {
+  // Cut off before this point: its 'close' has already been emitted.
+  if (request.destroyed) return Promise.resolve({ kind: 'aborted' });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
