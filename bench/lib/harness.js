@@ -59,6 +59,14 @@ export async function measureHarness(quick) {
       warm: true,
       ...(await steadyRun(bare.url, { runs, ...AGAINST_CANNED, repeat: 2 })),
     });
+    // A five times longer cold run: how far the warm-up is spread as a CI gate's runs get longer.
+    const longerRuns = runs * 5;
+    steady.push({
+      label: label.replace(`--runs ${runs}`, `--runs ${longerRuns}`),
+      against: 'bare canned server',
+      longer: true,
+      ...(await steadyRun(bare.url, { runs: longerRuns, ...AGAINST_CANNED })),
+    });
   } finally {
     await stopServer(bare.child);
   }
@@ -152,8 +160,9 @@ const mainThread = (run) =>
 export function renderHarness(harness) {
   if (!harness.available) return ['### Harness', '', `not measured: ${harness.reason}`];
   const second = harness.fullRuns.at(-1);
-  const bare = harness.steady.find((run) => run.against.startsWith('bare') && !run.warm);
+  const bare = harness.steady.find((run) => run.against.startsWith('bare') && !run.warm && !run.longer);
   const warm = harness.steady.find((run) => run.warm);
+  const longer = harness.steady.find((run) => run.longer);
   return [
     '### Harness (`parley test` in its own process; bench/lib/harness.js)',
     '',
@@ -197,7 +206,10 @@ export function renderHarness(harness) {
     '',
     `Against the bare server (the harness alone): ${formatNumber(bare.requestsPerSecond)} req/s (≥ 5,000: ${verdict(bare.requestsPerSecond >= 5000)}), ` +
       `${formatNumber(bare.cpuMicrosPerRequest)} µs CPU per request${mainThread(bare)}; ` +
-      `a second run in the same process: ${formatNumber(warm.requestsPerSecond)} req/s, ${formatNumber(warm.cpuMicrosPerRequest)} µs CPU per request${mainThread(warm)}.`,
+      `a second run in the same process: ${formatNumber(warm.requestsPerSecond)} req/s, ${formatNumber(warm.cpuMicrosPerRequest)} µs CPU per request${mainThread(warm)}` +
+      (longer
+        ? `; a five times longer first run: ${formatNumber(longer.requestsPerSecond)} req/s, ${formatNumber(longer.cpuMicrosPerRequest)} µs CPU per request${mainThread(longer)}.`
+        : '.'),
     '',
   ];
 }
