@@ -13,7 +13,7 @@ import type { RunningMock } from '../../src/mock/server.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startBundledMock } from '../helpers/mock.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { dashboardBannerText } from '../helpers/browser.js';
 import { freePort, run, spawnUntil, stopProcess, type Started } from '../helpers/processes.js';
 import { startScriptedUpstream } from '../proxy/upstream.js';
 
@@ -364,18 +364,9 @@ export default {
       const status = await getJson(url, '/__parley/specs');
       expect(status.status).toBe(200);
       expect(status.body.reload.restartToApply).toEqual(['--port', '--max-records']);
-      ensureBuilt();
-      const browser = await launchBrowser();
-      try {
-        const page = await browser.newPage();
-        await page.goto(`${url}/__parley/`);
-        const banner = page.locator('#reload-restart');
-        await banner.waitFor({ state: 'visible', timeout: 10_000 });
-        expect(await banner.innerText()).toContain('Restart to apply');
-        expect(await banner.innerText()).toContain('--port, --max-records');
-      } finally {
-        await browser.close();
-      }
+      const banner = await dashboardBannerText(url, 'reload-restart');
+      expect(banner).toContain('Restart to apply');
+      expect(banner).toContain('--port, --max-records');
 
       // Back to the values it started with: nothing is pending any more, the injected errors stop.
       await edit({ port: 0, 'max-body': '1kb' });

@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { ensureBuilt } from './build.js';
 
 export const CHROMIUM_PATH = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -35,4 +36,19 @@ export async function launchBrowser(): Promise<Browser> {
 /** A fresh temporary directory for a test's screenshots. */
 export function screenshotDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'parley-screens-'));
+}
+
+/** The text of the dashboard's banner `#id` once it shows, in a fresh browser (the dashboard's script built first). */
+export async function dashboardBannerText(mockUrl: string, id: string): Promise<string> {
+  ensureBuilt();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${mockUrl}/__parley/`);
+    const banner = page.locator(`#${id}`);
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    return await banner.innerText();
+  } finally {
+    await browser.close();
+  }
 }

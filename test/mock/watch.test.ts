@@ -9,7 +9,7 @@ import { loadSpecs } from '../../src/openapi/load.js';
 import type { RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson, send } from '../helpers/http.js';
 import { ensureBuilt } from '../helpers/build.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { dashboardBannerText } from '../helpers/browser.js';
 import { DEMO_AGENT_ID, fixtureFile, PATHS, ROOT, SPEC_FILES, startSpecMock, tempJsonFile } from '../helpers/mock.js';
 import { spawnUntil, stopProcess } from '../helpers/processes.js';
 
@@ -104,18 +104,9 @@ describe('parley mock --watch', () => {
     const specs = await getJson(mock.url, '/__parley/specs', AUTH);
     expect(specs.body.reload.error).toBe(reports.failures[0]);
     // The dashboard shows it as a banner.
-    ensureBuilt();
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${mock.url}/__parley/`);
-      const banner = page.locator('#reload-error');
-      await banner.waitFor({ state: 'visible', timeout: 10_000 });
-      expect(await banner.innerText()).toContain('still serving the previous one');
-      expect(await banner.innerText()).toContain('notes.yaml');
-    } finally {
-      await browser.close();
-    }
+    const banner = await dashboardBannerText(mock.url, 'reload-error');
+    expect(banner).toContain('still serving the previous one');
+    expect(banner).toContain('notes.yaml');
     // Still the last good spec: its operations, its state.
     expect((await getJson(mock.url, '/labels')).status).toBe(200);
     expect(await noteStillThere()).toBe(true);
