@@ -228,8 +228,7 @@ export class Store {
   *records(): Generator<[tenant: string, collection: string, id: string, record: HeldRecord]> {
     for (const [tenant, { collections }] of this.tenants.entriesByRank(seqOf)) {
       for (const [collection, scope] of collections) {
-        for (const [id, held] of scope.entries.entriesByRank(seqOf))
-          yield [tenant, collection, id, typeof held === 'string' ? held : held.record];
+        for (const [id, held] of scope.entries.entriesByRank(seqOf)) yield [tenant, collection, id, heldRecordOf(held)];
       }
     }
   }
@@ -252,7 +251,7 @@ export class Store {
   /** The record as held: its JSON text if it has not been read since loading (see `HeldRecord`). */
   held(tenant: string, collection: string, id: string): HeldRecord | undefined {
     const held = this.tenants.get(tenant)?.collections.get(collection)?.entries.get(id);
-    return typeof held === 'string' ? held : held?.record;
+    return held === undefined ? undefined : heldRecordOf(held);
   }
 
   /**
@@ -515,14 +514,15 @@ function loadedBytes(id: string, json: string): number {
 /** The record's entry, made (in place, keeping its rank) if it is still held as loaded text. */
 function entryIn(scope: Scope, id: string): Entry | undefined {
   const held = scope.entries.get(id);
-  return held === undefined ? undefined : entryOf(scope, id, held);
-}
-
-function entryOf(scope: Scope, id: string, held: Entry | Loaded): Entry {
   if (typeof held !== 'string') return held;
   const entry: Entry = { record: held, bytes: loadedBytes(id, held), seq: LOADED_SEQ };
   scope.entries.set(id, entry);
   return entry;
+}
+
+/** The record as held, text or object, without making an entry of loaded text. */
+function heldRecordOf(held: Entry | Loaded): HeldRecord {
+  return typeof held === 'string' ? held : held.record;
 }
 
 /** The entry's record as an object, parsed (once) if it is still held as text. */
