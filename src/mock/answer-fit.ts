@@ -20,8 +20,9 @@ const MAX_ROUNDS = 3;
  * `body` made one the schema of the answer to `status` admits: each value it refuses takes the
  * value a schema-built answer has at the same place (array items read from the built array's
  * first), each of `builders` in turn, or goes when no built answer has one. A body still refused
- * gives way to the built answer that fits with the most of the body's own values put back. Bodies with no documented JSON schema, and bodies
- * that fit, are returned as they are (never modified in place).
+ * gives way to the built answer that fits with the most of the body's own values put back. Bodies
+ * with no documented JSON schema, and bodies that fit, are returned as they are (never modified in
+ * place).
  */
 export function fitToAnswerSchema(
   operation: Operation,
