@@ -5,7 +5,7 @@
  */
 import { mediaTypeMatches, mediaTypeOf } from '../contract/checks/expectations.js';
 import { documentedResponse } from '../openapi/responses.js';
-import type { Operation } from '../openapi/types.js';
+import type { Operation, Parameter } from '../openapi/types.js';
 
 /** What exercised an item: a phase of `parley test` ("fuzz", "coverage", "stateful") or a source ("proxy"). */
 export type Phase = string;
@@ -247,5 +247,24 @@ export function parametersPresent(
   add('query', sent.query);
   add('header', sent.headers);
   add('cookie', sent.cookies);
-  return operation.parameters.map((p) => parameterId(p.in, p.name)).filter((id) => present.has(id));
+  return parametersCarried(operation, (_parameter, id) => present.has(id));
+}
+
+/** An operation's parameters with their coverage ids, made once per operation (coverage runs for every exchange). */
+const parameterIds = new WeakMap<Operation, [Parameter, string][]>();
+
+/**
+ * The coverage ids of the operation's parameters `carried` says a request had, in the operation's
+ * order: for a caller that can tell without listing what the request sent.
+ */
+export function parametersCarried(
+  operation: Operation,
+  carried: (parameter: Parameter, id: string) => boolean,
+): string[] {
+  let parameters = parameterIds.get(operation);
+  if (!parameters)
+    parameterIds.set(operation, (parameters = operation.parameters.map((p) => [p, parameterId(p.in, p.name)])));
+  const ids: string[] = [];
+  for (const [parameter, id] of parameters) if (carried(parameter, id)) ids.push(id);
+  return ids;
 }
