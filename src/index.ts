@@ -20,6 +20,7 @@ export {
 export { CheckRegistry, defaultCheckRegistry } from './contract/checks/registry.js';
 export { verdictOf, untestedOperations, type RunVerdict } from './contract/collect.js';
 export { StateFileError } from './mock/state-file.js';
+export { STATE_SAVE_CHANNEL, type StateSaveEvent, type StateSaveKind } from './mock/state-save-events.js';
 export type { StateFileSystem, StateFileHandle } from './mock/state-io.js';
 export { formatReport } from './contract/report/console.js';
 export { toJUnit } from './contract/report/junit.js';

@@ -21,6 +21,7 @@ import {
   type PersistedState,
 } from './state-file.js';
 import { nodeFileSystem, SaveStopped, SlicedWriter, type StateFileHandle, type StateFileSystem } from './state-io.js';
+import { announcedSave } from './state-save-events.js';
 import { removeOrphanTemporaries, resolveStateFile, StateFileLock } from './state-lock.js';
 import type { Store } from './store.js';
 
@@ -179,7 +180,8 @@ export class StatePersistence {
     try {
       await this.compaction;
       // The partial bytes of a failed batch are still in the file: the last save has to be a whole snapshot.
-      if (this.needsSnapshot) await this.exclusive(() => this.replaceWithSnapshot());
+      if (this.needsSnapshot)
+        await this.exclusive(() => announcedSave('snapshot', this.file, () => this.replaceWithSnapshot()));
       else await this.saveIfChanged();
     } finally {
       this.parts?.store.observe(undefined);
@@ -212,6 +214,12 @@ export class StatePersistence {
     const clockChanged = now.clockOffsetMs !== this.written.clockOffsetMs;
     const fixturesChanged = now.fixturesJson !== this.written.fixturesJson;
     if (this.changes.size === 0 && !clockChanged && !fixturesChanged) return false;
+    await announcedSave('append', this.file, () => this.appendBatch(now, clockChanged, fixturesChanged));
+    if (this.isMostlyOutdated()) this.startCompaction();
+    return true;
+  }
+
+  private async appendBatch(now: Written, clockChanged: boolean, fixturesChanged: boolean): Promise<void> {
     const batch = this.takeChanges();
     this.carried?.push(batch);
     const writer = new SlicedWriter(this.handle!, this.length);
@@ -231,8 +239,6 @@ export class StatePersistence {
     this.length = writer.position;
     this.recordLines += recordLines;
     this.written = now;
-    if (this.isMostlyOutdated()) this.startCompaction();
-    return true;
   }
 
   private isMostlyOutdated(): boolean {
@@ -242,7 +248,7 @@ export class StatePersistence {
 
   private startCompaction(): void {
     if (this.compaction || this.stopping || !this.parts) return;
-    this.compaction = this.compactInBackground()
+    this.compaction = announcedSave('snapshot', this.file, () => this.compactInBackground())
       .catch((error: Error) => {
         if (!(error instanceof SaveStopped)) this.onError(this.writeError(error));
       })
