@@ -323,6 +323,7 @@ class StateFileParser {
         );
       }
       this.checkChecksum(line.end.crc32, view, 'snapshot');
+      this.store.enforceLimits();
       this.phase = 'journal';
       this.recordLines = this.records;
       this.validBytes = view.fileEnd;
@@ -345,6 +346,8 @@ class StateFileParser {
         );
       }
       this.checkChecksum(line.commit.crc32, view, 'journal batch');
+      // The batch is whole: now the records it leaves over a limit are the oldest ones (see Store.loadInBulk).
+      this.store.enforceLimits();
       this.batchLines = 0;
       this.validBytes = view.fileEnd;
       return;

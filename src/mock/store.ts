@@ -205,6 +205,11 @@ export class Store {
    * Runs `load` (reading a state file into this store before the mock answers anything) with records
    * added in bulk: each collection keeps what it loads in one table, as fast as a Map, and never adds
    * to that table again, so later additions cannot make it rehash.
+   * Limits are held loosely meanwhile: a journal batch names what changed in an interval, not in the
+   * order it happened, so a record created at the record cap may come before the deletion of the one
+   * its creation evicted, and evicting on the way would take a record the mock still held. Records
+   * are evicted only past twice the limits (a file asking for more than a mock ever held at once is
+   * not all taken into memory); `load` calls `enforceLimits` at each batch's end, and it runs once more after.
    */
   async loadInBulk<T>(load: () => Promise<T>): Promise<T> {
     this.loadingInBulk = true;
@@ -212,7 +217,13 @@ export class Store {
       return await load();
     } finally {
       this.loadingInBulk = false;
+      this.enforceLimits();
     }
+  }
+
+  /** Evicts the oldest records while over a limit: the end of a batch read in bulk (see `loadInBulk`). */
+  enforceLimits(): void {
+    this.evictWhileOver(undefined, undefined);
   }
 
   /** Reports a change made in place to a stored record whose size did not need accounting for. */
@@ -281,7 +292,8 @@ export class Store {
       this.queueIds.push(id);
     }
     this.observer?.recordChanged(tenant, collection, id);
-    this.enforceLimits(scope, id);
+    if (!this.loadingInBulk || this.total > 2 * this.maxRecords || this.totalBytes > 2 * this.maxBytes)
+      this.evictWhileOver(scope, id);
     if (this.queueIds.length > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
@@ -296,7 +308,7 @@ export class Store {
     entry.bytes += deltaBytes;
     this.addBytes(scope.tenant, deltaBytes);
     this.observer?.recordChanged(tenant, collection, id);
-    this.enforceLimits(scope, id);
+    this.evictWhileOver(scope, id);
   }
 
   delete(tenant: string, collection: string, id: string): boolean {
@@ -325,7 +337,7 @@ export class Store {
     found.entry.bytes += fullKey.length;
     this.addBytes(found.scope.tenant, fullKey.length);
     this.observer?.indexChanged(tenant, key);
-    this.enforceLimits(found.scope, id);
+    this.evictWhileOver(found.scope, id);
   }
 
   /** Forgets one tenant's state, or everything when no tenant is given. */
@@ -432,10 +444,14 @@ export class Store {
    * pushed the store over pays first, with its own oldest records; only when it holds nothing else
    * do the oldest records of other tenants go, those of tenants holding less than the average passed
    * over. So one key, or many keys, flooding the mock do not wipe out a tenant that holds little.
+   * Without a record written (the end of a journal batch), the oldest records go.
    */
-  private enforceLimits(written: Scope, keptId: string): void {
+  private evictWhileOver(written: Scope | undefined, keptId: string | undefined): void {
     while (this.total > this.maxRecords || this.totalBytes > this.maxBytes) {
-      if (!(this.evictOldestOf(written.tenant, written, keptId) || this.evictOldest(written, keptId))) break;
+      const evicted = written
+        ? this.evictOldestOf(written.tenant, written, keptId!) || this.evictOldest(written, keptId)
+        : this.evictOldest(undefined, undefined);
+      if (!evicted) break;
     }
   }
 
@@ -453,7 +469,7 @@ export class Store {
     return oldest !== undefined;
   }
 
-  private evictOldest(keptScope: Scope, keptId: string): boolean {
+  private evictOldest(keptScope: Scope | undefined, keptId: string | undefined): boolean {
     let evicted = false;
     let keptSeen = false;
     let passedOver = 0;
@@ -474,8 +490,8 @@ export class Store {
     }
     // The record just written stays live: queued again at the back, as the newest write.
     if (keptSeen) {
-      this.queueScopes.push(keptScope);
-      this.queueIds.push(keptId);
+      this.queueScopes.push(keptScope!);
+      this.queueIds.push(keptId!);
     }
     return evicted;
   }

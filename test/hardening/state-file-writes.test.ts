@@ -282,6 +282,38 @@ describe('the journal and compaction', () => {
     }
   }, 60_000);
 
+  it('a mock at its record cap comes back with exactly the records it held, though the journal names evictions out of order', async () => {
+    const file = await tempFile();
+    const maxRecords = 20_000; // past one table of the sharded maps, so a batch's names come out of creation order
+    const options = { stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000, maxRecords };
+    const mock = await startBundledMock(options);
+    const { store } = mock.app.parts;
+    const put = (i: number) => {
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      store.put('capped', 'feather.sessions', id, { id, title: `session ${i}`, status: 'active', messages: [] });
+    };
+    let before: string[];
+    try {
+      for (let i = 0; i < maxRecords; i++) put(i);
+      await mock.persistence!.saveIfChanged();
+      // Each of these evicts the oldest record: the next batch names 10,000 creations and 10,000 deletions.
+      for (let i = maxRecords; i < maxRecords + 10_000; i++) put(i);
+      const created = await postJson(mock.url, PATHS.featherSessions, { title: 'over HTTP' }, featherKey('capped'));
+      expect(created.status).toBe(201);
+      before = await sessionIds(mock, 'capped');
+      expect(before).toHaveLength(maxRecords);
+      expect(before).toContain(created.body.id);
+    } finally {
+      await mock.close();
+    }
+    const again = await startBundledMock(options);
+    try {
+      expect((await sessionIds(again, 'capped')).sort()).toEqual(before.sort());
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
+
   it('a save of 100,000 records never holds answers back for long (a guard, not a timing claim), and what changed meanwhile is kept', async () => {
     const file = await tempFile();
     const mock = await startBundledMock({
