@@ -179,19 +179,62 @@ export function probesOf(
   return out;
 }
 
-/** The keywords each kind of invalid probe starts from (wrong_type, which almost every node has, is not listed). */
-const KEYWORDS_OF_KIND: Partial<Record<ViolationKind, readonly string[]>> = {
-  missing_required_field: ['required'],
-  out_of_range_number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'],
-  string_too_short: ['minLength'],
-  string_too_long: ['maxLength'],
-  bad_format: ['format'],
-  outside_enum: ['enum', 'const'],
-  pattern_mismatch: ['pattern'],
-  array_size: ['minItems', 'maxItems'],
-  duplicate_items: ['uniqueItems'],
-  additional_property: ['additionalProperties'],
-};
+interface KindSource {
+  /** The keywords it starts from: a schema with none of them anywhere has no probe of the kind. */
+  readonly keywords: readonly string[];
+  /** Whether one branch of a node (its `allOf` parts merged) can give it from its own keywords. */
+  readonly offeredBy?: (branch: SchemaView) => boolean;
+}
+
+/**
+ * Which keywords give which kind of invalid probe, said once: nodeProbes builds a kind only where
+ * `offeredBy` holds, invalidKindsOf passes over the nodes it never holds for, and mayHaveProbes
+ * reads the keywords. A predicate may hold where no probe is built (array probes also need an
+ * array value, a pattern a string that misses it), never the other way round. The kinds childProbes
+ * makes (a required field left out, an extra property) have keywords only; wrong_type, which almost
+ * every node has, is not listed.
+ */
+const KIND_SOURCES = {
+  missing_required_field: { keywords: ['required'] },
+  additional_property: { keywords: ['additionalProperties'] },
+  out_of_range_number: {
+    keywords: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'],
+    offeredBy: (branch) => isNumeric(branch) && (branch.bounds.min !== undefined || branch.bounds.max !== undefined),
+  },
+  string_too_short: {
+    keywords: ['minLength'],
+    // Not at minLength 0 (no string is shorter), nor past the longest string built.
+    offeredBy: ({ minLength }) => minLength !== undefined && minLength > 0 && minLength <= MAX_BUILT_LENGTH,
+  },
+  string_too_long: {
+    keywords: ['maxLength'],
+    offeredBy: ({ maxLength }) => maxLength !== undefined && maxLength < MAX_BUILT_LENGTH,
+  },
+  bad_format: {
+    keywords: ['format'],
+    // A number's format (int32, double) is a width, not a text shape to miss.
+    offeredBy: (branch) => branch.format !== undefined && !isNumeric(branch),
+  },
+  outside_enum: {
+    keywords: ['enum', 'const'],
+    offeredBy: (branch) => branch.members !== undefined && branch.memberKeyword !== undefined,
+  },
+  pattern_mismatch: { keywords: ['pattern'], offeredBy: (branch) => branch.pattern !== undefined },
+  array_size: {
+    keywords: ['minItems', 'maxItems'],
+    offeredBy: (branch) => branch.minItems !== undefined || branch.maxItems !== undefined,
+  },
+  duplicate_items: { keywords: ['uniqueItems'], offeredBy: (branch) => branch.uniqueItems },
+} satisfies Partial<Record<ViolationKind, KindSource>>;
+
+type Sourced = keyof typeof KIND_SOURCES;
+/** The kinds a node's own keywords give: those the table has a predicate for. */
+type NodeKind = { [K in Sourced]: (typeof KIND_SOURCES)[K] extends { offeredBy: unknown } ? K : never }[Sourced];
+const NODE_KINDS = (Object.keys(KIND_SOURCES) as Sourced[]).filter(
+  (kind): kind is NodeKind => 'offeredBy' in KIND_SOURCES[kind],
+);
+const offers = (branch: SchemaView, kind: NodeKind) => KIND_SOURCES[kind].offeredBy(branch);
+
 /** Past this many objects and arrays a schema is taken to have every keyword rather than read on. */
 const MAX_NODES_READ = 100_000;
 const keywordsBySchema = new WeakMap<object, Set<string> | 'all'>();
@@ -204,7 +247,8 @@ const keywordsBySchema = new WeakMap<object, Set<string> | 'all'>();
  * drawing requests for a kind that no request of the operation could carry.
  */
 export function mayHaveProbes(schema: JsonSchema | undefined, kind: ViolationKind): boolean {
-  const keywords = KEYWORDS_OF_KIND[kind];
+  const sources: Partial<Record<ViolationKind, KindSource>> = KIND_SOURCES;
+  const keywords = sources[kind]?.keywords;
   if (!keywords) return true;
   if (!schema || typeof schema !== 'object') return false;
   const present = keywordsOf(schema);
@@ -430,7 +474,7 @@ function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Ad
   const valid = keeps('valid', undefined);
   const view = viewOf(schema);
   if (!valid && !invalidKindsOf(schema, view).some((kind) => keeps('invalid', kind))) return;
-  const confusion = TYPE_SAMPLES.find(([type]) => !view.admits.has(type as JsonType));
+  const confusion = typeConfusion(view);
   if (confusion && keeps('invalid', 'wrong_type')) {
     const types = JSON_TYPES.filter((type) => view.admits.has(type));
     add('type', 'invalid', 'wrong_type', path, confusion[1], `a ${confusion[0]}; expects ${types.join(' or ')}`);
@@ -444,62 +488,55 @@ function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Ad
       add(`${keyword}[${index}]`, 'valid', undefined, path, example, `${keyword} branch ${index}`);
     });
   }
-  const lengths = valid || keeps('invalid', 'string_too_short') || keeps('invalid', 'string_too_long');
-  const wantsMembers = valid || keeps('invalid', 'outside_enum');
   for (const branch of alternatives(schema)) {
-    if (isNumeric(branch) && (valid || keeps('invalid', 'out_of_range_number'))) {
+    // A keyword's probes (its valid ones too) where the branch offers its invalid kind and the caller wants some.
+    const wants = (kind: NodeKind) => (valid || keeps('invalid', kind)) && offers(branch, kind);
+    if (wants('out_of_range_number')) {
       numericProbes(branch, (constraint, expect, number, why) =>
         add(constraint, expect, expect === 'invalid' ? 'out_of_range_number' : undefined, path, number, why),
       );
     }
-    const { minLength, maxLength, format } = branch;
-    if (lengths && minLength !== undefined && minLength <= MAX_BUILT_LENGTH) {
+    const { minLength, maxLength } = branch;
+    // minLength 0 has a valid probe and no invalid one.
+    if (valid && minLength !== undefined && minLength <= MAX_BUILT_LENGTH)
       add('minLength', 'valid', undefined, path, stringOfLength(value, minLength), `at minLength ${minLength}`);
-      if (minLength > 0)
-        add(
-          'minLength',
-          'invalid',
-          'string_too_short',
-          path,
-          stringOfLength(value, minLength - 1),
-          `shorter than minLength ${minLength}`,
-        );
-    }
-    if (lengths && maxLength !== undefined && maxLength < MAX_BUILT_LENGTH) {
-      add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength), `at maxLength ${maxLength}`);
+    if (wants('string_too_short'))
+      add(
+        'minLength',
+        'invalid',
+        'string_too_short',
+        path,
+        stringOfLength(value, minLength! - 1),
+        `shorter than minLength ${minLength}`,
+      );
+    if (wants('string_too_long')) {
+      add('maxLength', 'valid', undefined, path, stringOfLength(value, maxLength!), `at maxLength ${maxLength}`);
       add(
         'maxLength',
         'invalid',
         'string_too_long',
         path,
-        stringOfLength(value, maxLength + 1),
+        stringOfLength(value, maxLength! + 1),
         `longer than maxLength ${maxLength}`,
       );
     }
-    if (format !== undefined && !isNumeric(branch) && keeps('invalid', 'bad_format'))
+    if (wants('bad_format')) {
+      const format = branch.format!;
       add('format', 'invalid', 'bad_format', path, formatNearMiss(format, value), `a near-miss of format ${format}`);
-    if (branch.pattern !== undefined && keeps('invalid', 'pattern_mismatch')) {
-      const mismatch = patternMiss(branch.pattern, value, branch);
-      if (mismatch !== undefined)
-        add(
-          'pattern',
-          'invalid',
-          'pattern_mismatch',
-          path,
-          mismatch,
-          `does not match pattern ${branch.pattern.slice(0, 40)}`,
-        );
     }
-    if (
-      Array.isArray(value) &&
-      (keeps('valid', undefined) || keeps('invalid', 'array_size') || keeps('invalid', 'duplicate_items'))
-    )
+    if (wants('pattern_mismatch')) {
+      const pattern = branch.pattern!;
+      const mismatch = patternMiss(pattern, value, branch);
+      if (mismatch !== undefined)
+        add('pattern', 'invalid', 'pattern_mismatch', path, mismatch, `does not match pattern ${pattern.slice(0, 40)}`);
+    }
+    if (Array.isArray(value) && (wants('array_size') || wants('duplicate_items')))
       arrayProbes(branch, value, (constraint, expect, kind, items, why) =>
         add(constraint, expect, kind, path, items, why),
       );
-    const { members, memberKeyword } = branch;
-    if (wantsMembers && members && memberKeyword) {
-      const keyword = memberKeyword;
+    if (wants('outside_enum')) {
+      const members = branch.members!;
+      const keyword = branch.memberKeyword!;
       if (members.length <= MAX_ENUM_MEMBERS_SENT)
         for (const member of members) add(keyword, 'valid', undefined, path, member, `${keyword} member`);
       add(
@@ -514,32 +551,24 @@ function nodeProbes(schema: JsonSchema, value: unknown, path: Segment[], add: Ad
   }
 }
 
+/** The sample of the first JSON type a node does not admit, to put in its place (none where it admits every type). */
+const typeConfusion = (view: SchemaView) => TYPE_SAMPLES.find(([type]) => !view.admits.has(type as JsonType));
+
 /** The invalid kinds a node's own keywords can give, worked out once per schema. */
 const invalidKindsBySchema = new WeakMap<SchemaView, ViolationKind[]>();
 
 /**
- * Every kind of invalid probe nodeProbes may add for a schema (a superset: array probes also need
- * an array value, a pattern a string that misses it). A node whose kinds the caller does not want
- * is passed over: the fuzz phase walks each generated body for one kind.
+ * Every kind of invalid probe nodeProbes may add for a schema (a superset, as the table's
+ * predicates are). A node whose kinds the caller does not want is passed over: the fuzz phase
+ * walks each generated body for one kind.
  */
 function invalidKindsOf(schema: JsonSchema, view: SchemaView): ViolationKind[] {
   let kinds = invalidKindsBySchema.get(view);
   if (kinds) return kinds;
-  const found = new Set<ViolationKind>();
-  if (TYPE_SAMPLES.some(([type]) => !view.admits.has(type as JsonType))) found.add('wrong_type');
-  for (const branch of alternatives(schema)) {
-    const { min, max } = branch.bounds;
-    if (isNumeric(branch) && (min !== undefined || max !== undefined)) found.add('out_of_range_number');
-    const { minLength, maxLength } = branch;
-    if (minLength !== undefined && minLength > 0 && minLength <= MAX_BUILT_LENGTH) found.add('string_too_short');
-    if (maxLength !== undefined && maxLength < MAX_BUILT_LENGTH) found.add('string_too_long');
-    if (branch.format !== undefined && !isNumeric(branch)) found.add('bad_format');
-    if (branch.pattern !== undefined) found.add('pattern_mismatch');
-    if (branch.minItems !== undefined || branch.maxItems !== undefined) found.add('array_size');
-    if (branch.uniqueItems) found.add('duplicate_items');
-    if (branch.members && branch.memberKeyword) found.add('outside_enum');
-  }
-  invalidKindsBySchema.set(view, (kinds = [...found]));
+  const branches = alternatives(schema);
+  kinds = NODE_KINDS.filter((kind) => branches.some((branch) => offers(branch, kind)));
+  if (typeConfusion(view)) kinds.push('wrong_type');
+  invalidKindsBySchema.set(view, kinds);
   return kinds;
 }
 
