@@ -292,8 +292,7 @@ export class Store {
       this.queueIds.push(id);
     }
     this.observer?.recordChanged(tenant, collection, id);
-    if (!this.loadingInBulk || this.total > 2 * this.maxRecords || this.totalBytes > 2 * this.maxBytes)
-      this.evictWhileOver(scope, id);
+    this.evictWhileOver(scope, id);
     if (this.queueIds.length > 2 * this.total + QUEUE_SLACK) this.dropStaleEntries();
   }
 
@@ -444,10 +443,12 @@ export class Store {
    * pushed the store over pays first, with its own oldest records; only when it holds nothing else
    * do the oldest records of other tenants go, those of tenants holding less than the average passed
    * over. So one key, or many keys, flooding the mock do not wipe out a tenant that holds little.
-   * Without a record written (the end of a journal batch), the oldest records go.
+   * Without a record written (the end of a journal batch), the oldest records go. While a file loads
+   * in bulk, a write evicts only past twice the limits (see `loadInBulk`).
    */
   private evictWhileOver(written: Scope | undefined, keptId: string | undefined): void {
-    while (this.total > this.maxRecords || this.totalBytes > this.maxBytes) {
+    const slack = written && this.loadingInBulk ? 2 : 1;
+    while (this.total > slack * this.maxRecords || this.totalBytes > slack * this.maxBytes) {
       const evicted = written
         ? this.evictOldestOf(written.tenant, written, keptId!) || this.evictOldest(written, keptId)
         : this.evictOldest(undefined, undefined);

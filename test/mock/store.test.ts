@@ -267,6 +267,29 @@ describe('Store records loaded in bulk (a state file read at start)', () => {
     expect([store.size, store.bytes, store.usage().tenants]).toEqual([0, 0, 0]);
   });
 
+  it('evicts nothing while a batch loads until twice the limits, then keeps the newest within them', async () => {
+    const store = new Store({ maxRecords: 10 });
+    let most = 0;
+    await store.loadInBulk(async () => {
+      // A batch naming a creation before the deletion of the record it evicted: nothing goes meanwhile.
+      for (let at = 0; at < 10; at++) store.put('k', 'sessions', `s${at}`, JSON.stringify({ at }));
+      store.put('k', 'sessions', 'late', JSON.stringify({ at: 'late' }));
+      store.delete('k', 'sessions', 's3');
+      store.enforceLimits();
+      expect(store.size).toBe(10);
+      expect(store.get('k', 'sessions', 's0')).toEqual({ at: 0 });
+      // A file asking for far more than the limits is never all held at once.
+      for (let at = 10; at < 100; at++) {
+        store.put('k', 'sessions', `s${at}`, JSON.stringify({ at }));
+        most = Math.max(most, store.size);
+      }
+    });
+    expect(most).toBe(20);
+    expect(store.list('k', 'sessions').map((record) => record.at)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 90 + i),
+    );
+  });
+
   it('evicts loaded records first, oldest first, then what was stored after the load', async () => {
     const store = await loaded(3, { maxRecords: 3 });
     store.get('k', 'sessions', 's0');
