@@ -163,9 +163,14 @@ function nextEntry<V>(iterator: Iterator<[string, V]>): [string, V] | undefined 
   return step.done ? undefined : step.value;
 }
 
-/** A set on the same tables: presence only. */
+/**
+ * A set on the same tables, iterated in insertion order like a `Set` (the state file's journal
+ * writes a batch's names in the order they changed, so a load ranks records as the mock did). Each
+ * key holds the count of keys added before it: a small integer, nothing allocated per key.
+ */
 export class ShardedSet {
-  private readonly map = new ShardedMap<true>();
+  private readonly map = new ShardedMap<number>();
+  private added = 0;
 
   get size(): number {
     return this.map.size;
@@ -178,7 +183,7 @@ export class ShardedSet {
   /** Adds the key; whether it was new. */
   add(key: string): boolean {
     if (this.map.has(key)) return false;
-    this.map.add(key, true);
+    this.map.add(key, this.added++);
     return true;
   }
 
@@ -186,10 +191,12 @@ export class ShardedSet {
     return this.map.delete(key);
   }
 
-  [Symbol.iterator](): Iterator<string> {
-    return this.map.keys();
+  *[Symbol.iterator](): Iterator<string> {
+    for (const [key] of this.map.entriesByRank(insertionRank)) yield key;
   }
 }
+
+const insertionRank = (added: number) => added;
 
 /**
  * Merges tables each in ascending rank: the next entry of each in a binary heap by rank, so a step

@@ -66,7 +66,7 @@ export class ChangeSet implements StoreObserver {
     this.count++;
   }
 
-  /** Adds another set's names (a batch that failed to be written, or one to carry into a new snapshot). */
+  /** Adds another set's names after its own (a batch that was not written, put back before later changes). */
   absorb(other: ChangeSet): void {
     if (other.resetAll) this.resetAll = true;
     for (const tenant of other.resetTenants) this.resetTenants.add(tenant);

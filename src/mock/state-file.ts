@@ -495,6 +495,8 @@ export interface SnapshotSource {
   store: Store;
   clockOffsetMs: number;
   fixturesJson: string;
+  /** Only the records stored before this rank (`Store.nextRank`), when the batches after the snapshot hold the rest. */
+  storedBefore?: number;
 }
 
 /**
@@ -520,7 +522,7 @@ export class PendingSnapshot {
   }
 
   /** Header, every record and index entry as they are when reached, and the end marker; resolves with the number of records. */
-  async writeState({ store, clockOffsetMs, fixturesJson }: SnapshotSource): Promise<number> {
+  async writeState({ store, clockOffsetMs, fixturesJson, storedBefore }: SnapshotSource): Promise<number> {
     const writer = this.writer;
     await writer.line(
       `{"format":"${FORMAT}","version":${VERSION},"savedAt":"${new Date().toISOString()}","clockOffsetMs":${JSON.stringify(clockOffsetMs)},"fixtures":${fixturesJson}}`,
@@ -528,14 +530,14 @@ export class PendingSnapshot {
     let records = 0;
     let indexes = 0;
     let [lastTenant, lastCollection, prefix] = ['', '', ''];
-    for (const [tenant, collection, id, record] of store.records()) {
+    for (const [tenant, collection, id, record] of store.records(storedBefore)) {
       records++;
       if (records === 1 || tenant !== lastTenant || collection !== lastCollection)
         [lastTenant, lastCollection, prefix] = [tenant, collection, recordLinePrefix(tenant, collection)];
       const full = writer.line(recordLineIn(prefix, id, record));
       if (full) await full;
     }
-    for (const [tenant, key, id] of store.indexEntries()) {
+    for (const [tenant, key, id] of store.indexEntries(storedBefore)) {
       indexes++;
       const full = writer.line(indexLine(tenant, key, id));
       if (full) await full;

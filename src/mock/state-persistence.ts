@@ -231,7 +231,7 @@ export class StatePersistence {
       });
       await this.handle!.datasync();
     } catch (error) {
-      this.changes.absorb(batch);
+      this.putBack(batch);
       // Cut the partial batch off, so the next one follows the last complete one.
       await this.handle!.truncate(this.length).catch(() => (this.needsSnapshot = true));
       throw this.writeError(error);
@@ -262,10 +262,12 @@ export class StatePersistence {
   private async compactInBackground(): Promise<void> {
     this.carried = [];
     const header = this.current();
+    // Records stored from here on are in the carried batches: left out of the snapshot, they load in the order they came.
+    const storedBefore = this.parts!.store.nextRank;
     let snapshot: PendingSnapshot | undefined;
     try {
       snapshot = await PendingSnapshot.create(this.fs, this.path, () => this.stopping);
-      const records = await snapshot.writeState({ store: this.parts!.store, ...header });
+      const records = await snapshot.writeState({ store: this.parts!.store, ...header, storedBefore });
       await this.exclusive(() => this.install(snapshot!, records, this.carried!, header));
     } catch (error) {
       await snapshot?.abandon();
@@ -314,9 +316,21 @@ export class StatePersistence {
       this.handle = await this.fs.open(this.path, 'r+');
       [this.length, this.recordLines, this.written, this.needsSnapshot] = [size, recordLines, now, false];
     } catch (error) {
-      this.changes.absorb(batch);
+      this.putBack(batch);
       throw error;
     }
+  }
+
+  /**
+   * A batch that was not written goes back before what changed since it was taken, so the next
+   * batch names records in the order they changed, and a load ranks them as the mock did.
+   */
+  private putBack(batch: ChangeSet): void {
+    const merged = new ChangeSet();
+    merged.absorb(batch);
+    merged.absorb(this.changes);
+    this.changes = merged;
+    this.parts!.store.observe(merged);
   }
 
   private takeChanges(): ChangeSet {

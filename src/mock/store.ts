@@ -235,18 +235,40 @@ export class Store {
   /**
    * Every record as [tenant, collection, id, record], in insertion order per collection; a live view,
    * read lazily. A record not read since it was loaded comes as its JSON text: writers copy it as it is.
+   * `storedBefore` (a `nextRank` taken earlier) leaves out the records stored since: a snapshot
+   * written in slices gets those from the journal batches written after it, in the order they came.
    */
-  *records(): Generator<[tenant: string, collection: string, id: string, record: HeldRecord]> {
+  *records(
+    storedBefore = Number.POSITIVE_INFINITY,
+  ): Generator<[tenant: string, collection: string, id: string, record: HeldRecord]> {
     for (const [tenant, { collections }] of this.tenants.entriesByRank(seqOf)) {
       for (const [collection, scope] of collections) {
-        for (const [id, held] of scope.entries.entriesByRank(seqOf)) yield [tenant, collection, id, heldRecordOf(held)];
+        for (const [id, held] of scope.entries.entriesByRank(seqOf))
+          if (seqOf(held) < storedBefore) yield [tenant, collection, id, heldRecordOf(held)];
       }
     }
   }
 
-  /** Every get-or-create index entry as [tenant, key, id]. */
-  *indexEntries(): Generator<[tenant: string, key: string, id: string]> {
-    for (const [joined, id] of this.uniqueKeys.entries()) yield [...splitOnce(joined), id];
+  /** Every get-or-create index entry as [tenant, key, id]; with `storedBefore`, those of the records `records` yields. */
+  *indexEntries(storedBefore = Number.POSITIVE_INFINITY): Generator<[tenant: string, key: string, id: string]> {
+    for (const [joined, id] of this.uniqueKeys.entries()) {
+      const [tenant, key] = splitOnce(joined);
+      if (storedBefore === Number.POSITIVE_INFINITY || this.rankOf(tenant, id) < storedBefore) yield [tenant, key, id];
+    }
+  }
+
+  /** The rank the next record stored will get: every record held now ranks before it. */
+  get nextRank(): number {
+    return this.nextSeq;
+  }
+
+  /** A record's rank, without making an entry of a loaded one. */
+  private rankOf(tenant: string, id: string): number {
+    for (const scope of this.tenants.get(tenant)?.collections.values() ?? []) {
+      const held = scope.entries.get(id);
+      if (held !== undefined) return seqOf(held);
+    }
+    return Number.POSITIVE_INFINITY;
   }
 
   forTenant(tenant: string): TenantState {

@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
 import { nodeFileSystem, type StateFileHandle, type StateFileSystem } from '../../src/mock/state-io.js';
 import { getJson, postJson } from '../helpers/http.js';
@@ -112,6 +112,46 @@ describe('a disk that fills up', () => {
     const again = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
     try {
       expect((await sessionIds(again, 'k')).sort()).toEqual([first.body.id, second.body.id].sort());
+    } finally {
+      await again.close();
+    }
+  });
+  it('a batch that failed goes back before what changed while it was written: a restart keeps the order records were made in', async () => {
+    const file = await tempFile();
+    let release: (() => void) | undefined;
+    let full = false;
+    // A disk that holds a write until released, then refuses it (ENOSPC), while it is full.
+    const gated = (handle: StateFileHandle): StateFileHandle => ({
+      async write(buffer, offset, length, position) {
+        if (!full) return handle.write(buffer, offset, length, position);
+        await new Promise<void>((resolve) => (release = resolve));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      },
+      datasync: () => handle.datasync(),
+      truncate: (length) => handle.truncate(length),
+      close: () => handle.close(),
+    });
+    const stateFileSystem: StateFileSystem = {
+      ...nodeFileSystem,
+      open: async (name, flags, mode) => gated(await nodeFileSystem.open(name, flags, mode)),
+    };
+    const options = { stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 };
+    const mock = await startBundledMock({ ...options, stateFileSystem, onStateError: () => undefined });
+    const create = (title: string) => postJson(mock.url, PATHS.featherSessions, { title }, featherKey('k'));
+    const made = [(await create('one')).body.id, (await create('two')).body.id];
+    full = true;
+    const saving = mock.persistence!.saveIfChanged();
+    // Made while the save waits on the disk: after the batch it is writing was taken.
+    made.push((await create('three')).body.id);
+    await vi.waitFor(() => expect(release).toBeDefined());
+    full = false;
+    release!();
+    await expect(saving).rejects.toThrow(/could not be saved/);
+    await mock.close();
+
+    const again = await startBundledMock(options);
+    try {
+      expect(await sessionIds(again, 'k')).toEqual(made);
     } finally {
       await again.close();
     }
@@ -282,7 +322,7 @@ describe('the journal and compaction', () => {
     }
   }, 60_000);
 
-  it('a mock at its record cap comes back with exactly the records it held, though the journal names evictions out of order', async () => {
+  it('a mock at its record cap comes back with exactly the records it held, in their order', async () => {
     const file = await tempFile();
     const maxRecords = 20_000; // past one table of the sharded maps, so a batch's names come out of creation order
     const options = { stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000, maxRecords };
@@ -308,7 +348,8 @@ describe('the journal and compaction', () => {
     }
     const again = await startBundledMock(options);
     try {
-      expect((await sessionIds(again, 'capped')).sort()).toEqual(before.sort());
+      // In the same order too: a batch of 20,000 names is written in the order they changed.
+      expect(await sessionIds(again, 'capped')).toEqual(before);
     } finally {
       await again.close();
     }

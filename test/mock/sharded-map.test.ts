@@ -116,4 +116,13 @@ describe('ShardedSet', () => {
     expect(set.has('k19999')).toBe(false);
     expect(new Set(set).size).toBe(19_999);
   });
+
+  it('iterates in insertion order past one table, as a Set does, through deletions', () => {
+    const set = new ShardedSet();
+    const order = Array.from({ length: 20_000 }, (_, at) => `key-${(at * 7919) % 20_000}`);
+    for (const key of order) set.add(key);
+    for (const key of order.slice(0, 50)) set.delete(key);
+    set.add(order[0]);
+    expect([...set]).toEqual([...order.slice(50), order[0]]);
+  });
 });
