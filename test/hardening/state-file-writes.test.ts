@@ -38,6 +38,21 @@ function fillingDisk() {
   return { disk, fs };
 }
 
+/**
+ * A state listing as a restart must give it back: each tenant's records with their values in order,
+ * and its index entries. Tenants are listed by name, and index entries by key: the file keeps each
+ * tenant's order, not how tenants interleave.
+ */
+function comparable(listing: { tenants: Record<string, unknown>; indexes: Record<string, Record<string, string>> }) {
+  return Object.keys(listing.tenants)
+    .sort()
+    .map((tenant) => [
+      tenant,
+      listing.tenants[tenant],
+      Object.entries(listing.indexes[tenant] ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ]);
+}
+
 async function sessionIds(mock: RunningMock, key: string): Promise<string[]> {
   const state = (await getJson(mock.url, `/__parley/state?tenant=${key}`, ADMIN)).body;
   return Object.keys(state.tenants?.[key]?.['feather.sessions'] ?? {});
@@ -354,6 +369,60 @@ describe('the journal and compaction', () => {
       await again.close();
     }
   }, 60_000);
+
+  it.each([1, 2, 3, 4])(
+    'seed %i: random creates, changes, deletions, index entries and resets past the record cap, with saves and a compaction under way, come back after a restart exactly',
+    async (seed) => {
+      let state = (seed * 2654435761) >>> 0;
+      const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const options = {
+        stateFile: await tempFile(),
+        adminToken: ADMIN['x-parley-admin-token'],
+        saveIntervalMs: 60_000,
+        maxRecords: 12_000,
+      };
+      const mock = await startBundledMock(options);
+      const { store } = mock.app.parts;
+      const made: [string, string][] = [];
+      const some = () => made[Math.floor(random() * made.length)];
+      let before: unknown;
+      let compacting: Promise<void> | undefined;
+      try {
+        // Mostly one tenant, so a batch holds tens of thousands of its names and evictions at the cap.
+        for (let step = 0; step < 80_000; step++) {
+          const roll = random();
+          const tenant = random() < 0.9 ? 'a' : random() < 0.5 ? 'b' : 'c';
+          if (roll < 0.6 || made.length === 0) {
+            made.push([tenant, `id-${step}`]);
+            store.put(tenant, 'things', `id-${step}`, { step, text: 'x'.repeat(Math.floor(random() * 20)) });
+          } else if (roll < 0.75) {
+            const [owner, id] = some();
+            if (store.get(owner, 'things', id)) store.put(owner, 'things', id, { step: -step });
+          } else if (roll < 0.85) {
+            const [owner, id] = some();
+            store.delete(owner, 'things', id);
+          } else if (roll < 0.9998) {
+            const [owner, id] = some();
+            if (store.get(owner, 'things', id)) store.remember(owner, `key-${step}`, id);
+          } else store.reset('c');
+          // A save every 20,000 steps; a compaction starts on the way and runs through the next saves.
+          if (step % 20_000 === 19_999) await mock.persistence!.saveIfChanged();
+          if (step === 35_000) compacting = mock.persistence!.compact();
+        }
+        await compacting;
+        before = comparable((await getJson(mock.url, '/__parley/state', ADMIN)).body);
+      } finally {
+        await mock.close();
+      }
+      const again = await startBundledMock(options);
+      try {
+        expect(comparable((await getJson(again.url, '/__parley/state', ADMIN)).body)).toEqual(before);
+      } finally {
+        await again.close();
+      }
+    },
+    60_000,
+  );
 
   it('a save of 100,000 records never holds answers back for long (a guard, not a timing claim), and what changed meanwhile is kept', async () => {
     const file = await tempFile();
