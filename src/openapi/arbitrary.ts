@@ -322,8 +322,11 @@ const NUMBER_EXTREMES = [1e308, -1e308, 1.7976931348623157e308, 5e-324, -5e-324,
 const nextUp = (n: number) => n + Math.max(Number.EPSILON * Math.abs(n), Number.MIN_VALUE);
 const nextDown = (n: number) => n - Math.max(Number.EPSILON * Math.abs(n), Number.MIN_VALUE);
 
-/** Generators for the formats the specs use and the usual rest. */
-const FORMAT_GENERATORS: Record<string, () => fc.Arbitrary<string>> = {
+/**
+ * Generators for the formats the specs use and the usual rest, keyed by the format's name from the
+ * spec (a `Map`: a format named `constructor` is just an unknown one).
+ */
+const FORMAT_GENERATORS = new Map<string, () => fc.Arbitrary<string>>(Object.entries({
   uuid: () => fc.uuid(),
   'date-time': () =>
     fc
@@ -345,7 +348,19 @@ const FORMAT_GENERATORS: Record<string, () => fc.Arbitrary<string>> = {
   ipv4: () => fc.ipV4(),
   ipv6: () => fc.ipV6(),
   byte: () => fc.base64String(),
-};
+}));
+/** Each format's arbitrary, built once: fast-check's URL arbitrary alone takes milliseconds to build. */
+const formatArbitraries = new Map<string, fc.Arbitrary<string>>();
+
+function formatArbitrary(format: string): fc.Arbitrary<string> | undefined {
+  let arbitrary = formatArbitraries.get(format);
+  if (!arbitrary) {
+    const generator = FORMAT_GENERATORS.get(format);
+    if (!generator) return undefined;
+    formatArbitraries.set(format, (arbitrary = generator()));
+  }
+  return arbitrary;
+}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -355,6 +370,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
  * `type: string, format: int64` for 64-bit ids, and a number check would refuse every string built.
  */
 function formatCheck(format: string): ((value: string) => boolean) | undefined {
+  if (!Object.hasOwn(fullFormats, format)) return undefined;
   const definition = (fullFormats as Record<string, unknown>)[format];
   if (definition instanceof RegExp) return (value) => definition.test(value);
   if (typeof definition === 'function') return definition as (value: string) => boolean;
@@ -426,10 +442,11 @@ function stringArbitrary(view: SchemaView, options: Resolved): fc.Arbitrary<stri
   const minLength = view.minLength ?? 0;
   const maxLength = view.maxLength;
   let arbitrary: fc.Arbitrary<string>;
+  const formatted = format ? formatArbitrary(format) : undefined;
   if (pattern) {
     arbitrary = patternArbitrary(pattern);
-  } else if (format && FORMAT_GENERATORS[format]) {
-    arbitrary = FORMAT_GENERATORS[format]();
+  } else if (formatted) {
+    arbitrary = formatted;
   } else if (options.text === 'ascii') {
     arbitrary = fc.string({ minLength, maxLength: maxLength ?? Math.max(minLength, 24) });
   } else {
@@ -452,7 +469,7 @@ function stringArbitrary(view: SchemaView, options: Resolved): fc.Arbitrary<stri
     );
   }
   const checkFormat = format ? formatCheck(format) : undefined;
-  const needsLengthCheck = pattern || (format && FORMAT_GENERATORS[format]);
+  const needsLengthCheck = pattern || formatted;
   if (!checkFormat && !needsLengthCheck) return arbitrary;
   return arbitrary.filter(
     (value) =>

@@ -5,6 +5,7 @@
  * webhooks. Each is checked through the validator, through the mock over HTTP, and by the
  * contract suite against the mock of the same spec (one engine: any failure is a bug of one half).
  */
+import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CONTRACTS } from '../../src/apis/index.js';
@@ -83,6 +84,16 @@ describe('spec engine on real-world quirks', () => {
     expect(hooks.operations).toEqual([]);
     expect(hooks.warnings).toEqual([expect.stringContaining('"newPet"')]);
   });
+
+  it.each([1, 2, 3])(
+    "formats named like an object's own properties (constructor, toString, __proto__) are unknown formats, not a crash: seed %i conforms",
+    async (seed) => {
+      const file = path.join(ROOT, 'test/fixtures/real-world-defects/object-named-formats-3.0.yaml');
+      expect((await loadSpec(file)).warnings).toEqual([expect.stringContaining('"constructor"')]);
+      const report = await expectSelfTestConforms(file, seed);
+      expect(report.requests).toBeGreaterThan(50);
+    },
+  );
 
   it('a discriminator picks the one oneOf branch its tag names (mapping, else the schema name)', async () => {
     const pets = await loadSpec(DISCRIMINATOR);
