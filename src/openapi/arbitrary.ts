@@ -326,29 +326,31 @@ const nextDown = (n: number) => n - Math.max(Number.EPSILON * Math.abs(n), Numbe
  * Generators for the formats the specs use and the usual rest, keyed by the format's name from the
  * spec (a `Map`: a format named `constructor` is just an unknown one).
  */
-const FORMAT_GENERATORS = new Map<string, () => fc.Arbitrary<string>>(Object.entries({
-  uuid: () => fc.uuid(),
-  'date-time': () =>
-    fc
-      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
-      .map((d) => d.toISOString()),
-  date: () =>
-    fc
-      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
-      .map((d) => d.toISOString().slice(0, 10)),
-  time: () =>
-    fc
-      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
-      .map(([h, m, sec]) => `${pad(h)}:${pad(m)}:${pad(sec)}Z`),
-  email: () => fc.emailAddress(),
-  uri: () => fc.webUrl(),
-  url: () => fc.webUrl(),
-  'uri-reference': () => fc.webUrl(),
-  hostname: () => fc.domain(),
-  ipv4: () => fc.ipV4(),
-  ipv6: () => fc.ipV6(),
-  byte: () => fc.base64String(),
-}));
+const FORMAT_GENERATORS = new Map<string, () => fc.Arbitrary<string>>(
+  Object.entries({
+    uuid: () => fc.uuid(),
+    'date-time': () =>
+      fc
+        .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
+    date: () =>
+      fc
+        .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10)),
+    time: () =>
+      fc
+        .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
+        .map(([h, m, sec]) => `${pad(h)}:${pad(m)}:${pad(sec)}Z`),
+    email: () => fc.emailAddress(),
+    uri: () => fc.webUrl(),
+    url: () => fc.webUrl(),
+    'uri-reference': () => fc.webUrl(),
+    hostname: () => fc.domain(),
+    ipv4: () => fc.ipV4(),
+    ipv6: () => fc.ipV6(),
+    byte: () => fc.base64String(),
+  }),
+);
 /** Each format's arbitrary, built once: fast-check's URL arbitrary alone takes milliseconds to build. */
 const formatArbitraries = new Map<string, fc.Arbitrary<string>>();
 
