@@ -66,7 +66,15 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
   const inFlight = new Map<string, number>();
   const results: JobResult[] = [];
   const started = new Set<Job>();
-  const running = new Set<Job>();
+  // Jobs not yet finished (pending or running) per (operation, phase) group: its size is the groups left to share the time.
+  const unfinished = new Map<string, number>();
+  for (const job of jobs) unfinished.set(keysOf(job).group, (unfinished.get(keysOf(job).group) ?? 0) + 1);
+  const finish = (job: Job) => {
+    const { group } = keysOf(job);
+    const left = unfinished.get(group)! - 1;
+    if (left === 0) unfinished.delete(group);
+    else unfinished.set(group, left);
+  };
   let done = 0;
 
   /** The first pending job (plan order: phase by phase) of the operation with the fewest jobs running. */
@@ -89,31 +97,27 @@ export async function runJobs(jobs: readonly Job[], options: ScheduleOptions): P
       const stop = options.stopReason();
       if (stop) {
         job.abandon?.();
+        finish(job);
         results.push({ job, outcome: { done: false, reason: stop, started: started.has(job) } });
         continue;
       }
       started.add(job);
-      running.add(job);
       const key = operationOf(job);
       inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
       options.onStart?.(job, done, jobs.length);
       // Its share: the time left spread over the operations' phases still to work on, as many at once as there are workers.
       const now = Date.now();
       const share = Number.isFinite(options.deadline)
-        ? Math.max(
-            MIN_SLICE_MS,
-            ((options.deadline - now) * options.concurrency) /
-              new Set([...pending, ...running, job].map((j) => keysOf(j).group)).size,
-          )
+        ? Math.max(MIN_SLICE_MS, ((options.deadline - now) * options.concurrency) / unfinished.size)
         : Infinity;
       const until = Math.min(options.deadline, now + share);
       const outcome = await job.run(until);
-      running.delete(job);
       inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
       if (!outcome.done && outcome.reason === 'time-share' && job.resumable && Date.now() < options.deadline) {
         pending.push(job); // its next slice comes after everyone else's turn
         continue;
       }
+      finish(job);
       results.push({
         job,
         outcome:
