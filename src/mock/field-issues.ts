@@ -32,7 +32,7 @@ function describe(issue: ValidationIssue): [string, string, Record<string, unkno
       return ['missing', 'Field required'];
     case 'type': {
       const type = String(Array.isArray(p.type) ? p.type[0] : p.type);
-      return TYPE_NAMES[type] ?? ['type_error', `Input should be of type ${type}`];
+      return Object.hasOwn(TYPE_NAMES, type) ? TYPE_NAMES[type] : ['type_error', `Input should be of type ${type}`];
     }
     case 'minLength':
       return [
