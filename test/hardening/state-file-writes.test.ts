@@ -10,8 +10,8 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import type { RunningMock } from '../../src/mock/server.js';
-import { nodeFileSystem, type StateFileHandle, type StateFileSystem } from '../../src/mock/state-io.js';
 import { getJson, postJson } from '../helpers/http.js';
+import { diskWithWrites, noSpace } from '../helpers/state-disk.js';
 import { featherKey, PATHS, startBundledMock } from '../helpers/mock.js';
 
 const ADMIN = { 'x-parley-admin-token': 'writes-admin' };
@@ -20,21 +20,15 @@ const tempFile = async () => path.join(await mkdtemp(path.join(os.tmpdir(), 'par
 /** A disk that fills up on demand: once full, a write gets part of its bytes through (a short write), then ENOSPC. */
 function fillingDisk() {
   const disk = { full: false, failedWrites: 0, truncates: 0 };
-  const wrap = (handle: StateFileHandle): StateFileHandle => ({
-    async write(buffer, offset, length, position) {
-      if (!disk.full) return handle.write(buffer, offset, length, position);
+  const fs = diskWithWrites(
+    async (write, buffer, offset, length, position) => {
+      if (!disk.full) return write(buffer, offset, length, position);
       disk.failedWrites++;
-      if (length > 1) return handle.write(buffer, offset, Math.floor(length / 2), position);
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      if (length > 1) return write(buffer, offset, Math.floor(length / 2), position);
+      throw noSpace();
     },
-    datasync: () => handle.datasync(),
-    truncate: (length) => (disk.truncates++, handle.truncate(length)),
-    close: () => handle.close(),
-  });
-  const fs: StateFileSystem = {
-    ...nodeFileSystem,
-    open: async (file, flags, mode) => wrap(await nodeFileSystem.open(file, flags, mode)),
-  };
+    () => disk.truncates++,
+  );
   return { disk, fs };
 }
 
@@ -131,25 +125,17 @@ describe('a disk that fills up', () => {
       await again.close();
     }
   });
+
   it('a batch that failed goes back before what changed while it was written: a restart keeps the order records were made in', async () => {
     const file = await tempFile();
     let release: (() => void) | undefined;
     let full = false;
     // A disk that holds a write until released, then refuses it (ENOSPC), while it is full.
-    const gated = (handle: StateFileHandle): StateFileHandle => ({
-      async write(buffer, offset, length, position) {
-        if (!full) return handle.write(buffer, offset, length, position);
-        await new Promise<void>((resolve) => (release = resolve));
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-      },
-      datasync: () => handle.datasync(),
-      truncate: (length) => handle.truncate(length),
-      close: () => handle.close(),
+    const stateFileSystem = diskWithWrites(async (write, buffer, offset, length, position) => {
+      if (!full) return write(buffer, offset, length, position);
+      await new Promise<void>((resolve) => (release = resolve));
+      throw noSpace();
     });
-    const stateFileSystem: StateFileSystem = {
-      ...nodeFileSystem,
-      open: async (name, flags, mode) => gated(await nodeFileSystem.open(name, flags, mode)),
-    };
     const options = { stateFile: file, adminToken: ADMIN['x-parley-admin-token'], saveIntervalMs: 60_000 };
     const mock = await startBundledMock({ ...options, stateFileSystem, onStateError: () => undefined });
     const create = (title: string) => postJson(mock.url, PATHS.featherSessions, { title }, featherKey('k'));

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STATE_SAVE_CHANNEL, type StateSaveEvent } from '../../src/index.js';
-import { nodeFileSystem, type StateFileHandle, type StateFileSystem } from '../../src/mock/state-io.js';
 import { postJson } from '../helpers/http.js';
+import { diskWithWrites, noSpace } from '../helpers/state-disk.js';
 import { featherKey, PATHS, startBundledMock } from '../helpers/mock.js';
 
 const events: StateSaveEvent[] = [];
@@ -49,20 +49,9 @@ describe('save events on node:diagnostics_channel', () => {
   it('a save that fails ends with ok: false', async () => {
     const file = await tempFile();
     let full = false;
-    const failing = (handle: StateFileHandle): StateFileHandle => ({
-      ...handle,
-      write: (buffer, offset, length, position) =>
-        full
-          ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }))
-          : handle.write(buffer, offset, length, position),
-      datasync: () => handle.datasync(),
-      truncate: (length) => handle.truncate(length),
-      close: () => handle.close(),
-    });
-    const stateFileSystem: StateFileSystem = {
-      ...nodeFileSystem,
-      open: async (name, flags, mode) => failing(await nodeFileSystem.open(name, flags, mode)),
-    };
+    const stateFileSystem = diskWithWrites((write, buffer, offset, length, position) =>
+      full ? Promise.reject(noSpace()) : write(buffer, offset, length, position),
+    );
     const mock = await startBundledMock({
       stateFile: file,
       saveIntervalMs: 60_000,
