@@ -4,6 +4,7 @@
  * lengths often, numbers their bounds and extreme magnitudes; array and object parameters are
  * serialised per style / explode instead of being filtered away.
  */
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryPairs, headerText } from '../../src/contract/parameter-style.js';
@@ -51,6 +52,24 @@ describe('fuzz data', () => {
     expect(atMax.some((s) => s.length > 10)).toBe(true); // UTF-16 length past the bound: length bugs show
     expect(samples.every((s) => [...s].length <= 10)).toBe(true);
   });
+
+  it.each(['uri', 'url', 'uri-reference'])(
+    'format %s: URLs that pass the format, with paths and percent-encoded bytes among them',
+    (format) => {
+      const schema = { type: 'string', format };
+      // ajv-formats' own check of the format, as the validator makes it.
+      const check = fullFormats[format as 'uri' | 'url' | 'uri-reference'];
+      const valid = (value: string) =>
+        check instanceof RegExp ? check.test(value) : (check as (v: string) => boolean)(value);
+      for (const seed of [1, 2, 3]) {
+        const samples = fc.sample(schemaArbitrary(schema), { seed, numRuns: 300 }) as string[];
+        expect(samples.filter((url) => !valid(url))).toEqual([]);
+        expect(samples.filter((url) => /^https?:\/\/[^/]+\/./.test(url)).length).toBeGreaterThan(100);
+        expect(samples.some((url) => /%[0-9A-F]{2}/.test(url))).toBe(true);
+        expect(new Set(samples).size).toBeGreaterThan(250);
+      }
+    },
+  );
 
   it('numbers hit their bounds, the nearest values inside exclusive ones, and extreme magnitudes where unbounded', () => {
     const bounded = fc.sample(schemaArbitrary({ type: 'integer', minimum: 1, maximum: 50 }), { seed: 1, numRuns: 200 });
