@@ -19,6 +19,8 @@ export interface PhaseContext {
   session: ContractSession;
   validator: SpecValidator;
   state: RunState;
+  /** The job's own seed (see jobSeed): what its requests are drawn from. */
+  seed: number;
   /** --max-response-time, --strict and opt-in checks. */
   policy: CheckPolicy;
 }

@@ -6,6 +6,7 @@ import type { Spec } from '../openapi/types.js';
 import type { CheckPolicy } from './checks/policy.js';
 import type { SpecValidator } from '../openapi/validator.js';
 import { operationKey, type ApiContract, type ContractSession } from './api-contract.js';
+import { jobSeed } from './job-seed.js';
 import type { PhaseContext } from './judge.js';
 import { coverageJob } from './phases/coverage.js';
 import { examplesJob, hasExamples } from './phases/examples.js';
@@ -45,13 +46,14 @@ export function planJobs(inputs: readonly SpecPlanInput[]): Job[] {
 function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
   const { spec, selection, state, runs } = input;
   const operations = spec.operations.filter((operation) => selection.operation(operation));
-  const context = (operation: PhaseContext['operation']): PhaseContext => ({
+  const context = (operation: PhaseContext['operation'], name: string): PhaseContext => ({
     spec,
     operation,
     phase,
     session: input.session(phase),
     validator: input.validator,
     state,
+    seed: jobSeed(state.seed, spec.name, operation.id, phase, name),
     policy: input.policy,
   });
   switch (phase) {
@@ -64,7 +66,7 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
         phase,
         name: 'examples',
         resumable: true,
-        ...examplesJob(context(operation), checks),
+        ...examplesJob(context(operation, 'examples'), checks),
       }));
     }
     case 'coverage': {
@@ -75,7 +77,7 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
         phase,
         name: 'coverage',
         resumable: true,
-        ...coverageJob(context(operation), { selection, budget: input.coverageBudget }),
+        ...coverageJob(context(operation, 'coverage'), { selection, budget: input.coverageBudget }),
       }));
     }
     case 'fuzz':
@@ -91,7 +93,7 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
               phase,
               name,
               resumable: true,
-              ...fuzzJob(context(operation), {
+              ...fuzzJob(context(operation, name), {
                 kind,
                 violation,
                 numRuns,
@@ -137,7 +139,8 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
             operation,
             phase,
             name: sequence.name,
-            run: (until: number) => runSequence(context(operation), sequence, Math.max(3, Math.ceil(runs / 5)), until),
+            run: (until: number) =>
+              runSequence(context(operation, sequence.name), sequence, Math.max(3, Math.ceil(runs / 5)), until),
           },
         ];
       });

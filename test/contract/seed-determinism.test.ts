@@ -142,19 +142,19 @@ async function runWithSeed(seed: number): Promise<{ wire: string; judged: string
   return { wire: digest(lines), judged: digest(judgedLines(report)), requests: report.requests };
 }
 
-/** Digests of seeds 1-3 (wire requests; judged checks and verdict), from the harness before its per-request cuts. */
+/** Digests of seeds 1-3 (wire requests; judged checks and verdict), since each job draws from its own seed (jobSeed). */
 const PINNED: Record<number, { wire: string; judged: string }> = {
   1: {
-    wire: 'aa3232d41e2605c0e4c1c9bcad4e7de0a9b5d4cba52d7df84595b3b10de0ee74',
-    judged: '9cdb6a2f24b9fa7a14c2dce2774e6d9109768f3c2d8e900908a694e277fe1981',
+    wire: '50cf7feed8fcf57b2b9cf87ac76284fa03b017bd81d53d945b8629e0e3a6eacc',
+    judged: '8e917616600ef359c658cce6ab2ba1b300f3516424f0f754203218512e64c181',
   },
   2: {
-    wire: 'e6ca5d10dcffb7e9310f5c2de37f681a1326e17f3ffe258fa110e625e3c90242',
-    judged: '3bc90379b9b7cb20bb2e347436859184e7455937ca5ba3b979f16b906a5b0b90',
+    wire: 'ea03e6dd063112c0a6c92215e522320f9bb2ca54f5c6ca2d69e46ebabd152c3b',
+    judged: '356046edd4f3c3fd4cfa5219ca8b43e1b0b32b71109a05a7d4082fd266598032',
   },
   3: {
-    wire: '17323e1f57d3a8c37f45b4b3d52a395366aa6695d8cefb0f7e09e45ee0b2043b',
-    judged: '56acb1d56b0c5452474f22df131a80089cee9243f4833e50540c624f6b4ba70e',
+    wire: 'fe55aaed37deb7aff4204007ba95f7652c17396a70d8db0ae2967a1d410c0061',
+    judged: 'ca73b9bd96965f2065b918a7d4496a20f202635f0ca540e540f3438170d90d85',
   },
 };
 

@@ -58,7 +58,7 @@ export function coverageJob(
     if (!plan) {
       let base: ContractRequest;
       try {
-        base = await session.prepare(baseRequest(operation, validator, state.seed));
+        base = await session.prepare(baseRequest(operation, validator, context.seed));
       } catch (error) {
         if (!(error instanceof PreconditionFailed)) throw error;
         recordPrecondition(context, error);

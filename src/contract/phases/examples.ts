@@ -96,7 +96,7 @@ export function examplesJob(context: PhaseContext, checks: Check[]): { run(until
   const run = async (until: number): Promise<JobOutcome> => {
     const { spec, operation, session, validator, state } = context;
     if (checks.length === 0) return { done: true };
-    examples ??= documentedExamples(operation, validator, state.seed);
+    examples ??= documentedExamples(operation, validator, context.seed);
     for (; next < examples.length; next++) {
       const example = examples[next];
       if (state.stopping || Date.now() >= until) return cutOutcome(state, sent > 0);

@@ -101,7 +101,7 @@ async function runFuzz(
       if (failed.length > 0) lastFailure = { exchange, failed };
       return failed.length === 0;
     });
-    const result = await checkUntil(property, progress.runsLeft, state.seed + progress.slices, until);
+    const result = await checkUntil(property, progress.runsLeft, context.seed + progress.slices, until);
     if (blocked)
       return state.interrupted ? cutOutcome(state, started) : { done: false, reason: 'precondition', started };
     if (!result.failed) {

@@ -44,7 +44,7 @@ export async function runSequence(
     if (!outcome.ok) lastFailure = outcome;
     return outcome.ok;
   });
-  const result = await checkUntil(property, numRuns, state.seed, until);
+  const result = await checkUntil(property, numRuns, context.seed, until);
   if (blocked) return state.interrupted ? cutOutcome(state, started) : { done: false, reason: 'precondition', started };
   if (result.failed && lastFailure) {
     const failing = lastFailure;
