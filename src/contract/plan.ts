@@ -46,61 +46,61 @@ export function planJobs(inputs: readonly SpecPlanInput[]): Job[] {
 function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
   const { spec, selection, state, runs } = input;
   const operations = spec.operations.filter((operation) => selection.operation(operation));
-  const context = (operation: PhaseContext['operation'], name: string): PhaseContext => ({
+  /** A job of this phase; its name is also what its seed is drawn from (see jobSeed), so the two cannot drift apart. */
+  const jobOf = (
+    operation: PhaseContext['operation'],
+    name: string,
+    work: (context: PhaseContext) => Pick<Job, 'run' | 'abandon'>,
+    resumable?: true,
+  ): Job => ({
     spec,
     operation,
     phase,
-    session: input.session(phase),
-    validator: input.validator,
-    state,
-    seed: jobSeed(state.seed, spec.name, operation.id, phase, name),
-    policy: input.policy,
+    name,
+    resumable,
+    ...work({
+      spec,
+      operation,
+      phase,
+      session: input.session(phase),
+      validator: input.validator,
+      state,
+      seed: jobSeed(state.seed, spec.name, operation.id, phase, name),
+      policy: input.policy,
+    }),
   });
   switch (phase) {
     case 'examples': {
       const checks = selection.checksFor('valid');
       if (checks.length === 0) return [];
-      return operations.filter(hasExamples).map((operation) => ({
-        spec,
-        operation,
-        phase,
-        name: 'examples',
-        resumable: true,
-        ...examplesJob(context(operation, 'examples'), checks),
-      }));
+      return operations
+        .filter(hasExamples)
+        .map((operation) => jobOf(operation, 'examples', (context) => examplesJob(context, checks), true));
     }
     case 'coverage': {
       if (selection.checksFor('valid').length === 0 && selection.checksFor('invalid').length === 0) return [];
-      return operations.map((operation) => ({
-        spec,
-        operation,
-        phase,
-        name: 'coverage',
-        resumable: true,
-        ...coverageJob(context(operation, 'coverage'), { selection, budget: input.coverageBudget }),
-      }));
+      return operations.map((operation) =>
+        jobOf(
+          operation,
+          'coverage',
+          (context) => coverageJob(context, { selection, budget: input.coverageBudget }),
+          true,
+        ),
+      );
     }
     case 'fuzz':
       return operations.flatMap((operation) => {
         const job = (kind: RequestKind, numRuns: number, violation?: ViolationKind): Job[] => {
           const checks = selection.checksFor(kind);
           if (checks.length === 0) return [];
-          const name = `fuzz (${violation ? `invalid: ${violation}` : kind})`;
+          const prepared = input.contract?.prepare?.[operationKey(operation)] !== undefined;
           return [
-            {
-              spec,
+            jobOf(
               operation,
-              phase,
-              name,
-              resumable: true,
-              ...fuzzJob(context(operation, name), {
-                kind,
-                violation,
-                numRuns,
-                checks,
-                prepared: input.contract?.prepare?.[operationKey(operation)] !== undefined,
-              }),
-            },
+              `fuzz (${violation ? `invalid: ${violation}` : kind})`,
+              (context) => fuzzJob(context, { kind, violation, numRuns, checks, prepared }),
+              true,
+            ),
           ];
         };
         return [
@@ -134,14 +134,9 @@ function phaseJobs(input: SpecPlanInput, phase: Phase): Job[] {
           return [];
         }
         return [
-          {
-            spec,
-            operation,
-            phase,
-            name: sequence.name,
-            run: (until: number) =>
-              runSequence(context(operation, sequence.name), sequence, Math.max(3, Math.ceil(runs / 5)), until),
-          },
+          jobOf(operation, sequence.name, (context) => ({
+            run: (until: number) => runSequence(context, sequence, Math.max(3, Math.ceil(runs / 5)), until),
+          })),
         ];
       });
   }
