@@ -264,11 +264,8 @@ export class Store {
 
   /** A record's rank, without making an entry of a loaded one. */
   private rankOf(tenant: string, id: string): number {
-    for (const scope of this.tenants.get(tenant)?.collections.values() ?? []) {
-      const held = scope.entries.get(id);
-      if (held !== undefined) return seqOf(held);
-    }
-    return Number.POSITIVE_INFINITY;
+    const found = this.findHeld(tenant, id);
+    return found ? seqOf(found.held) : Number.POSITIVE_INFINITY;
   }
 
   forTenant(tenant: string): TenantState {
@@ -432,13 +429,19 @@ export class Store {
     this.totalBytes += delta;
   }
 
-  /** A tenant's record by id alone: get-or-create keys name no collection. */
-  private findEntry(tenant: string, id: string): { scope: Scope; entry: Entry } | undefined {
+  /** A tenant's record by id alone, as held: get-or-create keys name no collection. */
+  private findHeld(tenant: string, id: string): { scope: Scope; held: Entry | Loaded } | undefined {
     for (const scope of this.tenants.get(tenant)?.collections.values() ?? []) {
-      const entry = entryIn(scope, id);
-      if (entry) return { scope, entry };
+      const held = scope.entries.get(id);
+      if (held !== undefined) return { scope, held };
     }
     return undefined;
+  }
+
+  /** The same, as an entry (made from loaded text if need be). */
+  private findEntry(tenant: string, id: string): { scope: Scope; entry: Entry } | undefined {
+    const found = this.findHeld(tenant, id);
+    return found && { scope: found.scope, entry: entryIn(found.scope, id)! };
   }
 
   /** Takes a record out with everything that belongs to it: its unique keys, an emptied collection, an emptied tenant. */
