@@ -113,22 +113,21 @@ async function fillRun({ sessions, idleSeconds, stateFile, stallsFile, savesFile
     child.kill('SIGTERM');
   });
   const saves = savesFile ? readSaves(savesFile) : [];
-  const sorted = fill.latencies.subarray(0, fill.answered).sort();
   const run = {
     label,
     answered: fill.answered,
     failed: fill.failed + steady.failed,
     fillRate: fill.answered / fill.seconds,
     cpuMicrosPerRequest: (fillCpu / fill.answered) * 1e6,
-    p99Ms: sorted[Math.floor(0.99 * (sorted.length - 1))],
-    maxMs: sorted[sorted.length - 1],
+    p99Ms: fill.p99Ms,
+    maxMs: fill.maxMs,
     maxOnceSavingMs: fill.maxFrom(FIRST_SAVE_MS),
     saves: { count: saves.length, longestMs: Math.max(0, ...saves.map((save) => save.endMs - save.startMs)) },
     fillDuringSaves: fill.during(saves),
     steady: {
       rate: steady.answered / steady.seconds,
-      p99Ms: steady.latencies.subarray(0, steady.answered).sort()[Math.floor(0.99 * (steady.answered - 1))],
-      maxMs: steady.maxFrom(0),
+      p99Ms: steady.p99Ms,
+      maxMs: steady.maxMs,
       duringSaves: steady.during(saves),
     },
     endRssBytes: endRss,
@@ -186,12 +185,15 @@ async function sendLoad(url, options) {
     });
   });
   const seconds = (performance.timeOrigin + performance.now() - startedEpochMs) / 1000;
+  // Sorted as a copy: `latencies` stays in step with `sentMs` for maxFrom.
+  const sorted = latencies.slice(0, answered).sort();
   return {
     answered,
     failed: result.non2xx + result.errors + result.timeouts,
     seconds,
     startedEpochMs,
-    latencies,
+    p99Ms: sorted[Math.floor(0.99 * (answered - 1))],
+    maxMs: sorted[answered - 1],
     /** The longest answer to a request sent `fromMs` or later after the start. */
     maxFrom(fromMs) {
       let max = 0;
