@@ -9,7 +9,7 @@ export const CACHE_FLAG = { 'no-cache': { type: 'boolean' } } as const;
 
 /** Its line in a command's help, the description starting at `column`. */
 export function cacheHelpLine(column = 28): string {
-  return `${'      --no-cache'.padEnd(column)}load the specs without the on-disk spec cache (as PARLEY_CACHE=0 does)`;
+  return `${'      --no-cache'.padEnd(column)}load the specs without the on-disk cache of specs and validators (as PARLEY_CACHE=0 does)`;
 }
 
 /** --no-cache turns the spec cache off for this process, exactly as PARLEY_CACHE=0 in its environment would (main.ts). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { cachedLoad, type LoadedDocuments, type SpecCacheOptions } from './cache/spec-cache.js';
 import { localizeDiscriminatorMappings } from './discriminator-mapping.js';
 import type { JsonObject } from './json-value.js';
+import { cacheValidatorsOf } from './validator.js';
 import { locate } from './pointer.js';
 import { schemaDocumentOf, unknownFormats } from './schema-document.js';
 import {
@@ -63,6 +64,7 @@ export async function loadSpec(file: string, options: LoadOptions = {}): Promise
     operations: [],
     warnings: [],
   };
+  cacheValidatorsOf(spec, options.cache);
   // The validators' document, built now: its walk also records the discriminators generators read.
   schemaDocumentOf(spec);
   spec.operations = collectOperations(spec);

@@ -5,15 +5,12 @@
  * be read as a draft-04 schema id and clash with the next one). JSON pointers into the bundled
  * document still name the same schemas in the copy: only keys are dropped, none moved.
  */
-import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { needsCheckedGeneration, recordSchemaPlace } from './checked-schemas.js';
 import { branchTagsOf, type RefResolver, recordBranchTags, withTagsRequired } from './discriminator.js';
+import { FORMAT_TABLE } from './formats.js';
 import { forEachNode, isPlainObject } from './json-value.js';
 import { escapeSegment, resolvePointer, unescapeSegment } from './pointer.js';
 import type { OpenApiVersion, Spec } from './types.js';
-
-/** OpenAPI's own data-type formats (ajv-formats has some of them too). */
-export const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'] as const;
 
 /** Maps whose keys are names chosen by the spec's author, not OpenAPI or JSON Schema keywords. */
 const NAME_MAPS = new Set([
@@ -49,7 +46,7 @@ export interface SchemaDocument {
 }
 
 /** Formats the validators check; any other is accepted as it is (and named in the spec's warnings). */
-export const KNOWN_FORMATS: ReadonlySet<string> = new Set([...Object.keys(fullFormats), ...OPENAPI_FORMATS]);
+export const KNOWN_FORMATS: ReadonlySet<string> = new Set(Object.keys(FORMAT_TABLE));
 
 export function unknownFormats(formats: Iterable<string>): string[] {
   return [...formats].filter((name) => !KNOWN_FORMATS.has(name)).sort();

@@ -2,7 +2,12 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { _, type Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+import { openCacheStore, type SpecCacheOptions } from './cache/open.js';
+import { sha256 } from './cache/store.js';
+import { FORMATS_MODULE, PATTERN_MODULE, ValidatorCache } from './cache/validator-cache.js';
+import { OPENAPI_FORMAT_DEFINITIONS } from './formats.js';
 import { isPlainObject } from './json-value.js';
 import { schemaRegExp } from './pattern.js';
 import { resolvePointer, unescapeSegment } from './pointer.js';
@@ -13,6 +18,7 @@ import type { Spec } from './types.js';
 const commonJsDefault = (module: unknown): unknown => (module as { default?: unknown }).default ?? module;
 const AjvDraft04 = commonJsDefault(AjvDraft04Module) as new (options: object) => Ajv;
 const addFormats = commonJsDefault(addFormatsModule) as (ajv: Ajv) => Ajv;
+const standaloneCode = commonJsDefault(standaloneModule) as (ajv: Ajv, validate: ValidateFunction) => string;
 
 export type Direction = 'request' | 'response';
 
@@ -26,10 +32,8 @@ export interface ValidationIssue {
 
 /** ajv's pattern engine: `schemaRegExp`, which reads legacy escapes that the `u` flag refuses. */
 const LENIENT_REGEXP = Object.assign((pattern: string, flags: string) => schemaRegExp(pattern, flags), {
-  code: 'new RegExp',
+  code: `require(${JSON.stringify(PATTERN_MODULE)})`,
 });
-
-const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
 function createAjv(spec: Spec): Ajv {
   const options = {
@@ -37,20 +41,19 @@ function createAjv(spec: Spec): Ajv {
     allErrors: true,
     verbose: true,
     validateSchema: false,
-    // Schemas in real specs are often large; code generation is cached per pointer anyway.
-    code: { optimize: false, regExp: LENIENT_REGEXP },
+    // Schemas in real specs are often large; code generation is cached per pointer anyway. `source`
+    // keeps each validator's code for the cache, where formats and patterns come from parley's modules.
+    code: {
+      optimize: false,
+      regExp: LENIENT_REGEXP,
+      source: true,
+      formats: _`require(${FORMATS_MODULE})`,
+    },
     logger: false as const,
   };
   const ajv = spec.version === '3.0' ? new AjvDraft04(options) : new Ajv2020(options);
   addFormats(ajv);
-  // OpenAPI's own data-type formats: ranges where they have one, accepted as-is otherwise.
-  ajv.addFormat('int32', {
-    type: 'number',
-    validate: (n: number) => Number.isInteger(n) && n >= INT32.min && n <= INT32.max,
-  });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-  for (const name of ['float', 'double']) ajv.addFormat(name, { type: 'number', validate: () => true });
-  for (const name of ['byte', 'binary', 'password']) ajv.addFormat(name, true);
+  for (const [name, definition] of OPENAPI_FORMAT_DEFINITIONS) ajv.addFormat(name, definition);
   const { document, formats } = schemaDocumentOf(spec);
   // A format parley does not know constrains nothing (load named it in the spec's warnings).
   for (const name of unknownFormats(formats)) ajv.addFormat(name, true);
@@ -60,6 +63,22 @@ function createAjv(spec: Spec): Ajv {
 
 function documentKey(spec: Spec): string {
   return `parley:${encodeURIComponent(spec.name)}`;
+}
+
+/** Where each loaded spec's validators are cached (set by the load, from its cache options). */
+const cacheSettings = new WeakMap<Spec, SpecCacheOptions | false>();
+
+/** Cache the spec's compiled validators with these options (`false`: not at all). */
+export function cacheValidatorsOf(spec: Spec, options: SpecCacheOptions | false | undefined): void {
+  cacheSettings.set(spec, options ?? {});
+}
+
+function validatorCacheOf(spec: Spec): ValidatorCache | undefined {
+  const store = openCacheStore(cacheSettings.get(spec) ?? {}, 'validator cache');
+  if (!store) return undefined;
+  // What the code depends on besides the versions: the dialect, the document, the formats it names that parley does not know.
+  const { document, formats } = schemaDocumentOf(spec);
+  return new ValidatorCache(store, [spec.version, sha256(JSON.stringify(document)), unknownFormats(formats)]);
 }
 
 const shared = new WeakMap<Spec, SpecValidator>();
@@ -73,11 +92,15 @@ export function validatorOf(spec: Spec): SpecValidator {
 
 /** Validates values against schemas named by their JSON pointer in one spec's bundled document. */
 export class SpecValidator {
-  private readonly ajv: Ajv;
+  /** Made at the first schema the cache does not hold. */
+  private ajv: Ajv | undefined;
   private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly cache: ValidatorCache | undefined;
+  /** Validators this instance took from the on-disk cache, and compiled with ajv. */
+  readonly counts = { fromCache: 0, compiled: 0 };
 
   constructor(private readonly spec: Spec) {
-    this.ajv = createAjv(spec);
+    this.cache = validatorCacheOf(spec);
   }
 
   validate(pointer: string, value: unknown, direction: Direction): ValidationIssue[] {
@@ -98,10 +121,20 @@ export class SpecValidator {
   compile(pointer: string): ValidateFunction {
     let validateFn = this.compiled.get(pointer);
     if (!validateFn) {
-      validateFn = this.ajv.getSchema(`${documentKey(this.spec)}#${encodePointer(pointer)}`);
-      if (!validateFn) throw new Error(`${this.spec.file}: no schema at #${pointer}`);
+      validateFn = this.cache?.load(pointer);
+      if (validateFn) this.counts.fromCache++;
+      else validateFn = this.compileWithAjv(pointer);
       this.compiled.set(pointer, validateFn);
     }
+    return validateFn;
+  }
+
+  private compileWithAjv(pointer: string): ValidateFunction {
+    const ajv = (this.ajv ??= createAjv(this.spec));
+    const validateFn = ajv.getSchema(`${documentKey(this.spec)}#${encodePointer(pointer)}`);
+    if (!validateFn) throw new Error(`${this.spec.file}: no schema at #${pointer}`);
+    this.cache?.add(pointer, () => standaloneCode(ajv, validateFn));
+    this.counts.compiled++;
     return validateFn;
   }
 }

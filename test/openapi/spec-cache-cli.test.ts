@@ -99,8 +99,9 @@ describe('parley test warm and cold', () => {
       ];
       const cold = await parley([...args, '--no-cache']);
       expect(existsSync(cacheDir)).toBe(false);
-      await parley(args); // fills the cache
-      expect(blobs()).toHaveLength(1);
+      await parley(args); // fills the cache: the spec, and the validators the run compiled
+      expect(blobs()).toHaveLength(2);
+      const filled = blobs().map((name) => readFileSync(path.join(cacheDir, name)));
       const warm = await parley(args);
       const summary = (output: string) =>
         output
@@ -110,6 +111,8 @@ describe('parley test warm and cold', () => {
       expect(warm.code).toBe(cold.code);
       expect(summary(warm.stdout)).toEqual(summary(cold.stdout));
       expect(summary(warm.stdout).length).toBeGreaterThan(0);
+      // The warm run compiled nothing new: no entry rewritten.
+      expect(blobs().map((name) => readFileSync(path.join(cacheDir, name)))).toEqual(filled);
     });
   });
 });
@@ -118,6 +121,6 @@ describe('--help', () => {
   it.each(['mock', 'test', 'proxy', 'diff'])('parley %s --help names --no-cache', async (command) => {
     const result = await parley([command, '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/--no-cache +load the specs without the on-disk spec cache/);
+    expect(result.stdout).toMatch(/--no-cache +load the specs without the on-disk cache of specs and validators/);
   });
 });

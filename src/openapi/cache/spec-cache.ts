@@ -6,31 +6,19 @@
  * while they are all unchanged.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PARLEY_VERSION } from '../../version.js';
 import type { JsonObject } from '../json-value.js';
 import { decodeGraph, encodeGraph } from './graph.js';
-import { cacheDirectory, cacheEnabled } from './location.js';
-import { BlobStore, sha256 } from './store.js';
+import { openCacheStore, packageVersions, type SpecCacheOptions } from './open.js';
+import { type BlobStore, sha256 } from './store.js';
+
+export { DEFAULT_CACHE_MAX_BYTES, type SpecCacheOptions } from './open.js';
 
 /** Bumped whenever what an entry holds, or how it is encoded, changes. */
 const ENTRY_FORMAT = 2;
-export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
 
-const require = createRequire(import.meta.url);
-const LIBRARY_VERSIONS = ['ajv', '@apidevtools/swagger-parser', '@apidevtools/json-schema-ref-parser'].map(
-  (name) => `${name}@${packageVersion(name)}`,
-);
-
-export interface SpecCacheOptions {
-  /** Default: `PARLEY_CACHE_DIR`, else `node_modules/.cache/parley` at or above the working directory, else `~/.cache/parley`. */
-  dir?: string;
-  /** Bound of the whole cache in bytes (default `PARLEY_CACHE_MAX_BYTES`, else 256 MiB). */
-  maxBytes?: number;
-  /** Where problems with the cache are told (default: standard error). The load goes on without it. */
-  warn?: (message: string) => void;
-}
+const LIBRARY_VERSIONS = packageVersions(['ajv', '@apidevtools/swagger-parser', '@apidevtools/json-schema-ref-parser']);
 
 /** What a load produces and the cache keeps. */
 export interface LoadedDocuments {
@@ -56,20 +44,15 @@ export async function cachedLoad(
   load: () => Promise<LoadedDocuments>,
   options: SpecCacheOptions | false = {},
 ): Promise<LoadedDocuments & { fromCache: boolean }> {
-  if (options === false || !cacheEnabled()) return { ...(await load()), fromCache: false };
-  const warn = options.warn ?? ((message: string) => process.stderr.write(`parley: spec cache: ${message}\n`));
-  const store = new BlobStore({
-    dir: options.dir ?? cacheDirectory(),
-    maxBytes: options.maxBytes ?? maxBytesFromEnvironment(warn),
-    warn,
-  });
+  const store = openCacheStore(options, 'spec cache');
+  if (!store) return { ...(await load()), fromCache: false };
   const absolute = path.resolve(file);
   const contentHash = hashOfFile(absolute);
   // Unreadable: let the loader report it in its own words.
   if (contentHash === undefined) return { ...(await load()), fromCache: false };
   const key = sha256(JSON.stringify([ENTRY_FORMAT, PARLEY_VERSION, LIBRARY_VERSIONS, absolute, contentHash]));
 
-  const hit = readEntry(store, key, warn);
+  const hit = readEntry(store, key);
   if (hit) return { ...hit, fromCache: true };
 
   const loaded = await load();
@@ -90,13 +73,13 @@ export async function cachedLoad(
   return { ...loaded, fromCache: false };
 }
 
-function readEntry(store: BlobStore, key: string, warn: (message: string) => void): LoadedDocuments | undefined {
+function readEntry(store: BlobStore, key: string): LoadedDocuments | undefined {
   const data = store.get(key);
   if (data === undefined) return undefined;
   try {
     const entry = JSON.parse(data.toString('utf8')) as Entry;
     if (entry.format !== ENTRY_FORMAT || entry.key !== key || !Array.isArray(entry.files)) {
-      warn(`entry ${key.slice(0, 12)} is not the one its name says; rebuilding it`);
+      store.warn(`entry ${key.slice(0, 12)} is not the one its name says; rebuilding it`);
       return undefined;
     }
     // A $ref'd file that changed since makes the entry stale: rebuilt (and replaced) by the caller.
@@ -104,7 +87,7 @@ function readEntry(store: BlobStore, key: string, warn: (message: string) => voi
     const [bundled, dereferenced] = decodeGraph(entry.graph) as [JsonObject, JsonObject];
     return { bundled, dereferenced, files: entry.files.map(([name]) => name) };
   } catch (error) {
-    warn(`entry ${key.slice(0, 12)} could not be read (${(error as Error).message}); rebuilding it`);
+    store.warn(`entry ${key.slice(0, 12)} could not be read (${(error as Error).message}); rebuilding it`);
     return undefined;
   }
 }
@@ -114,22 +97,5 @@ function hashOfFile(file: string): string | undefined {
     return sha256(readFileSync(file));
   } catch {
     return undefined;
-  }
-}
-
-function maxBytesFromEnvironment(warn: (message: string) => void): number {
-  const setting = process.env.PARLEY_CACHE_MAX_BYTES;
-  if (setting === undefined || setting === '') return DEFAULT_CACHE_MAX_BYTES;
-  const bytes = Number(setting);
-  if (Number.isSafeInteger(bytes) && bytes >= 0) return bytes;
-  warn(`PARLEY_CACHE_MAX_BYTES=${JSON.stringify(setting)} is not a number of bytes; using ${DEFAULT_CACHE_MAX_BYTES}`);
-  return DEFAULT_CACHE_MAX_BYTES;
-}
-
-function packageVersion(name: string): string {
-  try {
-    return String((require(`${name}/package.json`) as { version?: unknown }).version);
-  } catch {
-    return 'unknown';
   }
 }

@@ -53,6 +53,11 @@ export function sha256(data: string | Uint8Array): string {
 export class BlobStore {
   constructor(private readonly options: BlobStoreOptions) {}
 
+  /** Tells a problem with the cache where its owner wants it told. */
+  warn(message: string): void {
+    this.options.warn(message);
+  }
+
   /** The blob stored under `key` (a hex SHA-256), or undefined when absent or not intact. */
   get(key: string): Buffer | undefined {
     if (!KEY.test(key)) return undefined;

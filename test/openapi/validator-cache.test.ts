@@ -1,0 +1,232 @@
+/**
+ * Compiled validators from the on-disk cache: the same verdicts and the same issues as validators
+ * ajv compiles, for every schema of the bundled specs and the fixtures (hostile format names and
+ * legacy pattern escapes included); an entry that is damaged, foreign or asks for other modules is
+ * a miss, never run; `cache: false` reads and writes nothing.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { schemaArbitrary } from '../../src/openapi/arbitrary.js';
+import type { SpecCacheOptions } from '../../src/openapi/cache/open.js';
+import { BlobStore } from '../../src/openapi/cache/store.js';
+import { ValidatorCache, writeCachedValidators } from '../../src/openapi/cache/validator-cache.js';
+import { loadSpec } from '../../src/openapi/load.js';
+import type { JsonSchema, Spec } from '../../src/openapi/types.js';
+import { type Direction, SpecValidator } from '../../src/openapi/validator.js';
+import { BUNDLED_SPECS, fixtureFile, ROOT } from '../helpers/mock.js';
+
+let workDir: string;
+let cacheDir: string;
+let warnings: string[];
+let options: SpecCacheOptions;
+
+beforeEach(() => {
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'parley-validator-cache-'));
+  cacheDir = path.join(workDir, 'cache');
+  warnings = [];
+  options = { dir: cacheDir, warn: (message) => warnings.push(message) };
+});
+afterEach(() => rmSync(workDir, { recursive: true, force: true }));
+
+const blobs = () =>
+  existsSync(cacheDir)
+    ? readdirSync(cacheDir)
+        .filter((name) => name.endsWith('.blob'))
+        .sort()
+    : [];
+const blobBytes = () => blobs().map((name) => readFileSync(path.join(cacheDir, name)));
+
+interface SchemaUse {
+  pointer: string;
+  schema: JsonSchema;
+  direction: Direction;
+}
+
+/** Every schema of the spec a run validates against: parameters, request bodies, responses and their headers. */
+function schemaUses(spec: Spec): SchemaUse[] {
+  const uses: SchemaUse[] = [];
+  const add = (pointer: string | undefined, schema: JsonSchema | undefined, direction: Direction) => {
+    if (pointer !== undefined && schema !== undefined) uses.push({ pointer, schema, direction });
+  };
+  for (const operation of spec.operations) {
+    for (const parameter of operation.parameters) add(parameter.schemaPointer, parameter.schema, 'request');
+    for (const media of operation.requestBody?.content ?? []) add(media.schemaPointer, media.schema, 'request');
+    for (const response of operation.responses) {
+      for (const media of response.content) add(media.schemaPointer, media.schema, 'response');
+      for (const header of response.headerSpecs) add(header.schemaPointer, header.schema, 'response');
+    }
+  }
+  return uses;
+}
+
+/** Values to judge: generated ones (mostly valid), each with one member replaced by any JSON, and plain wrong ones. */
+function valuesFor(use: SchemaUse, seed: number): unknown[] {
+  const generated = fc.sample(schemaArbitrary(use.schema, { direction: use.direction }), { seed, numRuns: 12 });
+  const anyJson = fc.sample(fc.jsonValue({ maxDepth: 2 }), { seed, numRuns: generated.length });
+  const mutated = generated.map((value, index) => {
+    if (value === null || typeof value !== 'object') return anyJson[index];
+    const copy = structuredClone(value) as Record<string, unknown>;
+    const keys = Object.keys(copy);
+    if (keys.length > 0) copy[keys[index % keys.length]!] = anyJson[index];
+    return copy;
+  });
+  return [...generated, ...mutated, ...anyJson, {}, [], null, '', 'text', -1, 2 ** 31, 1.5, true];
+}
+
+const SPEC_FILES = [
+  ...BUNDLED_SPECS,
+  ...[
+    'crud-3.0.yaml',
+    'crud-3.1.yaml',
+    'keywords-3.0.yaml',
+    'keywords-3.1.yaml',
+    'headers.yaml',
+    'parameter-examples.yaml',
+    'query-styles.yaml',
+    'schema-view-3.0.yaml',
+    'schema-view-3.1.yaml',
+    'real-world-defects/object-named-formats-3.0.yaml',
+    'real-world-defects/quirks-3.0.yaml',
+    'real-world-defects/string-number-formats-3.0.yaml',
+    'real-world-defects/word-boundary-pattern-3.0.yaml',
+    'real-world-defects/discriminator-3.0.yaml',
+    'real-world-defects/allof-nullable-3.1.yaml',
+    'real-world/oai-petstore-expanded.yaml',
+    'real-world/redocly-museum.yaml',
+  ].map(fixtureFile),
+];
+
+describe('validators from the cache judge as compiled ones do', () => {
+  it.each(SPEC_FILES.map((file) => [path.relative(ROOT, file), file]))('%s', async (_name, file) => {
+    const compiled = new SpecValidator(await loadSpec(file, { cache: false }));
+    // A first process compiles and writes; a later one (a new load: its own validator) reads.
+    const writer = new SpecValidator(await loadSpec(file, { cache: options }));
+    const uses = schemaUses(await loadSpec(file, { cache: false }));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const use of uses) writer.compile(use.pointer);
+    expect(writer.counts.fromCache).toBe(0);
+    writeCachedValidators();
+    const reader = new SpecValidator(await loadSpec(file, { cache: options }));
+
+    let judged = 0;
+    for (const [index, use] of uses.entries()) {
+      for (const seed of [1, 2, 3]) {
+        for (const value of valuesFor(use, seed * 1000 + index)) {
+          const fromCache = reader.validate(use.pointer, value, use.direction);
+          expect(fromCache).toEqual(compiled.validate(use.pointer, value, use.direction));
+          // ajv's own errors too, schemas quoted in them (verbose) included.
+          const validate = reader.compile(use.pointer);
+          const fresh = compiled.compile(use.pointer);
+          expect(validate(value)).toBe(fresh(value));
+          expect(validate.errors ?? null).toEqual(fresh.errors ?? null);
+          judged++;
+        }
+      }
+    }
+    expect(judged).toBeGreaterThan(uses.length * 3 * 30);
+    expect(reader.counts).toEqual({ fromCache: new Set(uses.map((use) => use.pointer)).size, compiled: 0 });
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('what is written', () => {
+  it('one entry per schema document, written once; a warm use rewrites nothing', async () => {
+    const spec = await loadSpec(BUNDLED_SPECS[0]!, { cache: { ...options, dir: path.join(workDir, 'specs') } });
+    const pointers = schemaUses(spec).map((use) => use.pointer);
+    const first = new SpecValidator(await loadSpec(BUNDLED_SPECS[0]!, { cache: options }));
+    for (const pointer of pointers.slice(0, 2)) first.compile(pointer);
+    expect(blobs().filter((name) => readFileSync(path.join(cacheDir, name), 'utf8').includes('"validators"'))).toEqual(
+      [],
+    );
+    writeCachedValidators();
+    const written = blobs().filter((name) => readFileSync(path.join(cacheDir, name), 'utf8').includes('"validators"'));
+    expect(written).toHaveLength(1);
+
+    // A later process holding the first two compiles the rest: the entry grows, keeping what it had.
+    const second = new SpecValidator(await loadSpec(BUNDLED_SPECS[0]!, { cache: options }));
+    for (const pointer of pointers) second.compile(pointer);
+    expect(second.counts).toEqual({ fromCache: 2, compiled: new Set(pointers).size - 2 });
+    writeCachedValidators();
+    const before = blobBytes();
+
+    const third = new SpecValidator(await loadSpec(BUNDLED_SPECS[0]!, { cache: options }));
+    for (const pointer of pointers) third.compile(pointer);
+    expect(third.counts).toEqual({ fromCache: new Set(pointers).size, compiled: 0 });
+    writeCachedValidators();
+    expect(blobBytes()).toEqual(before);
+    expect(warnings).toEqual([]);
+  });
+
+  it('cache: false reads and writes nothing', async () => {
+    const spec = await loadSpec(BUNDLED_SPECS[1]!, { cache: false });
+    const validator = new SpecValidator(spec);
+    for (const use of schemaUses(spec)) validator.compile(use.pointer);
+    writeCachedValidators();
+    expect(existsSync(cacheDir)).toBe(false);
+    expect(validator.counts.fromCache).toBe(0);
+  });
+});
+
+describe('an entry that is not what parley wrote is a miss', () => {
+  const store = () =>
+    new BlobStore({ dir: cacheDir, maxBytes: 1024 * 1024, warn: (message) => warnings.push(message) });
+  const GOOD = 'module.exports = function validate(data) { validate.errors = null; return data === 1; };';
+
+  it('code that asks for any other module is neither stored nor run', () => {
+    const cache = new ValidatorCache(store(), ['modules']);
+    cache.add('/ok', () => GOOD);
+    cache.add('/fs', () => 'const fs = require("node:fs"); module.exports = () => true;');
+    cache.write();
+    const again = new ValidatorCache(store(), ['modules']);
+    expect(again.load('/ok')?.(1)).toBe(true);
+    expect(again.load('/fs')).toBeUndefined();
+  });
+
+  it('an entry rewritten to require another module is refused when it runs, with a warning', () => {
+    const cache = new ValidatorCache(store(), ['tampered']);
+    cache.add('/a', () => GOOD);
+    cache.write();
+    const [blob] = blobs();
+    const key = blob!.replace(/\.blob$/, '');
+    const entry = JSON.parse(readFileSync(path.join(cacheDir, blob!), 'utf8')) as { validators: [string, string][] };
+    entry.validators[0]![1] = 'globalThis.ran = require("node:child_process"); module.exports = () => true;';
+    // Stored through the store, so its hash is in the index: only the code's own check stands in the way.
+    store().put(key, Buffer.from(JSON.stringify(entry)));
+    const loaded = new ValidatorCache(store(), ['tampered']).load('/a');
+    expect(loaded).toBeUndefined();
+    expect((globalThis as { ran?: unknown }).ran).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/did not load \(it requires "node:child_process"\); compiling it/);
+  });
+
+  it('code that does not parse, or exports no function, is a miss with a warning', () => {
+    const cache = new ValidatorCache(store(), ['broken']);
+    cache.add('/syntax', () => GOOD.replace('return', 'return return'));
+    cache.add('/nothing', () => 'module.exports = 42;');
+    cache.write();
+    const again = new ValidatorCache(store(), ['broken']);
+    expect(again.load('/syntax')).toBeUndefined();
+    expect(again.load('/nothing')).toBeUndefined();
+    expect(warnings).toHaveLength(2);
+  });
+
+  it('an entry under another key (a foreign entry) is not read', () => {
+    new ValidatorCache(store(), ['one']).add('/a', () => GOOD);
+    writeCachedValidators();
+    const [blob] = blobs();
+    const key = blob!.replace(/\.blob$/, '');
+    const entry = readFileSync(path.join(cacheDir, blob!));
+    // The same bytes filed under the key of another document.
+    const other = new ValidatorCache(store(), ['two']);
+    other.add('/b', () => GOOD);
+    other.write();
+    const otherKey = blobs()
+      .map((name) => name.replace(/\.blob$/, ''))
+      .find((name) => name !== key)!;
+    store().put(otherKey, entry);
+    expect(new ValidatorCache(store(), ['two']).load('/a')).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/is not the entry its name says/);
+  });
+});
