@@ -480,13 +480,15 @@ function stringArbitrary(view: SchemaView, options: Resolved): fc.Arbitrary<stri
       ...new Set([minLength, ...(maxLength !== undefined && maxLength <= 4096 ? [maxLength] : [])]),
     ];
     const hostile = hostileString(limits.minLength, limits.maxLength);
+    // Built here, not at each draw: the chain picks one of these.
+    const ofExactLength = new Map(
+      exactLengths.map((length) => [length, fc.string({ minLength: length, maxLength: length, unit: TEXT_UNIT })]),
+    );
     arbitrary = fc.oneof(
       { weight: 2, arbitrary: fc.string(limits) },
       {
         weight: 1,
-        arbitrary: fc
-          .constantFrom(...exactLengths)
-          .chain((length) => fc.string({ minLength: length, maxLength: length, unit: TEXT_UNIT })),
+        arbitrary: fc.constantFrom(...exactLengths).chain((length) => ofExactLength.get(length)!),
       },
       // Crash finders, in a good share of every run rather than by luck.
       ...(hostile ? [{ weight: 3, arbitrary: hostile }] : []),

@@ -1,14 +1,34 @@
 /** Media types as requests and responses carry them, matched against the ones a spec documents. */
 
+/**
+ * Readings of media type texts, each made once: a run sees a handful of Content-Type values and
+ * documented types, judged several times per exchange. Bounded, as the texts come from targets.
+ */
+const MEMO_LIMIT = 1024;
+function memoized<T>(read: (text: string) => T): (text: string) => T {
+  const memo = new Map<string, T>();
+  return (text) => {
+    let value = memo.get(text);
+    if (value === undefined && !memo.has(text)) {
+      value = read(text);
+      if (memo.size < MEMO_LIMIT && text.length <= 256) memo.set(text, value);
+    }
+    return value as T;
+  };
+}
+
+const essenceOf = memoized((contentType) => contentType.split(';')[0].trim().toLowerCase() || undefined);
+const typeAndSubtype = memoized((mediaType) => mediaType.toLowerCase().split(';')[0].trim().split('/'));
+
 /** `application/json; charset=utf-8` → `application/json`. */
 export function mediaTypeOf(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0].trim().toLowerCase() || undefined;
+  return contentType === undefined ? undefined : essenceOf(contentType);
 }
 
 /** Does a documented media type (possibly a range like application/*) cover an actual one? */
 export function mediaTypeMatches(documented: string, actual: string): boolean {
-  const [docType, docSub] = documented.toLowerCase().split(';')[0].trim().split('/');
-  const [type, sub] = actual.split('/');
+  const [docType, docSub] = typeAndSubtype(documented);
+  const [type, sub] = typeAndSubtype(actual);
   return (docType === '*' || docType === type) && (docSub === '*' || docSub === sub);
 }
 

@@ -6,7 +6,7 @@ import { _, type Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { openCacheStore, type SpecCacheOptions } from './cache/open.js';
 import { sha256 } from './cache/store.js';
-import { FORMATS_MODULE, PATTERN_MODULE, ValidatorCache } from './cache/validator-cache.js';
+import { exportName, FORMATS_MODULE, PATTERN_MODULE, ValidatorCache } from './cache/validator-cache.js';
 import { OPENAPI_FORMAT_DEFINITIONS } from './formats.js';
 import { isPlainObject } from './json-value.js';
 import { schemaRegExp } from './pattern.js';
@@ -18,7 +18,7 @@ import type { Spec } from './types.js';
 const commonJsDefault = (module: unknown): unknown => (module as { default?: unknown }).default ?? module;
 const AjvDraft04 = commonJsDefault(AjvDraft04Module) as new (options: object) => Ajv;
 const addFormats = commonJsDefault(addFormatsModule) as (ajv: Ajv) => Ajv;
-const standaloneCode = commonJsDefault(standaloneModule) as (ajv: Ajv, validate: ValidateFunction) => string;
+const standaloneCode = commonJsDefault(standaloneModule) as (ajv: Ajv, refs: Record<string, string>) => string;
 
 export type Direction = 'request' | 'response';
 
@@ -73,12 +73,12 @@ export function cacheValidatorsOf(spec: Spec, options: SpecCacheOptions | false 
   cacheSettings.set(spec, options ?? {});
 }
 
-function validatorCacheOf(spec: Spec): ValidatorCache | undefined {
+function validatorCacheOf(spec: Spec, makePart: (pointers: readonly string[]) => string): ValidatorCache | undefined {
   const store = openCacheStore(cacheSettings.get(spec) ?? {}, 'validator cache');
   if (!store) return undefined;
   // What the code depends on besides the versions: the dialect, the document, the formats it names that parley does not know.
   const { document, formats } = schemaDocumentOf(spec);
-  return new ValidatorCache(store, [spec.version, sha256(JSON.stringify(document)), unknownFormats(formats)]);
+  return new ValidatorCache(store, [spec.version, sha256(JSON.stringify(document)), unknownFormats(formats)], makePart);
 }
 
 const shared = new WeakMap<Spec, SpecValidator>();
@@ -100,7 +100,13 @@ export class SpecValidator {
   readonly counts = { fromCache: 0, compiled: 0 };
 
   constructor(private readonly spec: Spec) {
-    this.cache = validatorCacheOf(spec);
+    // A part's code is made from this validator's ajv, where each of its schemas was compiled.
+    this.cache = validatorCacheOf(spec, (pointers) =>
+      standaloneCode(
+        this.ajv!,
+        Object.fromEntries(pointers.map((pointer, index) => [exportName(index), this.schemaId(pointer)])),
+      ),
+    );
   }
 
   validate(pointer: string, value: unknown, direction: Direction): ValidationIssue[] {
@@ -129,11 +135,15 @@ export class SpecValidator {
     return validateFn;
   }
 
+  private schemaId(pointer: string): string {
+    return `${documentKey(this.spec)}#${encodePointer(pointer)}`;
+  }
+
   private compileWithAjv(pointer: string): ValidateFunction {
     const ajv = (this.ajv ??= createAjv(this.spec));
-    const validateFn = ajv.getSchema(`${documentKey(this.spec)}#${encodePointer(pointer)}`);
+    const validateFn = ajv.getSchema(this.schemaId(pointer));
     if (!validateFn) throw new Error(`${this.spec.file}: no schema at #${pointer}`);
-    this.cache?.add(pointer, () => standaloneCode(ajv, validateFn));
+    this.cache?.add(pointer);
     this.counts.compiled++;
     return validateFn;
   }

@@ -138,11 +138,9 @@ describe('what is written', () => {
     const pointers = schemaUses(spec).map((use) => use.pointer);
     const first = new SpecValidator(await loadSpec(BUNDLED_SPECS[0]!, { cache: options }));
     for (const pointer of pointers.slice(0, 2)) first.compile(pointer);
-    expect(blobs().filter((name) => readFileSync(path.join(cacheDir, name), 'utf8').includes('"validators"'))).toEqual(
-      [],
-    );
+    expect(blobs().filter((name) => readFileSync(path.join(cacheDir, name), 'utf8').includes('"parts"'))).toEqual([]);
     writeCachedValidators();
-    const written = blobs().filter((name) => readFileSync(path.join(cacheDir, name), 'utf8').includes('"validators"'));
+    const written = blobs().filter((name) => readFileSync(path.join(cacheDir, name), 'utf8').includes('"parts"'));
     expect(written).toHaveLength(1);
 
     // A later process holding the first two compiles the rest: the entry grows, keeping what it had.
@@ -173,60 +171,92 @@ describe('what is written', () => {
 describe('an entry that is not what parley wrote is a miss', () => {
   const store = () =>
     new BlobStore({ dir: cacheDir, maxBytes: 1024 * 1024, warn: (message) => warnings.push(message) });
-  const GOOD = 'module.exports = function validate(data) { validate.errors = null; return data === 1; };';
+  /** A part as ajv writes one: an export per pointer, here each accepting 1 alone. */
+  const part = (pointers: readonly string[], prelude = '') =>
+    prelude +
+    pointers
+      .map((_, index) => `exports.v${index} = function validate(data) { validate.errors = null; return data === 1; };`)
+      .join('\n');
 
   it('code that asks for any other module is neither stored nor run', () => {
-    const cache = new ValidatorCache(store(), ['modules']);
-    cache.add('/ok', () => GOOD);
-    cache.add('/fs', () => 'const fs = require("node:fs"); module.exports = () => true;');
-    cache.write();
-    const again = new ValidatorCache(store(), ['modules']);
-    expect(again.load('/ok')?.(1)).toBe(true);
-    expect(again.load('/fs')).toBeUndefined();
+    const refused = new ValidatorCache(store(), ['modules'], (pointers) =>
+      part(pointers, 'const fs = require("node:fs");'),
+    );
+    refused.add('/fs');
+    refused.write();
+    expect(blobs()).toEqual([]);
+    expect(new ValidatorCache(store(), ['modules'], part).load('/fs')).toBeUndefined();
+
+    const accepted = new ValidatorCache(store(), ['modules'], part);
+    accepted.add('/a');
+    accepted.add('/b');
+    accepted.write();
+    const again = new ValidatorCache(store(), ['modules'], part);
+    expect(again.load('/b')?.(1)).toBe(true);
+    expect(again.load('/b')?.(2)).toBe(false);
+    expect(again.load('/c')).toBeUndefined();
   });
 
   it('an entry rewritten to require another module is refused when it runs, with a warning', () => {
-    const cache = new ValidatorCache(store(), ['tampered']);
-    cache.add('/a', () => GOOD);
+    const cache = new ValidatorCache(store(), ['tampered'], part);
+    cache.add('/a');
     cache.write();
     const [blob] = blobs();
     const key = blob!.replace(/\.blob$/, '');
-    const entry = JSON.parse(readFileSync(path.join(cacheDir, blob!), 'utf8')) as { validators: [string, string][] };
-    entry.validators[0]![1] = 'globalThis.ran = require("node:child_process"); module.exports = () => true;';
+    const entry = JSON.parse(readFileSync(path.join(cacheDir, blob!), 'utf8')) as { parts: [string[], string][] };
+    entry.parts[0]![1] = `globalThis.ran = require("node:child_process");\n${entry.parts[0]![1]}`;
     // Stored through the store, so its hash is in the index: only the code's own check stands in the way.
     store().put(key, Buffer.from(JSON.stringify(entry)));
-    const loaded = new ValidatorCache(store(), ['tampered']).load('/a');
+    const loaded = new ValidatorCache(store(), ['tampered'], part).load('/a');
     expect(loaded).toBeUndefined();
     expect((globalThis as { ran?: unknown }).ran).toBeUndefined();
-    expect(warnings.join('\n')).toMatch(/did not load \(it requires "node:child_process"\); compiling it/);
+    expect(warnings.join('\n')).toMatch(/did not load \(it requires "node:child_process"\); compiling its schemas/);
   });
 
-  it('code that does not parse, or exports no function, is a miss with a warning', () => {
-    const cache = new ValidatorCache(store(), ['broken']);
-    cache.add('/syntax', () => GOOD.replace('return', 'return return'));
-    cache.add('/nothing', () => 'module.exports = 42;');
+  it('code that does not parse, or exports no validator, is a miss with a warning', () => {
+    const cache = new ValidatorCache(store(), ['broken'], (pointers) =>
+      pointers[0] === '/syntax' ? part(pointers).replace('return', 'return return') : 'exports.v0 = 42;',
+    );
+    cache.add('/syntax');
     cache.write();
-    const again = new ValidatorCache(store(), ['broken']);
+    cache.add('/number');
+    cache.write();
+    const again = new ValidatorCache(store(), ['broken'], part);
     expect(again.load('/syntax')).toBeUndefined();
-    expect(again.load('/nothing')).toBeUndefined();
+    expect(again.load('/number')).toBeUndefined();
     expect(warnings).toHaveLength(2);
   });
 
   it('an entry under another key (a foreign entry) is not read', () => {
-    new ValidatorCache(store(), ['one']).add('/a', () => GOOD);
+    const one = new ValidatorCache(store(), ['one'], part);
+    one.add('/a');
     writeCachedValidators();
     const [blob] = blobs();
     const key = blob!.replace(/\.blob$/, '');
     const entry = readFileSync(path.join(cacheDir, blob!));
     // The same bytes filed under the key of another document.
-    const other = new ValidatorCache(store(), ['two']);
-    other.add('/b', () => GOOD);
+    const other = new ValidatorCache(store(), ['two'], part);
+    other.add('/b');
     other.write();
     const otherKey = blobs()
       .map((name) => name.replace(/\.blob$/, ''))
       .find((name) => name !== key)!;
     store().put(otherKey, entry);
-    expect(new ValidatorCache(store(), ['two']).load('/a')).toBeUndefined();
+    expect(new ValidatorCache(store(), ['two'], part).load('/a')).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/is not the entry its name says/);
+  });
+
+  it('parts past the bound go, oldest first; what they held is a miss', () => {
+    const cache = new ValidatorCache(store(), ['many'], part);
+    for (let index = 0; index < 20; index++) {
+      cache.add(`/s${index}`);
+      cache.write();
+    }
+    const again = new ValidatorCache(store(), ['many'], part);
+    expect(again.load('/s0')).toBeUndefined();
+    expect(again.load('/s3')).toBeUndefined();
+    expect(again.load('/s4')?.(1)).toBe(true);
+    expect(again.load('/s19')?.(1)).toBe(true);
+    expect(warnings).toEqual([]);
   });
 });
