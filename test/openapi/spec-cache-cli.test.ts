@@ -99,8 +99,8 @@ describe('parley test warm and cold', () => {
       ];
       const cold = await parley([...args, '--no-cache']);
       expect(existsSync(cacheDir)).toBe(false);
-      await parley(args); // fills the cache: the spec, and the validators the run compiled
-      expect(blobs()).toHaveLength(2);
+      await parley(args); // fills the cache: the spec, and the validators the run compiled (an entry and its part)
+      expect(blobs()).toHaveLength(3);
       const filled = blobs().map((name) => readFileSync(path.join(cacheDir, name)));
       const warm = await parley(args);
       const summary = (output: string) =>

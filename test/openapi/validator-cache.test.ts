@@ -11,12 +11,22 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { schemaArbitrary } from '../../src/openapi/arbitrary.js';
 import type { SpecCacheOptions } from '../../src/openapi/cache/open.js';
-import { BlobStore } from '../../src/openapi/cache/store.js';
-import { ValidatorCache, writeCachedValidators } from '../../src/openapi/cache/validator-cache.js';
-import { loadSpec } from '../../src/openapi/load.js';
+import { BlobStore, sha256 } from '../../src/openapi/cache/store.js';
+import { PART_SCHEMAS, ValidatorCache, writeCachedValidators } from '../../src/openapi/cache/validator-cache.js';
+import { loadSpec, loadSpecs } from '../../src/openapi/load.js';
 import type { JsonSchema, Spec } from '../../src/openapi/types.js';
 import { type Direction, SpecValidator } from '../../src/openapi/validator.js';
-import { BUNDLED_SPECS, fixtureFile, ROOT } from '../helpers/mock.js';
+import { postJson } from '../helpers/http.js';
+import {
+  BUNDLED_SPECS,
+  DEMO_AGENT_ID,
+  featherKey,
+  fixtureFile,
+  julepKey,
+  PATHS,
+  ROOT,
+  startSpecMock,
+} from '../helpers/mock.js';
 
 let workDir: string;
 let cacheDir: string;
@@ -132,6 +142,46 @@ describe('validators from the cache judge as compiled ones do', () => {
   });
 });
 
+describe('a mock from cached validators', () => {
+  /** Requests each bundled API refuses (its validation issues in its own error shape), and ones it accepts. */
+  const REQUESTS: [path: string, headers: Record<string, string>, body: unknown][] = [
+    [PATHS.julepSessions, julepKey(), { recall_options: { mode: 'vector', limit: 0 }, token_budget: 'many' }],
+    [PATHS.julepSessions, julepKey(), { metadata: 3, context_overflow: 'sometimes', user: 'not-a-uuid' }],
+    [PATHS.julepSessions, julepKey(), { situation: 'a chat' }],
+    [PATHS.featherSessions, featherKey(), { title: 7, extra: [] }],
+    [PATHS.featherSessions, featherKey(), {}],
+    [PATHS.elizaSessions, {}, { agentId: 'not-a-uuid', userId: 5, timeoutConfig: { timeoutMinutes: -1 } }],
+    [PATHS.elizaSessions, {}, { agentId: DEMO_AGENT_ID, userId: DEMO_AGENT_ID }],
+  ];
+
+  async function answers(): Promise<{ status: number; body: unknown }[]> {
+    const mock = await startSpecMock([], { specs: await loadSpecs(BUNDLED_SPECS, { cache: options }) });
+    try {
+      const answered = [];
+      for (const [route, headers, body] of REQUESTS) {
+        const response = await postJson(mock.url, route, body, headers);
+        answered.push({ status: response.status, body: response.status < 300 ? 'created' : response.body });
+      }
+      return answered;
+    } finally {
+      await mock.close();
+    }
+  }
+
+  it('answers as a mock that compiled its validators does, and writes nothing more', async () => {
+    const compiled = await answers();
+    writeCachedValidators();
+    const written = blobBytes();
+    expect(written.length).toBeGreaterThan(3);
+    const fromCache = await answers();
+    writeCachedValidators();
+    expect(fromCache).toEqual(compiled);
+    expect(blobBytes()).toEqual(written);
+    expect(compiled.map((answer) => answer.status)).toEqual([422, 422, 201, 422, 201, 400, 201]);
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe('what is written', () => {
   it('one entry per schema document, written once; a warm use rewrites nothing', async () => {
     const spec = await loadSpec(BUNDLED_SPECS[0]!, { cache: { ...options, dir: path.join(workDir, 'specs') } });
@@ -197,20 +247,61 @@ describe('an entry that is not what parley wrote is a miss', () => {
     expect(again.load('/c')).toBeUndefined();
   });
 
-  it('an entry rewritten to require another module is refused when it runs, with a warning', () => {
+  /** The entry's key (its blob's name) and the parts it lists. */
+  const entryOf = () => {
+    for (const name of blobs()) {
+      const text = readFileSync(path.join(cacheDir, name), 'utf8');
+      if (text.startsWith('{"format"'))
+        return { key: name.replace(/\.blob$/, ''), entry: JSON.parse(text) as { parts: [string, string[]][] } };
+    }
+    throw new Error('no entry written');
+  };
+
+  it('a part whose code requires another module is refused when it runs, with a warning', () => {
     const cache = new ValidatorCache(store(), ['tampered'], part);
     cache.add('/a');
     cache.write();
-    const [blob] = blobs();
-    const key = blob!.replace(/\.blob$/, '');
-    const entry = JSON.parse(readFileSync(path.join(cacheDir, blob!), 'utf8')) as { parts: [string[], string][] };
-    entry.parts[0]![1] = `globalThis.ran = require("node:child_process");\n${entry.parts[0]![1]}`;
-    // Stored through the store, so its hash is in the index: only the code's own check stands in the way.
+    const { key, entry } = entryOf();
+    // A part named as parley names them, so only the check of what the code requires stands in the way.
+    const code = `globalThis.ran = require("node:child_process");\n${part(['/a'])}`;
+    const partKey = sha256(`${JSON.stringify([key, ['/a']])}\n${code}`);
+    store().put(partKey, Buffer.from(code));
+    entry.parts[0]![0] = partKey;
     store().put(key, Buffer.from(JSON.stringify(entry)));
-    const loaded = new ValidatorCache(store(), ['tampered'], part).load('/a');
-    expect(loaded).toBeUndefined();
+    expect(new ValidatorCache(store(), ['tampered'], part).load('/a')).toBeUndefined();
     expect((globalThis as { ran?: unknown }).ran).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/did not load \(it requires "node:child_process"\); compiling its schemas/);
+  });
+
+  it("a part filed under another part's name is refused; a part evicted meanwhile is a plain miss", () => {
+    const cache = new ValidatorCache(store(), ['swapped'], part);
+    cache.add('/a');
+    cache.write();
+    cache.add('/b');
+    cache.add('/c');
+    cache.write();
+    const { entry } = entryOf();
+    const [[first], [second]] = entry.parts as [[string, string[]], [string, string[]]];
+    // The second part's bytes under the first's name: intact for the store, not for the entry.
+    store().put(first, readFileSync(path.join(cacheDir, `${second}.blob`)));
+    const again = new ValidatorCache(store(), ['swapped'], part);
+    expect(again.load('/a')).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/it is not the part its name says/);
+    warnings.length = 0;
+    store().delete(second);
+    expect(again.load('/c')).toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
+  it(`a burst of compiles is written in parts of ${PART_SCHEMAS} validators`, () => {
+    const cache = new ValidatorCache(store(), ['burst'], part);
+    const count = 2 * PART_SCHEMAS + 52;
+    for (let index = 0; index < count; index++) cache.add(`/s${index}`);
+    writeCachedValidators();
+    expect(entryOf().entry.parts.map(([, pointers]) => pointers.length)).toEqual([PART_SCHEMAS, PART_SCHEMAS, 52]);
+    const again = new ValidatorCache(store(), ['burst'], part);
+    expect(again.load(`/s${count - 1}`)?.(1)).toBe(true);
+    expect(again.load('/s0')?.(1)).toBe(true);
   });
 
   it('code that does not parse, or exports no validator, is a miss with a warning', () => {
@@ -231,32 +322,31 @@ describe('an entry that is not what parley wrote is a miss', () => {
     const one = new ValidatorCache(store(), ['one'], part);
     one.add('/a');
     writeCachedValidators();
-    const [blob] = blobs();
-    const key = blob!.replace(/\.blob$/, '');
-    const entry = readFileSync(path.join(cacheDir, blob!));
+    const { key } = entryOf();
+    const entry = readFileSync(path.join(cacheDir, `${key}.blob`));
+    rmSync(cacheDir, { recursive: true });
     // The same bytes filed under the key of another document.
     const other = new ValidatorCache(store(), ['two'], part);
     other.add('/b');
     other.write();
-    const otherKey = blobs()
-      .map((name) => name.replace(/\.blob$/, ''))
-      .find((name) => name !== key)!;
+    const otherKey = entryOf().key;
     store().put(otherKey, entry);
     expect(new ValidatorCache(store(), ['two'], part).load('/a')).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/is not the entry its name says/);
   });
 
-  it('parts past the bound go, oldest first; what they held is a miss', () => {
+  it('parts past the bound go, oldest first, their blobs with them; what they held is a miss', () => {
     const cache = new ValidatorCache(store(), ['many'], part);
-    for (let index = 0; index < 20; index++) {
+    for (let index = 0; index < 40; index++) {
       cache.add(`/s${index}`);
       cache.write();
     }
+    expect(blobs()).toHaveLength(32 + 1);
     const again = new ValidatorCache(store(), ['many'], part);
     expect(again.load('/s0')).toBeUndefined();
-    expect(again.load('/s3')).toBeUndefined();
-    expect(again.load('/s4')?.(1)).toBe(true);
-    expect(again.load('/s19')?.(1)).toBe(true);
+    expect(again.load('/s7')).toBeUndefined();
+    expect(again.load('/s8')?.(1)).toBe(true);
+    expect(again.load('/s39')?.(1)).toBe(true);
     expect(warnings).toEqual([]);
   });
 });

@@ -108,6 +108,18 @@ export class BlobStore {
     }
   }
 
+  /** Removes the blob stored under `key`, if there is one. */
+  delete(key: string): void {
+    if (!KEY.test(key)) return;
+    try {
+      const index = this.readIndex();
+      if (index.delete(key)) this.writeIndex(index);
+      this.remove(key);
+    } catch (error) {
+      this.options.warn(`not removed (${(error as Error).message})`);
+    }
+  }
+
   private evict(index: Map<string, IndexEntry>): void {
     let total = 0;
     for (const entry of index.values()) total += entry.bytes;

@@ -1,15 +1,17 @@
 /**
  * Compiled validators on disk: the standalone code ajv generates for the schemas a process compiled,
  * one entry per schema document, keyed by the document's content, its dialect and the versions of
- * parley and of ajv and its plugins. An entry holds parts: each write adds one module exporting the
- * validators compiled since the last, their shared code (the schemas they `$ref`) written once in it.
- * A later process evaluates a part when it first needs one of its validators: a fraction of the time
- * ajv takes to generate them again (tens of milliseconds per spec in a process that has compiled
- * nothing yet, every `parley test` and every mock start; seconds for a spec of a thousand schemas).
+ * parley and of ajv and its plugins. The entry lists parts, each a blob of its own: one module
+ * exporting up to PART_SCHEMAS validators compiled in one burst, the schemas they `$ref` written
+ * once in it. A later process reads and evaluates a part when it first needs one of its validators:
+ * a fraction of the time ajv takes to generate them again (tens of milliseconds per spec in a
+ * process that has compiled nothing yet, every `parley test` and every mock start; seconds for a
+ * spec of a thousand schemas).
  *
  * The code is run with a `require` that knows ajv's runtime helpers, parley's format table and
- * pattern engine and nothing else; an entry naming anything else, or failing to load, is a miss
- * (the schema is compiled again). The store checks each entry's bytes against its hash.
+ * pattern engine and nothing else; a part naming anything else, or failing to load, is a miss (its
+ * schemas are compiled again). The store checks each blob's bytes against its hash, and a part's
+ * name is the hash of its entry, its schemas and its code.
  */
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
@@ -22,10 +24,18 @@ import { type BlobStore, sha256 } from './store.js';
 /** Bumped whenever what an entry holds, or how it is encoded, changes. */
 const ENTRY_FORMAT = 1;
 const LIBRARY_VERSIONS = packageVersions(['ajv', 'ajv-formats', 'ajv-draft-04']);
-/** A write waits this long for more compiles, so that a run's first burst of them is one part. */
+/** A write waits this long for more compiles, so that a run's first burst of them is written together. */
 const WRITE_DELAY_MS = 1000;
+/**
+ * Validators per part: a write holds the event loop while ajv writes their code (~0.3 ms each), so
+ * a burst of thousands (a mock of a large spec warming up) is written a part at a time, requests
+ * answered in between; and a later process needing one validator evaluates this many at most. Not
+ * fewer: each part repeats the schemas its validators share (Stripe's 2,310 load in 0.6 s from parts
+ * of 1,024, 1.2 s from parts of 256).
+ */
+export const PART_SCHEMAS = 1024;
 /** Parts kept per entry: past this the oldest go (their schemas are compiled, and written, again when used). */
-const MAX_PARTS = 16;
+const MAX_PARTS = 32;
 
 /** What compiled code may `require`: the names ajv's options and runtime give it (see validator.ts). */
 export const FORMATS_MODULE = 'parley:formats';
@@ -41,21 +51,21 @@ const MODULES: ReadonlyMap<string, unknown> = new Map<string, unknown>([
 ]);
 const REQUIRE_CALL = /\brequire\(("(?:[^"\\]|\\.)*")\)/g;
 
-/** One module of an entry: the validator of `pointers[i]` is its export `exportName(i)`. */
-type Part = [pointers: string[], code: string];
+/** A part as the entry lists it: its blob's key, and the schemas whose validators it exports, in order. */
+type PartName = [key: string, pointers: string[]];
 
 interface Entry {
   format: number;
   key: string;
-  parts: Part[];
+  parts: PartName[];
 }
 
-/** The name a part exports the validator of its `index`-th pointer under. */
+/** The name a part exports the validator of its `index`-th schema under. */
 export const exportName = (index: number): string => `v${index}`;
 
-/** A part as this process holds it: evaluated when one of its validators is first needed. */
+/** A part as this process holds it: read and evaluated when one of its validators is first needed. */
 interface HeldPart {
-  part: Part;
+  name: PartName;
   exports?: Record<string, unknown>;
   failed?: true;
 }
@@ -69,7 +79,7 @@ export class ValidatorCache {
 
   /**
    * `identity`: what the code depends on beyond the versions (the document's dialect and content
-   * hash); `makePart`: ajv's standalone code for validators this process compiled.
+   * hash); `makePart`: ajv's standalone code exporting validators this process compiled.
    */
   constructor(
     private readonly store: BlobStore,
@@ -77,7 +87,10 @@ export class ValidatorCache {
     private readonly makePart: (pointers: readonly string[]) => string,
   ) {
     this.key = sha256(JSON.stringify([ENTRY_FORMAT, PARLEY_VERSION, LIBRARY_VERSIONS, ...identity]));
-    for (const part of this.read()) this.hold(part);
+    for (const name of this.readEntry()) {
+      const held: HeldPart = { name };
+      for (const pointer of name[1]) if (!this.partOf.has(pointer)) this.partOf.set(pointer, held);
+    }
   }
 
   /** The validator of the schema at `pointer` from its cached code, or undefined when there is none that loads. */
@@ -85,15 +98,17 @@ export class ValidatorCache {
     const held = this.partOf.get(pointer);
     if (!held || held.failed) return undefined;
     try {
-      held.exports ??= evaluate(held.part[1]);
-      const validate = held.exports[exportName(held.part[0].indexOf(pointer))];
+      held.exports ??= evaluate(this.readPart(held.name));
+      const validate = held.exports[exportName(held.name[1].indexOf(pointer))];
       if (typeof validate !== 'function') throw new Error('it exports no validator of the schema');
       return validate as ValidateFunction;
     } catch (error) {
-      this.store.warn(
-        `a part of entry ${this.key.slice(0, 12)} did not load (${(error as Error).message}); compiling its schemas`,
-      );
       held.failed = true;
+      // A part evicted meanwhile is a plain miss; anything else is said.
+      if (!(error instanceof PartGone))
+        this.store.warn(
+          `a part of entry ${this.key.slice(0, 12)} did not load (${(error as Error).message}); compiling its schemas`,
+        );
       return undefined;
     }
   }
@@ -105,34 +120,38 @@ export class ValidatorCache {
     writeSoon();
   }
 
-  /** Writes the validators compiled since the last write as a new part, beside the parts the entry has now. */
-  write(): void {
-    if (this.made.size === 0) return;
-    const pointers = [...this.made];
-    this.made.clear();
+  /** Writes a part of the validators compiled since the last write; true while more are left to write. */
+  write(): boolean {
+    const pointers = [...this.made].slice(0, PART_SCHEMAS);
+    for (const pointer of pointers) this.made.delete(pointer);
+    if (pointers.length === 0) return false;
     let code: string;
     try {
       code = this.makePart(pointers);
     } catch (error) {
       this.store.warn(`the validators' code could not be made (${(error as Error).message}); they are not cached`);
-      return;
+      return this.made.size > 0;
     }
-    if (!requiresOnlyKnownModules(code)) return;
-    const part: Part = [pointers, code];
-    this.hold(part);
+    if (!requiresOnlyKnownModules(code)) return this.made.size > 0;
+    const partKey = partKeyOf(this.key, pointers, code);
+    this.store.put(partKey, Buffer.from(code));
     // Other processes may have written parts since this one read the entry: they are kept.
-    const parts = [...this.read(), part].slice(-MAX_PARTS);
+    const parts = [...this.readEntry().filter(([key]) => key !== partKey), [partKey, pointers] satisfies PartName];
+    for (const [dropped] of parts.splice(0, Math.max(0, parts.length - MAX_PARTS))) this.store.delete(dropped);
     const entry: Entry = { format: ENTRY_FORMAT, key: this.key, parts };
     this.store.put(this.key, Buffer.from(JSON.stringify(entry)));
+    return this.made.size > 0;
   }
 
-  private hold(part: Part): void {
-    const held: HeldPart = { part };
-    for (const pointer of part[0])
-      if (!this.partOf.has(pointer) || this.partOf.get(pointer)!.failed) this.partOf.set(pointer, held);
+  private readPart([partKey, pointers]: PartName): string {
+    const data = this.store.get(partKey);
+    if (data === undefined) throw new PartGone();
+    const code = data.toString('utf8');
+    if (partKeyOf(this.key, pointers, code) !== partKey) throw new Error('it is not the part its name says');
+    return code;
   }
 
-  private read(): Part[] {
+  private readEntry(): PartName[] {
     const data = this.store.get(this.key);
     if (data === undefined) return [];
     try {
@@ -140,11 +159,11 @@ export class ValidatorCache {
       if (entry.format !== ENTRY_FORMAT || entry.key !== this.key || !Array.isArray(entry.parts))
         throw new Error('it is not the entry its name says');
       return entry.parts.filter(
-        (part): part is Part =>
+        (part): part is PartName =>
           Array.isArray(part) &&
-          Array.isArray(part[0]) &&
-          part[0].every((pointer) => typeof pointer === 'string') &&
-          typeof part[1] === 'string',
+          typeof part[0] === 'string' &&
+          Array.isArray(part[1]) &&
+          part[1].every((pointer) => typeof pointer === 'string'),
       );
     } catch (error) {
       this.store.warn(
@@ -154,6 +173,13 @@ export class ValidatorCache {
     }
   }
 }
+
+/** A part's name: the hash of its entry's key, its schemas and its code, so that a part filed under another name is refused. */
+const partKeyOf = (entryKey: string, pointers: readonly string[], code: string): string =>
+  sha256(`${JSON.stringify([entryKey, pointers])}\n${code}`);
+
+/** A part the store no longer holds (evicted since the entry listed it). */
+class PartGone extends Error {}
 
 /** Runs standalone code (CommonJS: it sets `module.exports`) and returns what it exports. */
 function evaluate(code: string): Record<string, unknown> {
@@ -172,23 +198,34 @@ function requiresOnlyKnownModules(code: string): boolean {
   return true;
 }
 
-/** Caches with validators compiled and not yet written; written together, soon after the last compile and at exit. */
+/** Caches with validators compiled and not yet written: written soon after the last compile, and at exit. */
 const pending = new Set<ValidatorCache>();
 let timer: NodeJS.Timeout | undefined;
 
 function writeSoon(): void {
   if (timer) timer.refresh();
   else {
-    timer = setTimeout(writeCachedValidators, WRITE_DELAY_MS).unref();
+    timer = setTimeout(writeSomePending, WRITE_DELAY_MS).unref();
     process.once('exit', writeCachedValidators);
   }
 }
 
-/** Writes now what `add` recorded (otherwise written a second after the last compile, or at exit). */
+/** A part of each cache with validators to write; the next ones after the event loop has had a turn. */
+function writeSomePending(): void {
+  for (const cache of pending) if (!cache.write()) pending.delete(cache);
+  if (pending.size > 0) timer = setTimeout(writeSomePending, 0).unref();
+  else stopWriting();
+}
+
+/** Writes now everything `add` recorded (otherwise written a part at a time from a second after the last compile, or at exit). */
 export function writeCachedValidators(): void {
+  stopWriting();
+  for (const cache of pending) while (cache.write());
+  pending.clear();
+}
+
+function stopWriting(): void {
   clearTimeout(timer);
   timer = undefined;
   process.removeListener('exit', writeCachedValidators);
-  for (const cache of pending) cache.write();
-  pending.clear();
 }
