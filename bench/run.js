@@ -73,7 +73,9 @@ async function main() {
     log('spec loading: cold and warm, each load a fresh process');
     specLoading = await measureSpecLoading();
     for (const row of specLoading)
-      log(`  ${row.label}: cold ${formatNumber(row.cold.loadMs)} ms, warm ${formatNumber(row.warm.loadMs)} ms`);
+      log(
+        `  ${row.label}: cold ${formatNumber(row.cold.loadMs)} ms + validators ${formatNumber(row.cold.validatorsMs)} ms, warm ${formatNumber(row.warm.loadMs)} + ${formatNumber(row.warm.validatorsMs)} ms`,
+      );
     log('memory: 1,000,000 Feather sessions, then 2,000,000 under a 1,000,000 cap');
     memory = { store: await measureMemory(), http: await measureCapOverHttp(quick ? 3 : 6) };
     log('harness: parley test against the mock and against a bare canned server');

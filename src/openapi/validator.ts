@@ -4,9 +4,10 @@ import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
 import { _, type Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
-import { openCacheStore, type SpecCacheOptions } from './cache/open.js';
+import { openCacheStore } from './cache/open.js';
 import { sha256 } from './cache/store.js';
 import { exportName, FORMATS_MODULE, PATTERN_MODULE, ValidatorCache } from './cache/validator-cache.js';
+import { validatorCacheSettingsOf } from './cache/validator-settings.js';
 import { OPENAPI_FORMAT_DEFINITIONS } from './formats.js';
 import { isPlainObject } from './json-value.js';
 import { schemaRegExp } from './pattern.js';
@@ -65,16 +66,8 @@ function documentKey(spec: Spec): string {
   return `parley:${encodeURIComponent(spec.name)}`;
 }
 
-/** Where each loaded spec's validators are cached (set by the load, from its cache options). */
-const cacheSettings = new WeakMap<Spec, SpecCacheOptions | false>();
-
-/** Cache the spec's compiled validators with these options (`false`: not at all). */
-export function cacheValidatorsOf(spec: Spec, options: SpecCacheOptions | false | undefined): void {
-  cacheSettings.set(spec, options ?? {});
-}
-
 function validatorCacheOf(spec: Spec, makePart: (pointers: readonly string[]) => string): ValidatorCache | undefined {
-  const store = openCacheStore(cacheSettings.get(spec) ?? {}, 'validator cache');
+  const store = openCacheStore(validatorCacheSettingsOf(spec), 'validator cache');
   if (!store) return undefined;
   // What the code depends on besides the versions: the dialect, the document, the formats it names that parley does not know.
   const { document, formats } = schemaDocumentOf(spec);
