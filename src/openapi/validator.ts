@@ -36,18 +36,18 @@ const LENIENT_REGEXP = Object.assign((pattern: string, flags: string) => schemaR
   code: `require(${JSON.stringify(PATTERN_MODULE)})`,
 });
 
-function createAjv(spec: Spec): Ajv {
+/** `forCache`: keep each validator's code, for the validator cache (its formats and patterns read from parley's modules). */
+function createAjv(spec: Spec, forCache: boolean): Ajv {
   const options = {
     strict: false,
     allErrors: true,
     verbose: true,
     validateSchema: false,
-    // Schemas in real specs are often large; code generation is cached per pointer anyway. `source`
-    // keeps each validator's code for the cache, where formats and patterns come from parley's modules.
+    // Schemas in real specs are often large; code generation is cached per pointer anyway.
     code: {
       optimize: false,
       regExp: LENIENT_REGEXP,
-      source: true,
+      source: forCache,
       formats: _`require(${FORMATS_MODULE})`,
     },
     logger: false as const,
@@ -133,7 +133,7 @@ export class SpecValidator {
   }
 
   private compileWithAjv(pointer: string): ValidateFunction {
-    const ajv = (this.ajv ??= createAjv(this.spec));
+    const ajv = (this.ajv ??= createAjv(this.spec, this.cache !== undefined));
     const validateFn = ajv.getSchema(this.schemaId(pointer));
     if (!validateFn) throw new Error(`${this.spec.file}: no schema at #${pointer}`);
     this.cache?.add(pointer);
