@@ -5,7 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { _, type Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import { openCacheStore } from './cache/open.js';
-import { sha256 } from './cache/store.js';
+import { type BlobStore, sha256 } from './cache/store.js';
 import { exportName, FORMATS_MODULE, PATTERN_MODULE, ValidatorCache } from './cache/validator-cache.js';
 import { validatorCacheSettingsOf } from './cache/validator-settings.js';
 import { OPENAPI_FORMAT_DEFINITIONS } from './formats.js';
@@ -66,9 +66,23 @@ function documentKey(spec: Spec): string {
   return `parley:${encodeURIComponent(spec.name)}`;
 }
 
+/** Says each reason the validator cache is not used once per process, not once per spec. */
+const warned = new Set<string>();
+function warnOnce(store: BlobStore, message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  store.warn(message);
+}
+
 function validatorCacheOf(spec: Spec, makePart: (pointers: readonly string[]) => string): ValidatorCache | undefined {
   const store = openCacheStore(validatorCacheSettingsOf(spec), 'validator cache');
   if (!store) return undefined;
+  // Its entries are code that parley runs: only from a directory nobody else can write to.
+  const notPrivate = store.whyNotPrivate();
+  if (notPrivate !== undefined) {
+    warnOnce(store, `not used: ${notPrivate}`);
+    return undefined;
+  }
   // What the code depends on besides the versions: the dialect, the document, the formats it names that parley does not know.
   const { document, formats } = schemaDocumentOf(spec);
   return new ValidatorCache(store, [spec.version, sha256(JSON.stringify(document)), unknownFormats(formats)], makePart);

@@ -4,7 +4,7 @@
  * legacy pattern escapes included); an entry that is damaged, foreign or asks for other modules is
  * a miss, never run; `cache: false` reads and writes nothing.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -215,6 +215,24 @@ describe('what is written', () => {
     writeCachedValidators();
     expect(existsSync(cacheDir)).toBe(false);
     expect(validator.counts.fromCache).toBe(0);
+  });
+});
+
+describe('a cache directory others can write to', () => {
+  it('holds no validators (they are code parley runs), with a warning; specs are cached there still', async () => {
+    mkdirSync(cacheDir, { mode: 0o700 });
+    chmodSync(cacheDir, 0o777);
+    const spec = await loadSpec(BUNDLED_SPECS[0]!, { cache: options });
+    const validator = new SpecValidator(spec);
+    for (const use of schemaUses(spec)) validator.compile(use.pointer);
+    writeCachedValidators();
+    expect(validator.counts).toEqual({
+      fromCache: 0,
+      compiled: new Set(schemaUses(spec).map((use) => use.pointer)).size,
+    });
+    expect(blobs()).toHaveLength(1);
+    expect(readFileSync(path.join(cacheDir, blobs()[0]!), 'utf8')).not.toMatch(/"parts"/);
+    expect(warnings.join('\n')).toMatch(/not used: .*cache is writable by others/);
   });
 });
 

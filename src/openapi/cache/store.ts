@@ -53,6 +53,26 @@ export function sha256(data: string | Uint8Array): string {
 export class BlobStore {
   constructor(private readonly options: BlobStoreOptions) {}
 
+  /**
+   * Why nobody but this user can have written what the directory holds, or undefined when that is
+   * not so: it must be this user's, a real directory (no link), and writable by no group or other
+   * user. A directory not made yet counts as private: it is made with mode 0700. (Where there are no
+   * user ids, on Windows, it counts as private too.)
+   */
+  whyNotPrivate(): string | undefined {
+    const uid = process.getuid?.();
+    if (uid === undefined) return undefined;
+    try {
+      const stat = lstatSync(this.options.dir);
+      if (!stat.isDirectory()) return `${this.options.dir} is not a directory`;
+      if (stat.uid !== uid) return `${this.options.dir} belongs to another user`;
+      if ((stat.mode & 0o022) !== 0) return `${this.options.dir} is writable by others`;
+      return undefined;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : (error as Error).message;
+    }
+  }
+
   /** Tells a problem with the cache where its owner wants it told. */
   warn(message: string): void {
     this.options.warn(message);

@@ -11,7 +11,9 @@
  * The code is run with a `require` that knows ajv's runtime helpers, parley's format table and
  * pattern engine and nothing else; a part naming anything else, or failing to load, is a miss (its
  * schemas are compiled again). The store checks each blob's bytes against its hash, and a part's
- * name is the hash of its entry, its schemas and its code.
+ * name is the hash of its entry, its schemas and its code. Those catch damage and mix-ups, not a
+ * hostile writer: the code runs in this process, so validators are cached only in a directory no
+ * one else can write to (validator.ts asks the store).
  */
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
