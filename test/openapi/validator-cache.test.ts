@@ -4,7 +4,7 @@
  * legacy pattern escapes included); an entry that is damaged, foreign or asks for other modules is
  * a miss, never run; `cache: false` reads and writes nothing.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -233,6 +233,21 @@ describe('a cache directory others can write to', () => {
     expect(blobs()).toHaveLength(1);
     expect(readFileSync(path.join(cacheDir, blobs()[0]!), 'utf8')).not.toMatch(/"parts"/);
     expect(warnings.join('\n')).toMatch(/not used: .*cache is writable by others/);
+  });
+
+  it('nor does a link where the directory should be, even to a private one', async () => {
+    const target = path.join(workDir, 'elsewhere');
+    mkdirSync(target, { mode: 0o700 });
+    symlinkSync(target, cacheDir);
+    const spec = await loadSpec(BUNDLED_SPECS[1]!, { cache: options });
+    const validator = new SpecValidator(spec);
+    for (const use of schemaUses(spec)) validator.compile(use.pointer);
+    writeCachedValidators();
+    expect(validator.counts.fromCache).toBe(0);
+    expect(
+      readdirSync(target).filter((name) => readFileSync(path.join(target, name), 'utf8').includes('"parts"')),
+    ).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/not used: .*cache is not a directory/);
   });
 });
 
