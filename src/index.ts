@@ -85,7 +85,7 @@ export type { ApiModule } from './apis/api-module.js';
 export type { FixtureKind, FixtureRecord, FixtureData } from './mock/fixtures.js';
 export type { Behaviour, RequestContext, Reply, Outcome } from './mock/behaviour.js';
 export { loadSpec, loadSpecs, SpecError, type LoadOptions } from './openapi/load.js';
-export type { SpecCacheOptions } from './openapi/cache/spec-cache.js';
+export type { SpecCacheOptions } from './openapi/cache/open.js';
 export { SpecValidator } from './openapi/validator.js';
 export { schemaArbitrary } from './openapi/arbitrary.js';
 export type { Spec, Operation } from './openapi/types.js';

@@ -1,6 +1,7 @@
 /** Loads, validates and indexes an OpenAPI 3.0/3.1 file into the engine's `Spec`. */
 import path from 'node:path';
-import { cachedLoad, type LoadedDocuments, type SpecCacheOptions } from './cache/spec-cache.js';
+import type { SpecCacheOptions } from './cache/open.js';
+import { cachedLoad, type LoadedDocuments } from './cache/spec-cache.js';
 import { cacheValidatorsOf } from './cache/validator-settings.js';
 import { localizeDiscriminatorMappings } from './discriminator-mapping.js';
 import type { JsonObject } from './json-value.js';

@@ -13,8 +13,6 @@ import { decodeGraph, encodeGraph } from './graph.js';
 import { openCacheStore, packageVersions, type SpecCacheOptions } from './open.js';
 import { type BlobStore, sha256 } from './store.js';
 
-export { DEFAULT_CACHE_MAX_BYTES, type SpecCacheOptions } from './open.js';
-
 /** Bumped whenever what an entry holds, or how it is encoded, changes. */
 const ENTRY_FORMAT = 2;
 
