@@ -441,7 +441,7 @@ export class Store {
   /** The same, as an entry (made from loaded text if need be). */
   private findEntry(tenant: string, id: string): { scope: Scope; entry: Entry } | undefined {
     const found = this.findHeld(tenant, id);
-    return found && { scope: found.scope, entry: entryIn(found.scope, id)! };
+    return found && { scope: found.scope, entry: entryOf(found.scope, id, found.held) };
   }
 
   /** Takes a record out with everything that belongs to it: its unique keys, an emptied collection, an emptied tenant. */
@@ -556,6 +556,11 @@ function loadedBytes(id: string, json: string): number {
 /** The record's entry, made (in place, keeping its rank) if it is still held as loaded text. */
 function entryIn(scope: Scope, id: string): Entry | undefined {
   const held = scope.entries.get(id);
+  return held === undefined ? undefined : entryOf(scope, id, held);
+}
+
+/** The entry of a record found as held, made in place from loaded text. */
+function entryOf(scope: Scope, id: string, held: Entry | Loaded): Entry {
   if (typeof held !== 'string') return held;
   const entry: Entry = { record: held, bytes: loadedBytes(id, held), seq: LOADED_SEQ };
   scope.entries.set(id, entry);
