@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import type { RunningMock } from '../../src/mock/server.js';
+import type { MockServerOptions, RunningMock } from '../../src/mock/server.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { diskWithWrites, noSpace } from '../helpers/state-disk.js';
 import { featherKey, PATHS, startBundledMock } from '../helpers/mock.js';
@@ -50,6 +50,16 @@ function comparable(listing: { tenants: Record<string, unknown>; indexes: Record
 async function sessionIds(mock: RunningMock, key: string): Promise<string[]> {
   const state = (await getJson(mock.url, `/__parley/state?tenant=${key}`, ADMIN)).body;
   return Object.keys(state.tenants?.[key]?.['feather.sessions'] ?? {});
+}
+
+/** The key's session ids as a mock started again on the same state file holds them. */
+async function sessionIdsAfterRestart(options: MockServerOptions, key: string): Promise<string[]> {
+  const again = await startBundledMock(options);
+  try {
+    return await sessionIds(again, key);
+  } finally {
+    await again.close();
+  }
 }
 
 describe('a disk that fills up', () => {
@@ -93,12 +103,9 @@ describe('a disk that fills up', () => {
     expect(await readdir(path.dirname(file))).toEqual(['state.jsonl']);
     expect(await readFile(file, 'utf8')).toBe(before);
 
-    const again = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
-    try {
-      expect(await sessionIds(again, 'k')).toEqual([kept.body.id]);
-    } finally {
-      await again.close();
-    }
+    expect(await sessionIdsAfterRestart({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] }, 'k')).toEqual([
+      kept.body.id,
+    ]);
   });
 
   it('once space is back, the next save writes everything the failed one missed', async () => {
@@ -118,12 +125,9 @@ describe('a disk that fills up', () => {
     const second = await postJson(mock.url, PATHS.featherSessions, { title: 'after' }, featherKey('k'));
     await mock.close();
 
-    const again = await startBundledMock({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] });
-    try {
-      expect((await sessionIds(again, 'k')).sort()).toEqual([first.body.id, second.body.id].sort());
-    } finally {
-      await again.close();
-    }
+    expect(
+      (await sessionIdsAfterRestart({ stateFile: file, adminToken: ADMIN['x-parley-admin-token'] }, 'k')).sort(),
+    ).toEqual([first.body.id, second.body.id].sort());
   });
 
   it('a batch that failed goes back before what changed while it was written: a restart keeps the order records were made in', async () => {
@@ -150,12 +154,7 @@ describe('a disk that fills up', () => {
     await expect(saving).rejects.toThrow(/could not be saved/);
     await mock.close();
 
-    const again = await startBundledMock(options);
-    try {
-      expect(await sessionIds(again, 'k')).toEqual(made);
-    } finally {
-      await again.close();
-    }
+    expect(await sessionIdsAfterRestart(options, 'k')).toEqual(made);
   });
 });
 
@@ -347,13 +346,8 @@ describe('the journal and compaction', () => {
     } finally {
       await mock.close();
     }
-    const again = await startBundledMock(options);
-    try {
-      // In the same order too: a batch of 20,000 names is written in the order they changed.
-      expect(await sessionIds(again, 'capped')).toEqual(before);
-    } finally {
-      await again.close();
-    }
+    // In the same order too: a batch of 20,000 names is written in the order they changed.
+    expect(await sessionIdsAfterRestart(options, 'capped')).toEqual(before);
   }, 60_000);
 
   it.each([1, 2, 3, 4])(
